@@ -1,0 +1,1 @@
+// The Audit module. See README.md, "Architecture".

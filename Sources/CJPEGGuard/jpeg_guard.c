@@ -1,0 +1,165 @@
+// Error-safe libjpeg entry points. libjpeg's default error_exit calls exit(); here it longjmps
+// back to the caller with libjpeg's message, and output_message is silenced.
+#include "jpeg_guard.h"
+#include <stdio.h>
+#include <jpeglib.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct guard_error {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jump;
+    char message[JMSG_LENGTH_MAX];
+} guard_error;
+
+static void guard_error_exit(j_common_ptr cinfo) {
+    guard_error *e = (guard_error *)cinfo->err;
+    (*cinfo->err->format_message)(cinfo, e->message);
+    longjmp(e->jump, 1);
+}
+
+static void guard_output_message(j_common_ptr cinfo) { (void)cinfo; }
+
+static void guard_emit_message(j_common_ptr cinfo, int level) {
+    // Warnings (level -1, e.g. corrupt data recovered) are counted by libjpeg; we keep going.
+    if (level < 0) cinfo->err->num_warnings++;
+}
+
+static void copy_message(const char *message, char *err, size_t capacity) {
+    if (err == NULL || capacity == 0) return;
+    strncpy(err, message, capacity - 1);
+    err[capacity - 1] = 0;
+}
+
+// Reads an Exif APP1 segment's orientation tag (0x0112) from IFD0. Returns 0 when absent.
+static int exif_orientation(struct jpeg_decompress_struct *cinfo) {
+    for (jpeg_saved_marker_ptr m = cinfo->marker_list; m != NULL; m = m->next) {
+        if (m->marker != JPEG_APP0 + 1 || m->data_length < 14) continue;
+        const uint8_t *d = m->data;
+        size_t n = m->data_length;
+        if (memcmp(d, "Exif\0\0", 6) != 0) continue;
+        const uint8_t *t = d + 6;
+        size_t tn = n - 6;
+        int le;
+        if (t[0] == 'I' && t[1] == 'I') le = 1;
+        else if (t[0] == 'M' && t[1] == 'M') le = 0;
+        else continue;
+#define U16(p) (le ? (uint32_t)((p)[0] | ((p)[1] << 8)) : (uint32_t)(((p)[0] << 8) | (p)[1]))
+#define U32(p) (le ? ((uint32_t)(p)[0] | ((uint32_t)(p)[1] << 8) | ((uint32_t)(p)[2] << 16) | ((uint32_t)(p)[3] << 24)) \
+                   : (((uint32_t)(p)[0] << 24) | ((uint32_t)(p)[1] << 16) | ((uint32_t)(p)[2] << 8) | (uint32_t)(p)[3]))
+        if (U16(t + 2) != 42) continue;
+        uint32_t ifd = U32(t + 4);
+        if (ifd > tn || tn - ifd < 2) continue;
+        uint32_t count = U16(t + ifd);
+        for (uint32_t i = 0; i < count; i++) {
+            size_t entry = (size_t)ifd + 2 + (size_t)i * 12;
+            if (entry + 12 > tn) break;
+            if (U16(t + entry) == 0x0112) {
+                uint32_t type = U16(t + entry + 2);
+                if (type != 3) return 0; // SHORT
+                uint32_t value = U16(t + entry + 8);
+                return (value >= 1 && value <= 8) ? (int)value : 0;
+            }
+        }
+#undef U16
+#undef U32
+    }
+    return 0;
+}
+
+int frs_jpeg_read_header(const uint8_t *data, size_t length, frs_jpeg_header *header,
+                         char *err, size_t err_capacity) {
+    struct jpeg_decompress_struct cinfo;
+    guard_error jerr;
+    memset(&cinfo, 0, sizeof cinfo);
+    cinfo.err = jpeg_std_error(&jerr.mgr);
+    jerr.mgr.error_exit = guard_error_exit;
+    jerr.mgr.output_message = guard_output_message;
+    jerr.mgr.emit_message = guard_emit_message;
+    if (setjmp(jerr.jump)) {
+        copy_message(jerr.message, err, err_capacity);
+        jpeg_destroy_decompress(&cinfo);
+        return -1;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, data, (unsigned long)length);
+    jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_read_header(&cinfo, TRUE);
+    header->width = (int)cinfo.image_width;
+    header->height = (int)cinfo.image_height;
+    header->components = cinfo.num_components;
+    header->color_space = (int)cinfo.jpeg_color_space;
+    header->exif_orientation = exif_orientation(&cinfo);
+    jpeg_destroy_decompress(&cinfo);
+    return 0;
+}
+
+void frs_jpeg_scaled_size(int width, int height, int scale_denom, int *out_width, int *out_height) {
+    // libjpeg: output dimension = ceil(dimension * 1 / denom) for scale_num = 1.
+    *out_width = (width + scale_denom - 1) / scale_denom;
+    *out_height = (height + scale_denom - 1) / scale_denom;
+}
+
+int frs_jpeg_decode_rgb(const uint8_t *data, size_t length, int scale_denom,
+                        uint8_t *out, size_t out_capacity, int *out_width, int *out_height,
+                        char *err, size_t err_capacity) {
+    struct jpeg_decompress_struct cinfo;
+    guard_error jerr;
+    JSAMPROW row = NULL;
+    uint8_t *volatile cmyk_row = NULL;
+    memset(&cinfo, 0, sizeof cinfo);
+    cinfo.err = jpeg_std_error(&jerr.mgr);
+    jerr.mgr.error_exit = guard_error_exit;
+    jerr.mgr.output_message = guard_output_message;
+    jerr.mgr.emit_message = guard_emit_message;
+    if (setjmp(jerr.jump)) {
+        copy_message(jerr.message, err, err_capacity);
+        jpeg_destroy_decompress(&cinfo);
+        free(cmyk_row);
+        return -1;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, data, (unsigned long)length);
+    jpeg_read_header(&cinfo, TRUE);
+    int cmyk = (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK);
+    cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = (unsigned int)(scale_denom == 2 || scale_denom == 4 || scale_denom == 8 ? scale_denom : 1);
+    jpeg_start_decompress(&cinfo);
+    size_t w = cinfo.output_width, h = cinfo.output_height;
+    if (w * h * 3 > out_capacity) {
+        jpeg_destroy_decompress(&cinfo);
+        return -2;
+    }
+    // Adobe files store CMYK inverted; libjpeg tells us through saw_Adobe_marker.
+    int inverted = cmyk && cinfo.saw_Adobe_marker;
+    if (cmyk) {
+        cmyk_row = (uint8_t *)malloc(w * 4);
+        if (cmyk_row == NULL) {
+            copy_message("out of memory", err, err_capacity);
+            jpeg_destroy_decompress(&cinfo);
+            return -1;
+        }
+    }
+    while (cinfo.output_scanline < cinfo.output_height) {
+        uint8_t *dst = out + (size_t)cinfo.output_scanline * w * 3;
+        row = cmyk ? cmyk_row : dst;
+        jpeg_read_scanlines(&cinfo, &row, 1);
+        if (cmyk) {
+            for (size_t x = 0; x < w; x++) {
+                int c = cmyk_row[4 * x], m = cmyk_row[4 * x + 1], y = cmyk_row[4 * x + 2], k = cmyk_row[4 * x + 3];
+                if (!inverted) { c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k; }
+                dst[3 * x] = (uint8_t)(c * k / 255);
+                dst[3 * x + 1] = (uint8_t)(m * k / 255);
+                dst[3 * x + 2] = (uint8_t)(y * k / 255);
+            }
+        }
+    }
+    jpeg_finish_decompress(&cinfo);
+    jpeg_destroy_decompress(&cinfo);
+    free(cmyk_row);
+    *out_width = (int)w;
+    *out_height = (int)h;
+    return 0;
+}

@@ -1,0 +1,1 @@
+// The FaceEngine module. See README.md, "Architecture".

@@ -1,0 +1,1 @@
+// The Hashing module. See README.md, "Architecture".

@@ -1,0 +1,1 @@
+// The Matching module. See README.md, "Architecture".

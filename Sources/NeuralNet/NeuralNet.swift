@@ -1,0 +1,1 @@
+// The NeuralNet module. See README.md, "Architecture".

@@ -1,0 +1,1 @@
+// The Policy module. See README.md, "Architecture".

@@ -1,0 +1,1 @@
+// The Spool module. See README.md, "Architecture".

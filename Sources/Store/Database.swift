@@ -1,0 +1,164 @@
+import CSQLite
+import Foundation
+
+/// A SQLite connection (WAL journal, foreign keys on, a busy timeout for several processes).
+///
+/// One connection is used by one thread at a time; the type is not `Sendable`. Open one per
+/// thread or guard it with a lock. Statements are prepared per call; the hot paths of frs (the
+/// face engine, matching) never touch SQLite.
+public final class Database {
+    private var handle: OpaquePointer?
+    /// The file this connection opened.
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path`.
+    /// - Parameter busyTimeout: how long a write waits for another process's lock, in milliseconds.
+    public init(path: String, busyTimeout: Int32 = 10_000) throws(DatabaseError) {
+        self.path = path
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(handle)
+            handle = nil
+            throw DatabaseError(code: rc, message: message, sql: "open \(path)")
+        }
+        sqlite3_busy_timeout(handle, busyTimeout)
+        try execute("PRAGMA journal_mode=WAL")
+        try execute("PRAGMA foreign_keys=ON")
+        try execute("PRAGMA synchronous=NORMAL")
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws(DatabaseError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw DatabaseError(code: rc, message: text, sql: sql)
+        }
+    }
+
+    /// Runs one statement with bound parameters (`?` placeholders) and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [SQLValue] = []) throws(DatabaseError) -> [Row] {
+        var statement: OpaquePointer?
+        var rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard rc == SQLITE_OK else { throw error(rc, sql) }
+        defer { sqlite3_finalize(statement) }
+        for (i, value) in parameters.enumerated() {
+            let index = Int32(i + 1)
+            switch value {
+            case .null: rc = sqlite3_bind_null(statement, index)
+            case .integer(let v): rc = sqlite3_bind_int64(statement, index, v)
+            case .real(let v): rc = sqlite3_bind_double(statement, index, v)
+            case .text(let v): rc = sqlite3_bind_text(statement, index, v, -1, csqlite_transient())
+            case .blob(let v):
+                rc = v.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+            }
+            guard rc == SQLITE_OK else { throw error(rc, sql) }
+        }
+        var rows: [Row] = []
+        while true {
+            rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw error(rc, sql) }
+            let count = sqlite3_column_count(statement)
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(count))
+            for c in 0..<count {
+                switch sqlite3_column_type(statement, c) {
+                case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(statement, c)))
+                case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(statement, c)))
+                case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(statement, c))))
+                case SQLITE_BLOB:
+                    let n = Int(sqlite3_column_bytes(statement, c))
+                    if n > 0, let p = sqlite3_column_blob(statement, c) {
+                        values.append(.blob([UInt8](UnsafeRawBufferPointer(start: p, count: n))))
+                    } else {
+                        values.append(.blob([]))
+                    }
+                default: values.append(.null)
+                }
+            }
+            rows.append(Row(values: values))
+        }
+        return rows
+    }
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// The rowid of the last INSERT.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT` (rolled back if it throws). IMMEDIATE takes
+    /// the write lock up front, so two processes never deadlock upgrading a read lock.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func error(_ rc: Int32, _ sql: String) -> DatabaseError {
+        DatabaseError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+}
+
+/// A value bound to or read from SQLite.
+public enum SQLValue: Equatable, Sendable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+/// One result row; columns by index in SELECT order.
+public struct Row: Sendable {
+    public var values: [SQLValue]
+
+    public subscript(_ i: Int) -> SQLValue { values[i] }
+
+    public func int(_ i: Int) -> Int64? {
+        if case .integer(let v) = values[i] { return v }
+        return nil
+    }
+
+    public func double(_ i: Int) -> Double? {
+        switch values[i] {
+        case .real(let v): return v
+        case .integer(let v): return Double(v)
+        default: return nil
+        }
+    }
+
+    public func text(_ i: Int) -> String? {
+        if case .text(let v) = values[i] { return v }
+        return nil
+    }
+
+    public func blob(_ i: Int) -> [UInt8]? {
+        if case .blob(let v) = values[i] { return v }
+        return nil
+    }
+}
+
+/// A SQLite error: its result code, message and the statement.
+public struct DatabaseError: Error, CustomStringConvertible {
+    public var code: Int32
+    public var message: String
+    public var sql: String
+    public var description: String { "database error \(code): \(message) (in: \(sql.prefix(200)))" }
+}

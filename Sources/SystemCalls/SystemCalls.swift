@@ -1,0 +1,1 @@
+// The SystemCalls module. See README.md, "Architecture".
