@@ -1,0 +1,73 @@
+// The SHA-256 compression function: the one hot loop of this module.
+
+extension SHA256 {
+    /// The 64 round constants K0…K63 (FIPS 180-4, 4.2.2).
+    static let roundConstants: [UInt32] = [
+        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+    ]
+
+    /// Compresses `count` consecutive 64-byte blocks into ``state``.
+    ///
+    /// Memory layout assumed: `blocks` points at `count * 64` readable bytes, any alignment; each
+    /// block is sixteen big-endian 32-bit words (FIPS 180-4, 5.2.1). The message schedule W0…W63
+    /// lives in a 64-word scratch buffer allocated once per call, and the round constants are read
+    /// through an unsafe pointer, so the loop has no bounds checks or copy-on-write checks.
+    ///
+    /// - Complexity: O(count).
+    @inline(__always)
+    mutating func compress(blocks: UnsafeRawPointer, count: Int) {
+        var h = state
+        SHA256.roundConstants.withUnsafeBufferPointer { kBuffer in
+            let k = kBuffer.baseAddress!
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { wBuffer in
+                let w = wBuffer.baseAddress!
+                for block in 0..<count {
+                    let p = blocks + block * SHA256.blockByteCount
+                    for t in 0..<16 {
+                        w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
+                    }
+                    for t in 16..<64 {
+                        let w15 = w[t - 15]
+                        let w2 = w[t - 2]
+                        let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
+                        let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
+                        w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                    }
+                    var a = h[0], b = h[1], c = h[2], d = h[3]
+                    var e = h[4], f = h[5], g = h[6], hh = h[7]
+                    for t in 0..<64 {
+                        let sigma1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                        let choose = (e & f) ^ (~e & g)
+                        let t1 = hh &+ sigma1 &+ choose &+ k[t] &+ w[t]
+                        let sigma0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                        let majority = (a & b) ^ (a & c) ^ (b & c)
+                        let t2 = sigma0 &+ majority
+                        hh = g
+                        g = f
+                        f = e
+                        e = d &+ t1
+                        d = c
+                        c = b
+                        b = a
+                        a = t1 &+ t2
+                    }
+                    h &+= SIMD8(a, b, c, d, e, f, g, hh)
+                }
+            }
+        }
+        state = h
+    }
+}
+
+/// Rotates right by `n` bits (0 < n < 32).
+@inline(__always)
+private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {
+    (x >> n) | (x << (32 &- n))
+}
