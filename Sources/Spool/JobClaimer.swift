@@ -78,7 +78,7 @@ public struct JobClaimer: Sendable {
                 let target = layout.active + "/" + name
                 do {
                     try DurableFile.rename(source, to: target)
-                } catch where error.errno == ENOENT {
+                } catch let error as SystemCallError where error.errno == ENOENT {
                     return .lost
                 }
                 let status = try FileStatus.of(target)

@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 import Store
 
 /// The registry of agencies, authorized individuals and administrators, in the spool's SQLite
@@ -110,6 +111,23 @@ public struct Registry {
         ).map(UserRecord.init(row:))
     }
 
+    // MARK: - As the policy sees them
+
+    /// The requester `id` as the policy gate takes it; `nil` when not registered.
+    ///
+    /// A stored role or status the policy does not know (a database edited by hand) makes the
+    /// person unregistered for the policy, which denies them.
+    public func requester(_ id: String) throws -> Requester? {
+        guard let user = try user(id) else { return nil }
+        return user.requester
+    }
+
+    /// The agency `code` as the policy gate takes it; `nil` when not registered.
+    public func policyAgency(_ code: String) throws -> Agency? {
+        guard let record = try agency(code) else { return nil }
+        return Agency(code: record.code, name: record.name, terminationNotice: record.noticeDate.flatMap(UTCDay.parse))
+    }
+
     // MARK: - Administrators
 
     /// Whether `uid` is a registered administrator.
@@ -174,6 +192,13 @@ public struct UserRecord: Sendable, Equatable {
         self.status = status
         self.vetted = vetted
         self.trained = trained
+    }
+
+    /// The policy's view of this person; `nil` if the stored role or status is not one it knows.
+    public var requester: Requester? {
+        guard let role = Role(rawValue: role), let status = RequesterStatus(rawValue: status) else { return nil }
+        return Requester(id: id, name: name, agency: agency, role: role, uid: uid, status: status,
+                         vetted: vetted.flatMap(UTCDay.parse), trained: trained.flatMap(UTCDay.parse))
     }
 
     init(row: Row) {
