@@ -8,6 +8,8 @@ public enum FRSCommand {
         FacesDetectCommand.self,
         FacesEmbedCommand.self,
         CompareCommand.self,
+        // Audit
+        AuditVerifyCommand.self,
     ]
 
     static let overview = """
