@@ -72,7 +72,7 @@ public final class JobProcessor {
         database = try SpoolDatabase.open(layout)
         registry = Registry(database: database)
         ledger = JobLedger(database: database)
-        audit = AuditLog(directory: layout.audit)
+        audit = try AuditLog(directory: layout.audit)
         evidence = EvidenceStore(root: layout.evidence, maximumProbeBytes: gate.config.maxProbeBytes)
     }
 
@@ -117,18 +117,15 @@ public final class JobProcessor {
         let (identity, bytes) = try readJobFile(claim)
         let parsed: Result<JobRequest, JobParseFailure> = bytes.map { JobRequest.parse($0) }
             ?? .failure(JobParseFailure(issues: []))
-        let claimedRequester: String? = switch parsed {
-        case .success(let job): job.requester
-        case .failure(let failure): failure.requester
-        }
+        let claimedRequester = parsed.claimedRequester
         let requester = try claimedRequester.flatMap { try registry.requester($0) }
         let agency = try requester.flatMap { try registry.policyAgency($0.agency) }
         let context = JobContext(job: id, parsed: parsed, agency: agency?.code, ownerUID: identity.ownerUID)
 
         if firstSeen {
-            try audit.append(context.event("job.received", outcome: "received", details: ["uid": "\(identity.ownerUID)"]))
+            try record(context.event("job.received", outcome: "received", details: ["uid": "\(identity.ownerUID)"]))
         }
-        try audit.append(context.event("job.claimed", outcome: "claimed",
+        try record(context.event("job.claimed", outcome: "claimed",
                                        details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
 
         if attempt > maxAttempts {
@@ -171,19 +168,24 @@ public final class JobProcessor {
                                     problem: "requester.identity-mismatch: the job file has \(status.linkCount) hard links"), nil)
         }
         _ = lseek(fd.rawValue, 0, SEEK_SET)
-        do {
-            let bytes = try fd.readAll(limit: JobRequest.maximumFileBytes)
+        let result: Result<[UInt8], SystemCallError> = Result { () throws(SystemCallError) in
+            try fd.readAll(limit: JobRequest.maximumFileBytes)
+        }
+        switch result {
+        case .success(let bytes):
             return (JobFileIdentity(ownerUID: status.owner), bytes)
-        } catch let error as SystemCallError where error.errno == EFBIG {
-            // Parsing reports the size as input.malformed.
+        case .failure(let error) where error.errno == EFBIG:
+            // Too large: parsing reports the size as input.malformed.
             return (JobFileIdentity(ownerUID: status.owner), [UInt8](repeating: 0x20, count: JobRequest.maximumFileBytes + 1))
+        case .failure(let error):
+            throw error
         }
     }
 
     /// Moves a job to `held/` for a supervisor.
     func hold(_ claim: ClaimedJob, context: JobContext, terms: [String], now: Date) throws {
         try ledger.markHeld(claim.id, now: now)
-        try audit.append(context.event("job.held", outcome: "held", reasons: [ReasonCode.policyHeldForReview.rawValue],
+        try record(context.event("job.held", outcome: "held", reasons: [ReasonCode.policyHeldForReview.rawValue],
                                        details: ["watch_terms": terms.joined(separator: ",")]))
         try DurableFile.rename(claim.path, to: layout.held + "/" + claim.name)
         logger.info("job held for a supervisor", ["job": claim.id, "terms": terms.joined(separator: ",")])
@@ -312,7 +314,7 @@ public final class JobProcessor {
         // A final record can exist only if a result was written before (a resumed job).
         if try !(resultWritten && hasFinalAuditRecord(id)) {
             let context = JobContext(result: result, agency: try result.requester.flatMap { try registry.user($0)?.agency })
-            try audit.append(context.event(
+            try record(context.event(
                 result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons,
                 probeSHA256: result.probes.compactMap(\.sha256), candidates: result.candidateCount,
                 details: result.probeCount.map { ["probes": "\($0)"] } ?? [:]))
@@ -347,51 +349,49 @@ public final class JobProcessor {
         return try JobResult.decode(try DurableFile.read(path))
     }
 
+    /// Appends an audit record at the processor's clock.
+    func record(_ event: AuditEvent) throws {
+        try audit.append(event, now: clock())
+    }
+
     /// Whether the audit log holds a final record for `job` (only asked when resuming a job whose
     /// result file exists: a crash may have come between the record and the ledger).
     func hasFinalAuditRecord(_ job: String) throws -> Bool {
         let finals = Set(JobOutcome.allCases.map(\.auditEvent))
         // Only days since the job was first seen can hold its records.
-        let since = String((try ledger.entry(job))?.received.prefix(10) ?? "")
-        let files = try Directory.entries(layout.audit).filter { $0.hasSuffix(".jsonl") && String($0.prefix(10)) >= since }
-        let needle = Array("\"job\":".utf8)
-        for file in files {
-            let bytes = try DurableFile.read(layout.audit + "/" + file)
-            for line in bytes.split(separator: 0x0a) where line.count > needle.count {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { continue }
-                if object["job"] as? String == job, let event = object["event"] as? String, finals.contains(event) {
-                    return true
-                }
-            }
+        let since = (try ledger.entry(job)).map { String($0.received.prefix(10)) }
+        return try AuditReader(directory: layout.audit).records(from: since).contains {
+            $0.event.job == job && finals.contains($0.event.event)
         }
-        return false
     }
 
     // MARK: - Approval requests
 
+    /// Records a refused approval request and files it in `done/`.
+    func refuseApproval(_ claim: ClaimedJob, _ reasons: [String], _ message: String, actor: String, job: String?) throws {
+        try record(AuditEvent(event: "job.approval-refused", actor: actor, job: job, outcome: "denied",
+                              reasons: reasons, details: ["message": message, "request": claim.name]))
+        try DurableFile.rename(claim.path, to: layout.done + "/" + claim.name)
+        logger.warning("approval request refused", ["request": claim.name, "reason": message])
+    }
+
     func processApproval(_ claim: ClaimedJob) throws {
         let now = clock()
         let done = layout.done + "/" + claim.name
-        func refuse(_ reasons: [String], _ message: String, actor: String, job: String?) throws {
-            try audit.append(AuditEvent(event: "job.approval-refused", actor: actor, job: job, outcome: "denied",
-                                        reasons: reasons, details: ["message": message, "request": claim.name]))
-            try DurableFile.rename(claim.path, to: done)
-            logger.warning("approval request refused", ["request": claim.name, "reason": message])
-        }
         guard let fd = claim.descriptor, claim.status.isRegularFile else {
-            return try refuse([ReasonCode.requesterIdentityMismatch.rawValue], "the request is not a regular file",
+            return try refuseApproval(claim, [ReasonCode.requesterIdentityMismatch.rawValue], "the request is not a regular file",
                               actor: "unknown", job: nil)
         }
         let status = try fd.status()
         guard status.linkCount == 1 else {
-            return try refuse([ReasonCode.requesterIdentityMismatch.rawValue], "the request has \(status.linkCount) links",
+            return try refuseApproval(claim, [ReasonCode.requesterIdentityMismatch.rawValue], "the request has \(status.linkCount) links",
                               actor: "uid:\(status.owner)", job: nil)
         }
         let request: ApprovalRequest
         do {
             request = try ApprovalRequest.parse(try fd.readAll(limit: ApprovalRequest.maximumFileBytes))
         } catch {
-            return try refuse([ReasonCode.inputMalformed.rawValue], "not an approval request: \(error)",
+            return try refuseApproval(claim, [ReasonCode.inputMalformed.rawValue], "not an approval request: \(error)",
                               actor: "uid:\(status.owner)", job: nil)
         }
         let heldPath = layout.jobFile(request.job, in: layout.held)
@@ -402,7 +402,7 @@ public final class JobProcessor {
                 try DurableFile.rename(claim.path, to: done)
                 return
             }
-            return try refuse([], "job \(request.job) is not held", actor: request.supervisor, job: request.job)
+            return try refuseApproval(claim, [], "job \(request.job) is not held", actor: request.supervisor, job: request.job)
         }
         let heldRequest = (try? DurableFile.read(heldPath, limit: JobRequest.maximumFileBytes))
             .flatMap { try? JobRequest.parse($0).get() }
@@ -413,12 +413,12 @@ public final class JobProcessor {
         let reasons = gate.approvalReasons(supervisor: supervisor, agency: supervisorAgency, jobRequester: jobRequester,
                                            jobAgency: jobAgency, fileOwnerUID: status.owner, now: now)
         guard reasons.isEmpty else {
-            return try refuse(reasons.map(\.rawValue), "the supervisor may not decide this job",
+            return try refuseApproval(claim, reasons.map(\.rawValue), "the supervisor may not decide this job",
                               actor: request.supervisor, job: request.job)
         }
         let approved = request.decision == .approve
         try ledger.recordApproval(request.job, approved: approved, by: request.supervisor, note: request.note, now: now)
-        try audit.append(AuditEvent(
+        try record(AuditEvent(
             event: approved ? "job.approved" : "job.rejected", actor: request.supervisor, agency: supervisor?.agency,
             job: request.job, purpose: heldRequest?.purpose, caseNumber: heldRequest?.caseNumber,
             outcome: approved ? "approved" : "rejected", details: request.note.map { ["note": $0] } ?? [:]))
@@ -471,6 +471,16 @@ struct JobContext {
 public struct SimulatedCrash: Error, Equatable {
     public var at: JobProcessor.HandOff
     public init(at: JobProcessor.HandOff) { self.at = at }
+}
+
+extension Result<JobRequest, JobParseFailure> {
+    /// The requester the job file names (not authenticated).
+    var claimedRequester: String? {
+        switch self {
+        case .success(let job): job.requester
+        case .failure(let failure): failure.requester
+        }
+    }
 }
 
 extension JobDenial {
