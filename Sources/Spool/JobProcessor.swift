@@ -394,6 +394,13 @@ public final class JobProcessor {
             return try refuseApproval(claim, [ReasonCode.inputMalformed.rawValue], "not an approval request: \(error)",
                               actor: "uid:\(status.owner)", job: nil)
         }
+        // The request must come from the supervisor's own account before anything else is looked at.
+        let supervisor = try registry.requester(request.supervisor)
+        guard let supervisor, supervisor.uid == status.owner else {
+            return try refuseApproval(claim, [ReasonCode.supervisorNotAuthorized.rawValue],
+                                      "the request file is not owned by the supervisor's account",
+                                      actor: "uid:\(status.owner)", job: request.job)
+        }
         let heldPath = layout.jobFile(request.job, in: layout.held)
         let entry = try ledger.entry(request.job)
         guard FileStatus.exists(heldPath) else {
@@ -408,8 +415,7 @@ public final class JobProcessor {
             .flatMap { try? JobRequest.parse($0).get() }
         let jobRequester = heldRequest?.requester ?? ""
         let jobAgency = try registry.user(jobRequester)?.agency
-        let supervisor = try registry.requester(request.supervisor)
-        let supervisorAgency = try supervisor.flatMap { try registry.policyAgency($0.agency) }
+        let supervisorAgency = try registry.policyAgency(supervisor.agency)
         let reasons = gate.approvalReasons(supervisor: supervisor, agency: supervisorAgency, jobRequester: jobRequester,
                                            jobAgency: jobAgency, fileOwnerUID: status.owner, now: now)
         guard reasons.isEmpty else {
@@ -419,7 +425,7 @@ public final class JobProcessor {
         let approved = request.decision == .approve
         try ledger.recordApproval(request.job, approved: approved, by: request.supervisor, note: request.note, now: now)
         try record(AuditEvent(
-            event: approved ? "job.approved" : "job.rejected", actor: request.supervisor, agency: supervisor?.agency,
+            event: approved ? "job.approved" : "job.rejected", actor: request.supervisor, agency: supervisor.agency,
             job: request.job, purpose: heldRequest?.purpose, caseNumber: heldRequest?.caseNumber,
             outcome: approved ? "approved" : "rejected", details: request.note.map { ["note": $0] } ?? [:]))
         try DurableFile.rename(heldPath, to: layout.jobFile(request.job, in: layout.incoming))

@@ -1,0 +1,102 @@
+import Foundation
+import Glibc
+@testable import Spool
+import SystemCalls
+import Testing
+
+@Suite("Spool recovery and concurrency")
+struct SpoolRecoveryTests {
+    /// Stops the processor after `step`, as a crash would, then lets a fresh daemon finish.
+    @Test(arguments: JobProcessor.HandOff.allCases)
+    func crashAfterEachHandOffEndsWithOneResultAndOneFinalRecord(step: JobProcessor.HandOff) throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("job1", TestSpool.jobJSON(probes: [probe]))
+        try spool.drop("bad1", "{ not json")
+        let processor = try spool.processor(checkpoint: { point, _ in
+            if point == step { throw SimulatedCrash(at: step) }
+        })
+        let claimer = JobClaimer(layout: spool.layout)
+        for _ in 0..<2 {
+            #expect(throws: SimulatedCrash(at: step)) {
+                try claimer.claimNext { try processor.process($0) }
+            }
+        }
+        #expect(spool.locations(of: "job1") == ["active"])
+        #expect(spool.locations(of: "bad1") == ["active"])
+
+        try spool.drain()
+        for (id, decision) in [("job1", JobOutcome.completed), ("bad1", .denied)] {
+            #expect(spool.locations(of: id) == ["done"], "\(id) after a crash at \(step)")
+            #expect(try spool.result(id).decision == decision)
+            #expect(try spool.finalRecords(for: id).map(\.event.event) == [decision.auditEvent])
+            #expect(try spool.entries(spool.layout.results).filter { $0.hasPrefix(id) } == ["\(id).json"])
+        }
+        #expect(try spool.entries(spool.layout.active).isEmpty)
+    }
+
+    @Test func aLockedJobInActiveIsNotRecoveredByAnotherDaemon() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("busy", TestSpool.jobJSON(probes: [probe]))
+        let claimer = JobClaimer(layout: spool.layout)
+        var sawRecovery: Bool?
+        try claimer.claimNext { claim in
+            // While this claimant holds the job, another looking for left-behind work finds nothing.
+            sawRecovery = try JobClaimer(layout: spool.layout).recoverNext { _ in }
+            #expect(claim.descriptor != nil)
+        }
+        #expect(sawRecovery == false)
+        // Released without being finished (as after a failed attempt): now it is recoverable.
+        var recovered: Bool?
+        let found = try claimer.recoverNext { recovered = $0.recovered }
+        #expect(found)
+        #expect(recovered == true)
+    }
+
+    @Test func twoDaemonsClaimEachOf200JobsExactlyOnce() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        let ids = (0..<200).map { String(format: "job-%03d", $0) }
+        for (i, id) in ids.enumerated() {
+            // A few denials among them, to mix the paths.
+            try spool.drop(id, TestSpool.jobJSON(probes: [probe]), uid: i % 10 == 0 ? 4242 : TestSpool.analystUID)
+        }
+        let now = spool.now
+        let daemons = (0..<2).map { _ in
+            SpoolDaemon(layout: spool.layout, searcher: FakeSearcher(), configuration: .init(workers: 2, once: true),
+                        logger: Logger(level: .error, sink: MemorySink()), clock: { now })
+        }
+        let start = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        let outcomes = Mutex<[Result<SpoolDaemon.Summary, any Error>]>([])
+        for daemon in daemons {
+            Thread.detachNewThread {
+                start.wait()
+                let outcome = Result { try daemon.run() }
+                outcomes.withLock { $0.append(outcome) }
+                finished.signal()
+            }
+        }
+        start.signal()
+        start.signal()
+        finished.wait()
+        finished.wait()
+
+        let summaries = try outcomes.withLock { try $0.map { try $0.get() } }
+        #expect(summaries.map(\.processed).reduce(0, +) == 200)
+        #expect(summaries.map(\.failedAttempts).reduce(0, +) == 0)
+        #expect(try spool.entries(spool.layout.done).count == 200)
+        #expect(try spool.entries(spool.layout.incoming).isEmpty)
+        #expect(try spool.entries(spool.layout.active).isEmpty)
+        #expect(try spool.entries(spool.layout.results).count == 200)
+        let records = try spool.records()
+        for (i, id) in ids.enumerated() {
+            let mine = records.filter { $0.event.job == id }.map(\.event.event)
+            let final = i % 10 == 0 ? "job.denied" : "job.completed"
+            #expect(mine == ["job.received", "job.claimed", final], "\(id)")
+        }
+    }
+}
+
+import Synchronization
