@@ -162,5 +162,6 @@ public final class SpoolDaemon: Sendable {
 /// The daemon could not run.
 public struct DaemonError: Error, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import Policy
 import SystemCalls
 
 /// The directories of a spool and their modes, as Postfix's queue directories.
@@ -43,6 +44,8 @@ public struct SpoolLayout: Sendable, Equatable {
 
     /// The registry and job ledger.
     public var database: String { state + "/frs.sqlite" }
+    /// The policy in force (optional JSON, see ``Policy/PolicyConfig``); the defaults apply without it.
+    public var policyFile: String { state + "/policy.json" }
     /// Held shared while a claimant renames a job into `active/` and locks it, exclusively while
     /// a daemon looks for jobs a dead daemon left in `active/`.
     public var claimLock: String { state + "/claim.lock" }
@@ -65,6 +68,13 @@ public struct SpoolLayout: Sendable, Equatable {
         for (path, mode) in directories {
             try Directory.create(path, mode: mode)
         }
+    }
+
+    /// The policy in force: `state/policy.json` if present, else the defaults.
+    /// - Throws: ``Policy/PolicyConfigError`` for a bad file, ``SystemCallError`` if unreadable.
+    public func loadPolicy() throws -> PolicyConfig {
+        guard FileStatus.exists(policyFile) else { return .default }
+        return try PolicyConfig.load(jsonBytes: try DurableFile.read(policyFile, limit: 1 << 20))
     }
 
     /// The job file of `job` in a state directory.
