@@ -53,7 +53,7 @@ public struct ApprovalRequest: Codable, Sendable, Equatable {
         let name = "\(job)-\(random).approval"
         let temporary = try DurableFile.writeTemporary(bytes, in: layout.tmp, name: name, mode: 0o644)
         do {
-            try DurableFile.rename(temporary, to: layout.incoming + "/" + name)
+            try DurableFile.renameNoReplace(temporary, to: layout.incoming + "/" + name)
         } catch {
             try? DurableFile.remove(temporary)
             throw error

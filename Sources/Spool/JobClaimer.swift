@@ -70,15 +70,37 @@ public struct JobClaimer: Sendable {
     /// - Throws: ``SystemCallError`` from listing `incoming/` or the claim lock.
     @discardableResult
     public func claimNext(_ body: (ClaimedJob) throws -> Void) throws -> Bool {
-        let names = try Directory.entries(layout.incoming)
-        for name in names {
+        var names: [String] = []
+        return try claimNext(from: &names, body)
+    }
+
+    /// As ``claimNext(_:)``, working through a listing of `incoming/` kept by the caller, so a
+    /// worker lists a long queue once rather than once per job. Names claimed by others are
+    /// skipped (their rename fails with `ENOENT`); an empty listing is refreshed.
+    /// - Parameter names: the caller's listing, consumed as names are tried.
+    /// - Complexity: O(n log n) per listing of n entries, O(1) system calls per name tried.
+    @discardableResult
+    public func claimNext(from names: inout [String], _ body: (ClaimedJob) throws -> Void) throws -> Bool {
+        var listedNow = names.isEmpty
+        if listedNow { names = try Directory.entries(layout.incoming).reversed() }
+        while true {
+            guard let name = names.popLast() else {
+                // An old listing ran out: look once more, for jobs queued since it was made.
+                guard !listedNow else { return false }
+                listedNow = true
+                names = try Directory.entries(layout.incoming).reversed()
+                continue
+            }
             guard let (kind, id) = ClaimedJob.kind(of: name) else { continue }
             let claimed = try claimLock.withLock(.shared) { () throws -> ClaimOutcome in
                 let source = layout.incoming + "/" + name
                 let target = layout.active + "/" + name
                 do {
-                    try DurableFile.rename(source, to: target)
+                    // Never over a file of the same name in active/ (a job id dropped twice).
+                    try DurableFile.renameNoReplace(source, to: target)
                 } catch let error as SystemCallError where error.errno == ENOENT {
+                    return .lost
+                } catch let error as SystemCallError where error.errno == EEXIST {
                     return .lost
                 }
                 let status = try FileStatus.of(target)
@@ -106,7 +128,6 @@ public struct JobClaimer: Sendable {
                 return true
             }
         }
-        return false
     }
 
     /// Claims one request left in `active/` by a dead daemon or a failed attempt, and runs `body`

@@ -187,7 +187,7 @@ public final class JobProcessor {
         try ledger.markHeld(claim.id, now: now)
         try record(context.event("job.held", outcome: "held", reasons: [ReasonCode.policyHeldForReview.rawValue],
                                        details: ["watch_terms": terms.joined(separator: ",")]))
-        try DurableFile.rename(claim.path, to: layout.held + "/" + claim.name)
+        try DurableFile.renameNoReplace(claim.path, to: layout.held + "/" + claim.name)
         logger.info("job held for a supervisor", ["job": claim.id, "terms": terms.joined(separator: ",")])
     }
 
@@ -334,12 +334,15 @@ public final class JobProcessor {
             let text = (reason ?? "failed") + "\n"
             try DurableFile.write(Array(text.utf8), to: directory + "/" + claim.name + ".reason", via: layout.tmp)
         }
+        try file(claim, into: directory)
+    }
+
+    /// Renames a claimed file from `active/` into `directory`, never over another file: a second
+    /// file of the same name (a job id dropped twice) is kept under its inode number.
+    func file(_ claim: ClaimedJob, into directory: String) throws {
         var target = directory + "/" + claim.name
-        if FileStatus.exists(target) {
-            // The same job id dropped twice: keep both files.
-            target += ".\(claim.status.inode)"
-        }
-        try DurableFile.rename(claim.path, to: target)
+        if FileStatus.exists(target) { target += ".\(claim.status.inode)" }
+        try DurableFile.renameNoReplace(claim.path, to: target)
     }
 
     /// The result file of a job, if one was written.
@@ -371,13 +374,12 @@ public final class JobProcessor {
     func refuseApproval(_ claim: ClaimedJob, _ reasons: [String], _ message: String, actor: String, job: String?) throws {
         try record(AuditEvent(event: "job.approval-refused", actor: actor, job: job, outcome: "denied",
                               reasons: reasons, details: ["message": message, "request": claim.name]))
-        try DurableFile.rename(claim.path, to: layout.done + "/" + claim.name)
+        try file(claim, into: layout.done)
         logger.warning("approval request refused", ["request": claim.name, "reason": message])
     }
 
     func processApproval(_ claim: ClaimedJob) throws {
         let now = clock()
-        let done = layout.done + "/" + claim.name
         guard let fd = claim.descriptor, claim.status.isRegularFile else {
             return try refuseApproval(claim, [ReasonCode.requesterIdentityMismatch.rawValue], "the request is not a regular file",
                               actor: "unknown", job: nil)
@@ -406,7 +408,7 @@ public final class JobProcessor {
         guard FileStatus.exists(heldPath) else {
             if let entry, entry.approver == request.supervisor, entry.state != .held {
                 // Applied before a crash; only the request file was left.
-                try DurableFile.rename(claim.path, to: done)
+                try file(claim, into: layout.done)
                 return
             }
             return try refuseApproval(claim, [], "job \(request.job) is not held", actor: request.supervisor, job: request.job)
@@ -428,8 +430,8 @@ public final class JobProcessor {
             event: approved ? "job.approved" : "job.rejected", actor: request.supervisor, agency: supervisor.agency,
             job: request.job, purpose: heldRequest?.purpose, caseNumber: heldRequest?.caseNumber,
             outcome: approved ? "approved" : "rejected", details: request.note.map { ["note": $0] } ?? [:]))
-        try DurableFile.rename(heldPath, to: layout.jobFile(request.job, in: layout.incoming))
-        try DurableFile.rename(claim.path, to: done)
+        try DurableFile.renameNoReplace(heldPath, to: layout.jobFile(request.job, in: layout.incoming))
+        try file(claim, into: layout.done)
         logger.info("held job \(approved ? "approved" : "rejected")", ["job": request.job, "supervisor": request.supervisor])
     }
 }

@@ -77,7 +77,7 @@ public struct JobSubmission: Sendable {
         let bytes = Array(try encoder.encode(job)) + [0x0a]
         let temporary = try DurableFile.writeTemporary(bytes, in: layout.tmp, name: id, mode: 0o644)
         do {
-            try DurableFile.rename(temporary, to: layout.jobFile(id, in: layout.incoming))
+            try DurableFile.renameNoReplace(temporary, to: layout.jobFile(id, in: layout.incoming))
         } catch {
             try? DurableFile.remove(temporary)
             throw error

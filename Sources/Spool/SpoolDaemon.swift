@@ -131,9 +131,11 @@ public final class SpoolDaemon: Sendable {
             }
             self.processed.add(1, ordering: .relaxed)
         }
+        // This worker's listing of incoming/, worked through before listing again.
+        var queued: [String] = []
         while !isStopping {
             do {
-                if try claimer.claimNext(handle) { continue }
+                if try claimer.claimNext(from: &queued, handle) { continue }
                 if recoveryDue(), try claimer.recoverNext(handle) { continue }
             } catch let crash as SimulatedCrash {
                 throw crash

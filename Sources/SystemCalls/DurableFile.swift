@@ -75,6 +75,33 @@ public enum DurableFile {
         if from != to { try Directory.sync(from) }
     }
 
+    /// Renames `source` to `destination` only if nothing is there (`renameat2` with
+    /// `RENAME_NOREPLACE`: one atomic step, so two names can never end up at one path), then
+    /// syncs both directories.
+    /// - Throws: ``SystemCallError``: `EEXIST` when the destination exists, `ENOENT` when the
+    ///   source is gone, `EINVAL` on a filesystem without `RENAME_NOREPLACE`.
+    public static func renameNoReplace(_ source: String, to destination: String) throws(SystemCallError) {
+        guard let renameat2 = Self.renameat2 else {
+            throw SystemCallError(call: "renameat2", errno: ENOSYS, path: "\(source) -> \(destination)")
+        }
+        try SystemCall.run("renameat2", path: "\(source) -> \(destination)") {
+            renameat2(AT_FDCWD, source, AT_FDCWD, destination, 1 /* RENAME_NOREPLACE */)
+        }
+        let to = directoryName(destination)
+        let from = directoryName(source)
+        try Directory.sync(to)
+        if from != to { try Directory.sync(from) }
+    }
+
+    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+
+    /// glibc's `renameat2` (2.28 and later), looked up at run time: the Glibc module does not
+    /// export it to Swift.
+    private static let renameat2: RenameAt2? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return nil }
+        return unsafeBitCast(symbol, to: RenameAt2.self)
+    }()
+
     /// Removes a file; a file already gone is not an error.
     public static func remove(_ path: String) throws(SystemCallError) {
         do {

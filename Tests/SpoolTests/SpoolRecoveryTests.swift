@@ -100,3 +100,71 @@ struct SpoolRecoveryTests {
 }
 
 import Synchronization
+
+@Suite("SpoolDaemon lifecycle and bulk jobs")
+struct SpoolDaemonTests {
+    @Test func stopFinishesTheJobInFlightAndReturns() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("first", TestSpool.jobJSON(probes: [probe]))
+        let resultWritten = DispatchSemaphore(value: 0)
+        let mayContinue = DispatchSemaphore(value: 0)
+        let now = spool.now
+        let daemon = SpoolDaemon(
+            layout: spool.layout, searcher: FakeSearcher(), configuration: .init(workers: 2, once: false),
+            logger: Logger(level: .error, sink: MemorySink()), clock: { now },
+            checkpoint: { point, _ in
+                if point == .resultWritten {
+                    resultWritten.signal()
+                    mayContinue.wait()
+                }
+            })
+        let returned = DispatchSemaphore(value: 0)
+        let summary = Mutex<SpoolDaemon.Summary?>(nil)
+        Thread.detachNewThread {
+            let outcome = try? daemon.run()
+            summary.withLock { $0 = outcome }
+            returned.signal()
+        }
+        resultWritten.wait()
+        // Stop while the job is in flight, with a second job queued: it must not be claimed.
+        try spool.drop("second", TestSpool.jobJSON(probes: [probe]))
+        daemon.stop()
+        mayContinue.signal()
+        returned.wait()
+        #expect(summary.withLock { $0 } == SpoolDaemon.Summary(processed: 1, failedAttempts: 0))
+        #expect(spool.locations(of: "first") == ["done"])
+        #expect(spool.locations(of: "second") == ["incoming"])
+    }
+
+    @Test func aBulkJobWritesOneRecordPerProbeBesideTheSummary() throws {
+        let spool = try TestSpool()
+        for i in 0..<5 { try spool.addEvidence("backlog", "p\(i).jpg", bytes: Array("face \(i)".utf8)) }
+        try spool.addEvidence("backlog", "broken.jpg", bytes: Array("BAD".utf8))
+        try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: ", \"probe_dir\": \"backlog\""))
+        try spool.drain()
+        let result = try spool.result("bulk")
+        #expect(result.decision == .completed)
+        #expect(result.probes.isEmpty)
+        #expect(result.probeCount == 6)
+        let lines = try DurableFile.read(spool.layout.resultLines("bulk")).split(separator: 0x0a)
+        #expect(lines.count == 6)
+        let records = try lines.map { try JSONDecoder().decode(ProbeRecord.self, from: Data($0)) }
+        #expect(records.map(\.image) == ["backlog/broken.jpg"] + (0..<5).map { "backlog/p\($0).jpg" })
+        #expect(records[0].error == "input.probe-not-image")
+        #expect(records[1...].allSatisfy { $0.faces.count == 1 && $0.sha256 != nil })
+        #expect(try spool.finalRecords(for: "bulk").first?.event.details["probes"] == "6")
+    }
+
+    @Test func aJobIDDroppedTwiceIsFinishedOnceAndBothFilesAreKept() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("twice", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain()
+        try spool.drop("twice", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain()
+        #expect(try spool.finalRecords(for: "twice").count == 1)
+        #expect(try spool.entries(spool.layout.done).filter { $0.hasPrefix("twice.json") }.count == 2)
+        #expect(try spool.entries(spool.layout.incoming).isEmpty)
+    }
+}

@@ -99,3 +99,19 @@ struct SystemCallsTests {
         #expect(throws: SystemCallError.self) { try Directory.entries(dir + "/missing") }
     }
 }
+
+@Suite("SystemCalls: rename without replacing")
+struct RenameNoReplaceTests {
+    @Test func refusesToReplaceAnExistingFile() throws {
+        var template = Array("/tmp/frs-syscalls-XXXXXX".utf8CString)
+        let dir = String(cString: mkdtemp(&template)!)
+        try DurableFile.write(Array("a".utf8), to: dir + "/a", via: dir)
+        try DurableFile.write(Array("b".utf8), to: dir + "/b", via: dir)
+        let error = #expect(throws: SystemCallError.self) { try DurableFile.renameNoReplace(dir + "/a", to: dir + "/b") }
+        #expect(error?.errno == EEXIST)
+        #expect(try DurableFile.read(dir + "/b") == Array("b".utf8))
+        try DurableFile.renameNoReplace(dir + "/a", to: dir + "/c")
+        #expect(try DurableFile.read(dir + "/c") == Array("a".utf8))
+        #expect(!FileStatus.exists(dir + "/a"))
+    }
+}
