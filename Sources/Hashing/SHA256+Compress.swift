@@ -18,52 +18,63 @@ extension SHA256 {
     /// Memory layout assumed: `blocks` points at `count * 64` readable bytes, any alignment; each
     /// block is sixteen big-endian 32-bit words (FIPS 180-4, 5.2.1). The message schedule W0…W63
     /// lives in a 64-word scratch buffer allocated once per call, and the round constants are read
-    /// through an unsafe pointer, so the loop has no bounds checks or copy-on-write checks.
+    /// through an unsafe pointer, so the loop has no bounds or copy-on-write checks. The rounds are
+    /// unrolled eight at a time with the working variables passed in rotated order, so no value
+    /// is moved between variables (the compiler otherwise shuffles them through vector registers).
     ///
     /// - Complexity: O(count).
-    @inline(__always)
     mutating func compress(blocks: UnsafeRawPointer, count: Int) {
-        var h = state
+        var h0 = state[0], h1 = state[1], h2 = state[2], h3 = state[3]
+        var h4 = state[4], h5 = state[5], h6 = state[6], h7 = state[7]
         SHA256.roundConstants.withUnsafeBufferPointer { kBuffer in
             let k = kBuffer.baseAddress!
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { wBuffer in
                 let w = wBuffer.baseAddress!
                 for block in 0..<count {
-                    let p = blocks + block * SHA256.blockByteCount
+                    let p = blocks + block &* SHA256.blockByteCount
                     for t in 0..<16 {
-                        w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
+                        w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: t &* 4, as: UInt32.self))
                     }
                     for t in 16..<64 {
-                        let w15 = w[t - 15]
-                        let w2 = w[t - 2]
+                        let w15 = w[t &- 15]
+                        let w2 = w[t &- 2]
                         let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
                         let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
-                        w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                        w[t] = w[t &- 16] &+ s0 &+ w[t &- 7] &+ s1
                     }
-                    var a = h[0], b = h[1], c = h[2], d = h[3]
-                    var e = h[4], f = h[5], g = h[6], hh = h[7]
-                    for t in 0..<64 {
-                        let sigma1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                        let choose = (e & f) ^ (~e & g)
-                        let t1 = hh &+ sigma1 &+ choose &+ k[t] &+ w[t]
-                        let sigma0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                        let majority = (a & b) ^ (a & c) ^ (b & c)
-                        let t2 = sigma0 &+ majority
-                        hh = g
-                        g = f
-                        f = e
-                        e = d &+ t1
-                        d = c
-                        c = b
-                        b = a
-                        a = t1 &+ t2
+                    var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
+                    var t = 0
+                    while t < 64 {
+                        round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
+                        round(h, a, b, &c, d, e, f, &g, k[t &+ 1] &+ w[t &+ 1])
+                        round(g, h, a, &b, c, d, e, &f, k[t &+ 2] &+ w[t &+ 2])
+                        round(f, g, h, &a, b, c, d, &e, k[t &+ 3] &+ w[t &+ 3])
+                        round(e, f, g, &h, a, b, c, &d, k[t &+ 4] &+ w[t &+ 4])
+                        round(d, e, f, &g, h, a, b, &c, k[t &+ 5] &+ w[t &+ 5])
+                        round(c, d, e, &f, g, h, a, &b, k[t &+ 6] &+ w[t &+ 6])
+                        round(b, c, d, &e, f, g, h, &a, k[t &+ 7] &+ w[t &+ 7])
+                        t &+= 8
                     }
-                    h &+= SIMD8(a, b, c, d, e, f, g, hh)
+                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
+                    h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
                 }
             }
         }
-        state = h
+        state = SIMD8(h0, h1, h2, h3, h4, h5, h6, h7)
     }
+}
+
+/// One SHA-256 round (FIPS 180-4, 6.2.2 step 3) without the variable shuffle: `d += T1` and
+/// `h = T1 + T2`; the caller rotates the roles of the eight variables instead.
+@inline(__always)
+private func round(
+    _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
+    _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ kw: UInt32
+) {
+    let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ (g ^ (e & (f ^ g))) &+ kw
+    let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) | (c & (a | b)))
+    d &+= t1
+    h = t1 &+ t2
 }
 
 /// Rotates right by `n` bits (0 < n < 32).

@@ -155,14 +155,16 @@ public struct PolicyGate: Sendable {
     /// Whether a probe path, taken relative to the evidence store, stays inside it.
     ///
     /// Pure string check: not empty, not absolute, no NUL or other control character, no
-    /// backslash, and no `..` component. Symbolic links are the spool's to resolve.
+    /// backslash, no `..` component, and not the store itself (`.`). Symbolic links are the
+    /// spool's to resolve.
     public static func isSafeRelativeProbePath(_ path: String) -> Bool {
         guard !path.isEmpty, !path.hasPrefix("/"), path.utf8.count <= 1024 else { return false }
         guard !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f || $0 == "\\" }) else {
             return false
         }
         let components = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard !components.isEmpty else { return false }
+        // It must name something below the store, not the store itself ("." or "./.").
+        guard components.contains(where: { $0 != "." }) else { return false }
         return !components.contains("..")
     }
 }

@@ -1,0 +1,60 @@
+import Commands
+import Foundation
+import Testing
+
+@Suite("frs audit verify")
+struct AuditCommandsTests {
+    /// The `frs` executable built beside this test bundle.
+    static var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("frs").path
+    }
+
+    /// Runs `frs` with `arguments`; returns the exit status and standard output.
+    static func frs(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("parsing: words and --dir")
+    func parsing() throws {
+        guard case .command(let command, let context) = try FRSCommand.parse(
+            ["--spool", "/s", "audit", "verify"], environment: [:]
+        ) else { Issue.record("not a command"); return }
+        let verify = try #require(command as? AuditVerifyCommand)
+        #expect(verify.directory == nil)
+        #expect(verify.auditDirectory(context) == "/s/outbox/audit")
+        guard case .command(let other, _) = try FRSCommand.parse(["audit", "verify", "--dir", "/a"], environment: [:])
+        else { Issue.record("not a command"); return }
+        #expect((other as? AuditVerifyCommand)?.directory == "/a")
+        #expect(throws: UsageError.self) { try FRSCommand.parse(["audit", "verify", "extra"], environment: [:]) }
+    }
+
+    @Test("end to end: an intact (empty) log exits 0; a damaged one exits 1 naming file:line; no log exits 1")
+    func endToEnd() throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.executable), "build frs first: \(Self.executable)")
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("frs-audit-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let audit = spool + "/outbox/audit"
+
+        let missing = try Self.frs(["--spool", spool, "audit", "verify"])
+        #expect(missing.status == 1)
+
+        try FileManager.default.createDirectory(atPath: audit, withIntermediateDirectories: true)
+        let empty = try Self.frs(["--spool", spool, "audit", "verify"])
+        #expect(empty.status == 0)
+        #expect(empty.output.hasPrefix("ok: 0 records"))
+
+        try "{\"seq\":1}\nnot json\n".write(toFile: audit + "/2026-06-15.jsonl", atomically: false, encoding: .utf8)
+        let damaged = try Self.frs(["--spool", spool, "audit", "verify"])
+        #expect(damaged.status == 1)
+        #expect(damaged.output.hasPrefix(audit + "/2026-06-15.jsonl:1: "), "\(damaged.output)")
+    }
+}
