@@ -1,5 +1,6 @@
 import Audit
 import Foundation
+import Glibc
 import Policy
 import Store
 import SystemCalls
@@ -20,7 +21,14 @@ public final class SpoolAdministration {
     /// Opens an existing spool for administration.
     /// - Throws: ``AdministrationError/notInitialized`` when the spool has no database.
     public init(layout: SpoolLayout, uid: UInt32, clock: @escaping @Sendable () -> Date = { Date() }) throws {
-        guard FileStatus.exists(layout.database) else { throw AdministrationError.notInitialized(layout.root) }
+        do {
+            _ = try FileStatus.of(layout.database)
+        } catch where error.errno == EACCES {
+            // The spool's state is the daemon's; an account that cannot reach it is no administrator.
+            throw AdministrationError.notAdmin(uid)
+        } catch {
+            throw AdministrationError.notInitialized(layout.root)
+        }
         self.layout = layout
         self.uid = uid
         self.clock = clock

@@ -64,15 +64,28 @@ public enum DurableFile {
     }
 
     /// Moves `source` to `destination` with one `rename(2)` (never a copy) and syncs the
-    /// destination directory, and the source directory when it differs.
+    /// destination directory, and the source directory when it differs (where this account may
+    /// open them).
     /// - Throws: ``SystemCallError``: `ENOENT` when `source` is gone (another claimant won),
     ///   `EXDEV` across filesystems.
     public static func rename(_ source: String, to destination: String) throws(SystemCallError) {
         try SystemCall.run("rename", path: "\(source) -> \(destination)") { Glibc.rename(source, destination) }
+        try syncDirectories(of: source, destination)
+    }
+
+    /// Syncs the directories of both paths after a rename. A directory this account may not open
+    /// for reading (a drop box, mode 1733, for a submitter) cannot be synced by it and is skipped:
+    /// the daemon syncs it when it moves the file on.
+    static func syncDirectories(of source: String, _ destination: String) throws(SystemCallError) {
         let to = directoryName(destination)
         let from = directoryName(source)
-        try Directory.sync(to)
-        if from != to { try Directory.sync(from) }
+        for directory in from == to ? [to] : [to, from] {
+            do {
+                try Directory.sync(directory)
+            } catch where error.errno == EACCES {
+                continue
+            }
+        }
     }
 
     /// Renames `source` to `destination` only if nothing is there (`renameat2` with
@@ -87,10 +100,7 @@ public enum DurableFile {
         try SystemCall.run("renameat2", path: "\(source) -> \(destination)") {
             renameat2(AT_FDCWD, source, AT_FDCWD, destination, 1 /* RENAME_NOREPLACE */)
         }
-        let to = directoryName(destination)
-        let from = directoryName(source)
-        try Directory.sync(to)
-        if from != to { try Directory.sync(from) }
+        try syncDirectories(of: source, destination)
     }
 
     private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32

@@ -56,10 +56,11 @@ struct SpoolCommandTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("frs").path
     }
 
-    func frs(_ arguments: [String], in directory: String) throws -> Run {
+    /// Runs the built `frs` (or, with `direct`, the program named first, e.g. `setpriv`).
+    func frs(_ arguments: [String], in directory: String, direct: Bool = false) throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: direct ? "/usr/bin/" + arguments[0] : Self.binary)
+        process.arguments = direct ? Array(arguments.dropFirst()) : arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
         environment["FRS_SPOOL"] = directory + "/spool"
@@ -132,5 +133,68 @@ struct SpoolCommandTests {
         for event in ["spool.initialized", "admin.added", "agency.added", "user.added"] {
             #expect(audit.contains("\"event\":\"\(event)\""), "\(event)")
         }
+    }
+}
+
+import Spool
+import SystemCalls
+
+/// A deterministic stand-in for the face search (one face, two candidates per image).
+struct StubSearcher: ProbeSearcher {
+    var galleryVersion: Int64 { 3 }
+    var modelIDs: [String: String] { ["detector": "stub"] }
+    func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
+        [FaceResult(box: [0, 0, 9, 9], landmarks: [], quality: .init(ok: true), candidates: [
+            .init(rank: 1, subject: "S-\(imageBytes.count)", image: "g/1.jpg", distance: threshold / 2),
+            .init(rank: 2, subject: "S-\(imageBytes.count + 1)", image: "g/2.jpg", distance: threshold / 1.5),
+        ])]
+    }
+}
+
+@Suite("Spool commands under an unprivileged account")
+struct UnprivilegedSubmitTests {
+    static var canSwitchUser: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") }
+
+    /// `frs submit` run as uid 1000 cannot write the evidence store: its images go beside the job in
+    /// the drop box, the daemon takes them in, and the uid check passes for the registered account.
+    @Test(.enabled(if: canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    func submitAsAnotherAccountThenDrain() throws {
+        let tests = SpoolCommandTests()
+        let dir = try tests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(chmod(dir, 0o755) == 0)
+        #expect(try tests.frs(["init"], in: dir).status == 0)
+        #expect(try tests.frs(["agency", "add", "SCPD", "--name", "PD"], in: dir).status == 0)
+        for (id, role, uid) in [("jdoe", "analyst", "1000"), ("sroe", "supervisor", "1001")] {
+            #expect(try tests.frs(["user", "add", id, "--name", id, "--agency", "SCPD", "--role", role, "--uid", uid,
+                                   "--vetted", "2025-01-01", "--trained", "2026-01-01"], in: dir).status == 0)
+        }
+        // uid 1000 is not an administrator.
+        let refused = try tests.frs(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", SpoolCommandTests.binary,
+                                     "agency", "add", "X", "--name", "X"], in: dir, direct: true)
+        #expect(refused.status == 1)
+        #expect(refused.error.contains("not a registered administrator"))
+
+        _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data("probe bytes".utf8),
+                                           attributes: [.posixPermissions: 0o644])
+        let submit = try tests.frs(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", SpoolCommandTests.binary,
+                                    "submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", "24-1",
+                                    "--offense", "armed robbery", "--justification", "Suspect seen on the store camera",
+                                    "cam1.jpg"], in: dir, direct: true)
+        #expect(submit.status == 0, "\(submit.error)")
+        let id = submit.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let layout = SpoolLayout(root: dir + "/spool")
+        #expect(try FileStatus.of(layout.jobFile(id, in: layout.incoming)).owner == 1000)
+        #expect(try FileStatus.of(layout.dropFolder(for: id) + "/cam1.jpg").owner == 1000)
+
+        let daemon = SpoolDaemon(layout: layout, searcher: StubSearcher(), configuration: .init(workers: 1, once: true),
+                                 logger: Logger(level: .error, sink: MemorySink()))
+        #expect(try daemon.run().processed == 1)
+        let result = try JobResult.decode(try DurableFile.read(layout.resultFile(id)))
+        #expect(result.decision == .completed, "\(result.reasons)")
+        #expect(result.candidateCount == 2)
+        #expect(!FileStatus.exists(layout.dropFolder(for: id)))
+        #expect(try tests.frs(["status", id], in: dir).output.contains("decision: completed"))
+        #expect(try tests.frs(["audit", "verify"], in: dir).status == 0)
     }
 }
