@@ -238,14 +238,20 @@ public final class JobProcessor {
         if !denial.reasons.isEmpty { return ResultBuilder.denied(job: id, denial, now: now) }
 
         if job.probeDir != nil {
-            // A bulk job: explicit probes and the folder's, one record a line beside the summary.
-            var lines: [UInt8] = []
-            var count = 0
-            for record in records {
-                lines += try record.encodedLine() + [0x0a]
-                count += 1
+            // A bulk job: explicit probes and the folder's, one record a line beside the summary,
+            // resumed from what an interrupted attempt recorded.
+            try Directory.create(layout.bulkProgress, mode: 0o700)
+            let progressPath = layout.bulkProgress(for: id)
+            if !FileStatus.exists(progressPath), FileStatus.exists(layout.resultLines(id)) {
+                // Finished before a crash that came before the summary: take the records back.
+                try DurableFile.rename(layout.resultLines(id), to: progressPath)
             }
-            for (probe, path) in bulk {
+            let progress = try BulkProgress(path: progressPath)
+            if progress.count > 0 { logger.info("resuming a bulk job", ["job": id, "recorded": "\(progress.count)"]) }
+            for record in records where !progress.done.contains(record.image) {
+                try progress.append(record)
+            }
+            for (probe, path) in bulk where !progress.done.contains(probe) {
                 let record: ProbeRecord
                 do {
                     let bytes = try evidence.read(canonicalPath: path, probe: probe)
@@ -256,12 +262,12 @@ public final class JobProcessor {
                 } catch let error as ProbeImageError {
                     record = ProbeRecord(image: probe, sha256: nil, faces: [], error: error.reason.rawValue)
                 }
-                lines += try record.encodedLine() + [0x0a]
-                count += 1
+                try progress.append(record)
             }
-            try DurableFile.write(lines, to: layout.resultLines(id), via: layout.tmp, mode: 0o640)
-            return ResultBuilder.completed(job: id, request: job, probes: [], probeCount: count, searcher: searcher,
-                                           threshold: threshold, maxCandidates: maxCandidates, now: now)
+            try progress.finish(to: layout.resultLines(id))
+            return ResultBuilder.completed(job: id, request: job, probes: [], probeCount: progress.count,
+                                           searcher: searcher, threshold: threshold, maxCandidates: maxCandidates,
+                                           now: now)
         }
         return ResultBuilder.completed(job: id, request: job, probes: records, probeCount: nil, searcher: searcher,
                                        threshold: threshold, maxCandidates: maxCandidates, now: now)

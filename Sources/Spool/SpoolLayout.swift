@@ -16,7 +16,8 @@ import SystemCalls
 ///   outbox/        0750  readable by the auditors' group, if the daemon's group is set so
 ///     results/     0750  one result file per job
 ///     audit/       0750  the hash-chained audit log, one file a day
-///   state/         0700  the SQLite database and lock files
+///   state/         0700  the SQLite database, lock files, the policy file
+///     bulk/        0700  records of bulk jobs in progress (resumed after a crash)
 /// ```
 /// Every state change of a job is one `rename(2)` between these directories, all on one
 /// filesystem, so a job file is in exactly one of them at any instant.
@@ -58,7 +59,7 @@ public struct SpoolLayout: Sendable, Equatable {
             (active, 0o700), (held, 0o700), (done, 0o700), (failed, 0o700),
             (evidence, 0o700),
             (outbox, 0o750), (results, 0o750), (audit, 0o750),
-            (state, 0o700),
+            (state, 0o700), (bulkProgress, 0o700),
         ]
     }
 
@@ -87,6 +88,10 @@ public struct SpoolLayout: Sendable, Equatable {
     public func evidence(for job: String) -> String { "\(evidence)/\(job)" }
     /// The images a submitter without access to the evidence store left beside the job.
     public func dropFolder(for job: String) -> String { "\(incoming)/\(job).d" }
+    /// Where bulk jobs keep their records while they run (`state/bulk/`).
+    public var bulkProgress: String { state + "/bulk" }
+    /// A bulk job's records so far.
+    public func bulkProgress(for job: String) -> String { "\(bulkProgress)/\(job).jsonl" }
     /// The reason a job was quarantined.
     public func failureReason(_ job: String) -> String { "\(failed)/\(job).reason" }
 }

@@ -168,3 +168,61 @@ struct SpoolDaemonTests {
         #expect(try spool.entries(spool.layout.incoming).isEmpty)
     }
 }
+
+/// Fails once on one image (an engine fault), counting every search.
+final class FlakySearcher: ProbeSearcher {
+    let failOn: [UInt8]
+    /// Searches made and whether the fault was thrown yet; workers search concurrently.
+    let state = Mutex<(searches: Int, failed: Bool)>((0, false))
+    init(failOn: String) { self.failOn = Array(failOn.utf8) }
+    var galleryVersion: Int64 { 1 }
+    var modelIDs: [String: String] { [:] }
+    func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
+        let fail = state.withLock { state -> Bool in
+            state.searches += 1
+            if imageBytes == failOn, !state.failed {
+                state.failed = true
+                return true
+            }
+            return false
+        }
+        if fail { throw FakeSearcher.EngineFault() }
+        return try FakeSearcher().search(imageBytes: imageBytes, maxCandidates: maxCandidates, threshold: threshold)
+    }
+}
+
+@Suite("Bulk jobs resume")
+struct BulkResumeTests {
+    @Test func anInterruptedBulkJobResumesWithoutSearchingDoneProbesAgain() throws {
+        let spool = try TestSpool()
+        for i in 0..<6 { try spool.addEvidence("backlog", "p\(i).jpg", bytes: Array("face \(i)".utf8)) }
+        try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: ", \"probe_dir\": \"backlog\""))
+        let searcher = FlakySearcher(failOn: "face 3")
+        let summary = try spool.drain(searcher: searcher)
+        #expect(summary.failedAttempts == 1)
+        // p0..p2, the fault on p3, then p3..p5 on the second attempt.
+        #expect(searcher.state.withLock { $0.searches } == 7)
+        let result = try spool.result("bulk")
+        #expect(result.decision == .completed)
+        #expect(result.probeCount == 6)
+        let lines = try DurableFile.read(spool.layout.resultLines("bulk")).split(separator: 0x0a)
+        let images = try lines.map { try JSONDecoder().decode(ProbeRecord.self, from: Data($0)).image }
+        #expect(images == (0..<6).map { "backlog/p\($0).jpg" })
+        #expect(!FileStatus.exists(spool.layout.bulkProgress(for: "bulk")))
+    }
+
+    @Test func aTornLastRecordIsCutOffOnResume() throws {
+        let spool = try TestSpool()
+        let path = spool.layout.bulkProgress(for: "torn")
+        let record = ProbeRecord(image: "a.jpg", sha256: "00", faces: [])
+        try DurableFile.write(try record.encodedLine() + [0x0a] + Array("{\"image\":\"b.j".utf8), to: path,
+                              via: spool.layout.bulkProgress)
+        let progress = try BulkProgress(path: path)
+        #expect(progress.count == 1)
+        #expect(progress.done == ["a.jpg"])
+        try progress.append(ProbeRecord(image: "b.jpg", sha256: "01", faces: []))
+        try progress.finish(to: spool.layout.resultLines("torn"))
+        let lines = try DurableFile.read(spool.layout.resultLines("torn")).split(separator: 0x0a)
+        #expect(lines.count == 2)
+    }
+}
