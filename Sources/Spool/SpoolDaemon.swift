@@ -94,6 +94,12 @@ public final class SpoolDaemon: Sendable {
         let queue = DispatchQueue(label: "frs.daemon.workers", attributes: .concurrent)
         let startErrors = Mutex<[String]>([])
         logger.info("daemon starting", ["workers": "\(configuration.workers)", "once": "\(configuration.once)"])
+        do {
+            let swept = try SpoolJanitor(layout: layout).sweep(now: clock())
+            if swept != SpoolJanitor.Report() { logger.info("swept the drop boxes", ["report": "\(swept)"]) }
+        } catch {
+            logger.warning("cannot sweep the drop boxes", ["error": "\(error)"])
+        }
         for index in 0..<configuration.workers {
             queue.async(group: group) {
                 do {

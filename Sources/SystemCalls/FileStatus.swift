@@ -15,6 +15,8 @@ public struct FileStatus: Equatable, Sendable {
     /// Device and inode: the file's identity across renames.
     public var device: UInt64
     public var inode: UInt64
+    /// Last modification, in whole seconds since 1970.
+    public var modificationTime: Int64
 
     init(_ s: stat) {
         owner = UInt32(s.st_uid)
@@ -24,6 +26,7 @@ public struct FileStatus: Equatable, Sendable {
         size = Int64(s.st_size)
         device = UInt64(s.st_dev)
         inode = UInt64(s.st_ino)
+        modificationTime = Int64(s.st_mtim.tv_sec)
     }
 
     /// The permission bits (including setuid, setgid and sticky).

@@ -68,3 +68,38 @@ struct SpoolLayoutTests {
         #expect(entry?.attempts == 2)
     }
 }
+
+@Suite("SpoolJanitor")
+struct SpoolJanitorTests {
+    func age(_ path: String, by seconds: Int) {
+        var times = [timeval(tv_sec: time(nil) - seconds, tv_usec: 0), timeval(tv_sec: time(nil) - seconds, tv_usec: 0)]
+        _ = lutimes(path, &times)
+    }
+
+    @Test func sweepsAbandonedTemporariesAndFoldersAndQuarantinesStrayFiles() throws {
+        let spool = try TestSpool()
+        let layout = spool.layout
+        let old = try DurableFile.writeTemporary([1], in: layout.tmp, name: "old")
+        let fresh = try DurableFile.writeTemporary([1], in: layout.tmp, name: "fresh")
+        age(old, by: 2 * 86_400)
+        try Directory.create(layout.dropFolder(for: "orphan"), mode: 0o711)
+        try DurableFile.write([1], to: layout.dropFolder(for: "orphan") + "/a.jpg", via: layout.dropFolder(for: "orphan"))
+        age(layout.dropFolder(for: "orphan"), by: 2 * 86_400)
+        // A folder whose job is queued stays, however old.
+        try Directory.create(layout.dropFolder(for: "queued"), mode: 0o711)
+        age(layout.dropFolder(for: "queued"), by: 2 * 86_400)
+        try spool.drop("queued", "{}")
+        try DurableFile.write([1], to: layout.incoming + "/notes.txt", via: layout.tmp)
+        age(layout.incoming + "/notes.txt", by: 2 * 86_400)
+
+        let report = try SpoolJanitor(layout: layout).sweep()
+        #expect(report.removedTemporaries == [DurableFile.baseName(old)])
+        #expect(report.removedImageFolders == ["orphan.d"])
+        #expect(report.quarantined == ["notes.txt"])
+        #expect(FileStatus.exists(fresh))
+        #expect(FileStatus.exists(layout.dropFolder(for: "queued")))
+        #expect(FileStatus.exists(layout.failed + "/notes.txt"))
+        #expect(FileStatus.exists(layout.failed + "/notes.txt.reason"))
+        #expect(try SpoolJanitor(layout: layout).sweep() == SpoolJanitor.Report())
+    }
+}
