@@ -36,7 +36,9 @@ struct FakeSearcher: ProbeSearcher {
 final class TestSpool {
     let root: String
     let layout: SpoolLayout
-    let now = UTCDay.parse("2026-06-01")!.addingTimeInterval(12 * 3600)
+    /// The tests' clock: a fixed noon, so training and termination rules do not drift.
+    static let now = UTCDay.parse("2026-06-01")!.addingTimeInterval(12 * 3600)
+    let now = TestSpool.now
 
     static let analystUID: UInt32 = 1000
     static let supervisorUID: UInt32 = 1001
