@@ -144,7 +144,7 @@ public struct StatusCommand: Subcommand {
         var found = !places.isEmpty
         context.out("job \(job)")
         if !places.isEmpty { context.out("  in: \(places.joined(separator: ", "))") }
-        if let database = try? Database(path: layout.database),
+        if FileStatus.exists(layout.database), let database = try? Database(path: layout.database),
            let entry = try? JobLedger(database: database).entry(job) {
             found = true
             context.out("  state: \(entry.state.rawValue); attempts: \(entry.attempts)")

@@ -108,9 +108,29 @@ public final class JobProcessor {
             try moveOn(claim, outcome: entry.decision.flatMap(JobOutcome.init(rawValue:)) ?? .completed, reason: entry.lastError)
             return
         }
-        if let existing = try existingResult(id) {
+        // A result file that cannot be read (never torn: it is renamed into place) fails the
+        // attempt, until the attempts are used up.
+        let existing = attempt > maxAttempts ? ((try? existingResult(id)) ?? nil) : try existingResult(id)
+        if let existing {
             logger.warning("resuming a job whose result was written", ["job": id])
             try finish(claim, result: existing, resultWritten: true, reason: nil)
+            return
+        }
+
+        if attempt > maxAttempts {
+            // Every attempt failed: quarantine with a failed result, reading the job only if it can be.
+            let (identity, bytes) = (try? readJobFile(claim)) ?? (JobFileIdentity(ownerUID: claim.status.owner), nil)
+            let parsed = bytes.map { JobRequest.parse($0) } ?? .failure(JobParseFailure(issues: []))
+            let agency = try parsed.claimedRequester.flatMap { try registry.user($0)?.agency }
+            let context = JobContext(job: id, parsed: parsed, agency: agency, ownerUID: identity.ownerUID)
+            try record(context.event("job.claimed", outcome: "claimed",
+                                     details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
+            let message = (try ledger.entry(id))?.lastError ?? "the job failed \(maxAttempts) times"
+            let result = JobResult(job: id, decision: .failed, reasons: [SpoolReason.attemptsExhausted],
+                                   messages: ["\(SpoolReason.attemptsExhausted): \(message)"],
+                                   requester: context.requester, purpose: context.purpose,
+                                   caseNumber: context.caseNumber, created: now)
+            try finish(claim, result: result, resultWritten: false, reason: message)
             return
         }
 
@@ -126,17 +146,7 @@ public final class JobProcessor {
             try record(context.event("job.received", outcome: "received", details: ["uid": "\(identity.ownerUID)"]))
         }
         try record(context.event("job.claimed", outcome: "claimed",
-                                       details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
-
-        if attempt > maxAttempts {
-            let message = (try ledger.entry(id))?.lastError ?? "the job failed \(maxAttempts) times"
-            let result = JobResult(job: id, decision: .failed, reasons: [SpoolReason.attemptsExhausted],
-                                   messages: ["\(SpoolReason.attemptsExhausted): \(message)"],
-                                   requester: context.requester, purpose: context.purpose,
-                                   caseNumber: context.caseNumber, created: now)
-            try finish(claim, result: result, resultWritten: false, reason: message)
-            return
-        }
+                                 details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
 
         let supervisor = try ledger.entry(id).flatMap { $0.approval }.flatMap(SupervisorDecision.init(rawValue:))
         let verdict = JobEvaluation.evaluate(parsed: parsed, identity: identity, requester: requester, agency: agency,

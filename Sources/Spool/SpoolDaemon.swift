@@ -126,6 +126,10 @@ public final class SpoolDaemon: Sendable {
         let processor = try JobProcessor(layout: layout, searcher: searcher, gate: gate, logger: log,
                                          maxAttempts: configuration.maxAttempts, clock: clock, checkpoint: checkpoint)
         let claimer = JobClaimer(layout: layout)
+        // Failed attempts in a row by this worker: when draining, a spool where nothing succeeds
+        // (a broken database) must not keep the worker spinning.
+        var failuresInARow = 0
+        let giveUpAfter = 3 * configuration.maxAttempts + 3
         let handle: (ClaimedJob) throws -> Void = { claim in
             do {
                 try processor.process(claim)
@@ -133,8 +137,13 @@ public final class SpoolDaemon: Sendable {
                 throw crash
             } catch {
                 self.failedAttempts.add(1, ordering: .relaxed)
+                failuresInARow += 1
+                if self.configuration.once, failuresInARow >= giveUpAfter {
+                    throw DaemonError(message: "giving up after \(failuresInARow) failed attempts in a row: \(error)")
+                }
                 return
             }
+            failuresInARow = 0
             self.processed.add(1, ordering: .relaxed)
         }
         // This worker's listing of incoming/, worked through before listing again.
@@ -145,6 +154,8 @@ public final class SpoolDaemon: Sendable {
                 if recoveryDue(), try claimer.recoverNext(handle) { continue }
             } catch let crash as SimulatedCrash {
                 throw crash
+            } catch let error as DaemonError {
+                throw error
             } catch {
                 log.error("cannot claim", ["error": "\(error)"])
                 if configuration.once { throw error }
