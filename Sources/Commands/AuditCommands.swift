@@ -5,14 +5,26 @@ import Foundation
 public struct AuditVerifyCommand: Subcommand {
     public static let words = ["audit", "verify"]
     public static let abstract = "check the audit log's hash chain; exit 1 with the first bad file:line"
-    public static let usage = "audit verify [--dir DIR]"
-    public static let help = "  --dir DIR       the audit directory (default: <spool>/outbox/audit)"
+    public static let usage = "audit verify [--anchor SEQ:HASH] [--dir DIR]"
+    public static let help = """
+          --anchor SEQ:HASH  a head printed by an earlier verify: that record must still be in the
+                             chain, unchanged (catches records cut off the end or a rewritten tail)
+          --dir DIR          the audit directory (default: <spool>/outbox/audit)
+        """
 
     /// An explicit audit directory, instead of the spool's.
     public var directory: String?
+    /// A record noted earlier that must still be there.
+    public var anchor: AuditAnchor?
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
         directory = try arguments.option("--dir")
+        if let text = try arguments.option("--anchor") {
+            guard let anchor = AuditAnchor(parsing: text) else {
+                throw UsageError("--anchor must be SEQ:HASH as printed by 'frs audit verify', not \"\(text)\"")
+            }
+            self.anchor = anchor
+        }
     }
 
     /// The directory verified: `--dir`, else `<spool>/outbox/audit`.
@@ -27,12 +39,12 @@ public struct AuditVerifyCommand: Subcommand {
             context.err("frs: no audit directory at \(dir)")
             return 1
         }
-        let result = AuditVerifier.verify(directory: dir)
+        let result = AuditVerifier.verify(directory: dir, anchors: anchor.map { [$0] } ?? [])
         if let failure = result.failure {
             context.out("\(dir)/\(failure.file):\(failure.line): \(failure.message)")
             return 1
         }
-        context.out("ok: \(result.records) records in \(result.files) files; head \(result.head ?? AuditRecord.genesis)")
+        context.out(result.description)
         return 0
     }
 }

@@ -35,6 +35,11 @@ struct AuditCommandsTests {
         else { Issue.record("not a command"); return }
         #expect((other as? AuditVerifyCommand)?.directory == "/a")
         #expect(throws: UsageError.self) { try FRSCommand.parse(["audit", "verify", "extra"], environment: [:]) }
+        #expect(throws: UsageError.self) { try FRSCommand.parse(["audit", "verify", "--anchor", "12"], environment: [:]) }
+        let hash = String(repeating: "0f", count: 32)
+        guard case .command(let anchored, _) = try FRSCommand.parse(["audit", "verify", "--anchor", "3:" + hash], environment: [:])
+        else { Issue.record("not a command"); return }
+        #expect((anchored as? AuditVerifyCommand)?.anchor?.seq == 3)
     }
 
     @Test("end to end: an intact (empty) log exits 0; a damaged one exits 1 naming file:line; no log exits 1")
@@ -51,6 +56,9 @@ struct AuditCommandsTests {
         let empty = try Self.frs(["--spool", spool, "audit", "verify"])
         #expect(empty.status == 0)
         #expect(empty.output.hasPrefix("ok: 0 records"))
+        // An anchor beyond an empty log: records were removed.
+        let anchored = try Self.frs(["--spool", spool, "audit", "verify", "--anchor", "5:" + String(repeating: "a", count: 64)])
+        #expect(anchored.status == 1)
 
         try "{\"seq\":1}\nnot json\n".write(toFile: audit + "/2026-06-15.jsonl", atomically: false, encoding: .utf8)
         let damaged = try Self.frs(["--spool", spool, "audit", "verify"])
