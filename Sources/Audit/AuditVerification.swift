@@ -22,6 +22,10 @@ public struct AuditVerification: Sendable, Equatable, CustomStringConvertible {
         case emptyLine = "empty-line"
         /// A record is dated after the day of the file that holds it.
         case misfiled
+        /// The record at an anchor's `seq` has another hash: the log was rewritten.
+        case anchorMismatch = "anchor-mismatch"
+        /// The log ends before an anchor's `seq`: records were cut off the end.
+        case anchorMissing = "anchor-missing"
     }
 
     /// Where and why verification stopped.
@@ -50,8 +54,11 @@ public struct AuditVerification: Sendable, Equatable, CustomStringConvertible {
     /// Whether the log is intact.
     public var isIntact: Bool { failure == nil }
 
+    /// The last good record as an anchor (`seq` and hash), to note outside the log; `nil` if none.
+    public var anchor: AuditAnchor? { head.map { AuditAnchor(seq: records, hash: $0) } }
+
     public var description: String {
         if let failure { return failure.description }
-        return "ok: \(records) records in \(files) files, head \(head ?? AuditRecord.genesis)"
+        return "ok: \(records) records in \(files) files; head \(anchor?.description ?? "none")"
     }
 }

@@ -8,15 +8,21 @@
 /// What it catches: an edited record (hash or canonical form), a deleted record or day file (seq
 /// gap), reordered, duplicated or inserted records (seq out of order, prev mismatch), a truncated
 /// last line, garbage. What no chain without a secret or an outside anchor can catch: removing
-/// whole records from the end, or rewriting every record from some point on; note the ``head``
-/// hash printed by `frs audit verify` elsewhere (a ticket, a printed report) to anchor it.
+/// whole records from the end, or rewriting every record from some point on. For that, note the
+/// ``AuditVerification/anchor`` printed by `frs audit verify` elsewhere (a ticket, a printed
+/// report) and pass it to a later verification: the record must still be there, unchanged.
 public enum AuditVerifier {
     /// Verifies every day file in `directory`.
     ///
-    /// - Parameter directory: the audit directory (`<spool>/outbox/audit`).
+    /// - Parameters:
+    ///   - directory: the audit directory (`<spool>/outbox/audit`).
+    ///   - anchors: records noted earlier that must still be in the chain with the same hash.
     /// - Returns: intact, or the first bad `file:line` and why.
     /// - Complexity: O(total size); one day file in memory at a time.
-    public static func verify(directory: String) -> AuditVerification {
+    public static func verify(directory: String, anchors: [AuditAnchor] = []) -> AuditVerification {
+        let anchorHashes = Dictionary(anchors.map { ($0.seq, $0.hash) }, uniquingKeysWith: { first, _ in first })
+        var lastFile = ""
+        var lastLine = 0
         var result = AuditVerification(failure: nil, records: 0, files: 0, head: nil)
         func fail(_ file: String, _ line: Int, _ problem: AuditVerification.Problem, _ message: String) -> AuditVerification {
             var r = result
@@ -83,11 +89,19 @@ public enum AuditVerifier {
                 guard record.day <= fileDay else {
                     return fail(name, lineNumber, .misfiled, "record dated \(record.day) is in the file of \(fileDay)")
                 }
+                if let anchored = anchorHashes[record.seq], anchored != record.hash {
+                    return fail(name, lineNumber, .anchorMismatch, "seq \(record.seq) is not the anchored record \(anchored.prefix(12))…: the log was rewritten from here or earlier")
+                }
                 prev = record.hash
                 expectedSeq += 1
                 result.records += 1
                 result.head = record.hash
+                lastFile = name
+                lastLine = lineNumber
             }
+        }
+        if let beyond = anchors.map(\.seq).filter({ $0 > result.records }).min() {
+            return fail(lastFile, lastLine + 1, .anchorMissing, "the log ends at seq \(result.records), before the anchored seq \(beyond): records were removed from the end")
         }
         return result
     }

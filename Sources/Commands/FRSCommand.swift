@@ -25,6 +25,7 @@ public enum FRSCommand {
         CompareCommand.self,
         // Audit
         AuditVerifyCommand.self,
+        AuditReportCommand.self,
     ]
 
     static let overview = """

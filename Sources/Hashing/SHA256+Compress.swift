@@ -35,24 +35,19 @@ extension SHA256 {
                     for t in 0..<16 {
                         w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: t &* 4, as: UInt32.self))
                     }
-                    for t in 16..<64 {
-                        let w15 = w[t &- 15]
-                        let w2 = w[t &- 2]
-                        let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
-                        let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
-                        w[t] = w[t &- 16] &+ s0 &+ w[t &- 7] &+ s1
-                    }
                     var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
+                    var bc = b ^ c // b XOR c of the next round, for the majority function
                     var t = 0
                     while t < 64 {
-                        round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
-                        round(h, a, b, &c, d, e, f, &g, k[t &+ 1] &+ w[t &+ 1])
-                        round(g, h, a, &b, c, d, e, &f, k[t &+ 2] &+ w[t &+ 2])
-                        round(f, g, h, &a, b, c, d, &e, k[t &+ 3] &+ w[t &+ 3])
-                        round(e, f, g, &h, a, b, c, &d, k[t &+ 4] &+ w[t &+ 4])
-                        round(d, e, f, &g, h, a, b, &c, k[t &+ 5] &+ w[t &+ 5])
-                        round(c, d, e, &f, g, h, a, &b, k[t &+ 6] &+ w[t &+ 6])
-                        round(b, c, d, &e, f, g, h, &a, k[t &+ 7] &+ w[t &+ 7])
+                        if t >= 16 { schedule(w, t) }
+                        round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t], &bc)
+                        round(h, a, b, &c, d, e, f, &g, k[t &+ 1] &+ w[t &+ 1], &bc)
+                        round(g, h, a, &b, c, d, e, &f, k[t &+ 2] &+ w[t &+ 2], &bc)
+                        round(f, g, h, &a, b, c, d, &e, k[t &+ 3] &+ w[t &+ 3], &bc)
+                        round(e, f, g, &h, a, b, c, &d, k[t &+ 4] &+ w[t &+ 4], &bc)
+                        round(d, e, f, &g, h, a, b, &c, k[t &+ 5] &+ w[t &+ 5], &bc)
+                        round(c, d, e, &f, g, h, a, &b, k[t &+ 6] &+ w[t &+ 6], &bc)
+                        round(b, c, d, &e, f, g, h, &a, k[t &+ 7] &+ w[t &+ 7], &bc)
                         t &+= 8
                     }
                     h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
@@ -64,17 +59,39 @@ extension SHA256 {
     }
 }
 
+/// Expands the message schedule W[t]…W[t+7] (FIPS 180-4, 6.2.2 step 1), interleaved with the
+/// rounds so that the independent schedule arithmetic overlaps the rounds' dependency chain.
+@inline(__always)
+private func schedule(_ w: UnsafeMutablePointer<UInt32>, _ t: Int) {
+    for i in t..<(t &+ 8) {
+        let w15 = w[i &- 15]
+        let w2 = w[i &- 2]
+        let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
+        let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
+        w[i] = w[i &- 16] &+ s0 &+ w[i &- 7] &+ s1
+    }
+}
+
 /// One SHA-256 round (FIPS 180-4, 6.2.2 step 3) without the variable shuffle: `d += T1` and
 /// `h = T1 + T2`; the caller rotates the roles of the eight variables instead.
+///
+/// Two standard rewrites save instructions: Σ0 and Σ1 as nested rotations
+/// (`ROTR6(ROTR5(ROTR14(e) ^ e) ^ e)` = `ROTR6 ^ ROTR11 ^ ROTR25`, which needs no copies of `e`),
+/// and Maj(a, b, c) = `b ^ ((a ^ b) & (b ^ c))`, where this round's `a ^ b` is the next round's
+/// `b ^ c` (carried in `bc`).
 @inline(__always)
 private func round(
     _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
-    _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ kw: UInt32
+    _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ kw: UInt32, _ bc: inout UInt32
 ) {
-    let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ (g ^ (e & (f ^ g))) &+ kw
-    let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) | (c & (a | b)))
+    let sigma1 = rotr(rotr(rotr(e, 14) ^ e, 5) ^ e, 6)
+    let t1 = h &+ sigma1 &+ (g ^ (e & (f ^ g))) &+ kw
+    let ab = a ^ b
+    let majority = b ^ (ab & bc)
+    bc = ab
+    let sigma0 = rotr(rotr(rotr(a, 9) ^ a, 11) ^ a, 2)
     d &+= t1
-    h = t1 &+ t2
+    h = t1 &+ sigma0 &+ majority
 }
 
 /// Rotates right by `n` bits (0 < n < 32).

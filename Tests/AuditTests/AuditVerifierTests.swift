@@ -151,4 +151,50 @@ struct AuditVerifierTests {
         try "notes".write(toFile: dir.path + "/README", atomically: false, encoding: .utf8)
         #expect(AuditVerifier.verify(directory: dir.path).isIntact)
     }
+
+    @Test("anchors catch records cut off the end and a consistently rewritten tail")
+    func anchors() throws {
+        let dir = TempAuditDir()
+        defer { dir.cleanup() }
+        let records = try AuditFixtures.populate(dir, days: 3, perDay: 4)
+        let head = try #require(AuditVerifier.verify(directory: dir.path).anchor)
+        #expect(head == AuditAnchor(seq: 12, hash: records[11].hash))
+        #expect(AuditVerifier.verify(directory: dir.path, anchors: [head]).isIntact)
+
+        // Cut the last two records at a line boundary: the chain alone is still consistent.
+        try Self.edit(dir, Self.day2, { $0.removeLast(2) })
+        #expect(AuditVerifier.verify(directory: dir.path).isIntact)
+        let cut = try #require(AuditVerifier.verify(directory: dir.path, anchors: [head]).failure)
+        #expect(cut.problem == .anchorMissing)
+        #expect(cut.file == Self.day2 + ".jsonl" && cut.line == 3, "\(cut)")
+
+        // Rewrite the tail from seq 10 on, chain recomputed: consistent, but not the anchored records.
+        var prev = records[8].hash
+        var lines: [String] = []
+        for r in records[9..<12] {
+            var e = r.event
+            e.outcome = "rewritten"
+            let forged = AuditRecord(event: e, seq: r.seq, time: r.time, host: r.host, pid: r.pid, prev: prev)
+            prev = forged.hash
+            lines.append(String(decoding: forged.canonicalLine, as: UTF8.self))
+        }
+        try Self.edit(dir, Self.day2, { $0 = [$0[0]] + lines })
+        #expect(AuditVerifier.verify(directory: dir.path).isIntact)
+        let rewritten = try #require(AuditVerifier.verify(directory: dir.path, anchors: [head]).failure)
+        #expect(rewritten.problem == .anchorMismatch)
+        #expect(rewritten.file == Self.day2 + ".jsonl" && rewritten.line == 4, "\(rewritten)")
+        // An anchor before the rewritten part still holds.
+        #expect(AuditVerifier.verify(directory: dir.path, anchors: [AuditAnchor(seq: 9, hash: records[8].hash)]).isIntact)
+    }
+
+    @Test("anchor parsing")
+    func anchorParsing() {
+        let hash = String(repeating: "ab", count: 32)
+        #expect(AuditAnchor(parsing: "12:" + hash) == AuditAnchor(seq: 12, hash: hash))
+        #expect(AuditAnchor(parsing: "12:" + hash.uppercased())?.hash == hash)
+        #expect(AuditAnchor(parsing: "12:" + hash)?.description == "12:" + hash)
+        for bad in ["", "12", "0:" + hash, "-1:" + hash, "x:" + hash, "12:" + hash.dropLast(), "12:" + hash + "0", "12:" + String(repeating: "g", count: 64)] {
+            #expect(AuditAnchor(parsing: bad) == nil, "\(bad)")
+        }
+    }
 }
