@@ -206,8 +206,14 @@ public struct DlibReader {
             guard d >= 0, d <= 1 << 28 else { throw error("bad tensor dimension \(d)", at: start) }
             dims.append(Int(d))
         }
-        let count = dims.reduce(1, *)
-        guard count <= 1 << 28 else { throw error("tensor of \(count) floats is too large", at: start) }
+        var count = 1
+        for d in dims {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow, product <= 1 << 28 else {
+                throw error("tensor of \(dims[0])x\(dims[1])x\(dims[2])x\(dims[3]) floats is too large", at: start)
+            }
+            count = product
+        }
         guard remaining >= count * 4 else {
             throw error("tensor of \(dims[0])x\(dims[1])x\(dims[2])x\(dims[3]) truncated: needs \(count * 4) bytes, \(remaining) left", at: start)
         }

@@ -1,0 +1,61 @@
+import DlibFormat
+import NeuralNet
+
+/// The convolutional part of dlib's MMOD CNN face detector (DLIB-FORMAT.md §5.1): from the
+/// normalised, tiled image-pyramid tensor to the score map.
+///
+/// Output cell `(r, c)` scores an 80 × 80 window centred on tensor point
+/// `(x, y) = (8c + 14, 8r + 14)`; a score above 0 is a detection candidate. Building the input
+/// tensor and decoding detections (pyramid mapping, NMS with ``options``) happen elsewhere.
+///
+/// The forward pass streams the input in horizontal bands through all seven convolutions
+/// (``ConvolutionChain``), so its extra memory is a few rows per layer (tens of MB) however large
+/// the input is. It is immutable and safe to share between threads.
+public final class DetectorNetwork: Sendable {
+    /// The parsed model, including its loss options and input means.
+    public let model: FaceDetectorModel
+    let chain: ConvolutionChain
+
+    /// Builds the network from parsed model parameters.
+    public init(model: FaceDetectorModel) {
+        self.model = model
+        chain = ConvolutionChain(stages: model.stages.map { stage in
+            Convolution(stage.convolution).fused(with: stage.affine.map(Affine.init), relu: stage.relu)
+        })
+    }
+
+    /// Loads `mmod_human_face_detector.dat`.
+    /// - Throws: ``DlibFormatError`` when the file is missing or malformed.
+    public convenience init(contentsOf path: String) throws {
+        self.init(model: try FaceDetectorModel(contentsOf: path))
+    }
+
+    /// The loss layer's options: detection window size and NMS overlap thresholds.
+    public var options: MMODOptions { model.options }
+
+    /// Total stride from input tensor to score map (8).
+    public var outputStride: Int { chain.stages.reduce(1) { $0 * $1.strideY } }
+
+    /// Score-map size for an input tensor of `rows × cols`.
+    public func outputSize(rows: Int, cols: Int) -> (rows: Int, cols: Int) {
+        let s = chain.outputSize(rows: rows, columns: cols)
+        return (s.rows, s.columns)
+    }
+
+    /// Runs the network on a planar input tensor.
+    ///
+    /// - Parameters:
+    ///   - input: `3 × rows × cols` floats, planes R, G, B, already normalised
+    ///     (`(pixel − mean) / 256`), as laid out by the tiled pyramid.
+    ///   - rows: tensor rows.
+    ///   - cols: tensor columns.
+    ///   - threads: threads to use (default: all active processors).
+    /// - Returns: the score map, `rows × cols` row-major (empty when the input is smaller than the
+    ///   network's receptive field).
+    /// - Precondition: `input.count >= 3 * rows * cols`.
+    public func scores(input: UnsafeBufferPointer<Float>, rows: Int, cols: Int,
+                       threads: Int = defaultThreadCount) -> (scores: [Float], rows: Int, cols: Int) {
+        let out = chain.forward(input: input, rows: rows, columns: cols, bandRows: 16, threads: threads)
+        return (out.values, out.rows, out.columns)
+    }
+}

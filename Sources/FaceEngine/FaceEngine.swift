@@ -1,1 +1,0 @@
-// The FaceEngine module. See README.md, "Architecture".

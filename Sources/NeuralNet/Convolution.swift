@@ -1,0 +1,238 @@
+/// A 2-D convolution with bias (dlib `con_`), optionally fused with the per-channel affine map
+/// and the rectifier that follow it.
+///
+/// `out[n,f,r,c] = bias[f] + Σ_k Σ_y Σ_x W[f,k,y,x] · in[n,k, r·strideY − padY + y, c·strideX − padX + x]`,
+/// with zeros outside the input. Output size is `1 + (H + 2·padY − kh) / strideY` (integer
+/// division), likewise for columns. When fused, each output becomes
+/// `max?((conv + bias) · gamma[f] + beta[f], 0)`, the same operations in the same order as
+/// dlib's separate layers.
+///
+/// The computation is a banded im2col (``ConvolutionKernel``) feeding a register-blocked GEMM
+/// (``GEMMKernel``); only small per-thread panels are packed, never the whole im2col matrix.
+public struct Convolution: Sendable {
+    public let filterCount: Int
+    public let inputChannels: Int
+    public let kernelRows: Int
+    public let kernelColumns: Int
+    public let strideY: Int
+    public let strideX: Int
+    public let paddingY: Int
+    public let paddingX: Int
+    /// `filterCount × inputChannels × kernelRows × kernelColumns` weights, row-major (dlib's layout).
+    public let weights: [Float]
+    /// One bias per filter.
+    public let bias: [Float]
+    /// Per-filter scale of the fused affine map (all 1 when none).
+    public let scale: [Float]
+    /// Per-filter offset of the fused affine map (all 0 when none).
+    public let shift: [Float]
+    /// Whether the fused rectifier is applied.
+    public let appliesReLU: Bool
+    /// Weights in ``GEMMKernel``'s `A` layout: blocks of 4 filters, `[block][k][4]`, zero-padded.
+    let packedWeights: [Float]
+
+    /// - Precondition: positive sizes and strides, non-negative padding,
+    ///   `weights.count == filterCount * inputChannels * kernelRows * kernelColumns`,
+    ///   `bias.count == filterCount`.
+    public init(
+        filterCount: Int, inputChannels: Int, kernelRows: Int, kernelColumns: Int,
+        strideY: Int = 1, strideX: Int = 1, paddingY: Int = 0, paddingX: Int = 0,
+        weights: [Float], bias: [Float]
+    ) {
+        self.init(filterCount: filterCount, inputChannels: inputChannels, kernelRows: kernelRows,
+                  kernelColumns: kernelColumns, strideY: strideY, strideX: strideX, paddingY: paddingY,
+                  paddingX: paddingX, weights: weights, bias: bias,
+                  scale: [Float](repeating: 1, count: filterCount), shift: [Float](repeating: 0, count: filterCount),
+                  relu: false)
+    }
+
+    private init(
+        filterCount: Int, inputChannels: Int, kernelRows: Int, kernelColumns: Int,
+        strideY: Int, strideX: Int, paddingY: Int, paddingX: Int,
+        weights: [Float], bias: [Float], scale: [Float], shift: [Float], relu: Bool
+    ) {
+        precondition(filterCount > 0 && inputChannels > 0 && kernelRows > 0 && kernelColumns > 0, "bad convolution size")
+        precondition(strideY > 0 && strideX > 0 && paddingY >= 0 && paddingX >= 0, "bad convolution stride or padding")
+        let depth = inputChannels * kernelRows * kernelColumns
+        precondition(weights.count == filterCount * depth, "convolution weight count does not match its shape")
+        precondition(bias.count == filterCount && scale.count == filterCount && shift.count == filterCount,
+                     "convolution bias count does not match its filter count")
+        self.filterCount = filterCount
+        self.inputChannels = inputChannels
+        self.kernelRows = kernelRows
+        self.kernelColumns = kernelColumns
+        self.strideY = strideY
+        self.strideX = strideX
+        self.paddingY = paddingY
+        self.paddingX = paddingX
+        self.weights = weights
+        self.bias = bias
+        self.scale = scale
+        self.shift = shift
+        self.appliesReLU = relu
+        let mr = GEMMKernel.blockRows
+        let blocks = (filterCount + mr - 1) / mr
+        var packed = [Float](repeating: 0, count: blocks * depth * mr)
+        for f in 0..<filterCount {
+            let blockBase = (f / mr) * depth * mr + f % mr
+            for k in 0..<depth { packed[blockBase + k * mr] = weights[f * depth + k] }
+        }
+        self.packedWeights = packed
+    }
+
+    /// This convolution followed by `affine` (per filter) and, if `relu`, the rectifier.
+    /// - Precondition: `affine.channels == filterCount`; nothing is fused yet.
+    public func fused(with affine: Affine?, relu: Bool) -> Convolution {
+        precondition(!appliesReLU && scale.allSatisfy { $0 == 1 } && shift.allSatisfy { $0 == 0 }, "convolution is already fused")
+        if let affine { precondition(affine.channels == filterCount, "affine channel count differs from the filter count") }
+        return Convolution(filterCount: filterCount, inputChannels: inputChannels, kernelRows: kernelRows,
+                           kernelColumns: kernelColumns, strideY: strideY, strideX: strideX, paddingY: paddingY,
+                           paddingX: paddingX, weights: weights, bias: bias,
+                           scale: affine?.gamma ?? scale, shift: affine?.beta ?? shift, relu: relu)
+    }
+
+    /// Output plane size for an input plane of `rows × columns` (0 when the kernel does not fit).
+    public func outputSize(rows: Int, columns: Int) -> (rows: Int, columns: Int) {
+        let h = rows + 2 * paddingY - kernelRows, w = columns + 2 * paddingX - kernelColumns
+        guard h >= 0, w >= 0 else { return (0, 0) }
+        return (1 + h / strideY, 1 + w / strideX)
+    }
+
+    func geometry(rows: Int, columns: Int) -> ConvolutionGeometry {
+        let (oh, ow) = outputSize(rows: rows, columns: columns)
+        return ConvolutionGeometry(inputChannels: inputChannels, inputRows: rows, inputColumns: columns,
+                                   kernelRows: kernelRows, kernelColumns: kernelColumns, strideY: strideY,
+                                   strideX: strideX, paddingY: paddingY, paddingX: paddingX,
+                                   outputRows: oh, outputColumns: ow)
+    }
+
+    /// Applies the (fused) convolution to every sample of `x`.
+    /// - Parameters:
+    ///   - x: input, `x.channels == inputChannels`.
+    ///   - threads: threads to split each sample's output over (1 = run on the caller's thread).
+    /// - Complexity: O(N · F · C · kh · kw · OH · OW).
+    public func forward(_ x: Tensor, threads: Int = defaultThreadCount) -> Tensor {
+        precondition(x.channels == inputChannels, "convolution expects \(inputChannels) channels, got \(x.channels)")
+        let g = geometry(rows: x.rows, columns: x.columns)
+        var y = Tensor(samples: x.samples, channels: filterCount, rows: g.outputRows, columns: g.outputColumns)
+        guard g.outputRows > 0, g.outputColumns > 0 else { return y }
+        let scratch = ScratchBuffers(workers: threads, floatsPerWorker: scratchFloats(geometry: g))
+        let outSample = y.sampleSize, outPlane = y.planeSize
+        x.values.withUnsafeBufferPointer { src in
+            y.values.withUnsafeMutableBufferPointer { dst in
+                for n in 0..<x.samples {
+                    let band = ConvolutionKernel.Band(base: src.baseAddress! + n * x.sampleSize,
+                                                      channelStride: x.planeSize, rowOrigin: 0)
+                    forwardRows(0..<g.outputRows, geometry: g, input: band,
+                                output: dst.baseAddress! + n * outSample, outputChannelStride: outPlane,
+                                outputRowOrigin: 0, scratch: scratch, threads: threads)
+                }
+            }
+        }
+        return y
+    }
+
+    // MARK: - Banded execution
+
+    /// Target size of one worker's packed panel: about half of a 512 KiB L2 cache.
+    private static let panelBytes = 256 * 1024
+
+    /// Strips of 24 pixels packed together and multiplied by every filter block.
+    func stripsPerTile(depth: Int) -> Int {
+        max(1, Self.panelBytes / (depth * GEMMKernel.blockColumns * 4))
+    }
+
+    /// Scratch floats one worker needs for this geometry.
+    func scratchFloats(geometry g: ConvolutionGeometry) -> Int {
+        stripsPerTile(depth: g.depth) * g.depth * GEMMKernel.blockColumns
+    }
+
+    /// Computes output rows `rows` of one sample from a band of its input.
+    ///
+    /// - Parameters:
+    ///   - rows: output rows to compute; the input band must hold `geometry.inputRows(for: rows)`.
+    ///   - input: the band (see ``ConvolutionKernel``).
+    ///   - output: plane set holding output row `outputRowOrigin` at local row 0; row stride is
+    ///     the output width, channel stride `outputChannelStride`.
+    ///   - scratch: per-worker buffers of at least ``scratchFloats(geometry:)`` floats.
+    func forwardRows(
+        _ rows: Range<Int>, geometry g: ConvolutionGeometry, input: ConvolutionKernel.Band,
+        output: UnsafeMutablePointer<Float>, outputChannelStride: Int, outputRowOrigin: Int,
+        scratch: ScratchBuffers, threads: Int
+    ) {
+        let nr = GEMMKernel.blockColumns
+        let depth = g.depth
+        let pixels = rows.count * g.outputColumns
+        guard pixels > 0 else { return }
+        let strips = (pixels + nr - 1) / nr
+        let perTile = stripsPerTile(depth: depth)
+        precondition(scratch.floatsPerWorker >= perTile * depth * nr, "scratch buffer too small")
+        let tiles = (strips + perTile - 1) / perTile
+        let outBase = output + (rows.lowerBound - outputRowOrigin) * g.outputColumns
+        packedWeights.withUnsafeBufferPointer { a in
+            bias.withUnsafeBufferPointer { biasBuffer in
+                scale.withUnsafeBufferPointer { scaleBuffer in
+                    shift.withUnsafeBufferPointer { shiftBuffer in
+                        let job = ConvolutionTileJob(
+                            geometry: g, input: input, firstRow: rows.lowerBound, pixels: pixels, strips: strips,
+                            stripsPerTile: perTile, filterCount: filterCount, weights: a.baseAddress!,
+                            bias: biasBuffer.baseAddress!, scale: scaleBuffer.baseAddress!,
+                            shift: shiftBuffer.baseAddress!, relu: appliesReLU, output: outBase,
+                            outputChannelStride: outputChannelStride, scratch: scratch)
+                        parallelForEach(count: tiles, threads: min(threads, scratch.workers)) { worker, tile in
+                            job.run(worker: worker, tile: tile)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One banded convolution call, cut into tiles of consecutive 24-pixel strips.
+///
+/// Holds raw pointers into buffers the caller keeps alive for the duration of the parallel loop.
+/// It is `@unchecked Sendable` because of those pointers; the loop is safe because the inputs are
+/// only read, each tile writes a disjoint set of output pixels, and worker `w` only touches
+/// scratch slice `w`.
+private struct ConvolutionTileJob: @unchecked Sendable {
+    let geometry: ConvolutionGeometry
+    let input: ConvolutionKernel.Band
+    let firstRow: Int
+    let pixels: Int
+    let strips: Int
+    let stripsPerTile: Int
+    let filterCount: Int
+    let weights: UnsafePointer<Float>
+    let bias: UnsafePointer<Float>
+    let scale: UnsafePointer<Float>
+    let shift: UnsafePointer<Float>
+    let relu: Bool
+    let output: UnsafeMutablePointer<Float>
+    let outputChannelStride: Int
+    let scratch: ScratchBuffers
+
+    /// Packs the tile's strips, then multiplies them by every block of 4 filters.
+    func run(worker: Int, tile: Int) {
+        let nr = GEMMKernel.blockColumns, mr = GEMMKernel.blockRows
+        let depth = geometry.depth
+        let panel = scratch.slice(worker)
+        let s0 = tile * stripsPerTile, s1 = min(s0 + stripsPerTile, strips)
+        for s in s0..<s1 {
+            ConvolutionKernel.packStrip(geometry, input: input, firstRow: firstRow, firstPixel: s * nr,
+                                        count: min(nr, pixels - s * nr), into: panel + (s - s0) * depth * nr)
+        }
+        var f0 = 0
+        while f0 < filterCount {
+            let epilogue = GEMMKernel.Epilogue(bias: bias + f0, scale: scale + f0, shift: shift + f0, relu: relu)
+            let blockWeights = weights + f0 * depth
+            for s in s0..<s1 {
+                GEMMKernel.block(depth: depth, a: blockWeights, b: panel + (s - s0) * depth * nr,
+                                 c: output + f0 * outputChannelStride + s * nr, ldc: outputChannelStride,
+                                 rows: min(mr, filterCount - f0), columns: min(nr, pixels - s * nr),
+                                 epilogue: epilogue)
+            }
+            f0 += mr
+        }
+    }
+}

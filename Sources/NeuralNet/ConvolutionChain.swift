@@ -1,0 +1,160 @@
+/// A chain of (fused) convolutions evaluated in horizontal bands, so that a huge input never
+/// needs more than a few rows of each intermediate feature map in memory.
+///
+/// The MMOD face detector is such a chain (seven convolutions, each with its affine map and
+/// rectifier fused in), and its input can be a 3 × 16 000 × 2 000 tiled image pyramid. Computing it
+/// layer by layer would hold several full-size intermediate tensors (about 1 GB for that input);
+/// this type instead pulls the final output `bandRows` rows at a time. Each intermediate stage keeps
+/// a ring of just the rows its successor still needs (the halo): rows are computed once, never
+/// recomputed, and dropped as soon as no later output row reads them.
+///
+/// Memory: the input (owned by the caller), the final output, and per intermediate stage about
+/// `(bandRows · total stride + kernel halo) × width × channels` floats.
+public struct ConvolutionChain: Sendable {
+    /// The convolutions, input to output.
+    public let stages: [Convolution]
+
+    /// - Precondition: at least one stage, and each stage's input channels equal the previous
+    ///   stage's filter count.
+    public init(stages: [Convolution]) {
+        precondition(!stages.isEmpty, "a convolution chain needs at least one stage")
+        for i in 1..<stages.count {
+            precondition(stages[i].inputChannels == stages[i - 1].filterCount, "convolution chain channel mismatch at stage \(i)")
+        }
+        self.stages = stages
+    }
+
+    /// Input channels of the first stage.
+    public var inputChannels: Int { stages[0].inputChannels }
+
+    /// Shape of the final output for an input plane of `rows × columns`.
+    public func outputSize(rows: Int, columns: Int) -> (channels: Int, rows: Int, columns: Int) {
+        var h = rows, w = columns
+        for stage in stages { (h, w) = stage.outputSize(rows: h, columns: w) }
+        return (stages[stages.count - 1].filterCount, h, w)
+    }
+
+    /// Runs the chain on one sample.
+    ///
+    /// - Parameters:
+    ///   - input: planar `inputChannels × rows × columns` floats (NCHW with N = 1).
+    ///   - rows: input rows.
+    ///   - columns: input columns.
+    ///   - bandRows: final-output rows produced per step (memory/overhead trade-off).
+    ///   - threads: threads each convolution step is split over.
+    /// - Returns: the final stage's output, `1 × F × OH × OW` (empty planes when the input is
+    ///   smaller than the chain's receptive field).
+    /// - Complexity: the sum over stages of `F · C · kh · kw · OH · OW`; memory as described above.
+    public func forward(input: UnsafeBufferPointer<Float>, rows: Int, columns: Int, bandRows: Int = 16,
+                        threads: Int = defaultThreadCount) -> Tensor {
+        precondition(input.count >= inputChannels * rows * columns, "convolution chain input is too small")
+        let count = stages.count
+        var geometries = [ConvolutionGeometry]()
+        var h = rows, w = columns
+        for stage in stages {
+            let g = stage.geometry(rows: h, columns: w)
+            geometries.append(g)
+            (h, w) = (g.outputRows, g.outputColumns)
+        }
+        let last = geometries[count - 1]
+        var output = Tensor(samples: 1, channels: stages[count - 1].filterCount, rows: last.outputRows,
+                            columns: last.outputColumns)
+        guard geometries.allSatisfy({ $0.outputRows > 0 && $0.outputColumns > 0 }) else {
+            return Tensor(samples: 1, channels: stages[count - 1].filterCount, rows: 0, columns: 0)
+        }
+
+        // Rows each stage may be asked for at once, from the output backwards.
+        var capacity = [Int](repeating: 0, count: count)
+        capacity[count - 1] = max(1, min(bandRows, last.outputRows))
+        for s in stride(from: count - 2, through: 0, by: -1) {
+            let next = geometries[s + 1]
+            capacity[s] = min(geometries[s].outputRows, (capacity[s + 1] - 1) * next.strideY + next.kernelRows)
+        }
+        var scratchFloats = 0
+        for s in 0..<count { scratchFloats = max(scratchFloats, stages[s].scratchFloats(geometry: geometries[s])) }
+        let scratch = ScratchBuffers(workers: threads, floatsPerWorker: scratchFloats)
+
+        var buffers = [UnsafeMutablePointer<Float>]()
+        for s in 0..<count - 1 {
+            buffers.append(.allocate(capacity: capacity[s] * geometries[s].outputColumns * stages[s].filterCount))
+        }
+        defer { for b in buffers { b.deallocate() } }
+
+        let finalPlane = output.planeSize
+        output.values.withUnsafeMutableBufferPointer { out in
+            var state = BandState(lo: [Int](repeating: 0, count: count), hi: [Int](repeating: 0, count: count))
+            let finalRows = last.outputRows
+            var next = 0
+            while next < finalRows {
+                let upTo = min(next + capacity[count - 1], finalRows)
+                produce(stage: count - 1, upTo: upTo, state: &state, geometries: geometries, capacity: capacity,
+                        buffers: buffers, input: input.baseAddress!, finalOutput: out.baseAddress!,
+                        finalPlane: finalPlane, scratch: scratch, threads: threads)
+                next = upTo
+            }
+        }
+        return output
+    }
+
+    /// Resident rows `lo ..< hi` of each stage's output.
+    private struct BandState {
+        var lo: [Int]
+        var hi: [Int]
+    }
+
+    /// Makes stage `s`'s output rows up to `upTo` (exclusive) available, computing rows
+    /// `hi[s] ..< upTo` after pulling and trimming the input rows they need.
+    private func produce(
+        stage s: Int, upTo: Int, state: inout BandState, geometries: [ConvolutionGeometry], capacity: [Int],
+        buffers: [UnsafeMutablePointer<Float>], input: UnsafePointer<Float>, finalOutput: UnsafeMutablePointer<Float>,
+        finalPlane: Int, scratch: ScratchBuffers, threads: Int
+    ) {
+        guard upTo > state.hi[s] else { return }
+        let rows = state.hi[s]..<upTo
+        let g = geometries[s]
+        let band: ConvolutionKernel.Band
+        if s == 0 {
+            band = ConvolutionKernel.Band(base: input, channelStride: g.inputRows * g.inputColumns, rowOrigin: 0)
+        } else {
+            let need = g.inputRows(for: rows)
+            evict(stage: s - 1, below: need.lowerBound, state: &state, geometries: geometries, capacity: capacity,
+                  buffers: buffers)
+            produce(stage: s - 1, upTo: need.upperBound, state: &state, geometries: geometries, capacity: capacity,
+                    buffers: buffers, input: input, finalOutput: finalOutput, finalPlane: finalPlane,
+                    scratch: scratch, threads: threads)
+            band = ConvolutionKernel.Band(base: buffers[s - 1],
+                                          channelStride: capacity[s - 1] * geometries[s - 1].outputColumns,
+                                          rowOrigin: state.lo[s - 1])
+        }
+        if s == stages.count - 1 {
+            stages[s].forwardRows(rows, geometry: g, input: band, output: finalOutput, outputChannelStride: finalPlane,
+                                  outputRowOrigin: 0, scratch: scratch, threads: threads)
+        } else {
+            precondition(upTo - state.lo[s] <= capacity[s], "convolution chain band overflow")
+            stages[s].forwardRows(rows, geometry: g, input: band, output: buffers[s],
+                                  outputChannelStride: capacity[s] * g.outputColumns, outputRowOrigin: state.lo[s],
+                                  scratch: scratch, threads: threads)
+        }
+        state.hi[s] = upTo
+    }
+
+    /// Drops stage `s`'s resident rows below `row`, moving the rest to the front of its buffer.
+    private func evict(
+        stage s: Int, below row: Int, state: inout BandState, geometries: [ConvolutionGeometry], capacity: [Int],
+        buffers: [UnsafeMutablePointer<Float>]
+    ) {
+        guard row > state.lo[s] else { return }
+        let width = geometries[s].outputColumns
+        let keep = max(state.hi[s] - row, 0)
+        if keep > 0 {
+            let drop = row - state.lo[s]
+            let plane = capacity[s] * width
+            for f in 0..<stages[s].filterCount {
+                let base = buffers[s] + f * plane
+                base.update(from: base + drop * width, count: keep * width)
+            }
+        }
+        state.lo[s] = row
+        state.hi[s] = max(state.hi[s], row)
+    }
+}

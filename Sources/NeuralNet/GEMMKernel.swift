@@ -1,0 +1,110 @@
+/// The register-blocked matrix-multiply micro-kernel behind every convolution.
+///
+/// It computes a `4 × 24` block of `C = A · B` and applies the convolution epilogue
+/// `max?((acc + bias) · scale + shift, 0)` before storing. Memory layout it assumes:
+///
+/// - `a`: packed weights of 4 consecutive filters, `a[k * 4 + m]` = weight of filter `m` at
+///   reduction index `k` (k = (channel, ky, kx) flattened), `k < depth`. Filters past the end of
+///   the layer are zero rows.
+/// - `b`: packed im2col columns of 24 consecutive output pixels, `b[k * 24 + n]`; pixels past the
+///   end of the band are zero columns (see ``ConvolutionKernel``).
+/// - `c`: output, `c[m * ldc + n]` for the first `rows` filters and `columns` pixels; pixels are
+///   contiguous (one NCHW plane per filter, `ldc` = plane stride).
+/// - `epilogue`: per-filter `bias`, `scale`, `shift`, already offset to filter 0 of this block.
+///
+/// The 12 accumulators are `SIMD8<Float>` (one AVX register each on x86-64-v3), leaving room for
+/// three B vectors and one broadcast A value. With `FRS_FMA` defined (the package builds the
+/// NeuralNet module for x86-64-v3) the update is a fused multiply-add; otherwise it is a
+/// separate multiply and add, which is faster than the library call `addProduct` becomes on a
+/// target without FMA.
+enum GEMMKernel {
+    /// Filters per block.
+    static let blockRows = 4
+    /// Pixels per block.
+    static let blockColumns = 24
+
+    @inline(__always)
+    static func madd(_ acc: inout SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) {
+        #if FRS_FMA
+        acc.addProduct(a, b)
+        #else
+        acc += a * b
+        #endif
+    }
+
+    /// Per-filter output transform applied to the accumulated sums.
+    struct Epilogue {
+        var bias: UnsafePointer<Float>
+        var scale: UnsafePointer<Float>
+        var shift: UnsafePointer<Float>
+        var relu: Bool
+    }
+
+    /// Computes one block; see the type's documentation for the layouts.
+    /// - Parameters:
+    ///   - depth: reduction length (`channels · kh · kw`).
+    ///   - rows: valid filters in this block, 1…4.
+    ///   - columns: valid pixels in this block, 1…24.
+    @inline(__always)
+    static func block(
+        depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue
+    ) {
+        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c02 = SIMD8<Float>()
+        var c10 = SIMD8<Float>(), c11 = SIMD8<Float>(), c12 = SIMD8<Float>()
+        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c22 = SIMD8<Float>()
+        var c30 = SIMD8<Float>(), c31 = SIMD8<Float>(), c32 = SIMD8<Float>()
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        for _ in 0..<depth {
+            let b0 = pb.loadUnaligned(as: SIMD8<Float>.self)
+            let b1 = pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+            let b2 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+            let a0 = SIMD8<Float>(repeating: pa[0])
+            madd(&c00, a0, b0); madd(&c01, a0, b1); madd(&c02, a0, b2)
+            let a1 = SIMD8<Float>(repeating: pa[1])
+            madd(&c10, a1, b0); madd(&c11, a1, b1); madd(&c12, a1, b2)
+            let a2 = SIMD8<Float>(repeating: pa[2])
+            madd(&c20, a2, b0); madd(&c21, a2, b1); madd(&c22, a2, b2)
+            let a3 = SIMD8<Float>(repeating: pa[3])
+            madd(&c30, a3, b0); madd(&c31, a3, b1); madd(&c32, a3, b2)
+            pa += 4
+            pb += 96
+        }
+        store(c00, c01, c02, row: 0, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+        store(c10, c11, c12, row: 1, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+        store(c20, c21, c22, row: 2, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+        store(c30, c31, c32, row: 3, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+    }
+
+    @inline(__always)
+    private static func store(
+        _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, row m: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue
+    ) {
+        guard m < rows else { return }
+        let bias = SIMD8<Float>(repeating: epilogue.bias[m])
+        let scale = SIMD8<Float>(repeating: epilogue.scale[m])
+        let shift = SIMD8<Float>(repeating: epilogue.shift[m])
+        var r0 = (v0 + bias) * scale + shift
+        var r1 = (v1 + bias) * scale + shift
+        var r2 = (v2 + bias) * scale + shift
+        if epilogue.relu {
+            let zero = SIMD8<Float>()
+            r0 = r0.replacing(with: zero, where: r0 .< zero)
+            r1 = r1.replacing(with: zero, where: r1 .< zero)
+            r2 = r2.replacing(with: zero, where: r2 .< zero)
+        }
+        let out = c + m * ldc
+        if columns == blockColumns {
+            let raw = UnsafeMutableRawPointer(out)
+            raw.storeBytes(of: r0, as: SIMD8<Float>.self)
+            raw.storeBytes(of: r1, toByteOffset: 32, as: SIMD8<Float>.self)
+            raw.storeBytes(of: r2, toByteOffset: 64, as: SIMD8<Float>.self)
+        } else {
+            for n in 0..<columns {
+                out[n] = n < 8 ? r0[n] : (n < 16 ? r1[n - 8] : r2[n - 16])
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The NeuralNet module. See README.md, "Architecture".

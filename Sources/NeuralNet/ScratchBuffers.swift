@@ -1,0 +1,61 @@
+import Foundation
+
+/// Per-worker scratch memory for the convolution's packed im2col panels.
+///
+/// One allocation, 64-byte aligned, cut into `workers` equal slices. Worker `w` of a parallel
+/// loop uses only slice `w`, so the slices never alias across threads; that discipline (not a
+/// lock) is what makes sharing the instance between workers safe, hence `@unchecked Sendable`.
+final class ScratchBuffers: @unchecked Sendable {
+    let workers: Int
+    let floatsPerWorker: Int
+    private let base: UnsafeMutablePointer<Float>
+
+    init(workers: Int, floatsPerWorker: Int) {
+        self.workers = max(workers, 1)
+        // Round each slice up to a whole number of cache lines.
+        self.floatsPerWorker = (max(floatsPerWorker, 1) + 15) & ~15
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: self.workers * self.floatsPerWorker * 4, alignment: 64)
+        self.base = raw.bindMemory(to: Float.self, capacity: self.workers * self.floatsPerWorker)
+    }
+
+    /// The slice of worker `w`.
+    func slice(_ w: Int) -> UnsafeMutablePointer<Float> {
+        base + w * floatsPerWorker
+    }
+
+    deinit {
+        UnsafeMutableRawPointer(base).deallocate()
+    }
+}
+
+/// Runs `body(worker, item)` for every item in `0..<count` on up to `threads` threads, handing
+/// out items dynamically so that a slow core (the machine is shared) does not hold the others
+/// back. `worker` is in `0..<min(threads, count)` and identifies the calling thread's scratch.
+func parallelForEach(count: Int, threads: Int, _ body: @Sendable (_ worker: Int, _ item: Int) -> Void) {
+    let workers = min(max(threads, 1), count)
+    if workers <= 1 {
+        for i in 0..<count { body(0, i) }
+        return
+    }
+    let counter = WorkCounter()
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+        while let i = counter.next(below: count) { body(w, i) }
+    }
+}
+
+/// A shared "next item" counter. The integer is only read and written under `lock`.
+private final class WorkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
+    }
+}
+
+/// The number of threads the numeric code uses by default: the active processor count.
+public var defaultThreadCount: Int { ProcessInfo.processInfo.activeProcessorCount }

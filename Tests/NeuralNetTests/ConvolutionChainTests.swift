@@ -1,0 +1,42 @@
+import Testing
+@testable import NeuralNet
+
+@Suite("ConvolutionChain")
+struct ConvolutionChainTests {
+    /// A detector-shaped chain (three stride-2 stages, then stride-1 stages), small widths.
+    static func chain(_ rng: inout TestRandom) -> ConvolutionChain {
+        let specs: [(Int, Int, Int, Int, Int)] = [  // filters, channels, size, stride, padding
+            (5, 3, 5, 2, 0), (6, 5, 5, 2, 0), (4, 6, 3, 2, 0), (7, 4, 5, 1, 2), (1, 7, 9, 1, 4),
+        ]
+        return ConvolutionChain(stages: specs.map { f, c, k, s, p in
+            randomConvolution(&rng, filters: f, channels: c, kh: k, kw: k, sy: s, sx: s, py: p, px: p)
+                .fused(with: Affine(gamma: rng.floats(f), beta: rng.floats(f)), relu: f > 1)
+        })
+    }
+
+    @Test("banded evaluation equals layer-by-layer evaluation", arguments: [1, 2, 5, 64])
+    func bandedEqualsLayered(bandRows: Int) {
+        var rng = TestRandom(seed: 7)
+        let chain = Self.chain(&rng)
+        let x = rng.tensor(channels: 3, rows: 157, columns: 61)
+        var layered = x
+        for stage in chain.stages { layered = stage.forward(layered, threads: 1) }
+        let banded = x.values.withUnsafeBufferPointer {
+            chain.forward(input: $0, rows: x.rows, columns: x.columns, bandRows: bandRows, threads: 2)
+        }
+        #expect(layered.rows > 10)
+        #expect(banded.rows == layered.rows && banded.columns == layered.columns)
+        #expect(maxDifference(banded, layered) < 1e-5)
+        let size = chain.outputSize(rows: x.rows, columns: x.columns)
+        #expect(size.rows == layered.rows && size.columns == layered.columns && size.channels == 1)
+    }
+
+    @Test("an input smaller than the receptive field gives an empty output")
+    func tooSmall() {
+        var rng = TestRandom(seed: 8)
+        let chain = Self.chain(&rng)
+        let x = rng.tensor(channels: 3, rows: 20, columns: 200)
+        let y = x.values.withUnsafeBufferPointer { chain.forward(input: $0, rows: 20, columns: 200) }
+        #expect(y.values.isEmpty)
+    }
+}
