@@ -8,6 +8,9 @@ public enum FRSCommand {
         FacesDetectCommand.self,
         FacesEmbedCommand.self,
         CompareCommand.self,
+        // Audit
+        AuditVerifyCommand.self,
+        AuditReportCommand.self,
     ]
 
     static let overview = """
