@@ -8,6 +8,7 @@ public enum FRSCommand {
         FacesDetectCommand.self,
         FacesEmbedCommand.self,
         CompareCommand.self,
+        GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self,
     ]
 
     static let overview = """

@@ -69,19 +69,29 @@ public struct Matcher: Sendable {
     }
 
     /// The plain double-precision scan the fast path must equal: every row's distance
-    /// `sqrt(Σ (p_k − g_k)²)` in double, sorted by distance then row, those `<= threshold`, first `k`.
+    /// `sqrt(Σ (p_k − g_k)²)` in double (summed in order of `k`), ordered by distance then row,
+    /// those `<= threshold`, the first `k`. One thread, no SIMD, no float shortcut.
     ///
     /// Used by `frs bench match --verify` and the tests.
-    /// - Complexity: O(count x dimension + count log count).
+    /// - Complexity: O(count x dimension + count x k).
     public func exactScan(_ probe: [Float], k: Int, threshold: Double? = nil) throws(MatchingError) -> [Match] {
         guard k >= 1 else { throw .invalidK(k) }
         guard probe.count == gallery.dimension else {
             throw .probeDimension(expected: gallery.dimension, actual: probe.count)
         }
-        let rows = probe.withUnsafeBufferPointer { p in
-            (0..<gallery.count).map { row in (d2: exactSquaredDistance(p.baseAddress!, row: row), row: row) }
+        // The best k so far, sorted by (d2, row); rows come in increasing order, so a row only
+        // enters when strictly nearer than the current k-th.
+        var best: [(d2: Double, row: Int)] = []
+        probe.withUnsafeBufferPointer { p in
+            for row in 0..<gallery.count {
+                let d2 = exactSquaredDistance(p.baseAddress!, row: row)
+                if best.count == k, d2 >= best[k - 1].d2 { continue }
+                let at = best.firstIndex { d2 < $0.d2 } ?? best.count
+                best.insert((d2, row), at: at)
+                if best.count > k { best.removeLast() }
+            }
         }
-        return ranked(rows, k: k, threshold: threshold)
+        return ranked(best, k: k, threshold: threshold)
     }
 
     // MARK: - Internals
@@ -230,10 +240,13 @@ public struct Matcher: Sendable {
     /// `Σ (p_k − g_k)²` in double, summed in order of `k` (the reference's exact arithmetic).
     @inline(__always)
     private func exactSquaredDistance(_ probe: UnsafePointer<Float>, row: Int) -> Double {
-        let storage = gallery.storage
+        let lanes = MatchKernel.lanes
+        let dim = gallery.dimension
+        // Row `row` in the panel layout: dimension k at base + k * 16.
+        let values = UnsafePointer(gallery.storage.floats) + (row / lanes) * dim * lanes + row % lanes
         var sum = 0.0
-        for k in 0..<gallery.dimension {
-            let d = Double(probe[k]) - Double(storage.value(row: row, k: k))
+        for k in 0..<dim {
+            let d = Double(probe[k]) - Double(values[k * lanes])
             sum += d * d
         }
         return sum
