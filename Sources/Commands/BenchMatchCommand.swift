@@ -24,6 +24,8 @@ public struct BenchMatchCommand: Subcommand {
           --workers W     parallel chunks (default: the number of processors)
           --verify        also check up to 16 probes against a plain double-precision scan
           --verify-all    check every probe (slow: a full double scan per probe)
+          --cache-dir DIR also write the matrix as a gallery cache file in DIR, time loading it
+                          back, and search the loaded copy (the file is removed afterwards)
         """
 
     public var gallery: Int
@@ -33,6 +35,7 @@ public struct BenchMatchCommand: Subcommand {
     public var repeats: Int
     public var workers: Int?
     public var verify: Verify
+    public var cacheDirectory: String?
 
     /// How many probes `--verify` checks.
     public enum Verify: Sendable, Equatable {
@@ -53,6 +56,7 @@ public struct BenchMatchCommand: Subcommand {
             }
             threshold = t
         }
+        cacheDirectory = try arguments.option("--cache-dir")
         let all = arguments.flag("--verify-all")
         verify = all ? .all : (arguments.flag("--verify") ? .sample : .none)
     }
@@ -69,9 +73,21 @@ public struct BenchMatchCommand: Subcommand {
 
         start = Self.now()
         let ids = (0..<Int64(gallery)).map { $0 }
-        let matrix = try GalleryMatrix(dimension: dimension, galleryVersion: 1, descriptors: rows, faceIDs: ids, subjectIDs: ids)
+        var matrix = try GalleryMatrix(dimension: dimension, galleryVersion: 1, descriptors: rows, faceIDs: ids, subjectIDs: ids)
+        context.err(String(format: "built the matrix in %.2f s", Self.now() - start))
+        var cacheLoadSeconds: Double?
+        if let cacheDirectory {
+            start = Self.now()
+            let path = try GalleryCache.write(matrix, directory: cacheDirectory)
+            context.err(String(format: "wrote %@ in %.2f s", path, Self.now() - start))
+            defer { unlink(path) }
+            start = Self.now()
+            matrix = try GalleryCache.load(directory: cacheDirectory, galleryVersion: 1)
+            cacheLoadSeconds = Self.now() - start
+            context.err(String(format: "loaded it back in %.3f s; searching the loaded copy", cacheLoadSeconds ?? 0))
+        }
         let matcher = Matcher(gallery: matrix, workers: workers)
-        context.err(String(format: "built the matrix in %.2f s; %d workers", Self.now() - start, matcher.workers))
+        context.err("\(matcher.workers) workers")
 
         _ = try matcher.search(probeList[0], k: k, threshold: threshold)  // warm-up: page faults, caches
         var times: [Double] = []
@@ -109,6 +125,7 @@ public struct BenchMatchCommand: Subcommand {
         json += "\"seconds\":\(String(format: "%.6f", seconds)),\"ms_per_probe\":\(String(format: "%.4f", seconds * 1000 / Double(probes)))"
         json += ",\"workers\":\(matcher.workers),\"repeat\":\(repeats)"
         if let threshold { json += ",\"threshold\":\(threshold)" }
+        if let cacheLoadSeconds { json += ",\"cache_load_seconds\":\(String(format: "%.4f", cacheLoadSeconds))" }
         if verify != .none { json += ",\"verified\":\(verified),\"verify_failures\":\(failures)" }
         json += "}"
         context.out(json)

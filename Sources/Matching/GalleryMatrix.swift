@@ -24,6 +24,10 @@ public struct GalleryMatrix: Sendable {
     /// Panels and norms.
     let storage: PanelStorage
 
+    /// The largest squared norm accepted for a row or probe. dlib's descriptors have squared norms
+    /// near 2; the limit keeps every float32 sum of the kernels far from overflow.
+    public static let maximumSquaredNorm = 1e12
+
     /// Builds a matrix from row-major descriptors.
     ///
     /// - Parameters:
@@ -32,7 +36,8 @@ public struct GalleryMatrix: Sendable {
     ///   - descriptors: `faceIDs.count x dimension` values, row after row.
     ///   - faceIDs: the face id of each row.
     ///   - subjectIDs: the subject id of each row.
-    /// - Throws: ``MatchingError`` for a bad dimension, mismatched lengths or a non-finite value.
+    /// - Throws: ``MatchingError`` for a bad dimension, mismatched lengths, a non-finite value or
+    ///   a row beyond ``maximumSquaredNorm``.
     /// - Complexity: O(rows x dimension).
     public init(
         dimension: Int, galleryVersion: Int64, descriptors: [Float], faceIDs: [Int64], subjectIDs: [Int64]
@@ -51,6 +56,7 @@ public struct GalleryMatrix: Sendable {
         let norms = storage.normFloats
         var maxNorm: Float = 0
         var badRow: Int?
+        var largeRow: Int?
         descriptors.withUnsafeBufferPointer { source in
             for row in 0..<count {
                 let base = (row / lanes) * dimension * lanes + row % lanes
@@ -61,11 +67,13 @@ public struct GalleryMatrix: Sendable {
                     norm += Double(v) * Double(v)
                 }
                 guard norm.isFinite else { badRow = row; return }
+                guard norm <= Self.maximumSquaredNorm else { largeRow = row; return }
                 norms[row] = Float(norm)
                 maxNorm = max(maxNorm, Float(norm))
             }
         }
         if let badRow { throw .nonFinite(row: badRow) }
+        if let largeRow { throw .outOfRange(row: largeRow) }
         self.init(
             dimension: dimension, galleryVersion: galleryVersion, faceIDs: faceIDs, subjectIDs: subjectIDs,
             storage: storage)

@@ -59,6 +59,9 @@ public struct Matcher: Sendable {
         for probe in probes {
             guard probe.count == dim else { throw .probeDimension(expected: dim, actual: probe.count) }
             guard probe.allSatisfy(\.isFinite) else { throw .nonFinite(row: -1) }
+            guard probe.reduce(0.0, { $0 + Double($1) * Double($1) }) <= GalleryMatrix.maximumSquaredNorm else {
+                throw .outOfRange(row: -1)
+            }
         }
         if probes.isEmpty { return [] }
         if gallery.count == 0 { return probes.map { _ in [] } }

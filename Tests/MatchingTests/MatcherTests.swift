@@ -175,6 +175,10 @@ import Testing
         #expect(throws: MatchingError.countMismatch(expected: 256, actual: 128)) {
             try GalleryMatrix(dimension: 128, galleryVersion: 1, descriptors: probe, faceIDs: [1, 2], subjectIDs: [1, 2])
         }
+        #expect(throws: MatchingError.outOfRange(row: -1)) { try matcher.search(probe.map { $0 * 1e7 }, k: 1) }
+        #expect(throws: MatchingError.outOfRange(row: 1)) {
+            try GalleryMatrix(dimension: 128, galleryVersion: 1, descriptors: probe + probe.map { $0 * 1e7 }, faceIDs: [1, 2], subjectIDs: [1, 2])
+        }
         #expect(throws: MatchingError.nonFinite(row: 0)) {
             try GalleryMatrix(dimension: 128, galleryVersion: 1, descriptors: bad, faceIDs: [1], subjectIDs: [1])
         }
