@@ -17,7 +17,9 @@ import Foundation
 public struct Matcher: Sendable {
     /// The gallery searched.
     public let gallery: GalleryMatrix
-    /// Chunks run in parallel (at least 1).
+    /// Parallel width (at least 1): 1 searches on the calling thread only; more splits the
+    /// gallery into `workers` to `4 x workers` chunks run by `concurrentPerform` (which uses at
+    /// most the machine's processors).
     public let workers: Int
 
     /// - Parameters:
@@ -177,7 +179,7 @@ public struct Matcher: Sendable {
     private func scanAll(plan: Plan) -> [TopK] {
         let storage = gallery.storage
         let blocks = storage.blocks
-        let chunks = max(1, min(blocks, workers))
+        let chunks = chunkCount(blocks: blocks)
         let slots = Slots(count: chunks)
         let n = plan.count
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
@@ -204,6 +206,14 @@ public struct Matcher: Sendable {
         return merged
     }
 
+    /// Chunks of blocks for `concurrentPerform`: at least one per worker, and up to four per
+    /// worker when each still has 16 blocks or more; one chunk (no parallelism) for one worker. `concurrentPerform` hands chunks to threads as
+    /// they free up, so a thread slowed by other work on the machine does not hold up the others.
+    private func chunkCount(blocks: Int) -> Int {
+        guard blocks > 0, workers > 1 else { return 1 }
+        return min(blocks, max(workers, min(workers * 4, blocks / 16)))
+    }
+
     /// Turns one probe's short list into the exact answer (see the type's documentation).
     private func finish(plan: Plan, index i: Int, heap: TopK) -> [Match] {
         let probe = plan.probe(i, dim: gallery.dimension)
@@ -226,7 +236,7 @@ public struct Matcher: Sendable {
     private func collect(plan: Plan, index i: Int, below cutoff: Float) -> [Int] {
         let storage = gallery.storage
         let blocks = storage.blocks
-        let chunks = max(1, min(blocks, workers))
+        let chunks = chunkCount(blocks: blocks)
         let slots = Slots(count: chunks)
         let capacity = gallery.count
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
