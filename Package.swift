@@ -18,6 +18,16 @@ let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
+/// The matching kernels, when many probes are searched at once, are compute-bound: built for
+/// x86-64-v3 (AVX2, FMA; every x86 server since 2015) they run about twice as fast as on the
+/// baseline SSE2 target (measured in the Matching module's report). Other architectures use
+/// their default target.
+#if arch(x86_64)
+let matchingSettings: [SwiftSetting] = numericSettings + [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+#else
+let matchingSettings: [SwiftSetting] = numericSettings
+#endif
+
 let package = Package(
     name: "frs",
     platforms: [.macOS(.v13)],
@@ -47,7 +57,7 @@ let package = Package(
         .target(name: "Hashing"),
         .target(name: "DlibFormat", swiftSettings: numericSettings),
         .target(name: "NeuralNet", swiftSettings: numericSettings),
-        .target(name: "Matching", swiftSettings: numericSettings),
+        .target(name: "Matching", swiftSettings: matchingSettings),
         .target(name: "Policy"),
 
         // MARK: - OS and C wrappers

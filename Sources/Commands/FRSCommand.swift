@@ -26,6 +26,8 @@ public enum FRSCommand {
         // Audit
         AuditVerifyCommand.self,
         AuditReportCommand.self,
+        // Gallery and matching
+        GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self,
     ]
 
     static let overview = """

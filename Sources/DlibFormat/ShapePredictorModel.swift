@@ -55,7 +55,7 @@ public struct ShapePredictorModel: Sendable, Equatable {
     /// - Parameters:
     ///   - bytes: the whole file.
     ///   - file: the file name, for error messages.
-    /// - Throws: ``DlibFormatError`` naming the structure (e.g. "cascade 3, tree 17, leaf 2") and
+    /// - Throws: ``DlibFormatError`` naming the structure (e.g. "cascade 3, tree 17, leaf_values") and
     ///   the byte offset of the first bad item.
     /// - Complexity: O(file size).
     public init(bytes: [UInt8], file: String? = nil) throws(DlibFormatError) {
@@ -184,11 +184,15 @@ public struct ShapePredictorModel: Sendable, Equatable {
         var leaves = [Float]()
         leaves.reserveCapacity(leafCount * values)
         for leaf in 0..<leafCount {
-            r.context = context + ", leaf \(leaf)"
             let start = r.offset
-            let m = try r.readFloatMatrix()
+            let m: (values: [Float], rows: Int, cols: Int)
+            do {
+                m = try r.readFloatMatrix()
+            } catch {
+                throw r.error("leaf \(leaf): \(error.message)", at: error.offset)
+            }
             guard m.cols == 1, m.rows == values else {
-                throw r.error("leaf of \(m.rows)×\(m.cols) values, expected \(values)×1", at: start)
+                throw r.error("leaf \(leaf) has \(m.rows)×\(m.cols) values, expected \(values)×1", at: start)
             }
             leaves.append(contentsOf: m.values)
         }

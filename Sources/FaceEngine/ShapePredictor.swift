@@ -11,15 +11,40 @@ import Imaging
 public struct ShapePredictor: Sendable {
     /// The trees and anchors.
     public let model: ShapePredictorModel
+    /// The model's trees, flattened per cascade for the walk (see ``PackedCascade``).
+    private let packed: [PackedCascade]
+
+    /// One cascade's trees in flat arrays: tree `t`'s split `n` is at `t·splits + n`, its leaf `k`
+    /// starts at `(t·leaves + k)·2·parts`.
+    private struct PackedCascade: Sendable {
+        var anchors: [Int32]
+        var deltas: [Float]
+        var feature1: [Int32], feature2: [Int32], thresholds: [Float]
+        var leafValues: [Float]
+        var trees: Int, splits: Int
+    }
 
     public init(model: ShapePredictorModel) {
         self.model = model
+        self.packed = model.cascades.map { cascade in
+            let splits = cascade.trees.first?.thresholds.count ?? 0
+            var c = PackedCascade(anchors: cascade.anchors, deltas: cascade.deltas, feature1: [], feature2: [],
+                                  thresholds: [], leafValues: [], trees: cascade.trees.count, splits: splits)
+            for tree in cascade.trees {
+                precondition(tree.thresholds.count == splits, "trees of one cascade must have the same depth")
+                c.feature1 += tree.feature1
+                c.feature2 += tree.feature2
+                c.thresholds += tree.thresholds
+                c.leafValues += tree.leafValues
+            }
+            return c
+        }
     }
 
     /// Loads a model file such as `shape_predictor_5_face_landmarks.dat`.
     /// - Throws: ``DlibFormatError`` naming the structure and byte offset.
     public init(contentsOf path: String) throws(DlibFormatError) {
-        self.model = try ShapePredictorModel(contentsOf: path)
+        self.init(model: try ShapePredictorModel(contentsOf: path))
     }
 
     /// The landmarks of the face in `box` (dlib's `shape_predictor::operator()`).
@@ -28,7 +53,7 @@ public struct ShapePredictor: Sendable {
     ///   - image: the whole image.
     ///   - box: the face's detection box (it may extend beyond the image).
     /// - Returns: `model.partCount` points (5 for the 5-point model) in image pixels.
-    /// - Complexity: O(cascades × (features + trees × depth)), about 0.1 ms; independent of image size.
+    /// - Complexity: O(cascades × (features + trees × depth)); independent of the image size.
     public func landmarks(in image: RGBImage, box: FaceBox) -> [FacePoint] {
         let shape = normalizedShape(in: image, box: box)
         let l = Double(box.left), t = Double(box.top)
@@ -42,60 +67,73 @@ public struct ShapePredictor: Sendable {
     /// The fitted shape in box-normalised units (`x0, y0, x1, y1, …`), before mapping to pixels.
     public func normalizedShape(in image: RGBImage, box: FaceBox) -> [Float] {
         let initial = model.initialShape
+        let initialPoints = Self.points(initial)
         var shape = initial
         let l = Double(box.left), t = Double(box.top)
         let w = Double(box.right - box.left), h = Double(box.bottom - box.top)
         let width = image.width, height = image.height
-        var features = [Float]()
+        let values = shape.count
+        var features = [Float](repeating: 0, count: packed.map(\.anchors.count).max() ?? 0)
         image.pixels.withUnsafeBufferPointer { pixels in
-            for cascade in model.cascades {
-                let m = Self.similarity2x2(from: initial, to: shape)
-                let count = cascade.anchors.count
-                features.removeAll(keepingCapacity: true)
-                for j in 0..<count {
-                    let a = Int(cascade.anchors[j])
-                    let dx = cascade.deltas[2 * j], dy = cascade.deltas[2 * j + 1]
-                    // float32 throughout, as dlib (no fused multiply-add is generated here).
-                    let u = (m.0 * dx + m.1 * dy) + shape[2 * a]
-                    let v = (m.2 * dx + m.3 * dy) + shape[2 * a + 1]
-                    let px = DlibRounding.rhu(l + w * Double(u))
-                    let py = DlibRounding.rhu(t + h * Double(v))
-                    if px >= 0, py >= 0, px < width, py < height {
-                        let i = (py * width + px) * 3
-                        features.append(Float((Int(pixels[i]) + Int(pixels[i + 1]) + Int(pixels[i + 2])) / 3))
-                    } else {
-                        features.append(0)
+            features.withUnsafeMutableBufferPointer { features in
+                for cascade in packed {
+                    // The 2×2 part of the similarity mean shape → current shape, in float32.
+                    let m = Similarity(from: initialPoints, to: Self.points(shape))
+                    let m00 = Float(m.a), m01 = Float(-m.b), m10 = Float(m.b), m11 = Float(m.a)
+                    cascade.anchors.withUnsafeBufferPointer { anchors in
+                        cascade.deltas.withUnsafeBufferPointer { deltas in
+                            for j in 0..<anchors.count {
+                                let a = Int(anchors[j])
+                                let dx = deltas[2 * j], dy = deltas[2 * j + 1]
+                                // float32 throughout, as dlib (no fused multiply-add is generated here).
+                                let u = (m00 * dx + m01 * dy) + shape[2 * a]
+                                let v = (m10 * dx + m11 * dy) + shape[2 * a + 1]
+                                let px = DlibRounding.rhu(l + w * Double(u))
+                                let py = DlibRounding.rhu(t + h * Double(v))
+                                if px >= 0, py >= 0, px < width, py < height {
+                                    let i = (py * width + px) * 3
+                                    features[j] = Float((Int(pixels[i]) + Int(pixels[i + 1]) + Int(pixels[i + 2])) / 3)
+                                } else {
+                                    features[j] = 0
+                                }
+                            }
+                        }
                     }
-                }
-                for tree in cascade.trees {
-                    let leaf = Self.leafIndex(tree, features)
-                    let base = leaf * shape.count
-                    for k in shape.indices { shape[k] += tree.leafValues[base + k] }
+                    Self.walk(cascade, features: UnsafeBufferPointer(features), shape: &shape, values: values)
                 }
             }
         }
         return shape
     }
 
-    /// Walks a complete binary tree: left (`2i + 1`) when `f[a] − f[b] > threshold`.
-    @inline(__always)
-    static func leafIndex(_ tree: ShapePredictorModel.Tree, _ features: [Float]) -> Int {
-        let splits = tree.thresholds.count
-        var node = 0
-        while node < splits {
-            let diff = features[Int(tree.feature1[node])] - features[Int(tree.feature2[node])]
-            node = diff > tree.thresholds[node] ? 2 * node + 1 : 2 * node + 2
+    /// Adds the selected leaf of every tree of `cascade` to `shape`. A tree goes left
+    /// (`2i + 1`) at node i when `f[a] − f[b] > threshold`; node indices past the splits are leaves.
+    private static func walk(_ cascade: PackedCascade, features: UnsafeBufferPointer<Float>, shape: inout [Float], values: Int) {
+        let splits = cascade.splits
+        cascade.feature1.withUnsafeBufferPointer { f1 in
+        cascade.feature2.withUnsafeBufferPointer { f2 in
+        cascade.thresholds.withUnsafeBufferPointer { th in
+        cascade.leafValues.withUnsafeBufferPointer { leaves in
+        shape.withUnsafeMutableBufferPointer { shape in
+            for t in 0..<cascade.trees {
+                let base = t * splits
+                var node = 0
+                while node < splits {
+                    let diff = features[Int(f1[base + node])] - features[Int(f2[base + node])]
+                    node = diff > th[base + node] ? 2 * node + 1 : 2 * node + 2
+                }
+                let leaf = (t * (splits + 1) + node - splits) * values
+                for k in 0..<values { shape[k] += leaves[leaf + k] }
+            }
         }
-        return node - splits
+        }
+        }
+        }
+        }
     }
 
-    /// The 2×2 part `[[A, −B], [B, A]]` of the least-squares similarity mapping the points of
-    /// `from` onto `to` (Umeyama closed form, DLIB-FORMAT.md §6.3), each entry rounded to float32.
-    /// Returns `(m00, m01, m10, m11)`.
-    static func similarity2x2(from: [Float], to: [Float]) -> (Float, Float, Float, Float) {
-        let m = Similarity(from: stride(from: 0, to: from.count, by: 2).map { DPoint(x: Double(from[$0]), y: Double(from[$0 + 1])) },
-                           to: stride(from: 0, to: to.count, by: 2).map { DPoint(x: Double(to[$0]), y: Double(to[$0 + 1])) })
-        return (Float(m.a), Float(-m.b), Float(m.b), Float(m.a))
+    private static func points(_ flat: [Float]) -> [DPoint] {
+        stride(from: 0, to: flat.count, by: 2).map { DPoint(x: Double(flat[$0]), y: Double(flat[$0 + 1])) }
     }
 }
 

@@ -149,7 +149,7 @@ struct ShapePredictorModelTests {
 
         let leafLength = tinyModel(leafLength: 6)
         error = try #require(Self.parseError(leafLength.bytes))
-        #expect(error.context == "cascade 0, tree 0, leaf 0" && error.message.contains("6×1"), "\(error)")
+        #expect(error.context == "cascade 0, tree 0, leaf_values" && error.message.contains("leaf 0 has 6×1"), "\(error)")
 
         let feature = tinyModel(splitFeature: 3)
         error = try #require(Self.parseError(feature.bytes))

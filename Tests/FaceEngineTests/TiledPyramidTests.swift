@@ -93,4 +93,19 @@ struct TiledPyramidTests {
             }
         }
     }
+
+    @Test("rebuilding for another image equals building afresh, smaller or larger")
+    func rebuild() {
+        func image(_ w: Int, _ h: Int, _ seed: Int) -> RGBImage {
+            RGBImage(width: w, height: h, pixels: (0..<(w * h * 3)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed) })
+        }
+        let avg = SIMD3<Float>(120, 110, 100)
+        var p = TiledPyramid(image: image(90, 70, 1), averageRGB: avg)
+        for (w, h, seed) in [(40, 33, 2), (120, 95, 3), (120, 95, 4), (7, 9, 5)] {
+            p.rebuild(image: image(w, h, seed), averageRGB: avg)
+            let fresh = TiledPyramid(image: image(w, h, seed), averageRGB: avg)
+            #expect(p.rows == fresh.rows && p.cols == fresh.cols && p.levelRects == fresh.levelRects)
+            #expect(p.tensor == fresh.tensor, "\(w)×\(h)")
+        }
+    }
 }

@@ -138,4 +138,52 @@ struct JPEGDecoderTests {
             _ = try JPEGDecoder().decode(contentsOf: Fixtures.root.path)
         } throws: { ($0 as? ImageError)?.code == .unreadable }
     }
+
+    @Test("a malformed Exif block is ignored, not trusted")
+    func malformedExif() throws {
+        var bytes = try Fixtures.bytes("images", "orientation-6.jpg")
+        let exif: [UInt8] = Array("Exif".utf8) + [0, 0]
+        let at = try #require((0..<bytes.count - 6).first { Array(bytes[$0..<$0 + 6]) == exif })
+        // The TIFF header's IFD0 offset (4 bytes after "II*\0" / "MM\0*") now points far outside.
+        for i in 0..<4 { bytes[at + 6 + 4 + i] = 0xF0 }
+        let image = try JPEGDecoder().decode(bytes)
+        #expect(image.width == 24 && image.height == 14)
+        #expect(try JPEGDecoder().header(of: bytes).orientation == .up)
+    }
+
+    @Test("randomly damaged JPEGs decode or fail with an ImageError, never crash")
+    func fuzz() throws {
+        var rng = SplitMix64(seed: 42)
+        for name in ["rgb420.jpg", "progressive.jpg", "gray.jpg", "cmyk.jpg", "orientation-8.jpg"] {
+            let original = try Fixtures.bytes("images", name)
+            for round in 0..<60 {
+                var bytes = original
+                let edits = 1 + Int(rng.next() % 8)
+                for _ in 0..<edits {
+                    let i = 2 + Int(rng.next() % UInt64(bytes.count - 2))
+                    bytes[i] = UInt8(truncatingIfNeeded: rng.next())
+                }
+                if round % 5 == 0 { bytes = Array(bytes.prefix(2 + Int(rng.next() % UInt64(bytes.count - 2)))) }
+                do {
+                    let image = try JPEGDecoder(maxPixels: 1 << 22).decode(bytes)
+                    #expect(image.pixels.count == image.width * image.height * 3)
+                } catch {
+                    #expect(!error.message.isEmpty)
+                }
+            }
+        }
+    }
+}
+
+/// A small deterministic random generator for the fuzz test.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
