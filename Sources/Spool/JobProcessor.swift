@@ -121,8 +121,9 @@ public final class JobProcessor {
             // Every attempt failed: quarantine with a failed result, reading the job only if it can be.
             let (identity, bytes) = (try? readJobFile(claim)) ?? (JobFileIdentity(ownerUID: claim.status.owner), nil)
             let parsed = bytes.map { JobRequest.parse($0) } ?? .failure(JobParseFailure(issues: []))
-            let agency = try parsed.claimedRequester.flatMap { try registry.user($0)?.agency }
-            let context = JobContext(job: id, parsed: parsed, agency: agency, ownerUID: identity.ownerUID)
+            let user = try parsed.claimedRequester.flatMap { try registry.user($0) }
+            let context = JobContext(job: id, parsed: parsed, agency: user?.agency, ownerUID: identity.ownerUID,
+                                     authenticated: identity.problem == nil && user?.uid == identity.ownerUID)
             try record(context.event("job.claimed", outcome: "claimed",
                                      details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
             let message = (try ledger.entry(id))?.lastError ?? "the job failed \(maxAttempts) times"
@@ -140,10 +141,11 @@ public final class JobProcessor {
         let claimedRequester = parsed.claimedRequester
         let requester = try claimedRequester.flatMap { try registry.requester($0) }
         let agency = try requester.flatMap { try registry.policyAgency($0.agency) }
-        let context = JobContext(job: id, parsed: parsed, agency: agency?.code, ownerUID: identity.ownerUID)
+        let context = JobContext(job: id, parsed: parsed, agency: requester?.agency, ownerUID: identity.ownerUID,
+                                 authenticated: identity.problem == nil && requester?.uid == identity.ownerUID)
 
         if firstSeen {
-            try record(context.event("job.received", outcome: "received", details: ["uid": "\(identity.ownerUID)"]))
+            try record(context.event("job.received", outcome: "received"))
         }
         try record(context.event("job.claimed", outcome: "claimed",
                                  details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
@@ -329,7 +331,11 @@ public final class JobProcessor {
         try checkpoint?(.resultWritten, id)
         // A final record can exist only if a result was written before (a resumed job).
         if try !(resultWritten && hasFinalAuditRecord(id)) {
-            let context = JobContext(result: result, agency: try result.requester.flatMap { try registry.user($0)?.agency })
+            let user = try result.requester.flatMap { try registry.user($0) }
+            let authenticated = user?.uid == claim.status.owner
+                && !result.reasons.contains(ReasonCode.requesterIdentityMismatch.rawValue)
+            let context = JobContext(result: result, agency: user?.agency, ownerUID: claim.status.owner,
+                                     authenticated: authenticated)
             try record(context.event(
                 result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons,
                 probeSHA256: result.probes.compactMap(\.sha256), candidates: result.candidateCount,
