@@ -64,3 +64,55 @@ struct SpoolKillTests {
         #expect(verification.isIntact, "\(verification)")
     }
 }
+
+/// Several daemon processes on one spool: each job is claimed and finished exactly once.
+@Suite("Daemon processes share a spool")
+struct SpoolProcessesTests {
+    static let environment = ProcessInfo.processInfo.environment
+
+    /// Runs in a child only: drain the spool named by `FRS_DRAIN_SPOOL` with two workers.
+    @Test(.enabled(if: environment["FRS_DRAIN_SPOOL"] != nil))
+    func childDrain() throws {
+        let layout = SpoolLayout(root: Self.environment["FRS_DRAIN_SPOOL"] ?? "")
+        let now = TestSpool.now
+        let daemon = SpoolDaemon(layout: layout, searcher: FakeSearcher(), configuration: .init(workers: 2, once: true),
+                                 logger: Logger(level: .error, sink: MemorySink()), clock: { now })
+        _ = try daemon.run()
+    }
+
+    @Test(.enabled(if: environment["FRS_DRAIN_SPOOL"] == nil && environment["FRS_KILL_SPOOL"] == nil))
+    func threeProcessesDrainOneSpoolExactlyOnce() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        let ids = (0..<120).map { String(format: "p-%03d", $0) }
+        for id in ids { try spool.drop(id, TestSpool.jobJSON(probes: [probe])) }
+        var environment = Self.environment
+        environment["FRS_DRAIN_SPOOL"] = spool.root
+        let children = (0..<3).map { _ in
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            child.arguments = ["--testing-library", "swift-testing", "--filter", "childDrain"]
+            child.environment = environment
+            child.standardOutput = FileHandle.nullDevice
+            child.standardError = FileHandle.nullDevice
+            return child
+        }
+        for child in children { try child.run() }
+        for child in children {
+            child.waitUntilExit()
+            #expect(child.terminationReason == .exit)
+            #expect(child.terminationStatus == 0)
+        }
+        #expect(try spool.entries(spool.layout.done).count == ids.count)
+        #expect(try spool.entries(spool.layout.active).isEmpty)
+        #expect(try spool.entries(spool.layout.incoming).isEmpty)
+        let records = try spool.records()
+        var byJob: [String: [String]] = [:]
+        for record in records { if let job = record.event.job { byJob[job, default: []].append(record.event.event) } }
+        for id in ids {
+            #expect(byJob[id] == ["job.received", "job.claimed", "job.completed"], "\(id)")
+        }
+        // Records from several processes, one unbroken chain.
+        #expect(AuditVerifier.verify(directory: spool.layout.audit).isIntact)
+    }
+}
