@@ -90,16 +90,7 @@ public struct DaemonCommand: Subcommand {
         if let workers { configuration.workers = workers }
         let daemon = SpoolDaemon(layout: layout, searcher: searcher, gate: PolicyGate(config: policy),
                                  configuration: configuration, logger: Logger(level: verbose ? .debug : .info))
-        // Signals arrive on a Dispatch source, not an async signal handler: stop() is then safe.
-        let sources = [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { daemon.stop() }
-            source.resume()
-            return source
-        }
-        defer { sources.forEach { $0.cancel() } }
-        let summary = try daemon.run()
+        let summary = try daemon.run(stoppingOn: [SIGTERM, SIGINT])
         if once { context.out("processed \(summary.processed); failed attempts \(summary.failedAttempts)") }
         return 0
     }
