@@ -27,7 +27,7 @@ public enum FRSCommand {
         AuditVerifyCommand.self,
         AuditReportCommand.self,
         // Gallery and matching
-        GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self,
+        GalleryEnrollCommand.self, GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self, BenchFacesCommand.self,
     ]
 
     static let overview = """

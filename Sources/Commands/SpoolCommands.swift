@@ -1,3 +1,4 @@
+import FaceEngine
 import Dispatch
 import Foundation
 import Glibc
@@ -52,7 +53,9 @@ public enum DaemonSearcher {
     /// Makes the searcher for a daemon run.
     /// - Throws: when the face search cannot be set up (models missing, gallery unreadable).
     public static func make(_ context: CommandContext) throws -> any ProbeSearcher {
-        throw DaemonError(message: "the face search is not wired into this build yet (models: \(context.models))")
+        let layout = SpoolLayout(root: context.spool)
+        return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: context.models),
+                                databasePath: layout.database, cacheDirectory: layout.state + "/cache")
     }
 }
 

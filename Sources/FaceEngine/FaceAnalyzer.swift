@@ -149,7 +149,7 @@ public final class FaceAnalyzer: Sendable {
     }
 
     /// Landmarks, chips and quality per face, then the descriptors of all chips in one parallel batch.
-    func faces(in image: RGBImage, detections: [Detection], describe: Bool) -> [FaceDescription] {
+    public func faces(in image: RGBImage, detections: [Detection], describe: Bool) -> [FaceDescription] {
         var faces = detections.map { d in
             let box = DetectionDecoder.trimmed(d.box, imageWidth: image.width, imageHeight: image.height)
             return self.describe(image, box: box, confidence: d.confidence, describe: false)
