@@ -18,6 +18,16 @@ extension AuditRecord {
     /// - Returns: the record; its hash is not checked here (see ``isHashValid``).
     /// - Throws: ``DecodingProblem``.
     public static func decode(line: ArraySlice<UInt8>) throws(DecodingProblem) -> AuditRecord {
+        // Fast path: the canonical layout read directly, confirmed by re-encoding.
+        var fast = CanonicalRecordParser(line)
+        if let record = fast.parse(), record.canonicalLine.elementsEqual(line) { return record }
+        // Slow path, to tell a malformed line from a valid but edited one.
+        return try decodeAnyJSON(line: line)
+    }
+
+    /// Reads a line with a general JSON parser; throws ``DecodingProblem/notCanonical`` if it is a
+    /// record but not in canonical form.
+    static func decodeAnyJSON(line: ArraySlice<UInt8>) throws(DecodingProblem) -> AuditRecord {
         guard nestingDepth(line) <= maximumDepth else { throw .malformed("nested too deeply") }
         let object: Any
         do {

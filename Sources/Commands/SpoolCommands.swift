@@ -93,16 +93,7 @@ public struct DaemonCommand: Subcommand {
         if let workers { configuration.workers = workers }
         let daemon = SpoolDaemon(layout: layout, searcher: searcher, gate: PolicyGate(config: policy),
                                  configuration: configuration, logger: Logger(level: verbose ? .debug : .info))
-        // Signals arrive on a Dispatch source, not an async signal handler: stop() is then safe.
-        let sources = [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { daemon.stop() }
-            source.resume()
-            return source
-        }
-        defer { sources.forEach { $0.cancel() } }
-        let summary = try daemon.run()
+        let summary = try daemon.run(stoppingOn: [SIGTERM, SIGINT])
         if once { context.out("processed \(summary.processed); failed attempts \(summary.failedAttempts)") }
         return 0
     }
@@ -138,8 +129,12 @@ public struct StatusCommand: Subcommand {
                     context.out("\(name): not readable by this account")
                     continue
                 }
-                let jobs = entries.filter { $0.hasSuffix(".json") }.count
-                context.out("\(name): \(jobs)")
+                let jobs = entries.filter { $0.hasSuffix(".json") }
+                context.out("\(name): \(jobs.count)")
+                if name == "held" {
+                    // What waits for a supervisor: frs approve|reject JOB.
+                    for job in jobs { context.out("  \(job.dropLast(5))") }
+                }
             }
             return 0
         }

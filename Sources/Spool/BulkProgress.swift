@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import SystemCalls
 
@@ -77,13 +78,6 @@ public final class BulkProgress {
 extension ProbeRecord {
     /// Decodes one line written by ``encodedLine()``.
     static func decodeLine(_ bytes: [UInt8]) throws -> ProbeRecord {
-        try JSONDecoderBox.decoder.decode(ProbeRecord.self, from: Data(bytes))
+        try JSONDecoder().decode(ProbeRecord.self, from: Data(bytes))
     }
-}
-
-import Foundation
-
-/// A shared decoder (JSONDecoder is thread-safe for decoding).
-enum JSONDecoderBox {
-    static let decoder = JSONDecoder()
 }

@@ -122,8 +122,9 @@ public final class JobProcessor {
             // Every attempt failed: quarantine with a failed result, reading the job only if it can be.
             let (identity, bytes) = (try? readJobFile(claim)) ?? (JobFileIdentity(ownerUID: claim.status.owner), nil)
             let parsed = bytes.map { JobRequest.parse($0) } ?? .failure(JobParseFailure(issues: []))
-            let agency = try parsed.claimedRequester.flatMap { try registry.user($0)?.agency }
-            let context = JobContext(job: id, parsed: parsed, agency: agency, ownerUID: identity.ownerUID)
+            let user = try parsed.claimedRequester.flatMap { try registry.user($0) }
+            let context = JobContext(job: id, parsed: parsed, agency: user?.agency, ownerUID: identity.ownerUID,
+                                     authenticated: identity.problem == nil && user?.uid == identity.ownerUID)
             try record(context.event("job.claimed", outcome: "claimed",
                                      details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
             let message = (try ledger.entry(id))?.lastError ?? "the job failed \(maxAttempts) times"
@@ -141,10 +142,11 @@ public final class JobProcessor {
         let claimedRequester = parsed.claimedRequester
         let requester = try claimedRequester.flatMap { try registry.requester($0) }
         let agency = try requester.flatMap { try registry.policyAgency($0.agency) }
-        let context = JobContext(job: id, parsed: parsed, agency: agency?.code, ownerUID: identity.ownerUID)
+        let context = JobContext(job: id, parsed: parsed, agency: requester?.agency, ownerUID: identity.ownerUID,
+                                 authenticated: identity.problem == nil && requester?.uid == identity.ownerUID)
 
         if firstSeen {
-            try record(context.event("job.received", outcome: "received", details: ["uid": "\(identity.ownerUID)"]))
+            try record(context.event("job.received", outcome: "received"))
         }
         try record(context.event("job.claimed", outcome: "claimed",
                                  details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
@@ -331,7 +333,11 @@ public final class JobProcessor {
         writeSheet(result)  // the examiner's sheet (JobProcessor+Sheet.swift); never fails the job
         // A final record can exist only if a result was written before (a resumed job).
         if try !(resultWritten && hasFinalAuditRecord(id)) {
-            let context = JobContext(result: result, agency: try result.requester.flatMap { try registry.user($0)?.agency })
+            let user = try result.requester.flatMap { try registry.user($0) }
+            let authenticated = user?.uid == claim.status.owner
+                && !result.reasons.contains(ReasonCode.requesterIdentityMismatch.rawValue)
+            let context = JobContext(result: result, agency: user?.agency, ownerUID: claim.status.owner,
+                                     authenticated: authenticated)
             try record(context.event(
                 result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons,
                 probeSHA256: result.probes.compactMap(\.sha256), candidates: result.candidateCount,
@@ -454,45 +460,6 @@ public final class JobProcessor {
     }
 }
 
-/// What a job's audit records say about it.
-struct JobContext {
-    var job: String
-    var requester: String?
-    var purpose: String?
-    var caseNumber: String?
-    var agency: String?
-
-    init(job: String, parsed: Result<JobRequest, JobParseFailure>, agency: String?, ownerUID: UInt32) {
-        self.job = job
-        switch parsed {
-        case .success(let request):
-            requester = request.requester
-            purpose = request.purpose
-            caseNumber = request.caseNumber
-        case .failure(let failure):
-            requester = failure.requester
-            purpose = failure.purpose
-            caseNumber = failure.caseNumber
-        }
-        self.agency = agency
-    }
-
-    init(result: JobResult, agency: String?) {
-        job = result.job
-        requester = result.requester
-        purpose = result.purpose
-        caseNumber = result.caseNumber
-        self.agency = agency
-    }
-
-    func event(_ name: String, outcome: String, reasons: [String] = [], probeSHA256: [String] = [],
-               candidates: Int? = nil, details: [String: String] = [:]) -> AuditEvent {
-        AuditEvent(event: name, actor: requester ?? "unknown", agency: agency, job: job, purpose: purpose,
-                   caseNumber: caseNumber, outcome: outcome, reasons: reasons, probeSHA256: probeSHA256,
-                   candidates: candidates, details: details)
-    }
-}
-
 /// Thrown by a test's checkpoint to stop processing as a crash would.
 public struct SimulatedCrash: Error, Equatable {
     public var at: JobProcessor.HandOff
@@ -524,10 +491,4 @@ extension ProbeImageError {
         case .tooLarge: .inputProbeTooLarge
         }
     }
-}
-
-/// Reason codes the spool itself gives (for failures, not policy decisions).
-public enum SpoolReason {
-    /// The job failed on every attempt and is quarantined in `failed/`.
-    public static let attemptsExhausted = "processing.attempts-exhausted"
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Glibc
 import Policy
 import Synchronization
 import SystemCalls
@@ -118,6 +119,26 @@ public final class SpoolDaemon: Sendable {
             throw DaemonError(message: first)
         }
         return summary
+    }
+
+    /// Runs as ``run()``, stopping gracefully when one of `signals` arrives (`frs daemon` passes
+    /// SIGTERM and SIGINT).
+    ///
+    /// The signals are ignored by the default handler and delivered to Dispatch signal sources,
+    /// whose handlers run on a queue (not in an async-signal context), so ``stop()`` is safe there.
+    public func run(stoppingOn signals: [Int32]) throws -> Summary {
+        let sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in
+                self?.stop()
+                self?.logger.info("signal received; finishing the jobs in flight", ["signal": "\(number)"])
+            }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+        return try run()
     }
 
     /// One worker's loop.

@@ -2,9 +2,6 @@ import Store
 
 /// Opens the spool's database (`state/frs.sqlite`) with every table in place.
 public enum SpoolDatabase {
-    /// The schema version this build writes (`PRAGMA user_version`).
-    public static let schemaVersion = 1
-
     /// Opens a new connection to the spool's database, creating missing tables.
     /// - Throws: `DatabaseError`.
     public static func open(_ layout: SpoolLayout) throws -> Database {
@@ -13,14 +10,12 @@ public enum SpoolDatabase {
         return database
     }
 
-    /// Creates every table if missing (idempotent).
+    /// Creates the spool's tables if missing (idempotent; the gallery keeps its own tables in
+    /// the same file, see `Store.GalleryStore`).
     public static func createSchema(_ database: Database) throws {
-        let version = try database.query("PRAGMA user_version").first?.int(0) ?? 0
-        guard version < Int64(schemaVersion) else { return }
         try database.transaction {
             try Registry.createSchema(database)
             try JobLedger.createSchema(database)
-            try database.execute("PRAGMA user_version = \(schemaVersion)")
         }
     }
 }

@@ -76,6 +76,11 @@ struct SpoolPipelineTests {
         let nobody = try spool.result("nobody")
         #expect(nobody.reasons == ["requester.unknown", "agency.unknown", "purpose.unauthorized",
                                    "purpose.justification-too-short"])
+        // The impostor's records name the account that dropped the file, not the person it claimed.
+        let impostorRecords = try spool.records().filter { $0.event.job == "impostor" }
+        #expect(impostorRecords.allSatisfy { $0.event.actor == "uid:4242" && $0.event.agency == nil })
+        #expect(impostorRecords.allSatisfy { $0.event.details["claimed_requester"] == "jdoe" })
+        #expect(try spool.finalRecords(for: "suspended").first?.event.actor == "mpoe")
         for id in ["suspended", "impostor", "nobody"] {
             #expect(spool.locations(of: id) == ["done"])
             let finals = try spool.finalRecords(for: id)
