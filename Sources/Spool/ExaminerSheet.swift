@@ -83,6 +83,9 @@ public enum ExaminerSheet {
             html += "<tr><th>\(escape(name))</th><td>\(escape(value ?? "—"))</td></tr>\n"
         }
         html += "</table>\n"
+        html += "<p class=\"hint\">Faces are numbered across the job. Record a disposition with <code>frs review "
+            + "\(escape(result.job)) --examiner ID --face N --candidate SUBJECT --disposition "
+            + "possible-match|no-match|inconclusive</code>.</p>\n"
         if !result.reasons.isEmpty {
             html += "<p class=\"notes\">Reasons: \(escape(result.reasons.joined(separator: ", ")))</p>\n"
         }
@@ -201,7 +204,7 @@ public enum ExaminerSheet {
         body{font-family:system-ui,sans-serif;margin:1.5em;color:#111;background:#fff}
         h1{margin:0}.job{color:#555;margin:.2em 0 1em}
         .statement{border:3px solid #b00;background:#fff4f4;padding:.8em;font-size:1.05em}
-        table.meta{border-collapse:collapse;margin:1em 0}table.meta th{text-align:left;padding:.2em 1em .2em 0;color:#444}
+        table.meta{border-collapse:collapse;margin:1em 0}table.meta th{text-align:left;padding:.2em 1em .2em 0;color:#444;white-space:nowrap}
         table.list{border-collapse:collapse;margin:.5em 0}table.list th,table.list td{border:1px solid #ccc;padding:.2em .5em;text-align:left}
         section.probe{border-top:2px solid #333;margin-top:1.5em;padding-top:.5em}
         .sha{font-family:monospace;font-size:.8em;color:#666;word-break:break-all}
@@ -211,6 +214,7 @@ public enum ExaminerSheet {
         .probe-face{border-right:3px solid #333;padding-right:.8em}
         .missing{width:150px;height:150px;background:#ddd;color:#555;display:flex;align-items:center;justify-content:center}
         .ok{color:#060}.bad,.notes{color:#a50}.none{color:#666;align-self:center}
+        code{background:#eee;padding:0 .2em}.hint{color:#444;font-size:.9em}
         footer{margin-top:2em;border-top:1px solid #ccc;color:#555;font-size:.9em}
         """
 }
