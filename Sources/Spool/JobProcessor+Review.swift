@@ -17,7 +17,6 @@ extension JobProcessor {
         }
         let request: ReviewRequest
         do {
-            _ = lseekStart(fd)
             request = try ReviewRequest.parse(try fd.readAll(limit: ReviewRequest.maximumFileBytes))
         } catch {
             return try refuseReview(claim, "not a review request: \(error)", actor: "uid:\(status.owner)",
@@ -41,9 +40,5 @@ extension JobProcessor {
                               details: ["message": message, "request": claim.name]))
         try file(claim, into: layout.done)
         logger.warning("review request refused", ["request": claim.name, "reason": message])
-    }
-
-    private func lseekStart(_ fd: FileDescriptor) -> Int {
-        Int(Glibc.lseek(fd.rawValue, 0, SEEK_SET))
     }
 }
