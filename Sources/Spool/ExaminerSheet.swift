@@ -101,7 +101,8 @@ public enum ExaminerSheet {
             }
             let withImages = imageSections < options.maxImageSections
             if withImages { imageSections += 1 }
-            html += section(probe: probe, faces: faces, withImages: withImages, options: options, image: image)
+            html += section(probe: probe, faces: faces, withImages: withImages, collapseQuietFaces: large,
+                            options: options, image: image)
         }
         if !quiet.isEmpty {
             html += "<details class=\"quiet\"><summary>\(quiet.count) probe\(quiet.count == 1 ? "" : "s") without candidates</summary>\n"
@@ -118,13 +119,22 @@ public enum ExaminerSheet {
     }
 
     /// One probe's section: each face's crop beside its candidates.
+    /// - Parameter collapseQuietFaces: list the faces without candidates in one line (large sheets:
+    ///   a crowd photo with one lead shows that face, not every face in the crowd).
     static func section(
-        probe: ProbeRecord, faces: [ResultFaces.Numbered], withImages: Bool, options: Options, image: (Image) -> [UInt8]?
+        probe: ProbeRecord, faces allFaces: [ResultFaces.Numbered], withImages: Bool, collapseQuietFaces: Bool,
+        options: Options, image: (Image) -> [UInt8]?
     ) -> String {
+        let quiet = collapseQuietFaces ? allFaces.filter { $0.face.candidates.isEmpty } : []
+        let faces = collapseQuietFaces ? allFaces.filter { !$0.face.candidates.isEmpty } : allFaces
         var html = "<section class=\"probe\"><h2>Probe \(escape(probe.image))</h2>\n"
         if let sha = probe.sha256 { html += "<p class=\"sha\">SHA-256 \(escape(sha))</p>\n" }
         if let error = probe.error { html += "<p class=\"notes\">Not searched: \(escape(error))</p>\n" }
-        if faces.isEmpty, probe.error == nil { html += "<p class=\"notes\">No face found.</p>\n" }
+        if allFaces.isEmpty, probe.error == nil { html += "<p class=\"notes\">No face found.</p>\n" }
+        if !quiet.isEmpty {
+            let numbers = quiet.map { "\($0.number)" }.joined(separator: ", ")
+            html += "<p class=\"notes\">Faces without candidates: \(numbers) (\(escape(notes(probe: probe, faces: quiet))))</p>\n"
+        }
         for numbered in faces {
             let face = numbered.face
             html += "<div class=\"face\" id=\"face-\(numbered.number)\">\n<figure class=\"probe-face\">"
@@ -170,8 +180,12 @@ public enum ExaminerSheet {
     static func notes(probe: ProbeRecord, faces: [ResultFaces.Numbered]) -> String {
         if let error = probe.error { return "not searched: \(error)" }
         if faces.isEmpty { return "no face found" }
-        let reasons = faces.flatMap { $0.face.quality.reasons }
-        return reasons.isEmpty ? "no candidate within the threshold" : "not searched: " + Set(reasons).sorted().joined(separator: ", ")
+        let searched = faces.filter { $0.face.quality.ok }.count
+        let reasons = Set(faces.filter { !$0.face.quality.ok }.flatMap { $0.face.quality.reasons }).sorted()
+        var parts: [String] = []
+        if searched > 0 { parts.append("no candidate within the threshold") }
+        if searched < faces.count { parts.append("not searched: " + (reasons.isEmpty ? "quality" : reasons.joined(separator: ", "))) }
+        return parts.joined(separator: "; ")
     }
 
     static func img(_ bytes: [UInt8]?, alt: String) -> String {

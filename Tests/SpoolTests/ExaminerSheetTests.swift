@@ -119,3 +119,24 @@ struct ExaminerSheetTests {
         #expect(try spool.finalRecords(for: "job-ok").count == 1)
     }
 }
+
+@Suite("Examiner's sheet, crowds in large jobs")
+struct ExaminerSheetCrowdTests {
+    @Test func aCrowdPhotoInALargeJobShowsOnlyTheFacesWithCandidates() {
+        let lead = FaceResult(box: [0, 0, 9, 9], landmarks: [], quality: .init(ok: true),
+                              candidates: [ExaminerSheetTests.candidate(1, "S-LEAD", 0.3)])
+        let plain = FaceResult(box: [0, 0, 9, 9], landmarks: [], quality: .init(ok: true), candidates: [])
+        let tiny = FaceResult(box: [0, 0, 3, 3], landmarks: [], quality: .init(ok: false, reasons: ["quality.too-small"]),
+                              candidates: [])
+        var probes = [ProbeRecord(image: "crowd.jpg", sha256: nil, faces: [plain, lead, tiny, plain])]
+        probes += (0..<30).map { ProbeRecord(image: "empty\($0).jpg", sha256: nil, faces: []) }
+        var result = ExaminerSheetTests.result(probes: [])
+        result.probeCount = probes.count
+        var asked: [ExaminerSheet.Image] = []
+        let html = ExaminerSheet.render(result: result, probes: probes, options: .bulk) { asked.append($0); return nil }
+        #expect(asked == [.probeFace(number: 2), .gallery(image: "/gallery/S-LEAD.jpg", subject: "S-LEAD")])
+        #expect(html.contains("id=\"face-2\"") && !html.contains("id=\"face-1\"") && !html.contains("id=\"face-3\""))
+        #expect(html.contains("Faces without candidates: 1, 3, 4 (no candidate within the threshold; not searched: quality.too-small)"))
+        #expect(html.contains("<summary>30 probes without candidates</summary>"))
+    }
+}
