@@ -107,7 +107,10 @@ let package = Package(
             swiftSettings: numericSettings
         ),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Hashing"]),
-        .testTarget(name: "SpoolTests", dependencies: ["Spool", "Policy", "Audit", "Store", "SystemCalls"]),
+        .testTarget(
+            name: "SpoolTests",
+            dependencies: ["Spool", "Policy", "Audit", "Store", "SystemCalls", "FaceEngine", "Matching"]
+        ),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
     ]
 )

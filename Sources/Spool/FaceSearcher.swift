@@ -61,6 +61,24 @@ public final class FaceSearcher: ProbeSearcher, @unchecked Sendable {
         }
     }
 
+    /// The nearest gallery face of each of the `count` nearest subjects within `threshold`.
+    ///
+    /// A subject with several booking photos has several rows; a candidate list names each person
+    /// once, at their nearest face. Rows are fetched in growing batches until `count` subjects are
+    /// found or the gallery within the threshold is exhausted, so the answer is exact.
+    static func nearestSubjects(_ matcher: Matcher, _ probe: [Float], count: Int, threshold: Double) throws -> [Match] {
+        var k = count
+        while true {
+            let rows = try matcher.search(probe, k: min(k, max(matcher.gallery.count, 1)), threshold: threshold)
+            var seen = Set<Int64>()
+            let firstPerSubject = rows.filter { seen.insert($0.subjectID).inserted }
+            if firstPerSubject.count >= count || rows.count < k || k >= matcher.gallery.count {
+                return Array(firstPerSubject.prefix(count))
+            }
+            k *= 4
+        }
+    }
+
     public func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
         let found: ImageFaces
         do {
@@ -76,13 +94,11 @@ public final class FaceSearcher: ProbeSearcher, @unchecked Sendable {
         for face in found.faces {
             var candidates: [FaceResult.Candidate] = []
             if face.quality.ok, let descriptor = face.descriptor, matcher.gallery.count > 0 {
-                let matches = try matcher.search(descriptor, k: maxCandidates, threshold: threshold)
+                let matches = try Self.nearestSubjects(matcher, descriptor, count: maxCandidates, threshold: threshold)
                 let info = try lock.withLock { try store.faces(ids: matches.map(\.faceID)) }
-                candidates = matches.compactMap { m in
-                    info[m.faceID].map {
-                        FaceResult.Candidate(rank: m.rank, subject: $0.subject, image: $0.imagePath,
-                                             distance: (m.distance * 1e6).rounded() / 1e6)
-                    }
+                candidates = matches.compactMap { m in info[m.faceID] }.enumerated().map { i, face in
+                    FaceResult.Candidate(rank: i + 1, subject: face.subject, image: face.imagePath,
+                                         distance: (matches[i].distance * 1e6).rounded() / 1e6)
                 }
             }
             results.append(FaceResult(
