@@ -336,10 +336,13 @@ public final class JobProcessor {
                 && !result.reasons.contains(ReasonCode.requesterIdentityMismatch.rawValue)
             let context = JobContext(result: result, agency: user?.agency, ownerUID: claim.status.owner,
                                      authenticated: authenticated)
+            // The offense goes into the final record for the annual report's counts by crime type.
+            var details = result.probeCount.map { ["probes": "\($0)"] } ?? [:]
+            if let offense = result.offense { details["offense"] = offense }
             try record(context.event(
                 result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons,
                 probeSHA256: result.probes.compactMap(\.sha256), candidates: result.candidateCount,
-                details: result.probeCount.map { ["probes": "\($0)"] } ?? [:]))
+                details: details))
         }
         try checkpoint?(.finalAuditWritten, id)
         try ledger.markFinished(id, decision: result.decision.rawValue, now: clock())
