@@ -18,6 +18,19 @@ let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
+/// The convolution kernels (NeuralNet only) are built for x86-64-v3 (AVX2 + FMA: any x86-64
+/// server CPU since about 2015; LLVM's name for that level is not accepted here, `haswell` has the
+/// same vector features) and use fused multiply-add (`FRS_FMA`). Measured 3–4× faster than the
+/// baseline x86-64 build. Other architectures build the portable code.
+#if arch(x86_64)
+let vectorSettings: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux])),
+    .define("FRS_FMA", .when(platforms: [.linux])),
+]
+#else
+let vectorSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "frs",
     platforms: [.macOS(.v13)],
@@ -46,7 +59,7 @@ let package = Package(
         // MARK: - Pure value code
         .target(name: "Hashing"),
         .target(name: "DlibFormat", swiftSettings: numericSettings),
-        .target(name: "NeuralNet", swiftSettings: numericSettings),
+        .target(name: "NeuralNet", swiftSettings: numericSettings + vectorSettings),
         .target(name: "Matching", swiftSettings: numericSettings),
         .target(name: "Policy"),
 

@@ -62,6 +62,13 @@ public final class FaceDescriptorNetwork: Sendable {
         forward(chip, threads: defaultThreadCount)
     }
 
+    /// The descriptor of one chip, computed on at most `threads` threads (1 = the caller's thread
+    /// only; use this when the caller already runs one chip per core).
+    /// - Precondition: the chip is `chipSize × chipSize`.
+    public func descriptor(chip: RGBImage, threads: Int) -> [Float] {
+        forward(chip, threads: max(threads, 1))
+    }
+
     /// Descriptors of several chips, in order, computed in parallel (one chip per thread).
     /// - Precondition: every chip is `chipSize × chipSize`.
     public func descriptors(chips: [RGBImage]) -> [[Float]] {
@@ -108,3 +115,4 @@ public final class FaceDescriptorNetwork: Sendable {
         return Tensor(channels: 3, rows: chipSize, columns: chipSize, values: values)
     }
 }
+
