@@ -43,13 +43,13 @@ public struct Convolution: Sendable {
                   kernelColumns: kernelColumns, strideY: strideY, strideX: strideX, paddingY: paddingY,
                   paddingX: paddingX, weights: weights, bias: bias,
                   scale: [Float](repeating: 1, count: filterCount), shift: [Float](repeating: 0, count: filterCount),
-                  relu: false)
+                  relu: false, packedWeights: nil)
     }
 
     private init(
         filterCount: Int, inputChannels: Int, kernelRows: Int, kernelColumns: Int,
         strideY: Int, strideX: Int, paddingY: Int, paddingX: Int,
-        weights: [Float], bias: [Float], scale: [Float], shift: [Float], relu: Bool
+        weights: [Float], bias: [Float], scale: [Float], shift: [Float], relu: Bool, packedWeights: [Float]?
     ) {
         precondition(filterCount > 0 && inputChannels > 0 && kernelRows > 0 && kernelColumns > 0, "bad convolution size")
         precondition(strideY > 0 && strideX > 0 && paddingY >= 0 && paddingX >= 0, "bad convolution stride or padding")
@@ -70,6 +70,10 @@ public struct Convolution: Sendable {
         self.scale = scale
         self.shift = shift
         self.appliesReLU = relu
+        if let packedWeights {
+            self.packedWeights = packedWeights
+            return
+        }
         let mr = GEMMKernel.blockRows
         let blocks = (filterCount + mr - 1) / mr
         var packed = [Float](repeating: 0, count: blocks * depth * mr)
@@ -88,7 +92,8 @@ public struct Convolution: Sendable {
         return Convolution(filterCount: filterCount, inputChannels: inputChannels, kernelRows: kernelRows,
                            kernelColumns: kernelColumns, strideY: strideY, strideX: strideX, paddingY: paddingY,
                            paddingX: paddingX, weights: weights, bias: bias,
-                           scale: affine?.gamma ?? scale, shift: affine?.beta ?? shift, relu: relu)
+                           scale: affine?.gamma ?? scale, shift: affine?.beta ?? shift, relu: relu,
+                           packedWeights: packedWeights)
     }
 
     /// Output plane size for an input plane of `rows × columns` (0 when the kernel does not fit).
@@ -118,11 +123,27 @@ public struct Convolution: Sendable {
         guard g.outputRows > 0, g.outputColumns > 0 else { return y }
         let scratch = ScratchBuffers(workers: threads, floatsPerWorker: scratchFloats(geometry: g))
         let outSample = y.sampleSize, outPlane = y.planeSize
+        // Each sample is copied into rows with zero margins as wide as the padding (plus slack at
+        // the end), so the packing kernel's SIMD fast path applies at the borders too.
+        let margin = paddingX, slack = 256
+        let rowStride = x.columns + 2 * margin
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: x.channels * x.rows * rowStride + slack)
+        if margin == 0 {
+            (padded + x.channels * x.rows * rowStride).initialize(repeating: 0, count: slack)
+        } else {
+            padded.initialize(repeating: 0, count: x.channels * x.rows * rowStride + slack)
+        }
+        defer { padded.deallocate() }
         x.values.withUnsafeBufferPointer { src in
             y.values.withUnsafeMutableBufferPointer { dst in
                 for n in 0..<x.samples {
-                    let band = ConvolutionKernel.Band(base: src.baseAddress! + n * x.sampleSize, channelStride: x.planeSize,
-                                                      rowStride: x.columns, rowOrigin: 0)
+                    for plane in 0..<x.channels * x.rows {
+                        (padded + plane * rowStride + margin).initialize(from: src.baseAddress! + n * x.sampleSize + plane * x.columns,
+                                                                     count: x.columns)
+                    }
+                    let band = ConvolutionKernel.Band(base: padded + margin, channelStride: x.rows * rowStride,
+                                                      rowStride: rowStride, rowOrigin: 0, marginLeft: margin,
+                                                      zeroRight: margin, readableRight: margin + slack / 2)
                     let planes = OutputPlanes(base: dst.baseAddress! + n * outSample, channelStride: outPlane,
                                               rowStride: g.outputColumns, rowOrigin: 0)
                     forwardRows(0..<g.outputRows, geometry: g, input: band, output: planes, scratch: scratch,
@@ -189,10 +210,15 @@ public struct Convolution: Sendable {
                             let perTile = stripsPerTile(depth: g.depth)
                             precondition(scratch.floatsPerWorker >= perTile * g.depth * GEMMKernel.blockColumns,
                                          "scratch buffer too small")
-                            let stripsPerRow = (g.outputColumns + GEMMKernel.blockColumns - 1) / GEMMKernel.blockColumns
-                            let strips = rows.count * stripsPerRow
+                            let nr = GEMMKernel.blockColumns
+                            // Narrow maps (the face net's 17×17 … 1×1) pack strips that run over
+                            // several rows; wide ones use row-aligned strips and the SIMD packer.
+                            let linear = g.outputColumns < 2 * nr && output.rowStride == g.outputColumns
+                            let stripsPerRow = (g.outputColumns + nr - 1) / nr
+                            let strips = linear ? (rows.count * g.outputColumns + nr - 1) / nr : rows.count * stripsPerRow
                             let job = ConvolutionTileJob(
-                                geometry: g, input: input, firstRow: rows.lowerBound, stripsPerRow: stripsPerRow,
+                                geometry: g, input: input, firstRow: rows.lowerBound, linear: linear,
+                                pixels: rows.count * g.outputColumns, stripsPerRow: stripsPerRow,
                                 strips: strips, stripsPerTile: perTile, filterCount: filterCount,
                                 weights: a.baseAddress!, epilogue: epilogue, output: output, scratch: scratch)
                             let tiles = (strips + perTile - 1) / perTile
@@ -217,6 +243,10 @@ private struct ConvolutionTileJob: @unchecked Sendable {
     let geometry: ConvolutionGeometry
     let input: ConvolutionKernel.Band
     let firstRow: Int
+    /// Strips are runs of 24 consecutive pixels of the band (possibly spanning rows) rather than
+    /// row-aligned; requires output rows stored contiguously.
+    let linear: Bool
+    let pixels: Int
     let stripsPerRow: Int
     let strips: Int
     let stripsPerTile: Int
@@ -233,9 +263,14 @@ private struct ConvolutionTileJob: @unchecked Sendable {
         let panel = scratch.slice(worker)
         let s0 = tile * stripsPerTile, s1 = min(s0 + stripsPerTile, strips)
         for s in s0..<s1 {
-            let (row, column, count) = place(s)
-            ConvolutionKernel.packStrip(geometry, input: input, row: row, column: column, count: count,
-                                        into: panel + (s - s0) * depth * nr)
+            if linear {
+                ConvolutionKernel.packLinearStrip(geometry, input: input, firstRow: firstRow, firstPixel: s * nr,
+                                                  count: min(nr, pixels - s * nr), into: panel + (s - s0) * depth * nr)
+            } else {
+                let (row, column, count) = place(s)
+                ConvolutionKernel.packStrip(geometry, input: input, row: row, column: column, count: count,
+                                            into: panel + (s - s0) * depth * nr)
+            }
         }
         var f0 = 0
         while f0 < filterCount {
@@ -254,9 +289,15 @@ private struct ConvolutionTileJob: @unchecked Sendable {
         }
     }
 
-    /// Output row, first column and pixel count of strip `s`.
+    /// Output row, first column and pixel count of strip `s` (in linear mode, the strip's pixels
+    /// continue on the following rows, which are contiguous in the output).
     @inline(__always)
     private func place(_ s: Int) -> (row: Int, column: Int, count: Int) {
+        if linear {
+            let p = s * GEMMKernel.blockColumns
+            return (firstRow + p / geometry.outputColumns, p % geometry.outputColumns,
+                    min(GEMMKernel.blockColumns, pixels - p))
+        }
         let row = firstRow + s / stripsPerRow
         let column = (s % stripsPerRow) * GEMMKernel.blockColumns
         return (row, column, min(GEMMKernel.blockColumns, geometry.outputColumns - column))

@@ -95,6 +95,67 @@ enum ConvolutionKernel {
     }
 }
 
+extension ConvolutionKernel {
+    /// Packs `count` (≤ 24) consecutive pixels of a row-major band of output rows, starting at
+    /// pixel `firstPixel` of the band that begins at output row `firstRow`; the strip may run
+    /// over several (short) rows. Scalar and bounds-checked: used for feature maps narrower
+    /// than two strips, where row-aligned strips would leave most of each panel empty.
+    static func packLinearStrip(
+        _ g: ConvolutionGeometry, input: Band, firstRow: Int, firstPixel: Int, count: Int,
+        into b: UnsafeMutablePointer<Float>
+    ) {
+        let nr = GEMMKernel.blockColumns
+        let kh = g.kernelRows, kw = g.kernelColumns, sx = g.strideX
+        // When the band's zero margins cover the horizontal padding, every tap of a valid pixel
+        // is readable and only rows need checking.
+        let marginsCoverPadding = input.marginLeft >= g.paddingX && input.zeroRight >= g.paddingX
+        var n0 = 0
+        while n0 < count {
+            let p = firstPixel + n0
+            let r = firstRow + p / g.outputColumns
+            let c0 = p % g.outputColumns
+            let len = min(count - n0, g.outputColumns - c0)
+            for ch in 0..<g.inputChannels {
+                let plane = input.base + ch * input.channelStride
+                for ky in 0..<kh {
+                    let iy = r * g.strideY - g.paddingY + ky
+                    let kBase = (ch * kh + ky) * kw
+                    let inside = iy >= 0 && iy < g.inputRows
+                    let row = plane + (iy - input.rowOrigin) * input.rowStride
+                    if !inside {
+                        for kx in 0..<kw {
+                            let dst = b + (kBase + kx) * nr + n0
+                            for j in 0..<len { dst[j] = 0 }
+                        }
+                        continue
+                    }
+                    if marginsCoverPadding {
+                        for kx in 0..<kw {
+                            let dst = b + (kBase + kx) * nr + n0
+                            let src = row + c0 * sx - g.paddingX + kx
+                            if sx == 1 {
+                                for j in 0..<len { dst[j] = src[j] }
+                            } else {
+                                for j in 0..<len { dst[j] = src[j * sx] }
+                            }
+                        }
+                        continue
+                    }
+                    for kx in 0..<kw {
+                        let dst = b + (kBase + kx) * nr + n0
+                        let x0 = c0 * sx - g.paddingX + kx
+                        for j in 0..<len {
+                            let x = x0 + j * sx
+                            dst[j] = inside && x >= 0 && x < g.inputColumns ? row[x] : 0
+                        }
+                    }
+                }
+            }
+            n0 += len
+        }
+    }
+}
+
 /// The shape arithmetic of one convolution on a given input size.
 struct ConvolutionGeometry {
     var inputChannels: Int
