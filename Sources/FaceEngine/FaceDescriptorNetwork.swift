@@ -1,4 +1,5 @@
 import DlibFormat
+import Dispatch
 import Imaging
 import NeuralNet
 
@@ -78,7 +79,7 @@ public final class FaceDescriptorNetwork: Sendable {
             // Too few chips to keep every core busy one per chip: split each chip instead.
             return chips.map { forward($0, threads: threads) }
         }
-        DispatchQueueRunner.concurrentPerform(iterations: chips.count) { i in
+        DispatchQueue.concurrentPerform(iterations: chips.count) { i in
             results.set(i, self.forward(chips[i], threads: 1))
         }
         return results.values
