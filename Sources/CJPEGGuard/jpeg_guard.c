@@ -3,6 +3,7 @@
 #include "jpeg_guard.h"
 #include <stdio.h>
 #include <jpeglib.h>
+#include <jerror.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 typedef struct guard_error {
     struct jpeg_error_mgr mgr;
     jmp_buf jump;
+    int saw_eof;  // a JWRN_JPEG_EOF warning: the source ran out of data
     char message[JMSG_LENGTH_MAX];
 } guard_error;
 
@@ -22,8 +24,12 @@ static void guard_error_exit(j_common_ptr cinfo) {
 static void guard_output_message(j_common_ptr cinfo) { (void)cinfo; }
 
 static void guard_emit_message(j_common_ptr cinfo, int level) {
-    // Warnings (level -1, e.g. corrupt data recovered) are counted by libjpeg; we keep going.
-    if (level < 0) cinfo->err->num_warnings++;
+    // Warnings (level -1, e.g. corrupt data recovered) are counted by libjpeg; we keep going as
+    // PIL does, except that running out of data is reported (PIL: "image file is truncated").
+    if (level < 0) {
+        cinfo->err->num_warnings++;
+        if (cinfo->err->msg_code == JWRN_JPEG_EOF) ((guard_error *)cinfo->err)->saw_eof = 1;
+    }
 }
 
 static void copy_message(const char *message, char *err, size_t capacity) {
@@ -32,7 +38,21 @@ static void copy_message(const char *message, char *err, size_t capacity) {
     err[capacity - 1] = 0;
 }
 
+static void install_guard(struct jpeg_decompress_struct *cinfo, guard_error *jerr) {
+    memset(cinfo, 0, sizeof *cinfo);
+    memset(jerr, 0, sizeof *jerr);
+    cinfo->err = jpeg_std_error(&jerr->mgr);
+    jerr->mgr.error_exit = guard_error_exit;
+    jerr->mgr.output_message = guard_output_message;
+    jerr->mgr.emit_message = guard_emit_message;
+}
+
+static unsigned int valid_denom(int scale_denom) {
+    return (unsigned int)(scale_denom == 2 || scale_denom == 4 || scale_denom == 8 ? scale_denom : 1);
+}
+
 // Reads an Exif APP1 segment's orientation tag (0x0112) from IFD0. Returns 0 when absent.
+// Every read is bounds-checked against the saved marker length.
 static int exif_orientation(struct jpeg_decompress_struct *cinfo) {
     for (jpeg_saved_marker_ptr m = cinfo->marker_list; m != NULL; m = m->next) {
         if (m->marker != JPEG_APP0 + 1 || m->data_length < 14) continue;
@@ -68,19 +88,16 @@ static int exif_orientation(struct jpeg_decompress_struct *cinfo) {
     return 0;
 }
 
-int frs_jpeg_read_header(const uint8_t *data, size_t length, frs_jpeg_header *header,
+int frs_jpeg_read_header(const uint8_t *data, size_t length, int scale_denom, frs_jpeg_header *header,
                          char *err, size_t err_capacity) {
     struct jpeg_decompress_struct cinfo;
     guard_error jerr;
-    memset(&cinfo, 0, sizeof cinfo);
-    cinfo.err = jpeg_std_error(&jerr.mgr);
-    jerr.mgr.error_exit = guard_error_exit;
-    jerr.mgr.output_message = guard_output_message;
-    jerr.mgr.emit_message = guard_emit_message;
+    install_guard(&cinfo, &jerr);
     if (setjmp(jerr.jump)) {
         copy_message(jerr.message, err, err_capacity);
         jpeg_destroy_decompress(&cinfo);
-        return -1;
+        // The mem source pads missing data with an EOI marker (and warns); the parser then fails.
+        return jerr.saw_eof ? FRS_JPEG_TRUNCATED : FRS_JPEG_ERROR;
     }
     jpeg_create_decompress(&cinfo);
     jpeg_mem_src(&cinfo, data, (unsigned long)length);
@@ -91,75 +108,90 @@ int frs_jpeg_read_header(const uint8_t *data, size_t length, frs_jpeg_header *he
     header->components = cinfo.num_components;
     header->color_space = (int)cinfo.jpeg_color_space;
     header->exif_orientation = exif_orientation(&cinfo);
+    header->progressive = jpeg_has_multiple_scans(&cinfo) ? 1 : 0;
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = valid_denom(scale_denom);
+    jpeg_calc_output_dimensions(&cinfo);
+    header->output_width = (int)cinfo.output_width;
+    header->output_height = (int)cinfo.output_height;
     jpeg_destroy_decompress(&cinfo);
-    return 0;
+    return FRS_JPEG_OK;
 }
 
-void frs_jpeg_scaled_size(int width, int height, int scale_denom, int *out_width, int *out_height) {
-    // libjpeg: output dimension = ceil(dimension * 1 / denom) for scale_num = 1.
-    *out_width = (width + scale_denom - 1) / scale_denom;
-    *out_height = (height + scale_denom - 1) / scale_denom;
+// PIL's CMYK -> RGB (Convert.c cmyk2rgb): nk = 255 - k; out = nk - round(c * nk / 255).
+static inline uint8_t cmyk_channel(int ink, int nk) {
+    int tmp = ink * nk + 128;
+    int v = nk - (((tmp >> 8) + tmp) >> 8);
+    return (uint8_t)(v < 0 ? 0 : (v > 255 ? 255 : v));
 }
 
-int frs_jpeg_decode_rgb(const uint8_t *data, size_t length, int scale_denom,
+int frs_jpeg_decode_rgb(const uint8_t *data, size_t length, int scale_denom, long max_memory,
                         uint8_t *out, size_t out_capacity, int *out_width, int *out_height,
                         char *err, size_t err_capacity) {
     struct jpeg_decompress_struct cinfo;
     guard_error jerr;
     JSAMPROW row = NULL;
     uint8_t *volatile cmyk_row = NULL;
-    memset(&cinfo, 0, sizeof cinfo);
-    cinfo.err = jpeg_std_error(&jerr.mgr);
-    jerr.mgr.error_exit = guard_error_exit;
-    jerr.mgr.output_message = guard_output_message;
-    jerr.mgr.emit_message = guard_emit_message;
+    install_guard(&cinfo, &jerr);
     if (setjmp(jerr.jump)) {
         copy_message(jerr.message, err, err_capacity);
         jpeg_destroy_decompress(&cinfo);
         free(cmyk_row);
-        return -1;
+        return jerr.saw_eof ? FRS_JPEG_TRUNCATED : FRS_JPEG_ERROR;
     }
     jpeg_create_decompress(&cinfo);
+    if (max_memory > 0) cinfo.mem->max_memory_to_use = max_memory;
     jpeg_mem_src(&cinfo, data, (unsigned long)length);
     jpeg_read_header(&cinfo, TRUE);
     int cmyk = (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK);
     cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
+    cinfo.dct_method = JDCT_ISLOW;
+    cinfo.do_fancy_upsampling = TRUE;
     cinfo.scale_num = 1;
-    cinfo.scale_denom = (unsigned int)(scale_denom == 2 || scale_denom == 4 || scale_denom == 8 ? scale_denom : 1);
-    jpeg_start_decompress(&cinfo);
+    cinfo.scale_denom = valid_denom(scale_denom);
+    jpeg_calc_output_dimensions(&cinfo);
     size_t w = cinfo.output_width, h = cinfo.output_height;
     if (w * h * 3 > out_capacity) {
         jpeg_destroy_decompress(&cinfo);
-        return -2;
+        return FRS_JPEG_TOO_SMALL;
     }
-    // Adobe files store CMYK inverted; libjpeg tells us through saw_Adobe_marker.
+    jpeg_start_decompress(&cinfo);
+    // Adobe (Photoshop) files store CMYK inverted; PIL reads them as "CMYK;I" and so do we.
     int inverted = cmyk && cinfo.saw_Adobe_marker;
     if (cmyk) {
         cmyk_row = (uint8_t *)malloc(w * 4);
         if (cmyk_row == NULL) {
             copy_message("out of memory", err, err_capacity);
             jpeg_destroy_decompress(&cinfo);
-            return -1;
+            return FRS_JPEG_ERROR;
         }
     }
-    while (cinfo.output_scanline < cinfo.output_height) {
+    while (cinfo.output_scanline < cinfo.output_height && !jerr.saw_eof) {
         uint8_t *dst = out + (size_t)cinfo.output_scanline * w * 3;
         row = cmyk ? cmyk_row : dst;
         jpeg_read_scanlines(&cinfo, &row, 1);
         if (cmyk) {
             for (size_t x = 0; x < w; x++) {
                 int c = cmyk_row[4 * x], m = cmyk_row[4 * x + 1], y = cmyk_row[4 * x + 2], k = cmyk_row[4 * x + 3];
-                if (!inverted) { c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k; }
-                dst[3 * x] = (uint8_t)(c * k / 255);
-                dst[3 * x + 1] = (uint8_t)(m * k / 255);
-                dst[3 * x + 2] = (uint8_t)(y * k / 255);
+                if (inverted) { c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k; }
+                int nk = 255 - k;
+                dst[3 * x] = cmyk_channel(c, nk);
+                dst[3 * x + 1] = cmyk_channel(m, nk);
+                dst[3 * x + 2] = cmyk_channel(y, nk);
             }
         }
     }
+    if (jerr.saw_eof) {
+        copy_message("Premature end of JPEG file", err, err_capacity);
+        jpeg_destroy_decompress(&cinfo);
+        free(cmyk_row);
+        return FRS_JPEG_TRUNCATED;
+    }
+    // Every row is decoded; a missing EOI marker alone (seen only here) is accepted, as PIL does.
     jpeg_finish_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);
     free(cmyk_row);
     *out_width = (int)w;
     *out_height = (int)h;
-    return 0;
+    return FRS_JPEG_OK;
 }

@@ -5,9 +5,29 @@ import Foundation
 public enum FRSCommand {
     /// Every subcommand, in the order help lists them.
     public static let subcommands: [any Subcommand.Type] = [
+        // Spool
+        InitCommand.self,
+        SubmitCommand.self,
+        DaemonCommand.self,
+        StatusCommand.self,
+        ApproveCommand.self,
+        RejectCommand.self,
+        // Administration
+        AgencyAddCommand.self,
+        AgencyTerminateCommand.self,
+        UserAddCommand.self,
+        UserSuspendCommand.self,
+        UserReinstateCommand.self,
+        UserRevokeCommand.self,
+        UserTrainCommand.self,
         FacesDetectCommand.self,
         FacesEmbedCommand.self,
         CompareCommand.self,
+        // Audit
+        AuditVerifyCommand.self,
+        AuditReportCommand.self,
+        // Gallery and matching
+        GalleryEnrollCommand.self, GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self, BenchFacesCommand.self,
     ]
 
     static let overview = """

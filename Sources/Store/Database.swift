@@ -47,6 +47,16 @@ public final class Database {
     /// Runs one statement with bound parameters (`?` placeholders) and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws(DatabaseError) -> [Row] {
+        var rows: [Row] = []
+        try forEachRow(sql, parameters) { rows.append($0) }
+        return rows
+    }
+
+    /// Runs one statement with bound parameters and hands each row to `body` as it is stepped,
+    /// without collecting them (for large reads such as every gallery descriptor).
+    public func forEachRow(
+        _ sql: String, _ parameters: [SQLValue] = [], _ body: (Row) -> Void
+    ) throws(DatabaseError) {
         var statement: OpaquePointer?
         var rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK else { throw error(rc, sql) }
@@ -63,7 +73,6 @@ public final class Database {
             }
             guard rc == SQLITE_OK else { throw error(rc, sql) }
         }
-        var rows: [Row] = []
         while true {
             rc = sqlite3_step(statement)
             if rc == SQLITE_DONE { break }
@@ -86,9 +95,8 @@ public final class Database {
                 default: values.append(.null)
                 }
             }
-            rows.append(Row(values: values))
+            body(Row(values: values))
         }
-        return rows
     }
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.
@@ -101,6 +109,20 @@ public final class Database {
     /// the write lock up front, so two processes never deadlock upgrading a read lock.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` inside a deferred (read) transaction, so several reads see one snapshot of
+    /// the database (WAL readers never block the writer).
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN DEFERRED")
         do {
             let result = try body()
             try execute("COMMIT")

@@ -1,1 +1,0 @@
-// The Audit module. See README.md, "Architecture".

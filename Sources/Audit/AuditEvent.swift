@@ -1,0 +1,44 @@
+/// What happened, as the caller tells the audit log: who, what, and the outcome (CJIS "who, what,
+/// when, where, outcome"; the log adds when and where).
+public struct AuditEvent: Sendable, Equatable {
+    /// The event name, `area.verb`: `job.received`, `job.denied`, `user.added`, ….
+    public var event: String
+    /// Who caused it: a requester id, an administrator, or `daemon`.
+    public var actor: String
+    /// The actor's (or job's) agency code.
+    public var agency: String?
+    /// The job id, for job events.
+    public var job: String?
+    /// The purpose code as requested.
+    public var purpose: String?
+    /// The case number.
+    public var caseNumber: String?
+    /// The outcome: `allowed`, `denied`, `held`, `completed`, `failed`, `ok`, ….
+    public var outcome: String?
+    /// Reason codes (stable strings), e.g. `["requester.suspended"]`.
+    public var reasons: [String]
+    /// SHA-256 (hex) of each probe image.
+    public var probeSHA256: [String]
+    /// How many candidates were returned in total.
+    public var candidates: Int?
+    /// Anything else worth keeping, e.g. `["subject": "S-1", "reason": "expungement"]`.
+    public var details: [String: String]
+
+    public init(
+        event: String, actor: String, agency: String? = nil, job: String? = nil, purpose: String? = nil,
+        caseNumber: String? = nil, outcome: String? = nil, reasons: [String] = [], probeSHA256: [String] = [],
+        candidates: Int? = nil, details: [String: String] = [:]
+    ) {
+        self.event = event
+        self.actor = actor
+        self.agency = agency
+        self.job = job
+        self.purpose = purpose
+        self.caseNumber = caseNumber
+        self.outcome = outcome
+        self.reasons = reasons
+        self.probeSHA256 = probeSHA256
+        self.candidates = candidates
+        self.details = details
+    }
+}

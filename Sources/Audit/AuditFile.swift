@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The few POSIX calls the audit log needs, each retrying `EINTR` and throwing ``AuditError`` with
+/// `errno` attached.
+///
+/// The audit log keeps its own minimal wrappers so that its durability (one `write`, then
+/// `fsync`) and locking (`flock` on `<dir>/.lock`) are visible in one place.
+enum AuditFile {
+    /// Calls `body` until it does not fail with `EINTR`; throws on any other failure.
+    @discardableResult
+    static func retrying<T: BinaryInteger>(_ what: String, _ path: String, _ body: () -> T) throws -> T {
+        while true {
+            let result = body()
+            if result >= 0 { return result }
+            let e = errno
+            if e == EINTR { continue }
+            throw AuditError(code: .systemCall, message: "\(what) failed", path: path, errno: e)
+        }
+    }
+
+    /// Opens a file; returns the descriptor.
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o640) throws -> Int32 {
+        try retrying("open", path) { Glibc.open(path, flags | O_CLOEXEC, mode) }
+    }
+
+    /// Closes a descriptor, ignoring errors (used on paths already reported or read-only).
+    static func closeQuietly(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    /// Takes an exclusive `flock` on `fd`, waiting as long as needed.
+    static func lockExclusive(_ fd: Int32, path: String) throws {
+        try retrying("flock", path) { flock(fd, LOCK_EX) }
+    }
+
+    /// Writes all of `bytes` at the descriptor's position (one `write` unless the kernel splits it).
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = try retrying("write", path) { Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
+                offset += n
+            }
+        }
+    }
+
+    /// Flushes the file to stable storage.
+    static func sync(_ fd: Int32, path: String) throws {
+        try retrying("fsync", path) { fsync(fd) }
+    }
+
+    /// Flushes a directory's entries (new files) to stable storage.
+    static func syncDirectory(_ path: String) throws {
+        let fd = try open(path, O_RDONLY | O_DIRECTORY)
+        defer { closeQuietly(fd) }
+        try sync(fd, path: path)
+    }
+
+    /// The size of an open file.
+    static func size(_ fd: Int32, path: String) throws -> Int {
+        var st = stat()
+        try retrying("fstat", path) { fstat(fd, &st) }
+        return Int(st.st_size)
+    }
+
+    /// Reads `count` bytes at `offset` (fewer only at end of file).
+    static func read(_ fd: Int32, offset: Int, count: Int, path: String) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        try out.withUnsafeMutableBytes { buffer in
+            while done < count {
+                let n = try retrying("pread", path) {
+                    pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
+                }
+                if n == 0 { break }
+                done += n
+            }
+        }
+        out.removeSubrange(done...)
+        return out
+    }
+
+    /// Reads a whole file.
+    static func readAll(_ path: String) throws -> [UInt8] {
+        let fd = try open(path, O_RDONLY)
+        defer { closeQuietly(fd) }
+        return try read(fd, offset: 0, count: try size(fd, path: path), path: path)
+    }
+
+    /// Truncates an open file to `length` bytes.
+    static func truncate(_ fd: Int32, to length: Int, path: String) throws {
+        try retrying("ftruncate", path) { ftruncate(fd, off_t(length)) }
+    }
+
+    /// Sets a file's permission bits.
+    static func setMode(_ fd: Int32, _ mode: mode_t, path: String) throws {
+        try retrying("fchmod", path) { fchmod(fd, mode) }
+    }
+
+    /// Creates a directory (and missing parents) with `mode`; an existing directory is left as is.
+    static func makeDirectory(_ path: String, mode: mode_t) throws {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw AuditError(code: .systemCall, message: "exists and is not a directory", path: path, errno: ENOTDIR)
+            }
+            return
+        }
+        let parent = parentDirectory(of: path)
+        if !parent.isEmpty, parent != path { try makeDirectory(parent, mode: 0o755) }
+        if mkdir(path, mode) != 0 {
+            let e = errno
+            if e == EEXIST { return }
+            throw AuditError(code: .systemCall, message: "mkdir failed", path: path, errno: e)
+        }
+        // mkdir's mode is filtered by the umask; set it exactly.
+        _ = chmod(path, mode)
+    }
+
+    static func parentDirectory(of path: String) -> String {
+        var p = path
+        while p.count > 1, p.hasSuffix("/") { p.removeLast() }
+        guard let slash = p.lastIndex(of: "/") else { return "" }
+        if slash == p.startIndex { return "/" }
+        return String(p[..<slash])
+    }
+
+    /// The names in a directory (not `.` and `..`).
+    static func list(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else {
+            throw AuditError(code: .systemCall, message: "opendir failed", path: path, errno: errno)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// The host name, or `"unknown"`.
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

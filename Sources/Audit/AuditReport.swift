@@ -1,0 +1,206 @@
+import Foundation
+
+/// What an annual report on facial recognition use asks, tallied from the audit log: searches by
+/// user, agency, purpose, offense and outcome; denials by reason; candidates returned; examiner
+/// dispositions; held requests and administrative changes.
+///
+/// A *search* is a job's final record (`job.completed`, `job.denied` or `job.failed`; exactly one
+/// per job). The offense is read from the final record's `details["offense"]` and a review's
+/// disposition from `review.recorded`'s `details["disposition"]`, since neither has a field of
+/// its own in the record format.
+public struct AuditReport: Sendable, Equatable, Encodable {
+    /// Searches by outcome for one user, agency, purpose or offense.
+    public struct Tally: Sendable, Equatable, Encodable {
+        public var completed = 0
+        public var denied = 0
+        public var failed = 0
+        /// Candidates returned by this row's completed searches.
+        public var candidates = 0
+        public var total: Int { completed + denied + failed }
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey { case total, completed, denied, failed, candidates }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(total, forKey: .total)
+            try c.encode(completed, forKey: .completed)
+            try c.encode(denied, forKey: .denied)
+            try c.encode(failed, forKey: .failed)
+            try c.encode(candidates, forKey: .candidates)
+        }
+
+        mutating func add(outcome event: String, candidates: Int?) {
+            switch event {
+            case "job.completed":
+                completed += 1
+                self.candidates += candidates ?? 0
+            case "job.denied": denied += 1
+            default: failed += 1
+            }
+        }
+    }
+
+    /// First day included (`YYYY-MM-DD`), if bounded.
+    public var from: String?
+    /// Last day included, if bounded.
+    public var to: String?
+    /// Records read in the period.
+    public var records = 0
+    /// Searches (final job records) by outcome.
+    public var searches = Tally()
+    /// Searches per requester.
+    public var byUser: [String: Tally] = [:]
+    /// Searches per agency.
+    public var byAgency: [String: Tally] = [:]
+    /// Searches per requested purpose (as written, authorized or not).
+    public var byPurpose: [String: Tally] = [:]
+    /// Searches per offense (`details["offense"]`; `"(none)"` when absent).
+    public var byOffense: [String: Tally] = [:]
+    /// Denials per reason code (a denial with several reasons counts once for each).
+    public var denialsByReason: [String: Int] = [:]
+    /// Requests held for a supervisor, approved and rejected.
+    public var held = 0
+    public var approved = 0
+    public var rejected = 0
+    /// Examiner dispositions (`possible-match`, `no-match`, `inconclusive`) recorded.
+    public var dispositions: [String: Int] = [:]
+    /// Every other event by name (administrative changes, gallery, purges, …).
+    public var otherEvents: [String: Int] = [:]
+
+    public init(from: String? = nil, to: String? = nil) {
+        self.from = from
+        self.to = to
+    }
+
+    /// Whether `record` falls in the report's period (by its UTC day).
+    public func includes(_ record: AuditRecord) -> Bool {
+        if let from, record.day < from { return false }
+        if let to, record.day > to { return false }
+        return true
+    }
+
+    /// Counts one record (if it falls in the period).
+    public mutating func add(_ record: AuditRecord) {
+        guard includes(record) else { return }
+        records += 1
+        let e = record.event
+        switch e.event {
+        case "job.completed", "job.denied", "job.failed":
+            searches.add(outcome: e.event, candidates: e.candidates)
+            byUser[e.actor, default: Tally()].add(outcome: e.event, candidates: e.candidates)
+            byAgency[e.agency ?? "(none)", default: Tally()].add(outcome: e.event, candidates: e.candidates)
+            byPurpose[e.purpose ?? "(none)", default: Tally()].add(outcome: e.event, candidates: e.candidates)
+            byOffense[e.details["offense"] ?? "(none)", default: Tally()].add(outcome: e.event, candidates: e.candidates)
+            if e.event == "job.denied" {
+                for reason in Set(e.reasons) { denialsByReason[reason, default: 0] += 1 }
+            }
+        case "job.held": held += 1
+        case "job.approved": approved += 1
+        case "job.rejected": rejected += 1
+        case "review.recorded":
+            dispositions[e.details["disposition"] ?? "(none)", default: 0] += 1
+        default:
+            otherEvents[e.event, default: 0] += 1
+        }
+    }
+
+    /// Tallies every record of an audit directory in `from...to`.
+    ///
+    /// - Throws: ``AuditError`` for an unreadable file or record.
+    public static func make(directory: String, from: String? = nil, to: String? = nil) throws -> AuditReport {
+        var report = AuditReport(from: from, to: to)
+        // Day files hold records of their day or (after a clock step back) earlier: read from
+        // `from` on by file, filter by record.
+        try AuditReader(directory: directory).forEachRecord(from: from, to: nil) { report.add($0) }
+        return report
+    }
+
+    // MARK: Rendering
+
+    /// The report as JSON (keys sorted, snake_case), with the verification result if given.
+    public func json(verification: AuditVerification? = nil) throws -> String {
+        struct Document: Encodable {
+            var report: AuditReport
+            var verified: Bool?
+            var verification: String?
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let doc = Document(report: self, verified: verification.map(\.isIntact), verification: verification?.description)
+        return String(decoding: try encoder.encode(doc), as: UTF8.self)
+    }
+
+    /// The report as text for people: sections of aligned rows.
+    public var text: String {
+        var out: [String] = []
+        let period = "\(from ?? "beginning") to \(to ?? "end")"
+        out.append("FACIAL RECOGNITION USE REPORT (\(period))")
+        out.append("records read: \(records)")
+        out.append("searches: \(searches.total) (completed \(searches.completed), denied \(searches.denied), failed \(searches.failed)); candidates returned: \(searches.candidates)")
+        out.append("held for approval: \(held) (approved \(approved), rejected \(rejected))")
+        for (title, table) in tables {
+            out.append("")
+            out.append(title.uppercased())
+            out.append(Self.row(["", "total", "completed", "denied", "failed", "candidates"]))
+            for key in table.keys.sorted() {
+                let t = table[key]!
+                out.append(Self.row([key, "\(t.total)", "\(t.completed)", "\(t.denied)", "\(t.failed)", "\(t.candidates)"]))
+            }
+        }
+        for (title, counts) in countTables {
+            out.append("")
+            out.append(title.uppercased())
+            for key in counts.keys.sorted() { out.append(Self.row([key, "\(counts[key]!)"])) }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// The report as CSV: `section,key,total,completed,denied,failed,candidates`; count sections
+    /// fill `total` only.
+    public var csv: String {
+        var out = ["section,key,total,completed,denied,failed,candidates"]
+        out.append(Self.csvRow(["searches", "all", "\(searches.total)", "\(searches.completed)", "\(searches.denied)", "\(searches.failed)", "\(searches.candidates)"]))
+        for (title, table) in tables {
+            for key in table.keys.sorted() {
+                let t = table[key]!
+                out.append(Self.csvRow([title, key, "\(t.total)", "\(t.completed)", "\(t.denied)", "\(t.failed)", "\(t.candidates)"]))
+            }
+        }
+        for (title, counts) in countTables + [("held", ["held": held, "approved": approved, "rejected": rejected])] {
+            for key in counts.keys.sorted() {
+                out.append(Self.csvRow([title, key, "\(counts[key]!)", "", "", "", ""]))
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    private var tables: [(String, [String: Tally])] {
+        [("by user", byUser), ("by agency", byAgency), ("by purpose", byPurpose), ("by offense", byOffense)]
+    }
+
+    private var countTables: [(String, [String: Int])] {
+        [("denials by reason", denialsByReason), ("examiner dispositions", dispositions), ("other events", otherEvents)]
+    }
+
+    private static func row(_ cells: [String]) -> String {
+        guard let first = cells.first else { return "" }
+        let head = first.count < 34 ? first + String(repeating: " ", count: 34 - first.count) : first + " "
+        return "  " + head + cells.dropFirst().map { String(repeating: " ", count: max(0, 10 - $0.count)) + $0 }.joined(separator: " ")
+    }
+
+    /// One CSV line; cells with commas, quotes or line breaks are quoted (RFC 4180), and cells
+    /// that a spreadsheet would run as a formula are prefixed with `'`.
+    static func csvRow(_ cells: [String]) -> String {
+        cells.map { cell in
+            var c = cell
+            if let first = c.first, "=+-@".contains(first), Int(c) == nil { c = "'" + c }
+            if c.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+                c = "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            }
+            return c
+        }.joined(separator: ",")
+    }
+}

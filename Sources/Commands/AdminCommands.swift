@@ -1,0 +1,190 @@
+import Foundation
+import Glibc
+import Policy
+import Spool
+
+/// Checks a `YYYY-MM-DD` option value.
+func validateDate(_ text: String, _ option: String) throws(UsageError) {
+    guard UTCDay.parse(text) != nil else { throw UsageError("\(option) must be a date YYYY-MM-DD, not \"\(text)\"") }
+}
+
+/// Takes exactly one positional argument (an id or code).
+func single(_ arguments: inout ArgumentList, _ what: String) throws(UsageError) -> String {
+    let rest = try arguments.positionals()
+    guard rest.count == 1 else { throw UsageError("expected one \(what)") }
+    return rest[0]
+}
+
+/// Opens the spool for an administrative change by the invoking account.
+func administration(_ context: CommandContext) throws -> SpoolAdministration {
+    try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
+}
+
+/// `frs init`
+public struct InitCommand: Subcommand {
+    public static let words = ["init"]
+    public static let abstract = "create the spool layout and database (idempotent); the first caller becomes administrator"
+    public static let usage = "init"
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {}
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        let layout = SpoolLayout(root: context.spool)
+        let report = try SpoolAdministration.initialize(layout: layout, uid: getuid())
+        context.out(report.createdDatabase ? "initialized spool \(layout.root)" : "spool \(layout.root) is ready")
+        if report.addedAdmin { context.out("uid \(getuid()) is the first administrator") }
+        return 0
+    }
+}
+
+/// `frs agency add CODE --name NAME`
+public struct AgencyAddCommand: Subcommand {
+    public static let words = ["agency", "add"]
+    public static let abstract = "register an agency (administrators only)"
+    public static let usage = "agency add CODE --name NAME"
+
+    public var code: String
+    public var name: String
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        name = try arguments.required("--name")
+        code = try single(&arguments, "agency code")
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        try administration(context).addAgency(code: code, name: name)
+        context.out("agency \(code) added")
+        return 0
+    }
+}
+
+/// `frs agency terminate CODE --notice-date YYYY-MM-DD`
+public struct AgencyTerminateCommand: Subcommand {
+    public static let words = ["agency", "terminate"]
+    public static let abstract = "record an agency's termination notice; access ends 30 days later (MOU IX.B)"
+    public static let usage = "agency terminate CODE --notice-date YYYY-MM-DD"
+
+    public var code: String
+    public var noticeDate: String
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        noticeDate = try arguments.required("--notice-date")
+        code = try single(&arguments, "agency code")
+    }
+
+    public func validate() throws(UsageError) { try validateDate(noticeDate, "--notice-date") }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        try administration(context).terminateAgency(code: code, noticeDate: noticeDate)
+        context.out("agency \(code): termination notice \(noticeDate) recorded")
+        return 0
+    }
+}
+
+/// `frs user add ID --name NAME --agency CODE --role ROLE --uid UID --vetted DATE --trained DATE`
+public struct UserAddCommand: Subcommand {
+    public static let words = ["user", "add"]
+    public static let abstract = "register an authorized individual (administrators only)"
+    public static let usage = """
+        user add ID --name NAME --agency CODE --role analyst|examiner|supervisor|auditor|admin
+                      --uid UID --vetted YYYY-MM-DD --trained YYYY-MM-DD
+        """
+    public static let help = """
+          --uid UID       the OS account whose files speak for this person
+          --vetted DATE   when the agency vetted and approved the person (MOU III.B)
+          --trained DATE  when the person last completed training
+        """
+
+    public var user: UserRecord
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        let name = try arguments.required("--name")
+        let agency = try arguments.required("--agency")
+        let role = try arguments.required("--role")
+        guard let uid = UInt32(try arguments.required("--uid")) else { throw UsageError("--uid must be a number") }
+        let vetted = try arguments.required("--vetted")
+        let trained = try arguments.required("--trained")
+        let id = try single(&arguments, "user id")
+        user = UserRecord(id: id, name: name, agency: agency, role: role, uid: uid, vetted: vetted, trained: trained)
+    }
+
+    public func validate() throws(UsageError) {
+        guard Role(rawValue: user.role) != nil else {
+            throw UsageError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try validateDate(user.vetted ?? "", "--vetted")
+        try validateDate(user.trained ?? "", "--trained")
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        try administration(context).addUser(user)
+        context.out("user \(user.id) added")
+        return 0
+    }
+}
+
+/// Shared by `frs user suspend|reinstate|revoke ID`.
+protocol UserStatusCommand: Subcommand {
+    static var status: RequesterStatus { get }
+    var id: String { get }
+}
+
+extension UserStatusCommand {
+    public static var usage: String { "user \(words[1]) ID" }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        try administration(context).setStatus(user: id, Self.status)
+        context.out("user \(id) is \(Self.status.rawValue)")
+        return 0
+    }
+}
+
+/// `frs user suspend ID`
+public struct UserSuspendCommand: UserStatusCommand {
+    public static let words = ["user", "suspend"]
+    public static let abstract = "suspend a user's access"
+    static let status = RequesterStatus.suspended
+    public var id: String
+    public init(arguments: inout ArgumentList) throws(UsageError) { id = try single(&arguments, "user id") }
+}
+
+/// `frs user reinstate ID`
+public struct UserReinstateCommand: UserStatusCommand {
+    public static let words = ["user", "reinstate"]
+    public static let abstract = "reinstate a suspended or revoked user"
+    static let status = RequesterStatus.active
+    public var id: String
+    public init(arguments: inout ArgumentList) throws(UsageError) { id = try single(&arguments, "user id") }
+}
+
+/// `frs user revoke ID`
+public struct UserRevokeCommand: UserStatusCommand {
+    public static let words = ["user", "revoke"]
+    public static let abstract = "revoke a user's access"
+    static let status = RequesterStatus.revoked
+    public var id: String
+    public init(arguments: inout ArgumentList) throws(UsageError) { id = try single(&arguments, "user id") }
+}
+
+/// `frs user train ID --date YYYY-MM-DD`
+public struct UserTrainCommand: Subcommand {
+    public static let words = ["user", "train"]
+    public static let abstract = "record a completed training"
+    public static let usage = "user train ID --date YYYY-MM-DD"
+
+    public var id: String
+    public var date: String
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        date = try arguments.required("--date")
+        id = try single(&arguments, "user id")
+    }
+
+    public func validate() throws(UsageError) { try validateDate(date, "--date") }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        try administration(context).train(user: id, date: date)
+        context.out("user \(id) trained on \(date)")
+        return 0
+    }
+}

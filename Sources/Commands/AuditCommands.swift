@@ -1,0 +1,129 @@
+import Audit
+import Foundation
+
+/// `frs audit verify`: checks the audit log's hash chain.
+public struct AuditVerifyCommand: Subcommand {
+    public static let words = ["audit", "verify"]
+    public static let abstract = "check the audit log's hash chain; exit 1 with the first bad file:line"
+    public static let usage = "audit verify [--anchor SEQ:HASH] [--dir DIR]"
+    public static let help = """
+          --anchor SEQ:HASH  a head printed by an earlier verify: that record must still be in the
+                             chain, unchanged (catches records cut off the end or a rewritten tail)
+          --dir DIR          the audit directory (default: <spool>/outbox/audit)
+        """
+
+    /// An explicit audit directory, instead of the spool's.
+    public var directory: String?
+    /// A record noted earlier that must still be there.
+    public var anchor: AuditAnchor?
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        directory = try arguments.option("--dir")
+        if let text = try arguments.option("--anchor") {
+            guard let anchor = AuditAnchor(parsing: text) else {
+                throw UsageError("--anchor must be SEQ:HASH as printed by 'frs audit verify', not \"\(text)\"")
+            }
+            self.anchor = anchor
+        }
+    }
+
+    /// The directory verified: `--dir`, else `<spool>/outbox/audit`.
+    public func auditDirectory(_ context: CommandContext) -> String {
+        directory ?? (context.spool.hasSuffix("/") ? context.spool : context.spool + "/") + "outbox/audit"
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        let dir = auditDirectory(context)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+            context.err("frs: no audit directory at \(dir)")
+            return 1
+        }
+        let result = AuditVerifier.verify(directory: dir, anchors: anchor.map { [$0] } ?? [])
+        if let failure = result.failure {
+            context.out("\(dir)/\(failure.file):\(failure.line): \(failure.message)")
+            return 1
+        }
+        context.out(result.description)
+        return 0
+    }
+}
+
+/// `frs audit report [--from DATE] [--to DATE] [--format text|csv|json]`: use of the system, tallied.
+public struct AuditReportCommand: Subcommand {
+    public static let words = ["audit", "report"]
+    public static let abstract = "searches by user, agency, purpose, offense and outcome; denials by reason; dispositions"
+    public static let usage = "audit report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format text|csv|json] [--dir DIR]"
+    public static let help = """
+          --from DATE     first UTC day included (default: the log's first)
+          --to DATE       last UTC day included (default: the log's last)
+          --format F      text (default), csv or json
+          --dir DIR       the audit directory (default: <spool>/outbox/audit)
+        The log is verified first; if its chain is broken the report is still printed, with the
+        first bad file:line, and the exit status is 1.
+        """
+
+    /// The output formats.
+    public enum Format: String, Sendable, CaseIterable {
+        case text, csv, json
+    }
+
+    public var from: String?
+    public var to: String?
+    public var format: Format
+    public var directory: String?
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        from = try arguments.option("--from")
+        to = try arguments.option("--to")
+        let f = try arguments.option("--format") ?? "text"
+        guard let format = Format(rawValue: f) else { throw UsageError("--format must be text, csv or json, not \"\(f)\"") }
+        self.format = format
+        directory = try arguments.option("--dir")
+    }
+
+    public func validate() throws(UsageError) {
+        for (name, value) in [("--from", from), ("--to", to)] {
+            if let value, !Self.isDate(value) { throw UsageError("\(name) must be a date YYYY-MM-DD, not \"\(value)\"") }
+        }
+        if let from, let to, from > to { throw UsageError("--from \(from) is after --to \(to)") }
+    }
+
+    /// Whether `text` is a calendar date `YYYY-MM-DD`.
+    static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m)
+        else { return false }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        return (1...days).contains(d)
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        let dir = directory ?? (context.spool.hasSuffix("/") ? context.spool : context.spool + "/") + "outbox/audit"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+            context.err("frs: no audit directory at \(dir)")
+            return 1
+        }
+        let verification = AuditVerifier.verify(directory: dir)
+        let report = try AuditReport.make(directory: dir, from: from, to: to)
+        switch format {
+        case .text:
+            context.out(report.text)
+            context.out("")
+            context.out(verification.isIntact ? "audit chain verified: \(verification)" : "AUDIT CHAIN BROKEN: \(verification)")
+        case .csv:
+            context.out(report.csv)
+        case .json:
+            context.out(try report.json(verification: verification))
+        }
+        if let failure = verification.failure {
+            context.err("frs: the audit log failed verification at \(dir)/\(failure.file):\(failure.line): \(failure.message)")
+            return 1
+        }
+        return 0
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Store
+
+/// Where the gallery's database lives: `SPOOL/state/frs.sqlite`.
+enum GalleryDatabase {
+    static func path(_ context: CommandContext) -> String { context.spool + "/state/frs.sqlite" }
+
+    /// Opens the gallery store of an initialized spool.
+    /// - Throws: `GalleryCommandError` when the spool has no database yet.
+    static func open(_ context: CommandContext) throws -> GalleryStore {
+        let path = path(context)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw GalleryCommandError(message: "no database at \(path); run 'frs init' first (or pass --spool)")
+        }
+        return try GalleryStore(database: try Database(path: path))
+    }
+}
+
+/// A gallery command failed for a reason that is not a usage error.
+struct GalleryCommandError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// `frs gallery stats`
+public struct GalleryStatsCommand: Subcommand {
+    public static let words = ["gallery", "stats"]
+    public static let abstract = "subjects, images, faces and the gallery version"
+    public static let usage = "gallery stats [--json]"
+    public static let help = "  --json          one JSON object instead of text"
+
+    public var json: Bool
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        json = arguments.flag("--json")
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        let stats = try GalleryDatabase.open(context).stats()
+        if json {
+            context.out("{\"subjects\":\(stats.subjects),\"removed_subjects\":\(stats.removedSubjects),\"images\":\(stats.images),\"faces\":\(stats.faces),\"gallery_version\":\(stats.version)}")
+        } else {
+            context.out("""
+                subjects:         \(stats.subjects)
+                removed subjects: \(stats.removedSubjects)
+                images:           \(stats.images)
+                faces:            \(stats.faces)
+                gallery version:  \(stats.version)
+                """)
+        }
+        return 0
+    }
+}
+
+/// `frs gallery remove SUBJECT --reason TEXT`
+public struct GalleryRemoveCommand: Subcommand {
+    public static let words = ["gallery", "remove"]
+    public static let abstract = "remove a subject from every later search (expungement, dismissal, acquittal)"
+    public static let usage = "gallery remove SUBJECT --reason TEXT"
+    public static let help = """
+          --reason TEXT   why (e.g. the expungement order); kept with the removal record
+        """
+
+    public var subject: String
+    public var reason: String
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        reason = try arguments.required("--reason")
+        let rest = try arguments.positionals()
+        guard rest.count == 1 else { throw UsageError("gallery remove needs exactly one SUBJECT") }
+        subject = rest[0]
+    }
+
+    public func validate() throws(UsageError) {
+        guard !subject.isEmpty else { throw UsageError("empty SUBJECT") }
+        guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw UsageError("--reason must not be empty") }
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        // Authorization: only an administrator's uid may remove; the check comes with the
+        // spool's user registry.
+        let store = try GalleryDatabase.open(context)
+        let removal = try store.removeSubject(subject, reason: reason)
+        // Audit: record `gallery.removed` here (actor, subject, reason, images, faces, new gallery
+        // version, outcome) once the audit log is wired in; a failed removal is audited as well.
+        context.out("removed subject \(removal.subject): \(removal.images) images, \(removal.faces) faces; gallery version \(removal.version)")
+        return 0
+    }
+}

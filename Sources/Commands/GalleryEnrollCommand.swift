@@ -1,0 +1,81 @@
+import FaceEngine
+import Foundation
+import Glibc
+import Spool
+import Store
+
+/// `frs gallery enroll MANIFEST.csv`
+public struct GalleryEnrollCommand: Subcommand {
+    public static let words = ["gallery", "enroll"]
+    public static let abstract = "enroll booking photos listed in a CSV manifest (subject_id,image[,source,captured])"
+    public static let usage = "gallery enroll [--workers N] MANIFEST.csv"
+    public static let help = """
+          --workers N     images analysed at once (default: the number of cores)
+
+        Relative image paths are taken from the manifest's folder. Idempotent: an image already in the
+        gallery (same SHA-256) is skipped. Images with no face, or with several (the largest is
+        enrolled), and bad rows are reported by line without stopping the run. Progress goes to stderr;
+        exit 1 if any row failed or had no face. Administrators only; audited.
+        """
+
+    public var manifest: String
+    public var workers: Int
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        workers = try arguments.int("--workers", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
+        let rest = try arguments.positionals()
+        guard rest.count == 1 else { throw UsageError("gallery enroll needs exactly one MANIFEST.csv") }
+        manifest = rest[0]
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        let parsed = try GalleryManifest.load(path: manifest)
+        let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
+        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
+        let enrollment = try GalleryEnrollment(administration: administration, analyzer: analyzer)
+        let reporter = ProgressReporter(label: "enroll", unit: "images")
+        let report = try enrollment.enroll(
+            manifest: parsed, baseDirectory: (manifest as NSString).deletingLastPathComponent, workers: workers
+        ) { reporter.update(done: $0.done, total: $0.total, rate: $0.rate, eta: $0.eta) }
+        reporter.finish()
+        for o in report.outcomes where o.kind != .enrolled && o.kind != .alreadyEnrolled {
+            context.err("\(manifest):\(o.line): \(o.image.isEmpty ? "" : o.image + ": ")\(o.kind.rawValue)\(o.message.map { " — " + $0 } ?? "")")
+        }
+        context.out("enrolled \(report.count(.enrolled) + report.count(.multipleFaces)), already enrolled \(report.count(.alreadyEnrolled)), no face \(report.count(.noFace)), several faces \(report.count(.multipleFaces)), failed \(report.count(.failed)); gallery version \(report.version)")
+        return report.count(.failed) + report.count(.noFace) > 0 ? 1 : 0
+    }
+}
+
+/// A progress line on stderr, at most twice a second: count, rate and ETA.
+final class ProgressReporter: @unchecked Sendable {
+    // All access goes through `lock`.
+    private let lock = NSLock()
+    private var last = Date.distantPast
+    private var wrote = false
+    let label: String
+    let unit: String
+    let isTerminal = isatty(STDERR_FILENO) != 0
+
+    init(label: String, unit: String) {
+        self.label = label
+        self.unit = unit
+    }
+
+    func update(done: Int, total: Int, rate: Double, eta: Double) {
+        lock.withLock {
+            let now = Date()
+            guard done == total || now.timeIntervalSince(last) >= 0.5 else { return }
+            last = now
+            let etaText = eta >= 60 ? "\(Int(eta) / 60)m\(String(format: "%02d", Int(eta) % 60))s" : String(format: "%.0fs", eta)
+            let line = "\(label): \(done)/\(total) \(unit) (\(total > 0 ? 100 * done / total : 100)%), \(String(format: "%.1f", rate)) \(unit)/s, ETA \(etaText)"
+            FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[K" : "") + line + (isTerminal ? "" : "\n")).utf8))
+            wrote = true
+        }
+    }
+
+    func finish() {
+        lock.withLock {
+            if wrote && isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
+    }
+}

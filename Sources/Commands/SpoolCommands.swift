@@ -1,0 +1,230 @@
+import FaceEngine
+import Dispatch
+import Foundation
+import Glibc
+import Policy
+import Spool
+import Store
+import SystemCalls
+
+/// `frs submit --requester ID --purpose CODE [--case N] [--offense TEXT] --justification TEXT
+/// [--max-candidates N] IMAGE...`
+public struct SubmitCommand: Subcommand {
+    public static let words = ["submit"]
+    public static let abstract = "hand probe images to the evidence store and queue a search; prints the job id"
+    public static let usage = """
+        submit --requester ID --purpose CODE [--case N] [--offense TEXT] --justification TEXT
+                 [--max-candidates N] IMAGE...
+        """
+    public static let help = """
+          --purpose CODE        reasonable-suspicion, active-investigation, incapacitated-or-at-risk,
+                                tips-and-leads or witness-or-victim (MOU IV)
+          --case N              the case or report number
+          --offense TEXT        the offense under investigation
+          --justification TEXT  why the search is needed (at least the policy's minimum length)
+          --max-candidates N    longest candidate list per face, 2 to 50 (default 20)
+        """
+
+    public var request: JobSubmission.Request
+    public var images: [String]
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        request = JobSubmission.Request(
+            requester: try arguments.required("--requester"), purpose: try arguments.required("--purpose"),
+            caseNumber: try arguments.option("--case"), offense: try arguments.option("--offense"),
+            justification: try arguments.required("--justification"),
+            maxCandidates: try arguments.int("--max-candidates", in: 2...50))
+        images = try arguments.positionals()
+    }
+
+    public func validate() throws(UsageError) {
+        guard !images.isEmpty else { throw UsageError("no probe image given") }
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        let id = try JobSubmission(layout: SpoolLayout(root: context.spool)).submit(request, images: images)
+        context.out(id)
+        return 0
+    }
+}
+
+/// How `frs daemon` gets its face search (FaceEngine + Matching over the spool's gallery).
+public enum DaemonSearcher {
+    /// Makes the searcher for a daemon run.
+    /// - Throws: when the face search cannot be set up (models missing, gallery unreadable).
+    public static func make(_ context: CommandContext) throws -> any ProbeSearcher {
+        let layout = SpoolLayout(root: context.spool)
+        return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: context.models),
+                                databasePath: layout.database, cacheDirectory: layout.state + "/cache")
+    }
+}
+
+/// `frs daemon [--workers N] [--once]`
+public struct DaemonCommand: Subcommand {
+    public static let words = ["daemon"]
+    public static let abstract = "claim and process queued jobs with a pool of workers"
+    public static let usage = "daemon [--workers N] [--once] [--verbose]"
+    public static let help = """
+          --workers N   worker threads (default: the number of cores)
+          --once        process what is queued (and what a dead daemon left), then exit
+          --verbose     log each step
+        SIGTERM or SIGINT: stop claiming, finish the jobs in flight, exit 0.
+        """
+
+    public var workers: Int?
+    public var once: Bool
+    public var verbose: Bool
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        workers = try arguments.int("--workers", in: 1...256)
+        once = arguments.flag("--once")
+        verbose = arguments.flag("--verbose")
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        let layout = SpoolLayout(root: context.spool)
+        guard FileStatus.exists(layout.database) else {
+            context.err("frs: \(layout.root) is not an initialized spool; run 'frs init' first")
+            return 1
+        }
+        let policy = try layout.loadPolicy()
+        let searcher = try DaemonSearcher.make(context)
+        var configuration = SpoolDaemon.Configuration(once: once)
+        if let workers { configuration.workers = workers }
+        let daemon = SpoolDaemon(layout: layout, searcher: searcher, gate: PolicyGate(config: policy),
+                                 configuration: configuration, logger: Logger(level: verbose ? .debug : .info))
+        // Signals arrive on a Dispatch source, not an async signal handler: stop() is then safe.
+        let sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { daemon.stop() }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+        let summary = try daemon.run()
+        if once { context.out("processed \(summary.processed); failed attempts \(summary.failedAttempts)") }
+        return 0
+    }
+}
+
+/// `frs status [JOB]`
+public struct StatusCommand: Subcommand {
+    public static let words = ["status"]
+    public static let abstract = "where a job is and how it ended, or the spool's queues"
+    public static let usage = "status [JOB]"
+
+    public var job: String?
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        let rest = try arguments.positionals()
+        guard rest.count <= 1 else { throw UsageError("status takes at most one job id") }
+        job = rest.first
+    }
+
+    public func validate() throws(UsageError) {
+        if let job, job.isEmpty || job.contains("/") || job.hasPrefix(".") {
+            throw UsageError("\"\(job)\" is not a job id")
+        }
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        let layout = SpoolLayout(root: context.spool)
+        let queues = [("incoming", layout.incoming), ("active", layout.active), ("held", layout.held),
+                      ("done", layout.done), ("failed", layout.failed)]
+        guard let job else {
+            for (name, path) in queues {
+                guard let entries = try? Directory.entries(path) else {
+                    context.out("\(name): not readable by this account")
+                    continue
+                }
+                let jobs = entries.filter { $0.hasSuffix(".json") }.count
+                context.out("\(name): \(jobs)")
+            }
+            return 0
+        }
+        let places = queues.filter { FileStatus.exists(layout.jobFile(job, in: $0.1)) }.map(\.0)
+        var found = !places.isEmpty
+        context.out("job \(job)")
+        if !places.isEmpty { context.out("  in: \(places.joined(separator: ", "))") }
+        if FileStatus.exists(layout.database), let database = try? Database(path: layout.database),
+           let entry = try? JobLedger(database: database).entry(job) {
+            found = true
+            context.out("  state: \(entry.state.rawValue); attempts: \(entry.attempts)")
+            if let decision = entry.decision { context.out("  decision: \(decision)") }
+            if let approval = entry.approval { context.out("  \(approval) by \(entry.approver ?? "?")") }
+            if let error = entry.lastError { context.out("  last error: \(error)") }
+        }
+        if let bytes = try? DurableFile.read(layout.resultFile(job)), let result = try? JobResult.decode(bytes) {
+            found = true
+            context.out("  result: \(layout.resultFile(job))")
+            if !result.reasons.isEmpty { context.out("  reasons: \(result.reasons.joined(separator: ", "))") }
+            context.out("  candidates: \(result.candidateCount)")
+        }
+        if !found {
+            context.err("frs: no job \(job) visible to this account (the spool's queues are readable by its daemon only)")
+            return 1
+        }
+        return 0
+    }
+}
+
+/// Shared by `frs approve` and `frs reject`: drop a decision request for the daemon.
+func dropDecision(_ context: CommandContext, job: String, supervisor: String, approve: Bool, note: String?) throws {
+    let request = ApprovalRequest(job: job, supervisor: supervisor, decision: approve ? .approve : .reject, note: note)
+    let name = try request.drop(into: SpoolLayout(root: context.spool))
+    context.out("\(approve ? "approval" : "rejection") of \(job) queued as \(name); it takes effect when a daemon runs")
+}
+
+/// Checks a job id given on the command line.
+func validateJobID(_ job: String) throws(UsageError) {
+    guard !job.isEmpty, !job.contains("/"), !job.hasPrefix(".") else { throw UsageError("\"\(job)\" is not a job id") }
+}
+
+/// `frs approve JOB --supervisor ID [--note TEXT]`
+public struct ApproveCommand: Subcommand {
+    public static let words = ["approve"]
+    public static let abstract = "approve a held job (a supervisor of the requester's agency, from their own account)"
+    public static let usage = "approve JOB --supervisor ID [--note TEXT]"
+
+    public var job: String
+    public var supervisor: String
+    public var note: String?
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        supervisor = try arguments.required("--supervisor")
+        note = try arguments.option("--note")
+        job = try single(&arguments, "job id")
+    }
+
+    public func validate() throws(UsageError) { try validateJobID(job) }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        try dropDecision(context, job: job, supervisor: supervisor, approve: true, note: note)
+        return 0
+    }
+}
+
+/// `frs reject JOB --supervisor ID --note TEXT`
+public struct RejectCommand: Subcommand {
+    public static let words = ["reject"]
+    public static let abstract = "reject a held job; it is denied with supervisor.rejected"
+    public static let usage = "reject JOB --supervisor ID --note TEXT"
+
+    public var job: String
+    public var supervisor: String
+    public var note: String
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        supervisor = try arguments.required("--supervisor")
+        note = try arguments.required("--note")
+        job = try single(&arguments, "job id")
+    }
+
+    public func validate() throws(UsageError) { try validateJobID(job) }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        try dropDecision(context, job: job, supervisor: supervisor, approve: false, note: note)
+        return 0
+    }
+}

@@ -1,1 +1,0 @@
-// The Hashing module. See README.md, "Architecture".

@@ -1,0 +1,331 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The gallery matrix on disk, so a daemon starts without re-reading every descriptor from SQLite.
+///
+/// One file per gallery version (``fileName(galleryVersion:)``), written to a temporary name,
+/// fsynced and renamed into place (then the directory fsynced), so a reader sees either no file or
+/// a whole one. Loading reads it in one pass straight into the matrix's memory, then checks it.
+///
+/// ## Format (all integers little-endian)
+///
+/// | offset | size | field |
+/// |---|---|---|
+/// | 0 | 8 | magic `FRSGALLY` |
+/// | 8 | 4 | format version (1) |
+/// | 12 | 4 | dimension |
+/// | 16 | 8 | gallery version |
+/// | 24 | 8 | rows |
+/// | 32 | 4 | rows per block (16) |
+/// | 36 | 4 | zero |
+/// | 40 | 8 | payload checksum |
+/// | 48 | 8 | header checksum (of bytes 0..<48) |
+/// | 56 | 8 | zero |
+/// | 64 | blocks x dim x 64 | panels (``MatchKernel``'s layout, float32) |
+/// | … | blocks x 64 | squared norms (float32, padding rows +infinity) |
+/// | … | rows x 8 | face ids (Int64) |
+/// | … | rows x 8 | subject ids (Int64) |
+///
+/// The file's size must be exactly that. The checksum is a Fletcher-style sum over 64-bit words in
+/// four lanes: it catches truncation, bit rot and misplaced blocks (it is not a defence against
+/// deliberate tampering; the cache holds nothing that the database does not).
+public enum GalleryCache {
+    /// The file name for a gallery version.
+    public static func fileName(galleryVersion: Int64) -> String { "gallery-\(galleryVersion).matrix" }
+
+    static let magic: [UInt8] = Array("FRSGALLY".utf8)
+    static let formatVersion: UInt32 = 1
+    static let headerSize = 64
+
+    /// Writes `matrix` as `directory/fileName(galleryVersion: matrix.galleryVersion)`, atomically.
+    ///
+    /// - Returns: the file's path.
+    /// - Throws: ``GalleryCacheError`` (`.io`) when a system call fails; no partial file is left
+    ///   under the final name.
+    /// - Complexity: O(rows x dimension) bytes written.
+    @discardableResult
+    public static func write(_ matrix: GalleryMatrix, directory: String) throws(GalleryCacheError) -> String {
+        let path = directory + "/" + fileName(galleryVersion: matrix.galleryVersion)
+        let temporary = path + ".tmp-\(getpid())"
+        let storage = matrix.storage
+        var checksum = Checksum()
+        let panelBytes = storage.panelBytes
+        let normBytes = storage.normBytes
+        checksum.update(UnsafeRawBufferPointer(start: storage.panels, count: panelBytes))
+        checksum.update(UnsafeRawBufferPointer(start: storage.norms, count: normBytes))
+        matrix.faceIDs.withUnsafeBytes { checksum.update($0) }
+        matrix.subjectIDs.withUnsafeBytes { checksum.update($0) }
+
+        var header = [UInt8](repeating: 0, count: headerSize)
+        header.replaceSubrange(0..<8, with: magic)
+        put(&header, 8, UInt64(formatVersion) | UInt64(UInt32(matrix.dimension)) << 32)
+        put(&header, 16, UInt64(bitPattern: matrix.galleryVersion))
+        put(&header, 24, UInt64(matrix.count))
+        put(&header, 32, UInt64(MatchKernel.lanes))
+        put(&header, 40, checksum.value)
+        put(&header, 48, headerChecksum(header))
+
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .init(.io, "cannot create: \(errnoText())", path: temporary) }
+        var failure: String?
+        failure = failure ?? header.withUnsafeBytes { writeAll(fd, $0) }
+        failure = failure ?? writeAll(fd, UnsafeRawBufferPointer(start: storage.panels, count: panelBytes))
+        failure = failure ?? writeAll(fd, UnsafeRawBufferPointer(start: storage.norms, count: normBytes))
+        failure = failure ?? matrix.faceIDs.withUnsafeBytes { writeAll(fd, $0) }
+        failure = failure ?? matrix.subjectIDs.withUnsafeBytes { writeAll(fd, $0) }
+        if failure == nil, retrying({ fsync(fd) }) != 0 { failure = "fsync: \(errnoText())" }
+        if let failure {
+            close(fd)
+            unlink(temporary)
+            throw .init(.io, failure, path: temporary)
+        }
+        guard close(fd) == 0 else {
+            unlink(temporary)
+            throw .init(.io, "close: \(errnoText())", path: temporary)
+        }
+        guard rename(temporary, path) == 0 else {
+            let text = errnoText()
+            unlink(temporary)
+            throw .init(.io, "rename: \(text)", path: path)
+        }
+        let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dir >= 0 {
+            defer { close(dir) }
+            guard retrying({ fsync(dir) }) == 0 else { throw .init(.io, "fsync directory: \(errnoText())", path: directory) }
+        }
+        return path
+    }
+
+    /// Loads the cache file of `galleryVersion` from `directory`.
+    ///
+    /// - Throws: ``GalleryCacheError``: `.notFound` when there is no file for that version (build
+    ///   the matrix from the store and ``write(_:directory:)`` it), or a code saying how the file is
+    ///   damaged or of another version.
+    /// - Complexity: one read of the file and one checksum pass.
+    public static func load(directory: String, galleryVersion: Int64) throws(GalleryCacheError) -> GalleryMatrix {
+        try load(path: directory + "/" + fileName(galleryVersion: galleryVersion), expectedVersion: galleryVersion)
+    }
+
+    /// Loads a cache file, checking that it holds `expectedVersion` (nil: any version).
+    public static func load(path: String, expectedVersion: Int64?) throws(GalleryCacheError) -> GalleryMatrix {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw .init(.notFound, "no cache file", path: path) }
+            throw .init(.io, "cannot open: \(errnoText())", path: path)
+        }
+        defer { close(fd) }
+        var header = [UInt8](repeating: 0, count: headerSize)
+        let got = header.withUnsafeMutableBytes { readAll(fd, $0) }
+        guard let got else { throw .init(.io, "read: \(errnoText())", path: path) }
+        guard got == headerSize else { throw .init(.truncated, "file shorter than its header", path: path) }
+        guard Array(header[0..<8]) == magic else { throw .init(.badMagic, "not a gallery cache file", path: path) }
+        guard get(header, 48) == headerChecksum(header) else {
+            throw .init(.corruptHeader, "header checksum mismatch", path: path)
+        }
+        let word = get(header, 8)
+        let format = UInt32(truncatingIfNeeded: word)
+        let dimension = Int(UInt32(truncatingIfNeeded: word >> 32))
+        guard format == formatVersion, get(header, 32) == UInt64(MatchKernel.lanes) else {
+            throw .init(.unsupportedFormat, "format \(format) with \(get(header, 32)) rows per block is not supported", path: path)
+        }
+        let version = Int64(bitPattern: get(header, 16))
+        if let expectedVersion, version != expectedVersion {
+            throw .init(.versionMismatch, "holds gallery version \(version), not \(expectedVersion)", path: path)
+        }
+        let rows = get(header, 24)
+        guard dimension > 0, dimension % 4 == 0, dimension <= 65_536, rows <= 1 << 36 else {
+            throw .init(.corruptHeader, "implausible dimension \(dimension) or row count \(rows)", path: path)
+        }
+        let count = Int(rows)
+        let lanes = MatchKernel.lanes
+        let blocks = (count + lanes - 1) / lanes
+        let storage = PanelStorage(uninitializedBlocks: blocks, dim: dimension)
+        let expectedSize = headerSize + storage.panelBytes + storage.normBytes + 16 * count
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw .init(.io, "fstat: \(errnoText())", path: path) }
+        guard Int(status.st_size) == expectedSize else {
+            throw .init(.truncated, "file has \(status.st_size) bytes, its header says \(expectedSize)", path: path)
+        }
+        var checksum = Checksum()
+        for region in [
+            UnsafeMutableRawBufferPointer(start: storage.panels, count: storage.panelBytes),
+            UnsafeMutableRawBufferPointer(start: storage.norms, count: storage.normBytes),
+        ] {
+            guard let got = readAll(fd, region) else { throw .init(.io, "read: \(errnoText())", path: path) }
+            guard got == region.count else { throw .init(.truncated, "file ended early", path: path) }
+            checksum.update(UnsafeRawBufferPointer(region))
+        }
+        var ids: [[Int64]] = []
+        for _ in 0..<2 {
+            var got: Int?
+            let column = [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
+                let raw = UnsafeMutableRawBufferPointer(buffer)
+                got = readAll(fd, raw)
+                if got != raw.count { raw.initializeMemory(as: UInt8.self, repeating: 0) }
+                initialized = count
+            }
+            guard let got else { throw .init(.io, "read: \(errnoText())", path: path) }
+            guard got == count * 8 else { throw .init(.truncated, "file ended early", path: path) }
+            column.withUnsafeBytes { checksum.update($0) }
+            ids.append(column)
+        }
+        guard checksum.value == get(header, 40) else {
+            throw .init(.checksumMismatch, "payload checksum mismatch: the file is damaged", path: path)
+        }
+        // Padding rows must have +infinity norms so no kernel ever selects them.
+        let norms = storage.normFloats
+        for row in count..<(blocks * lanes) where norms[row] != .infinity {
+            throw .init(.corruptHeader, "padding row \(row) has a finite norm", path: path)
+        }
+        return GalleryMatrix(
+            dimension: dimension, galleryVersion: version, faceIDs: ids[0], subjectIDs: ids[1], storage: storage)
+    }
+
+    /// Removes cache files of other gallery versions (and temporary files left by a crash) from
+    /// `directory`. Failures to remove are ignored: a stale file is never loaded for another version.
+    public static func removeStale(directory: String, keeping galleryVersion: Int64) {
+        let keep = fileName(galleryVersion: galleryVersion)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name != keep && name.hasPrefix("gallery-") && name.contains(".matrix") {
+            unlink(directory + "/" + name)
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Fletcher-style checksum over 64-bit words in 4 lanes (`a += w; b += a`), mixed at the end.
+    struct Checksum {
+        private var a = SIMD4<UInt64>(repeating: 0)
+        private var b = SIMD4<UInt64>(repeating: 0)
+        private var length: UInt64 = 0
+
+        mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            length &+= UInt64(bytes.count)
+            guard let base = bytes.baseAddress else { return }
+            let chunks = bytes.count / 32
+            for i in 0..<chunks {
+                a &+= base.loadUnaligned(fromByteOffset: i * 32, as: SIMD4<UInt64>.self)
+                b &+= a
+            }
+            let rest = bytes.count - chunks * 32
+            if rest > 0 {
+                var tail = SIMD4<UInt64>(repeating: 0)
+                withUnsafeMutableBytes(of: &tail) { t in
+                    t.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[(chunks * 32)...]))
+                }
+                a &+= tail
+                b &+= a
+            }
+        }
+
+        var value: UInt64 {
+            var h: UInt64 = length &* 0x9E37_79B9_7F4A_7C15
+            for i in 0..<4 {
+                h = mix(h ^ a[i])
+                h = mix(h ^ b[i])
+            }
+            return h
+        }
+
+        private func mix(_ x: UInt64) -> UInt64 {
+            var z = x &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func headerChecksum(_ header: [UInt8]) -> UInt64 {
+        var c = Checksum()
+        header.withUnsafeBytes { c.update(UnsafeRawBufferPointer(rebasing: $0[0..<48])) }
+        return c.value
+    }
+
+    static func put(_ bytes: inout [UInt8], _ offset: Int, _ value: UInt64) {
+        for i in 0..<8 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
+    }
+
+    static func get(_ bytes: [UInt8], _ offset: Int) -> UInt64 {
+        (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) + " (errno \(errno))" }
+
+    /// Runs a system call again while it fails with `EINTR`.
+    static func retrying(_ call: () -> Int32) -> Int32 {
+        while true {
+            let rc = call()
+            if rc == -1 && errno == EINTR { continue }
+            return rc
+        }
+    }
+
+    /// Writes all of `bytes`; returns what failed, or nil.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return "write: \(errnoText())"
+            }
+            done += n
+        }
+        return nil
+    }
+
+    /// Reads until `bytes` is full or the file ends; returns the bytes read, or nil on an error
+    /// (`errno` says which).
+    static func readAll(_ fd: Int32, _ bytes: UnsafeMutableRawBufferPointer) -> Int? {
+        var done = 0
+        while done < bytes.count {
+            let n = read(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+}
+
+/// Why a gallery cache file could not be written or used.
+public struct GalleryCacheError: Error, Equatable, CustomStringConvertible {
+    /// What went wrong. A closed set.
+    public enum Code: String, Sendable {
+        /// No cache file for that gallery version: build the matrix from the store.
+        case notFound = "not-found"
+        /// A system call failed (see the message).
+        case io
+        /// The file does not start with the cache's magic bytes.
+        case badMagic = "bad-magic"
+        /// A format version or block size this build does not read.
+        case unsupportedFormat = "unsupported-format"
+        /// The file holds another gallery version.
+        case versionMismatch = "version-mismatch"
+        /// The header's checksum or values are wrong.
+        case corruptHeader = "corrupt-header"
+        /// The file is shorter or longer than its header says.
+        case truncated
+        /// The payload does not match its checksum.
+        case checksumMismatch = "checksum-mismatch"
+    }
+
+    public var code: Code
+    /// What went wrong and how to remedy it.
+    public var message: String
+    /// The file concerned.
+    public var path: String
+
+    public init(_ code: Code, _ message: String, path: String) {
+        self.code = code
+        self.message = message
+        self.path = path
+    }
+
+    public var description: String { "gallery cache \(path): \(message) [\(code.rawValue)]" }
+}

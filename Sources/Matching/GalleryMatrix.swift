@@ -1,0 +1,142 @@
+/// The gallery in memory: one contiguous float32 matrix of descriptors (in the panel layout of
+/// ``MatchKernel``), their squared norms, and for each row the face and subject it belongs to.
+///
+/// A matrix is an immutable snapshot of one gallery version. Removing a subject makes a new,
+/// compacted matrix (``removing(subjects:galleryVersion:)``) rather than masking rows, so the
+/// kernels never test a mask; the daemon normally rebuilds from the store instead, since the
+/// gallery version changes with every removal and keys the cache file.
+///
+/// Memory: the descriptors (4 x dim bytes a row, padded to a multiple of 16 rows), 4 bytes of norm
+/// and 16 bytes of ids a row; for 128-d that is 1.04 x the raw matrix.
+public struct GalleryMatrix: Sendable {
+    /// Values in a descriptor (128 for dlib's).
+    public let dimension: Int
+    /// Rows (faces).
+    public let count: Int
+    /// The gallery version this snapshot was made from.
+    public let galleryVersion: Int64
+    /// For each row, the face's id in the store.
+    public let faceIDs: [Int64]
+    /// For each row, the subject's id in the store.
+    public let subjectIDs: [Int64]
+    /// The largest squared row norm, for the float error bound of the kernels.
+    let maxSquaredNorm: Float
+    /// Panels and norms.
+    let storage: PanelStorage
+
+    /// The largest squared norm accepted for a row or probe. dlib's descriptors have squared norms
+    /// near 2; the limit keeps every float32 sum of the kernels far from overflow.
+    public static let maximumSquaredNorm = 1e12
+
+    /// Builds a matrix from row-major descriptors.
+    ///
+    /// - Parameters:
+    ///   - dimension: values in a descriptor; a positive multiple of 4.
+    ///   - galleryVersion: the store's gallery version these rows come from.
+    ///   - descriptors: `faceIDs.count x dimension` values, row after row.
+    ///   - faceIDs: the face id of each row.
+    ///   - subjectIDs: the subject id of each row.
+    /// - Throws: ``MatchingError`` for a bad dimension, mismatched lengths, a non-finite value or
+    ///   a row beyond ``maximumSquaredNorm``.
+    /// - Complexity: O(rows x dimension).
+    public init(
+        dimension: Int, galleryVersion: Int64, descriptors: [Float], faceIDs: [Int64], subjectIDs: [Int64]
+    ) throws(MatchingError) {
+        guard dimension > 0, dimension % 4 == 0 else { throw .invalidDimension(dimension) }
+        guard subjectIDs.count == faceIDs.count else {
+            throw .countMismatch(expected: faceIDs.count, actual: subjectIDs.count)
+        }
+        let count = faceIDs.count
+        guard descriptors.count == count * dimension else {
+            throw .countMismatch(expected: count * dimension, actual: descriptors.count)
+        }
+        let lanes = MatchKernel.lanes
+        let storage = PanelStorage(blocks: (count + lanes - 1) / lanes, dim: dimension)
+        let floats = storage.floats
+        let norms = storage.normFloats
+        var maxNorm: Float = 0
+        var badRow: Int?
+        var largeRow: Int?
+        descriptors.withUnsafeBufferPointer { source in
+            for row in 0..<count {
+                let base = (row / lanes) * dimension * lanes + row % lanes
+                var norm = 0.0
+                for k in 0..<dimension {
+                    let v = source[row * dimension + k]
+                    floats[base + k * lanes] = v
+                    norm += Double(v) * Double(v)
+                }
+                guard norm.isFinite else { badRow = row; return }
+                guard norm <= Self.maximumSquaredNorm else { largeRow = row; return }
+                norms[row] = Float(norm)
+                maxNorm = max(maxNorm, Float(norm))
+            }
+        }
+        if let badRow { throw .nonFinite(row: badRow) }
+        if let largeRow { throw .outOfRange(row: largeRow) }
+        self.init(
+            dimension: dimension, galleryVersion: galleryVersion, faceIDs: faceIDs, subjectIDs: subjectIDs,
+            storage: storage)
+    }
+
+    /// Wraps filled storage (used by the initializer above and by ``GalleryCache``).
+    init(dimension: Int, galleryVersion: Int64, faceIDs: [Int64], subjectIDs: [Int64], storage: PanelStorage) {
+        self.dimension = dimension
+        self.count = faceIDs.count
+        self.galleryVersion = galleryVersion
+        self.faceIDs = faceIDs
+        self.subjectIDs = subjectIDs
+        self.storage = storage
+        var maxNorm: Float = 0
+        let norms = storage.normFloats
+        for row in 0..<faceIDs.count { maxNorm = max(maxNorm, norms[row]) }
+        self.maxSquaredNorm = maxNorm
+    }
+
+    /// An empty gallery.
+    public static func empty(dimension: Int = 128, galleryVersion: Int64 = 0) throws(MatchingError) -> GalleryMatrix {
+        try GalleryMatrix(dimension: dimension, galleryVersion: galleryVersion, descriptors: [], faceIDs: [], subjectIDs: [])
+    }
+
+    /// Blocks of 16 rows in the panel layout.
+    var blocks: Int { storage.blocks }
+
+    /// The descriptor of `row`.
+    /// - Precondition: `0 <= row < count`.
+    public func row(_ row: Int) -> [Float] {
+        precondition(row >= 0 && row < count, "row \(row) out of range 0..<\(count)")
+        return (0..<dimension).map { storage.value(row: row, k: $0) }
+    }
+
+    /// All descriptors, row-major (`count x dimension` values).
+    /// - Complexity: O(count x dimension).
+    public func rowMajorDescriptors() -> [Float] {
+        var out = [Float](repeating: 0, count: count * dimension)
+        for r in 0..<count {
+            for k in 0..<dimension { out[r * dimension + k] = storage.value(row: r, k: k) }
+        }
+        return out
+    }
+
+    /// A new matrix without the rows of `subjects`, for `galleryVersion`.
+    /// - Complexity: O(count x dimension).
+    public func removing(subjects: Set<Int64>, galleryVersion: Int64) -> GalleryMatrix {
+        let all = rowMajorDescriptors()
+        var descriptors: [Float] = []
+        var faces: [Int64] = []
+        var owners: [Int64] = []
+        for r in 0..<count where !subjects.contains(subjectIDs[r]) {
+            descriptors.append(contentsOf: all[(r * dimension)..<((r + 1) * dimension)])
+            faces.append(faceIDs[r])
+            owners.append(subjectIDs[r])
+        }
+        // The rows were validated when this matrix was built, so this cannot fail.
+        do {
+            return try GalleryMatrix(
+                dimension: dimension, galleryVersion: galleryVersion, descriptors: descriptors,
+                faceIDs: faces, subjectIDs: owners)
+        } catch {
+            preconditionFailure("rows of a valid matrix were rejected: \(error)")
+        }
+    }
+}

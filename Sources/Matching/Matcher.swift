@@ -1,0 +1,282 @@
+import Dispatch
+import Foundation
+
+/// Exact k-nearest-neighbour search of probe descriptors against a ``GalleryMatrix``.
+///
+/// How it stays exact: the kernels compute `||p||² + ||g||² − 2 p·g` in float32 and keep a short
+/// list of `k + slack` rows per probe. A float32 squared distance differs from the true one by at
+/// most `margin = 2 (dim + 16) 2⁻²⁴ (||p||² + max ||g||²)` (a standard dot-product rounding bound,
+/// doubled for safety). Every row that can belong to the exact answer has a float squared distance
+/// of at most `τ = min(threshold² + margin, kth-float + 2 margin)`. If the short list provably
+/// holds every row below `τ` (its worst entry lies above `τ`), its rows are re-ranked by a double
+/// precision scan; if not (ties, duplicates), that probe is scanned again collecting every row
+/// below `τ`. The result therefore equals ``exactScan(_:k:threshold:)``, ties broken by row.
+///
+/// The gallery is split into chunks of blocks across cores with `DispatchQueue.concurrentPerform`;
+/// each chunk keeps its own heaps, merged at the end.
+public struct Matcher: Sendable {
+    /// The gallery searched.
+    public let gallery: GalleryMatrix
+    /// Parallel width (at least 1): 1 searches on the calling thread only; more splits the
+    /// gallery into `workers` to `4 x workers` chunks run by `concurrentPerform` (which uses at
+    /// most the machine's processors).
+    public let workers: Int
+
+    /// - Parameters:
+    ///   - gallery: the gallery to search.
+    ///   - workers: parallel chunks; defaults to the active processor count.
+    public init(gallery: GalleryMatrix, workers: Int? = nil) {
+        self.gallery = gallery
+        self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// Searches one probe.
+    ///
+    /// - Parameters:
+    ///   - probe: a descriptor of the gallery's dimension.
+    ///   - k: the most matches returned (at least 1).
+    ///   - threshold: only rows at Euclidean distance `<=` this are returned; nil for no limit.
+    /// - Returns: at most `k` matches, nearest first (ties by row), ranks from 1.
+    /// - Throws: ``MatchingError`` for a probe of the wrong size or a non-finite value, a bad `k`
+    ///   or threshold.
+    /// - Complexity: O(count x dimension) float operations; memory-bound.
+    public func search(_ probe: [Float], k: Int, threshold: Double? = nil) throws(MatchingError) -> [Match] {
+        try search(probes: [probe], k: k, threshold: threshold)[0]
+    }
+
+    /// Searches many probes at once with the blocked, GEMM-like kernel, which reuses each block
+    /// of gallery rows across tiles of probes (for bulk runs).
+    ///
+    /// - Parameters:
+    ///   - probes: descriptors of the gallery's dimension.
+    ///   - k: the most matches per probe (at least 1).
+    ///   - threshold: only rows at Euclidean distance `<=` this are returned; nil for no limit.
+    /// - Returns: for each probe, at most `k` matches, nearest first (ties by row).
+    /// - Throws: as ``search(_:k:threshold:)``.
+    /// - Complexity: O(probes x count x dimension) float operations; compute-bound.
+    public func search(probes: [[Float]], k: Int, threshold: Double? = nil) throws(MatchingError) -> [[Match]] {
+        guard k >= 1 else { throw .invalidK(k) }
+        if let threshold, !(threshold.isFinite && threshold >= 0) { throw .invalidThreshold(threshold) }
+        let dim = gallery.dimension
+        for probe in probes {
+            guard probe.count == dim else { throw .probeDimension(expected: dim, actual: probe.count) }
+            guard probe.allSatisfy(\.isFinite) else { throw .nonFinite(row: -1) }
+            guard probe.reduce(0.0, { $0 + Double($1) * Double($1) }) <= GalleryMatrix.maximumSquaredNorm else {
+                throw .outOfRange(row: -1)
+            }
+        }
+        if probes.isEmpty { return [] }
+        if gallery.count == 0 { return probes.map { _ in [] } }
+
+        let plan = Plan(gallery: gallery, probes: probes, k: k, threshold: threshold)
+        let heaps = scanAll(plan: plan)
+        return (0..<probes.count).map { i in finish(plan: plan, index: i, heap: heaps[i]) }
+    }
+
+    /// The plain double-precision scan the fast path must equal: every row's distance
+    /// `sqrt(Σ (p_k − g_k)²)` in double (summed in order of `k`), ordered by distance then row,
+    /// those `<= threshold`, the first `k`. One thread, no SIMD, no float shortcut.
+    ///
+    /// Used by `frs bench match --verify` and the tests.
+    /// - Complexity: O(count x dimension + count x k).
+    public func exactScan(_ probe: [Float], k: Int, threshold: Double? = nil) throws(MatchingError) -> [Match] {
+        guard k >= 1 else { throw .invalidK(k) }
+        guard probe.count == gallery.dimension else {
+            throw .probeDimension(expected: gallery.dimension, actual: probe.count)
+        }
+        // The best k so far, sorted by (d2, row); rows come in increasing order, so a row only
+        // enters when strictly nearer than the current k-th.
+        var best: [(d2: Double, row: Int)] = []
+        probe.withUnsafeBufferPointer { p in
+            for row in 0..<gallery.count {
+                let d2 = exactSquaredDistance(p.baseAddress!, row: row)
+                if best.count == k, d2 >= best[k - 1].d2 { continue }
+                let at = best.firstIndex { d2 < $0.d2 } ?? best.count
+                best.insert((d2, row), at: at)
+                if best.count > k { best.removeLast() }
+            }
+        }
+        return ranked(best, k: k, threshold: threshold)
+    }
+
+    // MARK: - Internals
+
+    /// Per-search constants, in buffers the parallel chunks read. Filled in `init` before any
+    /// chunk runs and never written afterwards, which is why sharing it is safe (`@unchecked`:
+    /// raw pointers are not `Sendable` by themselves).
+    private final class Plan: @unchecked Sendable {
+        /// Probes row-major.
+        let probes: UnsafeMutablePointer<Float>
+        /// Per probe: squared norm (float), the float cutoff for the kernels.
+        let norms: UnsafeMutablePointer<Float>
+        let cutoffs: UnsafeMutablePointer<Float>
+        /// Per probe: the error margin, and the limit `threshold² + margin` used for τ.
+        let margins: [Float]
+        let limits: [Float]
+        let count: Int
+        let k: Int
+        let threshold: Double?
+        /// Short-list capacity.
+        let capacity: Int
+
+        init(gallery: GalleryMatrix, probes source: [[Float]], k: Int, threshold: Double?) {
+            let dim = gallery.dimension
+            count = source.count
+            self.k = k
+            self.threshold = threshold
+            capacity = min(gallery.count, k + max(16, k / 2))
+            probes = .allocate(capacity: max(1, count * dim))
+            norms = .allocate(capacity: max(1, count))
+            cutoffs = .allocate(capacity: max(1, count))
+            let unit = 1.0 / Double(1 << 24)
+            var margins: [Float] = []
+            var limits: [Float] = []
+            for (i, probe) in source.enumerated() {
+                (probes + i * dim).initialize(from: probe, count: dim)
+                let pn = probe.reduce(0.0) { $0 + Double($1) * Double($1) }
+                let margin = 2 * Double(dim + 16) * unit * (pn + Double(gallery.maxSquaredNorm)) + 1e-30
+                norms[i] = Float(pn)
+                margins.append(Float(margin).nextUp)
+                if let threshold {
+                    let limit = (threshold * threshold) * (1 + 4 * unit) + margin
+                    limits.append(Float(limit).nextUp)
+                    cutoffs[i] = Float(limit).nextUp.nextUp
+                } else {
+                    limits.append(.infinity)
+                    cutoffs[i] = .infinity
+                }
+            }
+            self.margins = margins
+            self.limits = limits
+        }
+
+        deinit {
+            probes.deallocate()
+            norms.deallocate()
+            cutoffs.deallocate()
+        }
+
+        func probe(_ i: Int, dim: Int) -> UnsafePointer<Float> { UnsafePointer(probes + i * dim) }
+    }
+
+    /// Written by one chunk each inside `concurrentPerform`: chunk `c` writes only slot `c`, and
+    /// the slots are read only after `concurrentPerform` returns, so no lock is needed.
+    private final class Slots: @unchecked Sendable {
+        let values: UnsafeMutablePointer<[TopK]>
+        let count: Int
+        init(count: Int) {
+            self.count = count
+            values = .allocate(capacity: count)
+            values.initialize(repeating: [], count: count)
+        }
+        deinit {
+            values.deinitialize(count: count)
+            values.deallocate()
+        }
+    }
+
+    /// Runs the kernels over every chunk and merges the chunks' heaps per probe.
+    private func scanAll(plan: Plan) -> [TopK] {
+        let storage = gallery.storage
+        let blocks = storage.blocks
+        let chunks = chunkCount(blocks: blocks)
+        let slots = Slots(count: chunks)
+        let n = plan.count
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let range = (blocks * c / chunks)..<(blocks * (c + 1) / chunks)
+            var heaps = [TopK](repeating: TopK(capacity: plan.capacity), count: n)
+            heaps.withUnsafeMutableBufferPointer { h in
+                if n == 1 {
+                    MatchKernel.scan(
+                        panels: storage.panels, norms: storage.norms, dim: storage.dim, blocks: range,
+                        probe: plan.probes, probeNorm: plan.norms[0], cutoff: plan.cutoffs[0], heap: &h[0])
+                } else {
+                    MatchKernel.scanTiled(
+                        panels: storage.panels, norms: storage.norms, dim: storage.dim, blocks: range,
+                        probes: plan.probes, probeNorms: plan.norms, probeCount: n, cutoffs: plan.cutoffs,
+                        heaps: h.baseAddress!)
+                }
+            }
+            slots.values[c] = heaps
+        }
+        var merged = slots.values[0]
+        for c in 1..<chunks {
+            for i in 0..<n { merged[i].merge(slots.values[c][i]) }
+        }
+        return merged
+    }
+
+    /// Chunks of blocks for `concurrentPerform`: at least one per worker, and up to four per
+    /// worker when each still has 16 blocks or more; one chunk (no parallelism) for one worker. `concurrentPerform` hands chunks to threads as
+    /// they free up, so a thread slowed by other work on the machine does not hold up the others.
+    private func chunkCount(blocks: Int) -> Int {
+        guard blocks > 0, workers > 1 else { return 1 }
+        return min(blocks, max(workers, min(workers * 4, blocks / 16)))
+    }
+
+    /// Turns one probe's short list into the exact answer (see the type's documentation).
+    private func finish(plan: Plan, index i: Int, heap: TopK) -> [Match] {
+        let probe = plan.probe(i, dim: gallery.dimension)
+        let sorted = heap.sorted()
+        let margin = plan.margins[i]
+        var tau = plan.limits[i]
+        if sorted.count >= plan.k {
+            tau = min(tau, sorted[plan.k - 1].key + 2 * margin)
+        }
+        var rows = sorted.map(\.row)
+        if heap.isFull, heap.count < gallery.count, heap.bound <= tau {
+            // The short list may miss rows within τ (ties or a dense cluster): collect them all.
+            rows = collect(plan: plan, index: i, below: tau.nextUp)
+        }
+        let scored = rows.map { (d2: exactSquaredDistance(probe, row: $0), row: $0) }
+        return ranked(scored, k: plan.k, threshold: plan.threshold)
+    }
+
+    /// Every row whose float squared distance is below `cutoff`, scanned in parallel chunks.
+    private func collect(plan: Plan, index i: Int, below cutoff: Float) -> [Int] {
+        let storage = gallery.storage
+        let blocks = storage.blocks
+        let chunks = chunkCount(blocks: blocks)
+        let slots = Slots(count: chunks)
+        let capacity = gallery.count
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let range = (blocks * c / chunks)..<(blocks * (c + 1) / chunks)
+            var heap = TopK(capacity: capacity)
+            MatchKernel.scan(
+                panels: storage.panels, norms: storage.norms, dim: storage.dim, blocks: range,
+                probe: plan.probe(i, dim: storage.dim), probeNorm: plan.norms[i], cutoff: cutoff, heap: &heap)
+            slots.values[c] = [heap]
+        }
+        return (0..<chunks).flatMap { slots.values[$0][0].rows }
+    }
+
+    /// `Σ (p_k − g_k)²` in double, summed in order of `k` (the reference's exact arithmetic).
+    @inline(__always)
+    private func exactSquaredDistance(_ probe: UnsafePointer<Float>, row: Int) -> Double {
+        let lanes = MatchKernel.lanes
+        let dim = gallery.dimension
+        // Row `row` in the panel layout: dimension k at base + k * 16.
+        let values = UnsafePointer(gallery.storage.floats) + (row / lanes) * dim * lanes + row % lanes
+        var sum = 0.0
+        for k in 0..<dim {
+            let d = Double(probe[k]) - Double(values[k * lanes])
+            sum += d * d
+        }
+        return sum
+    }
+
+    /// Sorts by (squared distance, row), keeps those within the threshold, the first `k`, ranked.
+    private func ranked(_ rows: [(d2: Double, row: Int)], k: Int, threshold: Double?) -> [Match] {
+        let order = rows.sorted { $0.d2 < $1.d2 || ($0.d2 == $1.d2 && $0.row < $1.row) }
+        var out: [Match] = []
+        for entry in order {
+            let distance = entry.d2.squareRoot()
+            if let threshold, distance > threshold { break }
+            out.append(Match(
+                rank: out.count + 1, row: entry.row, faceID: gallery.faceIDs[entry.row],
+                subjectID: gallery.subjectIDs[entry.row], distance: distance))
+            if out.count == k { break }
+        }
+        return out
+    }
+}

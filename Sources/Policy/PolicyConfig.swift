@@ -1,0 +1,239 @@
+import Foundation
+
+/// The department's tunable policy: the numbers and lists the rules use.
+///
+/// Stored as `policy.json` in the spool's state directory with snake_case keys; a key missing
+/// from the file takes its default, an unknown key is refused (a misspelled setting must not be
+/// silently ignored).
+public struct PolicyConfig: Sendable, Codable, Equatable {
+    /// Days a training completion stays valid (MOU III.B). Default 365.
+    public var trainingValidityDays: Int
+    /// Minimum length of the justification narrative, in characters. Default 30.
+    public var minimumJustificationLength: Int
+    /// Offenses that count as violent crimes for `witness-or-victim` (IV.5), matched as whole
+    /// words, case-insensitively, anywhere in the offense ("attempted murder" matches "murder").
+    public var violentCrimes: [String]
+    /// Terms in a justification or offense that hold a request for a supervisor's approval
+    /// (lawful assembly and worship, MOU V.2), matched as whole words, case-insensitively.
+    public var watchTerms: [String]
+    /// Default distance threshold for candidates. Default 0.6 (dlib's same-person threshold).
+    public var defaultThreshold: Double
+    /// Largest threshold a job may ask for. Default 0.6: a job may be stricter, not looser.
+    public var maximumThreshold: Double
+    /// Candidate list length when a job gives none. Default 20.
+    public var defaultMaxCandidates: Int
+    /// Smallest `max_candidates` allowed. Default 2.
+    public var minimumMaxCandidates: Int
+    /// Largest `max_candidates` allowed. Default 50 (as NGI-IPS).
+    public var maximumMaxCandidates: Int
+    /// Days evidence and results are kept before `frs purge` removes them (never audit). Default 365.
+    public var retentionDays: Int
+    /// Days audit logs are kept at least (CJIS: one year). Default 365; purges never touch them.
+    public var auditRetentionDays: Int
+    /// Most probes listed in one job's `probes`. Default 1000.
+    public var maxProbesPerJob: Int
+    /// Most images taken from one `probe_dir`. Default 100,000.
+    public var maxProbesPerDirectory: Int
+    /// Largest probe image file, in bytes. Default 25 MiB.
+    public var maxProbeBytes: Int
+
+    /// The built-in policy.
+    public static let `default` = PolicyConfig(
+        trainingValidityDays: 365,
+        minimumJustificationLength: 30,
+        violentCrimes: [
+            "homicide", "murder", "manslaughter", "assault", "aggravated assault", "battery", "robbery",
+            "armed robbery", "carjacking", "kidnapping", "abduction", "rape", "sexual assault", "sodomy",
+            "child abuse", "domestic violence", "human trafficking", "shooting", "stabbing", "arson",
+            "terrorism", "home invasion", "strangulation",
+        ],
+        watchTerms: [
+            "protest", "protests", "protester", "protesters", "protestor", "protestors", "protesting",
+            "demonstration", "demonstrations", "demonstrator", "demonstrators", "rally", "rallies",
+            "religious service", "church", "mosque", "synagogue", "temple", "worship", "vigil", "picket",
+            "picketing", "political meeting", "town hall", "parade",
+        ],
+        defaultThreshold: 0.6,
+        maximumThreshold: 0.6,
+        defaultMaxCandidates: 20,
+        minimumMaxCandidates: 2,
+        maximumMaxCandidates: 50,
+        retentionDays: 365,
+        auditRetentionDays: 365,
+        maxProbesPerJob: 1000,
+        maxProbesPerDirectory: 100_000,
+        maxProbeBytes: 25 << 20
+    )
+
+    public init(
+        trainingValidityDays: Int, minimumJustificationLength: Int, violentCrimes: [String], watchTerms: [String],
+        defaultThreshold: Double, maximumThreshold: Double, defaultMaxCandidates: Int, minimumMaxCandidates: Int,
+        maximumMaxCandidates: Int, retentionDays: Int, auditRetentionDays: Int, maxProbesPerJob: Int,
+        maxProbesPerDirectory: Int, maxProbeBytes: Int
+    ) {
+        self.trainingValidityDays = trainingValidityDays
+        self.minimumJustificationLength = minimumJustificationLength
+        self.violentCrimes = violentCrimes
+        self.watchTerms = watchTerms
+        self.defaultThreshold = defaultThreshold
+        self.maximumThreshold = maximumThreshold
+        self.defaultMaxCandidates = defaultMaxCandidates
+        self.minimumMaxCandidates = minimumMaxCandidates
+        self.maximumMaxCandidates = maximumMaxCandidates
+        self.retentionDays = retentionDays
+        self.auditRetentionDays = auditRetentionDays
+        self.maxProbesPerJob = maxProbesPerJob
+        self.maxProbesPerDirectory = maxProbesPerDirectory
+        self.maxProbeBytes = maxProbeBytes
+    }
+
+    /// The allowed `max_candidates` values.
+    public var maxCandidatesRange: ClosedRange<Int> { minimumMaxCandidates...maximumMaxCandidates }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case trainingValidityDays = "training_validity_days"
+        case minimumJustificationLength = "minimum_justification_length"
+        case violentCrimes = "violent_crimes"
+        case watchTerms = "watch_terms"
+        case defaultThreshold = "default_threshold"
+        case maximumThreshold = "maximum_threshold"
+        case defaultMaxCandidates = "default_max_candidates"
+        case minimumMaxCandidates = "minimum_max_candidates"
+        case maximumMaxCandidates = "maximum_max_candidates"
+        case retentionDays = "retention_days"
+        case auditRetentionDays = "audit_retention_days"
+        case maxProbesPerJob = "max_probes_per_job"
+        case maxProbesPerDirectory = "max_probes_per_directory"
+        case maxProbeBytes = "max_probe_bytes"
+    }
+
+    /// Decodes a policy; missing keys take the defaults. Use ``load(jsonBytes:)`` for files, which
+    /// also refuses unknown keys and checks the values.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = PolicyConfig.default
+        trainingValidityDays = try c.decodeIfPresent(Int.self, forKey: .trainingValidityDays) ?? d.trainingValidityDays
+        minimumJustificationLength = try c.decodeIfPresent(Int.self, forKey: .minimumJustificationLength) ?? d.minimumJustificationLength
+        violentCrimes = try c.decodeIfPresent([String].self, forKey: .violentCrimes) ?? d.violentCrimes
+        watchTerms = try c.decodeIfPresent([String].self, forKey: .watchTerms) ?? d.watchTerms
+        defaultThreshold = try c.decodeIfPresent(Double.self, forKey: .defaultThreshold) ?? d.defaultThreshold
+        maximumThreshold = try c.decodeIfPresent(Double.self, forKey: .maximumThreshold) ?? d.maximumThreshold
+        defaultMaxCandidates = try c.decodeIfPresent(Int.self, forKey: .defaultMaxCandidates) ?? d.defaultMaxCandidates
+        minimumMaxCandidates = try c.decodeIfPresent(Int.self, forKey: .minimumMaxCandidates) ?? d.minimumMaxCandidates
+        maximumMaxCandidates = try c.decodeIfPresent(Int.self, forKey: .maximumMaxCandidates) ?? d.maximumMaxCandidates
+        retentionDays = try c.decodeIfPresent(Int.self, forKey: .retentionDays) ?? d.retentionDays
+        auditRetentionDays = try c.decodeIfPresent(Int.self, forKey: .auditRetentionDays) ?? d.auditRetentionDays
+        maxProbesPerJob = try c.decodeIfPresent(Int.self, forKey: .maxProbesPerJob) ?? d.maxProbesPerJob
+        maxProbesPerDirectory = try c.decodeIfPresent(Int.self, forKey: .maxProbesPerDirectory) ?? d.maxProbesPerDirectory
+        maxProbeBytes = try c.decodeIfPresent(Int.self, forKey: .maxProbeBytes) ?? d.maxProbeBytes
+    }
+
+    /// Loads and checks a policy file.
+    ///
+    /// - Parameter jsonBytes: the contents of `policy.json`.
+    /// - Returns: the policy, defaults filled in for missing keys.
+    /// - Throws: ``PolicyConfigError`` naming the key: not a JSON object, an unknown key, a wrong
+    ///   type, or a value out of range (e.g. a threshold outside (0, 2], an empty violent-crime list).
+    public static func load(jsonBytes: [UInt8]) throws(PolicyConfigError) -> PolicyConfig {
+        let root: JSONValue
+        do {
+            root = try JSONParser().parse(jsonBytes)
+        } catch {
+            throw PolicyConfigError(key: "", message: "not valid JSON: \(error.description)")
+        }
+        guard case .object(let members) = root else {
+            throw PolicyConfigError(key: "", message: "a policy file must be a JSON object, not \(root.typeName)")
+        }
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        var seen = Set<String>()
+        for member in members {
+            guard known.contains(member.key) else {
+                throw PolicyConfigError(key: member.key, message: "unknown key; known keys are \(known.sorted().joined(separator: ", "))")
+            }
+            guard seen.insert(member.key).inserted else {
+                throw PolicyConfigError(key: member.key, message: "key given more than once")
+            }
+        }
+        let config: PolicyConfig
+        do {
+            config = try JSONDecoder().decode(PolicyConfig.self, from: Data(jsonBytes))
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw PolicyConfigError(key: context.codingPath.first?.stringValue ?? "", message: "wrong type: \(context.debugDescription)")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw PolicyConfigError(key: context.codingPath.first?.stringValue ?? "", message: context.debugDescription)
+        } catch {
+            throw PolicyConfigError(key: "", message: "\(error)")
+        }
+        try config.validate()
+        return config
+    }
+
+    /// Checks that every value is in its sensible range.
+    ///
+    /// - Throws: ``PolicyConfigError`` naming the first bad key.
+    public func validate() throws(PolicyConfigError) {
+        func check(_ ok: Bool, _ key: CodingKeys, _ message: String) throws(PolicyConfigError) {
+            if !ok { throw PolicyConfigError(key: key.rawValue, message: message) }
+        }
+        try check((1...3650).contains(trainingValidityDays), .trainingValidityDays, "must be 1 to 3650 days")
+        try check((1...4000).contains(minimumJustificationLength), .minimumJustificationLength, "must be 1 to 4000 characters")
+        try check(!violentCrimes.isEmpty && violentCrimes.allSatisfy { !Self.words($0).isEmpty }, .violentCrimes, "must list at least one offense, none blank")
+        try check(watchTerms.allSatisfy { !Self.words($0).isEmpty }, .watchTerms, "terms must not be blank")
+        try check(defaultThreshold > 0 && defaultThreshold <= 2, .defaultThreshold, "must be in (0, 2]")
+        try check(maximumThreshold >= defaultThreshold && maximumThreshold <= 2, .maximumThreshold, "must be at least default_threshold and at most 2")
+        try check(minimumMaxCandidates >= 1, .minimumMaxCandidates, "must be at least 1")
+        try check(maximumMaxCandidates >= minimumMaxCandidates && maximumMaxCandidates <= 1000, .maximumMaxCandidates, "must be from minimum_max_candidates to 1000")
+        try check(maxCandidatesRange.contains(defaultMaxCandidates), .defaultMaxCandidates, "must be within minimum_max_candidates...maximum_max_candidates")
+        try check(retentionDays >= 1, .retentionDays, "must be at least 1")
+        try check(auditRetentionDays >= 365, .auditRetentionDays, "must be at least 365 (CJIS keeps audit records a year)")
+        try check(maxProbesPerJob >= 1, .maxProbesPerJob, "must be at least 1")
+        try check(maxProbesPerDirectory >= 1, .maxProbesPerDirectory, "must be at least 1")
+        try check(maxProbeBytes >= 1024, .maxProbeBytes, "must be at least 1024")
+    }
+
+    /// Lowercase words of a text, split at anything not a letter or digit: the unit of term matching.
+    static func words(_ text: String) -> [String] {
+        text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    }
+
+    /// The terms of `list` that occur in `text` as whole-word sequences, case-insensitively.
+    public static func matches(of list: [String], in text: String) -> [String] {
+        let haystack = words(text)
+        guard !haystack.isEmpty else { return [] }
+        var found: [String] = []
+        for term in list {
+            let needle = words(term)
+            guard !needle.isEmpty, needle.count <= haystack.count else { continue }
+            let hit = (0...(haystack.count - needle.count)).contains { start in
+                haystack[start..<(start + needle.count)].elementsEqual(needle)
+            }
+            if hit, !found.contains(term) { found.append(term) }
+        }
+        return found
+    }
+
+    /// Whether `offense` names a violent crime of ``violentCrimes``.
+    public func isViolentCrime(_ offense: String) -> Bool {
+        !PolicyConfig.matches(of: violentCrimes, in: offense).isEmpty
+    }
+
+    /// The watch terms that occur in `text`.
+    public func watchTermsMatched(in text: String) -> [String] {
+        PolicyConfig.matches(of: watchTerms, in: text)
+    }
+}
+
+/// A policy file could not be used.
+public struct PolicyConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The key concerned, or `""` for the whole file.
+    public var key: String
+    /// What is wrong and how to fix it.
+    public var message: String
+
+    public init(key: String, message: String) {
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String { key.isEmpty ? "policy: \(message)" : "policy: \(key): \(message)" }
+}

@@ -1,0 +1,71 @@
+/// Why a request was denied, held or refused: a closed set with stable raw values.
+///
+/// The raw values appear in result files, audit records and reports, and scripts match on
+/// them; never change one. Codes are grouped by area: `requester.*` (MOU III.B, authorized
+/// individuals), `agency.*` (IX.B, termination), `purpose.*` (IV and V.1), `use.*` (V.2–V.5),
+/// `input.*` (the job file itself), `policy.*` and `supervisor.*` (the approval step).
+public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
+    /// No authorized individual is registered under the job's requester id.
+    case requesterUnknown = "requester.unknown"
+    /// The requester's access is suspended.
+    case requesterSuspended = "requester.suspended"
+    /// The requester's access is revoked.
+    case requesterRevoked = "requester.revoked"
+    /// The requester has no vetting date, or one in the future (MOU III.B).
+    case requesterNotVetted = "requester.not-vetted"
+    /// The requester has no training date, or one in the future (MOU III.B).
+    case requesterNotTrained = "requester.not-trained"
+    /// The requester's training is older than the policy's validity period.
+    case requesterTrainingExpired = "requester.training-expired"
+    /// The requester's role does not allow searching (e.g. auditors, administrators).
+    case requesterRole = "requester.role"
+    /// The job file is owned by an OS account other than the requester's registered uid.
+    case requesterIdentityMismatch = "requester.identity-mismatch"
+    /// The requester's agency is not registered.
+    case agencyUnknown = "agency.unknown"
+    /// The agency's access ended: 30 days or more have passed since its termination notice (IX.B).
+    case agencyTerminated = "agency.terminated"
+    /// The purpose is not one of the five authorized uses (MOU IV); anything else is prohibited (V.1).
+    case purposeUnauthorized = "purpose.unauthorized"
+    /// The purpose requires a case (or report) number and none was given.
+    case purposeMissingCaseNumber = "purpose.missing-case-number"
+    /// The purpose requires an offense and none was given.
+    case purposeMissingOffense = "purpose.missing-offense"
+    /// The justification narrative is shorter than the policy's minimum.
+    case purposeJustificationTooShort = "purpose.justification-too-short"
+    /// `witness-or-victim` was requested for an offense that is not on the policy's violent-crime list (IV.5).
+    case purposeNotViolentCrime = "purpose.not-violent-crime"
+    /// The request asks to select or filter by a protected class (MOU V.2).
+    case useProtectedClassFilter = "use.protected-class-filter"
+    /// The request asks for live or continuous surveillance: a stream, a camera feed, a watch list (V.4, V.5).
+    case useLiveSurveillance = "use.live-surveillance"
+    /// The job file is not a well-formed job: not JSON, wrong types, missing or oversized fields.
+    case inputMalformed = "input.malformed"
+    /// The job file has a field this version does not know.
+    case inputUnknownField = "input.unknown-field"
+    /// No probe was given, or a named probe image does not exist.
+    case inputProbeMissing = "input.probe-missing"
+    /// A probe path leaves the evidence store.
+    case inputProbeOutsideEvidence = "input.probe-outside-evidence"
+    /// A probe file is not a readable image.
+    case inputProbeNotImage = "input.probe-not-image"
+    /// A probe file is larger than the policy's maximum.
+    case inputProbeTooLarge = "input.probe-too-large"
+    /// The job names more probes than the policy allows in one job.
+    case inputTooManyProbes = "input.too-many-probes"
+    /// `max_candidates` is not an integer within the policy's range (default 2…50).
+    case inputInvalidMaxCandidates = "input.invalid-max-candidates"
+    /// `threshold` is not a number above 0 and at most the policy's maximum.
+    case inputInvalidThreshold = "input.invalid-threshold"
+    /// The justification mentions a watch term (e.g. protest, rally): held for a supervisor's approval.
+    case policyHeldForReview = "policy.held-for-review"
+    /// A supervisor rejected the held request.
+    case supervisorRejected = "supervisor.rejected"
+    /// The person approving or rejecting is not an active supervisor of the requester's agency.
+    case supervisorNotAuthorized = "supervisor.not-authorized"
+    /// A supervisor tried to approve their own request.
+    case supervisorSelfApproval = "supervisor.self-approval"
+
+    /// Orders codes by raw value, for stable listings.
+    public static func < (lhs: ReasonCode, rhs: ReasonCode) -> Bool { lhs.rawValue < rhs.rawValue }
+}

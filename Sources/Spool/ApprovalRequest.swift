@@ -1,0 +1,63 @@
+import Foundation
+import SystemCalls
+
+/// A supervisor's decision on a held job, dropped into `incoming/` as `<job>-<random>.approval`
+/// by `frs approve` or `frs reject` under the supervisor's own account.
+///
+/// Like a job file it is authenticated by its owner uid: the daemon applies it only when the file
+/// belongs to the OS account registered for `supervisor`, who must be an active supervisor of
+/// the requester's agency and not the requester.
+public struct ApprovalRequest: Codable, Sendable, Equatable {
+    /// Approve (run the held job) or reject (deny it).
+    public enum Verdict: String, Codable, Sendable {
+        case approve
+        case reject
+    }
+
+    public var version: Int
+    /// The held job's id.
+    public var job: String
+    /// The supervisor's requester id.
+    public var supervisor: String
+    public var decision: Verdict
+    public var note: String?
+
+    public init(job: String, supervisor: String, decision: Verdict, note: String?) {
+        self.version = 1
+        self.job = job
+        self.supervisor = supervisor
+        self.decision = decision
+        self.note = note
+    }
+
+    /// The largest request file read.
+    public static let maximumFileBytes = 64 << 10
+
+    /// Parses a request file.
+    /// - Throws: `DecodingError` when it is not such a request.
+    public static func parse(_ bytes: [UInt8]) throws -> ApprovalRequest {
+        let request = try JSONDecoder().decode(ApprovalRequest.self, from: Data(bytes))
+        guard request.version == 1, !request.job.isEmpty, !request.job.contains("/"), !request.supervisor.isEmpty else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a version 1 approval request"))
+        }
+        return request
+    }
+
+    /// Writes the request into the drop box (via `tmp/`).
+    /// - Returns: the request's file name.
+    public func drop(into layout: SpoolLayout) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let bytes = Array(try encoder.encode(self)) + [0x0a]
+        let random = String(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff, radix: 16)
+        let name = "\(job)-\(random).approval"
+        let temporary = try DurableFile.writeTemporary(bytes, in: layout.tmp, name: name, mode: 0o644)
+        do {
+            try DurableFile.renameNoReplace(temporary, to: layout.incoming + "/" + name)
+        } catch {
+            try? DurableFile.remove(temporary)
+            throw error
+        }
+        return name
+    }
+}

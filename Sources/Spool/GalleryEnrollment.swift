@@ -1,0 +1,168 @@
+import FaceEngine
+import Foundation
+import Hashing
+import Imaging
+import Store
+import Dispatch
+
+/// `frs gallery enroll`: booking photos into the gallery.
+///
+/// Images are read and analysed in parallel on a pool of workers; the database writes are serial
+/// (one SQLite connection behind a lock). Enrollment is idempotent: an image whose SHA-256 is
+/// already in the gallery is skipped. A booking photo should show one face: with none, the image is
+/// reported and nothing is enrolled; with several, the largest face is enrolled and the others
+/// reported. No problem with one row stops the run. The run is audited (`gallery.enrolled`).
+///
+/// Workers share this object: `store` (one SQLite connection) is only touched under `lock`, the
+/// analyzer is immutable, and `administration` is used only on the calling thread.
+public final class GalleryEnrollment: @unchecked Sendable {
+    /// What happened to one manifest row.
+    public struct Outcome: Sendable, Equatable {
+        public enum Kind: String, Sendable {
+            case enrolled, alreadyEnrolled = "already-enrolled", noFace = "no-face"
+            case multipleFaces = "multiple-faces", failed
+        }
+        public var line: Int
+        public var image: String
+        public var kind: Kind
+        /// Why (for no-face, multiple-faces and failed rows).
+        public var message: String?
+    }
+
+    /// The whole run.
+    public struct Report: Sendable {
+        public var outcomes: [Outcome] = []
+        public var version: Int64 = 0
+        public func count(_ kind: Outcome.Kind) -> Int { outcomes.filter { $0.kind == kind }.count }
+    }
+
+    /// Progress after each image.
+    public struct Progress: Sendable {
+        public var done: Int
+        public var total: Int
+        public var elapsed: Double
+        public var rate: Double { elapsed > 0 ? Double(done) / elapsed : 0 }
+        public var eta: Double { rate > 0 ? Double(total - done) / rate : 0 }
+    }
+
+    let administration: SpoolAdministration
+    let analyzer: FaceAnalyzer
+    let store: GalleryStore
+    let lock = NSLock()
+
+    public init(administration: SpoolAdministration, analyzer: FaceAnalyzer) throws {
+        self.administration = administration
+        self.analyzer = analyzer
+        store = try GalleryStore(database: administration.database)
+    }
+
+    /// Enrolls every row of `manifest`.
+    /// - Parameters:
+    ///   - manifest: parsed rows (rows with errors are reported as failed).
+    ///   - baseDirectory: relative image paths are taken from here (the manifest's folder).
+    ///   - workers: images analysed at once.
+    ///   - progress: called after each image, from worker threads.
+    /// - Throws: ``AdministrationError/notAdmin(_:)`` when the acting uid is not an administrator.
+    public func enroll(manifest: GalleryManifest, baseDirectory: String, workers: Int = 2,
+                       progress: @escaping @Sendable (Progress) -> Void = { _ in }) throws -> Report {
+        try administration.requireAdmin("gallery.enroll")
+        let entries = manifest.entries
+        let outcomes = OutcomeSlots(count: entries.count)
+        let next = WorkCounter()
+        let start = Date()
+        let total = entries.count
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, entries.count))) { _ in
+            while let i = next.take(below: total) {
+                let outcome = self.enrollOne(entries[i], baseDirectory: baseDirectory)
+                let done = outcomes.set(i, outcome)
+                progress(Progress(done: done, total: total, elapsed: Date().timeIntervalSince(start)))
+            }
+        }
+        var report = Report()
+        report.outcomes = manifest.errors.map {
+            Outcome(line: $0.line, image: "", kind: .failed, message: $0.description)
+        } + outcomes.values
+        report.outcomes.sort { $0.line < $1.line }
+        report.version = try lock.withLock { try store.version() }
+        try administration.record("gallery.enrolled", details: [
+            "rows": "\(report.outcomes.count)", "enrolled": "\(report.count(.enrolled) + report.count(.multipleFaces))",
+            "already_enrolled": "\(report.count(.alreadyEnrolled))", "no_face": "\(report.count(.noFace))",
+            "multiple_faces": "\(report.count(.multipleFaces))", "failed": "\(report.count(.failed))",
+            "gallery_version": "\(report.version)",
+        ])
+        return report
+    }
+
+    func enrollOne(_ entry: GalleryManifest.Entry, baseDirectory: String) -> Outcome {
+        let path = entry.image.hasPrefix("/") ? entry.image : (baseDirectory as NSString).appendingPathComponent(entry.image)
+        func outcome(_ kind: Outcome.Kind, _ message: String? = nil) -> Outcome {
+            Outcome(line: entry.line, image: entry.image, kind: kind, message: message)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return outcome(.failed, "cannot read \(path)")
+        }
+        let bytes = [UInt8](data)
+        let sha = SHA256.hex(bytes)
+        do {
+            if try lock.withLock({ try store.enrolledImage(sha256: sha) }) != nil { return outcome(.alreadyEnrolled) }
+            let found = try analyzer.analyze(jpeg: bytes, path: path)
+            guard let largest = found.faces.max(by: { $0.box.area < $1.box.area }), let descriptor = largest.descriptor else {
+                return outcome(.noFace, "no face found")
+            }
+            let record = GalleryImageRecord(subject: entry.subject, path: path, sha256: sha,
+                                            source: entry.source, captured: entry.captured)
+            let b = largest.box
+            let face = GalleryFaceRecord(box: Store.FaceBox(left: b.left, top: b.top, right: b.right, bottom: b.bottom),
+                                         landmarks: largest.landmarks.flatMap { [Float($0.x), Float($0.y)] },
+                                         descriptor: descriptor)
+            switch try lock.withLock({ try store.enroll(record, faces: [face]) }) {
+            case .alreadyEnrolled: return outcome(.alreadyEnrolled)
+            case .enrolled:
+                if found.faces.count > 1 {
+                    return outcome(.multipleFaces, "\(found.faces.count) faces; the largest was enrolled")
+                }
+                return outcome(.enrolled)
+            }
+        } catch let error as ImageError {
+            return outcome(.failed, "\(error.code.rawValue): \(error.message)")
+        } catch {
+            return outcome(.failed, "\(error)")
+        }
+    }
+}
+
+/// Results filled in by parallel workers, guarded by a lock.
+final class OutcomeSlots: @unchecked Sendable {
+    // All access goes through `lock`.
+    private let lock = NSLock()
+    private var slots: [GalleryEnrollment.Outcome?]
+    private var done = 0
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    /// Stores an outcome; returns how many are done.
+    func set(_ i: Int, _ outcome: GalleryEnrollment.Outcome) -> Int {
+        lock.withLock {
+            slots[i] = outcome
+            done += 1
+            return done
+        }
+    }
+
+    var values: [GalleryEnrollment.Outcome] { lock.withLock { slots.compactMap { $0 } } }
+}
+
+/// Hands out work indices once each, to any number of workers.
+final class WorkCounter: @unchecked Sendable {
+    // All access goes through `lock`.
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(below limit: Int) -> Int? {
+        lock.withLock {
+            guard next < limit else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import Glibc
+import SystemCalls
+
+/// A job (or request) file a daemon has claimed: it is in `active/` and this daemon holds it.
+///
+/// For a regular file, the claimant holds an exclusive `flock` on it from right after the rename
+/// into `active/` until the file has left `active/`; a daemon looking for work a dead daemon left
+/// behind skips files whose lock it cannot take. A non-regular entry (a symlink, a FIFO, a
+/// directory dropped in place of a job) cannot be locked; it is handled while the claimant holds
+/// the spool's claim lock (see ``JobClaimer``).
+public struct ClaimedJob: Sendable {
+    /// The file name in `active/` (`<job>.json` or `<name>.approval`).
+    public let name: String
+    /// The job id (the name without its extension).
+    public let id: String
+    /// What kind of file this is.
+    public let kind: Kind
+    /// The path in `active/`.
+    public let path: String
+    /// `lstat` of the entry right after the claim.
+    public let status: FileStatus
+    /// The open, locked descriptor of a regular file; `nil` for other entries.
+    public let descriptor: FileDescriptor?
+    /// Whether the job was found in `active/` (left by a dead daemon, or after a failed attempt)
+    /// rather than claimed from `incoming/`.
+    public let recovered: Bool
+
+    /// The kinds of files in the drop box.
+    public enum Kind: Sendable, Equatable {
+        /// A search request, `<job>.json`.
+        case job
+        /// A supervisor's approval or rejection of a held job, `<name>.approval`.
+        case approval
+    }
+
+    /// Classifies a drop-box name; `nil` for names that are not requests (temporary names,
+    /// a submitter's image folder `<job>.d`).
+    public static func kind(of name: String) -> (Kind, id: String)? {
+        guard !name.hasPrefix(".") else { return nil }
+        if name.hasSuffix(".json"), name.count > 5 { return (.job, String(name.dropLast(5))) }
+        if name.hasSuffix(".approval"), name.count > 9 { return (.approval, String(name.dropLast(9))) }
+        return nil
+    }
+}
+
+/// Claims jobs from `incoming/` and recovers jobs left in `active/`, safely against any number of
+/// other claimants in this or other processes.
+///
+/// The protocol, in Postfix's manner:
+/// - **Claim**: holding the spool's claim lock *shared*, rename `incoming/x` → `active/x`. Only one
+///   rename can succeed; the loser gets `ENOENT` and moves on. The winner then opens the file
+///   (`O_NOFOLLOW`) and takes an exclusive `flock` on it before releasing the claim lock.
+/// - **Recover**: holding the claim lock *exclusively* (so no claimant is between its rename and
+///   its `flock`), any regular file in `active/` whose `flock` can be taken belongs to no live
+///   process: it was left by a dead daemon, or by an attempt that failed. Taking its lock claims it.
+/// The kernel drops `flock` locks when a process dies, so a crash never leaves a job stuck.
+public struct JobClaimer: Sendable {
+    public let layout: SpoolLayout
+
+    public init(layout: SpoolLayout) { self.layout = layout }
+
+    private var claimLock: FileLock { FileLock(path: layout.claimLock) }
+
+    /// Claims the first request in `incoming/` that no one else claims first, and runs `body` on it.
+    ///
+    /// For a regular file `body` runs after the claim lock is released (holding only the job's own
+    /// lock); for a non-regular entry `body` runs under the shared claim lock. The job's descriptor
+    /// is closed (its lock released) after `body` returns.
+    /// - Returns: whether a request was claimed.
+    /// - Throws: ``SystemCallError`` from listing `incoming/` or the claim lock.
+    @discardableResult
+    public func claimNext(_ body: (ClaimedJob) throws -> Void) throws -> Bool {
+        var names: [String] = []
+        return try claimNext(from: &names, body)
+    }
+
+    /// As ``claimNext(_:)``, working through a listing of `incoming/` kept by the caller, so a
+    /// worker lists a long queue once rather than once per job. Names claimed by others are
+    /// skipped (their rename fails with `ENOENT`); an empty listing is refreshed.
+    /// - Parameter names: the caller's listing, consumed as names are tried.
+    /// - Complexity: O(n log n) per listing of n entries, O(1) system calls per name tried.
+    @discardableResult
+    public func claimNext(from names: inout [String], _ body: (ClaimedJob) throws -> Void) throws -> Bool {
+        var listedNow = names.isEmpty
+        if listedNow { names = try Directory.entries(layout.incoming).reversed() }
+        while true {
+            guard let name = names.popLast() else {
+                // An old listing ran out: look once more, for jobs queued since it was made.
+                guard !listedNow else { return false }
+                listedNow = true
+                names = try Directory.entries(layout.incoming).reversed()
+                continue
+            }
+            guard let (kind, id) = ClaimedJob.kind(of: name) else { continue }
+            let claimed = try claimLock.withLock(.shared) { () throws -> ClaimOutcome in
+                let source = layout.incoming + "/" + name
+                let target = layout.active + "/" + name
+                do {
+                    // Never over a file of the same name in active/ (a job id dropped twice).
+                    try DurableFile.renameNoReplace(source, to: target)
+                } catch let error as SystemCallError where error.errno == ENOENT {
+                    return .lost
+                } catch let error as SystemCallError where error.errno == EEXIST {
+                    return .lost
+                }
+                let status = try FileStatus.of(target)
+                guard status.isRegularFile else {
+                    let job = ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
+                                         descriptor: nil, recovered: false)
+                    try body(job)
+                    return .handled
+                }
+                let fd = try FileDescriptor.openNoFollow(target)
+                // A fresh claim: no one else can hold this lock (recovery is excluded by the claim lock).
+                guard try fd.lock(.exclusive, wait: false) else {
+                    fd.closeIgnoringErrors()
+                    return .lost
+                }
+                return .locked(ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
+                                          descriptor: fd, recovered: false))
+            }
+            switch claimed {
+            case .lost: continue
+            case .handled: return true
+            case .locked(let job):
+                defer { job.descriptor?.closeIgnoringErrors() }
+                try body(job)
+                return true
+            }
+        }
+    }
+
+    /// Claims one request left in `active/` by a dead daemon or a failed attempt, and runs `body`
+    /// on it (as ``claimNext(_:)``).
+    /// - Returns: whether one was found.
+    @discardableResult
+    public func recoverNext(_ body: (ClaimedJob) throws -> Void) throws -> Bool {
+        let claimed = try claimLock.withLock(.exclusive) { () throws -> ClaimOutcome in
+            for name in try Directory.entries(layout.active) {
+                guard let (kind, id) = ClaimedJob.kind(of: name) else { continue }
+                let path = layout.active + "/" + name
+                guard let status = try? FileStatus.of(path) else { continue }
+                guard status.isRegularFile else {
+                    // Left by a claimant that died while handling it (it held the claim lock).
+                    try body(ClaimedJob(name: name, id: id, kind: kind, path: path, status: status,
+                                        descriptor: nil, recovered: true))
+                    return .handled
+                }
+                guard let fd = try? FileDescriptor.openNoFollow(path) else { continue }
+                guard try fd.lock(.exclusive, wait: false) else {
+                    fd.closeIgnoringErrors()
+                    continue
+                }
+                // The holder may have finished and moved the file on between our listing and our lock.
+                guard let now = try? FileStatus.of(path), now.isSameFile(as: try fd.status()) else {
+                    fd.closeIgnoringErrors()
+                    continue
+                }
+                return .locked(ClaimedJob(name: name, id: id, kind: kind, path: path, status: now,
+                                          descriptor: fd, recovered: true))
+            }
+            return .lost
+        }
+        switch claimed {
+        case .lost: return false
+        case .handled: return true
+        case .locked(let job):
+            defer { job.descriptor?.closeIgnoringErrors() }
+            try body(job)
+            return true
+        }
+    }
+
+    private enum ClaimOutcome {
+        case lost
+        case handled
+        case locked(ClaimedJob)
+    }
+}

@@ -1,0 +1,531 @@
+import Audit
+import Foundation
+import Glibc
+import Hashing
+import Policy
+import Store
+import SystemCalls
+
+/// Takes one claimed file from `active/` to its end: a job through policy, search, result and
+/// final audit record into `done/` or `failed/` (or into `held/`); an approval request through
+/// its checks to the held job's release.
+///
+/// **Exactly once.** The hand-off order for a job is: result file durable in the outbox → final
+/// audit record appended → ledger marked finished → job file renamed out of `active/`. A job met
+/// again after a crash is resumed from the first step not yet done: a finished ledger entry only
+/// moves the file on; an existing result file is never rewritten, and its final audit record is
+/// written only if the audit log does not hold one for the job. So each job ends with exactly one
+/// result file and one final record (`job.completed`, `job.denied` or `job.failed`).
+///
+/// One processor is used by one worker thread (it owns a database connection).
+public final class JobProcessor {
+    public let layout: SpoolLayout
+    public let searcher: any ProbeSearcher
+    public let gate: PolicyGate
+    public let logger: Logger
+    /// Attempts before a job that keeps failing is quarantined in `failed/`.
+    public let maxAttempts: Int
+    /// The clock (tests set it).
+    public let clock: @Sendable () -> Date
+    /// Called after each hand-off step; a test throws from it to simulate a crash at that point.
+    public let checkpoint: (@Sendable (HandOff, String) throws -> Void)?
+
+    let database: Database
+    let registry: Registry
+    let ledger: JobLedger
+    let audit: AuditLog
+    let evidence: EvidenceStore
+
+    /// The points between hand-off steps, for crash tests.
+    public enum HandOff: String, Sendable, CaseIterable {
+        /// The job was claimed and its attempt recorded.
+        case claimed
+        /// The result file is in the outbox.
+        case resultWritten
+        /// The final audit record is written.
+        case finalAuditWritten
+        /// The ledger says finished; the job file is still in `active/`.
+        case ledgerFinished
+    }
+
+    /// - Parameters:
+    ///   - layout: the spool.
+    ///   - searcher: the face search.
+    ///   - gate: the policy.
+    ///   - logger: for operators.
+    ///   - maxAttempts: attempts before quarantine.
+    ///   - clock: the time source.
+    ///   - checkpoint: crash-test hook.
+    /// - Throws: `DatabaseError` when the database cannot be opened.
+    public init(
+        layout: SpoolLayout, searcher: any ProbeSearcher, gate: PolicyGate = PolicyGate(), logger: Logger = Logger(),
+        maxAttempts: Int = 3, clock: @escaping @Sendable () -> Date = { Date() },
+        checkpoint: (@Sendable (HandOff, String) throws -> Void)? = nil
+    ) throws {
+        self.layout = layout
+        self.searcher = searcher
+        self.gate = gate
+        self.logger = logger
+        self.maxAttempts = maxAttempts
+        self.clock = clock
+        self.checkpoint = checkpoint
+        database = try SpoolDatabase.open(layout)
+        registry = Registry(database: database)
+        ledger = JobLedger(database: database)
+        audit = try AuditLog(directory: layout.audit)
+        evidence = EvidenceStore(root: layout.evidence, maximumProbeBytes: gate.config.maxProbeBytes)
+    }
+
+    /// Processes one claimed file.
+    /// - Throws: what made the attempt fail (I/O, database); the file then stays in `active/`
+    ///   for a later attempt, and the failure is recorded in the ledger.
+    public func process(_ claim: ClaimedJob) throws {
+        do {
+            switch claim.kind {
+            case .job: try processJob(claim)
+            case .approval: try processApproval(claim)
+            }
+        } catch let crash as SimulatedCrash {
+            throw crash
+        } catch {
+            logger.error("attempt failed", ["job": claim.id, "error": "\(error)"])
+            try? ledger.recordError(claim.id, "\(error)", now: clock())
+            throw error
+        }
+    }
+
+    // MARK: - Jobs
+
+    func processJob(_ claim: ClaimedJob) throws {
+        let id = claim.id
+        let now = clock()
+        let (attempt, firstSeen) = try ledger.beginAttempt(id, now: now)
+        try checkpoint?(.claimed, id)
+
+        // Resume a job a previous attempt took past some hand-off step.
+        if let entry = try ledger.entry(id), entry.state == .finished {
+            logger.info("job already finished; moving it on", ["job": id])
+            try moveOn(claim, outcome: entry.decision.flatMap(JobOutcome.init(rawValue:)) ?? .completed, reason: entry.lastError)
+            return
+        }
+        // A result file that cannot be read (never torn: it is renamed into place) fails the
+        // attempt, until the attempts are used up.
+        let existing = attempt > maxAttempts ? ((try? existingResult(id)) ?? nil) : try existingResult(id)
+        if let existing {
+            logger.warning("resuming a job whose result was written", ["job": id])
+            try finish(claim, result: existing, resultWritten: true, reason: nil)
+            return
+        }
+
+        if attempt > maxAttempts {
+            // Every attempt failed: quarantine with a failed result, reading the job only if it can be.
+            let (identity, bytes) = (try? readJobFile(claim)) ?? (JobFileIdentity(ownerUID: claim.status.owner), nil)
+            let parsed = bytes.map { JobRequest.parse($0) } ?? .failure(JobParseFailure(issues: []))
+            let agency = try parsed.claimedRequester.flatMap { try registry.user($0)?.agency }
+            let context = JobContext(job: id, parsed: parsed, agency: agency, ownerUID: identity.ownerUID)
+            try record(context.event("job.claimed", outcome: "claimed",
+                                     details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
+            let message = (try ledger.entry(id))?.lastError ?? "the job failed \(maxAttempts) times"
+            let result = JobResult(job: id, decision: .failed, reasons: [SpoolReason.attemptsExhausted],
+                                   messages: ["\(SpoolReason.attemptsExhausted): \(message)"],
+                                   requester: context.requester, purpose: context.purpose,
+                                   caseNumber: context.caseNumber, created: now)
+            try finish(claim, result: result, resultWritten: false, reason: message)
+            return
+        }
+
+        let (identity, bytes) = try readJobFile(claim)
+        let parsed: Result<JobRequest, JobParseFailure> = bytes.map { JobRequest.parse($0) }
+            ?? .failure(JobParseFailure(issues: []))
+        let claimedRequester = parsed.claimedRequester
+        let requester = try claimedRequester.flatMap { try registry.requester($0) }
+        let agency = try requester.flatMap { try registry.policyAgency($0.agency) }
+        let context = JobContext(job: id, parsed: parsed, agency: agency?.code, ownerUID: identity.ownerUID)
+
+        if firstSeen {
+            try record(context.event("job.received", outcome: "received", details: ["uid": "\(identity.ownerUID)"]))
+        }
+        try record(context.event("job.claimed", outcome: "claimed",
+                                 details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
+
+        let supervisor = try ledger.entry(id).flatMap { $0.approval }.flatMap(SupervisorDecision.init(rawValue:))
+        let verdict = JobEvaluation.evaluate(parsed: parsed, identity: identity, requester: requester, agency: agency,
+                                             supervisor: supervisor, gate: gate, now: now)
+        switch verdict {
+        case .deny(let denial):
+            try finish(claim, result: ResultBuilder.denied(job: id, denial, now: now), resultWritten: false, reason: nil)
+        case .hold(_, let terms):
+            try hold(claim, context: context, terms: terms, now: now)
+        case .run(let job):
+            let result = try run(job, id: id, now: now)
+            try finish(claim, result: result, resultWritten: false, reason: nil)
+        }
+    }
+
+    /// Opens the claimed job file through its locked descriptor and checks it can speak for its owner.
+    func readJobFile(_ claim: ClaimedJob) throws -> (JobFileIdentity, [UInt8]?) {
+        guard let fd = claim.descriptor else {
+            let what = claim.status.isSymbolicLink ? "a symbolic link" : "not a regular file"
+            return (JobFileIdentity(ownerUID: claim.status.owner,
+                                    problem: "requester.identity-mismatch: the job file is \(what)"), nil)
+        }
+        let status = try fd.status()
+        guard status.isRegularFile else {
+            return (JobFileIdentity(ownerUID: status.owner, problem: "requester.identity-mismatch: the job file is not a regular file"), nil)
+        }
+        guard status.linkCount == 1 else {
+            return (JobFileIdentity(ownerUID: status.owner,
+                                    problem: "requester.identity-mismatch: the job file has \(status.linkCount) hard links"), nil)
+        }
+        _ = lseek(fd.rawValue, 0, SEEK_SET)
+        let result: Result<[UInt8], SystemCallError> = Result { () throws(SystemCallError) in
+            try fd.readAll(limit: JobRequest.maximumFileBytes)
+        }
+        switch result {
+        case .success(let bytes):
+            return (JobFileIdentity(ownerUID: status.owner), bytes)
+        case .failure(let error) where error.errno == EFBIG:
+            // Too large: parsing reports the size as input.malformed.
+            return (JobFileIdentity(ownerUID: status.owner), [UInt8](repeating: 0x20, count: JobRequest.maximumFileBytes + 1))
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    /// Moves a job to `held/` for a supervisor.
+    func hold(_ claim: ClaimedJob, context: JobContext, terms: [String], now: Date) throws {
+        try ledger.markHeld(claim.id, now: now)
+        try record(context.event("job.held", outcome: "held", reasons: [ReasonCode.policyHeldForReview.rawValue],
+                                       details: ["watch_terms": terms.joined(separator: ",")]))
+        try DurableFile.renameNoReplace(claim.path, to: layout.held + "/" + claim.name)
+        logger.info("job held for a supervisor", ["job": claim.id, "terms": terms.joined(separator: ",")])
+    }
+
+    /// Runs the search for an allowed job.
+    func run(_ job: JobRequest, id: String, now: Date) throws -> JobResult {
+        try takeInDroppedImages(job: id, ownerFile: layout.jobFile(id, in: layout.active))
+        let threshold = job.threshold ?? gate.config.defaultThreshold
+        let maxCandidates = job.maxCandidates ?? gate.config.defaultMaxCandidates
+        var denial = JobDenial(reasons: [], requester: job.requester, purpose: job.purpose,
+                               caseNumber: job.caseNumber, offense: job.offense)
+
+        var resolved: [(probe: String, path: String)] = []
+        for probe in job.probes {
+            do {
+                resolved.append((probe, try evidence.resolve(probe)))
+            } catch {
+                denial.add(error.code, error.description)
+            }
+        }
+        var bulk: [(probe: String, path: String)] = []
+        if let folder = job.probeDir {
+            do {
+                let probes = try evidence.probes(inFolder: folder)
+                if probes.count > gate.config.maxProbesPerDirectory {
+                    denial.add(.inputTooManyProbes, "\(folder): \(probes.count) files; the limit is \(gate.config.maxProbesPerDirectory)")
+                }
+                for probe in probes {
+                    if let path = try? evidence.resolve(probe) { bulk.append((probe, path)) }
+                }
+            } catch {
+                denial.add(error.code, error.description)
+            }
+        }
+        if !denial.reasons.isEmpty { return ResultBuilder.denied(job: id, denial, now: now) }
+
+        var records: [ProbeRecord] = []
+        for (probe, path) in resolved {
+            do {
+                let bytes = try evidence.read(canonicalPath: path, probe: probe)
+                let faces = try searcher.search(imageBytes: bytes, maxCandidates: maxCandidates, threshold: threshold)
+                records.append(ProbeRecord(image: probe, sha256: SHA256.hex(bytes), faces: faces))
+            } catch let error as ProbeRejection {
+                denial.add(error.code, error.description)
+            } catch let error as ProbeImageError {
+                denial.add(error.reason, "\(probe): \(error)")
+            }
+        }
+        if !denial.reasons.isEmpty { return ResultBuilder.denied(job: id, denial, now: now) }
+
+        if job.probeDir != nil {
+            // A bulk job: explicit probes and the folder's, one record a line beside the summary,
+            // resumed from what an interrupted attempt recorded.
+            try Directory.create(layout.bulkProgress, mode: 0o700)
+            let progressPath = layout.bulkProgress(for: id)
+            if !FileStatus.exists(progressPath), FileStatus.exists(layout.resultLines(id)) {
+                // Finished before a crash that came before the summary: take the records back.
+                try DurableFile.rename(layout.resultLines(id), to: progressPath)
+            }
+            let progress = try BulkProgress(path: progressPath)
+            if progress.count > 0 { logger.info("resuming a bulk job", ["job": id, "recorded": "\(progress.count)"]) }
+            for record in records where !progress.done.contains(record.image) {
+                try progress.append(record)
+            }
+            for (probe, path) in bulk where !progress.done.contains(probe) {
+                let record: ProbeRecord
+                do {
+                    let bytes = try evidence.read(canonicalPath: path, probe: probe)
+                    let faces = try searcher.search(imageBytes: bytes, maxCandidates: maxCandidates, threshold: threshold)
+                    record = ProbeRecord(image: probe, sha256: SHA256.hex(bytes), faces: faces)
+                } catch let error as ProbeRejection {
+                    record = ProbeRecord(image: probe, sha256: nil, faces: [], error: error.code.rawValue)
+                } catch let error as ProbeImageError {
+                    record = ProbeRecord(image: probe, sha256: nil, faces: [], error: error.reason.rawValue)
+                }
+                try progress.append(record)
+            }
+            try progress.finish(to: layout.resultLines(id))
+            return ResultBuilder.completed(job: id, request: job, probes: [], probeCount: progress.count,
+                                           searcher: searcher, threshold: threshold, maxCandidates: maxCandidates,
+                                           now: now)
+        }
+        return ResultBuilder.completed(job: id, request: job, probes: records, probeCount: nil, searcher: searcher,
+                                       threshold: threshold, maxCandidates: maxCandidates, now: now)
+    }
+
+    /// Copies the images a submitter left in `incoming/<job>.d/` into `evidence/<job>/`.
+    ///
+    /// Each image must be a regular file with one link owned by the job file's owner (opened
+    /// without following symlinks); it is copied, not renamed, so the evidence is a new inode
+    /// the submitter cannot change afterwards. The drop folder is removed after every copy is durable.
+    func takeInDroppedImages(job: String, ownerFile: String) throws {
+        let folder = layout.dropFolder(for: job)
+        guard let folderStatus = try? FileStatus.of(folder) else { return }
+        let owner = try FileStatus.of(ownerFile).owner
+        guard folderStatus.isDirectory, folderStatus.owner == owner else {
+            logger.warning("ignoring a drop folder not owned by the job's owner", ["job": job])
+            return
+        }
+        let target = layout.evidence(for: job)
+        try Directory.create(target, mode: 0o700)
+        let names = try Directory.entries(folder)
+        for name in names where !name.hasPrefix(".") {
+            let path = folder + "/" + name
+            guard let fd = try? FileDescriptor.openNoFollow(path) else {
+                logger.warning("refusing a dropped image that is not a plain file", ["job": job, "image": name])
+                continue
+            }
+            defer { fd.closeIgnoringErrors() }
+            let status = try fd.status()
+            guard status.isRegularFile, status.linkCount == 1, status.owner == owner,
+                  status.size <= Int64(evidence.maximumProbeBytes)
+            else {
+                logger.warning("refusing a dropped image (owner, links, type or size)", ["job": job, "image": name])
+                continue
+            }
+            let bytes = try fd.readAll(limit: evidence.maximumProbeBytes)
+            try DurableFile.write(bytes, to: target + "/" + name, via: target, mode: 0o600)
+        }
+        for name in names { try DurableFile.remove(folder + "/" + name) }
+        _ = rmdir(folder)
+    }
+
+    /// Finishes a job: result, final audit record, ledger, move, each step skipped if done before.
+    func finish(_ claim: ClaimedJob, result: JobResult, resultWritten: Bool, reason: String?) throws {
+        let id = claim.id
+        if !resultWritten {
+            try DurableFile.write(try result.encoded(), to: layout.resultFile(id), via: layout.tmp, mode: 0o640)
+        }
+        try checkpoint?(.resultWritten, id)
+        // A final record can exist only if a result was written before (a resumed job).
+        if try !(resultWritten && hasFinalAuditRecord(id)) {
+            let context = JobContext(result: result, agency: try result.requester.flatMap { try registry.user($0)?.agency })
+            try record(context.event(
+                result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons,
+                probeSHA256: result.probes.compactMap(\.sha256), candidates: result.candidateCount,
+                details: result.probeCount.map { ["probes": "\($0)"] } ?? [:]))
+        }
+        try checkpoint?(.finalAuditWritten, id)
+        try ledger.markFinished(id, decision: result.decision.rawValue, now: clock())
+        try checkpoint?(.ledgerFinished, id)
+        try moveOn(claim, outcome: result.decision, reason: reason ?? result.messages.first)
+        logger.info("job finished", ["job": id, "decision": result.decision.rawValue,
+                                     "reasons": result.reasons.joined(separator: ",")])
+    }
+
+    /// Moves a finished job out of `active/`: `done/`, or `failed/` with a reason file beside it.
+    func moveOn(_ claim: ClaimedJob, outcome: JobOutcome, reason: String?) throws {
+        let directory = outcome == .failed ? layout.failed : layout.done
+        if outcome == .failed {
+            let text = (reason ?? "failed") + "\n"
+            try DurableFile.write(Array(text.utf8), to: directory + "/" + claim.name + ".reason", via: layout.tmp)
+        }
+        try file(claim, into: directory)
+    }
+
+    /// Renames a claimed file from `active/` into `directory`, never over another file: a second
+    /// file of the same name (a job id dropped twice) is kept under its inode number.
+    func file(_ claim: ClaimedJob, into directory: String) throws {
+        var target = directory + "/" + claim.name
+        if FileStatus.exists(target) { target += ".\(claim.status.inode)" }
+        try DurableFile.renameNoReplace(claim.path, to: target)
+    }
+
+    /// The result file of a job, if one was written.
+    func existingResult(_ id: String) throws -> JobResult? {
+        let path = layout.resultFile(id)
+        guard FileStatus.exists(path) else { return nil }
+        return try JobResult.decode(try DurableFile.read(path))
+    }
+
+    /// Appends an audit record at the processor's clock.
+    func record(_ event: AuditEvent) throws {
+        try audit.append(event, now: clock())
+    }
+
+    /// Whether the audit log holds a final record for `job` (only asked when resuming a job whose
+    /// result file exists: a crash may have come between the record and the ledger).
+    func hasFinalAuditRecord(_ job: String) throws -> Bool {
+        let finals = Set(JobOutcome.allCases.map(\.auditEvent))
+        // Only days since the job was first seen can hold its records.
+        let since = (try ledger.entry(job)).map { String($0.received.prefix(10)) }
+        return try AuditReader(directory: layout.audit).records(from: since).contains {
+            $0.event.job == job && finals.contains($0.event.event)
+        }
+    }
+
+    // MARK: - Approval requests
+
+    /// Records a refused approval request and files it in `done/`.
+    func refuseApproval(_ claim: ClaimedJob, _ reasons: [String], _ message: String, actor: String, job: String?) throws {
+        try record(AuditEvent(event: "job.approval-refused", actor: actor, job: job, outcome: "denied",
+                              reasons: reasons, details: ["message": message, "request": claim.name]))
+        try file(claim, into: layout.done)
+        logger.warning("approval request refused", ["request": claim.name, "reason": message])
+    }
+
+    func processApproval(_ claim: ClaimedJob) throws {
+        let now = clock()
+        guard let fd = claim.descriptor, claim.status.isRegularFile else {
+            return try refuseApproval(claim, [ReasonCode.requesterIdentityMismatch.rawValue], "the request is not a regular file",
+                              actor: "unknown", job: nil)
+        }
+        let status = try fd.status()
+        guard status.linkCount == 1 else {
+            return try refuseApproval(claim, [ReasonCode.requesterIdentityMismatch.rawValue], "the request has \(status.linkCount) links",
+                              actor: "uid:\(status.owner)", job: nil)
+        }
+        let request: ApprovalRequest
+        do {
+            request = try ApprovalRequest.parse(try fd.readAll(limit: ApprovalRequest.maximumFileBytes))
+        } catch {
+            return try refuseApproval(claim, [ReasonCode.inputMalformed.rawValue], "not an approval request: \(error)",
+                              actor: "uid:\(status.owner)", job: nil)
+        }
+        // The request must come from the supervisor's own account before anything else is looked at.
+        let supervisor = try registry.requester(request.supervisor)
+        guard let supervisor, supervisor.uid == status.owner else {
+            return try refuseApproval(claim, [ReasonCode.supervisorNotAuthorized.rawValue],
+                                      "the request file is not owned by the supervisor's account",
+                                      actor: "uid:\(status.owner)", job: request.job)
+        }
+        let heldPath = layout.jobFile(request.job, in: layout.held)
+        let entry = try ledger.entry(request.job)
+        guard FileStatus.exists(heldPath) else {
+            if let entry, entry.approver == request.supervisor, entry.state != .held {
+                // Applied before a crash; only the request file was left.
+                try file(claim, into: layout.done)
+                return
+            }
+            return try refuseApproval(claim, [], "job \(request.job) is not held", actor: request.supervisor, job: request.job)
+        }
+        let heldRequest = (try? DurableFile.read(heldPath, limit: JobRequest.maximumFileBytes))
+            .flatMap { try? JobRequest.parse($0).get() }
+        let jobRequester = heldRequest?.requester ?? ""
+        let jobAgency = try registry.user(jobRequester)?.agency
+        let supervisorAgency = try registry.policyAgency(supervisor.agency)
+        let reasons = gate.approvalReasons(supervisor: supervisor, agency: supervisorAgency, jobRequester: jobRequester,
+                                           jobAgency: jobAgency, fileOwnerUID: status.owner, now: now)
+        guard reasons.isEmpty else {
+            return try refuseApproval(claim, reasons.map(\.rawValue), "the supervisor may not decide this job",
+                              actor: request.supervisor, job: request.job)
+        }
+        let approved = request.decision == .approve
+        try ledger.recordApproval(request.job, approved: approved, by: request.supervisor, note: request.note, now: now)
+        try record(AuditEvent(
+            event: approved ? "job.approved" : "job.rejected", actor: request.supervisor, agency: supervisor.agency,
+            job: request.job, purpose: heldRequest?.purpose, caseNumber: heldRequest?.caseNumber,
+            outcome: approved ? "approved" : "rejected", details: request.note.map { ["note": $0] } ?? [:]))
+        try DurableFile.renameNoReplace(heldPath, to: layout.jobFile(request.job, in: layout.incoming))
+        try file(claim, into: layout.done)
+        logger.info("held job \(approved ? "approved" : "rejected")", ["job": request.job, "supervisor": request.supervisor])
+    }
+}
+
+/// What a job's audit records say about it.
+struct JobContext {
+    var job: String
+    var requester: String?
+    var purpose: String?
+    var caseNumber: String?
+    var agency: String?
+
+    init(job: String, parsed: Result<JobRequest, JobParseFailure>, agency: String?, ownerUID: UInt32) {
+        self.job = job
+        switch parsed {
+        case .success(let request):
+            requester = request.requester
+            purpose = request.purpose
+            caseNumber = request.caseNumber
+        case .failure(let failure):
+            requester = failure.requester
+            purpose = failure.purpose
+            caseNumber = failure.caseNumber
+        }
+        self.agency = agency
+    }
+
+    init(result: JobResult, agency: String?) {
+        job = result.job
+        requester = result.requester
+        purpose = result.purpose
+        caseNumber = result.caseNumber
+        self.agency = agency
+    }
+
+    func event(_ name: String, outcome: String, reasons: [String] = [], probeSHA256: [String] = [],
+               candidates: Int? = nil, details: [String: String] = [:]) -> AuditEvent {
+        AuditEvent(event: name, actor: requester ?? "unknown", agency: agency, job: job, purpose: purpose,
+                   caseNumber: caseNumber, outcome: outcome, reasons: reasons, probeSHA256: probeSHA256,
+                   candidates: candidates, details: details)
+    }
+}
+
+/// Thrown by a test's checkpoint to stop processing as a crash would.
+public struct SimulatedCrash: Error, Equatable {
+    public var at: JobProcessor.HandOff
+    public init(at: JobProcessor.HandOff) { self.at = at }
+}
+
+extension Result<JobRequest, JobParseFailure> {
+    /// The requester the job file names (not authenticated).
+    var claimedRequester: String? {
+        switch self {
+        case .success(let job): job.requester
+        case .failure(let failure): failure.requester
+        }
+    }
+}
+
+extension JobDenial {
+    mutating func add(_ code: ReasonCode, _ message: String) {
+        if !reasons.contains(code) { reasons.append(code) }
+        messages.append("\(code.rawValue): \(message)")
+    }
+}
+
+extension ProbeImageError {
+    /// The reason code for the denial.
+    public var reason: ReasonCode {
+        switch self {
+        case .notImage: .inputProbeNotImage
+        case .tooLarge: .inputProbeTooLarge
+        }
+    }
+}
+
+/// Reason codes the spool itself gives (for failures, not policy decisions).
+public enum SpoolReason {
+    /// The job failed on every attempt and is quarantined in `failed/`.
+    public static let attemptsExhausted = "processing.attempts-exhausted"
+}

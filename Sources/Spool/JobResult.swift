@@ -1,0 +1,128 @@
+import Foundation
+
+/// How a job ended; each job ends exactly one way, with one result file and one final audit record.
+public enum JobOutcome: String, Codable, Sendable, CaseIterable {
+    /// The search ran; candidates (if any) are in the result.
+    case completed
+    /// The policy refused the request; the result lists every reason.
+    case denied
+    /// The job could not be processed (repeated faults); it is quarantined in `failed/`.
+    case failed
+
+    /// The final audit event: `job.completed`, `job.denied` or `job.failed`.
+    public var auditEvent: String { "job.\(rawValue)" }
+}
+
+/// The result file `outbox/results/<job>.json`.
+///
+/// Written for every job, whatever its outcome. Candidates are investigative leads only; the
+/// ``statement`` says so in every result.
+public struct JobResult: Codable, Sendable, Equatable {
+    /// The statement every result carries (the council's report: leads, not identifications).
+    public static let leadStatement = "Investigative lead only — not a positive identification. "
+        + "Candidates are possible matches ranked by similarity; a trained examiner must review them, "
+        + "and no action may be taken on a candidate without independent corroboration."
+
+    public var job: String
+    public var decision: JobOutcome
+    /// Reason codes (stable strings); empty for a completed job.
+    public var reasons: [String]
+    /// Human-readable detail for the reasons (which field, which probe).
+    public var messages: [String]
+    public var requester: String?
+    public var purpose: String?
+    public var caseNumber: String?
+    public var offense: String?
+    /// The gallery version searched; absent when no search ran.
+    public var galleryVersion: Int64?
+    /// The models used, by role; absent when no search ran.
+    public var models: [String: String]?
+    public var threshold: Double?
+    public var maxCandidates: Int?
+    public var statement: String
+    /// Per probe image; for a bulk job these are in `<job>.jsonl` and this is empty.
+    public var probes: [ProbeRecord]
+    /// For a bulk job: how many probe records `<job>.jsonl` holds.
+    public var probeCount: Int?
+    /// When the result was made (UTC, ISO 8601).
+    public var created: String
+
+    public init(
+        job: String, decision: JobOutcome, reasons: [String] = [], messages: [String] = [],
+        requester: String? = nil, purpose: String? = nil, caseNumber: String? = nil, offense: String? = nil,
+        galleryVersion: Int64? = nil, models: [String: String]? = nil, threshold: Double? = nil,
+        maxCandidates: Int? = nil, probes: [ProbeRecord] = [], probeCount: Int? = nil, created: Date
+    ) {
+        self.job = job
+        self.decision = decision
+        self.reasons = reasons
+        self.messages = messages
+        self.requester = requester
+        self.purpose = purpose
+        self.caseNumber = caseNumber
+        self.offense = offense
+        self.galleryVersion = galleryVersion
+        self.models = models
+        self.threshold = threshold
+        self.maxCandidates = maxCandidates
+        self.statement = Self.leadStatement
+        self.probes = probes
+        self.probeCount = probeCount
+        self.created = created.formatted(.iso8601)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case job, decision, reasons, messages, requester, purpose
+        case caseNumber = "case_number"
+        case offense
+        case galleryVersion = "gallery_version"
+        case models, threshold
+        case maxCandidates = "max_candidates"
+        case statement, probes
+        case probeCount = "probe_count"
+        case created
+    }
+
+    /// All candidates returned, over every probe and face (for the audit record).
+    public var candidateCount: Int {
+        probes.reduce(0) { $0 + $1.faces.reduce(0) { $0 + $1.candidates.count } }
+    }
+
+    /// The result as pretty-printed JSON (stable key order), ending with a newline.
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(self)) + [0x0a]
+    }
+
+    /// Reads a result file's bytes.
+    public static func decode(_ bytes: [UInt8]) throws -> JobResult {
+        try JSONDecoder().decode(JobResult.self, from: Data(bytes))
+    }
+}
+
+/// One probe image's part of a result.
+public struct ProbeRecord: Codable, Sendable, Equatable {
+    /// The probe path as the job named it.
+    public var image: String
+    /// SHA-256 of the image bytes searched (hex).
+    public var sha256: String?
+    /// The faces found.
+    public var faces: [FaceResult]
+    /// For a bulk job's probe that could not be searched: the reason code.
+    public var error: String?
+
+    public init(image: String, sha256: String?, faces: [FaceResult], error: String? = nil) {
+        self.image = image
+        self.sha256 = sha256
+        self.faces = faces
+        self.error = error
+    }
+
+    /// One compact JSON line (for `<job>.jsonl`), without the newline.
+    public func encodedLine() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(self))
+    }
+}

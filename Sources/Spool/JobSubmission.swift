@@ -1,0 +1,132 @@
+import Foundation
+import Glibc
+import SystemCalls
+
+/// What `frs submit` does: hand probe images to the evidence store and drop a job file.
+///
+/// The submitter usually runs under their own account and cannot write the evidence store
+/// (mode 0700, the daemon's). Then the images go beside the job in the drop box, in
+/// `incoming/<job>.d/`, and the daemon takes them in when it claims the job. The job's probe
+/// paths are `<job>/<image name>` either way. The job file is written in `tmp/`, synced and
+/// renamed into `incoming/` last, so a daemon never sees a job whose images are incomplete.
+/// Job files and dropped images are mode 0644 in an unlistable drop box with unguessable names,
+/// so a daemon account other than root can read them.
+public struct JobSubmission: Sendable {
+    /// The fields of the job file.
+    public struct Request: Sendable, Equatable {
+        public var requester: String
+        public var purpose: String
+        public var caseNumber: String?
+        public var offense: String?
+        public var justification: String
+        public var maxCandidates: Int?
+
+        public init(requester: String, purpose: String, caseNumber: String? = nil, offense: String? = nil,
+                    justification: String, maxCandidates: Int? = nil) {
+            self.requester = requester
+            self.purpose = purpose
+            self.caseNumber = caseNumber
+            self.offense = offense
+            self.justification = justification
+            self.maxCandidates = maxCandidates
+        }
+    }
+
+    public let layout: SpoolLayout
+
+    public init(layout: SpoolLayout) { self.layout = layout }
+
+    /// Submits a job.
+    ///
+    /// - Parameters:
+    ///   - request: the job's fields.
+    ///   - images: paths of the probe images (read with the submitter's rights).
+    ///   - now: the time, for the job id.
+    /// - Returns: the job id.
+    /// - Throws: ``SubmissionError`` for an unreadable image, ``SystemCallError`` for spool I/O.
+    public func submit(_ request: Request, images: [String], now: Date = Date()) throws -> String {
+        let id = Self.makeJobID(now: now)
+        var contents: [(name: String, bytes: [UInt8])] = []
+        var used = Set<String>()
+        for image in images {
+            let bytes: [UInt8]
+            do {
+                bytes = try DurableFile.read(image)
+            } catch {
+                throw SubmissionError(image: image, message: "cannot read the image: \(error)")
+            }
+            var name = Self.safeName(DurableFile.baseName(image))
+            if used.contains(name) { name = "\(contents.count + 1)-\(name)" }
+            used.insert(name)
+            contents.append((name, bytes))
+        }
+
+        let direct = access(layout.evidence, W_OK | X_OK) == 0
+        let folder = direct ? layout.evidence(for: id) : layout.dropFolder(for: id)
+        try Directory.create(folder, mode: direct ? 0o700 : 0o711)
+        for (name, bytes) in contents {
+            try DurableFile.write(bytes, to: folder + "/" + name, via: folder, mode: direct ? 0o600 : 0o644)
+        }
+
+        let job = JobFile(
+            requester: request.requester, purpose: request.purpose, caseNumber: request.caseNumber,
+            offense: request.offense, justification: request.justification,
+            probes: contents.map { "\(id)/\($0.name)" }, maxCandidates: request.maxCandidates)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let bytes = Array(try encoder.encode(job)) + [0x0a]
+        let temporary = try DurableFile.writeTemporary(bytes, in: layout.tmp, name: id, mode: 0o644)
+        do {
+            try DurableFile.renameNoReplace(temporary, to: layout.jobFile(id, in: layout.incoming))
+        } catch {
+            try? DurableFile.remove(temporary)
+            throw error
+        }
+        return id
+    }
+
+    /// A new job id: UTC time (so names sort oldest first) and 48 random bits.
+    public static func makeJobID(now: Date) -> String {
+        let seconds = Int(now.timeIntervalSince1970)
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        let stamp = String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.tm_year + 1900, parts.tm_mon + 1,
+                           parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+        let random = String(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff_ffff, radix: 16)
+        return stamp + "-" + String(repeating: "0", count: 12 - random.count) + random
+    }
+
+    /// An image's name reduced to letters, digits, `.`, `-`, `_` (never hidden, never empty).
+    static func safeName(_ name: String) -> String {
+        var safe = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
+        while safe.hasPrefix(".") { safe.removeFirst() }
+        return safe.isEmpty ? "image" : safe
+    }
+
+    /// The job file as written.
+    struct JobFile: Encodable {
+        var version = 1
+        var requester: String
+        var purpose: String
+        var caseNumber: String?
+        var offense: String?
+        var justification: String
+        var probes: [String]
+        var maxCandidates: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case version, requester, purpose
+            case caseNumber = "case_number"
+            case offense, justification, probes
+            case maxCandidates = "max_candidates"
+        }
+    }
+}
+
+/// A probe image `frs submit` cannot take.
+public struct SubmissionError: Error, Equatable, CustomStringConvertible {
+    public var image: String
+    public var message: String
+    public var description: String { "\(image): \(message)" }
+}

@@ -1,0 +1,85 @@
+/// The face search behind the spool: detect the faces in one probe image and find each face's
+/// nearest gallery candidates.
+///
+/// The spool knows nothing of how faces are found or matched; the real implementation (on top
+/// of FaceEngine and Matching) is supplied by whoever starts the daemon. Implementations must
+/// be safe to call from several workers at once.
+public protocol ProbeSearcher: Sendable {
+    /// The gallery's version (it changes with every enroll or removal), recorded in each result.
+    var galleryVersion: Int64 { get }
+    /// The models used, by role: `["detector": "mmod_human_face_detector", "descriptor": ...]`.
+    var modelIDs: [String: String] { get }
+
+    /// Searches one probe image.
+    ///
+    /// - Parameters:
+    ///   - imageBytes: the image file's bytes (JPEG or another format the engine reads).
+    ///   - maxCandidates: the longest candidate list per face.
+    ///   - threshold: only candidates at a distance below this are returned.
+    /// - Returns: every face found, each with its quality and candidates (best first).
+    /// - Throws: ``ProbeImageError`` when the bytes are not a usable image (the job is denied
+    ///   with the matching reason); any other error fails the attempt, which is retried.
+    func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult]
+}
+
+/// Why a probe's bytes cannot be searched: these are the requester's input errors, not faults of
+/// the daemon, so they deny the job rather than retry it.
+public enum ProbeImageError: Error, Equatable, Sendable {
+    /// The bytes are not an image the engine can decode (`input.probe-not-image`).
+    case notImage(String)
+    /// The image is larger than the engine accepts (`input.probe-too-large`).
+    case tooLarge(String)
+}
+
+/// One face found in a probe image, with its candidates.
+public struct FaceResult: Codable, Sendable, Equatable {
+    /// The face's rectangle `[left, top, right, bottom]` in the original image's pixels (dlib's
+    /// inclusive-corner convention).
+    public var box: [Int]
+    /// The five landmarks, each `[x, y]`.
+    public var landmarks: [[Int]]
+    /// Whether the face was good enough to search, and why not.
+    public var quality: Quality
+    /// Gallery candidates within the threshold, best (smallest distance) first; empty for a face
+    /// that was not searched.
+    public var candidates: [Candidate]
+
+    public init(box: [Int], landmarks: [[Int]], quality: Quality, candidates: [Candidate]) {
+        self.box = box
+        self.landmarks = landmarks
+        self.quality = quality
+        self.candidates = candidates
+    }
+
+    /// A face's fitness for search.
+    public struct Quality: Codable, Sendable, Equatable {
+        /// True when the face was searched.
+        public var ok: Bool
+        /// Reason codes when it was not (e.g. too small, too blurred, too turned).
+        public var reasons: [String]
+
+        public init(ok: Bool, reasons: [String] = []) {
+            self.ok = ok
+            self.reasons = reasons
+        }
+    }
+
+    /// A gallery face close to the probe face: an investigative lead, never an identification.
+    public struct Candidate: Codable, Sendable, Equatable {
+        /// 1 for the closest.
+        public var rank: Int
+        /// The gallery subject id.
+        public var subject: String
+        /// The gallery image the face came from.
+        public var image: String
+        /// Euclidean descriptor distance.
+        public var distance: Double
+
+        public init(rank: Int, subject: String, image: String, distance: Double) {
+            self.rank = rank
+            self.subject = subject
+            self.image = image
+            self.distance = distance
+        }
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import Policy
+import Store
+
+/// The registry of agencies, authorized individuals and administrators, in the spool's SQLite
+/// database (`state/frs.sqlite`).
+///
+/// Dates are stored as `YYYY-MM-DD` text, the form the command line takes them in. Roles and
+/// statuses are stored as their stable strings. One `Registry` wraps one connection, which is
+/// used by one thread at a time (see ``Store/Database``).
+public struct Registry {
+    /// The connection.
+    public let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    /// Creates the registry tables if missing.
+    public static func createSchema(_ database: Database) throws(DatabaseError) {
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS agencies (
+                code        TEXT PRIMARY KEY,
+                name        TEXT NOT NULL,
+                notice_date TEXT,
+                added       TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS users (
+                id      TEXT PRIMARY KEY,
+                name    TEXT NOT NULL,
+                agency  TEXT NOT NULL REFERENCES agencies(code),
+                role    TEXT NOT NULL,
+                uid     INTEGER NOT NULL,
+                status  TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
+                vetted  TEXT,
+                trained TEXT,
+                added   TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS users_uid ON users(uid);
+            CREATE TABLE IF NOT EXISTS admins (
+                uid   INTEGER PRIMARY KEY,
+                added TEXT NOT NULL
+            );
+            """)
+    }
+
+    // MARK: - Agencies
+
+    /// Adds an agency.
+    /// - Throws: ``RegistryError/duplicate(_:)`` when the code exists.
+    public func addAgency(code: String, name: String, now: Date) throws {
+        if try agency(code) != nil { throw RegistryError.duplicate("agency \(code)") }
+        try database.query(
+            "INSERT INTO agencies (code, name, added) VALUES (?, ?, ?)",
+            [.text(code), .text(name), .text(Self.timestamp(now))])
+    }
+
+    /// Records the written notice of termination (MOU IX.B); access ends 30 days after it.
+    /// - Throws: ``RegistryError/notFound(_:)``.
+    public func terminateAgency(code: String, noticeDate: String) throws {
+        try database.query("UPDATE agencies SET notice_date = ? WHERE code = ?", [.text(noticeDate), .text(code)])
+        guard database.changes == 1 else { throw RegistryError.notFound("agency \(code)") }
+    }
+
+    /// The agency with `code`, if registered.
+    public func agency(_ code: String) throws -> AgencyRecord? {
+        try database.query("SELECT code, name, notice_date FROM agencies WHERE code = ?", [.text(code)])
+            .first.map { AgencyRecord(code: $0.text(0) ?? "", name: $0.text(1) ?? "", noticeDate: $0.text(2)) }
+    }
+
+    // MARK: - Users
+
+    /// Adds an authorized individual (status active).
+    /// - Throws: ``RegistryError/duplicate(_:)``, ``RegistryError/notFound(_:)`` for an unknown agency.
+    public func addUser(_ user: UserRecord, now: Date) throws {
+        if try self.user(user.id) != nil { throw RegistryError.duplicate("user \(user.id)") }
+        guard try agency(user.agency) != nil else { throw RegistryError.notFound("agency \(user.agency)") }
+        try database.query(
+            """
+            INSERT INTO users (id, name, agency, role, uid, status, vetted, trained, added)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.text(user.id), .text(user.name), .text(user.agency), .text(user.role), .integer(Int64(user.uid)),
+             .text(user.status), user.vetted.map { .text($0) } ?? .null, user.trained.map { .text($0) } ?? .null,
+             .text(Self.timestamp(now))])
+    }
+
+    /// Sets a user's status (`active`, `suspended`, `revoked`).
+    /// - Throws: ``RegistryError/notFound(_:)``.
+    public func setStatus(user id: String, _ status: String) throws {
+        try database.query("UPDATE users SET status = ? WHERE id = ?", [.text(status), .text(id)])
+        guard database.changes == 1 else { throw RegistryError.notFound("user \(id)") }
+    }
+
+    /// Records a completed training.
+    public func setTrained(user id: String, date: String) throws {
+        try database.query("UPDATE users SET trained = ? WHERE id = ?", [.text(date), .text(id)])
+        guard database.changes == 1 else { throw RegistryError.notFound("user \(id)") }
+    }
+
+    /// The user with `id`, if registered.
+    public func user(_ id: String) throws -> UserRecord? {
+        try database.query(
+            "SELECT id, name, agency, role, uid, status, vetted, trained FROM users WHERE id = ?", [.text(id)]
+        ).first.map(UserRecord.init(row:))
+    }
+
+    /// The users registered for an OS account.
+    public func users(uid: UInt32) throws -> [UserRecord] {
+        try database.query(
+            "SELECT id, name, agency, role, uid, status, vetted, trained FROM users WHERE uid = ? ORDER BY id",
+            [.integer(Int64(uid))]
+        ).map(UserRecord.init(row:))
+    }
+
+    // MARK: - As the policy sees them
+
+    /// The requester `id` as the policy gate takes it; `nil` when not registered.
+    ///
+    /// A stored role or status the policy does not know (a database edited by hand) makes the
+    /// person unregistered for the policy, which denies them.
+    public func requester(_ id: String) throws -> Requester? {
+        guard let user = try user(id) else { return nil }
+        return user.requester
+    }
+
+    /// The agency `code` as the policy gate takes it; `nil` when not registered.
+    public func policyAgency(_ code: String) throws -> Agency? {
+        guard let record = try agency(code) else { return nil }
+        return Agency(code: record.code, name: record.name, terminationNotice: record.noticeDate.flatMap(UTCDay.parse))
+    }
+
+    // MARK: - Administrators
+
+    /// Whether `uid` is a registered administrator.
+    public func isAdmin(uid: UInt32) throws -> Bool {
+        try !database.query("SELECT 1 FROM admins WHERE uid = ?", [.integer(Int64(uid))]).isEmpty
+    }
+
+    /// The number of administrators.
+    public func adminCount() throws -> Int {
+        Int(try database.query("SELECT count(*) FROM admins").first?.int(0) ?? 0)
+    }
+
+    /// Adds an administrator; adding an existing one changes nothing.
+    /// - Returns: whether a row was added.
+    @discardableResult
+    public func addAdmin(uid: UInt32, now: Date) throws -> Bool {
+        try database.query(
+            "INSERT OR IGNORE INTO admins (uid, added) VALUES (?, ?)", [.integer(Int64(uid)), .text(Self.timestamp(now))])
+        return database.changes == 1
+    }
+
+    static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
+}
+
+/// An agency as registered.
+public struct AgencyRecord: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    /// The date of the written termination notice (`YYYY-MM-DD`), if any.
+    public var noticeDate: String?
+
+    public init(code: String, name: String, noticeDate: String? = nil) {
+        self.code = code
+        self.name = name
+        self.noticeDate = noticeDate
+    }
+}
+
+/// An authorized individual as registered.
+public struct UserRecord: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var agency: String
+    /// `analyst`, `examiner`, `supervisor`, `auditor` or `admin`.
+    public var role: String
+    /// The OS account whose files speak for this user.
+    public var uid: UInt32
+    /// `active`, `suspended` or `revoked`.
+    public var status: String
+    /// Vetting date (`YYYY-MM-DD`), if vetted.
+    public var vetted: String?
+    /// Last training date (`YYYY-MM-DD`), if trained.
+    public var trained: String?
+
+    public init(id: String, name: String, agency: String, role: String, uid: UInt32,
+                status: String = "active", vetted: String?, trained: String?) {
+        self.id = id
+        self.name = name
+        self.agency = agency
+        self.role = role
+        self.uid = uid
+        self.status = status
+        self.vetted = vetted
+        self.trained = trained
+    }
+
+    /// The policy's view of this person; `nil` if the stored role or status is not one it knows.
+    public var requester: Requester? {
+        guard let role = Role(rawValue: role), let status = RequesterStatus(rawValue: status) else { return nil }
+        return Requester(id: id, name: name, agency: agency, role: role, uid: uid, status: status,
+                         vetted: vetted.flatMap(UTCDay.parse), trained: trained.flatMap(UTCDay.parse))
+    }
+
+    init(row: Row) {
+        self.init(id: row.text(0) ?? "", name: row.text(1) ?? "", agency: row.text(2) ?? "",
+                  role: row.text(3) ?? "", uid: UInt32(truncatingIfNeeded: row.int(4) ?? -1),
+                  status: row.text(5) ?? "", vetted: row.text(6), trained: row.text(7))
+    }
+}
+
+/// Why a registry change was refused.
+public enum RegistryError: Error, Equatable, CustomStringConvertible {
+    /// The agency or user already exists.
+    case duplicate(String)
+    /// The agency or user does not exist.
+    case notFound(String)
+
+    public var description: String {
+        switch self {
+        case .duplicate(let what): "\(what) already exists"
+        case .notFound(let what): "\(what) is not registered"
+        }
+    }
+}

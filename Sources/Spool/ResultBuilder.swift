@@ -1,0 +1,23 @@
+import Foundation
+import Policy
+
+/// Builds result documents from decisions (pure).
+public enum ResultBuilder {
+    /// The result of a denied job: every reason, no search.
+    public static func denied(job: String, _ denial: JobDenial, now: Date) -> JobResult {
+        JobResult(job: job, decision: .denied, reasons: denial.reasons.map(\.rawValue), messages: denial.messages,
+                  requester: denial.requester, purpose: denial.purpose, caseNumber: denial.caseNumber,
+                  offense: denial.offense, created: now)
+    }
+
+    /// The result of a search that ran.
+    public static func completed(
+        job: String, request: JobRequest, probes: [ProbeRecord], probeCount: Int?, searcher: any ProbeSearcher,
+        threshold: Double, maxCandidates: Int, now: Date
+    ) -> JobResult {
+        JobResult(job: job, decision: .completed, requester: request.requester, purpose: request.purpose,
+                  caseNumber: request.caseNumber, offense: request.offense, galleryVersion: searcher.galleryVersion,
+                  models: searcher.modelIDs, threshold: threshold, maxCandidates: maxCandidates, probes: probes,
+                  probeCount: probeCount, created: now)
+    }
+}

@@ -1,1 +1,0 @@
-// The Spool module. See README.md, "Architecture".

@@ -1,0 +1,186 @@
+import Dispatch
+import Foundation
+import Policy
+import Synchronization
+import SystemCalls
+
+/// The daemon: a fixed pool of Dispatch workers that claim requests from `incoming/`, recover
+/// what dead daemons left in `active/`, and process each with a ``JobProcessor``.
+///
+/// Any number of daemons, in one process or several, may run on one spool (see ``JobClaimer``).
+/// ``stop()`` (wired to SIGTERM and SIGINT by `frs daemon`) makes workers stop claiming; the jobs
+/// in flight finish, then ``run()`` returns.
+public final class SpoolDaemon: Sendable {
+    /// How the daemon runs.
+    public struct Configuration: Sendable {
+        /// Worker threads.
+        public var workers: Int
+        /// Drain what is queued (and recoverable), then return.
+        public var once: Bool
+        /// Seconds between looks at an empty `incoming/`.
+        public var pollInterval: Double
+        /// Seconds between looks for jobs left in `active/` (besides at start and when draining).
+        public var recoveryInterval: Double
+        /// Attempts before a failing job is quarantined.
+        public var maxAttempts: Int
+
+        public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, once: Bool = false,
+                    pollInterval: Double = 1, recoveryInterval: Double = 30, maxAttempts: Int = 3) {
+            self.workers = max(1, workers)
+            self.once = once
+            self.pollInterval = pollInterval
+            self.recoveryInterval = recoveryInterval
+            self.maxAttempts = maxAttempts
+        }
+    }
+
+    /// What a run did.
+    public struct Summary: Sendable, Equatable {
+        /// Files claimed from `incoming/` or recovered from `active/` and processed to an end or a hold.
+        public var processed: Int
+        /// Attempts that failed (the job stayed in `active/` for another attempt).
+        public var failedAttempts: Int
+    }
+
+    public let layout: SpoolLayout
+    public let searcher: any ProbeSearcher
+    public let gate: PolicyGate
+    public let logger: Logger
+    public let configuration: Configuration
+    let clock: @Sendable () -> Date
+    let checkpoint: (@Sendable (JobProcessor.HandOff, String) throws -> Void)?
+
+    /// Set once by ``stop()``; workers read it between jobs.
+    private let stopping = Atomic<Bool>(false)
+    /// Signaled by ``stop()`` to wake idle workers at once.
+    private let wake = DispatchSemaphore(value: 0)
+    /// Counters for the summary; workers add to them.
+    private let processed = Atomic<Int>(0)
+    private let failedAttempts = Atomic<Int>(0)
+    /// When `active/` was last searched for left-behind jobs (seconds since 1970); guarded so one
+    /// worker per interval does it.
+    private let lastRecovery = Mutex<Double>(0)
+
+    public init(
+        layout: SpoolLayout, searcher: any ProbeSearcher, gate: PolicyGate = PolicyGate(),
+        configuration: Configuration = Configuration(), logger: Logger = Logger(),
+        clock: @escaping @Sendable () -> Date = { Date() },
+        checkpoint: (@Sendable (JobProcessor.HandOff, String) throws -> Void)? = nil
+    ) {
+        self.layout = layout
+        self.searcher = searcher
+        self.gate = gate
+        self.configuration = configuration
+        self.logger = logger
+        self.clock = clock
+        self.checkpoint = checkpoint
+    }
+
+    /// Asks the workers to stop after the jobs in flight. Safe from any thread, any number of times.
+    public func stop() {
+        if stopping.exchange(true, ordering: .sequentiallyConsistent) == false {
+            for _ in 0..<configuration.workers { wake.signal() }
+        }
+    }
+
+    /// Whether ``stop()`` was called.
+    public var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
+
+    /// Runs the workers until stopped (or, with `once`, until nothing is left to do).
+    /// - Returns: what was done.
+    /// - Throws: the first error that stopped a worker from starting (the database cannot be opened).
+    public func run() throws -> Summary {
+        let group = DispatchGroup()
+        let queue = DispatchQueue(label: "frs.daemon.workers", attributes: .concurrent)
+        let startErrors = Mutex<[String]>([])
+        logger.info("daemon starting", ["workers": "\(configuration.workers)", "once": "\(configuration.once)"])
+        do {
+            let swept = try SpoolJanitor(layout: layout).sweep(now: clock())
+            if swept != SpoolJanitor.Report() { logger.info("swept the drop boxes", ["report": "\(swept)"]) }
+        } catch {
+            logger.warning("cannot sweep the drop boxes", ["error": "\(error)"])
+        }
+        for index in 0..<configuration.workers {
+            queue.async(group: group) {
+                do {
+                    try self.work(index)
+                } catch {
+                    self.logger.error("worker stopped", ["worker": "\(index)", "error": "\(error)"])
+                    startErrors.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        group.wait()
+        let summary = Summary(processed: processed.load(ordering: .relaxed),
+                              failedAttempts: failedAttempts.load(ordering: .relaxed))
+        logger.info("daemon stopped", ["processed": "\(summary.processed)", "failed_attempts": "\(summary.failedAttempts)"])
+        if let first = startErrors.withLock({ $0.first }), summary.processed == 0 {
+            throw DaemonError(message: first)
+        }
+        return summary
+    }
+
+    /// One worker's loop.
+    private func work(_ index: Int) throws {
+        let log = logger.with("worker", "\(index)")
+        let processor = try JobProcessor(layout: layout, searcher: searcher, gate: gate, logger: log,
+                                         maxAttempts: configuration.maxAttempts, clock: clock, checkpoint: checkpoint)
+        let claimer = JobClaimer(layout: layout)
+        // Failed attempts in a row by this worker: when draining, a spool where nothing succeeds
+        // (a broken database) must not keep the worker spinning.
+        var failuresInARow = 0
+        let giveUpAfter = 3 * configuration.maxAttempts + 3
+        let handle: (ClaimedJob) throws -> Void = { claim in
+            do {
+                try processor.process(claim)
+            } catch let crash as SimulatedCrash {
+                throw crash
+            } catch {
+                self.failedAttempts.add(1, ordering: .relaxed)
+                failuresInARow += 1
+                if self.configuration.once, failuresInARow >= giveUpAfter {
+                    throw DaemonError(message: "giving up after \(failuresInARow) failed attempts in a row: \(error)")
+                }
+                return
+            }
+            failuresInARow = 0
+            self.processed.add(1, ordering: .relaxed)
+        }
+        // This worker's listing of incoming/, worked through before listing again.
+        var queued: [String] = []
+        while !isStopping {
+            do {
+                if try claimer.claimNext(from: &queued, handle) { continue }
+                if recoveryDue(), try claimer.recoverNext(handle) { continue }
+            } catch let crash as SimulatedCrash {
+                throw crash
+            } catch let error as DaemonError {
+                throw error
+            } catch {
+                log.error("cannot claim", ["error": "\(error)"])
+                if configuration.once { throw error }
+            }
+            if configuration.once { return }
+            _ = wake.wait(timeout: .now() + configuration.pollInterval)
+        }
+    }
+
+    /// Whether this worker should look in `active/` now: always when draining, otherwise at
+    /// start and once per recovery interval across the workers.
+    private func recoveryDue() -> Bool {
+        if configuration.once { return true }
+        let now = clock().timeIntervalSince1970
+        return lastRecovery.withLock { last in
+            guard now - last >= configuration.recoveryInterval else { return false }
+            last = now
+            return true
+        }
+    }
+}
+
+/// The daemon could not run.
+public struct DaemonError: Error, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Glibc
+import SystemCalls
+
+/// Clears what crashed writers leave in the drop boxes, as Postfix's queue manager does with
+/// stale `maildrop` files.
+///
+/// - `tmp/`: files older than the grace period are removed (a writer that crashed before its
+///   rename; nothing was queued).
+/// - `incoming/<job>.d/`: an image folder older than the grace period with no job of that id
+///   queued, claimed or held is removed (a `frs submit` that failed before writing its job).
+/// - `incoming/`: anything else that is not a request (not `*.json`, `*.approval` or such a
+///   folder) and older than the grace period is moved to `failed/` with a `.reason` file, never
+///   silently deleted.
+public struct SpoolJanitor: Sendable {
+    public let layout: SpoolLayout
+    /// Seconds a file may sit before it counts as abandoned.
+    public var gracePeriod: Int64
+
+    public init(layout: SpoolLayout, gracePeriod: Int64 = 24 * 3600) {
+        self.layout = layout
+        self.gracePeriod = gracePeriod
+    }
+
+    /// What a sweep did.
+    public struct Report: Sendable, Equatable {
+        public var removedTemporaries: [String] = []
+        public var removedImageFolders: [String] = []
+        public var quarantined: [String] = []
+    }
+
+    /// Sweeps the drop boxes once.
+    /// - Throws: ``SystemCallError`` when a directory cannot be listed.
+    @discardableResult
+    public func sweep(now: Date = Date()) throws -> Report {
+        let cutoff = Int64(now.timeIntervalSince1970) - gracePeriod
+        func stale(_ path: String) -> FileStatus? {
+            guard let status = try? FileStatus.of(path), status.modificationTime < cutoff else { return nil }
+            return status
+        }
+        var report = Report()
+        for name in try Directory.entries(layout.tmp) {
+            let path = layout.tmp + "/" + name
+            guard let status = stale(path), !status.isDirectory else { continue }
+            try DurableFile.remove(path)
+            report.removedTemporaries.append(name)
+        }
+        for name in try Directory.entries(layout.incoming) where ClaimedJob.kind(of: name) == nil {
+            let path = layout.incoming + "/" + name
+            guard let status = stale(path) else { continue }
+            if name.hasSuffix(".d"), status.isDirectory {
+                let job = String(name.dropLast(2))
+                let queued = [layout.incoming, layout.active, layout.held].contains {
+                    FileStatus.exists(layout.jobFile(job, in: $0))
+                }
+                guard !queued else { continue }
+                for entry in (try? Directory.entries(path)) ?? [] { try DurableFile.remove(path + "/" + entry) }
+                _ = rmdir(path)
+                report.removedImageFolders.append(name)
+                continue
+            }
+            let target = layout.failed + "/" + name
+            guard !FileStatus.exists(target) else { continue }
+            let reason = "not a request: only <job>.json and <name>.approval files belong in incoming/\n"
+            try DurableFile.write(Array(reason.utf8), to: target + ".reason", via: layout.tmp)
+            try DurableFile.renameNoReplace(path, to: target)
+            report.quarantined.append(name)
+        }
+        return report
+    }
+}

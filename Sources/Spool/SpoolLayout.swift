@@ -1,0 +1,97 @@
+import Glibc
+import Policy
+import SystemCalls
+
+/// The directories of a spool and their modes, as Postfix's queue directories.
+///
+/// ```
+/// root/            0711  anyone may pass through to the drop boxes, no one else may list
+///   tmp/           1733  drop box: files are written here first (sticky: only the owner may rename)
+///   incoming/      1733  drop box: queued jobs and requests, renamed in from tmp/
+///   active/        0700  claimed by a daemon (one rename from incoming/)
+///   held/          0700  awaiting a supervisor's approval
+///   done/          0700  finished jobs (completed or denied)
+///   failed/        0700  quarantine: could not be processed, with a `.reason` file beside each
+///   evidence/      0700  probe images, by job
+///   outbox/        0750  readable by the auditors' group, if the daemon's group is set so
+///     results/     0750  one result file per job
+///     audit/       0750  the hash-chained audit log, one file a day
+///   state/         0700  the SQLite database, lock files, the policy file
+///     bulk/        0700  records of bulk jobs in progress (resumed after a crash)
+/// ```
+/// Every state change of a job is one `rename(2)` between these directories, all on one
+/// filesystem, so a job file is in exactly one of them at any instant.
+public struct SpoolLayout: Sendable, Equatable {
+    /// The spool directory.
+    public let root: String
+
+    public init(root: String) {
+        var trimmed = root
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        self.root = trimmed
+    }
+
+    public var tmp: String { root + "/tmp" }
+    public var incoming: String { root + "/incoming" }
+    public var active: String { root + "/active" }
+    public var held: String { root + "/held" }
+    public var done: String { root + "/done" }
+    public var failed: String { root + "/failed" }
+    public var evidence: String { root + "/evidence" }
+    public var outbox: String { root + "/outbox" }
+    public var results: String { root + "/outbox/results" }
+    public var audit: String { root + "/outbox/audit" }
+    public var state: String { root + "/state" }
+
+    /// The registry and job ledger.
+    public var database: String { state + "/frs.sqlite" }
+    /// The policy in force (optional JSON, see ``Policy/PolicyConfig``); the defaults apply without it.
+    public var policyFile: String { state + "/policy.json" }
+    /// Held shared while a claimant renames a job into `active/` and locks it, exclusively while
+    /// a daemon looks for jobs a dead daemon left in `active/`.
+    public var claimLock: String { state + "/claim.lock" }
+
+    /// Every directory with its mode, parents first.
+    public var directories: [(path: String, mode: mode_t)] {
+        [
+            (root, 0o711),
+            (tmp, 0o1733), (incoming, 0o1733),
+            (active, 0o700), (held, 0o700), (done, 0o700), (failed, 0o700),
+            (evidence, 0o700),
+            (outbox, 0o750), (results, 0o750), (audit, 0o750),
+            (state, 0o700), (bulkProgress, 0o700),
+        ]
+    }
+
+    /// Creates every directory with its mode; existing ones get their mode set again (idempotent).
+    /// - Throws: ``SystemCallError``.
+    public func create() throws(SystemCallError) {
+        for (path, mode) in directories {
+            try Directory.create(path, mode: mode)
+        }
+    }
+
+    /// The policy in force: `state/policy.json` if present, else the defaults.
+    /// - Throws: ``Policy/PolicyConfigError`` for a bad file, ``SystemCallError`` if unreadable.
+    public func loadPolicy() throws -> PolicyConfig {
+        guard FileStatus.exists(policyFile) else { return .default }
+        return try PolicyConfig.load(jsonBytes: try DurableFile.read(policyFile, limit: 1 << 20))
+    }
+
+    /// The job file of `job` in a state directory.
+    public func jobFile(_ job: String, in directory: String) -> String { "\(directory)/\(job).json" }
+    /// The result file of `job`.
+    public func resultFile(_ job: String) -> String { "\(results)/\(job).json" }
+    /// The per-probe result lines of a bulk job.
+    public func resultLines(_ job: String) -> String { "\(results)/\(job).jsonl" }
+    /// Where a job's probe images are kept.
+    public func evidence(for job: String) -> String { "\(evidence)/\(job)" }
+    /// The images a submitter without access to the evidence store left beside the job.
+    public func dropFolder(for job: String) -> String { "\(incoming)/\(job).d" }
+    /// Where bulk jobs keep their records while they run (`state/bulk/`).
+    public var bulkProgress: String { state + "/bulk" }
+    /// A bulk job's records so far.
+    public func bulkProgress(for job: String) -> String { "\(bulkProgress)/\(job).jsonl" }
+    /// The reason a job was quarantined.
+    public func failureReason(_ job: String) -> String { "\(failed)/\(job).reason" }
+}

@@ -1,0 +1,440 @@
+import Foundation
+
+/// The gallery in SQLite: subjects, their enrolled images, the faces found in them (box,
+/// landmarks, 128-d descriptor), and a gallery version that changes with every enroll or removal.
+///
+/// ## Removal
+/// `removeSubject` is expungement: the subject's image and face rows, descriptors included, are
+/// deleted in the same transaction that bumps the version, so no later search can find them and no
+/// copy of the biometric data stays in the database. The subject's row is kept, marked removed with
+/// the reason and time, with a row in `gallery_removals`, so an auditor can see that and why a
+/// removal happened. A removed subject id is retired: enrolling it again is refused (an old
+/// manifest run again must not bring an expunged person back); a new booking takes a new id.
+///
+/// ## Schema
+/// Created by ``migrate()`` with `CREATE TABLE IF NOT EXISTS`; other parts of frs keep their own
+/// tables in the same database. Descriptors and landmarks are float32 little-endian blobs.
+///
+/// Not `Sendable`: like ``Database``, use it from one thread at a time.
+public final class GalleryStore {
+    /// The connection.
+    public let database: Database
+
+    /// Opens the gallery tables in `database`, creating them if needed.
+    /// - Throws: ``DatabaseError``.
+    public init(database: Database) throws {
+        self.database = database
+        try migrate()
+    }
+
+    static let schema = """
+        CREATE TABLE IF NOT EXISTS gallery_subjects (
+            id INTEGER PRIMARY KEY,
+            subject TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            removed_at TEXT,
+            removal_reason TEXT
+        );
+        CREATE TABLE IF NOT EXISTS gallery_images (
+            id INTEGER PRIMARY KEY,
+            subject_id INTEGER NOT NULL REFERENCES gallery_subjects(id),
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,
+            source TEXT,
+            captured TEXT,
+            enrolled_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS gallery_images_subject ON gallery_images(subject_id);
+        CREATE TABLE IF NOT EXISTS gallery_faces (
+            id INTEGER PRIMARY KEY,
+            image_id INTEGER NOT NULL REFERENCES gallery_images(id) ON DELETE CASCADE,
+            box_left INTEGER NOT NULL,
+            box_top INTEGER NOT NULL,
+            box_right INTEGER NOT NULL,
+            box_bottom INTEGER NOT NULL,
+            landmarks BLOB NOT NULL,
+            descriptor BLOB NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS gallery_faces_image ON gallery_faces(image_id);
+        CREATE TABLE IF NOT EXISTS gallery_removals (
+            id INTEGER PRIMARY KEY,
+            subject_id INTEGER NOT NULL REFERENCES gallery_subjects(id),
+            removed_at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            images INTEGER NOT NULL,
+            faces INTEGER NOT NULL,
+            version INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS gallery_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL
+        );
+        INSERT OR IGNORE INTO gallery_state (id, version) VALUES (1, 0);
+        """
+
+    /// Creates the gallery tables if they do not exist (idempotent).
+    public func migrate() throws {
+        try database.execute(Self.schema)
+    }
+
+    /// The current gallery version: 0 for a new gallery, +1 with every enroll or removal.
+    public func version() throws -> Int64 {
+        try database.query("SELECT version FROM gallery_state WHERE id = 1").first?.int(0) ?? 0
+    }
+
+    /// The id of the image with this SHA-256 if it is already enrolled (enrolling is idempotent).
+    public func enrolledImage(sha256: String) throws -> Int64? {
+        try database.query("SELECT id FROM gallery_images WHERE sha256 = ?", [.text(sha256.lowercased())]).first?.int(0)
+    }
+
+    /// Enrolls one image of a subject with the faces found in it, in one transaction: the subject
+    /// is created if new, the image and faces are added, the version goes up by one.
+    ///
+    /// - Parameters:
+    ///   - image: the image and its subject.
+    ///   - faces: the faces found (may be empty: the image is recorded, nothing becomes searchable).
+    ///   - date: the enrollment time.
+    /// - Returns: `.enrolled` with the new ids and version, or `.alreadyEnrolled` when an image
+    ///   with the same SHA-256 is there (nothing changes, the version stays).
+    /// - Throws: ``GalleryStoreError`` for a removed subject or a malformed record;
+    ///   ``DatabaseError``.
+    public func enroll(_ image: GalleryImageRecord, faces: [GalleryFaceRecord], at date: Date = Date()) throws -> EnrollOutcome {
+        try image.validate()
+        for (i, face) in faces.enumerated() { try face.validate(index: i) }
+        let sha = image.sha256.lowercased()
+        let now = Self.timestamp(date)
+        return try database.transaction { () throws -> EnrollOutcome in
+            if let existing = try database.query("SELECT id FROM gallery_images WHERE sha256 = ?", [.text(sha)]).first?.int(0) {
+                return .alreadyEnrolled(imageID: existing)
+            }
+            let subjectID: Int64
+            if let row = try database.query(
+                "SELECT id, removed_at FROM gallery_subjects WHERE subject = ?", [.text(image.subject)]
+            ).first, let id = row.int(0) {
+                if row.text(1) != nil {
+                    throw GalleryStoreError(.subjectRemoved, "subject \(image.subject) was removed from the gallery; its id is retired, enroll a new booking under a new id")
+                }
+                subjectID = id
+            } else {
+                try database.query(
+                    "INSERT INTO gallery_subjects (subject, created_at) VALUES (?, ?)", [.text(image.subject), .text(now)])
+                subjectID = database.lastInsertRowID
+            }
+            try database.query(
+                """
+                INSERT INTO gallery_images (subject_id, path, sha256, source, captured, enrolled_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+                [.integer(subjectID), .text(image.path), .text(sha), image.source.map(SQLValue.text) ?? .null,
+                 image.captured.map(SQLValue.text) ?? .null, .text(now)])
+            let imageID = database.lastInsertRowID
+            var faceIDs: [Int64] = []
+            for face in faces {
+                try database.query(
+                    """
+                    INSERT INTO gallery_faces (image_id, box_left, box_top, box_right, box_bottom, landmarks, descriptor)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [.integer(imageID), .integer(Int64(face.box.left)), .integer(Int64(face.box.top)),
+                     .integer(Int64(face.box.right)), .integer(Int64(face.box.bottom)),
+                     .blob(Self.encode(face.landmarks)), .blob(Self.encode(face.descriptor))])
+                faceIDs.append(database.lastInsertRowID)
+            }
+            let version = try bumpVersion()
+            return .enrolled(imageID: imageID, faceIDs: faceIDs, version: version)
+        }
+    }
+
+    /// Removes a subject from every later search (expungement, dismissal, acquittal): deletes its
+    /// images and faces, marks the subject removed with `reason`, records the removal and bumps the
+    /// version, in one transaction.
+    ///
+    /// Authorization (an administrator) and the audit record are the caller's: see
+    /// `frs gallery remove`.
+    /// - Throws: ``GalleryStoreError`` (`.unknownSubject`, `.alreadyRemoved`, `.invalidRecord` for an
+    ///   empty reason); ``DatabaseError``.
+    public func removeSubject(_ subject: String, reason: String, at date: Date = Date()) throws -> GalleryRemoval {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw GalleryStoreError(.invalidRecord, "a removal needs a reason") }
+        let now = Self.timestamp(date)
+        return try database.transaction { () throws -> GalleryRemoval in
+            guard let row = try database.query(
+                "SELECT id, removed_at FROM gallery_subjects WHERE subject = ?", [.text(subject)]
+            ).first, let id = row.int(0) else {
+                throw GalleryStoreError(.unknownSubject, "no subject \(subject) in the gallery")
+            }
+            if let when = row.text(1) {
+                throw GalleryStoreError(.alreadyRemoved, "subject \(subject) was already removed at \(when)")
+            }
+            let faces = try database.query(
+                "SELECT COUNT(*) FROM gallery_faces f JOIN gallery_images i ON f.image_id = i.id WHERE i.subject_id = ?",
+                [.integer(id)]).first?.int(0) ?? 0
+            try database.query(
+                "DELETE FROM gallery_faces WHERE image_id IN (SELECT id FROM gallery_images WHERE subject_id = ?)",
+                [.integer(id)])
+            try database.query("DELETE FROM gallery_images WHERE subject_id = ?", [.integer(id)])
+            let images = Int64(database.changes)
+            try database.query(
+                "UPDATE gallery_subjects SET removed_at = ?, removal_reason = ? WHERE id = ?",
+                [.text(now), .text(reason), .integer(id)])
+            let version = try bumpVersion()
+            try database.query(
+                "INSERT INTO gallery_removals (subject_id, removed_at, reason, images, faces, version) VALUES (?, ?, ?, ?, ?, ?)",
+                [.integer(id), .text(now), .text(reason), .integer(images), .integer(faces), .integer(version)])
+            return GalleryRemoval(subject: subject, images: Int(images), faces: Int(faces), version: version, removedAt: now)
+        }
+    }
+
+    /// Counts and the version, read in one snapshot.
+    public func stats() throws -> GalleryStats {
+        try database.readTransaction { () throws -> GalleryStats in
+            func count(_ sql: String) throws -> Int { Int(try database.query(sql).first?.int(0) ?? 0) }
+            return GalleryStats(
+                subjects: try count("SELECT COUNT(*) FROM gallery_subjects WHERE removed_at IS NULL"),
+                removedSubjects: try count("SELECT COUNT(*) FROM gallery_subjects WHERE removed_at IS NOT NULL"),
+                images: try count("SELECT COUNT(*) FROM gallery_images"),
+                faces: try count("SELECT COUNT(*) FROM gallery_faces"),
+                version: try version())
+        }
+    }
+
+    /// Every searchable face's descriptor with its face and subject ids, and the version they
+    /// belong to, read in one snapshot (the input of the matching matrix), in face id order.
+    ///
+    /// - Parameter dimension: the descriptor length expected (128).
+    /// - Throws: ``GalleryStoreError`` (`.invalidRecord`) when a stored descriptor has another
+    ///   length; ``DatabaseError``.
+    /// - Complexity: O(faces x dimension); rows are streamed, not collected.
+    public func activeDescriptors(dimension: Int = 128) throws -> GalleryDescriptors {
+        try database.readTransaction { () throws -> GalleryDescriptors in
+            var result = GalleryDescriptors(version: try version(), dimension: dimension)
+            var bad: Int64?
+            try database.forEachRow(
+                """
+                SELECT f.id, i.subject_id, f.descriptor FROM gallery_faces f
+                JOIN gallery_images i ON f.image_id = i.id
+                JOIN gallery_subjects s ON i.subject_id = s.id
+                WHERE s.removed_at IS NULL ORDER BY f.id
+                """
+            ) { row in
+                guard bad == nil, let face = row.int(0), let subject = row.int(1), let blob = row.blob(2),
+                      blob.count == dimension * 4
+                else {
+                    if bad == nil { bad = row.int(0) ?? -1 }
+                    return
+                }
+                result.faceIDs.append(face)
+                result.subjectIDs.append(subject)
+                Self.decode(blob, into: &result.descriptors)
+            }
+            if let bad {
+                throw GalleryStoreError(.invalidRecord, "face \(bad) has no \(dimension)-value descriptor")
+            }
+            return result
+        }
+    }
+
+    /// What a search result shows about faces: subject, image and box, by face id.
+    public func faces(ids: [Int64]) throws -> [Int64: GalleryFaceInfo] {
+        var out: [Int64: GalleryFaceInfo] = [:]
+        for id in Set(ids) {
+            guard let row = try database.query(
+                """
+                SELECT s.subject, i.path, i.sha256, f.box_left, f.box_top, f.box_right, f.box_bottom
+                FROM gallery_faces f JOIN gallery_images i ON f.image_id = i.id
+                JOIN gallery_subjects s ON i.subject_id = s.id WHERE f.id = ?
+                """, [.integer(id)]).first,
+                let subject = row.text(0), let path = row.text(1), let sha = row.text(2),
+                let l = row.int(3), let t = row.int(4), let r = row.int(5), let b = row.int(6)
+            else { continue }
+            out[id] = GalleryFaceInfo(
+                faceID: id, subject: subject, imagePath: path, imageSHA256: sha,
+                box: FaceBox(left: Int(l), top: Int(t), right: Int(r), bottom: Int(b)))
+        }
+        return out
+    }
+
+    // MARK: - Helpers
+
+    private func bumpVersion() throws -> Int64 {
+        try database.query("UPDATE gallery_state SET version = version + 1 WHERE id = 1")
+        return try version()
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// Float32 values as little-endian bytes.
+    static func encode(_ values: [Float]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.count * 4)
+        for v in values {
+            let bits = v.bitPattern
+            for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift))) }
+        }
+        return bytes
+    }
+
+    /// Appends the float32 values of little-endian `bytes` to `out`.
+    static func decode(_ bytes: [UInt8], into out: inout [Float]) {
+        var i = 0
+        while i + 4 <= bytes.count {
+            let bits = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+            out.append(Float(bitPattern: bits))
+            i += 4
+        }
+    }
+}
+
+/// A face's rectangle in image pixels (dlib's convention, inclusive corners).
+public struct FaceBox: Sendable, Equatable, Codable {
+    public var left: Int
+    public var top: Int
+    public var right: Int
+    public var bottom: Int
+
+    public init(left: Int, top: Int, right: Int, bottom: Int) {
+        self.left = left
+        self.top = top
+        self.right = right
+        self.bottom = bottom
+    }
+}
+
+/// An image to enroll and the subject it shows.
+public struct GalleryImageRecord: Sendable, Equatable {
+    /// The subject's id (a booking number).
+    public var subject: String
+    /// Where the image is.
+    public var path: String
+    /// The image file's SHA-256, hex.
+    public var sha256: String
+    /// Where it came from (e.g. a booking system), optional.
+    public var source: String?
+    /// When it was taken (ISO 8601 date), optional.
+    public var captured: String?
+
+    public init(subject: String, path: String, sha256: String, source: String? = nil, captured: String? = nil) {
+        self.subject = subject
+        self.path = path
+        self.sha256 = sha256
+        self.source = source
+        self.captured = captured
+    }
+
+    func validate() throws(GalleryStoreError) {
+        guard !subject.isEmpty else { throw GalleryStoreError(.invalidRecord, "empty subject id") }
+        guard !path.isEmpty else { throw GalleryStoreError(.invalidRecord, "empty image path") }
+        guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else {
+            throw GalleryStoreError(.invalidRecord, "sha256 must be 64 hex digits, not \"\(sha256)\"")
+        }
+    }
+}
+
+/// A face found in a gallery image.
+public struct GalleryFaceRecord: Sendable, Equatable {
+    public var box: FaceBox
+    /// 5 landmarks as x, y pairs (10 values).
+    public var landmarks: [Float]
+    /// The 128-d descriptor.
+    public var descriptor: [Float]
+
+    public init(box: FaceBox, landmarks: [Float], descriptor: [Float]) {
+        self.box = box
+        self.landmarks = landmarks
+        self.descriptor = descriptor
+    }
+
+    func validate(index: Int) throws(GalleryStoreError) {
+        guard landmarks.count == 10 else { throw GalleryStoreError(.invalidRecord, "face \(index): \(landmarks.count) landmark values, not 10") }
+        guard descriptor.count == 128 else { throw GalleryStoreError(.invalidRecord, "face \(index): \(descriptor.count) descriptor values, not 128") }
+        guard descriptor.allSatisfy(\.isFinite), landmarks.allSatisfy(\.isFinite) else {
+            throw GalleryStoreError(.invalidRecord, "face \(index): NaN or infinite value")
+        }
+    }
+}
+
+/// What ``GalleryStore/enroll(_:faces:at:)`` did.
+public enum EnrollOutcome: Sendable, Equatable {
+    /// The image was added with these faces; the gallery is now at `version`.
+    case enrolled(imageID: Int64, faceIDs: [Int64], version: Int64)
+    /// An image with the same SHA-256 was already enrolled; nothing changed.
+    case alreadyEnrolled(imageID: Int64)
+}
+
+/// What ``GalleryStore/removeSubject(_:reason:at:)`` removed.
+public struct GalleryRemoval: Sendable, Equatable {
+    public var subject: String
+    public var images: Int
+    public var faces: Int
+    /// The gallery version after the removal.
+    public var version: Int64
+    /// When (ISO 8601 UTC).
+    public var removedAt: String
+}
+
+/// Gallery counts.
+public struct GalleryStats: Sendable, Equatable {
+    /// Subjects that can be found.
+    public var subjects: Int
+    /// Subjects removed (their faces are gone).
+    public var removedSubjects: Int
+    public var images: Int
+    public var faces: Int
+    public var version: Int64
+}
+
+/// The searchable faces of one gallery version, row-major.
+public struct GalleryDescriptors: Sendable, Equatable {
+    public var version: Int64
+    public var dimension: Int
+    public var faceIDs: [Int64] = []
+    /// The subjects' row ids (`gallery_subjects.id`).
+    public var subjectIDs: [Int64] = []
+    /// `faceIDs.count x dimension` values.
+    public var descriptors: [Float] = []
+
+    public init(version: Int64, dimension: Int) {
+        self.version = version
+        self.dimension = dimension
+    }
+}
+
+/// A gallery face as a result shows it.
+public struct GalleryFaceInfo: Sendable, Equatable {
+    public var faceID: Int64
+    public var subject: String
+    public var imagePath: String
+    public var imageSHA256: String
+    public var box: FaceBox
+}
+
+/// Why a gallery change was refused.
+public struct GalleryStoreError: Error, Equatable, CustomStringConvertible {
+    /// A closed set.
+    public enum Code: String, Sendable {
+        /// No such subject.
+        case unknownSubject = "unknown-subject"
+        /// The subject was removed already.
+        case alreadyRemoved = "already-removed"
+        /// The subject was removed; its id cannot be enrolled again.
+        case subjectRemoved = "subject-removed"
+        /// A record's field is missing or malformed.
+        case invalidRecord = "invalid-record"
+    }
+
+    public var code: Code
+    /// What went wrong and what to do.
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

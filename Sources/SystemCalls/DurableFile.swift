@@ -1,0 +1,142 @@
+import Glibc
+
+/// Durable file writes and moves, the Maildir way.
+///
+/// A new file is created under a temporary directory with `O_EXCL | O_NOFOLLOW` and its final
+/// mode, written in full, `fsync`ed, closed (checked), renamed into place with `rename(2)`, and the
+/// destination directory is `fsync`ed, which Linux needs to make the rename itself durable. A
+/// reader therefore sees either no file or the whole file, whatever crash happens in between.
+public enum DurableFile {
+    /// Writes `bytes` to `destination` atomically and durably.
+    ///
+    /// - Parameters:
+    ///   - bytes: the content.
+    ///   - destination: the final path; an existing file there is replaced.
+    ///   - temporaryDirectory: where the file is built; must be on the same filesystem.
+    ///   - mode: the file's permission bits.
+    /// - Throws: ``SystemCallError``; the temporary file is removed on failure.
+    public static func write(
+        _ bytes: [UInt8], to destination: String, via temporaryDirectory: String, mode: mode_t = 0o600
+    ) throws(SystemCallError) {
+        let temporary = try writeTemporary(bytes, in: temporaryDirectory, name: baseName(destination), mode: mode)
+        do {
+            try rename(temporary, to: destination)
+        } catch {
+            _ = unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Creates a new, fully written and synced file in `directory` and returns its path.
+    /// The name is `name` plus a unique suffix, created with `O_EXCL`, so concurrent writers
+    /// never share a temporary file.
+    public static func writeTemporary(
+        _ bytes: [UInt8], in directory: String, name: String, mode: mode_t = 0o600
+    ) throws(SystemCallError) -> String {
+        var fd: FileDescriptor?
+        var path = ""
+        for _ in 0..<8 {
+            path = "\(directory)/\(name).\(getpid()).\(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff_ffff).tmp"
+            do {
+                fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
+                break
+            } catch where error.errno == EEXIST {
+                continue
+            }
+        }
+        guard let fd else { throw SystemCallError(call: "open", errno: EEXIST, path: path) }
+        do {
+            try fd.setPermissions(mode)
+            try fd.writeAll(bytes)
+            try fd.sync()
+        } catch {
+            fd.closeIgnoringErrors()
+            _ = unlink(path)
+            throw error
+        }
+        do {
+            try fd.close()
+        } catch {
+            _ = unlink(path)
+            throw error
+        }
+        return path
+    }
+
+    /// Moves `source` to `destination` with one `rename(2)` (never a copy) and syncs the
+    /// destination directory, and the source directory when it differs (where this account may
+    /// open them).
+    /// - Throws: ``SystemCallError``: `ENOENT` when `source` is gone (another claimant won),
+    ///   `EXDEV` across filesystems.
+    public static func rename(_ source: String, to destination: String) throws(SystemCallError) {
+        try SystemCall.run("rename", path: "\(source) -> \(destination)") { Glibc.rename(source, destination) }
+        try syncDirectories(of: source, destination)
+    }
+
+    /// Syncs the directories of both paths after a rename. A directory this account may not open
+    /// for reading (a drop box, mode 1733, for a submitter) cannot be synced by it and is skipped:
+    /// the daemon syncs it when it moves the file on.
+    static func syncDirectories(of source: String, _ destination: String) throws(SystemCallError) {
+        let to = directoryName(destination)
+        let from = directoryName(source)
+        for directory in from == to ? [to] : [to, from] {
+            do {
+                try Directory.sync(directory)
+            } catch where error.errno == EACCES {
+                continue
+            }
+        }
+    }
+
+    /// Renames `source` to `destination` only if nothing is there (`renameat2` with
+    /// `RENAME_NOREPLACE`: one atomic step, so two names can never end up at one path), then
+    /// syncs both directories.
+    /// - Throws: ``SystemCallError``: `EEXIST` when the destination exists, `ENOENT` when the
+    ///   source is gone, `EINVAL` on a filesystem without `RENAME_NOREPLACE`.
+    public static func renameNoReplace(_ source: String, to destination: String) throws(SystemCallError) {
+        guard let renameat2 = Self.renameat2 else {
+            throw SystemCallError(call: "renameat2", errno: ENOSYS, path: "\(source) -> \(destination)")
+        }
+        try SystemCall.run("renameat2", path: "\(source) -> \(destination)") {
+            renameat2(AT_FDCWD, source, AT_FDCWD, destination, 1 /* RENAME_NOREPLACE */)
+        }
+        try syncDirectories(of: source, destination)
+    }
+
+    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+
+    /// glibc's `renameat2` (2.28 and later), looked up at run time: the Glibc module does not
+    /// export it to Swift.
+    private static let renameat2: RenameAt2? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return nil }
+        return unsafeBitCast(symbol, to: RenameAt2.self)
+    }()
+
+    /// Removes a file; a file already gone is not an error.
+    public static func remove(_ path: String) throws(SystemCallError) {
+        do {
+            try SystemCall.run("unlink", path: path) { unlink(path) }
+        } catch where error.errno == ENOENT {}
+    }
+
+    /// Reads a whole file without following a final symlink.
+    /// - Parameter limit: refuse (`EFBIG`) files larger than this.
+    public static func read(_ path: String, limit: Int = Int.max) throws(SystemCallError) -> [UInt8] {
+        let fd = try FileDescriptor.openNoFollow(path)
+        defer { fd.closeIgnoringErrors() }
+        return try fd.readAll(limit: limit)
+    }
+
+    /// The directory part of a path (`"."` for a bare name).
+    public static func directoryName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    /// The last component of a path.
+    public static func baseName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}

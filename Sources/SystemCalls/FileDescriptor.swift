@@ -1,0 +1,123 @@
+import Glibc
+
+/// An open file descriptor with checked operations.
+///
+/// A plain value: the owner closes it with ``close()`` (checked, for files written) or
+/// ``closeIgnoringErrors()`` (for files only read). Use ``withOpenFile(_:flags:mode:_:)`` when the
+/// descriptor does not outlive a scope.
+public struct FileDescriptor: Sendable, Hashable {
+    /// The descriptor number.
+    public let rawValue: Int32
+
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    /// Opens `path` with `O_CLOEXEC` added to `flags`.
+    /// - Throws: ``SystemCallError`` (`ELOOP` when `O_NOFOLLOW` meets a symlink).
+    public static func open(_ path: String, flags: Int32, mode: mode_t = 0o600) throws(SystemCallError) -> FileDescriptor {
+        let fd = try SystemCall.run("open", path: path) { Glibc.open(path, flags | O_CLOEXEC, mode) }
+        return FileDescriptor(rawValue: fd)
+    }
+
+    /// Opens an existing file for reading without following a symlink in the last component,
+    /// and without blocking on a FIFO someone dropped in place of a file.
+    ///
+    /// This is how every untrusted file (a job file, a probe) is opened: the checks that follow
+    /// (``status()``: owner, regular file, link count) are then made on the descriptor, not the
+    /// path, so the file cannot be swapped between check and use.
+    public static func openNoFollow(_ path: String) throws(SystemCallError) -> FileDescriptor {
+        try open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+    }
+
+    /// Runs `body` with `path` open, closing it afterwards (unchecked: for reading).
+    public static func withOpenFile<T>(
+        _ path: String, flags: Int32 = O_RDONLY | O_NOFOLLOW | O_NONBLOCK, mode: mode_t = 0o600,
+        _ body: (FileDescriptor) throws -> T
+    ) throws -> T {
+        let fd = try open(path, flags: flags, mode: mode)
+        defer { fd.closeIgnoringErrors() }
+        return try body(fd)
+    }
+
+    /// `fstat(2)` on the descriptor.
+    public func status() throws(SystemCallError) -> FileStatus {
+        var s = stat()
+        try SystemCall.run("fstat") { fstat(rawValue, &s) }
+        return FileStatus(s)
+    }
+
+    /// Reads from the current offset to the end.
+    /// - Parameter limit: fail with `EFBIG` rather than read more than this many bytes.
+    public func readAll(limit: Int = Int.max) throws(SystemCallError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { buffer in Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
+            if n == -1 {
+                if errno == EINTR { continue }
+                throw SystemCallError(call: "read", errno: errno)
+            }
+            if n == 0 { return bytes }
+            if bytes.count + n > limit { throw SystemCallError(call: "read", errno: EFBIG) }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    /// Writes all of `bytes`, continuing after short writes.
+    public func writeAll(_ bytes: [UInt8]) throws(SystemCallError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { buffer in
+                Glibc.write(rawValue, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if n == -1 {
+                if errno == EINTR { continue }
+                throw SystemCallError(call: "write", errno: errno)
+            }
+            offset += n
+        }
+    }
+
+    /// `fsync(2)`: the data and metadata are on disk when it returns.
+    public func sync() throws(SystemCallError) {
+        try SystemCall.run("fsync") { fsync(rawValue) }
+    }
+
+    /// `fchmod(2)`.
+    public func setPermissions(_ mode: mode_t) throws(SystemCallError) {
+        try SystemCall.run("fchmod") { fchmod(rawValue, mode) }
+    }
+
+    /// `flock(2)`.
+    /// - Parameters:
+    ///   - kind: shared or exclusive.
+    ///   - wait: block until granted; otherwise return `false` at once when another holds it.
+    /// - Returns: whether the lock is held.
+    @discardableResult
+    public func lock(_ kind: FileLock.Kind, wait: Bool = true) throws(SystemCallError) -> Bool {
+        let operation = (kind == .exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB)
+        do {
+            try SystemCall.run("flock") { flock(rawValue, operation) }
+            return true
+        } catch where error.errno == EWOULDBLOCK {
+            return false
+        }
+    }
+
+    /// Releases a `flock(2)` lock.
+    public func unlock() throws(SystemCallError) {
+        try SystemCall.run("flock") { flock(rawValue, LOCK_UN) }
+    }
+
+    /// Closes the descriptor, reporting a failure (a write error can surface only here).
+    /// `EINTR` is not retried: on Linux the descriptor is closed anyway.
+    public func close() throws(SystemCallError) {
+        if Glibc.close(rawValue) == -1, errno != EINTR {
+            throw SystemCallError(call: "close", errno: errno)
+        }
+    }
+
+    /// Closes a descriptor that was only read.
+    public func closeIgnoringErrors() {
+        _ = Glibc.close(rawValue)
+    }
+}

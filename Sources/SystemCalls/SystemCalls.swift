@@ -1,1 +1,0 @@
-// The SystemCalls module. See README.md, "Architecture".

@@ -1,0 +1,111 @@
+import Foundation
+import Imaging
+import Testing
+@testable import FaceEngine
+
+@Suite("TiledPyramid (dlib input_rgb_image_pyramid)")
+struct TiledPyramidTests {
+    struct Reference: Decodable {
+        struct Layout: Decodable { var rows: Int, cols: Int, tensor_rows: Int, tensor_cols: Int, rects: [[Int]] }
+        struct Tensor: Decodable {
+            var image: String
+            var upsampled_rows: Int, upsampled_cols: Int, tensor_rows: Int, tensor_cols: Int
+            var avg_rgb: [Float]
+            var rects: [[Int]]
+            var crc32: UInt32
+            var samples: [[Double]]
+        }
+        var padding: Int
+        var outer_padding: Int
+        var layouts: [Layout]
+        var tensor: Tensor
+    }
+
+    static func boxes(_ rects: [[Int]]) -> [FaceBox] {
+        rects.map { FaceBox(left: $0[0], top: $0[1], right: $0[2], bottom: $0[3]) }
+    }
+
+    @Test("layouts match dlib's compute_tiled_image_pyramid_details")
+    func layouts() throws {
+        let ref = try GeometryFixtures.decode(Reference.self, "pyramid.json")
+        #expect(ref.layouts.count >= 8)
+        for l in ref.layouts {
+            let got = TiledPyramid.layout(imageRows: l.rows, imageCols: l.cols, padding: ref.padding, outerPadding: ref.outer_padding)
+            #expect(got.rows == l.tensor_rows && got.cols == l.tensor_cols, "\(l.rows)×\(l.cols)")
+            #expect(got.rects == Self.boxes(l.rects), "\(l.rows)×\(l.cols)")
+        }
+    }
+
+    @Test("the documented example: 481×642 gives a 1783×664 tensor with 24 levels")
+    func documentedExample() {
+        let l = TiledPyramid.layout(imageRows: 481, imageCols: 642)
+        #expect(l.rows == 1783 && l.cols == 664 && l.rects.count == 24)
+        #expect(l.rects[0] == FaceBox(left: 11, top: 11, right: 652, bottom: 491))
+        #expect(l.rects[1] == FaceBox(left: 11, top: 502, right: 545, bottom: 901))
+        #expect(l.rects[5] == FaceBox(left: 397, top: 1581, right: 652, bottom: 1771))
+        let big = TiledPyramid.layout(imageRows: 2275, imageCols: 1822)
+        #expect(big.rows == 8221 && big.cols == 1844 && big.rects.count == 32)
+    }
+
+    @Test("the tensor for obama_small.jpg upsampled once is bit-identical to the reference")
+    func tensor() throws {
+        let ref = try GeometryFixtures.decode(Reference.self, "pyramid.json").tensor
+        let image = try GeometryFixtures.image(ref.image).pyramidUp()
+        #expect(image.height == ref.upsampled_rows && image.width == ref.upsampled_cols)
+        let avg = SIMD3<Float>(ref.avg_rgb[0], ref.avg_rgb[1], ref.avg_rgb[2])
+        let pyramid = TiledPyramid(image: image, averageRGB: avg)
+        #expect(pyramid.rows == ref.tensor_rows && pyramid.cols == ref.tensor_cols)
+        #expect(pyramid.levelRects == Self.boxes(ref.rects))
+        #expect(pyramid.tensor.count == 3 * pyramid.rows * pyramid.cols)
+        for s in ref.samples {
+            let (ch, r, c) = (Int(s[0]), Int(s[1]), Int(s[2]))
+            #expect(pyramid.tensor[(ch * pyramid.rows + r) * pyramid.cols + c] == Float(s[3]), "\(s)")
+        }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(pyramid.tensor.count * 4)
+        for v in pyramid.tensor { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        #expect(GeometryFixtures.crc32(bytes) == ref.crc32)
+    }
+
+    @Test("level 0 is (pixel − average)/256 and the padding is zero")
+    func normalisation() {
+        var image = RGBImage(width: 30, height: 20)
+        for i in image.pixels.indices { image.pixels[i] = UInt8(i % 251) }
+        let avg = SIMD3<Float>(122.782, 117.001, 104.298)
+        let p = TiledPyramid(image: image, averageRGB: avg)
+        let r0 = p.levelRects[0]
+        let plane = p.rows * p.cols
+        for (x, y) in [(0, 0), (29, 19), (7, 11)] {
+            let px = image[x, y]
+            #expect(p.tensor[(r0.top + y) * p.cols + r0.left + x] == (Float(px.r) - avg.x) / 256)
+            #expect(p.tensor[plane + (r0.top + y) * p.cols + r0.left + x] == (Float(px.g) - avg.y) / 256)
+            #expect(p.tensor[2 * plane + (r0.top + y) * p.cols + r0.left + x] == (Float(px.b) - avg.z) / 256)
+        }
+        // The outer border and every pixel outside the level rectangles are zero.
+        for ch in 0..<3 {
+            for r in 0..<p.rows {
+                for c in 0..<p.cols where !p.levelRects.contains(where: { $0.contains(x: c, y: r) }) {
+                    if p.tensor[ch * plane + r * p.cols + c] != 0 {
+                        Issue.record("non-zero padding at channel \(ch), (\(c), \(r))")
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("rebuilding for another image equals building afresh, smaller or larger")
+    func rebuild() {
+        func image(_ w: Int, _ h: Int, _ seed: Int) -> RGBImage {
+            RGBImage(width: w, height: h, pixels: (0..<(w * h * 3)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed) })
+        }
+        let avg = SIMD3<Float>(120, 110, 100)
+        var p = TiledPyramid(image: image(90, 70, 1), averageRGB: avg)
+        for (w, h, seed) in [(40, 33, 2), (120, 95, 3), (120, 95, 4), (7, 9, 5)] {
+            p.rebuild(image: image(w, h, seed), averageRGB: avg)
+            let fresh = TiledPyramid(image: image(w, h, seed), averageRGB: avg)
+            #expect(p.rows == fresh.rows && p.cols == fresh.cols && p.levelRects == fresh.levelRects)
+            #expect(p.tensor == fresh.tensor, "\(w)×\(h)")
+        }
+    }
+}

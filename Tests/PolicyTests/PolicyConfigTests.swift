@@ -1,0 +1,72 @@
+import Foundation
+@testable import Policy
+import Testing
+
+@Suite("PolicyConfig")
+struct PolicyConfigTests {
+    @Test("defaults")
+    func defaults() {
+        let c = PolicyConfig.default
+        #expect(c.trainingValidityDays == 365)
+        #expect(c.minimumJustificationLength == 30)
+        #expect(c.defaultThreshold == 0.6)
+        #expect(c.defaultMaxCandidates == 20)
+        #expect(c.maxCandidatesRange == 2...50)
+        #expect(c.watchTerms.contains("protest"))
+        #expect(c.watchTerms.contains("rally"))
+        #expect(c.watchTerms.contains("religious service"))
+        #expect(c.isViolentCrime("Homicide"))
+        #expect(!c.isViolentCrime("shoplifting"))
+        #expect(throws: Never.self) { try c.validate() }
+    }
+
+    @Test("an empty object is the default policy; partial files keep the other defaults")
+    func partial() throws {
+        #expect(try PolicyConfig.load(jsonBytes: Array("{}".utf8)) == .default)
+        let c = try PolicyConfig.load(jsonBytes: Array(#"{"training_validity_days": 180, "watch_terms": ["march"]}"#.utf8))
+        #expect(c.trainingValidityDays == 180)
+        #expect(c.watchTerms == ["march"])
+        #expect(c.minimumJustificationLength == 30)
+    }
+
+    @Test("encoding and loading round-trip")
+    func roundTrip() throws {
+        var c = PolicyConfig.default
+        c.retentionDays = 90
+        c.violentCrimes = ["homicide"]
+        let data = try JSONEncoder().encode(c)
+        #expect(try PolicyConfig.load(jsonBytes: Array(data)) == c)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"retention_days\":90"))
+    }
+
+    @Test("bad files are refused, naming the key", arguments: [
+        (#"{"training_validity_dayz": 10}"#, "training_validity_dayz"),
+        (#"{"training_validity_days": "365"}"#, "training_validity_days"),
+        (#"{"training_validity_days": 0}"#, "training_validity_days"),
+        (#"{"minimum_justification_length": -1}"#, "minimum_justification_length"),
+        (#"{"violent_crimes": []}"#, "violent_crimes"),
+        (#"{"default_threshold": 3}"#, "default_threshold"),
+        (#"{"default_max_candidates": 60}"#, "default_max_candidates"),
+        (#"{"audit_retention_days": 30}"#, "audit_retention_days"),
+        (#"{"retention_days": 1, "retention_days": 2}"#, "retention_days"),
+        ("[]", ""),
+        ("{", ""),
+        ("", ""),
+    ])
+    func refused(text: String, key: String) {
+        #expect {
+            _ = try PolicyConfig.load(jsonBytes: Array(text.utf8))
+        } throws: { error in
+            (error as? PolicyConfigError)?.key == key
+        }
+    }
+
+    @Test("term matching is whole-word and case-insensitive")
+    func matching() {
+        #expect(PolicyConfig.matches(of: ["religious service"], in: "after the Religious  Service ended") == ["religious service"])
+        #expect(PolicyConfig.matches(of: ["religious service"], in: "religious services") == [])
+        #expect(PolicyConfig.matches(of: ["rally"], in: "rally.") == ["rally"])
+        #expect(PolicyConfig.matches(of: ["rally"], in: "") == [])
+    }
+}

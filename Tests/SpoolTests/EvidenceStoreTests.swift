@@ -1,0 +1,43 @@
+import Foundation
+import Glibc
+import Policy
+@testable import Spool
+import SystemCalls
+import Testing
+
+@Suite("EvidenceStore")
+struct EvidenceStoreTests {
+    @Test func lexicalChecksRefuseEscapesBeforeTouchingTheDisk() throws {
+        let store = EvidenceStore(root: "/nonexistent/evidence")
+        for probe in ["../x.jpg", "a/../../x.jpg", "a/./../b.jpg", "/etc/passwd", "/nonexistent/evidence/../x"] {
+            let error = #expect(throws: ProbeRejection.self) { try store.relativePath(probe) }
+            #expect(error?.code == .inputProbeOutsideEvidence, "\(probe)")
+        }
+        #expect(throws: ProbeRejection.self) { try store.relativePath("") }
+        #expect(try store.relativePath("case/./a.jpg") == "case/a.jpg")
+        #expect(try store.relativePath("/nonexistent/evidence/case/a.jpg") == "case/a.jpg")
+    }
+
+    @Test func resolvesInsideAndRefusesSymlinksOutOrOversizedFiles() throws {
+        let spool = try TestSpool()
+        var store = EvidenceStore(root: spool.layout.evidence, maximumProbeBytes: 10)
+        let probe = try spool.addEvidence("case", "a.jpg", bytes: Array("0123456789".utf8))
+        let path = try store.resolve(probe)
+        #expect(path.hasSuffix("/evidence/case/a.jpg"))
+        #expect(try store.read(canonicalPath: path, probe: probe) == Array("0123456789".utf8))
+        // A link inside the store to a file inside the store is fine; one leading out is not.
+        #expect(symlink(spool.layout.evidence + "/case/a.jpg", spool.layout.evidence + "/case/b.jpg") == 0)
+        #expect(try store.resolve("case/b.jpg") == path)
+        #expect(symlink(spool.layout.state, spool.layout.evidence + "/case/state") == 0)
+        let escape = #expect(throws: ProbeRejection.self) { try store.resolve("case/state/frs.sqlite") }
+        #expect(escape?.code == .inputProbeOutsideEvidence)
+        store.maximumProbeBytes = 9
+        let big = #expect(throws: ProbeRejection.self) { try store.read(canonicalPath: path, probe: probe) }
+        #expect(big?.code == .inputProbeTooLarge)
+        let missing = #expect(throws: ProbeRejection.self) { try store.resolve("case/none.jpg") }
+        #expect(missing?.code == .inputProbeMissing)
+        try spool.addEvidence("case", ".hidden", bytes: [1])
+        // A probe folder lists plain files only: no hidden files, no symlinks, no folders.
+        #expect(try store.probes(inFolder: "case") == ["case/a.jpg"])
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Glibc
+@testable import Spool
+import Store
+import SystemCalls
+import Testing
+
+@Suite("SpoolLayout and init")
+struct SpoolLayoutTests {
+    @Test func initCreatesEveryDirectoryWithItsModeAndIsIdempotent() throws {
+        let spool = try TestSpool()
+        let layout = spool.layout
+        let expected: [String: UInt32] = [
+            layout.root: 0o711, layout.tmp: 0o1733, layout.incoming: 0o1733, layout.active: 0o700,
+            layout.held: 0o700, layout.done: 0o700, layout.failed: 0o700, layout.evidence: 0o700,
+            layout.outbox: 0o750, layout.results: 0o750, layout.audit: 0o750, layout.state: 0o700,
+        ]
+        for (path, mode) in expected {
+            let status = try FileStatus.of(path)
+            #expect(status.isDirectory, "\(path)")
+            #expect(status.permissions == mode, "\(path): \(String(status.permissions, radix: 8))")
+        }
+        // A second init (by another uid) changes nothing: the first admin stays the only one.
+        chmod(layout.incoming, 0o700)
+        let report = try SpoolAdministration.initialize(layout: layout, uid: 5555, now: spool.now)
+        #expect(report == .init(createdDatabase: false, addedAdmin: false))
+        #expect(try FileStatus.of(layout.incoming).permissions == 0o1733)
+        let registry = Registry(database: try SpoolDatabase.open(layout))
+        #expect(try registry.isAdmin(uid: 0))
+        #expect(try !registry.isAdmin(uid: 5555))
+        #expect(try registry.adminCount() == 1)
+        let events = try spool.records().map(\.event.event)
+        #expect(events.filter { $0 == "spool.initialized" }.count == 1)
+        #expect(events.filter { $0 == "admin.added" }.count == 1)
+        #expect(events.contains("user.added"))
+        #expect(events.contains("user.suspended"))
+    }
+
+    @Test func administrativeChangesNeedAnAdminAndAreAudited() throws {
+        let spool = try TestSpool()
+        let outsider = try SpoolAdministration(layout: spool.layout, uid: TestSpool.analystUID)
+        #expect(throws: AdministrationError.notAdmin(TestSpool.analystUID)) {
+            try outsider.addAgency(code: "EVIL", name: "Not an agency")
+        }
+        let admin = try SpoolAdministration(layout: spool.layout, uid: 0)
+        try admin.terminateAgency(code: "SCPD", noticeDate: "2026-05-01")
+        #expect(throws: AdministrationError.invalidDate("2026-13-01")) {
+            try admin.terminateAgency(code: "SCPD", noticeDate: "2026-13-01")
+        }
+        #expect(throws: RegistryError.duplicate("agency SCPD")) { try admin.addAgency(code: "SCPD", name: "again") }
+        let records = try spool.records()
+        #expect(records.contains { $0.event.event == "admin.refused" && $0.event.actor == "uid:1000" })
+        #expect(records.contains { $0.event.event == "agency.terminated" && $0.event.agency == "SCPD" })
+        let agency = try Registry(database: try SpoolDatabase.open(spool.layout)).policyAgency("SCPD")
+        #expect(agency?.terminationNotice != nil)
+    }
+
+    @Test func ledgerFinishesOnceAndCountsAttempts() throws {
+        let spool = try TestSpool()
+        let ledger = JobLedger(database: try SpoolDatabase.open(spool.layout))
+        #expect(try ledger.beginAttempt("j1", now: spool.now) == (1, true))
+        #expect(try ledger.beginAttempt("j1", now: spool.now) == (2, false))
+        #expect(try ledger.markFinished("j1", decision: "completed", now: spool.now))
+        #expect(try !ledger.markFinished("j1", decision: "denied", now: spool.now))
+        let entry = try ledger.entry("j1")
+        #expect(entry?.state == .finished)
+        #expect(entry?.decision == "completed")
+        #expect(entry?.attempts == 2)
+    }
+}
+
+@Suite("SpoolJanitor")
+struct SpoolJanitorTests {
+    func age(_ path: String, by seconds: Int) {
+        var times = [timeval(tv_sec: time(nil) - seconds, tv_usec: 0), timeval(tv_sec: time(nil) - seconds, tv_usec: 0)]
+        _ = lutimes(path, &times)
+    }
+
+    @Test func sweepsAbandonedTemporariesAndFoldersAndQuarantinesStrayFiles() throws {
+        let spool = try TestSpool()
+        let layout = spool.layout
+        let old = try DurableFile.writeTemporary([1], in: layout.tmp, name: "old")
+        let fresh = try DurableFile.writeTemporary([1], in: layout.tmp, name: "fresh")
+        age(old, by: 2 * 86_400)
+        try Directory.create(layout.dropFolder(for: "orphan"), mode: 0o711)
+        try DurableFile.write([1], to: layout.dropFolder(for: "orphan") + "/a.jpg", via: layout.dropFolder(for: "orphan"))
+        age(layout.dropFolder(for: "orphan"), by: 2 * 86_400)
+        // A folder whose job is queued stays, however old.
+        try Directory.create(layout.dropFolder(for: "queued"), mode: 0o711)
+        age(layout.dropFolder(for: "queued"), by: 2 * 86_400)
+        try spool.drop("queued", "{}")
+        try DurableFile.write([1], to: layout.incoming + "/notes.txt", via: layout.tmp)
+        age(layout.incoming + "/notes.txt", by: 2 * 86_400)
+
+        let report = try SpoolJanitor(layout: layout).sweep()
+        #expect(report.removedTemporaries == [DurableFile.baseName(old)])
+        #expect(report.removedImageFolders == ["orphan.d"])
+        #expect(report.quarantined == ["notes.txt"])
+        #expect(FileStatus.exists(fresh))
+        #expect(FileStatus.exists(layout.dropFolder(for: "queued")))
+        #expect(FileStatus.exists(layout.failed + "/notes.txt"))
+        #expect(FileStatus.exists(layout.failed + "/notes.txt.reason"))
+        #expect(try SpoolJanitor(layout: layout).sweep() == SpoolJanitor.Report())
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import Glibc
+@testable import Spool
+import SystemCalls
+import Testing
+
+@Suite("Spool recovery and concurrency")
+struct SpoolRecoveryTests {
+    /// Stops the processor after `step`, as a crash would, then lets a fresh daemon finish.
+    @Test(arguments: JobProcessor.HandOff.allCases)
+    func crashAfterEachHandOffEndsWithOneResultAndOneFinalRecord(step: JobProcessor.HandOff) throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("job1", TestSpool.jobJSON(probes: [probe]))
+        try spool.drop("bad1", "{ not json")
+        let processor = try spool.processor(checkpoint: { point, _ in
+            if point == step { throw SimulatedCrash(at: step) }
+        })
+        let claimer = JobClaimer(layout: spool.layout)
+        for _ in 0..<2 {
+            #expect(throws: SimulatedCrash(at: step)) {
+                try claimer.claimNext { try processor.process($0) }
+            }
+        }
+        #expect(spool.locations(of: "job1") == ["active"])
+        #expect(spool.locations(of: "bad1") == ["active"])
+
+        try spool.drain()
+        for (id, decision) in [("job1", JobOutcome.completed), ("bad1", .denied)] {
+            #expect(spool.locations(of: id) == ["done"], "\(id) after a crash at \(step)")
+            #expect(try spool.result(id).decision == decision)
+            #expect(try spool.finalRecords(for: id).map(\.event.event) == [decision.auditEvent])
+            #expect(try spool.entries(spool.layout.results).filter { $0.hasPrefix(id) } == ["\(id).json"])
+        }
+        #expect(try spool.entries(spool.layout.active).isEmpty)
+    }
+
+    @Test func aLockedJobInActiveIsNotRecoveredByAnotherDaemon() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("busy", TestSpool.jobJSON(probes: [probe]))
+        let claimer = JobClaimer(layout: spool.layout)
+        var sawRecovery: Bool?
+        try claimer.claimNext { claim in
+            // While this claimant holds the job, another looking for left-behind work finds nothing.
+            sawRecovery = try JobClaimer(layout: spool.layout).recoverNext { _ in }
+            #expect(claim.descriptor != nil)
+        }
+        #expect(sawRecovery == false)
+        // Released without being finished (as after a failed attempt): now it is recoverable.
+        var recovered: Bool?
+        let found = try claimer.recoverNext { recovered = $0.recovered }
+        #expect(found)
+        #expect(recovered == true)
+    }
+
+    @Test func twoDaemonsClaimEachOf200JobsExactlyOnce() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        let ids = (0..<200).map { String(format: "job-%03d", $0) }
+        for (i, id) in ids.enumerated() {
+            // A few denials among them, to mix the paths.
+            try spool.drop(id, TestSpool.jobJSON(probes: [probe]), uid: i % 10 == 0 ? 4242 : TestSpool.analystUID)
+        }
+        let now = spool.now
+        let daemons = (0..<2).map { _ in
+            SpoolDaemon(layout: spool.layout, searcher: FakeSearcher(), configuration: .init(workers: 2, once: true),
+                        logger: Logger(level: .error, sink: MemorySink()), clock: { now })
+        }
+        let start = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        let outcomes = Mutex<[Result<SpoolDaemon.Summary, any Error>]>([])
+        for daemon in daemons {
+            Thread.detachNewThread {
+                start.wait()
+                let outcome = Result { try daemon.run() }
+                outcomes.withLock { $0.append(outcome) }
+                finished.signal()
+            }
+        }
+        start.signal()
+        start.signal()
+        finished.wait()
+        finished.wait()
+
+        let summaries = try outcomes.withLock { try $0.map { try $0.get() } }
+        #expect(summaries.map(\.processed).reduce(0, +) == 200)
+        #expect(summaries.map(\.failedAttempts).reduce(0, +) == 0)
+        #expect(try spool.entries(spool.layout.done).count == 200)
+        #expect(try spool.entries(spool.layout.incoming).isEmpty)
+        #expect(try spool.entries(spool.layout.active).isEmpty)
+        #expect(try spool.entries(spool.layout.results).count == 200)
+        let records = try spool.records()
+        for (i, id) in ids.enumerated() {
+            let mine = records.filter { $0.event.job == id }.map(\.event.event)
+            let final = i % 10 == 0 ? "job.denied" : "job.completed"
+            #expect(mine == ["job.received", "job.claimed", final], "\(id)")
+        }
+    }
+}
+
+import Synchronization
+
+@Suite("SpoolDaemon lifecycle and bulk jobs")
+struct SpoolDaemonTests {
+    @Test func stopFinishesTheJobInFlightAndReturns() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("first", TestSpool.jobJSON(probes: [probe]))
+        let resultWritten = DispatchSemaphore(value: 0)
+        let mayContinue = DispatchSemaphore(value: 0)
+        let now = spool.now
+        let daemon = SpoolDaemon(
+            layout: spool.layout, searcher: FakeSearcher(), configuration: .init(workers: 2, once: false),
+            logger: Logger(level: .error, sink: MemorySink()), clock: { now },
+            checkpoint: { point, _ in
+                if point == .resultWritten {
+                    resultWritten.signal()
+                    mayContinue.wait()
+                }
+            })
+        let returned = DispatchSemaphore(value: 0)
+        let summary = Mutex<SpoolDaemon.Summary?>(nil)
+        Thread.detachNewThread {
+            let outcome = try? daemon.run()
+            summary.withLock { $0 = outcome }
+            returned.signal()
+        }
+        resultWritten.wait()
+        // Stop while the job is in flight, with a second job queued: it must not be claimed.
+        try spool.drop("second", TestSpool.jobJSON(probes: [probe]))
+        daemon.stop()
+        mayContinue.signal()
+        returned.wait()
+        #expect(summary.withLock { $0 } == SpoolDaemon.Summary(processed: 1, failedAttempts: 0))
+        #expect(spool.locations(of: "first") == ["done"])
+        #expect(spool.locations(of: "second") == ["incoming"])
+    }
+
+    @Test func aBulkJobWritesOneRecordPerProbeBesideTheSummary() throws {
+        let spool = try TestSpool()
+        for i in 0..<5 { try spool.addEvidence("backlog", "p\(i).jpg", bytes: Array("face \(i)".utf8)) }
+        try spool.addEvidence("backlog", "broken.jpg", bytes: Array("BAD".utf8))
+        try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: ", \"probe_dir\": \"backlog\""))
+        try spool.drain()
+        let result = try spool.result("bulk")
+        #expect(result.decision == .completed)
+        #expect(result.probes.isEmpty)
+        #expect(result.probeCount == 6)
+        let lines = try DurableFile.read(spool.layout.resultLines("bulk")).split(separator: 0x0a)
+        #expect(lines.count == 6)
+        let records = try lines.map { try JSONDecoder().decode(ProbeRecord.self, from: Data($0)) }
+        #expect(records.map(\.image) == ["backlog/broken.jpg"] + (0..<5).map { "backlog/p\($0).jpg" })
+        #expect(records[0].error == "input.probe-not-image")
+        #expect(records[1...].allSatisfy { $0.faces.count == 1 && $0.sha256 != nil })
+        #expect(try spool.finalRecords(for: "bulk").first?.event.details["probes"] == "6")
+    }
+
+    @Test func aJobIDDroppedTwiceIsFinishedOnceAndBothFilesAreKept() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("twice", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain()
+        try spool.drop("twice", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain()
+        #expect(try spool.finalRecords(for: "twice").count == 1)
+        #expect(try spool.entries(spool.layout.done).filter { $0.hasPrefix("twice.json") }.count == 2)
+        #expect(try spool.entries(spool.layout.incoming).isEmpty)
+    }
+}
+
+/// Fails once on one image (an engine fault), counting every search.
+final class FlakySearcher: ProbeSearcher {
+    let failOn: [UInt8]
+    /// Searches made and whether the fault was thrown yet; workers search concurrently.
+    let state = Mutex<(searches: Int, failed: Bool)>((0, false))
+    init(failOn: String) { self.failOn = Array(failOn.utf8) }
+    var galleryVersion: Int64 { 1 }
+    var modelIDs: [String: String] { [:] }
+    func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
+        let fail = state.withLock { state -> Bool in
+            state.searches += 1
+            if imageBytes == failOn, !state.failed {
+                state.failed = true
+                return true
+            }
+            return false
+        }
+        if fail { throw FakeSearcher.EngineFault() }
+        return try FakeSearcher().search(imageBytes: imageBytes, maxCandidates: maxCandidates, threshold: threshold)
+    }
+}
+
+@Suite("Bulk jobs resume")
+struct BulkResumeTests {
+    @Test func anInterruptedBulkJobResumesWithoutSearchingDoneProbesAgain() throws {
+        let spool = try TestSpool()
+        for i in 0..<6 { try spool.addEvidence("backlog", "p\(i).jpg", bytes: Array("face \(i)".utf8)) }
+        try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: ", \"probe_dir\": \"backlog\""))
+        let searcher = FlakySearcher(failOn: "face 3")
+        let summary = try spool.drain(searcher: searcher)
+        #expect(summary.failedAttempts == 1)
+        // p0..p2, the fault on p3, then p3..p5 on the second attempt.
+        #expect(searcher.state.withLock { $0.searches } == 7)
+        let result = try spool.result("bulk")
+        #expect(result.decision == .completed)
+        #expect(result.probeCount == 6)
+        let lines = try DurableFile.read(spool.layout.resultLines("bulk")).split(separator: 0x0a)
+        let images = try lines.map { try JSONDecoder().decode(ProbeRecord.self, from: Data($0)).image }
+        #expect(images == (0..<6).map { "backlog/p\($0).jpg" })
+        #expect(!FileStatus.exists(spool.layout.bulkProgress(for: "bulk")))
+    }
+
+    @Test func aTornLastRecordIsCutOffOnResume() throws {
+        let spool = try TestSpool()
+        let path = spool.layout.bulkProgress(for: "torn")
+        let record = ProbeRecord(image: "a.jpg", sha256: "00", faces: [])
+        try DurableFile.write(try record.encodedLine() + [0x0a] + Array("{\"image\":\"b.j".utf8), to: path,
+                              via: spool.layout.bulkProgress)
+        let progress = try BulkProgress(path: path)
+        #expect(progress.count == 1)
+        #expect(progress.done == ["a.jpg"])
+        try progress.append(ProbeRecord(image: "b.jpg", sha256: "01", faces: []))
+        try progress.finish(to: spool.layout.resultLines("torn"))
+        let lines = try DurableFile.read(spool.layout.resultLines("torn")).split(separator: 0x0a)
+        #expect(lines.count == 2)
+    }
+}

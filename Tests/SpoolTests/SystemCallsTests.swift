@@ -1,0 +1,117 @@
+import Foundation
+import Glibc
+import SystemCalls
+import Testing
+
+@Suite("SystemCalls")
+struct SystemCallsTests {
+    func temporaryDirectory() throws -> String {
+        var template = Array("/tmp/frs-syscalls-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw SystemCallError(call: "mkdtemp", errno: errno) }
+        return String(cString: made)
+    }
+
+    @Test func retriesEINTRAndReportsOtherErrors() throws {
+        var calls = 0
+        let value = try SystemCall.run("fake") { () -> Int32 in
+            calls += 1
+            if calls < 3 { errno = EINTR; return -1 }
+            return 42
+        }
+        #expect(value == 42)
+        #expect(calls == 3)
+        let error = #expect(throws: SystemCallError.self) {
+            try SystemCall.run("fake", path: "/x") { () -> Int32 in errno = EACCES; return -1 }
+        }
+        #expect(error == SystemCallError(call: "fake", errno: EACCES, path: "/x"))
+        #expect(error?.description.contains("fake(/x)") == true)
+    }
+
+    @Test func durableWriteCreatesTheWholeFileWithItsModeAndLeavesNoTemporary() throws {
+        let dir = try temporaryDirectory()
+        try Directory.create(dir + "/tmp", mode: 0o1733)
+        try DurableFile.write(Array("hello\n".utf8), to: dir + "/out.json", via: dir + "/tmp", mode: 0o640)
+        #expect(try DurableFile.read(dir + "/out.json") == Array("hello\n".utf8))
+        #expect(try FileStatus.of(dir + "/out.json").permissions == 0o640)
+        #expect(try Directory.entries(dir + "/tmp").isEmpty)
+        // Replacing is atomic too.
+        try DurableFile.write(Array("again".utf8), to: dir + "/out.json", via: dir + "/tmp")
+        #expect(try DurableFile.read(dir + "/out.json") == Array("again".utf8))
+        #expect(try FileStatus.of(dir + "/tmp").permissions == 0o1733)
+    }
+
+    @Test func renameOfAMissingFileIsENOENT() throws {
+        let dir = try temporaryDirectory()
+        let error = #expect(throws: SystemCallError.self) {
+            try DurableFile.rename(dir + "/missing", to: dir + "/other")
+        }
+        #expect(error?.errno == ENOENT)
+        #expect(error?.call == "rename")
+    }
+
+    @Test func openNoFollowRefusesSymlinksAndFstatSeesOwnerAndLinks() throws {
+        let dir = try temporaryDirectory()
+        try DurableFile.write(Array("x".utf8), to: dir + "/file", via: dir)
+        #expect(symlink(dir + "/file", dir + "/link") == 0)
+        let error = #expect(throws: SystemCallError.self) { try FileDescriptor.openNoFollow(dir + "/link") }
+        #expect(error?.errno == ELOOP)
+        #expect(try FileStatus.of(dir + "/link").isSymbolicLink)
+        #expect(chown(dir + "/file", 4321, 4321) == 0)
+        #expect(link(dir + "/file", dir + "/hard") == 0)
+        let fd = try FileDescriptor.openNoFollow(dir + "/file")
+        defer { fd.closeIgnoringErrors() }
+        let status = try fd.status()
+        #expect(status.owner == 4321)
+        #expect(status.linkCount == 2)
+        #expect(status.isRegularFile)
+        #expect(try fd.readAll() == Array("x".utf8))
+    }
+
+    @Test func readAllStopsAtItsLimit() throws {
+        let dir = try temporaryDirectory()
+        try DurableFile.write([UInt8](repeating: 7, count: 1000), to: dir + "/big", via: dir)
+        let error = #expect(throws: SystemCallError.self) { try DurableFile.read(dir + "/big", limit: 999) }
+        #expect(error?.errno == EFBIG)
+        #expect(try DurableFile.read(dir + "/big", limit: 1000).count == 1000)
+    }
+
+    @Test func flockExcludesASecondHolderUntilReleased() throws {
+        let dir = try temporaryDirectory()
+        let lock = FileLock(path: dir + "/lock")
+        let inner = try lock.withLock(.exclusive) {
+            try lock.withLockIfAvailable(.exclusive) { true }
+        }
+        #expect(inner == nil)
+        let sharedTwice = try lock.withLock(.shared) { try lock.withLockIfAvailable(.shared) { true } }
+        #expect(sharedTwice == true)
+        #expect(try lock.withLockIfAvailable(.exclusive) { 1 } == 1)
+    }
+
+    @Test func listsDirectoriesSortedAndCreatesThemIdempotently() throws {
+        let dir = try temporaryDirectory()
+        for name in ["b", "a", "c"] { try DurableFile.write([], to: dir + "/" + name, via: dir) }
+        #expect(try Directory.entries(dir) == ["a", "b", "c"])
+        try Directory.create(dir + "/d", mode: 0o700)
+        try Directory.create(dir + "/d", mode: 0o750)
+        #expect(try FileStatus.of(dir + "/d").permissions == 0o750)
+        let error = #expect(throws: SystemCallError.self) { try Directory.create(dir + "/a", mode: 0o700) }
+        #expect(error?.errno == EEXIST)
+        #expect(throws: SystemCallError.self) { try Directory.entries(dir + "/missing") }
+    }
+}
+
+@Suite("SystemCalls: rename without replacing")
+struct RenameNoReplaceTests {
+    @Test func refusesToReplaceAnExistingFile() throws {
+        var template = Array("/tmp/frs-syscalls-XXXXXX".utf8CString)
+        let dir = String(cString: mkdtemp(&template)!)
+        try DurableFile.write(Array("a".utf8), to: dir + "/a", via: dir)
+        try DurableFile.write(Array("b".utf8), to: dir + "/b", via: dir)
+        let error = #expect(throws: SystemCallError.self) { try DurableFile.renameNoReplace(dir + "/a", to: dir + "/b") }
+        #expect(error?.errno == EEXIST)
+        #expect(try DurableFile.read(dir + "/b") == Array("b".utf8))
+        try DurableFile.renameNoReplace(dir + "/a", to: dir + "/c")
+        #expect(try DurableFile.read(dir + "/c") == Array("a".utf8))
+        #expect(!FileStatus.exists(dir + "/a"))
+    }
+}

@@ -1,0 +1,157 @@
+import Audit
+import Foundation
+import Glibc
+import Policy
+@testable import Spool
+import SystemCalls
+
+/// A deterministic stand-in for the face search: one face per image, candidates derived from the
+/// image bytes. Bytes starting with "BAD" are not an image; "HUGE" is too large; "FAIL" makes the
+/// search fail (an engine fault, not an input error).
+struct FakeSearcher: ProbeSearcher {
+    var galleryVersion: Int64 = 7
+    var modelIDs: [String: String] = ["detector": "fake-detector", "descriptor": "fake-descriptor"]
+
+    struct EngineFault: Error {}
+
+    func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
+        if imageBytes.starts(with: Array("BAD".utf8)) { throw ProbeImageError.notImage("not a JPEG") }
+        if imageBytes.starts(with: Array("HUGE".utf8)) { throw ProbeImageError.tooLarge("too many pixels") }
+        if imageBytes.starts(with: Array("FAIL".utf8)) { throw EngineFault() }
+        let seed = imageBytes.reduce(0) { ($0 &* 31 &+ Int($1)) & 0xffff }
+        let count = min(maxCandidates, 3)
+        let candidates = (0..<count).map { i in
+            FaceResult.Candidate(rank: i + 1, subject: "S-\(seed % 1000 + i)", image: "gallery/\(seed % 1000 + i).jpg",
+                                 distance: threshold * Double(i + 1) / Double(count + 1))
+        }
+        return [FaceResult(box: [seed % 50, seed % 40, seed % 50 + 100, seed % 40 + 100],
+                           landmarks: [[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]],
+                           quality: .init(ok: true), candidates: candidates)]
+    }
+}
+
+/// A spool in a fresh temporary directory with one agency, an analyst (uid 1000), a supervisor
+/// (uid 1001) and a suspended analyst (uid 1002). Tests run as root, so files can be given to
+/// any uid with `chown`.
+final class TestSpool {
+    let root: String
+    let layout: SpoolLayout
+    /// The tests' clock: a fixed noon, so training and termination rules do not drift.
+    static let now = UTCDay.parse("2026-06-01")!.addingTimeInterval(12 * 3600)
+    let now = TestSpool.now
+
+    static let analystUID: UInt32 = 1000
+    static let supervisorUID: UInt32 = 1001
+    static let suspendedUID: UInt32 = 1002
+
+    init() throws {
+        var template = Array("/tmp/frs-spool-test-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw SystemCallError(call: "mkdtemp", errno: errno) }
+        root = String(cString: made) + "/spool"
+        layout = SpoolLayout(root: root)
+        let now = self.now
+        try SpoolAdministration.initialize(layout: layout, uid: 0, now: now)
+        let admin = try SpoolAdministration(layout: layout, uid: 0, clock: { now })
+        try admin.addAgency(code: "SCPD", name: "St. Charles Police Department")
+        try admin.addUser(UserRecord(id: "jdoe", name: "Jane Doe", agency: "SCPD", role: "analyst",
+                                     uid: Self.analystUID, vetted: "2025-01-10", trained: "2026-01-15"))
+        try admin.addUser(UserRecord(id: "sroe", name: "Sam Roe", agency: "SCPD", role: "supervisor",
+                                     uid: Self.supervisorUID, vetted: "2024-01-10", trained: "2026-02-01"))
+        try admin.addUser(UserRecord(id: "mpoe", name: "Max Poe", agency: "SCPD", role: "analyst",
+                                     uid: Self.suspendedUID, vetted: "2024-01-10", trained: "2026-02-01"))
+        try admin.setStatus(user: "mpoe", .suspended)
+    }
+
+    deinit {
+        let top = DurableFile.directoryName(root)
+        _ = try? FileManager.default.removeItem(atPath: top)
+    }
+
+    /// A valid job's fields for `jdoe`, as JSON text parts.
+    static func jobJSON(requester: String = "jdoe", purpose: String = "active-investigation",
+                        justification: String = "Suspect photographed by the store camera during the robbery",
+                        probes: [String], extra: String = "") -> String {
+        let list = probes.map { "\"\($0)\"" }.joined(separator: ", ")
+        return """
+            {"version": 1, "requester": "\(requester)", "purpose": "\(purpose)", "case_number": "24-012345",
+             "offense": "armed robbery", "justification": "\(justification)", "probes": [\(list)],
+             "max_candidates": 10\(extra)}
+            """
+    }
+
+    /// Puts an image into `evidence/<folder>/<name>`.
+    @discardableResult
+    func addEvidence(_ folder: String, _ name: String, bytes: [UInt8]) throws -> String {
+        try Directory.create(layout.evidence + "/" + folder, mode: 0o700)
+        let path = layout.evidence + "/" + folder + "/" + name
+        try DurableFile.write(bytes, to: path, via: layout.evidence + "/" + folder)
+        return folder + "/" + name
+    }
+
+    /// Drops a job file into `incoming/` owned by `uid`, as a submitter would (via `tmp/`).
+    @discardableResult
+    func drop(_ id: String, _ text: String, uid: UInt32 = TestSpool.analystUID) throws -> String {
+        let temporary = try DurableFile.writeTemporary(Array(text.utf8), in: layout.tmp, name: id, mode: 0o644)
+        try SystemCall.run("chown", path: temporary) { chown(temporary, uid, uid) }
+        try DurableFile.rename(temporary, to: layout.jobFile(id, in: layout.incoming))
+        return id
+    }
+
+    /// Drops a supervisor's approval request owned by `uid`.
+    func dropApproval(job: String, supervisor: String, approve: Bool, uid: UInt32) throws {
+        let request = ApprovalRequest(job: job, supervisor: supervisor, decision: approve ? .approve : .reject,
+                                      note: "reviewed")
+        let name = try request.drop(into: layout)
+        let path = layout.incoming + "/" + name
+        try SystemCall.run("chown", path: path) { chown(path, uid, uid) }
+    }
+
+    /// Runs one daemon until nothing is left.
+    @discardableResult
+    func drain(workers: Int = 1, searcher: any ProbeSearcher = FakeSearcher(),
+               checkpoint: (@Sendable (JobProcessor.HandOff, String) throws -> Void)? = nil) throws -> SpoolDaemon.Summary {
+        let now = self.now
+        let daemon = SpoolDaemon(layout: layout, searcher: searcher,
+                                 configuration: .init(workers: workers, once: true),
+                                 logger: Logger(level: .error, sink: MemorySink()), clock: { now },
+                                 checkpoint: checkpoint)
+        return try daemon.run()
+    }
+
+    /// A processor for driving single steps.
+    func processor(searcher: any ProbeSearcher = FakeSearcher(),
+                   checkpoint: (@Sendable (JobProcessor.HandOff, String) throws -> Void)? = nil) throws -> JobProcessor {
+        let now = self.now
+        return try JobProcessor(layout: layout, searcher: searcher, logger: Logger(level: .error, sink: MemorySink()),
+                                clock: { now }, checkpoint: checkpoint)
+    }
+
+    func result(_ id: String) throws -> JobResult {
+        try JobResult.decode(try DurableFile.read(layout.resultFile(id)))
+    }
+
+    func records() throws -> [AuditRecord] {
+        try AuditReader(directory: layout.audit).records()
+    }
+
+    func events(for job: String) throws -> [String] {
+        try records().filter { $0.event.job == job }.map(\.event.event)
+    }
+
+    func finalRecords(for job: String) throws -> [AuditRecord] {
+        let finals = Set(JobOutcome.allCases.map(\.auditEvent))
+        return try records().filter { $0.event.job == job && finals.contains($0.event.event) }
+    }
+
+    func entries(_ directory: String) throws -> [String] {
+        try Directory.entries(directory)
+    }
+
+    /// Where a job file is now: the names of the state directories holding `<id>.json`.
+    func locations(of id: String) -> [String] {
+        [("incoming", layout.incoming), ("active", layout.active), ("held", layout.held), ("done", layout.done),
+         ("failed", layout.failed)]
+            .filter { FileStatus.exists(layout.jobFile(id, in: $0.1)) }
+            .map(\.0)
+    }
+}
