@@ -96,4 +96,38 @@ struct GalleryEnrollmentTests {
             try searcher.search(imageBytes: Array("not a jpeg".utf8), maxCandidates: 5, threshold: 0.6)
         }
     }
+
+    @Test("a bulk batch (parallel analysis, one blocked match) gives exactly what one-by-one searches give")
+    func batchEqualsSingle() throws {
+        let spool = try TestSpool()
+        let admin = try SpoolAdministration(layout: spool.layout, uid: 0)
+        let analyzer = try Self.analyzer.get()
+        _ = try GalleryEnrollment(administration: admin, analyzer: analyzer).enroll(
+            manifest: Self.manifest([
+                "S-SIMM,johns/John_Simm/000288_00470387.jpg,booking,",
+                "S-SIMM,johns/John_Simm/000290_00470346.jpg,booking,",
+                "S-SAVAGE,johns/John_Savage/000264_01099001.jpg,booking,",
+                "S-SALLEY,johns/John_Salley/000179_02159509.jpg,booking,",
+            ]), baseDirectory: Self.fixtures)
+        let searcher = try FaceSearcher(analyzer: analyzer, databasePath: spool.layout.database,
+                                        cacheDirectory: spool.layout.state + "/cache")
+        let files = ["johns/John_Simm/000300_00470148.jpg", "images/dogs.jpg", "johns/John_Savage/000290_01099067.jpg"]
+        var images = try files.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/" + $0))) }
+        images.insert(Array("not a jpeg".utf8), at: 1)
+        let batch = searcher.searchBatch(images, maxCandidates: 2, threshold: 0.6, workers: 2)
+        #expect(batch.count == 4)
+        for (i, bytes) in images.enumerated() {
+            let single = Result { try searcher.search(imageBytes: bytes, maxCandidates: 2, threshold: 0.6) }
+            switch (batch[i], single) {
+            case (.success(let a), .success(let b)): #expect(a == b, "image \(i)")
+            case (.failure(let a), .failure(let b)): #expect(a is ProbeImageError && b is ProbeImageError)
+            default: Issue.record("image \(i): batch \(batch[i]) but single \(single)")
+            }
+        }
+        // Each subject is named once: S-SIMM has two photos in the gallery.
+        if case .success(let faces) = batch[0] {
+            let subjects = faces.first?.candidates.map(\.subject) ?? []
+            #expect(subjects.first == "S-SIMM" && Set(subjects).count == subjects.count)
+        }
+    }
 }
