@@ -269,7 +269,9 @@ public final class JobProcessor {
             // Pending probes in batches: images searched in parallel, faces matched together.
             let pending = bulk.filter { !progress.done.contains($0.probe) }
             let batchSize = max(8, 4 * bulkWorkers)
+            let total = bulk.count, started = Date(), alreadyDone = total - pending.count
             for start in stride(from: 0, to: pending.count, by: batchSize) {
+                if start > 0 { reportBulkProgress(id, done: alreadyDone + start, total: total, since: started, searched: start) }
                 let batch = pending[start..<min(start + batchSize, pending.count)]
                 var records = [ProbeRecord?](repeating: nil, count: batch.count)
                 var readable: [(index: Int, bytes: [UInt8])] = []
@@ -303,13 +305,28 @@ public final class JobProcessor {
                 }
                 if let fault { throw fault }
             }
+            reportBulkProgress(id, done: total, total: total, since: started, searched: pending.count)
             try progress.finish(to: layout.resultLines(id))
+            try? DurableFile.remove(layout.bulkStatus(for: id))
             return ResultBuilder.completed(job: id, request: job, probes: [], probeCount: progress.count,
                                            searcher: searcher, threshold: threshold, maxCandidates: maxCandidates,
                                            now: now)
         }
         return ResultBuilder.completed(job: id, request: job, probes: records, probeCount: nil, searcher: searcher,
                                        threshold: threshold, maxCandidates: maxCandidates, now: now)
+    }
+
+    /// A bulk job's progress: a log line (stderr) and `state/bulk/<job>.status` for `frs status`.
+    /// Best effort: progress reporting never fails a job.
+    func reportBulkProgress(_ id: String, done: Int, total: Int, since started: Date, searched: Int) {
+        let elapsed = max(Date().timeIntervalSince(started), 1e-3)
+        let rate = Double(searched) / elapsed
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let figures = ["done": "\(done)", "total": "\(total)", "rate_per_minute": String(format: "%.1f", rate * 60),
+                       "eta_seconds": String(format: "%.0f", eta)]
+        logger.info("bulk progress", figures.merging(["job": id]) { a, _ in a })
+        let text = figures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
+        try? DurableFile.write(Array(text.utf8), to: layout.bulkStatus(for: id), via: layout.bulkProgress)
     }
 
     /// Copies the images a submitter left in `incoming/<job>.d/` into `evidence/<job>/`.
