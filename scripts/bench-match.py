@@ -35,13 +35,20 @@ def faiss_times(gallery, probes_list, k, repeat, use_l2):
         index = cls(128)
         index.add(g)
         for b in probes_list:
-            index.search(q[:b], k)  # warm-up
-            runs = []
-            for _ in range(repeat):
-                t = time.perf_counter()
-                index.search(q[:b], k)
-                runs.append(time.perf_counter() - t)
-            out[(name, b)] = statistics.median(runs) * 1000 / b
+            # FAISS at its best: with 1 and with all OpenMP threads (on 2 busy cores one thread can
+            # win for a single probe); the faster median counts.
+            best = float("inf")
+            for threads in sorted({1, os.cpu_count() or 1}):
+                faiss.omp_set_num_threads(threads)
+                index.search(q[:b], k)  # warm-up
+                runs = []
+                for _ in range(repeat):
+                    t = time.perf_counter()
+                    index.search(q[:b], k)
+                    runs.append(time.perf_counter() - t)
+                best = min(best, statistics.median(runs) * 1000 / b)
+            faiss.omp_set_num_threads(os.cpu_count() or 1)
+            out[(name, b)] = best
         del index
     return out, faiss.omp_get_max_threads(), faiss.__version__
 
@@ -79,7 +86,7 @@ def main():
             print(f"frs verified {r['verified']} probes: {r['verify_failures']} differ from the double scan")
         for (name, _), ms in f.items():
             rows.append((b, name, ms, r["ms_per_probe"], r.get("workers")))
-        print(f"FAISS {version} ({threads} threads) and frs ({r.get('workers')} workers): "
+        print(f"FAISS {version} (best of 1 and {threads} threads) and frs ({r.get('workers')} workers): "
               f"{b} probe(s) vs {args.gallery} x 128, k={args.k}, median of {repeat}", flush=True)
 
     print()
