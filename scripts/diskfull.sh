@@ -14,7 +14,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-JOBS=12 SIZE_MIB=8 KEEP=0
+JOBS=20 SIZE_MIB=8 KEEP=0 PAGES=${DISKFULL_PAGES:-4}
 while [ $# -gt 0 ]; do
   case "$1" in
     --jobs) JOBS=$2; shift ;;
@@ -62,30 +62,55 @@ mkdir -p "$S/evidence/t"
 n=0
 for f in "$ROOT"/Tests/Fixtures/johns/*/*.jpg; do n=$((n + 1)); cp "$f" "$S/evidence/t/p$n.jpg"; [ $n -ge 4 ] && break; done
 ids=()
+mkdir -p "$M/stage"
 for i in $(seq "$JOBS"); do
   id=$(printf 'full-%03d' "$i"); ids+=("$id")
   purpose=active-investigation; [ $((i % 4)) = 0 ] && purpose=personal
   printf '{"version":1,"requester":"analyst1","purpose":"%s","case_number":"26-%06d","offense":"armed robbery","justification":"Store camera photo of the robbery suspect number %d","probes":["t/p%d.jpg"],"max_candidates":5}' \
-    "$purpose" "$i" "$i" $(( (i % 4) + 1 )) > "$S/tmp/$id.json"
-  mv "$S/tmp/$id.json" "$S/incoming/$id.json"
+    "$purpose" "$i" "$i" $(( (i % 4) + 1 )) > "$M/stage/$id.json"
 done
+fill() { # Fill the file system to the last byte (a big file, then small ones for the last blocks).
+  dd if=/dev/zero of="$M/filler" bs=64k status=none 2>/dev/null
+  for k in $(seq 200); do head -c 4096 /dev/zero > "$M/filler-$k" 2>/dev/null || break; done
+}
 
-# Fill the file system to the last byte (a big file, then small ones for the last blocks).
-dd if=/dev/zero of="$M/filler" bs=64k status=none 2>/dev/null
-for k in $(seq 200); do head -c 4096 /dev/zero > "$M/filler-$k" 2>/dev/null || break; done
-avail=$(df -B1 --output=avail "$M" | tail -1 | tr -d ' ')
-echo "diskfull: $JOBS jobs queued on a ${SIZE_MIB} MiB tmpfs, now full ($avail bytes free)"
+# A. A daemon started on a full disk cannot open its database: it must say so and exit 1,
+#    touching nothing. (The first three jobs are queued for it.)
+for id in "${ids[@]:0:3}"; do mv "$M/stage/$id.json" "$S/incoming/$id.json"; done
+fill
+echo "diskfull: $JOBS jobs staged on a ${SIZE_MIB} MiB tmpfs, now full ($(df -B1 --output=avail "$M" | tail -1 | tr -d ' ') bytes free)"
+"$FRS_BIN" daemon --once --workers 1 > "$W/logs/start-full.out" 2> "$W/logs/start-full.log"; rc=$?
+queued=$(ls "$S/incoming" | wc -l)
+check "a daemon started on a full disk exits 1 with a message, leaving the jobs queued ($queued)" \
+  $([ $rc = 1 ] && [ -s "$W/logs/start-full.log" ] && [ "$queued" = 3 ]; echo $?) "exit $rc: $(head -c 300 "$W/logs/start-full.log")"
+echo "  its message: $(head -1 "$W/logs/start-full.log")"
 
+# B. A running daemon meets a full disk.
+rm -f "$M"/filler*
 "$FRS_BIN" daemon --workers 1 > "$W/logs/daemon.out" 2> "$LOG" &
 DAEMON=$!
+for _ in $(seq 150); do grep -q 'daemon starting' "$LOG" && break; sleep 0.2; done
+# Let it finish what is queued, then fill the disk and queue the rest (a rename needs no space).
+for _ in $(seq 150); do [ -z "$(ls -A "$S/incoming" "$S/active" | grep -v ':$' | grep .)" ] && break; sleep 0.2; done
+before=$(ls "$S/outbox/results" | grep -c '\.json$')
+fill
+echo "diskfull: a running daemon; $before jobs done; disk full ($(df -B1 --output=avail "$M" | tail -1 | tr -d ' ') bytes free); queuing $(( JOBS - 3 )) more, freeing $(( PAGES * 4 )) KiB with each"
+# Each job arrives with four pages of space freed, so writes fail at varying points of the hand-off
+# (result, audit record, ledger), not only at the first.
+k=0
+for id in "${ids[@]:3}"; do
+  mv "$M/stage/$id.json" "$S/incoming/$id.json"
+  for _ in $(seq "$PAGES"); do k=$((k + 1)); rm -f "$M/filler-$k"; done
+  sleep 0.4
+done
 # Let it meet the full disk: wait until it has logged a failure, or 20 s.
-for _ in $(seq 100); do grep -q -i -E 'no space|ENOSPC|errno 28|cannot|failed' "$LOG" && break; sleep 0.2; done
-sleep 2
-
+for _ in $(seq 100); do grep -q -i -E 'no space|ENOSPC|errno 28|disk|failed' "$LOG" && break; sleep 0.2; done
+sleep 3
 echo "diskfull: while full"
 alive=0; kill -0 "$DAEMON" 2>/dev/null && alive=1
 check "the daemon keeps running on a full disk" $([ $alive = 1 ]; echo $?) "$(tail -3 "$LOG")"
-check "the daemon reports the condition" $(grep -q -i -E 'no space|ENOSPC|errno 28' "$LOG"; echo $?) "$(tail -2 "$LOG")"
+check "the daemon reports the condition" $(grep -q -i -E 'no space|ENOSPC|errno 28|disk is full|disk I/O' "$LOG"; echo $?) "$(tail -2 "$LOG")"
+echo "  it said: $(grep -i -m1 -E 'no space|ENOSPC|errno 28|disk is full|disk I/O' "$LOG" | cut -c1-200)"
 lost=() torn=()
 for id in "${ids[@]}"; do
   places=0
@@ -94,7 +119,8 @@ for id in "${ids[@]}"; do
 done
 for f in "$S"/outbox/results/*.json; do
   [ -e "$f" ] || continue
-  jq -e . "$f" >/dev/null 2>&1 || torn+=("$(basename "$f")")
+  if command -v jq >/dev/null; then jq -e . "$f" >/dev/null 2>&1 || torn+=("$(basename "$f")")
+  else [ "$(head -c1 "$f")" = "{" ] && [ "$(tail -c2 "$f" | tr -d '\n')" = "}" ] || torn+=("$(basename "$f")"); fi
 done
 check "every job is in exactly one place (queued, claimed or finished)" $([ ${#lost[@]} = 0 ]; echo $?) "${lost[*]}"
 check "no half-written result file" $([ ${#torn[@]} = 0 ]; echo $?) "${torn[*]}"
@@ -102,7 +128,7 @@ tmpleft=$(ls -A "$S/tmp" | wc -l)
 check "no temporaries left behind in tmp/ ($tmpleft)" $([ "$tmpleft" = 0 ]; echo $?) "$(ls -A "$S/tmp" | head -3 | tr '\n' ' ')"
 verify=$(frs audit verify 2>&1); check "the audit chain is intact while full" $? "$verify"
 finished_full=$(ls "$S/outbox/results" | grep -c '\.json$')
-echo "  results written while full: $finished_full of $JOBS"
+echo "  results written while full: $(( finished_full - before )) of $(( JOBS - 3 ))"
 
 # Space returns; the same daemon must finish everything.
 rm -f "$M"/filler*
