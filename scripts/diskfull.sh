@@ -71,7 +71,9 @@ for i in $(seq "$JOBS"); do
 done
 fill() { # Fill the file system to the last byte (a big file, then small ones for the last blocks).
   dd if=/dev/zero of="$M/filler" bs=64k status=none 2>/dev/null
-  for k in $(seq 200); do head -c 4096 /dev/zero > "$M/filler-$k" 2>/dev/null || break; done
+  truncate -s -1M "$M/filler"
+  for k in $(seq 400); do head -c 4096 /dev/zero > "$M/filler-$k" 2>/dev/null || { rm -f "$M/filler-$k"; break; }; done
+  dd if=/dev/zero of="$M/filler-last" bs=1k status=none 2>/dev/null
 }
 
 # A. A daemon started on a full disk cannot open its database: it must say so and exit 1,
