@@ -129,8 +129,12 @@ public struct StatusCommand: Subcommand {
                     context.out("\(name): not readable by this account")
                     continue
                 }
-                let jobs = entries.filter { $0.hasSuffix(".json") }.count
-                context.out("\(name): \(jobs)")
+                let jobs = entries.filter { $0.hasSuffix(".json") }
+                context.out("\(name): \(jobs.count)")
+                if name == "held" {
+                    // What waits for a supervisor: frs approve|reject JOB.
+                    for job in jobs { context.out("  \(job.dropLast(5))") }
+                }
             }
             return 0
         }
