@@ -22,10 +22,15 @@ let numericSettings: [SwiftSetting] = [
 /// x86-64-v3 (AVX2, FMA; every x86 server since 2015) they run about twice as fast as on the
 /// baseline SSE2 target (measured in the Matching module's report). Other architectures use
 /// their default target.
+///
+/// The convolution kernels (NeuralNet) are built for x86-64-v3 too and use fused multiply-add
+/// (`FRS_FMA`): measured 3–4× faster than the baseline x86-64 build.
 #if arch(x86_64)
 let matchingSettings: [SwiftSetting] = numericSettings + [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+let neuralNetSettings: [SwiftSetting] = numericSettings + [.unsafeFlags(["-Xcc", "-march=x86-64-v3"]), .define("FRS_FMA")]
 #else
 let matchingSettings: [SwiftSetting] = numericSettings
+let neuralNetSettings: [SwiftSetting] = numericSettings
 #endif
 
 let package = Package(
@@ -56,7 +61,7 @@ let package = Package(
         // MARK: - Pure value code
         .target(name: "Hashing"),
         .target(name: "DlibFormat", swiftSettings: numericSettings),
-        .target(name: "NeuralNet", swiftSettings: numericSettings),
+        .target(name: "NeuralNet", swiftSettings: neuralNetSettings),
         .target(name: "Matching", swiftSettings: matchingSettings),
         .target(name: "Policy"),
 
@@ -107,7 +112,10 @@ let package = Package(
             swiftSettings: numericSettings
         ),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Hashing"]),
-        .testTarget(name: "SpoolTests", dependencies: ["Spool", "Policy", "Audit", "Store", "SystemCalls"]),
+        .testTarget(
+            name: "SpoolTests",
+            dependencies: ["Spool", "Policy", "Audit", "Store", "SystemCalls", "FaceEngine", "Matching"]
+        ),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
     ]
 )

@@ -46,9 +46,9 @@ def faiss_times(gallery, probes_list, k, repeat, use_l2):
     return out, faiss.omp_get_max_threads(), faiss.__version__
 
 
-def frs_time(frs, gallery, b, k, repeat):
+def frs_time(frs, gallery, b, k, repeat, verify):
     cmd = [frs, "bench", "match", "--gallery", str(gallery), "--probes", str(b), "--k", str(k),
-           "--repeat", str(repeat)]
+           "--repeat", str(repeat)] + (["--verify"] if verify else [])
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({run.returncode}):\n{run.stderr}")
@@ -63,6 +63,8 @@ def main():
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=0, help="timed runs (default: 5 for 1 probe, 2 otherwise)")
     ap.add_argument("--l2", action="store_true", help="also time IndexFlatL2")
+    ap.add_argument("--verify", action="store_true",
+                    help="frs also checks up to 16 probes against a double-precision scan (untimed)")
     ap.add_argument("--frs", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "frs"))
     args = ap.parse_args()
     probes_list = [int(x) for x in args.probes.split(",")]
@@ -72,7 +74,9 @@ def main():
     for b in probes_list:
         repeat = args.repeat or (5 if b == 1 else 2)
         f, threads, version = faiss_times(args.gallery, [b], args.k, repeat, args.l2)
-        r = frs_time(args.frs, args.gallery, b, args.k, repeat)
+        r = frs_time(args.frs, args.gallery, b, args.k, repeat, args.verify)
+        if args.verify:
+            print(f"frs verified {r['verified']} probes: {r['verify_failures']} differ from the double scan")
         for (name, _), ms in f.items():
             rows.append((b, name, ms, r["ms_per_probe"], r.get("workers")))
         print(f"FAISS {version} ({threads} threads) and frs ({r.get('workers')} workers): "

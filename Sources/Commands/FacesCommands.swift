@@ -2,6 +2,7 @@ import Dispatch
 import FaceEngine
 import Foundation
 import Imaging
+import Spool
 
 /// `frs faces detect IMAGE...`
 public struct FacesDetectCommand: Subcommand {
@@ -140,7 +141,7 @@ enum FacesOutput {
                     work: @escaping @Sendable (String) throws -> ImageFaces) -> Int32 {
         let lines = LineSlots(count: images.count)
         let concurrency = min(images.count, 2)
-        let next = Counter()
+        let next = WorkCounter()
         DispatchQueue.concurrentPerform(iterations: concurrency) { _ in
             while let i = next.take(below: images.count) {
                 let path = images[i]
@@ -203,19 +204,4 @@ final class LineSlots: @unchecked Sendable {
     }
 
     var values: ([String], Bool) { lock.withLock { (lines, anyFailed) } }
-}
-
-/// A shared work counter: each call hands out the next index once.
-final class Counter: @unchecked Sendable {
-    // All access goes through `lock`.
-    private let lock = NSLock()
-    private var next = 0
-
-    func take(below limit: Int) -> Int? {
-        lock.withLock {
-            guard next < limit else { return nil }
-            defer { next += 1 }
-            return next
-        }
-    }
 }

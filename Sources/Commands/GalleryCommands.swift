@@ -1,3 +1,5 @@
+import Glibc
+import Spool
 import Foundation
 import Store
 
@@ -77,12 +79,8 @@ public struct GalleryRemoveCommand: Subcommand {
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        // Authorization: only an administrator's uid may remove; the check comes with the
-        // spool's user registry.
-        let store = try GalleryDatabase.open(context)
-        let removal = try store.removeSubject(subject, reason: reason)
-        // Audit: record `gallery.removed` here (actor, subject, reason, images, faces, new gallery
-        // version, outcome) once the audit log is wired in; a failed removal is audited as well.
+        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
+        let removal = try administration.removeGallerySubject(subject, reason: reason)
         context.out("removed subject \(removal.subject): \(removal.images) images, \(removal.faces) faces; gallery version \(removal.version)")
         return 0
     }

@@ -142,6 +142,9 @@ public struct StatusCommand: Subcommand {
         var found = !places.isEmpty
         context.out("job \(job)")
         if !places.isEmpty { context.out("  in: \(places.joined(separator: ", "))") }
+        if let figures = try? DurableFile.read(layout.bulkStatus(for: job)) {
+            context.out("  bulk progress: \(String(decoding: figures, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
         if FileStatus.exists(layout.database), let database = try? Database(path: layout.database),
            let entry = try? JobLedger(database: database).entry(job) {
             found = true

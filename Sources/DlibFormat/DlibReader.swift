@@ -93,37 +93,39 @@ public struct DlibReader {
         return Int(v)
     }
 
-    /// A real number written from a C++ `double`.
-    public mutating func readDouble() throws(DlibFormatError) -> Double {
+    /// A real number's two integers (mantissa, exponent), with the legacy-format check.
+    /// Special exponents: 32000 = +∞, 32001 = −∞, 32002 = NaN.
+    private mutating func readRealParts(maxExponent: Int64) throws(DlibFormatError) -> (mantissa: Int64, exponent: Int64) {
         let start = offset
         guard offset < bytes.count else { throw error("unexpected end of file") }
         guard bytes[offset] & 0x70 == 0 else { throw error("old ASCII float format is not supported", at: start) }
         let mantissa = try readInt64()
         let exponent = try readInt64()
+        guard (32000...32002).contains(exponent) || abs(exponent) <= maxExponent else {
+            throw error("float exponent \(exponent) out of range", at: start)
+        }
+        return (mantissa, exponent)
+    }
+
+    /// A real number written from a C++ `double`.
+    public mutating func readDouble() throws(DlibFormatError) -> Double {
+        let (mantissa, exponent) = try readRealParts(maxExponent: 2000)
         switch exponent {
         case 32000: return .infinity
         case 32001: return -.infinity
         case 32002: return .nan
-        default:
-            guard exponent >= -2000, exponent <= 2000 else { throw error("float exponent \(exponent) out of range", at: start) }
-            return Double(sign: .plus, exponent: Int(exponent), significand: Double(mantissa))
+        default: return Double(sign: .plus, exponent: Int(exponent), significand: Double(mantissa))
         }
     }
 
     /// A real number written from a C++ `float` (decoded exactly: mantissas have ≤ 24 bits).
     public mutating func readFloat() throws(DlibFormatError) -> Float {
-        let start = offset
-        guard offset < bytes.count else { throw error("unexpected end of file") }
-        guard bytes[offset] & 0x70 == 0 else { throw error("old ASCII float format is not supported", at: start) }
-        let mantissa = try readInt64()
-        let exponent = try readInt64()
+        let (mantissa, exponent) = try readRealParts(maxExponent: 400)
         switch exponent {
         case 32000: return .infinity
         case 32001: return -.infinity
         case 32002: return .nan
-        default:
-            guard exponent >= -400, exponent <= 400 else { throw error("float exponent \(exponent) out of range", at: start) }
-            return Float(sign: .plus, exponent: Int(exponent), significand: Float(mantissa))
+        default: return Float(sign: .plus, exponent: Int(exponent), significand: Float(mantissa))
         }
     }
 

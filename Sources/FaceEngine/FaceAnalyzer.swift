@@ -166,5 +166,11 @@ public final class FaceAnalyzer: Sendable {
 public struct ModelLoadError: Error, CustomStringConvertible {
     public var file: String
     public var message: String
+
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
+
     public var description: String { "\(file): \(message)" }
 }

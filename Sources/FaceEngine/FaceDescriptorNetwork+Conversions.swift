@@ -50,10 +50,3 @@ final class DescriptorSlots: @unchecked Sendable {
         return slots
     }
 }
-
-/// `DispatchQueue.concurrentPerform`, named for what it does here.
-enum DispatchQueueRunner {
-    static func concurrentPerform(iterations: Int, _ body: @Sendable (Int) -> Void) {
-        DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
-    }
-}

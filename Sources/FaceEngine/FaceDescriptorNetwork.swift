@@ -1,4 +1,5 @@
 import DlibFormat
+import Dispatch
 import Imaging
 import NeuralNet
 
@@ -62,6 +63,13 @@ public final class FaceDescriptorNetwork: Sendable {
         forward(chip, threads: defaultThreadCount)
     }
 
+    /// The descriptor of one chip, computed on at most `threads` threads (1 = the caller's thread
+    /// only; use this when the caller already runs one chip per core).
+    /// - Precondition: the chip is `chipSize × chipSize`.
+    public func descriptor(chip: RGBImage, threads: Int) -> [Float] {
+        forward(chip, threads: max(threads, 1))
+    }
+
     /// Descriptors of several chips, in order, computed in parallel (one chip per thread).
     /// - Precondition: every chip is `chipSize × chipSize`.
     public func descriptors(chips: [RGBImage]) -> [[Float]] {
@@ -71,7 +79,7 @@ public final class FaceDescriptorNetwork: Sendable {
             // Too few chips to keep every core busy one per chip: split each chip instead.
             return chips.map { forward($0, threads: threads) }
         }
-        DispatchQueueRunner.concurrentPerform(iterations: chips.count) { i in
+        DispatchQueue.concurrentPerform(iterations: chips.count) { i in
             results.set(i, self.forward(chips[i], threads: 1))
         }
         return results.values
@@ -108,3 +116,4 @@ public final class FaceDescriptorNetwork: Sendable {
         return Tensor(channels: 3, rows: chipSize, columns: chipSize, values: values)
     }
 }
+

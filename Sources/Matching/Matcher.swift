@@ -68,9 +68,19 @@ public struct Matcher: Sendable {
         if probes.isEmpty { return [] }
         if gallery.count == 0 { return probes.map { _ in [] } }
 
-        let plan = Plan(gallery: gallery, probes: probes, k: k, threshold: threshold)
-        let heaps = scanAll(plan: plan)
-        return (0..<probes.count).map { i in finish(plan: plan, index: i, heap: heaps[i]) }
+        // Batches bound the heaps' memory (chunks x batch x short list); each batch streams the
+        // gallery once, which costs little next to its batch x rows x dimension products.
+        var results: [[Match]] = []
+        results.reserveCapacity(probes.count)
+        var start = 0
+        while start < probes.count {
+            let batch = Array(probes[start..<min(start + Self.batchSize, probes.count)])
+            let plan = Plan(gallery: gallery, probes: batch, k: k, threshold: threshold)
+            let heaps = scanAll(plan: plan)
+            results += (0..<batch.count).map { i in finish(plan: plan, index: i, heap: heaps[i]) }
+            start += batch.count
+        }
+        return results
     }
 
     /// The plain double-precision scan the fast path must equal: every row's distance
@@ -100,6 +110,9 @@ public struct Matcher: Sendable {
     }
 
     // MARK: - Internals
+
+    /// Probes searched together at most (the rest in further batches).
+    static let batchSize = 1024
 
     /// Per-search constants, in buffers the parallel chunks read. Filled in `init` before any
     /// chunk runs and never written afterwards, which is why sharing it is safe (`@unchecked`:

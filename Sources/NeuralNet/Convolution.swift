@@ -43,13 +43,13 @@ public struct Convolution: Sendable {
                   kernelColumns: kernelColumns, strideY: strideY, strideX: strideX, paddingY: paddingY,
                   paddingX: paddingX, weights: weights, bias: bias,
                   scale: [Float](repeating: 1, count: filterCount), shift: [Float](repeating: 0, count: filterCount),
-                  relu: false)
+                  relu: false, packedWeights: nil)
     }
 
     private init(
         filterCount: Int, inputChannels: Int, kernelRows: Int, kernelColumns: Int,
         strideY: Int, strideX: Int, paddingY: Int, paddingX: Int,
-        weights: [Float], bias: [Float], scale: [Float], shift: [Float], relu: Bool
+        weights: [Float], bias: [Float], scale: [Float], shift: [Float], relu: Bool, packedWeights: [Float]?
     ) {
         precondition(filterCount > 0 && inputChannels > 0 && kernelRows > 0 && kernelColumns > 0, "bad convolution size")
         precondition(strideY > 0 && strideX > 0 && paddingY >= 0 && paddingX >= 0, "bad convolution stride or padding")
@@ -70,6 +70,10 @@ public struct Convolution: Sendable {
         self.scale = scale
         self.shift = shift
         self.appliesReLU = relu
+        if let packedWeights {
+            self.packedWeights = packedWeights
+            return
+        }
         let mr = GEMMKernel.blockRows
         let blocks = (filterCount + mr - 1) / mr
         var packed = [Float](repeating: 0, count: blocks * depth * mr)
@@ -88,7 +92,8 @@ public struct Convolution: Sendable {
         return Convolution(filterCount: filterCount, inputChannels: inputChannels, kernelRows: kernelRows,
                            kernelColumns: kernelColumns, strideY: strideY, strideX: strideX, paddingY: paddingY,
                            paddingX: paddingX, weights: weights, bias: bias,
-                           scale: affine?.gamma ?? scale, shift: affine?.beta ?? shift, relu: relu)
+                           scale: affine?.gamma ?? scale, shift: affine?.beta ?? shift, relu: relu,
+                           packedWeights: packedWeights)
     }
 
     /// Output plane size for an input plane of `rows × columns` (0 when the kernel does not fit).
@@ -118,14 +123,31 @@ public struct Convolution: Sendable {
         guard g.outputRows > 0, g.outputColumns > 0 else { return y }
         let scratch = ScratchBuffers(workers: threads, floatsPerWorker: scratchFloats(geometry: g))
         let outSample = y.sampleSize, outPlane = y.planeSize
+        // Each sample is copied into rows with zero margins as wide as the padding (plus slack at
+        // the end), so the packing kernel's SIMD fast path applies at the borders too.
+        let margin = paddingX, slack = 256
+        let rowStride = x.columns + 2 * margin
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: x.channels * x.rows * rowStride + slack)
+        if margin == 0 {
+            (padded + x.channels * x.rows * rowStride).initialize(repeating: 0, count: slack)
+        } else {
+            padded.initialize(repeating: 0, count: x.channels * x.rows * rowStride + slack)
+        }
+        defer { padded.deallocate() }
         x.values.withUnsafeBufferPointer { src in
             y.values.withUnsafeMutableBufferPointer { dst in
                 for n in 0..<x.samples {
-                    let band = ConvolutionKernel.Band(base: src.baseAddress! + n * x.sampleSize,
-                                                      channelStride: x.planeSize, rowOrigin: 0)
-                    forwardRows(0..<g.outputRows, geometry: g, input: band,
-                                output: dst.baseAddress! + n * outSample, outputChannelStride: outPlane,
-                                outputRowOrigin: 0, scratch: scratch, threads: threads)
+                    for plane in 0..<x.channels * x.rows {
+                        (padded + plane * rowStride + margin).initialize(from: src.baseAddress! + n * x.sampleSize + plane * x.columns,
+                                                                     count: x.columns)
+                    }
+                    let band = ConvolutionKernel.Band(base: padded + margin, channelStride: x.rows * rowStride,
+                                                      rowStride: rowStride, rowOrigin: 0, marginLeft: margin,
+                                                      zeroRight: margin, readableRight: margin + slack / 2)
+                    let planes = OutputPlanes(base: dst.baseAddress! + n * outSample, channelStride: outPlane,
+                                              rowStride: g.outputColumns, rowOrigin: 0)
+                    forwardRows(0..<g.outputRows, geometry: g, input: band, output: planes, scratch: scratch,
+                                threads: threads)
                 }
             }
         }
@@ -133,6 +155,15 @@ public struct Convolution: Sendable {
     }
 
     // MARK: - Banded execution
+
+    /// Where output rows go: filter `f`, row `r`, column `c` at
+    /// `base[f * channelStride + (r - rowOrigin) * rowStride + c]`.
+    struct OutputPlanes {
+        var base: UnsafeMutablePointer<Float>
+        var channelStride: Int
+        var rowStride: Int
+        var rowOrigin: Int
+    }
 
     /// Target size of one worker's packed panel: about half of a 512 KiB L2 cache.
     private static let panelBytes = 256 * 1024
@@ -142,9 +173,12 @@ public struct Convolution: Sendable {
         max(1, Self.panelBytes / (depth * GEMMKernel.blockColumns * 4))
     }
 
+    /// Whether this layer uses ``DirectConvolutionKernel`` instead of im2col + GEMM.
+    var usesDirectKernel: Bool { filterCount == 1 && strideX == 1 }
+
     /// Scratch floats one worker needs for this geometry.
     func scratchFloats(geometry g: ConvolutionGeometry) -> Int {
-        stripsPerTile(depth: g.depth) * g.depth * GEMMKernel.blockColumns
+        usesDirectKernel ? 0 : stripsPerTile(depth: g.depth) * g.depth * GEMMKernel.blockColumns
     }
 
     /// Computes output rows `rows` of one sample from a band of its input.
@@ -152,35 +186,45 @@ public struct Convolution: Sendable {
     /// - Parameters:
     ///   - rows: output rows to compute; the input band must hold `geometry.inputRows(for: rows)`.
     ///   - input: the band (see ``ConvolutionKernel``).
-    ///   - output: plane set holding output row `outputRowOrigin` at local row 0; row stride is
-    ///     the output width, channel stride `outputChannelStride`.
+    ///   - output: where the rows go.
     ///   - scratch: per-worker buffers of at least ``scratchFloats(geometry:)`` floats.
     func forwardRows(
-        _ rows: Range<Int>, geometry g: ConvolutionGeometry, input: ConvolutionKernel.Band,
-        output: UnsafeMutablePointer<Float>, outputChannelStride: Int, outputRowOrigin: Int,
+        _ rows: Range<Int>, geometry g: ConvolutionGeometry, input: ConvolutionKernel.Band, output: OutputPlanes,
         scratch: ScratchBuffers, threads: Int
     ) {
-        let nr = GEMMKernel.blockColumns
-        let depth = g.depth
-        let pixels = rows.count * g.outputColumns
-        guard pixels > 0 else { return }
-        let strips = (pixels + nr - 1) / nr
-        let perTile = stripsPerTile(depth: depth)
-        precondition(scratch.floatsPerWorker >= perTile * depth * nr, "scratch buffer too small")
-        let tiles = (strips + perTile - 1) / perTile
-        let outBase = output + (rows.lowerBound - outputRowOrigin) * g.outputColumns
-        packedWeights.withUnsafeBufferPointer { a in
-            bias.withUnsafeBufferPointer { biasBuffer in
-                scale.withUnsafeBufferPointer { scaleBuffer in
-                    shift.withUnsafeBufferPointer { shiftBuffer in
-                        let job = ConvolutionTileJob(
-                            geometry: g, input: input, firstRow: rows.lowerBound, pixels: pixels, strips: strips,
-                            stripsPerTile: perTile, filterCount: filterCount, weights: a.baseAddress!,
-                            bias: biasBuffer.baseAddress!, scale: scaleBuffer.baseAddress!,
-                            shift: shiftBuffer.baseAddress!, relu: appliesReLU, output: outBase,
-                            outputChannelStride: outputChannelStride, scratch: scratch)
-                        parallelForEach(count: tiles, threads: min(threads, scratch.workers)) { worker, tile in
-                            job.run(worker: worker, tile: tile)
+        guard !rows.isEmpty, g.outputColumns > 0 else { return }
+        weights.withUnsafeBufferPointer { w in
+            packedWeights.withUnsafeBufferPointer { a in
+                bias.withUnsafeBufferPointer { b in
+                    scale.withUnsafeBufferPointer { sc in
+                        shift.withUnsafeBufferPointer { sh in
+                            let epilogue = GEMMKernel.Epilogue(bias: b.baseAddress!, scale: sc.baseAddress!,
+                                                               shift: sh.baseAddress!, relu: appliesReLU)
+                            if usesDirectKernel {
+                                let job = DirectConvolutionJob(geometry: g, input: input, rows: rows,
+                                                               weights: w.baseAddress!, epilogue: epilogue, output: output)
+                                let groups = (rows.count + 1) / 2
+                                parallelForEach(count: groups, threads: threads) { _, group in job.run(group: group) }
+                                return
+                            }
+                            let perTile = stripsPerTile(depth: g.depth)
+                            precondition(scratch.floatsPerWorker >= perTile * g.depth * GEMMKernel.blockColumns,
+                                         "scratch buffer too small")
+                            let nr = GEMMKernel.blockColumns
+                            // Narrow maps (the face net's 17×17 … 1×1) pack strips that run over
+                            // several rows; wide ones use row-aligned strips and the SIMD packer.
+                            let linear = g.outputColumns < 2 * nr && output.rowStride == g.outputColumns
+                            let stripsPerRow = (g.outputColumns + nr - 1) / nr
+                            let strips = linear ? (rows.count * g.outputColumns + nr - 1) / nr : rows.count * stripsPerRow
+                            let job = ConvolutionTileJob(
+                                geometry: g, input: input, firstRow: rows.lowerBound, linear: linear,
+                                pixels: rows.count * g.outputColumns, stripsPerRow: stripsPerRow,
+                                strips: strips, stripsPerTile: perTile, filterCount: filterCount,
+                                weights: a.baseAddress!, epilogue: epilogue, output: output, scratch: scratch)
+                            let tiles = (strips + perTile - 1) / perTile
+                            parallelForEach(count: tiles, threads: min(threads, scratch.workers)) { worker, tile in
+                                job.run(worker: worker, tile: tile)
+                            }
                         }
                     }
                 }
@@ -189,7 +233,7 @@ public struct Convolution: Sendable {
     }
 }
 
-/// One banded convolution call, cut into tiles of consecutive 24-pixel strips.
+/// One banded convolution call, cut into tiles of 24-pixel strips (strips never cross output rows).
 ///
 /// Holds raw pointers into buffers the caller keeps alive for the duration of the parallel loop.
 /// It is `@unchecked Sendable` because of those pointers; the loop is safe because the inputs are
@@ -199,17 +243,17 @@ private struct ConvolutionTileJob: @unchecked Sendable {
     let geometry: ConvolutionGeometry
     let input: ConvolutionKernel.Band
     let firstRow: Int
+    /// Strips are runs of 24 consecutive pixels of the band (possibly spanning rows) rather than
+    /// row-aligned; requires output rows stored contiguously.
+    let linear: Bool
     let pixels: Int
+    let stripsPerRow: Int
     let strips: Int
     let stripsPerTile: Int
     let filterCount: Int
     let weights: UnsafePointer<Float>
-    let bias: UnsafePointer<Float>
-    let scale: UnsafePointer<Float>
-    let shift: UnsafePointer<Float>
-    let relu: Bool
-    let output: UnsafeMutablePointer<Float>
-    let outputChannelStride: Int
+    let epilogue: GEMMKernel.Epilogue
+    let output: Convolution.OutputPlanes
     let scratch: ScratchBuffers
 
     /// Packs the tile's strips, then multiplies them by every block of 4 filters.
@@ -219,20 +263,63 @@ private struct ConvolutionTileJob: @unchecked Sendable {
         let panel = scratch.slice(worker)
         let s0 = tile * stripsPerTile, s1 = min(s0 + stripsPerTile, strips)
         for s in s0..<s1 {
-            ConvolutionKernel.packStrip(geometry, input: input, firstRow: firstRow, firstPixel: s * nr,
-                                        count: min(nr, pixels - s * nr), into: panel + (s - s0) * depth * nr)
+            if linear {
+                ConvolutionKernel.packLinearStrip(geometry, input: input, firstRow: firstRow, firstPixel: s * nr,
+                                                  count: min(nr, pixels - s * nr), into: panel + (s - s0) * depth * nr)
+            } else {
+                let (row, column, count) = place(s)
+                ConvolutionKernel.packStrip(geometry, input: input, row: row, column: column, count: count,
+                                            into: panel + (s - s0) * depth * nr)
+            }
         }
         var f0 = 0
         while f0 < filterCount {
-            let epilogue = GEMMKernel.Epilogue(bias: bias + f0, scale: scale + f0, shift: shift + f0, relu: relu)
+            let blockEpilogue = GEMMKernel.Epilogue(bias: epilogue.bias + f0, scale: epilogue.scale + f0,
+                                                    shift: epilogue.shift + f0, relu: epilogue.relu)
             let blockWeights = weights + f0 * depth
+            let blockOutput = output.base + f0 * output.channelStride
             for s in s0..<s1 {
+                let (row, column, count) = place(s)
                 GEMMKernel.block(depth: depth, a: blockWeights, b: panel + (s - s0) * depth * nr,
-                                 c: output + f0 * outputChannelStride + s * nr, ldc: outputChannelStride,
-                                 rows: min(mr, filterCount - f0), columns: min(nr, pixels - s * nr),
-                                 epilogue: epilogue)
+                                 c: blockOutput + (row - output.rowOrigin) * output.rowStride + column,
+                                 ldc: output.channelStride, rows: min(mr, filterCount - f0), columns: count,
+                                 epilogue: blockEpilogue)
             }
             f0 += mr
         }
+    }
+
+    /// Output row, first column and pixel count of strip `s` (in linear mode, the strip's pixels
+    /// continue on the following rows, which are contiguous in the output).
+    @inline(__always)
+    private func place(_ s: Int) -> (row: Int, column: Int, count: Int) {
+        if linear {
+            let p = s * GEMMKernel.blockColumns
+            return (firstRow + p / geometry.outputColumns, p % geometry.outputColumns,
+                    min(GEMMKernel.blockColumns, pixels - p))
+        }
+        let row = firstRow + s / stripsPerRow
+        let column = (s % stripsPerRow) * GEMMKernel.blockColumns
+        return (row, column, min(GEMMKernel.blockColumns, geometry.outputColumns - column))
+    }
+}
+
+/// A direct single-filter convolution over a band, in groups of two output rows.
+///
+/// `@unchecked Sendable` for its raw pointers; safe because inputs are only read and each group
+/// writes its own output rows.
+private struct DirectConvolutionJob: @unchecked Sendable {
+    let geometry: ConvolutionGeometry
+    let input: ConvolutionKernel.Band
+    let rows: Range<Int>
+    let weights: UnsafePointer<Float>
+    let epilogue: GEMMKernel.Epilogue
+    let output: Convolution.OutputPlanes
+
+    func run(group: Int) {
+        let r0 = rows.lowerBound + 2 * group, r1 = min(r0 + 2, rows.upperBound)
+        DirectConvolutionKernel.rows(r0..<r1, geometry: geometry, input: input, weights: weights, epilogue: epilogue,
+                                     output: output.base + (r0 - output.rowOrigin) * output.rowStride,
+                                     outputRowStride: output.rowStride)
     }
 }

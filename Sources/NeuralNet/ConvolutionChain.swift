@@ -74,11 +74,20 @@ public struct ConvolutionChain: Sendable {
         for s in 0..<count { scratchFloats = max(scratchFloats, stages[s].scratchFloats(geometry: geometries[s])) }
         let scratch = ScratchBuffers(workers: threads, floatsPerWorker: scratchFloats)
 
-        var buffers = [UnsafeMutablePointer<Float>]()
+        // Intermediate rows carry zero margins as wide as the next stage's padding, so that the
+        // packing kernels read padding from memory instead of testing bounds; the slack at the end
+        // keeps the SIMD reads past a row's end inside the allocation.
+        var buffers = [StageBuffer]()
         for s in 0..<count - 1 {
-            buffers.append(.allocate(capacity: capacity[s] * geometries[s].outputColumns * stages[s].filterCount))
+            let margin = stages[s + 1].paddingX
+            let rowStride = geometries[s].outputColumns + 2 * margin
+            let floats = capacity[s] * rowStride * stages[s].filterCount + Self.slack
+            let memory = UnsafeMutablePointer<Float>.allocate(capacity: floats)
+            memory.initialize(repeating: 0, count: floats)
+            buffers.append(StageBuffer(memory: memory, margin: margin, rowStride: rowStride,
+                                       channelStride: capacity[s] * rowStride))
         }
-        defer { for b in buffers { b.deallocate() } }
+        defer { for b in buffers { b.memory.deallocate() } }
 
         let finalPlane = output.planeSize
         output.values.withUnsafeMutableBufferPointer { out in
@@ -96,6 +105,21 @@ public struct ConvolutionChain: Sendable {
         return output
     }
 
+    /// Floats allocated past the last row of an intermediate buffer.
+    private static let slack = 256
+
+    /// An intermediate stage's row buffer: `capacity` rows per channel of
+    /// `margin zeros | outputColumns values | margin zeros`.
+    private struct StageBuffer {
+        var memory: UnsafeMutablePointer<Float>
+        var margin: Int
+        var rowStride: Int
+        var channelStride: Int
+
+        /// Logical column 0 of local row 0, channel 0.
+        var origin: UnsafeMutablePointer<Float> { memory + margin }
+    }
+
     /// Resident rows `lo ..< hi` of each stage's output.
     private struct BandState {
         var lo: [Int]
@@ -106,7 +130,7 @@ public struct ConvolutionChain: Sendable {
     /// `hi[s] ..< upTo` after pulling and trimming the input rows they need.
     private func produce(
         stage s: Int, upTo: Int, state: inout BandState, geometries: [ConvolutionGeometry], capacity: [Int],
-        buffers: [UnsafeMutablePointer<Float>], input: UnsafePointer<Float>, finalOutput: UnsafeMutablePointer<Float>,
+        buffers: [StageBuffer], input: UnsafePointer<Float>, finalOutput: UnsafeMutablePointer<Float>,
         finalPlane: Int, scratch: ScratchBuffers, threads: Int
     ) {
         guard upTo > state.hi[s] else { return }
@@ -114,7 +138,8 @@ public struct ConvolutionChain: Sendable {
         let g = geometries[s]
         let band: ConvolutionKernel.Band
         if s == 0 {
-            band = ConvolutionKernel.Band(base: input, channelStride: g.inputRows * g.inputColumns, rowOrigin: 0)
+            band = ConvolutionKernel.Band(base: input, channelStride: g.inputRows * g.inputColumns,
+                                          rowStride: g.inputColumns, rowOrigin: 0)
         } else {
             let need = g.inputRows(for: rows)
             evict(stage: s - 1, below: need.lowerBound, state: &state, geometries: geometries, capacity: capacity,
@@ -122,36 +147,36 @@ public struct ConvolutionChain: Sendable {
             produce(stage: s - 1, upTo: need.upperBound, state: &state, geometries: geometries, capacity: capacity,
                     buffers: buffers, input: input, finalOutput: finalOutput, finalPlane: finalPlane,
                     scratch: scratch, threads: threads)
-            band = ConvolutionKernel.Band(base: buffers[s - 1],
-                                          channelStride: capacity[s - 1] * geometries[s - 1].outputColumns,
-                                          rowOrigin: state.lo[s - 1])
+            let b = buffers[s - 1]
+            band = ConvolutionKernel.Band(base: b.origin, channelStride: b.channelStride, rowStride: b.rowStride,
+                                          rowOrigin: state.lo[s - 1], marginLeft: b.margin, zeroRight: b.margin,
+                                          readableRight: b.margin + Self.slack / 2)
         }
+        let output: Convolution.OutputPlanes
         if s == stages.count - 1 {
-            stages[s].forwardRows(rows, geometry: g, input: band, output: finalOutput, outputChannelStride: finalPlane,
-                                  outputRowOrigin: 0, scratch: scratch, threads: threads)
+            output = .init(base: finalOutput, channelStride: finalPlane, rowStride: g.outputColumns, rowOrigin: 0)
         } else {
             precondition(upTo - state.lo[s] <= capacity[s], "convolution chain band overflow")
-            stages[s].forwardRows(rows, geometry: g, input: band, output: buffers[s],
-                                  outputChannelStride: capacity[s] * g.outputColumns, outputRowOrigin: state.lo[s],
-                                  scratch: scratch, threads: threads)
+            let b = buffers[s]
+            output = .init(base: b.origin, channelStride: b.channelStride, rowStride: b.rowStride, rowOrigin: state.lo[s])
         }
+        stages[s].forwardRows(rows, geometry: g, input: band, output: output, scratch: scratch, threads: threads)
         state.hi[s] = upTo
     }
 
     /// Drops stage `s`'s resident rows below `row`, moving the rest to the front of its buffer.
     private func evict(
         stage s: Int, below row: Int, state: inout BandState, geometries: [ConvolutionGeometry], capacity: [Int],
-        buffers: [UnsafeMutablePointer<Float>]
+        buffers: [StageBuffer]
     ) {
         guard row > state.lo[s] else { return }
-        let width = geometries[s].outputColumns
         let keep = max(state.hi[s] - row, 0)
         if keep > 0 {
+            let b = buffers[s]
             let drop = row - state.lo[s]
-            let plane = capacity[s] * width
             for f in 0..<stages[s].filterCount {
-                let base = buffers[s] + f * plane
-                base.update(from: base + drop * width, count: keep * width)
+                let base = b.memory + f * b.channelStride
+                base.update(from: base + drop * b.rowStride, count: keep * b.rowStride)
             }
         }
         state.lo[s] = row

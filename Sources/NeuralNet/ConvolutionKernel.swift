@@ -1,43 +1,114 @@
-/// The im2col packing step of the convolution: copies the receptive fields of a strip of
-/// consecutive output pixels into the `B` panel layout that ``GEMMKernel`` reads.
+/// The im2col packing step of the convolution: copies the receptive fields of a strip of up to
+/// 24 consecutive output pixels of one output row into the `B` panel layout ``GEMMKernel`` reads.
 ///
 /// Memory layout it assumes:
 ///
-/// - Input (a *band* of an NCHW plane set): value of channel `ch`, input row `y`, column `x` is
-///   `base[ch * channelStride + (y - rowOrigin) * columns + x]`. Rows of the band are contiguous
-///   and full width; only rows `0 ..< inputRows` exist, everything else is zero padding, and the
-///   caller guarantees that every existing row a strip needs is resident in the band.
-/// - Output pixels are numbered row-major within the band of output rows that starts at
-///   `firstRow`: pixel `p` is output row `firstRow + p / outputColumns`, column
-///   `p % outputColumns`.
+/// - Input (a *band* of an NCHW plane set, see ``Band``): channel `ch`, input row `y`, column `x`
+///   is `base[ch * channelStride + (y - rowOrigin) * rowStride + x]`, for `0 ≤ x < inputColumns`.
+///   Columns `-marginLeft ..< 0` and `inputColumns ..< inputColumns + zeroRight` exist and hold
+///   zeros (so they can stand in for the convolution's zero padding). Only rows
+///   `0 ..< inputRows` exist; columns up to `readableRight` past the row may be read but hold
+///   arbitrary values (only columns `n ≥ count` of the panel depend on them); the caller guarantees that every row a strip needs is resident.
 /// - Packed strip: `b[k * 24 + n]` for reduction index `k = (ch · kh + ky) · kw + kx` and pixel
-///   `n` of the strip; columns past `count` are zero.
+///   `n` of the strip. Columns `n ≥ count` may hold anything (their results are never stored).
 ///
-/// The strip is cut into runs that lie in one output row, so the inner copy loops are
-/// contiguous (stride 1) or strided (stride 2) reads of one input row.
+/// Fast path: when every tap of the strip's 24 columns lies inside the readable part of the row
+/// (data or zero margin), each (ch, ky, kx) is three 8-float SIMD copies (stride 1) or three
+/// even-element shuffles of 16-float loads (stride 2). Other strips (at unpadded borders) use a
+/// bounds-checked scalar loop.
 enum ConvolutionKernel {
     /// An input band; see the type's documentation.
     struct Band {
         var base: UnsafePointer<Float>
         var channelStride: Int
+        var rowStride: Int
         var rowOrigin: Int
+        /// Readable zero columns left of column 0.
+        var marginLeft: Int = 0
+        /// Readable zero columns right of the last column.
+        var zeroRight: Int = 0
+        /// Readable columns (of any value) right of the last column, ≥ `zeroRight`.
+        var readableRight: Int = 0
     }
 
-    /// Packs `count` (≤ 24) output pixels starting at band pixel `firstPixel` into `b`.
+    /// Packs output pixels `c0 ..< c0 + count` (count ≤ 24) of output row `row` into `b`.
     static func packStrip(
+        _ g: ConvolutionGeometry, input: Band, row r: Int, column c0: Int, count: Int,
+        into b: UnsafeMutablePointer<Float>
+    ) {
+        let nr = GEMMKernel.blockColumns
+        let inRows = g.inputRows, inCols = g.inputColumns
+        let kh = g.kernelRows, kw = g.kernelColumns, sx = g.strideX
+        let xBase = c0 * sx - g.paddingX
+        // Last column read by the SIMD path (stride 2 reads one float past its last tap), and
+        // last column a *valid* pixel reads; the first must be readable, the second must be data
+        // or zero margin.
+        let simdEnd = xBase + (nr - 1) * sx + kw - 1 + (sx == 2 ? 1 : 0)
+        let validEnd = xBase + (count - 1) * sx + kw - 1
+        let fast = (sx == 1 || sx == 2) && xBase >= -input.marginLeft
+            && simdEnd < inCols + input.readableRight && validEnd < inCols + input.zeroRight
+        for ch in 0..<g.inputChannels {
+            let plane = input.base + ch * input.channelStride
+            for ky in 0..<kh {
+                let iy = r * g.strideY - g.paddingY + ky
+                let kBase = (ch * kh + ky) * kw
+                if iy < 0 || iy >= inRows {
+                    for kx in 0..<kw {
+                        let dst = UnsafeMutableRawPointer(b + (kBase + kx) * nr)
+                        dst.storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self)
+                        dst.storeBytes(of: SIMD8<Float>(), toByteOffset: 32, as: SIMD8<Float>.self)
+                        dst.storeBytes(of: SIMD8<Float>(), toByteOffset: 64, as: SIMD8<Float>.self)
+                    }
+                    continue
+                }
+                let row = plane + (iy - input.rowOrigin) * input.rowStride
+                if fast {
+                    for kx in 0..<kw {
+                        let dst = UnsafeMutableRawPointer(b + (kBase + kx) * nr)
+                        let src = UnsafeRawPointer(row + xBase + kx)
+                        if sx == 1 {
+                            dst.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                            dst.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self),
+                                           toByteOffset: 32, as: SIMD8<Float>.self)
+                            dst.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self),
+                                           toByteOffset: 64, as: SIMD8<Float>.self)
+                        } else {
+                            dst.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self).evenHalf, as: SIMD8<Float>.self)
+                            dst.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self).evenHalf,
+                                           toByteOffset: 32, as: SIMD8<Float>.self)
+                            dst.storeBytes(of: src.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self).evenHalf,
+                                           toByteOffset: 64, as: SIMD8<Float>.self)
+                        }
+                    }
+                    continue
+                }
+                for kx in 0..<kw {
+                    let dst = b + (kBase + kx) * nr
+                    let x0 = xBase + kx
+                    for j in 0..<count {
+                        let x = x0 + j * sx
+                        dst[j] = x >= 0 && x < inCols ? row[x] : 0
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension ConvolutionKernel {
+    /// Packs `count` (≤ 24) consecutive pixels of a row-major band of output rows, starting at
+    /// pixel `firstPixel` of the band that begins at output row `firstRow`; the strip may run
+    /// over several (short) rows. Scalar and bounds-checked: used for feature maps narrower
+    /// than two strips, where row-aligned strips would leave most of each panel empty.
+    static func packLinearStrip(
         _ g: ConvolutionGeometry, input: Band, firstRow: Int, firstPixel: Int, count: Int,
         into b: UnsafeMutablePointer<Float>
     ) {
         let nr = GEMMKernel.blockColumns
-        let depth = g.depth
-        if count < nr {
-            for k in 0..<depth {
-                let d = b + k * nr
-                for n in count..<nr { d[n] = 0 }
-            }
-        }
-        let inRows = g.inputRows, inCols = g.inputColumns
         let kh = g.kernelRows, kw = g.kernelColumns, sx = g.strideX
+        // When the band's zero margins cover the horizontal padding, every tap of a valid pixel
+        // is readable and only rows need checking.
+        let marginsCoverPadding = input.marginLeft >= g.paddingX && input.zeroRight >= g.paddingX
         var n0 = 0
         while n0 < count {
             let p = firstPixel + n0
@@ -49,28 +120,34 @@ enum ConvolutionKernel {
                 for ky in 0..<kh {
                     let iy = r * g.strideY - g.paddingY + ky
                     let kBase = (ch * kh + ky) * kw
-                    if iy < 0 || iy >= inRows {
+                    let inside = iy >= 0 && iy < g.inputRows
+                    let row = plane + (iy - input.rowOrigin) * input.rowStride
+                    if !inside {
                         for kx in 0..<kw {
                             let dst = b + (kBase + kx) * nr + n0
                             for j in 0..<len { dst[j] = 0 }
                         }
                         continue
                     }
-                    let row = plane + (iy - input.rowOrigin) * inCols
+                    if marginsCoverPadding {
+                        for kx in 0..<kw {
+                            let dst = b + (kBase + kx) * nr + n0
+                            let src = row + c0 * sx - g.paddingX + kx
+                            if sx == 1 {
+                                for j in 0..<len { dst[j] = src[j] }
+                            } else {
+                                for j in 0..<len { dst[j] = src[j * sx] }
+                            }
+                        }
+                        continue
+                    }
                     for kx in 0..<kw {
                         let dst = b + (kBase + kx) * nr + n0
                         let x0 = c0 * sx - g.paddingX + kx
-                        // Valid j: 0 <= x0 + j·sx < inCols.
-                        let jLo = min(x0 >= 0 ? 0 : (-x0 + sx - 1) / sx, len)
-                        let jHi = max(x0 < inCols ? min(len, (inCols - 1 - x0) / sx + 1) : 0, jLo)
-                        for j in 0..<jLo { dst[j] = 0 }
-                        if sx == 1 {
-                            let src = row + x0
-                            for j in jLo..<jHi { dst[j] = src[j] }
-                        } else {
-                            for j in jLo..<jHi { dst[j] = row[x0 + j * sx] }
+                        for j in 0..<len {
+                            let x = x0 + j * sx
+                            dst[j] = inside && x >= 0 && x < g.inputColumns ? row[x] : 0
                         }
-                        for j in jHi..<len { dst[j] = 0 }
                     }
                 }
             }

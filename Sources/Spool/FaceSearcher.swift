@@ -1,4 +1,5 @@
 import FaceEngine
+import Dispatch
 import Foundation
 import Imaging
 import Matching
@@ -61,29 +62,98 @@ public final class FaceSearcher: ProbeSearcher, @unchecked Sendable {
         }
     }
 
-    public func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
-        let found: ImageFaces
+    /// The nearest gallery face of each of the `count` nearest subjects within `threshold`.
+    ///
+    /// A subject with several booking photos has several rows; a candidate list names each person
+    /// once, at their nearest face. Rows are fetched in growing batches until `count` subjects are
+    /// found or the gallery within the threshold is exhausted, so the answer is exact.
+    static func nearestSubjects(_ matcher: Matcher, _ probe: [Float], count: Int, threshold: Double) throws -> [Match] {
+        var k = count
+        while true {
+            let rows = try matcher.search(probe, k: min(k, max(matcher.gallery.count, 1)), threshold: threshold)
+            var seen = Set<Int64>()
+            let firstPerSubject = rows.filter { seen.insert($0.subjectID).inserted }
+            if firstPerSubject.count >= count || rows.count < k || k >= matcher.gallery.count {
+                return Array(firstPerSubject.prefix(count))
+            }
+            k *= 4
+        }
+    }
+
+    /// A bulk batch: the images are analysed in parallel, then every usable face of the batch is
+    /// matched in one call of the blocked many-probe kernel.
+    public func searchBatch(_ images: [[UInt8]], maxCandidates: Int, threshold: Double, workers: Int)
+        -> [Result<[FaceResult], any Error>]
+    {
+        let analysed = ResultSlots<ImageFaces>(count: images.count)
+        let next = WorkCounter()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, images.count))) { _ in
+            while let i = next.take(below: images.count) {
+                analysed.set(i, Result { try self.analyze(images[i]) })
+            }
+        }
+        let found = analysed.values
         do {
-            found = try analyzer.analyze(jpeg: imageBytes)
+            let matcher = try currentMatcher()
+            var probes: [[Float]] = []
+            var owners: [(image: Int, face: Int)] = []
+            for (i, result) in found.enumerated() {
+                guard case .success(let faces) = result else { continue }
+                for (j, face) in faces.faces.enumerated() where face.quality.ok {
+                    if let d = face.descriptor { probes.append(d); owners.append((i, j)) }
+                }
+            }
+            var matches = [[Match]](repeating: [], count: probes.count)
+            if !probes.isEmpty, matcher.gallery.count > 0 {
+                // Twice the list length covers most subjects with several photos; a probe whose
+                // list may be short after naming each subject once is searched again exactly.
+                let k = min(2 * maxCandidates, matcher.gallery.count)
+                let rows = try matcher.search(probes: probes, k: k, threshold: threshold)
+                for (p, list) in rows.enumerated() {
+                    var seen = Set<Int64>()
+                    let distinct = list.filter { seen.insert($0.subjectID).inserted }
+                    if distinct.count >= maxCandidates || list.count < k || k >= matcher.gallery.count {
+                        matches[p] = Array(distinct.prefix(maxCandidates))
+                    } else {
+                        matches[p] = try Self.nearestSubjects(matcher, probes[p], count: maxCandidates, threshold: threshold)
+                    }
+                }
+            }
+            var byFace: [Int: [Int: [Match]]] = [:]
+            for (p, owner) in owners.enumerated() { byFace[owner.image, default: [:]][owner.face] = matches[p] }
+            return try found.enumerated().map { i, result in
+                switch result {
+                case .failure(let error): return .failure(error)
+                case .success(let faces):
+                    return .success(try self.results(faces, matches: byFace[i] ?? [:]))
+                }
+            }
+        } catch {
+            return found.map { _ in .failure(error) }
+        }
+    }
+
+    /// The face engine on one probe, with image errors mapped to the requester's input errors.
+    func analyze(_ imageBytes: [UInt8]) throws -> ImageFaces {
+        do {
+            return try analyzer.analyze(jpeg: imageBytes)
         } catch {
             switch error.code {
             case .tooLarge: throw ProbeImageError.tooLarge(error.message)
             default: throw ProbeImageError.notImage(error.message)
             }
         }
-        let matcher = try currentMatcher()
+    }
+
+    /// Result records for the faces of one image, given each searched face's matches.
+    func results(_ found: ImageFaces, matches: [Int: [Match]]) throws -> [FaceResult] {
         var results: [FaceResult] = []
-        for face in found.faces {
-            var candidates: [FaceResult.Candidate] = []
-            if face.quality.ok, let descriptor = face.descriptor, matcher.gallery.count > 0 {
-                let matches = try matcher.search(descriptor, k: maxCandidates, threshold: threshold)
-                let info = try lock.withLock { try store.faces(ids: matches.map(\.faceID)) }
-                candidates = matches.compactMap { m in
-                    info[m.faceID].map {
-                        FaceResult.Candidate(rank: m.rank, subject: $0.subject, image: $0.imagePath,
-                                             distance: (m.distance * 1e6).rounded() / 1e6)
-                    }
-                }
+        for (j, face) in found.faces.enumerated() {
+            let list = matches[j] ?? []
+            let info = list.isEmpty ? [:] : try lock.withLock { try store.faces(ids: list.map(\.faceID)) }
+            let candidates = list.compactMap { m in info[m.faceID].map { (m, $0) } }.enumerated().map { i, pair in
+                FaceResult.Candidate(rank: i + 1, subject: pair.1.subject, image: pair.1.imagePath,
+                                     distance: (pair.0.distance * 1e6).rounded() / 1e6)
             }
             results.append(FaceResult(
                 box: [face.box.left, face.box.top, face.box.right, face.box.bottom],
@@ -92,5 +162,18 @@ public final class FaceSearcher: ProbeSearcher, @unchecked Sendable {
                 candidates: candidates))
         }
         return results
+    }
+
+    public func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
+        let found = try analyze(imageBytes)
+        let matcher = try currentMatcher()
+        var matches: [Int: [Match]] = [:]
+        if matcher.gallery.count > 0 {
+            for (j, face) in found.faces.enumerated() where face.quality.ok {
+                guard let descriptor = face.descriptor else { continue }
+                matches[j] = try Self.nearestSubjects(matcher, descriptor, count: maxCandidates, threshold: threshold)
+            }
+        }
+        return try results(found, matches: matches)
     }
 }

@@ -153,12 +153,15 @@ final class OutcomeSlots: @unchecked Sendable {
 }
 
 /// Hands out work indices once each, to any number of workers.
-final class WorkCounter: @unchecked Sendable {
+public final class WorkCounter: @unchecked Sendable {
     // All access goes through `lock`.
     private let lock = NSLock()
     private var next = 0
 
-    func take(below limit: Int) -> Int? {
+    public init() {}
+
+    /// The next index below `limit`, or nil when all are taken.
+    public func take(below limit: Int) -> Int? {
         lock.withLock {
             guard next < limit else { return nil }
             defer { next += 1 }

@@ -35,6 +35,8 @@ public final class JobProcessor {
     let ledger: JobLedger
     let audit: AuditLog
     let evidence: EvidenceStore
+    /// Probe images of a bulk job searched at once.
+    let bulkWorkers = ProcessInfo.processInfo.activeProcessorCount
 
     /// The points between hand-off steps, for crash tests.
     public enum HandOff: String, Sendable, CaseIterable {
@@ -263,26 +265,67 @@ public final class JobProcessor {
             for record in records where !progress.done.contains(record.image) {
                 try progress.append(record)
             }
-            for (probe, path) in bulk where !progress.done.contains(probe) {
-                let record: ProbeRecord
-                do {
-                    let bytes = try evidence.read(canonicalPath: path, probe: probe)
-                    let faces = try searcher.search(imageBytes: bytes, maxCandidates: maxCandidates, threshold: threshold)
-                    record = ProbeRecord(image: probe, sha256: SHA256.hex(bytes), faces: faces)
-                } catch let error as ProbeRejection {
-                    record = ProbeRecord(image: probe, sha256: nil, faces: [], error: error.code.rawValue)
-                } catch let error as ProbeImageError {
-                    record = ProbeRecord(image: probe, sha256: nil, faces: [], error: error.reason.rawValue)
+            // Pending probes in batches: images searched in parallel, faces matched together.
+            let pending = bulk.filter { !progress.done.contains($0.probe) }
+            let batchSize = max(8, 4 * bulkWorkers)
+            let total = bulk.count, started = Date(), alreadyDone = total - pending.count
+            for start in stride(from: 0, to: pending.count, by: batchSize) {
+                if start > 0 { reportBulkProgress(id, done: alreadyDone + start, total: total, since: started, searched: start) }
+                let batch = pending[start..<min(start + batchSize, pending.count)]
+                var records = [ProbeRecord?](repeating: nil, count: batch.count)
+                var readable: [(index: Int, bytes: [UInt8])] = []
+                for (i, item) in batch.enumerated() {
+                    do {
+                        readable.append((i, try evidence.read(canonicalPath: item.path, probe: item.probe)))
+                    } catch {
+                        records[i] = ProbeRecord(image: item.probe, sha256: nil, faces: [], error: error.code.rawValue)
+                    }
                 }
-                try progress.append(record)
+                let results = searcher.searchBatch(readable.map(\.bytes), maxCandidates: maxCandidates,
+                                                   threshold: threshold, workers: bulkWorkers)
+                var fault: (any Error)?
+                for (entry, result) in zip(readable, results) {
+                    let probe = batch[batch.startIndex + entry.index].probe
+                    switch result {
+                    case .success(let faces):
+                        records[entry.index] = ProbeRecord(image: probe, sha256: SHA256.hex(entry.bytes), faces: faces)
+                    case .failure(let error as ProbeImageError):
+                        records[entry.index] = ProbeRecord(image: probe, sha256: SHA256.hex(entry.bytes), faces: [],
+                                                           error: error.reason.rawValue)
+                    case .failure(let error):
+                        fault = fault ?? error
+                    }
+                }
+                // Records go out in probe order; an engine fault keeps what precedes it and fails the
+                // attempt, which resumes at the faulty probe.
+                for record in records {
+                    guard let record else { break }
+                    try progress.append(record)
+                }
+                if let fault { throw fault }
             }
+            reportBulkProgress(id, done: total, total: total, since: started, searched: pending.count)
             try progress.finish(to: layout.resultLines(id))
+            try? DurableFile.remove(layout.bulkStatus(for: id))
             return ResultBuilder.completed(job: id, request: job, probes: [], probeCount: progress.count,
                                            searcher: searcher, threshold: threshold, maxCandidates: maxCandidates,
                                            now: now)
         }
         return ResultBuilder.completed(job: id, request: job, probes: records, probeCount: nil, searcher: searcher,
                                        threshold: threshold, maxCandidates: maxCandidates, now: now)
+    }
+
+    /// A bulk job's progress: a log line (stderr) and `state/bulk/<job>.status` for `frs status`.
+    /// Best effort: progress reporting never fails a job.
+    func reportBulkProgress(_ id: String, done: Int, total: Int, since started: Date, searched: Int) {
+        let elapsed = max(Date().timeIntervalSince(started), 1e-3)
+        let rate = Double(searched) / elapsed
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let figures = ["done": "\(done)", "total": "\(total)", "rate_per_minute": String(format: "%.1f", rate * 60),
+                       "eta_seconds": String(format: "%.0f", eta)]
+        logger.info("bulk progress", figures.merging(["job": id]) { a, _ in a })
+        let text = figures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
+        try? DurableFile.write(Array(text.utf8), to: layout.bulkStatus(for: id), via: layout.bulkProgress)
     }
 
     /// Copies the images a submitter left in `incoming/<job>.d/` into `evidence/<job>/`.
@@ -336,10 +379,13 @@ public final class JobProcessor {
                 && !result.reasons.contains(ReasonCode.requesterIdentityMismatch.rawValue)
             let context = JobContext(result: result, agency: user?.agency, ownerUID: claim.status.owner,
                                      authenticated: authenticated)
+            // The offense goes into the final record for the annual report's counts by crime type.
+            var details = result.probeCount.map { ["probes": "\($0)"] } ?? [:]
+            if let offense = result.offense { details["offense"] = offense }
             try record(context.event(
                 result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons,
                 probeSHA256: result.probes.compactMap(\.sha256), candidates: result.candidateCount,
-                details: result.probeCount.map { ["probes": "\($0)"] } ?? [:]))
+                details: details))
         }
         try checkpoint?(.finalAuditWritten, id)
         try ledger.markFinished(id, decision: result.decision.rawValue, now: clock())

@@ -20,6 +20,11 @@ public protocol ProbeSearcher: Sendable {
     /// - Throws: ``ProbeImageError`` when the bytes are not a usable image (the job is denied
     ///   with the matching reason); any other error fails the attempt, which is retried.
     func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult]
+
+    /// Searches many probe images at once (a bulk job's batch); one result per image, in order.
+    /// A default that runs ``search(imageBytes:maxCandidates:threshold:)`` in parallel is provided.
+    func searchBatch(_ images: [[UInt8]], maxCandidates: Int, threshold: Double, workers: Int)
+        -> [Result<[FaceResult], any Error>]
 }
 
 /// Why a probe's bytes cannot be searched: these are the requester's input errors, not faults of

@@ -92,6 +92,8 @@ public struct SpoolLayout: Sendable, Equatable {
     public var bulkProgress: String { state + "/bulk" }
     /// A bulk job's records so far.
     public func bulkProgress(for job: String) -> String { "\(bulkProgress)/\(job).jsonl" }
+    /// A running bulk job's progress figures (done, total, rate, ETA), for `frs status JOB`.
+    public func bulkStatus(for job: String) -> String { "\(bulkProgress)/\(job).status" }
     /// The reason a job was quarantined.
     public func failureReason(_ job: String) -> String { "\(failed)/\(job).reason" }
 }

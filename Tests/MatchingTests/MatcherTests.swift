@@ -114,6 +114,18 @@ import Testing
         reference.rows = []
     }
 
+    /// More probes than one batch: results stay in probe order and exact.
+    @Test func probesBeyondOneBatch() throws {
+        let reference = Reference.random(count: 40, dimension: 8, seed: 81)
+        let matcher = Matcher(gallery: try reference.matrix(), workers: 2)
+        let probes = Reference.probes(Matcher.batchSize + 7, dimension: 8, seed: 82)
+        let results = try matcher.search(probes: probes, k: 3)
+        #expect(results.count == probes.count)
+        for i in [0, 1, Matcher.batchSize - 1, Matcher.batchSize, probes.count - 1] {
+            #expect(results[i] == reference.search(probes[i], k: 3, threshold: nil))
+        }
+    }
+
     @Test func emptyGallery() throws {
         let matcher = Matcher(gallery: try GalleryMatrix.empty(), workers: 2)
         let probe = Reference.probes(1, seed: 1)[0]

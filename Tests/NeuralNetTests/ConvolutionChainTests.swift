@@ -31,6 +31,26 @@ struct ConvolutionChainTests {
         #expect(size.rows == layered.rows && size.columns == layered.columns && size.channels == 1)
     }
 
+    @Test("banded evaluation at widths around the 24-pixel strip and 32-column chunk sizes",
+          arguments: [(60, 43), (75, 200), (64, 117), (58, 300)])
+    func widths(rows: Int, columns: Int) {
+        var rng = TestRandom(seed: UInt64(rows * 1000 + columns))
+        let chain = Self.chain(&rng)
+        let x = rng.tensor(channels: 3, rows: rows, columns: columns)
+        var layered = x
+        for stage in chain.stages { layered = stage.forward(layered, threads: 1) }
+        let banded = x.values.withUnsafeBufferPointer {
+            chain.forward(input: $0, rows: x.rows, columns: x.columns, bandRows: 3, threads: 2)
+        }
+        #expect(layered.values.count > 0)
+        let scale = max(1, layered.values.map(abs).max() ?? 0)
+        #expect(maxDifference(banded, layered) / scale < 1e-6)
+        // And against the plain definition, stage by stage.
+        var naive = x
+        for stage in chain.stages { naive = naiveConvolution(naive, stage) }
+        #expect(maxDifference(banded, naive) / scale < 1e-5)
+    }
+
     @Test("an input smaller than the receptive field gives an empty output")
     func tooSmall() {
         var rng = TestRandom(seed: 8)

@@ -16,6 +16,11 @@ struct ConvolutionTests {
         (32, 3, 7, 7, 2, 2, 0, 0, 30, 30),       // face stem shape
         (9, 5, 3, 3, 1, 1, 1, 1, 1, 50),         // a single row
         (6, 2, 5, 5, 1, 1, 2, 2, 3, 3),          // padding larger than half the input
+        (8, 3, 3, 3, 1, 1, 1, 1, 5, 70),         // wide rows: row-aligned strips, SIMD packing
+        (5, 2, 5, 5, 2, 2, 0, 0, 9, 121),        // wide, stride 2 (even-element packing)
+        (6, 3, 4, 3, 3, 3, 1, 2, 7, 160),        // wide, stride 3 (general packing)
+        (1, 4, 9, 9, 1, 1, 4, 4, 6, 77),         // single filter: direct kernel
+        (2, 3, 5, 5, 1, 1, 2, 2, 4, 100),        // two filters, wide
     ]
 
     @Test("matches the plain definition", arguments: 0..<cases.count)

@@ -173,13 +173,14 @@ struct SpoolDaemonTests {
 final class FlakySearcher: ProbeSearcher {
     let failOn: [UInt8]
     /// Searches made and whether the fault was thrown yet; workers search concurrently.
-    let state = Mutex<(searches: Int, failed: Bool)>((0, false))
+    let state = Mutex<(searches: Int, failed: Bool, searched: [String: Int])>((0, false, [:]))
     init(failOn: String) { self.failOn = Array(failOn.utf8) }
     var galleryVersion: Int64 { 1 }
     var modelIDs: [String: String] { [:] }
     func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
         let fail = state.withLock { state -> Bool in
             state.searches += 1
+            state.searched[String(decoding: imageBytes, as: UTF8.self), default: 0] += 1
             if imageBytes == failOn, !state.failed {
                 state.failed = true
                 return true
@@ -200,8 +201,12 @@ struct BulkResumeTests {
         let searcher = FlakySearcher(failOn: "face 3")
         let summary = try spool.drain(searcher: searcher)
         #expect(summary.failedAttempts == 1)
-        // p0..p2, the fault on p3, then p3..p5 on the second attempt.
-        #expect(searcher.state.withLock { $0.searches } == 7)
+        // A batch searches p0..p5 in parallel; p0..p2, recorded before the fault on p3, are never
+        // searched again; the second attempt resumes at p3.
+        let searched = searcher.state.withLock { $0.searched }
+        #expect((0..<3).allSatisfy { searched["face \($0)"] == 1 }, "\(searched)")
+        #expect(searched["face 3"] == 2)
+        #expect(searcher.state.withLock { $0.searches } <= 9)
         let result = try spool.result("bulk")
         #expect(result.decision == .completed)
         #expect(result.probeCount == 6)
