@@ -372,7 +372,10 @@ hostile_completed=0
 for id in "${HOSTILE_IDS[@]}"; do
   [ "${EXPECT_DECISION[$id]}" = denied ] && grep -q '"decision" *: *"completed"' "$S/outbox/results/$id.json" 2>/dev/null && hostile_completed=$((hostile_completed + 1))
 done
+recovered=$(cat "$S"/outbox/audit/*.jsonl | grep -c '"recovered":"true"')
+resumed=$(grep -h -c -E 'resuming|already finished' "$LOGS"/daemon-*.log "$LOGS"/drain.log | awk '{ s += $1 } END { print s + 0 }')
 echo "  jobs $ALL (hostile $HOSTILE, via frs submit ${#SUB_IDS[@]}); result files $results_total; final audit records $finals_total; completed $completed"
+echo "  claims recovered from active/ after a kill: $recovered; resumed past a hand-off step: $resumed; the drain: $(head -1 "$LOGS/drain.out")"
 check "every job has a result file" $([ ${#missing_result[@]} = 0 ]; echo $?) "${missing_result[*]:0:10}"
 check "every job has exactly one final audit record" $([ ${#no_final[@]} = 0 ] && [ ${#dup_final[@]} = 0 ]; echo $?) "none: ${no_final[*]:0:10} dup: ${dup_final[*]:0:10}"
 check "one result file and one final record per job, no others ($results_total, $finals_total, $ALL)" \
