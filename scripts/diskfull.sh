@@ -99,8 +99,11 @@ fill
 echo "diskfull: a running daemon; $before jobs done; disk full ($(df -B1 --output=avail "$M" | tail -1 | tr -d ' ') bytes free); queuing $(( JOBS - 3 )) more, freeing $(( PAGES * 4 )) KiB with each"
 # Each job arrives with four pages of space freed, so writes fail at varying points of the hand-off
 # (result, audit record, ledger), not only at the first.
+# The first three meet a disk with no byte free at all.
+for id in "${ids[@]:3:3}"; do mv "$M/stage/$id.json" "$S/incoming/$id.json"; done
+for _ in $(seq 50); do grep -q 'attempt failed' "$LOG" && break; sleep 0.2; done
 k=0
-for id in "${ids[@]:3}"; do
+for id in "${ids[@]:6}"; do
   mv "$M/stage/$id.json" "$S/incoming/$id.json"
   for _ in $(seq "$PAGES"); do k=$((k + 1)); rm -f "$M/filler-$k"; done
   sleep 0.4
