@@ -99,6 +99,10 @@ day() { date -u -d "$1" +%F; }
   frs user add analyst1 --name "Ann Analyst" --agency TORT --role analyst --uid "$uid" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
   frs user add super1 --name "Sue Supervisor" --agency TORT --role supervisor --uid "$uid" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
   frs user add other1 --name "Oscar Other" --agency TORT --role analyst --uid 4242 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+  # An unprivileged account (uid 1000) that submits through the drop box, when we can act as it.
+  if [ "$uid" = 0 ] && command -v setpriv >/dev/null; then
+    frs user add analyst2 --name "Una Privileged" --agency TORT --role analyst --uid 1000 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+  fi
 } > "$LOGS/setup.log" 2>&1 || { cat "$LOGS/setup.log"; echo "torture: setup failed"; exit 1; }
 F=$ROOT/Tests/Fixtures/johns
 {
@@ -230,7 +234,12 @@ while [ ${#IDS[@]} -lt "$JOBS" ]; do
   esac
 done
 # Some go through `frs submit` (images copied in by the command), the rest are dropped by hand.
-SUBMITTED=0
+UNPRIVILEGED=0
+as_user() { setpriv --reuid=1000 --regid=1000 --clear-groups "$@"; }
+if [ "$uid" = 0 ] && command -v setpriv >/dev/null; then
+  UNPRIVILEGED=1
+  mkdir -p "$W/pub" && chmod 755 "$W/pub" && cp "$EV/t/p4.jpg" "$W/pub/p4.jpg" && chmod 644 "$W/pub/p4.jpg"
+fi
 
 drop() { # drop ID: the feeder's hand-off of one job into incoming/
   local id=$1 file=$S/incoming/$1.json
@@ -284,6 +293,14 @@ feeder() {
       "$FRS_BIN" submit --requester analyst1 --purpose tips-and-leads --case "26-9$n" \
         --justification "Tip line photo said to show a wanted man $SECRET_TEXT" "$EV/t/p3.jpg" >> "$W/submitted.txt" 2>>"$LOGS/feeder.log"
     fi
+    if [ "$UNPRIVILEGED" = 1 ] && [ $((n % 25)) = 12 ]; then
+      # As uid 1000: the images go into incoming/<job>.d/ for the daemon to take in.
+      as_user "$FRS_BIN" submit --requester analyst2 --purpose tips-and-leads --case "26-8$n" \
+        --justification "Tip line photo said to show a wanted man $SECRET_TEXT" "$W/pub/p4.jpg" >> "$W/submitted.txt" 2>>"$LOGS/feeder.log"
+      # ...and uid 1000 claiming to be analyst1: must be refused.
+      as_user "$FRS_BIN" submit --requester analyst1 --purpose tips-and-leads --case "26-7$n" \
+        --justification "Tip line photo said to show a wanted man $SECRET_TEXT" "$W/pub/p4.jpg" >> "$W/impersonated.txt" 2>>"$LOGS/feeder.log"
+    fi
     sleep 0.05
   done
 }
@@ -309,7 +326,7 @@ while :; do
     approved=1
   fi
   feeding=0; kill -0 "$FEEDER_PID" 2>/dev/null && feeding=1
-  queued=$(ls -A "$S/incoming" | wc -l)
+  queued=$(ls -A "$S/incoming" | grep -c -E '\.(json|approval)$')
   [ $feeding = 0 ] && [ "$queued" = 0 ] && [ $approved = 1 ] && break
   [ $(( $(date +%s) - PHASE_START )) -ge "$MAX_SECONDS" ] && { echo "torture: killing phase reached ${MAX_SECONDS}s; the drain does the rest"; break; }
 done
@@ -340,6 +357,9 @@ reap drain 0
 echo "torture: checks"
 mapfile -t SUB_IDS < <(grep -v '^$' "$W/submitted.txt" 2>/dev/null)
 for id in "${SUB_IDS[@]}"; do add "$id" completed -; done
+mapfile -t IMP_IDS < <(grep -v '^$' "$W/impersonated.txt" 2>/dev/null)
+for id in "${IMP_IDS[@]}"; do add "$id" denied requester.identity-mismatch; HOSTILE_IDS+=("$id"); done
+HOSTILE=${#HOSTILE_IDS[@]}
 ALL=${#IDS[@]}
 AUDIT=$W/finals.txt
 cat "$S"/outbox/audit/*.jsonl | sed -n 's/.*"event":"\(job\.completed\|job\.denied\|job\.failed\)","actor":.*"job":"\([^"]*\)".*/\2/p' | sort > "$AUDIT"
@@ -374,7 +394,7 @@ for id in "${HOSTILE_IDS[@]}"; do
 done
 recovered=$(cat "$S"/outbox/audit/*.jsonl | grep -c '"recovered":"true"')
 resumed=$(grep -h -c -E 'resuming|already finished' "$LOGS"/daemon-*.log "$LOGS"/drain.log | awk '{ s += $1 } END { print s + 0 }')
-echo "  jobs $ALL (hostile $HOSTILE, via frs submit ${#SUB_IDS[@]}); result files $results_total; final audit records $finals_total; completed $completed"
+echo "  jobs $ALL (hostile $HOSTILE, via frs submit ${#SUB_IDS[@]} + ${#IMP_IDS[@]} impersonating, unprivileged submits: $UNPRIVILEGED); result files $results_total; final audit records $finals_total; completed $completed"
 echo "  claims recovered from active/ after a kill: $recovered; resumed past a hand-off step: $resumed; the drain: $(head -1 "$LOGS/drain.out")"
 check "every job has a result file" $([ ${#missing_result[@]} = 0 ]; echo $?) "${missing_result[*]:0:10}"
 check "every job has exactly one final audit record" $([ ${#no_final[@]} = 0 ] && [ ${#dup_final[@]} = 0 ]; echo $?) "none: ${no_final[*]:0:10} dup: ${dup_final[*]:0:10}"

@@ -105,6 +105,30 @@ struct SecurityTests {
         #expect(try spool.entries(spool.layout.incoming).isEmpty)
     }
 
+    @Test func aRefusedJobLeavesNoDroppedImagesInTheDropBox() throws {
+        let spool = try TestSpool()
+        // An unprivileged submit (uid 4242) claiming to be jdoe: its images wait in incoming/<job>.d/.
+        let folder = spool.layout.dropFolder(for: "impostor")
+        try Directory.create(folder, mode: 0o711)
+        try DurableFile.write(Array("dropped \(Self.secret)".utf8), to: folder + "/cam.jpg", via: folder, mode: 0o644)
+        #expect(chown(folder, 4242, 4242) == 0 && chown(folder + "/cam.jpg", 4242, 4242) == 0)
+        try spool.drop("impostor", TestSpool.jobJSON(probes: ["impostor/cam.jpg"]), uid: 4242)
+        // A symlink named like a job's folder is not followed: its target survives.
+        let outside = spool.root + "-outside"
+        try Directory.create(outside, mode: 0o755)
+        try DurableFile.write(Array("keep".utf8), to: outside + "/keep.jpg", via: outside)
+        #expect(symlink(outside, spool.layout.dropFolder(for: "linked")) == 0)
+        try spool.drop("linked", TestSpool.jobJSON(purpose: "personal", probes: ["x.jpg"]), uid: 4242)
+        try spool.drain()
+
+        #expect(try spool.result("impostor").reasons == [ReasonCode.requesterIdentityMismatch.rawValue])
+        #expect(!FileStatus.exists(folder))
+        #expect(!FileStatus.exists(spool.layout.evidence(for: "impostor")))
+        #expect(try spool.result("linked").decision == .denied)
+        #expect(FileStatus.exists(outside + "/keep.jpg"))
+        #expect(try spool.entries(spool.layout.incoming) == ["linked.d"])
+    }
+
     @Test func nothingTheDaemonWritesIsWorldReadable() throws {
         let spool = try TestSpool()
         let imageDir = spool.root + "-images"
