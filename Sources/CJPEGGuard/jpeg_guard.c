@@ -195,3 +195,52 @@ int frs_jpeg_decode_rgb(const uint8_t *data, size_t length, int scale_denom, lon
     *out_height = (int)h;
     return FRS_JPEG_OK;
 }
+
+// MARK: - Encoding
+
+int frs_jpeg_encode_rgb(const uint8_t *rgb, int width, int height, int quality,
+                        uint8_t **out, size_t *out_length, char *err, size_t err_capacity) {
+    struct jpeg_compress_struct cinfo;
+    guard_error jerr;
+    // jpeg_mem_dest (re)allocates this buffer; volatile so its value survives the longjmp.
+    unsigned char *volatile buffer = NULL;
+    unsigned long length = 0;
+    *out = NULL;
+    *out_length = 0;
+    if (rgb == NULL || width <= 0 || height <= 0 || width > 65500 || height > 65500) {
+        copy_message("invalid image size", err, err_capacity);
+        return FRS_JPEG_ERROR;
+    }
+    memset(&cinfo, 0, sizeof cinfo);
+    memset(&jerr, 0, sizeof jerr);
+    cinfo.err = jpeg_std_error(&jerr.mgr);
+    jerr.mgr.error_exit = guard_error_exit;
+    jerr.mgr.output_message = guard_output_message;
+    if (setjmp(jerr.jump)) {
+        copy_message(jerr.message, err, err_capacity);
+        jpeg_destroy_compress(&cinfo);
+        free(buffer);
+        return FRS_JPEG_ERROR;
+    }
+    jpeg_create_compress(&cinfo);
+    jpeg_mem_dest(&cinfo, (unsigned char **)&buffer, &length);
+    cinfo.image_width = (JDIMENSION)width;
+    cinfo.image_height = (JDIMENSION)height;
+    cinfo.input_components = 3;
+    cinfo.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, quality < 1 ? 1 : (quality > 100 ? 100 : quality), TRUE);
+    jpeg_start_compress(&cinfo, TRUE);
+    size_t stride = (size_t)width * 3;
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW row = (JSAMPROW)(rgb + (size_t)cinfo.next_scanline * stride);
+        jpeg_write_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    *out = buffer;
+    *out_length = (size_t)length;
+    return FRS_JPEG_OK;
+}
+
+void frs_jpeg_free(uint8_t *buffer) { free(buffer); }

@@ -12,6 +12,8 @@ public enum FRSCommand {
         StatusCommand.self,
         ApproveCommand.self,
         RejectCommand.self,
+        ReviewCommand.self,
+        PurgeCommand.self,
         // Administration
         AgencyAddCommand.self,
         AgencyTerminateCommand.self,

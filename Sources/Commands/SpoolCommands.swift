@@ -152,6 +152,7 @@ public struct StatusCommand: Subcommand {
             if let decision = entry.decision { context.out("  decision: \(decision)") }
             if let approval = entry.approval { context.out("  \(approval) by \(entry.approver ?? "?")") }
             if let error = entry.lastError { context.out("  last error: \(error)") }
+            reviewStatusLines(layout, job: job, database: database).forEach(context.out)  // ReviewCommands.swift
         }
         if let bytes = try? DurableFile.read(layout.resultFile(job)), let result = try? JobResult.decode(bytes) {
             found = true

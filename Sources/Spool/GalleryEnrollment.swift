@@ -94,7 +94,10 @@ public final class GalleryEnrollment: @unchecked Sendable {
     }
 
     func enrollOne(_ entry: GalleryManifest.Entry, baseDirectory: String) -> Outcome {
-        let path = entry.image.hasPrefix("/") ? entry.image : (baseDirectory as NSString).appendingPathComponent(entry.image)
+        // Stored canonical (absolute, no `..`, links resolved): results and examiner sheets read
+        // gallery images by this path from whatever directory the daemon runs in.
+        let given = entry.image.hasPrefix("/") ? entry.image : (baseDirectory as NSString).appendingPathComponent(entry.image)
+        let path = URL(fileURLWithPath: given).standardizedFileURL.resolvingSymlinksInPath().path
         func outcome(_ kind: Outcome.Kind, _ message: String? = nil) -> Outcome {
             Outcome(line: entry.line, image: entry.image, kind: kind, message: message)
         }

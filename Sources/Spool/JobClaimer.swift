@@ -31,6 +31,8 @@ public struct ClaimedJob: Sendable {
         case job
         /// A supervisor's approval or rejection of a held job, `<name>.approval`.
         case approval
+        /// An examiner's disposition on a candidate, `<name>.review` (JobProcessor+Review.swift).
+        case review
     }
 
     /// Classifies a drop-box name; `nil` for names that are not requests (temporary names,
@@ -39,6 +41,7 @@ public struct ClaimedJob: Sendable {
         guard !name.hasPrefix(".") else { return nil }
         if name.hasSuffix(".json"), name.count > 5 { return (.job, String(name.dropLast(5))) }
         if name.hasSuffix(".approval"), name.count > 9 { return (.approval, String(name.dropLast(9))) }
+        if name.hasSuffix(".review"), name.count > 7 { return (.review, String(name.dropLast(7))) }
         return nil
     }
 }

@@ -86,6 +86,7 @@ public final class JobProcessor {
             switch claim.kind {
             case .job: try processJob(claim)
             case .approval: try processApproval(claim)
+            case .review: try processReview(claim)
             }
         } catch let crash as SimulatedCrash {
             throw crash
@@ -372,6 +373,7 @@ public final class JobProcessor {
             try DurableFile.write(try result.encoded(), to: layout.resultFile(id), via: layout.tmp, mode: 0o640)
         }
         try checkpoint?(.resultWritten, id)
+        writeSheet(result)  // the examiner's sheet (JobProcessor+Sheet.swift); never fails the job
         // A final record can exist only if a result was written before (a resumed job).
         if try !(resultWritten && hasFinalAuditRecord(id)) {
             let user = try result.requester.flatMap { try registry.user($0) }

@@ -59,7 +59,9 @@ struct SpoolKillTests {
             #expect(try spool.finalRecords(for: id).map(\.event.event) == [decision.auditEvent], "\(id) at \(step)")
         }
         #expect(try spool.entries(spool.layout.active).isEmpty)
-        #expect(try spool.entries(spool.layout.results).sorted() == Self.jobs.map { "\($0).json" })
+        // One result per job, and a sheet per completed job (job3 is denied).
+        #expect(try spool.entries(spool.layout.results).sorted()
+                == Self.jobs.flatMap { $0 == "job3" ? ["\($0).json"] : ["\($0).html", "\($0).json"] }.sorted())
         let verification = AuditVerifier.verify(directory: spool.layout.audit)
         #expect(verification.isIntact, "\(verification)")
     }

@@ -30,7 +30,9 @@ struct SpoolRecoveryTests {
             #expect(spool.locations(of: id) == ["done"], "\(id) after a crash at \(step)")
             #expect(try spool.result(id).decision == decision)
             #expect(try spool.finalRecords(for: id).map(\.event.event) == [decision.auditEvent])
-            #expect(try spool.entries(spool.layout.results).filter { $0.hasPrefix(id) } == ["\(id).json"])
+            // One result; a completed job also has its examiner's sheet.
+            let files = decision == .completed ? ["\(id).html", "\(id).json"] : ["\(id).json"]
+            #expect(try spool.entries(spool.layout.results).filter { $0.hasPrefix(id) } == files)
         }
         #expect(try spool.entries(spool.layout.active).isEmpty)
     }
@@ -89,7 +91,7 @@ struct SpoolRecoveryTests {
         #expect(try spool.entries(spool.layout.done).count == 200)
         #expect(try spool.entries(spool.layout.incoming).isEmpty)
         #expect(try spool.entries(spool.layout.active).isEmpty)
-        #expect(try spool.entries(spool.layout.results).count == 200)
+        #expect(try spool.entries(spool.layout.results).filter { $0.hasSuffix(".json") }.count == 200)
         let records = try spool.records()
         for (i, id) in ids.enumerated() {
             let mine = records.filter { $0.event.job == id }.map(\.event.event)

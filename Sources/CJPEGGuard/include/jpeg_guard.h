@@ -41,4 +41,14 @@ int frs_jpeg_decode_rgb(const uint8_t *data, size_t length, int scale_denom, lon
                         uint8_t *out, size_t out_capacity, int *out_width, int *out_height,
                         char *err, size_t err_capacity);
 
+/// Encodes interleaved 8-bit RGB (`width`×`height`, rows packed, 3 bytes a pixel) as a baseline
+/// JPEG of `quality` (1...100) in memory. On FRS_JPEG_OK `*out`/`*out_length` hold a buffer the
+/// caller must release with `frs_jpeg_free`. Returns FRS_JPEG_ERROR with libjpeg's message in
+/// `err` otherwise (nothing to free). Never exits the process.
+int frs_jpeg_encode_rgb(const uint8_t *rgb, int width, int height, int quality,
+                        uint8_t **out, size_t *out_length, char *err, size_t err_capacity);
+
+/// Releases a buffer returned by `frs_jpeg_encode_rgb`.
+void frs_jpeg_free(uint8_t *buffer);
+
 #endif

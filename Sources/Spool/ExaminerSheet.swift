@@ -1,0 +1,234 @@
+import Foundation
+
+/// The examiner's sheet `outbox/results/<job>.html`: a self-contained page showing each probe
+/// face beside its candidates' gallery faces, with the case, purpose, requester, the
+/// investigative-lead statement, and the quality notes.
+///
+/// Rendering is a pure function of the result and the crop images (JPEG bytes, embedded as
+/// `data:` URIs), so it is tested without files. The page has no scripts; all text is escaped.
+///
+/// Large (bulk) jobs stay usable: probes whose faces have no candidates are listed in one
+/// collapsed `<details>` table instead of their own sections; only the first
+/// ``Options/maxImageSections`` probes with candidates get images (the rest are tables of text),
+/// and each face shows images for its first ``Options/maxImageCandidates`` candidates.
+public enum ExaminerSheet {
+    /// A crop the sheet asks for.
+    public enum Image: Hashable, Sendable {
+        /// The face with this number (see ``ResultFaces``) in its probe image.
+        case probeFace(number: Int)
+        /// A candidate's face in a gallery image.
+        case gallery(image: String, subject: String)
+    }
+
+    /// Limits that keep a sheet for thousands of probes readable.
+    public struct Options: Sendable, Equatable {
+        /// More probes than this make a large sheet: probes without candidates are collapsed.
+        public var collapseAbove: Int
+        /// Probes shown with images (in order); later probes with candidates are shown as text.
+        public var maxImageSections: Int
+        /// Candidates per face shown with images; the rest of a face's list is text.
+        public var maxImageCandidates: Int
+
+        public init(collapseAbove: Int = 20, maxImageSections: Int = 200, maxImageCandidates: Int = 20) {
+            self.collapseAbove = collapseAbove
+            self.maxImageSections = maxImageSections
+            self.maxImageCandidates = maxImageCandidates
+        }
+
+        /// The defaults for a bulk job: fewer candidate images per face.
+        public static let bulk = Options(collapseAbove: 20, maxImageSections: 200, maxImageCandidates: 5)
+    }
+
+    /// Renders the sheet.
+    ///
+    /// - Parameters:
+    ///   - result: the completed job's result document.
+    ///   - probes: its probe records (the result's own, or a bulk job's lines).
+    ///   - options: the limits for large jobs.
+    ///   - image: the JPEG bytes of a crop, or `nil` when it is not available (the sheet then
+    ///     says so); called only for crops the sheet shows.
+    /// - Returns: the HTML document.
+    /// - Complexity: O(probes + faces + candidates) plus the images' sizes.
+    public static func render(
+        result: JobResult, probes: [ProbeRecord], options: Options = Options(), image: (Image) -> [UInt8]?
+    ) -> String {
+        let numbered = ResultFaces(probes)
+        var facesByProbe = [[ResultFaces.Numbered]](repeating: [], count: probes.count)
+        for face in numbered.faces { facesByProbe[face.probeIndex].append(face) }
+        let large = probes.count > options.collapseAbove
+        let candidateCount = numbered.faces.reduce(0) { $0 + $1.face.candidates.count }
+
+        var html = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Examiner's sheet — \(escape(result.job))</title>
+            <style>\(style)</style></head><body>
+            <header><h1>Examiner's sheet</h1><p class="job">Job \(escape(result.job))</p></header>
+            <p class="statement" role="note"><strong>\(escape(result.statement))</strong></p>
+
+            """
+        html += "<table class=\"meta\">\n"
+        let rows: [(String, String?)] = [
+            ("Case", result.caseNumber), ("Purpose", result.purpose), ("Offense", result.offense),
+            ("Requester", result.requester), ("Decision", result.decision.rawValue),
+            ("Gallery version", result.galleryVersion.map(String.init)),
+            ("Threshold", result.threshold.map { String(format: "%.3f", $0) }),
+            ("Max candidates", result.maxCandidates.map(String.init)),
+            ("Models", result.models.map { $0.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") }),
+            ("Created", result.created),
+            ("Probes", "\(probes.count)"), ("Faces", "\(numbered.faces.count)"), ("Candidates", "\(candidateCount)"),
+        ]
+        for (name, value) in rows {
+            html += "<tr><th>\(escape(name))</th><td>\(escape(value ?? "—"))</td></tr>\n"
+        }
+        html += "</table>\n"
+        html += "<p class=\"hint\">Faces are numbered across the job. Record a disposition with <code>frs review "
+            + "\(escape(result.job)) --examiner ID --face N --candidate SUBJECT --disposition "
+            + "possible-match|no-match|inconclusive</code>.</p>\n"
+        if !result.reasons.isEmpty {
+            html += "<p class=\"notes\">Reasons: \(escape(result.reasons.joined(separator: ", ")))</p>\n"
+        }
+
+        var quiet: [Int] = []
+        var imageSections = 0
+        for (index, probe) in probes.enumerated() {
+            let faces = facesByProbe[index]
+            let hasCandidates = faces.contains { !$0.face.candidates.isEmpty }
+            if large && !hasCandidates {
+                quiet.append(index)
+                continue
+            }
+            let withImages = imageSections < options.maxImageSections
+            if withImages { imageSections += 1 }
+            html += section(probe: probe, faces: faces, withImages: withImages, collapseQuietFaces: large,
+                            options: options, image: image)
+        }
+        if !quiet.isEmpty {
+            html += "<details class=\"quiet\"><summary>\(quiet.count) probe\(quiet.count == 1 ? "" : "s") without candidates</summary>\n"
+            html += "<table class=\"list\"><tr><th>Probe</th><th>Faces</th><th>Notes</th></tr>\n"
+            for index in quiet {
+                let probe = probes[index]
+                html += "<tr><td>\(escape(probe.image))</td><td>\(probe.faces.count)</td><td>\(escape(notes(probe: probe, faces: facesByProbe[index])))</td></tr>\n"
+            }
+            html += "</table></details>\n"
+        }
+        if probes.isEmpty { html += "<p class=\"notes\">No probe records.</p>\n" }
+        html += "<footer><p>\(escape(result.statement))</p></footer>\n</body></html>\n"
+        return html
+    }
+
+    /// One probe's section: each face's crop beside its candidates.
+    /// - Parameter collapseQuietFaces: list the faces without candidates in one line (large sheets:
+    ///   a crowd photo with one lead shows that face, not every face in the crowd).
+    static func section(
+        probe: ProbeRecord, faces allFaces: [ResultFaces.Numbered], withImages: Bool, collapseQuietFaces: Bool,
+        options: Options, image: (Image) -> [UInt8]?
+    ) -> String {
+        let quiet = collapseQuietFaces ? allFaces.filter { $0.face.candidates.isEmpty } : []
+        let faces = collapseQuietFaces ? allFaces.filter { !$0.face.candidates.isEmpty } : allFaces
+        var html = "<section class=\"probe\"><h2>Probe \(escape(probe.image))</h2>\n"
+        if let sha = probe.sha256 { html += "<p class=\"sha\">SHA-256 \(escape(sha))</p>\n" }
+        if let error = probe.error { html += "<p class=\"notes\">Not searched: \(escape(error))</p>\n" }
+        if allFaces.isEmpty, probe.error == nil { html += "<p class=\"notes\">No face found.</p>\n" }
+        if !quiet.isEmpty {
+            let numbers = quiet.map { "\($0.number)" }.joined(separator: ", ")
+            html += "<p class=\"notes\">Faces without candidates: \(numbers) (\(escape(notes(probe: probe, faces: quiet))))</p>\n"
+        }
+        for numbered in faces {
+            let face = numbered.face
+            html += "<div class=\"face\" id=\"face-\(numbered.number)\">\n<figure class=\"probe-face\">"
+            html += withImages ? img(image(.probeFace(number: numbered.number)), alt: "probe face \(numbered.number)") : ""
+            html += "<figcaption><b>Face \(numbered.number)</b><br>box \(escape(face.box.map(String.init).joined(separator: ", ")))"
+            if face.quality.ok {
+                html += "<br><span class=\"ok\">quality ok</span>"
+            } else {
+                html += "<br><span class=\"bad\">not searched: \(escape(face.quality.reasons.joined(separator: ", ")))</span>"
+            }
+            html += "</figcaption></figure>\n"
+            let candidates = face.candidates.sorted { $0.rank < $1.rank }
+            if candidates.isEmpty {
+                html += "<p class=\"none\">\(face.quality.ok ? "No candidate within the threshold." : "")</p>\n"
+            }
+            var textOnly: [FaceResult.Candidate] = []
+            for (i, candidate) in candidates.enumerated() {
+                guard withImages, i < options.maxImageCandidates else {
+                    textOnly.append(candidate)
+                    continue
+                }
+                html += "<figure class=\"candidate\">"
+                html += img(image(.gallery(image: candidate.image, subject: candidate.subject)),
+                            alt: "candidate \(candidate.rank): \(candidate.subject)")
+                html += "<figcaption><b>#\(candidate.rank)</b> \(escape(candidate.subject))<br>distance \(String(format: "%.3f", candidate.distance))"
+                html += "<br><small>\(escape(lastComponent(candidate.image)))</small></figcaption></figure>\n"
+            }
+            if !textOnly.isEmpty {
+                html += "<table class=\"list\"><tr><th>Rank</th><th>Subject</th><th>Distance</th><th>Gallery image</th></tr>\n"
+                for candidate in textOnly {
+                    html += "<tr><td>\(candidate.rank)</td><td>\(escape(candidate.subject))</td>"
+                    html += "<td>\(String(format: "%.3f", candidate.distance))</td><td>\(escape(lastComponent(candidate.image)))</td></tr>\n"
+                }
+                html += "</table>\n"
+            }
+            html += "</div>\n"
+        }
+        html += "</section>\n"
+        return html
+    }
+
+    /// The quality notes of a probe, in one line.
+    static func notes(probe: ProbeRecord, faces: [ResultFaces.Numbered]) -> String {
+        if let error = probe.error { return "not searched: \(error)" }
+        if faces.isEmpty { return "no face found" }
+        let searched = faces.filter { $0.face.quality.ok }.count
+        let reasons = Set(faces.filter { !$0.face.quality.ok }.flatMap { $0.face.quality.reasons }).sorted()
+        var parts: [String] = []
+        if searched > 0 { parts.append("no candidate within the threshold") }
+        if searched < faces.count { parts.append("not searched: " + (reasons.isEmpty ? "quality" : reasons.joined(separator: ", "))) }
+        return parts.joined(separator: "; ")
+    }
+
+    static func img(_ bytes: [UInt8]?, alt: String) -> String {
+        guard let bytes, !bytes.isEmpty else { return "<div class=\"missing\">image not available</div>" }
+        return "<img alt=\"\(escape(alt))\" src=\"data:image/jpeg;base64,\(Data(bytes).base64EncodedString())\">"
+    }
+
+    static func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    /// Escapes text for HTML element content and quoted attribute values.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        return out
+    }
+
+    static let style = """
+        body{font-family:system-ui,sans-serif;margin:1.5em;color:#111;background:#fff}
+        h1{margin:0}.job{color:#555;margin:.2em 0 1em}
+        .statement{border:3px solid #b00;background:#fff4f4;padding:.8em;font-size:1.05em}
+        table.meta{border-collapse:collapse;margin:1em 0}table.meta th{text-align:left;padding:.2em 1em .2em 0;color:#444;white-space:nowrap}
+        table.list{border-collapse:collapse;margin:.5em 0}table.list th,table.list td{border:1px solid #ccc;padding:.2em .5em;text-align:left}
+        section.probe{border-top:2px solid #333;margin-top:1.5em;padding-top:.5em}
+        .sha{font-family:monospace;font-size:.8em;color:#666;word-break:break-all}
+        .face{display:flex;flex-wrap:wrap;align-items:flex-start;gap:.8em;margin:.8em 0;padding:.5em;background:#f6f6f6}
+        figure{margin:0;text-align:center;font-size:.85em;width:150px}
+        figure img{width:150px;height:150px;object-fit:contain;background:#222;display:block}
+        .probe-face{border-right:3px solid #333;padding-right:.8em}
+        .missing{width:150px;height:150px;background:#ddd;color:#555;display:flex;align-items:center;justify-content:center}
+        .ok{color:#060}.bad,.notes{color:#a50}.none{color:#666;align-self:center}
+        code{background:#eee;padding:0 .2em}.hint{color:#444;font-size:.9em}
+        footer{margin-top:2em;border-top:1px solid #ccc;color:#555;font-size:.9em}
+        """
+}

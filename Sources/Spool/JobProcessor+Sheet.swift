@@ -1,0 +1,18 @@
+import Foundation
+import SystemCalls
+
+extension JobProcessor {
+    /// Writes the examiner's sheet of a completed job, unless it exists (a resumed job).
+    ///
+    /// A sheet is a view of the result, not part of the job's hand-off: a failure is logged and
+    /// the job goes on (it never fails or repeats the job). The result file is the record.
+    func writeSheet(_ result: JobResult) {
+        guard result.decision == .completed, !FileStatus.exists(layout.sheetFile(result.job)) else { return }
+        do {
+            let path = try ExaminerSheetWriter(layout: layout, evidence: evidence, database: database).write(result)
+            logger.debug("examiner's sheet written", ["job": result.job, "sheet": path])
+        } catch {
+            logger.error("examiner's sheet not written", ["job": result.job, "error": "\(error)"])
+        }
+    }
+}

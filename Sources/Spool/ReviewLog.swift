@@ -1,0 +1,91 @@
+import Foundation
+import Store
+
+/// Examiners' dispositions on candidates, in their own table of the spool's database.
+///
+/// Every recorded review is kept (a later review of the same candidate does not erase an
+/// earlier one); ``latest(job:)`` gives the disposition in force for each face and candidate.
+/// A review handed over through the drop box is keyed by its request file's name, so applying
+/// it again after a crash records nothing new.
+public struct ReviewLog {
+    /// The connection.
+    public let database: Database
+
+    /// Wraps `database`, creating the `reviews` table if missing.
+    /// - Throws: `DatabaseError`.
+    public init(database: Database) throws {
+        self.database = database
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS reviews (
+                id          INTEGER PRIMARY KEY,
+                job         TEXT NOT NULL,
+                face        INTEGER NOT NULL,
+                candidate   TEXT NOT NULL,
+                examiner    TEXT NOT NULL,
+                disposition TEXT NOT NULL CHECK (disposition IN ('possible-match', 'no-match', 'inconclusive')),
+                note        TEXT,
+                request     TEXT UNIQUE,
+                recorded    TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS reviews_job ON reviews(job);
+            """)
+    }
+
+    /// One recorded review.
+    public struct Entry: Sendable, Equatable {
+        public var job: String
+        public var face: Int
+        public var candidate: String
+        public var examiner: String
+        public var disposition: ReviewRequest.Disposition
+        public var note: String?
+        /// The drop-box request it came from; `nil` when recorded directly.
+        public var request: String?
+        /// When it was recorded (UTC, ISO 8601).
+        public var recorded: String
+    }
+
+    /// Records a review.
+    /// - Parameter request: the drop-box file name, when it came through the drop box.
+    /// - Returns: `false` when a review from the same request was recorded before (nothing changed).
+    @discardableResult
+    public func record(_ review: ReviewRequest, request: String?, now: Date) throws -> Bool {
+        try database.query(
+            """
+            INSERT OR IGNORE INTO reviews (job, face, candidate, examiner, disposition, note, request, recorded)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.text(review.job), .integer(Int64(review.face)), .text(review.candidate), .text(review.examiner),
+             .text(review.disposition.rawValue), review.note.map { .text($0) } ?? .null,
+             request.map { .text($0) } ?? .null, .text(Registry.timestamp(now))])
+        return database.changes == 1
+    }
+
+    /// Every review of `job`, oldest first.
+    public func reviews(job: String) throws -> [Entry] {
+        try database.query(
+            """
+            SELECT job, face, candidate, examiner, disposition, note, request, recorded FROM reviews
+            WHERE job = ? ORDER BY id
+            """, [.text(job)]
+        ).compactMap { row in
+            guard let disposition = row.text(4).flatMap(ReviewRequest.Disposition.init(rawValue:)) else { return nil }
+            return Entry(job: row.text(0) ?? "", face: Int(row.int(1) ?? 0), candidate: row.text(2) ?? "",
+                         examiner: row.text(3) ?? "", disposition: disposition, note: row.text(5),
+                         request: row.text(6), recorded: row.text(7) ?? "")
+        }
+    }
+
+    /// The disposition in force for each reviewed face and candidate of `job` (the latest),
+    /// ordered by face number, then candidate.
+    public func latest(job: String) throws -> [Entry] {
+        var latest: [String: Entry] = [:]
+        for entry in try reviews(job: job) { latest["\(entry.face)\u{0}\(entry.candidate)"] = entry }
+        return latest.values.sorted { ($0.face, $0.candidate) < ($1.face, $1.candidate) }
+    }
+
+    /// Whether a review from this drop-box request is recorded.
+    public func hasRequest(_ name: String) throws -> Bool {
+        try !database.query("SELECT 1 FROM reviews WHERE request = ?", [.text(name)]).isEmpty
+    }
+}

@@ -1,0 +1,145 @@
+import Audit
+import Foundation
+import Glibc
+import Policy
+@testable import Spool
+import Store
+import SystemCalls
+import Testing
+
+@Suite("Examiner reviews")
+struct ReviewTests {
+    static let examinerUID: UInt32 = 1003
+    static let auditorUID: UInt32 = 1004
+    static let outsiderUID: UInt32 = 1005
+
+    /// A spool with a completed job `job-1` (one face, three candidates) and an examiner, an
+    /// auditor, and an examiner of another agency.
+    static func spoolWithCompletedJob() throws -> (TestSpool, JobResult) {
+        let spool = try TestSpool()
+        let now = spool.now
+        let admin = try SpoolAdministration(layout: spool.layout, uid: 0, clock: { now })
+        try admin.addAgency(code: "OTHER", name: "Other County Sheriff")
+        try admin.addUser(UserRecord(id: "eexam", name: "Eve Examiner", agency: "SCPD", role: "examiner",
+                                     uid: examinerUID, vetted: "2025-01-10", trained: "2026-01-15"))
+        try admin.addUser(UserRecord(id: "aaud", name: "Ada Auditor", agency: "SCPD", role: "auditor",
+                                     uid: auditorUID, vetted: "2025-01-10", trained: "2026-01-15"))
+        try admin.addUser(UserRecord(id: "oexam", name: "Otto Examiner", agency: "OTHER", role: "examiner",
+                                     uid: outsiderUID, vetted: "2025-01-10", trained: "2026-01-15"))
+        let probe = try spool.addEvidence("24-012345", "cam1.jpg", bytes: Array("probe one".utf8))
+        try spool.drop("job-1", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain()
+        let result = try spool.result("job-1")
+        try #require(result.decision == .completed)
+        try #require(result.probes.first?.faces.first?.candidates.count == 3)
+        return (spool, result)
+    }
+
+    /// Drops a review request owned by `uid`, as `frs review` under that account would.
+    static func dropReview(_ spool: TestSpool, _ request: ReviewRequest, uid: UInt32) throws -> String {
+        let name = try request.drop(into: spool.layout)
+        let path = spool.layout.incoming + "/" + name
+        try SystemCall.run("chown", path: path) { chown(path, uid, uid) }
+        return name
+    }
+
+    static func reviews(_ spool: TestSpool, job: String = "job-1") throws -> [ReviewLog.Entry] {
+        try ReviewLog(database: try SpoolDatabase.open(spool.layout)).reviews(job: job)
+    }
+
+    @Test func anExaminerReviewThroughTheDropBoxIsRecordedAndAudited() throws {
+        let (spool, result) = try Self.spoolWithCompletedJob()
+        let subject = result.probes[0].faces[0].candidates[1].subject
+        let name = try Self.dropReview(spool, ReviewRequest(job: "job-1", examiner: "eexam", face: 1, candidate: subject,
+                                                            disposition: .possibleMatch, note: "ear shape agrees"),
+                                       uid: Self.examinerUID)
+        #expect(try Self.reviews(spool).isEmpty)  // nothing until a daemon runs
+        try spool.drain()
+        let reviews = try Self.reviews(spool)
+        #expect(reviews.count == 1)
+        #expect(reviews.first?.disposition == .possibleMatch)
+        #expect(reviews.first?.candidate == subject)
+        #expect(reviews.first?.examiner == "eexam")
+        #expect(reviews.first?.request == name)
+        #expect(try spool.entries(spool.layout.done).contains(name))
+        let recorded = try spool.records().filter { $0.event.event == "review.recorded" }
+        #expect(recorded.count == 1)
+        #expect(recorded.first?.event.details["disposition"] == "possible-match")
+        #expect(recorded.first?.event.details["candidate"] == subject)
+        #expect(recorded.first?.event.actor == "eexam")
+        #expect(recorded.first?.event.job == "job-1")
+        #expect(recorded.first?.event.caseNumber == "24-012345")
+        // The audit report counts it.
+        let report = try AuditReport.make(directory: spool.layout.audit)
+        #expect(report.dispositions["possible-match"] == 1)
+        #expect(AuditVerifier.verify(directory: spool.layout.audit).isIntact)
+    }
+
+    @Test func analystsAuditorsImpostorsAndOtherAgenciesAreRefusedAndAudited() throws {
+        let (spool, result) = try Self.spoolWithCompletedJob()
+        let subject = result.probes[0].faces[0].candidates[0].subject
+        let cases: [(String, UInt32, String)] = [
+            ("jdoe", TestSpool.analystUID, ReasonCode.requesterRole.rawValue),
+            ("aaud", Self.auditorUID, ReasonCode.requesterRole.rawValue),
+            ("eexam", TestSpool.analystUID, ReasonCode.requesterIdentityMismatch.rawValue),  // not the examiner's file
+            ("nobody", Self.examinerUID, ReasonCode.requesterUnknown.rawValue),
+            ("oexam", Self.outsiderUID, ReviewReason.otherAgency),
+        ]
+        for (examiner, uid, _) in cases {
+            _ = try Self.dropReview(spool, ReviewRequest(job: "job-1", examiner: examiner, face: 1, candidate: subject,
+                                                         disposition: .noMatch, note: nil), uid: uid)
+        }
+        try spool.drain()
+        #expect(try Self.reviews(spool).isEmpty)
+        let refused = try spool.records().filter { $0.event.event == "review.refused" }
+        #expect(refused.count == cases.count)
+        for (_, _, reason) in cases {
+            #expect(refused.contains { $0.event.reasons == [reason] }, "\(reason)")
+        }
+        #expect(try spool.records().filter { $0.event.event == "review.recorded" }.isEmpty)
+        #expect(try spool.entries(spool.layout.incoming).filter { $0.hasSuffix(".review") }.isEmpty)
+    }
+
+    @Test func unknownJobsFacesAndCandidatesAreRefused() throws {
+        let (spool, result) = try Self.spoolWithCompletedJob()
+        let subject = result.probes[0].faces[0].candidates[0].subject
+        let now = spool.now
+        let recorder = try ReviewRecorder(layout: spool.layout, database: try SpoolDatabase.open(spool.layout),
+                                          audit: try AuditLog(directory: spool.layout.audit), clock: { now })
+        func apply(_ job: String, _ face: Int, _ candidate: String) throws -> ReviewRecorder.Outcome {
+            try recorder.apply(ReviewRequest(job: job, examiner: "eexam", face: face, candidate: candidate,
+                                             disposition: .inconclusive, note: nil),
+                               ownerUID: Self.examinerUID, request: nil)
+        }
+        #expect(try apply("no-such-job", 1, subject) == .refused(reasons: [ReviewReason.unknownJob],
+                                                                  message: "job no-such-job has no completed result"))
+        guard case .refused(let face, _) = try apply("job-1", 2, subject) else { Issue.record("face 2 accepted"); return }
+        #expect(face == [ReviewReason.unknownFace])
+        guard case .refused(let other, _) = try apply("job-1", 1, "S-NOT-LISTED") else { Issue.record("accepted"); return }
+        #expect(other == [ReviewReason.unknownCandidate])
+        #expect(try Self.reviews(spool).isEmpty)
+        // Directly (an account that can write the database): recorded at once.
+        #expect(try apply("job-1", 1, subject) == .recorded)
+        #expect(try Self.reviews(spool).map(\.disposition) == [.inconclusive])
+        #expect(try spool.records().filter { $0.event.event == "review.refused" }.count == 3)
+    }
+
+    @Test func aRequestAppliedTwiceIsRecordedOnceAndTheLatestDispositionWins() throws {
+        let (spool, result) = try Self.spoolWithCompletedJob()
+        let subject = result.probes[0].faces[0].candidates[0].subject
+        let now = spool.now
+        let recorder = try ReviewRecorder(layout: spool.layout, database: try SpoolDatabase.open(spool.layout),
+                                          audit: try AuditLog(directory: spool.layout.audit), clock: { now })
+        let first = ReviewRequest(job: "job-1", examiner: "eexam", face: 1, candidate: subject, disposition: .inconclusive, note: nil)
+        #expect(try recorder.apply(first, ownerUID: Self.examinerUID, request: "job-1-aa.review") == .recorded)
+        // As after a crash before the request file was filed away.
+        #expect(try recorder.apply(first, ownerUID: Self.examinerUID, request: "job-1-aa.review") == .alreadyRecorded)
+        #expect(try spool.records().filter { $0.event.event == "review.recorded" }.count == 1)
+        var second = first
+        second.disposition = .noMatch
+        #expect(try recorder.apply(second, ownerUID: Self.examinerUID, request: "job-1-bb.review") == .recorded)
+        let log = try ReviewLog(database: try SpoolDatabase.open(spool.layout))
+        #expect(try log.reviews(job: "job-1").count == 2)
+        #expect(try log.latest(job: "job-1").map(\.disposition) == [.noMatch])
+    }
+}
