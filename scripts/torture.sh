@@ -16,30 +16,32 @@
 # audit are not world-readable; no justification text, probe bytes or /etc/passwd content leaked
 # into the logs or the outbox.
 #
-# usage: scripts/torture.sh [--quick] [--jobs N] [--kill-every SECONDS] [--max-seconds S]
+# usage: scripts/torture.sh [--quick] [--jobs N] [--feed-seconds S] [--kill-every S] [--max-seconds S]
 #                           [--workers N] [--rss-limit-mib M] [--keep]
-#   --quick          fewer jobs (CI): 160 instead of 320
+#   --quick          fewer jobs, less time (CI): 160 jobs fed over 30 s instead of 320 over 60 s
 #   --jobs N         total jobs, hostile ones included (at least 80)
+#   --feed-seconds S how long the feeder takes to drop the jobs not queued at the start
 #   --kill-every S   mean seconds between SIGKILLs (default 3)
-#   --max-seconds S  longest the killing phase may last before the final drain (default 150)
-#   --workers N      workers per daemon (default 1)
+#   --max-seconds S  longest the killing phase may last before the final drain (default 180)
+#   --workers N      workers per daemon (default 2)
 #   --keep           keep the work directory (printed) for inspection
 # Environment: FRS (binary; default .build/debug/frs, built if missing), FRS_MODELS (default ./models).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-JOBS=320 KILL_EVERY=3 MAX_SECONDS=150 WORKERS=1 RSS_LIMIT_MIB=2048 KEEP=0
+JOBS=320 FEED_SECONDS=60 KILL_EVERY=3 MAX_SECONDS=180 WORKERS=2 RSS_LIMIT_MIB=2048 KEEP=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) JOBS=160 ;;
+    --quick) JOBS=160 FEED_SECONDS=30 ;;
     --jobs) JOBS=$2; shift ;;
     --kill-every) KILL_EVERY=$2; shift ;;
+    --feed-seconds) FEED_SECONDS=$2; shift ;;
     --max-seconds) MAX_SECONDS=$2; shift ;;
     --workers) WORKERS=$2; shift ;;
     --rss-limit-mib) RSS_LIMIT_MIB=$2; shift ;;
     --keep) KEEP=1 ;;
-    *) echo "usage: $0 [--quick] [--jobs N] [--kill-every S] [--max-seconds S] [--workers N] [--rss-limit-mib M] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--quick] [--jobs N] [--kill-every S] [--feed-seconds S] [--max-seconds S] [--workers N] [--rss-limit-mib M] [--keep]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -87,7 +89,7 @@ note_rss() { # note_rss PID: fold the daemon's peak resident set into PEAK_KIB
 }
 
 START=$(date +%s)
-echo "torture: work directory $W; $JOBS jobs, 2 daemons x $WORKERS workers, SIGKILL every ~${KILL_EVERY}s"
+echo "torture: work directory $W; $JOBS jobs fed over ${FEED_SECONDS}s, 2 daemons x $WORKERS workers, SIGKILL every ~${KILL_EVERY}s"
 
 # ---------------------------------------------------------------------------------------------
 # 1. Spool, agency, users, a tiny gallery.
@@ -285,7 +287,8 @@ check_alive() {
 }
 
 feeder() {
-  local n=0
+  local n=0 pause
+  pause=$(awk -v s="$FEED_SECONDS" -v n="$(( ${#ORDER[@]} - PRE ))" 'BEGIN { printf "%.3f", s / (n > 0 ? n : 1) }')
   for id in "${ORDER[@]:$PRE}"; do
     drop "$id"; n=$((n + 1))
     if [ $((n % 25)) = 0 ]; then
@@ -301,7 +304,7 @@ feeder() {
       as_user "$FRS_BIN" submit --requester analyst1 --purpose tips-and-leads --case "26-7$n" \
         --justification "Tip line photo said to show a wanted man $SECRET_TEXT" "$W/pub/p4.jpg" >> "$W/impersonated.txt" 2>>"$LOGS/feeder.log"
     fi
-    sleep 0.05
+    sleep "$pause"
   done
 }
 
