@@ -18,7 +18,7 @@
 #
 # usage: scripts/torture.sh [--quick] [--jobs N] [--feed-seconds S] [--kill-every S] [--max-seconds S]
 #                           [--workers N] [--rss-limit-mib M] [--keep]
-#   --quick          fewer jobs, less time (CI): 160 jobs fed over 30 s instead of 320 over 60 s
+#   --quick          fewer jobs, less time (CI): 160 jobs fed over 15 s instead of 320 over 30 s
 #   --jobs N         total jobs, hostile ones included (at least 80)
 #   --feed-seconds S how long the feeder takes to drop the jobs not queued at the start
 #   --kill-every S   mean seconds between SIGKILLs (default 3)
@@ -30,10 +30,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-JOBS=320 FEED_SECONDS=60 KILL_EVERY=3 MAX_SECONDS=180 WORKERS=2 RSS_LIMIT_MIB=2048 KEEP=0
+JOBS=320 FEED_SECONDS=30 KILL_EVERY=3 MAX_SECONDS=180 WORKERS=2 RSS_LIMIT_MIB=2048 KEEP=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) JOBS=160 FEED_SECONDS=30 ;;
+    --quick) JOBS=160 FEED_SECONDS=15 ;;
     --jobs) JOBS=$2; shift ;;
     --kill-every) KILL_EVERY=$2; shift ;;
     --feed-seconds) FEED_SECONDS=$2; shift ;;
@@ -325,6 +325,13 @@ while :; do
   start_daemon "$slot"; RESTARTS=$((RESTARTS + 1))
   # Approve the held jobs once they are all held.
   if [ $approved = 0 ] && [ "$(ls "$S/held" | grep -c '^held-')" = ${#HELD_IDS[@]} ]; then
+    # First the hostile ones: garbage approval files, and uid 1000 posing as the supervisor.
+    head -c 300 /dev/urandom > "$S/tmp/forged-1.approval"; mv "$S/tmp/forged-1.approval" "$S/incoming/"
+    printf '{"job":"../held/held-1","supervisor":"super1","decision":"approve"}' > "$S/tmp/forged-2.approval"; mv "$S/tmp/forged-2.approval" "$S/incoming/"
+    FORGED=2
+    if [ "$UNPRIVILEGED" = 1 ]; then
+      as_user "$FRS_BIN" approve "${HELD_IDS[0]}" --supervisor super1 --note "forged" >> "$LOGS/approve.log" 2>&1 && FORGED=3
+    fi
     for id in "${HELD_IDS[@]}"; do frs approve "$id" --supervisor super1 --note "not about the assembly" >> "$LOGS/approve.log" 2>&1; done
     approved=1
   fi
@@ -404,6 +411,10 @@ check "every job has exactly one final audit record" $([ ${#no_final[@]} = 0 ] &
 check "one result file and one final record per job, no others ($results_total, $finals_total, $ALL)" \
   $([ "$results_total" = "$ALL" ] && [ "$finals_total" = "$ALL" ]; echo $?)
 check "each job ended as expected (hostile: refused with the expected reason)" $([ ${#wrong[@]} = 0 ]; echo $?) "${wrong[*]:0:12}"
+refused_approvals=$(cat "$S"/outbox/audit/*.jsonl | grep -c '"event":"job.approval-refused"')
+approvals=$(cat "$S"/outbox/audit/*.jsonl | grep '"event":"job.approved"' | grep -c '"actor":"super1"')
+check "forged approvals refused ($refused_approvals of ${FORGED:-0}), the supervisor's accepted ($approvals of ${#HELD_IDS[@]})" \
+  $([ "$refused_approvals" = "${FORGED:-0}" ] && [ "$approvals" = ${#HELD_IDS[@]} ]; echo $?)
 check "no hostile job ran a search" $([ "$hostile_completed" = 0 ]; echo $?) "$hostile_completed"
 check "ordinary jobs were searched ($completed completed)" $([ "$completed" -ge $(( (ALL - HOSTILE) / 2 )) ]; echo $?)
 check "each job file is in exactly one place" $([ ${#places_bad[@]} = 0 ]; echo $?) "${places_bad[*]:0:10}"
