@@ -106,7 +106,16 @@ public final class AuditLog: Sendable {
         }
         let created = try AuditFile.size(fd, path: filePath) == 0
         if created { try AuditFile.setMode(fd, AuditLog.fileMode, path: filePath) }
-        try AuditFile.writeAll(fd, bytes, path: filePath)
+        let sizeBefore = try AuditFile.size(fd, path: filePath)
+        do {
+            try AuditFile.writeAll(fd, bytes, path: filePath)
+        } catch {
+            // A short write (a full disk) must not leave a torn record behind for `verify` to
+            // report: take the partial line back (shrinking needs no space). When this append was
+            // itself recovering a torn tail, leave it: the next append records that recovery.
+            if tail.tornBytes == nil { try? AuditFile.truncate(fd, to: sizeBefore, path: filePath) }
+            throw error
+        }
         try AuditFile.sync(fd, path: filePath)
         if created { try AuditFile.syncDirectory(directory) }
         return record

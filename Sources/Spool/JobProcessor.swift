@@ -405,6 +405,7 @@ public final class JobProcessor {
             try DurableFile.write(Array(text.utf8), to: directory + "/" + claim.name + ".reason", via: layout.tmp)
         }
         try file(claim, into: directory)
+        if claim.kind == .job { discardDropFolder(job: claim.id) }
     }
 
     /// Renames a claimed file from `active/` into `directory`, never over another file: a second

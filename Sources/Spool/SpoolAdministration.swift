@@ -53,6 +53,11 @@ public final class SpoolAdministration {
         try layout.create()
         let created = !FileStatus.exists(layout.database)
         let database = try SpoolDatabase.open(layout)
+        // The database holds the registry and the gallery's descriptors: owner only, whatever the
+        // umask (SQLite gives its -wal and -shm files the database file's mode).
+        for path in [layout.database, layout.database + "-wal", layout.database + "-shm"] where FileStatus.exists(path) {
+            try SystemCall.run("chmod", path: path) { chmod(path, 0o600) }
+        }
         let registry = Registry(database: database)
         let audit = try AuditLog(directory: layout.audit)
         let added = try database.transaction { () throws -> Bool in

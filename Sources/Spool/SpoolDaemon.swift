@@ -172,7 +172,12 @@ public final class SpoolDaemon: Sendable {
         while !isStopping {
             do {
                 if try claimer.claimNext(from: &queued, handle) { continue }
-                if recoveryDue(), try claimer.recoverNext(handle) { continue }
+                if recoveryDue(), try claimer.recoverNext(handle) {
+                    // A recovered job went through: look for the next one now, not an interval
+                    // later, so a backlog left by a fault (a full disk) drains once it is gone.
+                    if failuresInARow == 0 { lastRecovery.withLock { $0 = 0 } }
+                    continue
+                }
             } catch let crash as SimulatedCrash {
                 throw crash
             } catch let error as DaemonError {

@@ -1,0 +1,443 @@
+#!/usr/bin/env bash
+# Torture test of the spool, with the real frs binary and the real face engine.
+#
+# Two daemons work one spool while a feeder drops jobs into incoming/ (through tmp/, as a
+# submitter does) and a killer SIGKILLs one daemon every few seconds and restarts it. Dozens of the
+# jobs are hostile: broken, oversized, deeply nested or lying job files; symlinked, hard-linked,
+# foreign-owned, FIFO and directory entries in incoming/; probes that are truncated or random bytes,
+# a JPEG declaring 60000x60000 pixels, a symlink to /etc/passwd, '..' and absolute paths, a
+# directory, a FIFO. A few jobs are held for a supervisor and approved while the daemons are being
+# killed. Then the daemons are stopped with SIGTERM and `frs daemon --once` drains the spool.
+#
+# Checks (a line each, then `N passed, M failed`; exit 1 if any failed): every job has exactly one
+# result file and exactly one final audit record; each hostile job was refused with the expected
+# reason; incoming/ and active/ are empty; no daemon ended except by our signals; `frs audit
+# verify` passes; peak RSS (VmHWM) of every daemon stayed under the limit; results, evidence and
+# audit are not world-readable; no justification text, probe bytes or /etc/passwd content leaked
+# into the logs or the outbox.
+#
+# usage: scripts/torture.sh [--quick] [--jobs N] [--feed-seconds S] [--kill-every S] [--max-seconds S]
+#                           [--workers N] [--rss-limit-mib M] [--keep]
+#   --quick          fewer jobs, less time (CI): 160 jobs fed over 15 s instead of 320 over 30 s
+#   --jobs N         total jobs, hostile ones included (at least 80)
+#   --feed-seconds S how long the feeder takes to drop the jobs not queued at the start
+#   --kill-every S   mean seconds between SIGKILLs (default 3)
+#   --max-seconds S  longest the killing phase may last before the final drain (default 180)
+#   --workers N      workers per daemon (default 2)
+#   --keep           keep the work directory (printed) for inspection
+# Environment: FRS (binary; default .build/debug/frs, built if missing), FRS_MODELS (default ./models).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+JOBS=320 FEED_SECONDS=30 KILL_EVERY=3 MAX_SECONDS=180 WORKERS=2 RSS_LIMIT_MIB=2048 KEEP=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) JOBS=160 FEED_SECONDS=15 ;;
+    --jobs) JOBS=$2; shift ;;
+    --kill-every) KILL_EVERY=$2; shift ;;
+    --feed-seconds) FEED_SECONDS=$2; shift ;;
+    --max-seconds) MAX_SECONDS=$2; shift ;;
+    --workers) WORKERS=$2; shift ;;
+    --rss-limit-mib) RSS_LIMIT_MIB=$2; shift ;;
+    --keep) KEEP=1 ;;
+    *) echo "usage: $0 [--quick] [--jobs N] [--kill-every S] [--feed-seconds S] [--max-seconds S] [--workers N] [--rss-limit-mib M] [--keep]" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "$JOBS" -ge 80 ] || { echo "torture: --jobs must be at least 80" >&2; exit 2; }
+
+FRS_BIN=${FRS:-$ROOT/.build/debug/frs}
+if [ ! -x "$FRS_BIN" ]; then
+  echo "torture: building frs…"
+  swift build --product frs 2>&1 | tail -1
+fi
+export FRS_MODELS="${FRS_MODELS:-$ROOT/models}"
+[ -f "$FRS_MODELS/mmod_human_face_detector.dat" ] || { echo "torture: no models in $FRS_MODELS (scripts/fetch-models.sh)" >&2; exit 1; }
+
+W=$(mktemp -d /tmp/frs-torture.XXXXXX)
+chmod 755 "$W"
+export FRS_SPOOL=$W/spool
+S=$FRS_SPOOL
+LOGS=$W/logs
+mkdir -p "$LOGS" "$W/links"
+frs() { "$FRS_BIN" "$@"; }
+
+# Daemons we started: pid -> slot; the slot's log file. Only these pids are ever signaled.
+declare -A DAEMON_PID=() KILLED=()
+KILLS=0 RESTARTS=0 BAD_EXITS=0 PEAK_KIB=0
+BAD_EXIT_NOTES=()
+cleanup() {
+  for slot in "${!DAEMON_PID[@]}"; do
+    local pid=${DAEMON_PID[$slot]}
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+  done
+  [ -n "${FEEDER_PID:-}" ] && kill "$FEEDER_PID" 2>/dev/null
+  [ -n "${FIFO_HOLDER:-}" ] && kill "$FIFO_HOLDER" 2>/dev/null
+  if [ "$KEEP" = 1 ]; then echo "torture: kept $W"; else rm -rf "$W"; fi
+}
+trap cleanup EXIT
+
+PASS=0 FAIL=0
+check() { # check NAME CONDITION-STATUS [DETAIL]
+  if [ "$2" = 0 ]; then PASS=$((PASS + 1)); echo "  ok    $1"; else FAIL=$((FAIL + 1)); echo "  FAIL  $1${3:+ — $3}"; fi
+}
+
+hwm_kib() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null; }
+note_rss() { # note_rss PID: fold the daemon's peak resident set into PEAK_KIB
+  local k; k=$(hwm_kib "$1"); [ -n "$k" ] && [ "$k" -gt "$PEAK_KIB" ] && PEAK_KIB=$k; return 0
+}
+
+START=$(date +%s)
+echo "torture: work directory $W; $JOBS jobs fed over ${FEED_SECONDS}s, 2 daemons x $WORKERS workers, SIGKILL every ~${KILL_EVERY}s"
+
+# ---------------------------------------------------------------------------------------------
+# 1. Spool, agency, users, a tiny gallery.
+uid=$(id -u)
+day() { date -u -d "$1" +%F; }
+{
+  frs init
+  frs agency add TORT --name "Torture Test PD"
+  frs user add analyst1 --name "Ann Analyst" --agency TORT --role analyst --uid "$uid" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+  frs user add super1 --name "Sue Supervisor" --agency TORT --role supervisor --uid "$uid" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+  frs user add other1 --name "Oscar Other" --agency TORT --role analyst --uid 4242 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+  # An unprivileged account (uid 1000) that submits through the drop box, when we can act as it.
+  if [ "$uid" = 0 ] && command -v setpriv >/dev/null; then
+    frs user add analyst2 --name "Una Privileged" --agency TORT --role analyst --uid 1000 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+  fi
+} > "$LOGS/setup.log" 2>&1 || { cat "$LOGS/setup.log"; echo "torture: setup failed"; exit 1; }
+F=$ROOT/Tests/Fixtures/johns
+{
+  echo "subject_id,image"
+  echo "S-SALLEY,$F/John_Salley/000179_02159509.jpg"
+  echo "S-SAVAGE,$F/John_Savage/000264_01099001.jpg"
+  echo "S-SIMM,$(ls "$F"/John_Simm/*.jpg | head -1)"
+} > "$W/manifest.csv"
+frs gallery enroll "$W/manifest.csv" >> "$LOGS/setup.log" 2>&1 || { cat "$LOGS/setup.log"; echo "torture: enroll failed"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# 2. Probes: good ones, and hostile ones in the evidence store.
+EV=$S/evidence
+umask 077   # evidence is private, as `frs submit` makes it
+mkdir -p "$EV/t" "$EV/hostile" "$EV/bulk"
+n=0
+for f in "$F"/*/*.jpg; do n=$((n + 1)); cp "$f" "$EV/t/p$n.jpg"; [ $n -ge 12 ] && break; done
+GOOD_PROBES=$n
+cp "$EV/t/p1.jpg" "$EV/t/p2.jpg" "$EV/t/p3.jpg" "$EV/bulk/"
+SECRET_PROBE="PROBE-SECRET-$RANDOM$RANDOM"
+head -c 1500 "$EV/t/p4.jpg" > "$EV/hostile/truncated.jpg"
+{ head -c 4000 /dev/urandom; printf '%s' "$SECRET_PROBE"; head -c 4000 /dev/urandom; } > "$EV/hostile/random.jpg"
+{ printf '\xff\xd8\xff\xe0'; head -c 3000 /dev/urandom; } > "$EV/hostile/random-soi.jpg"
+: > "$EV/hostile/empty.jpg"
+# A real JPEG whose SOF header declares 60000x60000 pixels.
+cp "$EV/t/p5.jpg" "$EV/hostile/huge.jpg"
+sof=$(LC_ALL=C grep -obUaP '\xff[\xc0\xc1\xc2]' "$EV/hostile/huge.jpg" | head -1 | cut -d: -f1)
+printf '\xea\x60\xea\x60' | dd of="$EV/hostile/huge.jpg" bs=1 seek=$((sof + 5)) conv=notrunc status=none
+truncate -s 40M "$EV/hostile/sparse-40m.jpg"          # larger than maxProbeBytes (25 MiB)
+ln -s /etc/passwd "$EV/hostile/passwd.jpg"
+ln -s ../t/p1.jpg "$EV/hostile/inside-link.jpg"      # a symlink that stays inside: allowed
+mkdir "$EV/hostile/adir.jpg"
+mkfifo "$EV/hostile/fifo.jpg"
+# Keep a writer on the FIFO's other side? No: a daemon must not block on it either way.
+
+# ---------------------------------------------------------------------------------------------
+# 3. Jobs. Each gets an id, a maker, and what its result must show: an exact decision, and a
+#    reason code the result must contain ("-" for none).
+SECRET_TEXT="JUSTIFY-SECRET-$RANDOM$RANDOM"
+declare -a IDS=() HOSTILE_IDS=() HELD_IDS=()
+declare -A EXPECT_DECISION=() EXPECT_REASON=()
+job_json() { # job_json PROBES_JSON [EXTRA_MEMBERS]
+  printf '{"version":1,"requester":"analyst1","purpose":"active-investigation","case_number":"26-%06d","offense":"armed robbery","justification":"Store camera photo of the robbery suspect %s","probes":%s,"max_candidates":5%s}' \
+    "$RANDOM" "$SECRET_TEXT" "$1" "${2:-}"
+}
+STAGE=$W/stage   # finished job files wait here until the feeder drops them
+mkdir -p "$STAGE"
+add() { # add ID DECISION REASON  (the job file is already in $STAGE/ID.json, or made by the feeder)
+  IDS+=("$1"); EXPECT_DECISION[$1]=$2; EXPECT_REASON[$1]=$3
+}
+hostile() { HOSTILE_IDS+=("$1"); add "$@"; }
+
+# Hostile job files.
+h=0
+hj() { h=$((h + 1)); printf -v HID 'h%02d-%s' "$h" "$1"; }
+hj empty;        : > "$STAGE/$HID.json";                                                   hostile "$HID" denied input.malformed
+hj truncated;    job_json '["t/p1.jpg"]' | head -c 60 > "$STAGE/$HID.json";                hostile "$HID" denied input.malformed
+hj garbage;      head -c 700 /dev/urandom > "$STAGE/$HID.json";                            hostile "$HID" denied input.malformed
+hj notjson;      printf 'requester=analyst1\npurpose=active-investigation\n' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
+hj types;        printf '{"version":"1","requester":7,"purpose":["active-investigation"],"case_number":{},"justification":null,"probes":"t/p1.jpg","max_candidates":"ten"}' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
+hj unknown;      job_json '["t/p1.jpg"]' ',"priority":"urgent"' > "$STAGE/$HID.json";      hostile "$HID" denied input.unknown-field
+hj race;         job_json '["t/p1.jpg"]' ',"race":"black"' > "$STAGE/$HID.json";           hostile "$HID" denied use.protected-class-filter
+hj filter;       job_json '["t/p1.jpg"]' ',"filter":{"field":"ethnicity","value":"x"}' > "$STAGE/$HID.json"; hostile "$HID" denied use.protected-class-filter
+hj religion;     job_json '["t/p1.jpg"]' ',"religion":"any"' > "$STAGE/$HID.json";        hostile "$HID" denied use.protected-class-filter
+hj stream;       job_json '["rtsp://10.0.0.1/cam"]' ',"stream":"rtsp://10.0.0.1/cam"' > "$STAGE/$HID.json"; hostile "$HID" denied use.live-surveillance
+hj nul;          job_json '["t/p1.jpg"]' | sed 's/analyst1/analyst1\x00admin/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj nul-escaped;  job_json '["t/p1.jpg\u0000.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied -
+hj utf8;         job_json '["t/p1.jpg"]' | sed 's/robbery suspect/robbery \xff\xfe\xc0\xaf suspect/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
+hj surrogate;    job_json '["t/p1.jpg"]' | sed 's/robbery suspect/robbery \\udc00 suspect/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj big-string;   job_json '["t/p1.jpg"]' ",\"notes\":\"$(head -c 5000000 /dev/zero | tr '\0' 'A')\"" > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj big-file;     { printf '{"x":"'; head -c 17000000 /dev/zero | tr '\0' 'B'; printf '"}'; } > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
+hj nest-array;   { head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; } > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
+hj nest-object;  { printf '{"version":1,"requester":"analyst1","x":'; for _ in $(seq 1000); do printf '%0.s{"a":' $(seq 100); done; printf 'null'; head -c 100000 /dev/zero | tr '\0' '}'; printf '}'; } > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
+hj num-huge;     job_json '["t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":99999999999999999999999999999999/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj num-exp;      job_json '["t/p1.jpg"]' | sed 's/"version":1/"version":1e999/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj num-neg;      job_json '["t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":-2147483649/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj num-frac;     job_json '["t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":5.5/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj num-nan;      job_json '["t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":NaN/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
+hj threshold;    job_json '["t/p1.jpg"]' ',"threshold":1e308' > "$STAGE/$HID.json";         hostile "$HID" denied -
+hj dup-key;      job_json '["t/p1.jpg"]' ',"requester":"super1"' > "$STAGE/$HID.json";     hostile "$HID" denied -
+hj many-probes;  job_json "[$(for i in $(seq 5000); do printf '"t/p1.jpg",'; done)\"t/p1.jpg\"]" > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj not-object;   printf '["t/p1.jpg"]' > "$STAGE/$HID.json";                               hostile "$HID" denied input.malformed
+hj unregistered; job_json '["t/p1.jpg"]' | sed 's/"analyst1"/"mallory"/' > "$STAGE/$HID.json"; hostile "$HID" denied requester.unknown
+hj impersonate;  job_json '["t/p1.jpg"]' | sed 's/"analyst1"/"other1"/' > "$STAGE/$HID.json"; hostile "$HID" denied requester.identity-mismatch
+# Hostile probes in otherwise valid jobs.
+hj p-truncated;  job_json '["hostile/truncated.jpg"]' > "$STAGE/$HID.json";                hostile "$HID" any -
+hj p-random;     job_json '["hostile/random.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied input.probe-not-image
+hj p-random-soi; job_json '["hostile/random-soi.jpg"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-not-image
+hj p-empty;      job_json '["hostile/empty.jpg"]' > "$STAGE/$HID.json";                    hostile "$HID" denied input.probe-not-image
+hj p-huge;       job_json '["hostile/huge.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-too-large
+hj p-sparse;     job_json '["hostile/sparse-40m.jpg"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-too-large
+hj p-passwd;     job_json '["hostile/passwd.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied input.probe-outside-evidence
+hj p-dotdot;     job_json '["t/../../state/frs.sqlite"]' > "$STAGE/$HID.json";             hostile "$HID" denied input.probe-outside-evidence
+hj p-dotdot2;    job_json '["../../../../etc/passwd"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-outside-evidence
+hj p-absolute;   job_json '["/etc/passwd"]' > "$STAGE/$HID.json";                          hostile "$HID" denied input.probe-outside-evidence
+hj p-abs-prefix; job_json "[\"$EV-evil/x.jpg\"]" > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-outside-evidence
+hj p-dir;        job_json '["hostile/adir.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-missing
+hj p-fifo;       job_json '["hostile/fifo.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-missing
+hj p-missing;    job_json '["t/nope.jpg"]' > "$STAGE/$HID.json";                           hostile "$HID" denied input.probe-missing
+hj p-root;       job_json '["."]' > "$STAGE/$HID.json";                                    hostile "$HID" denied -
+hj p-bulk-etc;   job_json '[]' ',"probe_dir":"/etc"' > "$STAGE/$HID.json";                 hostile "$HID" denied input.probe-outside-evidence
+hj p-bulk-hostile; job_json '[]' ',"probe_dir":"hostile"' > "$STAGE/$HID.json";            hostile "$HID" completed -
+# Hostile entries in incoming/ itself (made by the feeder when their turn comes).
+hj e-symlink-passwd; hostile "$HID" denied requester.identity-mismatch
+hj e-symlink-job;    hostile "$HID" denied requester.identity-mismatch
+hj e-hardlink;       hostile "$HID" denied requester.identity-mismatch
+hj e-directory;      hostile "$HID" denied requester.identity-mismatch
+hj e-fifo;           hostile "$HID" denied requester.identity-mismatch
+if [ "$uid" = 0 ]; then hj e-foreign-owner; hostile "$HID" denied requester.identity-mismatch; fi
+HOSTILE=${#HOSTILE_IDS[@]}
+
+# Held jobs (a watch term), approved while the daemons are being killed.
+for i in 1 2 3 4; do
+  id=held-$i
+  job_json '["t/p2.jpg"]' | sed 's/the robbery suspect/the robbery suspect near the protest/' > "$STAGE/$id.json"
+  HELD_IDS+=("$id"); add "$id" completed -
+done
+# A bulk job over a small folder.
+job_json '[]' ',"probe_dir":"bulk"' > "$STAGE/bulk-1.json"; add bulk-1 completed -
+# The rest: ordinary requests, most searched, some refused by policy.
+i=0
+while [ ${#IDS[@]} -lt "$JOBS" ]; do
+  i=$((i + 1)); id=$(printf 'job-%04d' "$i")
+  p=$(( (i % GOOD_PROBES) + 1 ))
+  case $((i % 10)) in
+    7) job_json "[\"t/p$p.jpg\"]" | sed 's/"active-investigation"/"personal"/' > "$STAGE/$id.json"; add "$id" denied purpose.unauthorized ;;
+    8) job_json "[\"t/p$p.jpg\",\"hostile/inside-link.jpg\"]" > "$STAGE/$id.json"; add "$id" completed - ;;
+    *) job_json "[\"t/p$p.jpg\"]" > "$STAGE/$id.json"; add "$id" completed - ;;
+  esac
+done
+# Some go through `frs submit` (images copied in by the command), the rest are dropped by hand.
+UNPRIVILEGED=0
+as_user() { setpriv --reuid=1000 --regid=1000 --clear-groups "$@"; }
+if [ "$uid" = 0 ] && command -v setpriv >/dev/null; then
+  UNPRIVILEGED=1
+  mkdir -p "$W/pub" && chmod 755 "$W/pub" && cp "$EV/t/p4.jpg" "$W/pub/p4.jpg" && chmod 644 "$W/pub/p4.jpg"
+fi
+
+drop() { # drop ID: the feeder's hand-off of one job into incoming/
+  local id=$1 file=$S/incoming/$1.json
+  case "$id" in
+    *e-symlink-passwd) ln -s /etc/passwd "$file" ;;
+    *e-symlink-job) job_json '["t/p1.jpg"]' > "$W/links/$id.target"; ln -s "$W/links/$id.target" "$file" ;;
+    *e-hardlink) job_json '["t/p1.jpg"]' > "$S/tmp/$id.json"; ln "$S/tmp/$id.json" "$W/links/$id.json" 2>/dev/null \
+                   || cp "$S/tmp/$id.json" "$W/links/$id.json"; mv "$S/tmp/$id.json" "$file" ;;
+    *e-directory) mkdir "$file" ;;
+    *e-fifo) mkfifo "$file" ;;
+    *e-foreign-owner) job_json '["t/p1.jpg"]' > "$S/tmp/$id.json"; chown 4243 "$S/tmp/$id.json"; mv "$S/tmp/$id.json" "$file" ;;
+    *) mv "$STAGE/$id.json" "$S/tmp/$id.json" && mv "$S/tmp/$id.json" "$file" ;;
+  esac
+}
+
+# The order of arrival: shuffled, a third queued before the daemons start.
+mapfile -t ORDER < <(printf '%s\n' "${IDS[@]}" | shuf)
+PRE=$(( ${#ORDER[@]} / 3 ))
+for id in "${ORDER[@]:0:$PRE}"; do drop "$id"; done
+echo "torture: $JOBS jobs ($HOSTILE hostile, ${#HELD_IDS[@]} held for approval, 1 bulk); $PRE queued before the daemons start"
+
+# ---------------------------------------------------------------------------------------------
+# 4. Two daemons, a feeder, a killer.
+start_daemon() { # start_daemon SLOT
+  "$FRS_BIN" daemon --workers "$WORKERS" >> "$LOGS/daemon-$1.log" 2>&1 &
+  DAEMON_PID[$1]=$!
+}
+reap() { # reap SLOT EXPECTED-STATUS...: wait for the slot's daemon and compare its exit status
+  local pid=${DAEMON_PID[$1]} rc slot=$1
+  wait "$pid" 2>/dev/null; rc=$?
+  DAEMON_PID[$slot]=""
+  shift
+  if [[ " $* " != *" $rc "* ]]; then BAD_EXITS=$((BAD_EXITS + 1)); BAD_EXIT_NOTES+=("daemon $pid (slot $slot) exited $rc, expected $*"); fi
+}
+# Catches a daemon that died on its own (checked by the killer between kills).
+check_alive() {
+  for slot in a b; do
+    local pid=${DAEMON_PID[$slot]}
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      reap "$slot" "never"; start_daemon "$slot"; RESTARTS=$((RESTARTS + 1))
+    fi
+  done
+}
+
+feeder() {
+  local n=0 pause
+  pause=$(awk -v s="$FEED_SECONDS" -v n="$(( ${#ORDER[@]} - PRE ))" 'BEGIN { printf "%.3f", s / (n > 0 ? n : 1) }')
+  for id in "${ORDER[@]:$PRE}"; do
+    drop "$id"; n=$((n + 1))
+    if [ $((n % 25)) = 0 ]; then
+      # Now and then a request through the command, which copies the image into the store itself.
+      "$FRS_BIN" submit --requester analyst1 --purpose tips-and-leads --case "26-9$n" \
+        --justification "Tip line photo said to show a wanted man $SECRET_TEXT" "$EV/t/p3.jpg" >> "$W/submitted.txt" 2>>"$LOGS/feeder.log"
+    fi
+    if [ "$UNPRIVILEGED" = 1 ] && [ $((n % 25)) = 12 ]; then
+      # As uid 1000: the images go into incoming/<job>.d/ for the daemon to take in.
+      as_user "$FRS_BIN" submit --requester analyst2 --purpose tips-and-leads --case "26-8$n" \
+        --justification "Tip line photo said to show a wanted man $SECRET_TEXT" "$W/pub/p4.jpg" >> "$W/submitted.txt" 2>>"$LOGS/feeder.log"
+      # ...and uid 1000 claiming to be analyst1: must be refused.
+      as_user "$FRS_BIN" submit --requester analyst1 --purpose tips-and-leads --case "26-7$n" \
+        --justification "Tip line photo said to show a wanted man $SECRET_TEXT" "$W/pub/p4.jpg" >> "$W/impersonated.txt" 2>>"$LOGS/feeder.log"
+    fi
+    sleep "$pause"
+  done
+}
+
+start_daemon a
+start_daemon b
+PHASE_START=$(date +%s)
+feeder & FEEDER_PID=$!
+approved=0
+while :; do
+  now=$(date +%s)
+  sleep "$(awk -v m="$KILL_EVERY" -v r="$RANDOM" 'BEGIN { printf "%.2f", m * (0.5 + r / 32767) }')"
+  check_alive
+  slot=$([ $((KILLS % 2)) = 0 ] && echo a || echo b)
+  pid=${DAEMON_PID[$slot]}
+  note_rss "$pid"
+  kill -9 "$pid" 2>/dev/null && KILLS=$((KILLS + 1))
+  reap "$slot" 137
+  start_daemon "$slot"; RESTARTS=$((RESTARTS + 1))
+  # Approve the held jobs once they are all held.
+  if [ $approved = 0 ] && [ "$(ls "$S/held" | grep -c '^held-')" = ${#HELD_IDS[@]} ]; then
+    # First the hostile ones: garbage approval files, and uid 1000 posing as the supervisor.
+    head -c 300 /dev/urandom > "$S/tmp/forged-1.approval"; mv "$S/tmp/forged-1.approval" "$S/incoming/"
+    printf '{"job":"../held/held-1","supervisor":"super1","decision":"approve"}' > "$S/tmp/forged-2.approval"; mv "$S/tmp/forged-2.approval" "$S/incoming/"
+    FORGED=2
+    if [ "$UNPRIVILEGED" = 1 ]; then
+      as_user "$FRS_BIN" approve "${HELD_IDS[0]}" --supervisor super1 --note "forged" >> "$LOGS/approve.log" 2>&1 && FORGED=3
+    fi
+    for id in "${HELD_IDS[@]}"; do frs approve "$id" --supervisor super1 --note "not about the assembly" >> "$LOGS/approve.log" 2>&1; done
+    approved=1
+  fi
+  feeding=0; kill -0 "$FEEDER_PID" 2>/dev/null && feeding=1
+  queued=$(ls -A "$S/incoming" | grep -c -E '\.(json|approval)$')
+  [ $feeding = 0 ] && [ "$queued" = 0 ] && [ $approved = 1 ] && break
+  [ $(( $(date +%s) - PHASE_START )) -ge "$MAX_SECONDS" ] && { echo "torture: killing phase reached ${MAX_SECONDS}s; the drain does the rest"; break; }
+done
+wait "$FEEDER_PID" 2>/dev/null; FEEDER_PID=""
+KILL_PHASE=$(( $(date +%s) - PHASE_START ))
+if [ $approved = 0 ]; then
+  for id in "${HELD_IDS[@]}"; do frs approve "$id" --supervisor super1 --note "not about the assembly" >> "$LOGS/approve.log" 2>&1; done
+fi
+# Graceful stop: SIGTERM, the jobs in flight finish, exit 0.
+check_alive
+for slot in a b; do note_rss "${DAEMON_PID[$slot]}"; kill -TERM "${DAEMON_PID[$slot]}"; done
+# 0: finished its jobs and stopped; 143: the signal came while it was still loading the models,
+# before its handler was installed (nothing claimed yet, so nothing in flight).
+for slot in a b; do reap "$slot" 0 143; done
+echo "torture: killing phase ${KILL_PHASE}s: $KILLS SIGKILLs, $RESTARTS restarts; draining…"
+
+# ---------------------------------------------------------------------------------------------
+# 5. The final drain, its peak memory sampled while it runs.
+"$FRS_BIN" daemon --once --workers 2 > "$LOGS/drain.out" 2> "$LOGS/drain.log" &
+DAEMON_PID[drain]=$!
+while kill -0 "${DAEMON_PID[drain]}" 2>/dev/null; do note_rss "${DAEMON_PID[drain]}"; sleep 0.2; done
+reap drain 0
+# Approval requests dropped after the last daemon looked are taken now.
+"$FRS_BIN" daemon --once --workers 2 >> "$LOGS/drain.out" 2>> "$LOGS/drain.log" & DAEMON_PID[drain]=$!; reap drain 0
+
+# ---------------------------------------------------------------------------------------------
+# 6. Checks.
+echo "torture: checks"
+mapfile -t SUB_IDS < <(grep -v '^$' "$W/submitted.txt" 2>/dev/null)
+for id in "${SUB_IDS[@]}"; do add "$id" completed -; done
+mapfile -t IMP_IDS < <(grep -v '^$' "$W/impersonated.txt" 2>/dev/null)
+for id in "${IMP_IDS[@]}"; do add "$id" denied requester.identity-mismatch; HOSTILE_IDS+=("$id"); done
+HOSTILE=${#HOSTILE_IDS[@]}
+ALL=${#IDS[@]}
+AUDIT=$W/finals.txt
+cat "$S"/outbox/audit/*.jsonl | sed -n 's/.*"event":"\(job\.completed\|job\.denied\|job\.failed\)","actor":.*"job":"\([^"]*\)".*/\2/p' | sort > "$AUDIT"
+
+missing_result=() dup_final=() no_final=() wrong=() places_bad=()
+for id in "${IDS[@]}"; do
+  res=$S/outbox/results/$id.json
+  if [ ! -f "$res" ]; then missing_result+=("$id"); continue; fi
+  finals=$(grep -cxF -- "$id" "$AUDIT")
+  [ "$finals" = 0 ] && no_final+=("$id")
+  [ "$finals" -gt 1 ] && dup_final+=("$id($finals)")
+  decision=$(grep -o '"decision" *: *"[a-z]*"' "$res" | head -1 | sed 's/.*"\([a-z]*\)"$/\1/')
+  want=${EXPECT_DECISION[$id]} reason=${EXPECT_REASON[$id]}
+  if [ "$want" = any ]; then
+    [ "$decision" = completed ] || [ "$decision" = denied ] || wrong+=("$id:$decision")
+  elif [ "$decision" != "$want" ]; then
+    wrong+=("$id:$decision(want $want)")
+  elif [ "$reason" != - ] && ! grep -q "\"$reason\"" "$res"; then
+    wrong+=("$id:no $reason")
+  fi
+  # Exactly one place: done/ or failed/ (the entry itself; a same-named second file would carry an inode suffix).
+  places=0
+  for d in incoming active held done failed; do [ -e "$S/$d/$id.json" ] || [ -L "$S/$d/$id.json" ] && places=$((places + 1)); done
+  [ "$places" = 1 ] || places_bad+=("$id:$places")
+done
+results_total=$(ls "$S/outbox/results" | grep -c '\.json$')
+finals_total=$(wc -l < "$AUDIT")
+completed=$(grep -l '"decision" *: *"completed"' "$S"/outbox/results/*.json | wc -l)
+hostile_completed=0
+for id in "${HOSTILE_IDS[@]}"; do
+  [ "${EXPECT_DECISION[$id]}" = denied ] && grep -q '"decision" *: *"completed"' "$S/outbox/results/$id.json" 2>/dev/null && hostile_completed=$((hostile_completed + 1))
+done
+recovered=$(cat "$S"/outbox/audit/*.jsonl | grep -c '"recovered":"true"')
+resumed=$(grep -h -c -E 'resuming|already finished' "$LOGS"/daemon-*.log "$LOGS"/drain.log | awk '{ s += $1 } END { print s + 0 }')
+echo "  jobs $ALL (hostile $HOSTILE, via frs submit ${#SUB_IDS[@]} + ${#IMP_IDS[@]} impersonating, unprivileged submits: $UNPRIVILEGED); result files $results_total; final audit records $finals_total; completed $completed"
+echo "  claims recovered from active/ after a kill: $recovered; resumed past a hand-off step: $resumed; the drain: $(head -1 "$LOGS/drain.out")"
+check "every job has a result file" $([ ${#missing_result[@]} = 0 ]; echo $?) "${missing_result[*]:0:10}"
+check "every job has exactly one final audit record" $([ ${#no_final[@]} = 0 ] && [ ${#dup_final[@]} = 0 ]; echo $?) "none: ${no_final[*]:0:10} dup: ${dup_final[*]:0:10}"
+check "one result file and one final record per job, no others ($results_total, $finals_total, $ALL)" \
+  $([ "$results_total" = "$ALL" ] && [ "$finals_total" = "$ALL" ]; echo $?)
+check "each job ended as expected (hostile: refused with the expected reason)" $([ ${#wrong[@]} = 0 ]; echo $?) "${wrong[*]:0:12}"
+refused_approvals=$(cat "$S"/outbox/audit/*.jsonl | grep -c '"event":"job.approval-refused"')
+approvals=$(cat "$S"/outbox/audit/*.jsonl | grep '"event":"job.approved"' | grep -c '"actor":"super1"')
+check "forged approvals refused ($refused_approvals of ${FORGED:-0}), the supervisor's accepted ($approvals of ${#HELD_IDS[@]})" \
+  $([ "$refused_approvals" = "${FORGED:-0}" ] && [ "$approvals" = ${#HELD_IDS[@]} ]; echo $?)
+check "no hostile job ran a search" $([ "$hostile_completed" = 0 ]; echo $?) "$hostile_completed"
+check "ordinary jobs were searched ($completed completed)" $([ "$completed" -ge $(( (ALL - HOSTILE) / 2 )) ]; echo $?)
+check "each job file is in exactly one place" $([ ${#places_bad[@]} = 0 ]; echo $?) "${places_bad[*]:0:10}"
+left_in=$(ls -A "$S/incoming" | wc -l) left_active=$(ls -A "$S/active" | wc -l) left_held=$(ls -A "$S/held" | wc -l)
+check "incoming/ and active/ are empty ($left_in, $left_active; held $left_held)" $([ "$left_in" = 0 ] && [ "$left_active" = 0 ] && [ "$left_held" = 0 ]; echo $?) "$(ls -A "$S/incoming" "$S/active" | head -5 | tr '\n' ' ')"
+check "no daemon ended except by our signals ($KILLS SIGKILLs)" $([ "$BAD_EXITS" = 0 ]; echo $?) "${BAD_EXIT_NOTES[*]:-}"
+crashes=$(grep -l -E 'Fatal error|fatalError|Segmentation|stack overflow|worker stopped' "$LOGS"/*.log 2>/dev/null | wc -l)
+check "no crash or stopped worker in the logs" $([ "$crashes" = 0 ]; echo $?) "$(grep -h -E 'Fatal error|worker stopped' "$LOGS"/*.log | head -3)"
+verify=$("$FRS_BIN" audit verify 2>&1); vrc=$?
+check "frs audit verify passes" $vrc "$verify"
+peak_mib=$((PEAK_KIB / 1024))
+check "peak daemon RSS ${peak_mib} MiB under ${RSS_LIMIT_MIB} MiB" $([ "$PEAK_KIB" -gt 0 ] && [ "$peak_mib" -lt "$RSS_LIMIT_MIB" ]; echo $?)
+# Files the daemon writes (results, audit, evidence it takes in, the database) are not readable by
+# others; the queues holding submitters' job files are closed directories.
+readable=$(find "$S/outbox" "$S/evidence" "$S/state" ! -type l -perm /o=r 2>/dev/null | head -5)
+open_dirs=$(find "$S/active" "$S/held" "$S/done" "$S/failed" "$S/evidence" "$S/state" -maxdepth 0 -perm /o=rwx 2>/dev/null)
+check "results, audit, evidence and database not world-readable; queues closed" $([ -z "$readable$open_dirs" ]; echo $?) "$readable $open_dirs"
+leak=$(grep -l -a -F -e "$SECRET_TEXT" -e "$SECRET_PROBE" "$LOGS"/daemon-*.log "$LOGS"/drain.log 2>/dev/null)
+check "no justification text or probe bytes in the daemon logs" $([ -z "$leak" ]; echo $?) "$leak"
+pw=$(grep -l -a -F "root:x:0:0" "$LOGS"/*.log "$S"/outbox/results/* "$S"/outbox/audit/* 2>/dev/null)
+check "no /etc/passwd content in logs or outbox" $([ -z "$pw" ]; echo $?) "$pw"
+
+TOTAL=$(( $(date +%s) - START ))
+echo "torture: $ALL jobs ($HOSTILE hostile), $KILLS SIGKILLs, ${KILL_PHASE}s killing + drain, ${TOTAL}s in all, peak RSS ${peak_mib} MiB"
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
