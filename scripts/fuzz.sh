@@ -13,7 +13,9 @@
 # Each harness is compiled with `swiftc -sanitize=fuzzer,address -parse-as-library -O` against
 # the module it tests, itself compiled with the same sanitizers into .build-fuzz/ (the C guard
 # with clang -fsanitize=fuzzer-no-link,address). Each target runs for N seconds (default 60) with
-# -rss_limit_mb=2048 and -timeout=10, one after another. Corpora:
+# -rss_limit_mb=2048, -timeout=10 and -use_value_profile=1, one after another. Swift's own crash
+# backtracer is turned off (SWIFT_BACKTRACE=enable=no): under ASan it hangs instead of letting
+# libFuzzer report the crash and save the input. Corpora:
 #   .build-fuzz/corpus/<target>   the working corpus (grows from run to run; written by libFuzzer)
 #   .build-fuzz/seeds/<target>    seeds made here: small fixture JPEGs, prefixes of the model files
 #                                 in $FRS_MODELS (default /work/shared/models or <repo>/models)
@@ -21,7 +23,7 @@
 #                                 (also run by the FuzzRegressionTests of the owning test target)
 # Crashes, timeouts and out-of-memory inputs land in .build-fuzz/artifacts/<target>/; libFuzzer's
 # output in .build-fuzz/logs/<target>.log. To replay one input:
-#   .build-fuzz/bin/<target> <file>
+#   SWIFT_BACKTRACE=enable=no .build-fuzz/bin/<target> <file>
 # Exit status: 0 when no target found anything, 1 otherwise.
 set -euo pipefail
 
@@ -63,7 +65,7 @@ build_module() {
     local module=$1; shift
     local obj="$OUT/obj/$module.o"
     local newest
-    newest=$(ls -t "$ROOT/Sources/$module"/*.swift "$0" | head -1)
+    newest=$(ls -t "$ROOT/Sources/$module"/*.swift | head -1)
     [[ -f "$obj" && "$obj" -nt "$newest" ]] && return 0
     echo "fuzz.sh: compiling module $module"
     "$SWIFTC" "${SWIFT_FLAGS[@]}" "$@" -module-name "$module" -wmo -c "$ROOT/Sources/$module"/*.swift \
@@ -95,6 +97,14 @@ build_target() {
             links=("$OUT/obj/Imaging.o" "$OUT/obj/jpeg_guard.o" -ljpeg) ;;
         shape|dnn|dlibreader) build_module DlibFormat; links=("$OUT/obj/DlibFormat.o") ;;
     esac
+    local bin="$OUT/bin/$t" input
+    if [[ -f "$bin" ]]; then
+        local stale=0
+        for input in "$ROOT/scripts/fuzz/$t.swift" "${links[@]}"; do
+            [[ "$input" == -* || "$input" -ot "$bin" ]] || stale=1
+        done
+        ((stale)) || return 0
+    fi
     echo "fuzz.sh: linking $t"
     "$SWIFTC" "${SWIFT_FLAGS[@]}" -I "$OUT/mods" -I "$OUT/cmods/CJPEGGuard" "$ROOT/scripts/fuzz/$t.swift" \
         "${links[@]}" -o "$OUT/bin/$t" 2> >(grep -v "Cannot export local symbol '__asan" >&2)
@@ -142,13 +152,17 @@ for t in "${targets[@]}"; do
     make_seeds "$t"
     mkdir -p "$OUT/corpus/$t" "$OUT/artifacts/$t" "$ROOT/Tests/Fixtures/fuzz/$t"
     extra=()
-    [[ -f "$ROOT/scripts/fuzz/$t.dict" ]] && extra+=("-dict=$ROOT/scripts/fuzz/$t.dict")
+    case "$t" in
+        job) extra+=("-dict=$ROOT/scripts/fuzz/job.dict") ;;
+        jpeg) extra+=("-dict=$ROOT/scripts/fuzz/jpeg.dict") ;;
+        shape|dnn|dlibreader) extra+=("-dict=$ROOT/scripts/fuzz/dlib.dict") ;;
+    esac
     log="$OUT/logs/$t.log"
     echo "fuzz.sh: running $t for ${seconds}s (log: $log)"
     rc=0
-    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$OUT/bin/$t" "$OUT/corpus/$t" "$OUT/seeds/$t" "$ROOT/Tests/Fixtures/fuzz/$t" \
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$OUT/bin/$t" "$OUT/corpus/$t" "$OUT/seeds/$t" "$ROOT/Tests/Fixtures/fuzz/$t" \
         -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len="$(max_len "$t")" \
-        -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$t/" "${extra[@]}" > "$log" 2>&1 || rc=$?
+        -use_value_profile=1 -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$t/" "${extra[@]}" > "$log" 2>&1 || rc=$?
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
     rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
     cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1 || true)
