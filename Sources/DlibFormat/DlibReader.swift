@@ -188,10 +188,11 @@ public struct DlibReader {
     public mutating func readFloatMatrix() throws(DlibFormatError) -> (values: [Float], rows: Int, cols: Int) {
         let start = offset
         let r = try readInt64(), c = try readInt64()
-        let rows = Int(r.magnitude), cols = Int(c.magnitude)
-        guard rows <= 1 << 24, cols <= 1 << 24, rows * cols <= 1 << 26 else {
-            throw error("matrix of \(rows)x\(cols) is too large", at: start)
+        // Bounded as UInt64 first: the magnitude of Int64.min (2^63) does not fit an Int.
+        guard r.magnitude <= 1 << 24, c.magnitude <= 1 << 24, r.magnitude * c.magnitude <= 1 << 26 else {
+            throw error("matrix of \(r.magnitude)x\(c.magnitude) is too large", at: start)
         }
+        let rows = Int(r.magnitude), cols = Int(c.magnitude)
         var values = [Float]()
         values.reserveCapacity(rows * cols)
         for _ in 0..<(rows * cols) { values.append(try readFloat()) }
