@@ -60,18 +60,6 @@ public struct ReviewRequest: Codable, Sendable, Equatable {
     /// - Returns: the request's file name.
     /// - Throws: ``SystemCallError``, `EncodingError`.
     public func drop(into layout: SpoolLayout) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let bytes = Array(try encoder.encode(self)) + [0x0a]
-        let random = String(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff, radix: 16)
-        let name = "\(job)-\(random).review"
-        let temporary = try DurableFile.writeTemporary(bytes, in: layout.tmp, name: name, mode: 0o644)
-        do {
-            try DurableFile.renameNoReplace(temporary, to: layout.incoming + "/" + name)
-        } catch {
-            try? DurableFile.remove(temporary)
-            throw error
-        }
-        return name
+        try layout.dropRequest(self, job: job, kind: "review")
     }
 }
