@@ -158,7 +158,7 @@ public struct StatusCommand: Subcommand {
             found = true
             context.out("  result: \(layout.resultFile(job))")
             if !result.reasons.isEmpty { context.out("  reasons: \(result.reasons.joined(separator: ", "))") }
-            context.out("  candidates: \(result.candidateCount)")
+            context.out("  candidates: \(layout.candidateCount(of: result))")
         }
         if !found {
             context.err("frs: no job \(job) visible to this account (the spool's queues are readable by its daemon only)")

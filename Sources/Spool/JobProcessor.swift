@@ -386,7 +386,7 @@ public final class JobProcessor {
             if let offense = result.offense { details["offense"] = offense }
             try record(context.event(
                 result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons,
-                probeSHA256: result.probes.compactMap(\.sha256), candidates: result.candidateCount,
+                probeSHA256: result.probes.compactMap(\.sha256), candidates: layout.candidateCount(of: result),
                 details: details))
         }
         try checkpoint?(.finalAuditWritten, id)

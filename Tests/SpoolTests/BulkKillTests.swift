@@ -71,6 +71,13 @@ struct BulkKillTests {
         #expect(images.count == Self.probes, "kill at search \(killAt): \(images.count) records")
         #expect(Set(images) == Set((0..<Self.probes).map { "backlog/p\($0).jpg" }))
         #expect(try spool.result("bulk").probeCount == Self.probes)
-        #expect(try spool.finalRecords(for: "bulk").count == 1)
+        let finals = try spool.finalRecords(for: "bulk")
+        #expect(finals.count == 1)
+        // The final record counts every record's candidates (the annual report's "candidates returned").
+        let candidates = try lines.reduce(0) { total, line in
+            total + (try JSONDecoder().decode(ProbeRecord.self, from: Data(line))).faces.reduce(0) { $0 + $1.candidates.count }
+        }
+        #expect(candidates > 0)
+        #expect(finals.first?.event.candidates == candidates)
     }
 }
