@@ -139,24 +139,18 @@ enum FacesOutput {
     /// the lines in input order. Returns 1 when any image failed.
     static func run(images: [String], context: CommandContext,
                     work: @escaping @Sendable (String) throws -> ImageFaces) -> Int32 {
-        let lines = LineSlots(count: images.count)
-        let concurrency = min(images.count, 2)
-        let next = WorkCounter()
-        DispatchQueue.concurrentPerform(iterations: concurrency) { _ in
-            while let i = next.take(below: images.count) {
-                let path = images[i]
-                do {
-                    lines.set(i, line(path: path, faces: try work(path)), failed: false)
-                } catch {
-                    var fields = [("image", JSONText.string(path)), ("error", JSONText.string(message(error)))]
-                    if let e = error as? ImageError { fields.append(("code", JSONText.string(e.code.rawValue))) }
-                    lines.set(i, JSONText.object(fields), failed: true)
-                }
+        let lines = ParallelWork.map(count: images.count, workers: 2) { i -> (line: String, failed: Bool) in
+            let path = images[i]
+            do {
+                return (line(path: path, faces: try work(path)), false)
+            } catch {
+                var fields = [("image", JSONText.string(path)), ("error", JSONText.string(message(error)))]
+                if let e = error as? ImageError { fields.append(("code", JSONText.string(e.code.rawValue))) }
+                return (JSONText.object(fields), true)
             }
         }
-        let (all, failed) = lines.values
-        for l in all { context.out(l) }
-        return failed ? 1 : 0
+        for l in lines { context.out(l.line) }
+        return lines.contains { $0.failed } ? 1 : 0
     }
 
     static func message(_ error: any Error) -> String {
@@ -185,23 +179,4 @@ enum FacesOutput {
             ("faces", JSONText.array(items)),
         ])
     }
-}
-
-/// Output lines filled in by parallel workers, guarded by a lock.
-final class LineSlots: @unchecked Sendable {
-    // All access goes through `lock`.
-    private let lock = NSLock()
-    private var lines: [String]
-    private var anyFailed = false
-
-    init(count: Int) { lines = Array(repeating: "", count: count) }
-
-    func set(_ i: Int, _ line: String, failed: Bool) {
-        lock.withLock {
-            lines[i] = line
-            anyFailed = anyFailed || failed
-        }
-    }
-
-    var values: ([String], Bool) { lock.withLock { (lines, anyFailed) } }
 }

@@ -1,5 +1,4 @@
 import FaceEngine
-import Dispatch
 import Foundation
 import Imaging
 import Matching
@@ -85,14 +84,7 @@ public final class FaceSearcher: ProbeSearcher, @unchecked Sendable {
     public func searchBatch(_ images: [[UInt8]], maxCandidates: Int, threshold: Double, workers: Int)
         -> [Result<[FaceResult], any Error>]
     {
-        let analysed = ResultSlots<ImageFaces>(count: images.count)
-        let next = WorkCounter()
-        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, images.count))) { _ in
-            while let i = next.take(below: images.count) {
-                analysed.set(i, Result { try self.analyze(images[i]) })
-            }
-        }
-        let found = analysed.values
+        let found = ParallelWork.map(count: images.count, workers: workers) { i in Result { try self.analyze(images[i]) } }
         do {
             let matcher = try currentMatcher()
             var probes: [[Float]] = []

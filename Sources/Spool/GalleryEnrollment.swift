@@ -3,7 +3,6 @@ import Foundation
 import Hashing
 import Imaging
 import Store
-import Dispatch
 
 /// `frs gallery enroll`: booking photos into the gallery.
 ///
@@ -67,21 +66,14 @@ public final class GalleryEnrollment: @unchecked Sendable {
                        progress: @escaping @Sendable (Progress) -> Void = { _ in }) throws -> Report {
         try administration.requireAdmin("gallery.enroll")
         let entries = manifest.entries
-        let outcomes = OutcomeSlots(count: entries.count)
-        let next = WorkCounter()
         let start = Date()
-        let total = entries.count
-        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, entries.count))) { _ in
-            while let i = next.take(below: total) {
-                let outcome = self.enrollOne(entries[i], baseDirectory: baseDirectory)
-                let done = outcomes.set(i, outcome)
-                progress(Progress(done: done, total: total, elapsed: Date().timeIntervalSince(start)))
-            }
-        }
+        let outcomes = ParallelWork.map(count: entries.count, workers: workers, finished: { done in
+            progress(Progress(done: done, total: entries.count, elapsed: Date().timeIntervalSince(start)))
+        }) { i in self.enrollOne(entries[i], baseDirectory: baseDirectory) }
         var report = Report()
         report.outcomes = manifest.errors.map {
             Outcome(line: $0.line, image: "", kind: .failed, message: $0.description)
-        } + outcomes.values
+        } + outcomes
         report.outcomes.sort { $0.line < $1.line }
         report.version = try lock.withLock { try store.version() }
         try administration.record("gallery.enrolled", details: [
@@ -130,45 +122,6 @@ public final class GalleryEnrollment: @unchecked Sendable {
             return outcome(.failed, "\(error.code.rawValue): \(error.message)")
         } catch {
             return outcome(.failed, "\(error)")
-        }
-    }
-}
-
-/// Results filled in by parallel workers, guarded by a lock.
-final class OutcomeSlots: @unchecked Sendable {
-    // All access goes through `lock`.
-    private let lock = NSLock()
-    private var slots: [GalleryEnrollment.Outcome?]
-    private var done = 0
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    /// Stores an outcome; returns how many are done.
-    func set(_ i: Int, _ outcome: GalleryEnrollment.Outcome) -> Int {
-        lock.withLock {
-            slots[i] = outcome
-            done += 1
-            return done
-        }
-    }
-
-    var values: [GalleryEnrollment.Outcome] { lock.withLock { slots.compactMap { $0 } } }
-}
-
-/// Hands out work indices once each, to any number of workers.
-public final class WorkCounter: @unchecked Sendable {
-    // All access goes through `lock`.
-    private let lock = NSLock()
-    private var next = 0
-
-    public init() {}
-
-    /// The next index below `limit`, or nil when all are taken.
-    public func take(below limit: Int) -> Int? {
-        lock.withLock {
-            guard next < limit else { return nil }
-            defer { next += 1 }
-            return next
         }
     }
 }
