@@ -1,7 +1,9 @@
+import Administration
 import Foundation
 import Glibc
 import Policy
 import Spool
+import Store
 
 /// Checks a `YYYY-MM-DD` option value.
 func validateDate(_ text: String, _ option: String) throws(UsageError) {

@@ -1,6 +1,7 @@
+import Administration
+import Foundation
 import Glibc
 import Spool
-import Foundation
 import Store
 
 /// Where the gallery's database lives: `SPOOL/state/frs.sqlite`.

@@ -1,3 +1,4 @@
+import Administration
 import FaceEngine
 import Foundation
 import Glibc
@@ -32,10 +33,9 @@ public struct GalleryEnrollCommand: Subcommand {
         let parsed = try GalleryManifest.load(path: manifest)
         let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
         let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
-        let enrollment = try GalleryEnrollment(administration: administration, analyzer: analyzer)
         let reporter = ProgressReporter(label: "enroll", unit: "images")
-        let report = try enrollment.enroll(
-            manifest: parsed, baseDirectory: (manifest as NSString).deletingLastPathComponent, workers: workers
+        let report = try administration.enrollGallery(
+            parsed, baseDirectory: (manifest as NSString).deletingLastPathComponent, analyzer: analyzer, workers: workers
         ) { reporter.update(done: $0.done, total: $0.total, rate: $0.rate, eta: $0.eta) }
         reporter.finish()
         for o in report.outcomes where o.kind != .enrolled && o.kind != .alreadyEnrolled {

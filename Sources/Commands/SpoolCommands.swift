@@ -1,8 +1,12 @@
-import FaceEngine
+import Basics
 import Dispatch
+import FaceEngine
+import FaceSearch
 import Foundation
 import Glibc
 import Policy
+import Results
+import Reviews
 import Spool
 import Store
 import SystemCalls
@@ -157,8 +161,8 @@ public struct StatusCommand: Subcommand {
         if let bytes = try? DurableFile.read(layout.resultFile(job)), let result = try? JobResult.decode(bytes) {
             found = true
             context.out("  result: \(layout.resultFile(job))")
-            if !result.reasons.isEmpty { context.out("  reasons: \(result.reasons.joined(separator: ", "))") }
-            context.out("  candidates: \(layout.candidateCount(of: result))")
+            if !result.reasons.isEmpty { context.out("  reasons: \(result.reasons.map(\.rawValue).joined(separator: ", "))") }
+            context.out("  candidates: \(try layout.resultFiles.candidateCount(of: result))")
         }
         if !found {
             context.err("frs: no job \(job) visible to this account (the spool's queues are readable by its daemon only)")
@@ -171,7 +175,8 @@ public struct StatusCommand: Subcommand {
 /// Shared by `frs approve` and `frs reject`: drop a decision request for the daemon.
 func dropDecision(_ context: CommandContext, job: String, supervisor: String, approve: Bool, note: String?) throws {
     let request = ApprovalRequest(job: job, supervisor: supervisor, decision: approve ? .approve : .reject, note: note)
-    let name = try request.drop(into: SpoolLayout(root: context.spool))
+    let layout = SpoolLayout(root: context.spool)
+    let name = try request.drop(via: layout.tmp, into: layout.incoming)
     context.out("\(approve ? "approval" : "rejection") of \(job) queued as \(name); it takes effect when a daemon runs")
 }
 

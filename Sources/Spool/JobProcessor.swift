@@ -1,8 +1,11 @@
 import Audit
+import Basics
 import Foundation
 import Glibc
 import Hashing
 import Policy
+import Results
+import Reviews
 import Store
 import SystemCalls
 
@@ -130,8 +133,8 @@ public final class JobProcessor {
             try record(context.event("job.claimed", outcome: "claimed",
                                      details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
             let message = (try ledger.entry(id))?.lastError ?? "the job failed \(maxAttempts) times"
-            let result = JobResult(job: id, decision: .failed, reasons: [SpoolReason.attemptsExhausted],
-                                   messages: ["\(SpoolReason.attemptsExhausted): \(message)"],
+            let result = JobResult(job: id, decision: .failed, reasons: [.processingAttemptsExhausted],
+                                   messages: ["\(ReasonCode.processingAttemptsExhausted.rawValue): \(message)"],
                                    requester: context.requester, purpose: context.purpose,
                                    caseNumber: context.caseNumber, created: now)
             try finish(claim, result: result, resultWritten: false, reason: message)
@@ -378,15 +381,15 @@ public final class JobProcessor {
         if try !(resultWritten && hasFinalAuditRecord(id)) {
             let user = try result.requester.flatMap { try registry.user($0) }
             let authenticated = user?.uid == claim.status.owner
-                && !result.reasons.contains(ReasonCode.requesterIdentityMismatch.rawValue)
+                && !result.reasons.contains(.requesterIdentityMismatch)
             let context = JobContext(result: result, agency: user?.agency, ownerUID: claim.status.owner,
                                      authenticated: authenticated)
             // The offense goes into the final record for the annual report's counts by crime type.
             var details = result.probeCount.map { ["probes": "\($0)"] } ?? [:]
             if let offense = result.offense { details["offense"] = offense }
             try record(context.event(
-                result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons,
-                probeSHA256: result.probes.compactMap(\.sha256), candidates: layout.candidateCount(of: result),
+                result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons.map(\.rawValue),
+                probeSHA256: result.probes.compactMap(\.sha256), candidates: try layout.resultFiles.candidateCount(of: result),
                 details: details))
         }
         try checkpoint?(.finalAuditWritten, id)
@@ -394,7 +397,7 @@ public final class JobProcessor {
         try checkpoint?(.ledgerFinished, id)
         try moveOn(claim, outcome: result.decision, reason: reason ?? result.messages.first)
         logger.info("job finished", ["job": id, "decision": result.decision.rawValue,
-                                     "reasons": result.reasons.joined(separator: ",")])
+                                     "reasons": result.reasons.map(\.rawValue).joined(separator: ",")])
     }
 
     /// Moves a finished job out of `active/`: `done/`, or `failed/` with a reason file beside it.
@@ -527,15 +530,5 @@ extension JobDenial {
     mutating func add(_ code: ReasonCode, _ message: String) {
         if !reasons.contains(code) { reasons.append(code) }
         messages.append("\(code.rawValue): \(message)")
-    }
-}
-
-extension ProbeImageError {
-    /// The reason code for the denial.
-    public var reason: ReasonCode {
-        switch self {
-        case .notImage: .inputProbeNotImage
-        case .tooLarge: .inputProbeTooLarge
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Glibc
 import Policy
+import Results
 import SystemCalls
 
 /// The directories of a spool and their modes, as Postfix's queue directories.
@@ -80,10 +81,14 @@ public struct SpoolLayout: Sendable, Equatable {
 
     /// The job file of `job` in a state directory.
     public func jobFile(_ job: String, in directory: String) -> String { "\(directory)/\(job).json" }
+    /// The outbox's results directory and the files in it.
+    public var resultFiles: ResultFiles { ResultFiles(directory: results) }
     /// The result file of `job`.
-    public func resultFile(_ job: String) -> String { "\(results)/\(job).json" }
+    public func resultFile(_ job: String) -> String { resultFiles.resultFile(job) }
     /// The per-probe result lines of a bulk job.
-    public func resultLines(_ job: String) -> String { "\(results)/\(job).jsonl" }
+    public func resultLines(_ job: String) -> String { resultFiles.resultLines(job) }
+    /// The examiner's sheet of `job`.
+    public func sheetFile(_ job: String) -> String { resultFiles.sheetFile(job) }
     /// Where a job's probe images are kept.
     public func evidence(for job: String) -> String { "\(evidence)/\(job)" }
     /// The images a submitter without access to the evidence store left beside the job.

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The gallery in SQLite: subjects, their enrolled images, the faces found in them (box,
@@ -254,6 +255,21 @@ public final class GalleryStore {
         return out
     }
 
+    /// The enrolled face of the gallery image at `path` (the largest, for an image with several
+    /// faces), with what the store knows of the image; `nil` when no such image is enrolled.
+    public func enrolledFace(imagePath path: String) throws -> GalleryImageFace? {
+        guard let row = try database.query(
+            """
+            SELECT f.box_left, f.box_top, f.box_right, f.box_bottom, i.sha256, i.source, i.captured
+            FROM gallery_faces f JOIN gallery_images i ON f.image_id = i.id WHERE i.path = ?
+            ORDER BY (f.box_right - f.box_left) * (f.box_bottom - f.box_top) DESC LIMIT 1
+            """, [.text(path)]).first,
+            let l = row.int(0), let t = row.int(1), let r = row.int(2), let b = row.int(3), let sha = row.text(4)
+        else { return nil }
+        return GalleryImageFace(box: FaceBox(left: Int(l), top: Int(t), right: Int(r), bottom: Int(b)),
+                                imageSHA256: sha, source: row.text(5), captured: row.text(6))
+    }
+
     // MARK: - Helpers
 
     private func bumpVersion() throws -> Int64 {
@@ -290,19 +306,16 @@ public final class GalleryStore {
     }
 }
 
-/// A face's rectangle in image pixels (dlib's convention, inclusive corners).
-public struct FaceBox: Sendable, Equatable, Codable {
-    public var left: Int
-    public var top: Int
-    public var right: Int
-    public var bottom: Int
-
-    public init(left: Int, top: Int, right: Int, bottom: Int) {
-        self.left = left
-        self.top = top
-        self.right = right
-        self.bottom = bottom
-    }
+/// A gallery image's enrolled face, for showing it beside a probe face.
+public struct GalleryImageFace: Sendable, Equatable {
+    /// The face's rectangle in the image.
+    public var box: FaceBox
+    /// The image's SHA-256 at enrollment (hex): a file that no longer matches is not shown.
+    public var imageSHA256: String
+    /// Where the image came from (e.g. a booking system), when the manifest said.
+    public var source: String?
+    /// When it was taken, when the manifest said.
+    public var captured: String?
 }
 
 /// An image to enroll and the subject it shows.

@@ -103,6 +103,21 @@ public enum DurableFile {
         try syncDirectories(of: source, destination)
     }
 
+    /// Hands a new file to another process through a drop box: written in `temporaryDirectory`
+    /// (synced), then renamed to `directory/name` without replacing anything, so the reader sees it
+    /// whole or not at all and never in place of another file.
+    /// - Throws: ``SystemCallError`` (`EEXIST` when the name is taken; the temporary file is removed).
+    public static func deliver(_ bytes: [UInt8], name: String, via temporaryDirectory: String, into directory: String,
+                               mode: mode_t = 0o644) throws(SystemCallError) {
+        let temporary = try writeTemporary(bytes, in: temporaryDirectory, name: name, mode: mode)
+        do {
+            try renameNoReplace(temporary, to: directory + "/" + name)
+        } catch {
+            try? remove(temporary)
+            throw error
+        }
+    }
+
     private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
 
     /// glibc's `renameat2` (2.28 and later), looked up at run time: the Glibc module does not

@@ -1,6 +1,7 @@
+@testable import Spool
+import Administration
 import Foundation
 import Glibc
-@testable import Spool
 import Store
 import SystemCalls
 import Testing

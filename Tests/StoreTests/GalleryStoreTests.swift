@@ -1,6 +1,7 @@
+@testable import Store
+import Basics
 import Foundation
 import Testing
-@testable import Store
 
 @Suite struct GalleryStoreTests {
     /// A fresh database file in a temporary folder.

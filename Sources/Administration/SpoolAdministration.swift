@@ -2,6 +2,7 @@ import Audit
 import Foundation
 import Glibc
 import Policy
+import Spool
 import Store
 import SystemCalls
 
@@ -43,6 +44,11 @@ public final class SpoolAdministration {
         public var createdDatabase: Bool
         /// Whether the acting uid became the first administrator.
         public var addedAdmin: Bool
+
+        public init(createdDatabase: Bool, addedAdmin: Bool) {
+            self.createdDatabase = createdDatabase
+            self.addedAdmin = addedAdmin
+        }
     }
 
     /// Creates the spool layout and database (idempotent). When no administrator exists yet,

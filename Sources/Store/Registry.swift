@@ -1,6 +1,5 @@
 import Foundation
 import Policy
-import Store
 
 /// The registry of agencies, authorized individuals and administrators, in the spool's SQLite
 /// database (`state/frs.sqlite`).
@@ -149,7 +148,8 @@ public struct Registry {
         return database.changes == 1
     }
 
-    static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
+    /// How the registry and the ledger write times (UTC, ISO 8601, seconds).
+    public static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
 }
 
 /// An agency as registered.
