@@ -8,4 +8,6 @@ swift build --build-tests
 swift test --skip-build
 # The spool under fire, with the real binary and face engine (a few minutes; see SECURITY.md).
 ./scripts/torture.sh --quick
+# Real accounts: a service-account daemon, two agencies, examiners, supervisors, auditors (root: setpriv).
+./scripts/accounts.sh
 ./scripts/diskfull.sh

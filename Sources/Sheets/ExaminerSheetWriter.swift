@@ -43,11 +43,13 @@ public struct ExaminerSheetWriter {
     }
 
     /// Writes the sheet of a completed job.
-    /// - Parameter result: the job's result document; a bulk job's probe lines are read from the outbox.
+    /// - Parameters:
+    ///   - result: the job's result document; a bulk job's probe lines are read from the outbox.
+    ///   - group: the group that may read the sheet (the requester's agency's), as for the result.
     /// - Returns: the sheet's path.
     /// - Throws: ``SystemCallError`` and decoding errors from reading the probe lines or writing the file.
     @discardableResult
-    public func write(_ result: JobResult) throws -> String {
+    public func write(_ result: JobResult, group: UInt32? = nil) throws -> String {
         let probes = try results.probes(of: result)
         let faces = ResultFaces(probes)
         let options: ExaminerSheet.Options = result.probeCount != nil ? .bulk : ExaminerSheet.Options()
@@ -71,7 +73,7 @@ public struct ExaminerSheetWriter {
             }
         }
         let path = results.sheetFile(result.job)
-        try DurableFile.write(Array(html.utf8), to: path, via: temporaryDirectory, mode: 0o640)
+        try DurableFile.write(Array(html.utf8), to: path, via: temporaryDirectory, mode: 0o640, group: group)
         return path
     }
 

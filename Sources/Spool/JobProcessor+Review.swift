@@ -26,6 +26,7 @@ extension JobProcessor {
         let recorder = try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit, clock: clock)
         let outcome = try recorder.apply(request, ownerUID: status.owner, request: claim.name)
         try file(claim, into: layout.done)
+        if outcome == .recorded { republishStatus(job: request.job) }
         switch outcome {
         case .recorded, .alreadyRecorded:
             logger.info("review recorded", ["job": request.job, "examiner": request.examiner,
