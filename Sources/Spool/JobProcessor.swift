@@ -416,7 +416,7 @@ public final class JobProcessor {
         let directory = outcome == .failed ? layout.failed : layout.done
         if outcome == .failed {
             let text = (reason ?? "failed") + "\n"
-            try DurableFile.write(Array(text.utf8), to: directory + "/" + claim.name + ".reason", via: layout.tmp)
+            try DurableFile.write(Array(text.utf8), to: layout.failureReason(claim.id), via: layout.tmp)
         }
         try file(claim, into: directory)
         if claim.kind == .job { discardDropFolder(job: claim.id) }
