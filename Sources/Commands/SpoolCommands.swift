@@ -54,12 +54,15 @@ public struct SubmitCommand: Subcommand {
 
 /// How `frs daemon` gets its face search (FaceEngine + Matching over the spool's gallery).
 public enum DaemonSearcher {
-    /// Makes the searcher for a daemon run.
-    /// - Throws: when the face search cannot be set up (models missing, gallery unreadable).
+    /// Makes the searcher for a daemon run: the models directory resolved to an absolute path,
+    /// each model file's SHA-256 checked before it is loaded, and recorded in every result.
+    /// - Throws: when the face search cannot be set up (``ModelFileError``: a model missing or
+    ///   not the expected file; the gallery unreadable).
     public static func make(_ context: CommandContext) throws -> any ProbeSearcher {
         let layout = SpoolLayout(root: context.spool)
-        return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: context.models),
-                                databasePath: layout.database, cacheDirectory: layout.state + "/cache")
+        let models = try ModelFiles(verifying: context.models)
+        return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: models.directory),
+                                databasePath: layout.database, cacheDirectory: layout.state + "/cache", models: models)
     }
 }
 
