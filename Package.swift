@@ -55,6 +55,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // statfs(2) (sys/vfs.h), which Swift's Glibc module lacks: a header, no library.
+        .systemLibrary(name: "CStatFS"),
         // libjpeg reports errors by calling exit(); this small C target turns them into return
         // codes with setjmp/longjmp, which Swift cannot do itself.
         .target(
@@ -71,7 +73,7 @@ let package = Package(
         .target(name: "Policy"),
 
         // MARK: - OS and C wrappers
-        .target(name: "SystemCalls"),
+        .target(name: "SystemCalls", dependencies: ["CStatFS"]),
         .target(name: "Imaging", dependencies: ["CJPEGGuard"], swiftSettings: numericSettings),
         .target(name: "Store", dependencies: ["CSQLite", "Basics", "Policy"]),
 

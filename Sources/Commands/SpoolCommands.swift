@@ -94,6 +94,10 @@ public struct DaemonCommand: Subcommand {
             context.err("frs: \(layout.root) is not an initialized spool; run 'frs init' first")
             return 1
         }
+        // Claims, the SQLite WAL and flock are safe only on one host's local filesystem.
+        for (path, _) in layout.directories where FileStatus.exists(path) {
+            try FileSystemKind.requireLocal(path, what: "spool directory")
+        }
         let policy = try layout.loadPolicy()
         let searcher = try DaemonSearcher.make(context)
         var configuration = SpoolDaemon.Configuration(once: once)
