@@ -1,3 +1,4 @@
+import Audit
 import Basics
 import Dispatch
 import FaceEngine
@@ -98,6 +99,9 @@ public struct DaemonCommand: Subcommand {
         for (path, _) in layout.directories where FileStatus.exists(path) {
             try FileSystemKind.requireLocal(path, what: "spool directory")
         }
+        // Fail closed before claiming anything: a log cut behind its head anchor is not continued.
+        try AuditLog(directory: layout.audit).checkHead()
+        AuditLog.announcesHeadsToSyslog.store(true, ordering: .relaxed)
         let policy = try layout.loadPolicy()
         let searcher = try DaemonSearcher.make(context)
         var configuration = SpoolDaemon.Configuration(once: once)
