@@ -55,26 +55,38 @@ public enum PolicyText {
         }
     }
 
-    /// The number of visible characters: of the normalized text (case kept), without control
-    /// characters, leading and trailing white space, each inner run of white space (or blank
-    /// signs such as U+2800) counting as one.
+    /// The number of visible characters (grapheme clusters) of `text`: without format and other
+    /// default-ignorable characters, control characters and lone combining marks, without leading
+    /// and trailing white space, each inner run of white space (or blank signs such as U+2800)
+    /// counting as one.
     ///
-    /// A justification of thirty zero-width spaces, soft hyphens or spaces has length 0; one
-    /// written with accents or in full-width letters counts as its plain letters.
+    /// Counted on the text as written, not on its compatibility decomposition, so that a ligature
+    /// that decomposes into many letters (U+FDFA) still counts as one. A justification of thirty
+    /// zero-width spaces, soft hyphens or spaces has length 0; thirty accented letters have 30.
     public static func visibleLength(_ text: String) -> Int {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars where !isIgnorable(scalar) { scalars.append(scalar) }
         var count = 0
         var pendingSpace = false
-        for ch in normalized(text, foldingCase: false) {
+        for ch in String(scalars) {
             if isBlank(ch) {
                 pendingSpace = count > 0
                 continue
             }
-            if ch.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .control }) { continue }
+            let invisible = ch.unicodeScalars.allSatisfy {
+                [.control, .nonspacingMark, .enclosingMark].contains($0.properties.generalCategory)
+            }
+            if invisible { continue }
             if pendingSpace { count += 1 }
             pendingSpace = false
             count += 1
         }
         return count
+    }
+
+    /// Format characters and other default-ignorable code points: drawn as nothing.
+    static func isIgnorable(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .format || scalar.properties.isDefaultIgnorableCodePoint
     }
 
     /// White space and the characters that are drawn as blank without being white space.

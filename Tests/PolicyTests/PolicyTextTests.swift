@@ -59,6 +59,11 @@ struct PolicyTextTests {
         #expect(PolicyText.visibleLength(String(repeating: "\u{2800}", count: 30)) == 0)
         #expect(PolicyText.visibleLength("a \u{200B}\u{200B}  b\n\tc") == 5) // "a b c"
         #expect(PolicyText.visibleLength(String(repeating: "é", count: 30)) == 30)
+        #expect(PolicyText.visibleLength(String(repeating: "e\u{301}", count: 30)) == 30)
+        #expect(PolicyText.visibleLength(String(repeating: "\u{301}", count: 30)) == 0)
+        // A ligature that decomposes into 18 letters is one character, not 18.
+        #expect(PolicyText.visibleLength("\u{FDFA}\u{FDFA}") == 2)
+        #expect(PolicyText.visibleLength("ＡＢＣ") == 3)
         for filler in ["\u{200B}", "\u{AD}", "\u{2060}", "\u{FEFF}", "\u{180E}", "\u{3164}", "\u{2800}", " "] {
             #expect(evaluate(job(justification: String(repeating: filler, count: 30))) == .deny([.purposeJustificationTooShort]),
                     "\(filler.unicodeScalars.first!.value)")
