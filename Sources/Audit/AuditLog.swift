@@ -230,7 +230,8 @@ public final class AuditLog: Sendable {
                     + (headSeq + 1 == anchor.seq ? "\(anchor.seq)" : "\(headSeq + 1)–\(anchor.seq)")
                     + " were removed from the end of the log (a day file deleted or cut). Appending is refused so the "
                     + "chain does not continue from what is left: restore the missing records from a backup "
-                    + "('frs audit verify' names what is missing), then start the daemon again",
+                    + "('frs audit verify' names what is missing), then start the daemon again. If they are lost for "
+                    + "good, note that in the incident record and remove \(anchorPath) to go on (syslog keeps the old heads)",
                 path: directory)
         }
         if headSeq == anchor.seq, let last = tail.last, last.hash != anchor.hash {
