@@ -118,6 +118,30 @@ struct AuditAnchorFileTests {
         #expect(try AuditReport.make(directory: dir.path, from: nil, to: nil).text.isEmpty == false)
     }
 
+    @Test func verifyingWhileAnotherThreadAppendsNeverFails() throws {
+        // Lock-free readers see the anchor first and complete lines only: every verification of a
+        // log being appended to is intact, and covers at least the records written before it began.
+        let dir = TempAuditDir()
+        defer { dir.cleanup() }
+        let log = try AuditLog(directory: dir.path)
+        try log.append(AuditFixtures.event(0))
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            if worker == 0 {
+                for i in 1...400 {
+                    do { try log.append(AuditFixtures.event(i)) } catch { failures.add("append: \(error)") }
+                }
+            } else {
+                for _ in 0..<60 {
+                    let result = AuditVerifier.verify(directory: dir.path)
+                    if !result.isIntact { failures.add("verify: \(result)") }
+                }
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all.prefix(3))")
+        #expect(AuditVerifier.verify(directory: dir.path).records == 401)
+    }
+
     @Test func theJobFileHashIsRecordedInDetails() throws {
         let dir = TempAuditDir()
         defer { dir.cleanup() }
