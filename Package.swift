@@ -3,7 +3,7 @@
 // frs — a policy-gated batch face search service.
 //
 // Layering (bottom to top; a module imports only modules listed before it):
-//   C shims ............ CJPEG, CJPEGGuard, CSQLite
+//   C shims ............ CJPEG, CJPEGGuard, CSQLite, CStatFS
 //   pure value code .... Basics (FaceBox, ParallelWork, Logger), Hashing, DlibFormat, NeuralNet, Matching, Policy
 //   OS and C wrappers .. SystemCalls, Imaging, Store (SQLite: gallery tables, registry)
 //   engine ............. FaceEngine (Imaging + DlibFormat + NeuralNet)
@@ -18,6 +18,8 @@ import PackageDescription
 
 /// Numeric modules are built with optimization even in debug builds: the face engine's
 /// convolutions and the matching kernels are unusably slow at -Onone, and the tests run them.
+/// So is SHA-256: a daemon hashes its three model files (30 MB) at every start, which takes
+/// seconds at -Onone.
 let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
@@ -55,6 +57,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // statfs(2) (sys/vfs.h), which Swift's Glibc module lacks: a header, no library.
+        .systemLibrary(name: "CStatFS"),
         // libjpeg reports errors by calling exit(); this small C target turns them into return
         // codes with setjmp/longjmp, which Swift cannot do itself.
         .target(
@@ -64,14 +68,14 @@ let package = Package(
 
         // MARK: - Pure value code
         .target(name: "Basics"),
-        .target(name: "Hashing"),
+        .target(name: "Hashing", swiftSettings: numericSettings),
         .target(name: "DlibFormat", swiftSettings: numericSettings),
         .target(name: "NeuralNet", swiftSettings: neuralNetSettings),
         .target(name: "Matching", swiftSettings: matchingSettings),
         .target(name: "Policy"),
 
         // MARK: - OS and C wrappers
-        .target(name: "SystemCalls"),
+        .target(name: "SystemCalls", dependencies: ["CStatFS"]),
         .target(name: "Imaging", dependencies: ["CJPEGGuard"], swiftSettings: numericSettings),
         .target(name: "Store", dependencies: ["CSQLite", "Basics", "Policy"]),
 

@@ -1,5 +1,6 @@
 import Administration
 import FaceEngine
+import FaceSearch
 import Foundation
 import Glibc
 import Spool
@@ -32,7 +33,8 @@ public struct GalleryEnrollCommand: Subcommand {
 
     public func run(_ context: CommandContext) throws -> Int32 {
         let parsed = try GalleryManifest.load(path: manifest)
-        let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
+        // Gallery descriptors must come from the same weights as the daemon's probe descriptors.
+        let analyzer = try FaceAnalyzer(modelsDirectory: try ModelFiles(verifying: context.models).directory)
         let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
         let reporter = ProgressReporter(label: "enroll", unit: "images")
         let report = try administration.enrollGallery(

@@ -1,3 +1,4 @@
+import Audit
 import Basics
 import Dispatch
 import FaceEngine
@@ -54,12 +55,15 @@ public struct SubmitCommand: Subcommand {
 
 /// How `frs daemon` gets its face search (FaceEngine + Matching over the spool's gallery).
 public enum DaemonSearcher {
-    /// Makes the searcher for a daemon run.
-    /// - Throws: when the face search cannot be set up (models missing, gallery unreadable).
+    /// Makes the searcher for a daemon run: the models directory resolved to an absolute path,
+    /// each model file's SHA-256 checked before it is loaded, and recorded in every result.
+    /// - Throws: when the face search cannot be set up (``ModelFileError``: a model missing or
+    ///   not the expected file; the gallery unreadable).
     public static func make(_ context: CommandContext) throws -> any ProbeSearcher {
         let layout = SpoolLayout(root: context.spool)
-        return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: context.models),
-                                databasePath: layout.database, cacheDirectory: layout.state + "/cache")
+        let models = try ModelFiles(verifying: context.models)
+        return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: models.directory),
+                                databasePath: layout.database, cacheDirectory: layout.state + "/cache", models: models)
     }
 }
 
@@ -91,6 +95,13 @@ public struct DaemonCommand: Subcommand {
             context.err("frs: \(layout.root) is not an initialized spool; run 'frs init' first")
             return 1
         }
+        // Claims, the SQLite WAL and flock are safe only on one host's local filesystem.
+        for (path, _) in layout.directories where FileStatus.exists(path) {
+            try FileSystemKind.requireLocal(path, what: "spool directory")
+        }
+        // Fail closed before claiming anything: a log cut behind its head anchor is not continued.
+        try AuditLog(directory: layout.audit).checkHead()
+        AuditLog.announcesHeadsToSyslog.store(true, ordering: .relaxed)
         let policy = try layout.loadPolicy()
         let searcher = try DaemonSearcher.make(context)
         var configuration = SpoolDaemon.Configuration(once: once)
