@@ -13,6 +13,8 @@ public enum FRSCommand {
         ApproveCommand.self,
         RejectCommand.self,
         ReviewCommand.self,
+        ResolveCommand.self,
+        OutcomeCommand.self,
         PurgeCommand.self,
         // Administration
         AgencyAddCommand.self,

@@ -18,7 +18,7 @@ public struct SubmitCommand: Subcommand {
     public static let abstract = "hand probe images to the evidence store and queue a search; prints the job id"
     public static let usage = """
         submit --requester ID --purpose CODE [--case N] [--offense TEXT] --justification TEXT
-                 [--max-candidates N] IMAGE...
+                 [--max-candidates N] [--probe-source SOURCE] [--probe-edit "BY: EDIT"]... IMAGE...
         """
     public static let help = """
           --purpose CODE        reasonable-suspicion, active-investigation, incapacitated-or-at-risk,
@@ -27,6 +27,9 @@ public struct SubmitCommand: Subcommand {
           --offense TEXT        the offense under investigation
           --justification TEXT  why the search is needed (at least the policy's minimum length)
           --max-candidates N    longest candidate list per face, 2 to 50 (default 20)
+          --probe-source S      surveillance-still, photo, social-media, booking or other
+                                (sketch, composite and lookalike are refused)
+          --probe-edit "BY: EDIT"  a change made to the probe before the search, and by whom (repeatable)
         """
 
     public var request: JobSubmission.Request
@@ -38,6 +41,14 @@ public struct SubmitCommand: Subcommand {
             caseNumber: try arguments.option("--case"), offense: try arguments.option("--offense"),
             justification: try arguments.required("--justification"),
             maxCandidates: try arguments.int("--max-candidates", in: 2...50))
+        request.probeSource = try arguments.option("--probe-source")
+        for edit in try arguments.options("--probe-edit") {
+            guard let colon = edit.firstIndex(of: ":"), !edit[..<colon].trimmingCharacters(in: .whitespaces).isEmpty,
+                  !edit[edit.index(after: colon)...].trimmingCharacters(in: .whitespaces).isEmpty
+            else { throw UsageError("--probe-edit must be \"BY: EDIT\", not \"\(edit)\"") }
+            request.probeEdits.append(ProbeEdit(by: edit[..<colon].trimmingCharacters(in: .whitespaces),
+                                                edit: edit[edit.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
         images = try arguments.positionals()
     }
 
@@ -107,11 +118,17 @@ public struct DaemonCommand: Subcommand {
 public struct StatusCommand: Subcommand {
     public static let words = ["status"]
     public static let abstract = "where a job is and how it ended, or the spool's queues"
-    public static let usage = "status [JOB]"
+    public static let usage = "status [JOB] [--format text|json]"
 
     public var job: String?
+    /// `--format json`: a job's status with its leads as JSON (ReviewCommands.swift).
+    public var json = false
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
+        if let format = try arguments.option("--format") {
+            guard format == "text" || format == "json" else { throw UsageError("--format must be text or json") }
+            json = format == "json"
+        }
         let rest = try arguments.positionals()
         guard rest.count <= 1 else { throw UsageError("status takes at most one job id") }
         job = rest.first
@@ -143,7 +160,8 @@ public struct StatusCommand: Subcommand {
             return 0
         }
         let places = queues.filter { FileStatus.exists(layout.jobFile(job, in: $0.1)) }.map(\.0)
-        var found = !places.isEmpty
+        if json, let text = jobStatusJSON(layout, job: job, places: places) { context.out(text); return 0 }
+        var found = !places.isEmpty && !json
         context.out("job \(job)")
         if !places.isEmpty { context.out("  in: \(places.joined(separator: ", "))") }
         if let figures = try? DurableFile.read(layout.bulkStatus(for: job)) {
