@@ -92,7 +92,7 @@ let package = Package(
             name: "FaceSearch",
             dependencies: ["Basics", "Results", "FaceEngine", "Matching", "Store", "Imaging", "Hashing"]
         ),
-        .target(name: "Reviews", dependencies: ["Results", "Store", "Audit", "Policy", "SystemCalls"]),
+        .target(name: "Reviews", dependencies: ["Results", "Store", "Audit", "Policy", "SystemCalls", "Hashing"]),
         .target(name: "Sheets", dependencies: ["Results", "Reviews", "Policy", "Store", "Imaging", "Hashing", "SystemCalls"]),
 
         // MARK: - Spool service

@@ -15,6 +15,7 @@ public enum FRSCommand {
         ReviewCommand.self,
         ResolveCommand.self,
         OutcomeCommand.self,
+        DiscloseCommand.self,
         PurgeCommand.self,
         // Administration
         AgencyAddCommand.self,

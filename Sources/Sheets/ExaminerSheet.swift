@@ -304,7 +304,7 @@ public enum ExaminerSheet {
         .ok{color:#060}.bad,.notes{color:#a50}.none{color:#666;align-self:center}
         code{background:#eee;padding:0 .2em}.hint{color:#444;font-size:.9em}
         footer{margin-top:2em;border-top:1px solid #ccc;color:#555;font-size:.9em}
-        .badge{display:inline-block;padding:0 .4em;border-radius:.3em;font-size:.85em;border:1px solid #999;background:#eee}
+        .badge{display:inline-block;white-space:nowrap;padding:0 .4em;border-radius:.3em;font-size:.85em;border:1px solid #999;background:#eee}
         .lead-pending{background:#fff6d6;border-color:#c90}.lead-released{background:#e4f6e4;border-color:#060}
         .lead-disputed{background:#ffe2cc;border-color:#c60}.lead-rejected{background:#eee;border-color:#666;color:#444}
         .edited{border:2px solid #c60;background:#fff3e6;padding:.5em .8em;margin:1em 0}.edited-badge{background:#ffe2cc;border-color:#c60}

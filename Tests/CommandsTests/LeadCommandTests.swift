@@ -185,5 +185,57 @@ struct LeadCommandTests {
         first = try #require(try status(id, in: dir).leads.first { $0.candidate == subject })
         #expect(first.outcomes.map(\.action) == ["arrested"] && first.outcomes.first?.by == "chief")
         #expect(try tests.frs(["audit", "verify"], in: dir).status == 0)
+
+        // The disclosure packet: not for an examiner's account; complete for an administrator's.
+        #expect(try run(1003, ["disclose", id, "--out", "/tmp"], in: dir).status == 1)
+        let disclose = try tests.frs(["disclose", id, "--out", dir + "/packet"], in: dir)
+        #expect(disclose.status == 0, "\(disclose.error)")
+        let packet = try JSONDecoder().decode(Packet.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/packet/\(id)-disclosure.json")))
+        #expect(packet.request?.justification == "Suspect seen on the store camera")
+        #expect(packet.request?.probe_source == "surveillance-still")
+        #expect(packet.requester?.uid == 1000)
+        #expect(packet.result.threshold == 0.6 && packet.result.probe_edits?.first?.by == "Det. Ray")
+        let disclosed = try #require(packet.leads.first { $0.candidate == subject })
+        #expect(disclosed.reviews.map(\.disposition) == ["possible-match", "no-match"])
+        #expect(disclosed.resolution?.by == "sroe" && disclosed.outcomes.map(\.action) == ["arrested"])
+        let events = packet.audit.records.map(\.event)
+        #expect(events.first == "job.received" && events.last == "job.disclosed")
+        #expect(events.contains("lead.disputed") && events.contains("lead.resolved") && events.contains("outcome.refused"))
+        #expect(packet.audit.chain_intact && packet.audit.head?.seq == packet.audit.records.last?.seq)
+        #expect(packet.audit.records.allSatisfy { $0.line.hasSuffix("\"hash\":\"\($0.hash)\"}") && $0.line.contains("\"prev\":\"\($0.prev)\"") })
+        let html = String(decoding: try DurableFile.read(dir + "/packet/\(id)-disclosure.html"), as: UTF8.self)
+        #expect(html.contains("Edited probe.") && html.contains("the scar decides") && html.contains("job.disclosed"))
+        #expect(!html.contains("<script"))
+    }
+
+    /// The parts of a disclosure packet the test reads.
+    struct Packet: Decodable {
+        struct Request: Decodable { var justification: String; var probe_source: String? }
+        struct Person: Decodable { var uid: UInt32 }
+        struct Result: Decodable {
+            struct Edit: Decodable { var by: String }
+            var threshold: Double?
+            var probe_edits: [Edit]?
+        }
+        struct Lead: Decodable {
+            struct Entry: Decodable { var by: String; var disposition: String }
+            struct Outcome: Decodable { var action: String }
+            var candidate: String
+            var reviews: [Entry]
+            var resolution: Entry?
+            var outcomes: [Outcome]
+        }
+        struct Audit: Decodable {
+            struct Record: Decodable { var seq: Int; var event: String; var prev: String; var hash: String; var line: String }
+            struct Head: Decodable { var seq: Int }
+            var records: [Record]
+            var head: Head?
+            var chain_intact: Bool
+        }
+        var request: Request?
+        var requester: Person?
+        var result: Result
+        var leads: [Lead]
+        var audit: Audit
     }
 }

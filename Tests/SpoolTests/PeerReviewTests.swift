@@ -3,9 +3,11 @@ import Administration
 import Audit
 import Foundation
 import Glibc
+import Hashing
 import Policy
 import Results
 import Reviews
+import Sheets
 import Store
 import SystemCalls
 import Testing
@@ -270,5 +272,36 @@ struct PeerReviewTests {
         #expect(denied.decision == .denied)
         #expect(denied.reasons == [.inputProbeSourceRefused])
         #expect(try spool.finalRecords(for: "sketched").first?.event.reasons == ["input.probe-source-refused"])
+    }
+
+    @Test func theDisclosurePacketHoldsEveryDispositionAndVerifiableAuditRecords() throws {
+        let (spool, _, candidates) = try Self.spool()
+        _ = try Self.review(spool, "eexam", ReviewTests.examinerUID, candidates[0], .possibleMatch, note: "same scar")
+        _ = try Self.review(spool, "fexam", Self.secondUID, candidates[0], .possibleMatch)
+        let jobFile = try DurableFile.read(spool.layout.jobFile("job-1", in: spool.layout.done))
+        let packet = try DisclosurePacket(job: "job-1", results: spool.layout.resultFiles, database: try Self.database(spool),
+                                          auditDirectory: spool.layout.audit, jobFile: jobFile, peerReview: true, now: spool.now)
+        #expect(packet.request?.justification == "Suspect photographed by the store camera during the robbery")
+        #expect(packet.request?.jobFileSHA256 == SHA256.hex(jobFile))
+        #expect(packet.requester?.id == "jdoe")
+        #expect(packet.leads.map(\.candidate) == candidates)
+        #expect(packet.leads[0].state == "released" && packet.leads[0].reviews.map(\.note) == ["same scar", nil])
+        #expect(packet.audit.records.map(\.event) == ["job.received", "job.claimed", "job.completed", "review.recorded",
+                                                      "review.recorded", "lead.released"])
+        #expect(packet.audit.chainIntact)
+        #expect(packet.audit.head?.hash == packet.audit.records.last?.hash)
+        // Each record's hash can be checked from the packet alone.
+        for record in packet.audit.records {
+            let suffix = ",\"hash\":\"\(record.hash)\"}"
+            #expect(record.line.hasSuffix(suffix))
+            let body = String(record.line.dropLast(suffix.count)) + "}"
+            #expect(SHA256.hex(Array((record.prev + "\n" + body).utf8)) == record.hash, "record \(record.seq)")
+        }
+        let html = DisclosureSheet.render(packet)
+        #expect(html.contains("same scar") && html.contains("lead.released") && !html.contains("<script"))
+        #expect(throws: DisclosureError.self) {
+            try DisclosurePacket(job: "no-such-job", results: spool.layout.resultFiles, database: try Self.database(spool),
+                                 auditDirectory: spool.layout.audit, jobFile: nil, peerReview: true, now: spool.now)
+        }
     }
 }
