@@ -54,6 +54,10 @@ public struct SubmitCommand: Subcommand {
 
     public func validate() throws(UsageError) {
         guard !images.isEmpty else { throw UsageError("no probe image given") }
+        // A sketch, composite or lookalike goes through: the daemon denies it, and the attempt is audited.
+        if let source = request.probeSource, ProbeSource(rawValue: source) == nil {
+            throw UsageError("--probe-source must be one of \(ProbeSource.accepted.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
@@ -160,8 +164,15 @@ public struct StatusCommand: Subcommand {
             return 0
         }
         let places = queues.filter { FileStatus.exists(layout.jobFile(job, in: $0.1)) }.map(\.0)
-        if json, let text = jobStatusJSON(layout, job: job, places: places) { context.out(text); return 0 }
-        var found = !places.isEmpty && !json
+        if json {
+            guard let text = jobStatusJSON(layout, job: job, places: places) else {
+                context.err("frs: no job \(job) visible to this account")
+                return 1
+            }
+            context.out(text)
+            return 0
+        }
+        var found = !places.isEmpty
         context.out("job \(job)")
         if !places.isEmpty { context.out("  in: \(places.joined(separator: ", "))") }
         if let figures = try? DurableFile.read(layout.bulkStatus(for: job)) {

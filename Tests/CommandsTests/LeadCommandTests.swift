@@ -51,6 +51,12 @@ struct LeadCommandTests {
         #expect(throws: UsageError.self) {
             try tests.parse(["submit", "--requester", "j", "--purpose", "p", "--justification", "y", "--probe-edit", "no colon", "a"])
         }
+        #expect(throws: UsageError.self) {
+            try tests.parse(["submit", "--requester", "j", "--purpose", "p", "--justification", "y", "--probe-source", "drawing", "a"])
+        }
+        // A refused source is left to the daemon, which denies and audits it.
+        #expect(try #require(try tests.parse(["submit", "--requester", "j", "--purpose", "p", "--justification", "y",
+                                              "--probe-source", "sketch", "a"]) as? SubmitCommand).request.probeSource == "sketch")
     }
 
     func run(_ uid: UInt32?, _ arguments: [String], in dir: String) throws -> SpoolCommandTests.Run {
