@@ -38,9 +38,9 @@ let matchingSettings: [SwiftSetting] = numericSettings
 let neuralNetSettings: [SwiftSetting] = numericSettings
 #endif
 
+// Linux only (Glibc, renameat2, flock, the systemd unit): no `platforms` entry claims otherwise.
 let package = Package(
     name: "frs",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "frs", targets: ["frs"]),
     ],

@@ -62,7 +62,7 @@ public struct ReviewCommand: Subcommand {
 
 /// Records a request about a lead (a review, a resolution, an outcome): directly when this account
 /// can write the spool's database, else through the drop box for the daemon. After a direct
-/// record, the job's sheet is rendered again.
+/// record, the job's sheet and status board record are written again.
 /// - Parameters:
 ///   - what: how the request is named in the "queued" message.
 ///   - apply: records the request directly and reports it.
@@ -81,14 +81,12 @@ func applyLeadRequest<Request: DropBoxRequest>(
     let policy = try layout.loadPolicy()
     switch try apply(layout, database, try AuditLog(directory: layout.audit), policy) {
     case .recorded, .alreadyRecorded:
-        if let result = try? layout.resultFiles.result(request.job), result.decision == .completed {
-            let evidence = EvidenceStore(root: layout.evidence, maximumProbeBytes: policy.maxProbeBytes)
-            do {
-                try JobProcessor.writeSheet(result, layout: layout, database: database, evidence: evidence,
-                                            peerReview: policy.peerReview)
-            } catch {
-                context.err("frs: recorded, but the examiner's sheet was not written again: \(error)")
-            }
+        let evidence = EvidenceStore(root: layout.evidence, maximumProbeBytes: policy.maxProbeBytes)
+        do {
+            try JobProcessor.leadChanged(job: request.job, layout: layout, database: database, evidence: evidence,
+                                         peerReview: policy.peerReview, now: Date())
+        } catch {
+            context.err("frs: recorded, but the examiner's sheet or the status board was not updated: \(error)")
         }
         return 0
     case .refused(let reasons, let message):
@@ -170,77 +168,31 @@ func leadStates(_ layout: SpoolLayout, job: String, database: Database) throws -
     return VisibleLeads(states: states, viewerUID: uid, viewerReviews: reviews)
 }
 
-/// `frs status JOB --format json`: where the job is, how it ended, and per face and candidate the
-/// lead's state with every disposition (examiner, time, note), the resolution and the outcomes.
-/// - Returns: the JSON text (one object, sorted keys), or `nil` when nothing about the job is visible.
-func jobStatusJSON(_ layout: SpoolLayout, job: String, places: [String]) -> String? {
-    struct Status: Encodable {
-        var job: String
-        var places: [String]
-        var state: String?
-        var attempts: Int?
-        var decision: String?
-        var reasons: [String]?
-        var candidates: Int?
-        var leads: [Lead]
-    }
-    struct Lead: Encodable {
-        var face: Int
-        var candidate: String
-        var rank: Int?
-        var state: String
-        var dispositions: [Disposition]
-        var resolution: Disposition?
-        var outcomes: [Outcome]
-    }
-    struct Disposition: Encodable {
-        var examiner: String
-        /// `nil` (absent) when withheld from this account while the lead is pending.
-        var disposition: String?
-        var time: String
-        var note: String?
-        var withheld: Bool?
-    }
-    struct Outcome: Encodable {
-        var action: String
-        var by: String
-        var time: String
-        var corroboration: String?
-    }
-    var status = Status(job: job, places: places, leads: [])
-    var found = !places.isEmpty
-    if FileStatus.exists(layout.database), let database = try? Database(path: layout.database) {
-        if let entry = try? JobLedger(database: database).entry(job) {
-            found = true
-            status.state = entry.state.rawValue
-            status.attempts = entry.attempts
-            status.decision = entry.decision
-        }
-        if let visible = try? leadStates(layout, job: job, database: database) {
-            status.leads = visible.states.map { lead in
-                Lead(face: lead.face, candidate: lead.candidate, rank: lead.rank, state: lead.status.rawValue,
-                     dispositions: lead.reviews.map { review in
-                         let shown = visible.visible(review, in: lead)
-                         return Disposition(examiner: review.examiner, disposition: shown ? review.disposition.rawValue : nil,
-                                            time: review.recorded, note: shown ? review.note : nil, withheld: shown ? nil : true)
-                     },
-                     resolution: lead.resolution.map {
-                         Disposition(examiner: $0.supervisor, disposition: $0.disposition.rawValue, time: $0.recorded, note: $0.note)
-                     },
-                     outcomes: lead.outcomes.map {
-                         Outcome(action: $0.action.rawValue, by: $0.recordedBy, time: $0.recorded, corroboration: $0.corroboration)
-                     })
-            }
+/// The status board's lead lines for `frs status JOB` (a person's view): each recorded lead's
+/// state, its dispositions (withheld while the lead is pending), resolution and outcomes; for a
+/// record written before leads were kept, its dispositions.
+func boardLeadLines(_ record: JobStatusRecord) -> [String] {
+    guard let leads = record.leads else {
+        return record.dispositions.map { d in
+            "  face \(d.face) candidate \(d.candidate): \(d.disposition) by \(d.examiner) at \(d.recorded)"
         }
     }
-    if let result = try? layout.resultFiles.result(job) {
-        found = true
-        status.decision = result.decision.rawValue
-        status.reasons = result.reasons.map(\.rawValue)
-        status.candidates = try? layout.resultFiles.candidateCount(of: result)
+    var lines: [String] = []
+    for lead in leads {
+        lines.append("  lead: face \(lead.face) candidate \(lead.candidate): \(lead.state)")
+        for entry in lead.dispositions {
+            lines.append("  review: face \(lead.face) candidate \(lead.candidate): "
+                + "\(entry.disposition ?? "(withheld until a second review)") by \(entry.examiner) at \(entry.time)"
+                + (entry.note.map { " — \($0)" } ?? ""))
+        }
+        if let resolution = lead.resolution {
+            lines.append("  resolved: face \(lead.face) candidate \(lead.candidate): \(resolution.disposition ?? "?") by "
+                + "\(resolution.examiner) at \(resolution.time)" + (resolution.note.map { " — \($0)" } ?? ""))
+        }
+        for outcome in lead.outcomes {
+            lines.append("  outcome: face \(lead.face) candidate \(lead.candidate): \(outcome.action) by \(outcome.by) at \(outcome.time)"
+                + (outcome.corroboration.map { " — corroboration: \($0)" } ?? ""))
+        }
     }
-    guard found else { return nil }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-    return (try? encoder.encode(status)).map { String(decoding: $0, as: UTF8.self) }
+    return lines
 }

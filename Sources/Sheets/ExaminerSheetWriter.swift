@@ -47,10 +47,11 @@ public struct ExaminerSheetWriter {
     /// - Parameters:
     ///   - result: the job's result document; a bulk job's probe lines are read from the outbox.
     ///   - leads: the job's leads as they stand (``Leads/leadStatus(job:)``); empty before any review.
+    ///   - group: the group that may read the sheet (the requester's agency's), as for the result.
     /// - Returns: the sheet's path.
     /// - Throws: ``SystemCallError`` and decoding errors from reading the probe lines or writing the file.
     @discardableResult
-    public func write(_ result: JobResult, leads: [LeadState] = []) throws -> String {
+    public func write(_ result: JobResult, leads: [LeadState] = [], group: UInt32? = nil) throws -> String {
         let probes = try results.probes(of: result)
         let faces = ResultFaces(probes)
         let options: ExaminerSheet.Options = result.probeCount != nil ? .bulk : ExaminerSheet.Options()
@@ -74,7 +75,7 @@ public struct ExaminerSheetWriter {
             }
         }
         let path = results.sheetFile(result.job)
-        try DurableFile.write(Array(html.utf8), to: path, via: temporaryDirectory, mode: 0o640)
+        try DurableFile.write(Array(html.utf8), to: path, via: temporaryDirectory, mode: 0o640, group: group)
         return path
     }
 

@@ -38,7 +38,7 @@ extension JobProcessor {
     }
 
     /// Reads a request about a lead from its locked descriptor, applies it as its owner uid, files
-    /// it in `done/` and re-renders the job's sheet when something was recorded.
+    /// it in `done/`, and renders the job's sheet and status board record again when something was recorded.
     func processLeadRequest<Request: DropBoxRequest>(
         _ claim: ClaimedJob, refusedEvent: String, maximumBytes: Int, parse: ([UInt8]) throws -> Request,
         apply: (Request, UInt32) throws -> AppliedRequest
@@ -62,7 +62,7 @@ extension JobProcessor {
         switch outcome {
         case .recorded, .alreadyRecorded:
             logger.info("\(Request.kind) recorded", ["job": request.job, "request": claim.name])
-            rewriteSheet(job: request.job)  // JobProcessor+Sheet.swift
+            leadChanged(job: request.job)  // the sheet and the status board (JobProcessor+Sheet.swift)
         case .refused(let reasons, let message):
             logger.warning("\(Request.kind) refused", ["request": claim.name, "reasons": reasons.map(\.rawValue).joined(separator: ","), "reason": message])
         }

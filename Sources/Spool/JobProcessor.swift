@@ -158,6 +158,7 @@ public final class JobProcessor {
         try record(context.event("job.claimed", outcome: "claimed",
                                  details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
 
+        publishStatus(context, state: .running)
         let supervisor = try ledger.entry(id).flatMap { $0.approval }.flatMap(SupervisorDecision.init(rawValue:))
         let verdict = JobEvaluation.evaluate(parsed: parsed, identity: identity, requester: requester, agency: agency,
                                              supervisor: supervisor, gate: gate, now: now)
@@ -208,6 +209,7 @@ public final class JobProcessor {
         try record(context.event("job.held", outcome: "held", reasons: [ReasonCode.policyHeldForReview.rawValue],
                                        details: ["watch_terms": terms.joined(separator: ",")]))
         try DurableFile.renameNoReplace(claim.path, to: layout.held + "/" + claim.name)
+        publishStatus(context, state: .held)
         logger.info("job held for a supervisor", ["job": claim.id, "terms": terms.joined(separator: ",")])
     }
 
@@ -372,20 +374,28 @@ public final class JobProcessor {
     }
 
     /// Finishes a job: result, final audit record, ledger, move, each step skipped if done before.
+    ///
+    /// The result (and a bulk job's lines, and the sheet) is given to the group of the requester's
+    /// agency, mode 0640, when the requester is established: their agency's staff read it, nobody else
+    /// but the daemon's account. The status board gets the job's final record.
     func finish(_ claim: ClaimedJob, result: JobResult, resultWritten: Bool, reason: String?) throws {
         let id = claim.id
+        let user = try result.requester.flatMap { try registry.user($0) }
+        let authenticated = user?.uid == claim.status.owner && !result.reasons.contains(.requesterIdentityMismatch)
+        let context = JobContext(result: result, agency: user?.agency, ownerUID: claim.status.owner,
+                                 authenticated: authenticated)
+        let readers = try context.agency.flatMap { try registry.agency($0) }?.group
         if !resultWritten {
-            try DurableFile.write(try result.encoded(), to: layout.resultFile(id), via: layout.tmp, mode: 0o640)
+            try DurableFile.write(try result.encoded(), to: layout.resultFile(id), via: layout.tmp, mode: 0o640,
+                                  group: readers)
+        }
+        if let readers, FileStatus.exists(layout.resultLines(id)) {
+            try Accounts.changeOwner(layout.resultLines(id), uid: nil, gid: readers)
         }
         try checkpoint?(.resultWritten, id)
-        writeSheet(result)  // the examiner's sheet (JobProcessor+Sheet.swift); never fails the job
+        writeSheet(result, group: readers)  // the examiner's sheet (JobProcessor+Sheet.swift); never fails the job
         // A final record can exist only if a result was written before (a resumed job).
         if try !(resultWritten && hasFinalAuditRecord(id)) {
-            let user = try result.requester.flatMap { try registry.user($0) }
-            let authenticated = user?.uid == claim.status.owner
-                && !result.reasons.contains(.requesterIdentityMismatch)
-            let context = JobContext(result: result, agency: user?.agency, ownerUID: claim.status.owner,
-                                     authenticated: authenticated)
             // The offense goes into the final record for the annual report's counts by crime type.
             var details = result.probeCount.map { ["probes": "\($0)"] } ?? [:]
             if let offense = result.offense { details["offense"] = offense }
@@ -398,6 +408,7 @@ public final class JobProcessor {
         try checkpoint?(.finalAuditWritten, id)
         try ledger.markFinished(id, decision: result.decision.rawValue, now: clock())
         try checkpoint?(.ledgerFinished, id)
+        publishStatus(context, state: .finished, result: result)
         try moveOn(claim, outcome: result.decision, reason: reason ?? result.messages.first)
         logger.info("job finished", ["job": id, "decision": result.decision.rawValue,
                                      "reasons": result.reasons.map(\.rawValue).joined(separator: ",")])
@@ -408,7 +419,7 @@ public final class JobProcessor {
         let directory = outcome == .failed ? layout.failed : layout.done
         if outcome == .failed {
             let text = (reason ?? "failed") + "\n"
-            try DurableFile.write(Array(text.utf8), to: directory + "/" + claim.name + ".reason", via: layout.tmp)
+            try DurableFile.write(Array(text.utf8), to: layout.failureReason(claim.id), via: layout.tmp)
         }
         try file(claim, into: directory)
         if claim.kind == .job { discardDropFolder(job: claim.id) }

@@ -151,6 +151,9 @@ struct SecurityTests {
             let dropBox = directory == spool.layout.tmp || directory == spool.layout.incoming
             if dropBox {
                 #expect(mode == 0o1733, "\(directory)")
+            } else if directory == spool.layout.statusBoard {
+                // Anyone may list the agency codes; each agency's board is its group's only.
+                #expect(mode == 0o755, "\(directory)")
             } else {
                 #expect(mode & 0o007 & ~0o001 == 0, "\(directory) is \(String(mode, radix: 8))")
             }
