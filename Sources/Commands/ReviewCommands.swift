@@ -131,7 +131,7 @@ func reviewStatusLines(_ layout: SpoolLayout, job: String, database: Database) -
             let shown = leads.visible(review, in: lead)
             lines.append("  review: face \(lead.face) candidate \(lead.candidate): "
                 + "\(shown ? review.disposition.rawValue : "(withheld until a second review)") by \(review.examiner) at \(review.recorded)"
-                + (shown ? review.note.map { " — \($0)" } ?? "" : ""))
+                + (shown ? review.note.map { " — \($0)" } ?? "" : "") + (lead.inForce.contains(review) ? "" : " (superseded)"))
         }
         if let resolution = lead.resolution {
             lines.append("  resolved: face \(lead.face) candidate \(lead.candidate): \(resolution.disposition.rawValue) by \(resolution.supervisor) at \(resolution.recorded) — \(resolution.note)")
@@ -183,7 +183,7 @@ func boardLeadLines(_ record: JobStatusRecord) -> [String] {
         for entry in lead.dispositions {
             lines.append("  review: face \(lead.face) candidate \(lead.candidate): "
                 + "\(entry.disposition ?? "(withheld until a second review)") by \(entry.examiner) at \(entry.time)"
-                + (entry.note.map { " — \($0)" } ?? ""))
+                + (entry.note.map { " — \($0)" } ?? "") + (entry.superseded == true ? " (superseded)" : ""))
         }
         if let resolution = lead.resolution {
             lines.append("  resolved: face \(lead.face) candidate \(lead.candidate): \(resolution.disposition ?? "?") by "

@@ -94,6 +94,8 @@ public struct DisclosurePacket: Encodable, Sendable {
         public var disposition: String
         public var time: String
         public var note: String?
+        /// Present (true) for an examiner's earlier review that their later one replaced.
+        public var superseded: Bool?
     }
 
     /// An outcome recorded on a lead.
@@ -183,7 +185,8 @@ public struct DisclosurePacket: Encodable, Sendable {
             .map { lead in
                 Lead(face: lead.face, candidate: lead.candidate, rank: lead.rank, state: lead.status.rawValue,
                      reviews: lead.reviews.map {
-                         Entry(by: $0.examiner, uid: $0.examinerUID, disposition: $0.disposition.rawValue, time: $0.recorded, note: $0.note)
+                         Entry(by: $0.examiner, uid: $0.examinerUID, disposition: $0.disposition.rawValue, time: $0.recorded,
+                               note: $0.note, superseded: lead.inForce.contains($0) ? nil : true)
                      },
                      resolution: lead.resolution.map {
                          Entry(by: $0.supervisor, uid: $0.supervisorUID, disposition: $0.disposition.rawValue, time: $0.recorded, note: $0.note)

@@ -16,6 +16,8 @@ public struct LeadSummary: Codable, Sendable, Equatable {
         public var note: String?
         /// Present (true) when the disposition and note are withheld.
         public var withheld: Bool?
+        /// Present (true) for an examiner's earlier review that their later one replaced.
+        public var superseded: Bool?
     }
 
     /// An outcome recorded on the lead.
@@ -47,7 +49,8 @@ public struct LeadSummary: Codable, Sendable, Equatable {
         dispositions = lead.reviews.map { review in
             let shown = reveal?(review) ?? lead.dispositionsVisible
             return Entry(examiner: review.examiner, disposition: shown ? review.disposition.rawValue : nil,
-                         time: review.recorded, note: shown ? review.note : nil, withheld: shown ? nil : true)
+                         time: review.recorded, note: shown ? review.note : nil, withheld: shown ? nil : true,
+                         superseded: lead.inForce.contains(review) ? nil : true)
         }
         resolution = lead.resolution.map {
             Entry(examiner: $0.supervisor, disposition: $0.disposition.rawValue, time: $0.recorded, note: $0.note)

@@ -86,6 +86,7 @@ public enum DisclosureSheet {
             for lead in reviewed {
                 var dispositions = lead.reviews.map {
                     "\(e($0.by)) (uid \($0.uid.map(String.init) ?? "?")): <b>\(e($0.disposition))</b> \(e($0.time))" + ($0.note.map { " — \(e($0))" } ?? "")
+                        + ($0.superseded == true ? " <i>(superseded by the examiner's later review)</i>" : "")
                 }
                 if let r = lead.resolution {
                     dispositions.append("resolved by \(e(r.by)) (uid \(r.uid.map(String.init) ?? "?")): <b>\(e(r.disposition))</b> \(e(r.time))"

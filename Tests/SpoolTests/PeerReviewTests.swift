@@ -114,6 +114,10 @@ struct PeerReviewTests {
         #expect(try Self.review(spool, "eexam", ReviewTests.examinerUID, candidates[0], .inconclusive) == .recorded)
         let lead = try Self.lead(spool, candidates[0])
         #expect(lead.status == .pending && lead.inForce.map(\.disposition) == [.inconclusive])
+        // Every review is kept; the board marks the replaced one and withholds both while pending.
+        let summary = LeadSummary(lead)
+        #expect(summary.dispositions.map(\.superseded) == [true, nil])
+        #expect(summary.dispositions.allSatisfy { $0.withheld == true && $0.disposition == nil && $0.note == nil })
         let refused = try spool.records().filter { $0.event.event == "review.refused" }
         #expect(refused.map(\.event.reasons) == [["review.self-review"], ["review.same-examiner"]])
         #expect(refused.map(\.event.actor) == ["jdoe-x", "eve2"])
