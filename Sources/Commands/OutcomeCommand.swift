@@ -41,6 +41,11 @@ public struct OutcomeCommand: Subcommand {
     public func validate() throws(UsageError) {
         try validateJobID(request.job)
         guard !request.candidate.isEmpty else { throw UsageError("empty --candidate") }
+        // Said here too, so a request handed to the daemon is not refused where its sender cannot see it.
+        if request.action.needsCorroboration, (request.corroboration ?? "").allSatisfy(\.isWhitespace) {
+            throw UsageError("--action \(request.action.rawValue) needs --corroboration: the evidence, independent of "
+                             + "face recognition, the action rests on")
+        }
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {

@@ -35,6 +35,7 @@ struct LeadCommandTests {
                                                "--by", "sroe"]) as? OutcomeCommand)
         #expect(by.request.recordedBy == "sroe" && by.request.corroboration == nil)
         #expect(throws: UsageError.self) { try tests.parse(["outcome", "j", "--face", "1", "--candidate", "S", "--action", "shot"]) }
+        #expect(throws: UsageError.self) { try tests.parse(["outcome", "j", "--face", "1", "--candidate", "S", "--action", "charged"]) }
 
         #expect(try #require(try tests.parse(["status", "job-1", "--format", "json"]) as? StatusCommand).json)
         #expect(try #require(try tests.parse(["status", "job-1"]) as? StatusCommand).json == false)
@@ -186,7 +187,10 @@ struct LeadCommandTests {
         // An arrest without corroboration is refused (this account registered as a supervisor too).
         #expect(try tests.frs(["user", "add", "chief", "--name", "chief", "--agency", "SCPD", "--role", "supervisor",
                                "--uid", "\(getuid())", "--vetted", "2025-01-01", "--trained", "2026-01-01"], in: dir).status == 0)
-        let arrest = try tests.frs(["outcome", id, "--by", "chief", "--action", "arrested"] + lead, in: dir)
+        let bare = try tests.frs(["outcome", id, "--by", "chief", "--action", "arrested"] + lead, in: dir)
+        #expect(bare.status == 2 && bare.error.contains("needs --corroboration"), "\(bare.error)")
+        let arrest = try tests.frs(["outcome", id, "--by", "chief", "--action", "arrested", "--corroboration", "he looks alike"] + lead,
+                                   in: dir)
         #expect(arrest.status == 1)
         #expect(arrest.error.contains("outcome.corroboration-required"), "\(arrest.error)")
         let corroborated = try tests.frs(["outcome", id, "--by", "chief", "--action", "arrested", "--corroboration",
