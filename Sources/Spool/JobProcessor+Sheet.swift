@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Results
 import Reviews
 import Sheets
@@ -79,7 +80,7 @@ extension JobProcessor {
     @discardableResult
     public static func writeSheet(_ result: JobResult, layout: SpoolLayout, database: Database, evidence: EvidenceStore,
                                   peerReview: Bool, group: UInt32?) throws -> String {
-        try FileLock(path: layout.state + "/sheet.lock").withLock {
+        try sheetLock(layout).withLock {
             let leads = try Leads(results: layout.resultFiles, database: database, peerReview: peerReview)
                 .leadStatus(job: result.job)
             let writer = ExaminerSheetWriter(
@@ -91,5 +92,18 @@ extension JobProcessor {
             }
             return try writer.write(result, leads: leads, group: group)
         }
+    }
+
+    /// The lock that orders sheet renders (`state/sheet.lock`). Made with the state directory's
+    /// owner, so a lock file first made by root (`frs review` run directly) does not shut the
+    /// daemon's account out of it.
+    static func sheetLock(_ layout: SpoolLayout) throws -> FileLock {
+        let path = layout.state + "/sheet.lock"
+        if !FileStatus.exists(path) {
+            try FileDescriptor.open(path, flags: O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o600).closeIgnoringErrors()
+            let state = try FileStatus.of(layout.state)
+            if getuid() == 0, state.owner != 0 { try Accounts.changeOwner(path, uid: state.owner, gid: state.group) }
+        }
+        return FileLock(path: path)
     }
 }

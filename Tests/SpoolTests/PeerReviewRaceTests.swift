@@ -1,6 +1,7 @@
 @testable import Spool
 import Audit
 import Foundation
+import Glibc
 import Policy
 import Results
 import Reviews
@@ -49,5 +50,16 @@ struct PeerReviewRaceTests {
         let records = try spool.records()
         #expect(records.filter { $0.event.event == "review.recorded" && $0.event.details["request"] == "job-1-r2.review" }.count == 1)
         #expect(records.filter { $0.event.event == "lead.released" }.map { $0.event.details["request"] } == ["job-1-r2.review"])
+    }
+
+    @Test func theSheetLockMadeByRootBelongsToTheStateDirectorysOwner() throws {
+        let spool = try TestSpool()
+        let lock = spool.layout.state + "/sheet.lock"
+        try? DurableFile.remove(lock)
+        let state = try FileStatus.of(spool.layout.state)
+        try Accounts.changeOwner(spool.layout.state, uid: 1234, gid: 1234)
+        defer { try? Accounts.changeOwner(spool.layout.state, uid: state.owner, gid: state.group) }
+        _ = try JobProcessor.sheetLock(spool.layout)
+        #expect(try FileStatus.of(lock).owner == (getuid() == 0 ? 1234 : getuid()))
     }
 }
