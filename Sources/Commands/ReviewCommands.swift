@@ -22,6 +22,10 @@ public struct ReviewCommand: Subcommand {
           --candidate ID     the candidate's gallery subject id
           --disposition D    possible-match, no-match or inconclusive
           --note TEXT        the examiner's note
+        With peer review (the policy's peer_review, on by default) a possible-match becomes a
+        released lead when a second examiner — another person, not the requester — records the
+        same; until then the first disposition is not shown. Different dispositions make the lead
+        disputed (frs resolve); a settled lead is not changed by a further review.
         An account that can write the spool's database records the review at once; any other
         account hands it to the daemon through the drop box (it takes effect when a daemon runs).
         """
