@@ -10,7 +10,8 @@
 //   audit .............. Audit (Hashing + SystemCalls)
 //   results ............ Results (result documents, the outbox's results directory, the ProbeSearcher protocol)
 //   on results ......... FaceSearch (face search and enrollment: FaceEngine + Matching + Store),
-//                        Sheets (the examiner's sheet), Reviews (examiners' reviews, supervisors' approvals)
+//                        Reviews (examiners' reviews, supervisors' approvals and resolutions, leads),
+//                        Sheets (the examiner's sheet, with the leads' states)
 //   service ............ Spool (the queue and the daemon; the face search is injected as a ProbeSearcher)
 //   administration ..... Administration (registry changes, gallery enrollment and removal, retention purge)
 //   command line ....... Commands (parsing, help, one `run` per subcommand), frs (main only)
@@ -95,8 +96,8 @@ let package = Package(
             name: "FaceSearch",
             dependencies: ["Basics", "Results", "FaceEngine", "Matching", "Store", "Imaging", "Hashing"]
         ),
-        .target(name: "Sheets", dependencies: ["Results", "Policy", "Store", "Imaging", "Hashing", "SystemCalls"]),
-        .target(name: "Reviews", dependencies: ["Results", "Store", "Audit", "Policy", "SystemCalls"]),
+        .target(name: "Reviews", dependencies: ["Results", "Store", "Audit", "Policy", "SystemCalls", "Hashing"]),
+        .target(name: "Sheets", dependencies: ["Results", "Reviews", "Policy", "Store", "Imaging", "Hashing", "SystemCalls"]),
 
         // MARK: - Spool service
         .target(

@@ -19,7 +19,7 @@ public struct SubmitCommand: Subcommand {
     public static let abstract = "hand probe images to the evidence store and queue a search; prints the job id"
     public static let usage = """
         submit --requester ID --purpose CODE [--case N] [--offense TEXT] --justification TEXT
-                 [--max-candidates N] IMAGE...
+                 [--max-candidates N] [--probe-source SOURCE] [--probe-edit "BY: EDIT"]... IMAGE...
         """
     public static let help = """
           --purpose CODE        reasonable-suspicion, active-investigation, incapacitated-or-at-risk,
@@ -28,6 +28,9 @@ public struct SubmitCommand: Subcommand {
           --offense TEXT        the offense under investigation
           --justification TEXT  why the search is needed (at least the policy's minimum length)
           --max-candidates N    longest candidate list per face, 2 to 50 (default 20)
+          --probe-source S      surveillance-still, photo, social-media, booking or other
+                                (sketch, composite and lookalike are refused)
+          --probe-edit "BY: EDIT"  a change made to the probe before the search, and by whom (repeatable)
         """
 
     public var request: JobSubmission.Request
@@ -39,11 +42,23 @@ public struct SubmitCommand: Subcommand {
             caseNumber: try arguments.option("--case"), offense: try arguments.option("--offense"),
             justification: try arguments.required("--justification"),
             maxCandidates: try arguments.int("--max-candidates", in: 2...50))
+        request.probeSource = try arguments.option("--probe-source")
+        for edit in try arguments.options("--probe-edit") {
+            guard let colon = edit.firstIndex(of: ":"), !edit[..<colon].trimmingCharacters(in: .whitespaces).isEmpty,
+                  !edit[edit.index(after: colon)...].trimmingCharacters(in: .whitespaces).isEmpty
+            else { throw UsageError("--probe-edit must be \"BY: EDIT\", not \"\(edit)\"") }
+            request.probeEdits.append(ProbeEdit(by: edit[..<colon].trimmingCharacters(in: .whitespaces),
+                                                edit: edit[edit.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
         images = try arguments.positionals()
     }
 
     public func validate() throws(UsageError) {
         guard !images.isEmpty else { throw UsageError("no probe image given") }
+        // A sketch, composite or lookalike goes through: the daemon denies it, and the attempt is audited.
+        if let source = request.probeSource, ProbeSource(rawValue: source) == nil {
+            throw UsageError("--probe-source must be one of \(ProbeSource.accepted.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
@@ -218,9 +233,7 @@ public struct StatusCommand: Subcommand {
         if let decision = record.decision { lines.append("  decision: \(decision)") }
         if !record.reasons.isEmpty { lines.append("  reasons: \(record.reasons.joined(separator: ", "))") }
         if let candidates = record.candidates { lines.append("  candidates: \(candidates)") }
-        for d in record.dispositions {
-            lines.append("  face \(d.face) candidate \(d.candidate): \(d.disposition) by \(d.examiner) at \(d.recorded)")
-        }
+        lines += boardLeadLines(record)  // ReviewCommands.swift
         if let result = record.result { lines.append("  result: \(result)") }
         if let sheet = record.sheet { lines.append("  sheet: \(sheet)") }
         lines.append("  updated: \(record.updated)")

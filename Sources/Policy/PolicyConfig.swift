@@ -52,6 +52,9 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
     public var maxProbesPerDirectory: Int
     /// Largest probe image file, in bytes. Default 25 MiB.
     public var maxProbeBytes: Int
+    /// Whether a `possible-match` becomes a released lead only when a second examiner (another
+    /// person) records the same disposition. Default true; when false, the latest review decides.
+    public var peerReview: Bool
 
     /// The built-in policy.
     public static let `default` = PolicyConfig(
@@ -78,7 +81,8 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         auditRetentionDays: 365,
         maxProbesPerJob: 1000,
         maxProbesPerDirectory: 100_000,
-        maxProbeBytes: 25 << 20
+        maxProbeBytes: 25 << 20,
+        peerReview: true
     )
 
     public init(
@@ -86,7 +90,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         violentCrimeExceptions: [String] = [], watchTerms: [String],
         defaultThreshold: Double, maximumThreshold: Double, defaultMaxCandidates: Int, minimumMaxCandidates: Int,
         maximumMaxCandidates: Int, retentionDays: Int, auditRetentionDays: Int, maxProbesPerJob: Int,
-        maxProbesPerDirectory: Int, maxProbeBytes: Int
+        maxProbesPerDirectory: Int, maxProbeBytes: Int, peerReview: Bool = true
     ) {
         self.trainingValidityDays = trainingValidityDays
         self.minimumJustificationLength = minimumJustificationLength
@@ -103,6 +107,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         self.maxProbesPerJob = maxProbesPerJob
         self.maxProbesPerDirectory = maxProbesPerDirectory
         self.maxProbeBytes = maxProbeBytes
+        self.peerReview = peerReview
     }
 
     /// The allowed `max_candidates` values.
@@ -124,6 +129,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         case maxProbesPerJob = "max_probes_per_job"
         case maxProbesPerDirectory = "max_probes_per_directory"
         case maxProbeBytes = "max_probe_bytes"
+        case peerReview = "peer_review"
     }
 
     /// Decodes a policy; missing keys take the defaults. Use ``load(jsonBytes:)`` for files, which
@@ -146,6 +152,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         maxProbesPerJob = try c.decodeIfPresent(Int.self, forKey: .maxProbesPerJob) ?? d.maxProbesPerJob
         maxProbesPerDirectory = try c.decodeIfPresent(Int.self, forKey: .maxProbesPerDirectory) ?? d.maxProbesPerDirectory
         maxProbeBytes = try c.decodeIfPresent(Int.self, forKey: .maxProbeBytes) ?? d.maxProbeBytes
+        peerReview = try c.decodeIfPresent(Bool.self, forKey: .peerReview) ?? d.peerReview
     }
 
     /// Loads and checks a policy file.

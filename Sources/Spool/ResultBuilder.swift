@@ -19,6 +19,6 @@ public enum ResultBuilder {
         JobResult(job: job, decision: .completed, requester: request.requester, purpose: request.purpose,
                   caseNumber: request.caseNumber, offense: request.offense, galleryVersion: searcher.galleryVersion,
                   models: searcher.modelIDs, threshold: threshold, maxCandidates: maxCandidates, probes: probes,
-                  probeCount: probeCount, created: now)
+                  probeCount: probeCount, created: now, probeSource: request.probeSource, probeEdits: request.probeEdits)
     }
 }
