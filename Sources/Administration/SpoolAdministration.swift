@@ -109,7 +109,9 @@ public final class SpoolAdministration {
             for name in try Directory.entries(directory) {
                 let path = directory + "/" + name
                 guard !layoutDirectories.contains(path) else { continue }
-                try Accounts.changeOwner(path, uid: user.uid, gid: directory == layout.audit ? nil : user.gid)
+                // The audit log and its head anchor keep their group (the auditors').
+                let auditors = directory == layout.audit || path == AuditLog.anchorPath(forDirectory: layout.audit)
+                try Accounts.changeOwner(path, uid: user.uid, gid: auditors ? nil : user.gid)
                 if try FileStatus.of(path).isDirectory {
                     for inner in try Directory.entries(path) {
                         try Accounts.changeOwner(path + "/" + inner, uid: user.uid, gid: user.gid)
@@ -129,6 +131,8 @@ public final class SpoolAdministration {
     static func giveAudit(_ layout: SpoolLayout, to group: Accounts.Group) throws {
         try Accounts.changeOwner(layout.audit, uid: nil, gid: group.gid)
         try SystemCall.run("chmod", path: layout.audit) { chmod(layout.audit, 0o2750) }
+        let anchor = AuditLog.anchorPath(forDirectory: layout.audit)
+        if FileStatus.exists(anchor) { try Accounts.changeOwner(anchor, uid: nil, gid: group.gid) }
         for name in try Directory.entries(layout.audit) where name.hasSuffix(".jsonl") {
             let path = layout.audit + "/" + name
             try Accounts.changeOwner(path, uid: nil, gid: group.gid)

@@ -98,7 +98,10 @@ enum AuditFile {
     /// Readers see the old file or the new one, never a part. The directory is not synced: after a
     /// power loss the file may be the previous version, never a torn one.
     static func replaceAtomically(_ path: String, contents: [UInt8], mode: mode_t, groupOf directory: String) throws {
-        let tmp = path + ".tmp"
+        // Built inside `directory` (the setgid audit directory, on the same filesystem), the new file
+        // takes the directory's group (the auditors') even when this account is not a member of it
+        // and so could not give it that group with fchown; the rename keeps it.
+        let tmp = directory + "/.head.tmp"
         let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: mode)
         do {
             try setMode(fd, mode, path: tmp)
