@@ -219,5 +219,8 @@ enum Float32Panels: PanelFormat {
 /// Float16 panels (``HalfPanels``); the widening is exact.
 enum Float16Panels: PanelFormat {
     @inline(__always)
-    static func load(_ panel: UnsafePointer<SIMD16<Float16>>, _ k: Int) -> SIMD16<Float> { SIMD16<Float>(panel[k]) }
+    static func load(_ panel: UnsafePointer<SIMD16<Float16>>, _ k: Int) -> SIMD16<Float> {
+        let h = panel[k]
+        return SIMD16<Float>(lowHalf: SIMD8<Float>(h.lowHalf), highHalf: SIMD8<Float>(h.highHalf))
+    }
 }
