@@ -272,13 +272,53 @@ public enum GalleryCache {
             storage: storage, half: halfPanels)
     }
 
-    /// Removes cache files of other gallery versions (and temporary files left by a crash) from
-    /// `directory`. Failures to remove are ignored: a stale file is never loaded for another version.
+    /// Removes cache files of older gallery versions (and temporary files left by a crash) from
+    /// `directory`; files of newer versions stay (another thread or daemon may have written them).
+    /// Failures to remove are ignored: a stale file is never loaded for another version.
     public static func removeStale(directory: String, keeping galleryVersion: Int64) {
         let keep = fileName(galleryVersion: galleryVersion)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names where name != keep && name.hasPrefix("gallery-") && name.contains(".matrix") {
+            if name.hasSuffix(".matrix"), let v = Int64(name.dropFirst(8).dropLast(7)), v > galleryVersion { continue }
             unlink(directory + "/" + name)
+        }
+    }
+
+    /// Writes `matrix` as the cache file of its version on a background queue, then removes older
+    /// ones; returns at once. Only the newest matrix waiting is written (a burst of changes writes
+    /// once), so at most one extra snapshot is kept alive. Errors are ignored: a missing cache
+    /// file only costs the next start a rebuild.
+    ///
+    /// The daemon calls this after applying changes, so that writing hundreds of megabytes (and
+    /// `fsync`) is not on the path between a gallery change and the next search.
+    public static func writeInBackground(_ matrix: GalleryMatrix, directory: String) {
+        BackgroundWriter.shared.submit(matrix, directory: directory)
+    }
+
+    /// Blocks until every background write submitted so far is done (for tests and benchmarks).
+    public static func waitForBackgroundWrites() {
+        BackgroundWriter.shared.queue.sync {}
+    }
+
+    /// One serial queue and the newest pending matrix.
+    final class BackgroundWriter: @unchecked Sendable {
+        static let shared = BackgroundWriter()
+        let queue = DispatchQueue(label: "frs.gallery-cache-writer", qos: .utility)
+        // `lock` guards `pending`: set by `submit`, taken by the queued job.
+        private let lock = NSLock()
+        private var pending: (matrix: GalleryMatrix, directory: String)?
+
+        func submit(_ matrix: GalleryMatrix, directory: String) {
+            lock.withLock { pending = (matrix, directory) }
+            queue.async {
+                guard let job = self.lock.withLock({ () -> (matrix: GalleryMatrix, directory: String)? in
+                    defer { self.pending = nil }
+                    return self.pending
+                }) else { return }
+                if (try? GalleryCache.write(job.matrix, directory: job.directory)) != nil {
+                    GalleryCache.removeStale(directory: job.directory, keeping: job.matrix.galleryVersion)
+                }
+            }
         }
     }
 

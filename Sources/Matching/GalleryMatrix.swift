@@ -1,10 +1,11 @@
 /// The gallery in memory: one contiguous float32 matrix of descriptors (in the panel layout of
 /// ``MatchKernel``), their squared norms, and for each row the face and subject it belongs to.
 ///
-/// A matrix is an immutable snapshot of one gallery version. Removing a subject makes a new,
-/// compacted matrix (``removing(subjects:galleryVersion:)``) rather than masking rows, so the
-/// kernels never test a mask; the daemon normally rebuilds from the store instead, since the
-/// gallery version changes with every removal and keys the cache file.
+/// A matrix is an immutable snapshot of one gallery version. A new version is a new, compacted
+/// matrix (``applying(_:)``: removed subjects' rows out, added rows appended) rather than masked
+/// rows, so the kernels never test a mask; the daemon applies the store's changes since its
+/// version instead of rebuilding from the database, and caches the result in the background
+/// (``GalleryCache/writeInBackground(_:directory:)``).
 ///
 /// Memory: the descriptors (4 x dim bytes a row, padded to a multiple of 16 rows), 4 bytes of norm
 /// and 16 bytes of ids a row; for 128-d that is 1.04 x the raw matrix.
@@ -162,25 +163,14 @@ public struct GalleryMatrix: Sendable {
         return out
     }
 
-    /// A new matrix without the rows of `subjects`, for `galleryVersion`.
+    /// A new matrix without the rows of `subjects`, for `galleryVersion` (see ``applying(_:)``).
     /// - Complexity: O(count x dimension).
     public func removing(subjects: Set<Int64>, galleryVersion: Int64) -> GalleryMatrix {
-        let all = rowMajorDescriptors()
-        var descriptors: [Float] = []
-        var faces: [Int64] = []
-        var owners: [Int64] = []
-        for r in 0..<count where !subjects.contains(subjectIDs[r]) {
-            descriptors.append(contentsOf: all[(r * dimension)..<((r + 1) * dimension)])
-            faces.append(faceIDs[r])
-            owners.append(subjectIDs[r])
-        }
-        // The rows were validated when this matrix was built, so this cannot fail.
+        // Nothing is added, so nothing can be rejected.
         do {
-            return try GalleryMatrix(
-                dimension: dimension, galleryVersion: galleryVersion, descriptors: descriptors,
-                faceIDs: faces, subjectIDs: owners)
+            return try applying(GalleryUpdate(galleryVersion: galleryVersion, removedSubjects: subjects))
         } catch {
-            preconditionFailure("rows of a valid matrix were rejected: \(error)")
+            preconditionFailure("removing rows failed: \(error)")
         }
     }
 }

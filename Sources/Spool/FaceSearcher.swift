@@ -34,11 +34,19 @@ public final class FaceSearcher: ProbeSearcher, @unchecked Sendable {
 
     public var galleryVersion: Int64 { lock.withLock { matcher.gallery.galleryVersion } }
 
-    /// Loads the matrix of the store's current version from its cache file, or builds and caches it.
-    static func loadMatcher(store: GalleryStore, cacheDirectory: String) throws -> Matcher {
+    /// Loads the matrix of the store's current version from its cache file, or updates `previous`
+    /// with the store's changes since its version (cached in the background), or builds and caches it.
+    public static func loadMatcher(store: GalleryStore, cacheDirectory: String, previous: GalleryMatrix? = nil) throws -> Matcher {
         let version = try store.version()
         if let cached = try? GalleryCache.load(directory: cacheDirectory, galleryVersion: version) {
             return Matcher(gallery: cached)
+        }
+        if let previous, let changes = try store.changes(since: previous.galleryVersion, lastKeptFaceID: previous.lastFaceID) {
+            let matrix = try previous.applying(GalleryUpdate(
+                galleryVersion: changes.version, removedSubjects: changes.removedSubjectIDs,
+                descriptors: changes.added.descriptors, faceIDs: changes.added.faceIDs, subjectIDs: changes.added.subjectIDs))
+            GalleryCache.writeInBackground(matrix, directory: cacheDirectory)
+            return Matcher(gallery: matrix)
         }
         let rows = try store.activeDescriptors()
         let matrix = try GalleryMatrix(dimension: rows.dimension, galleryVersion: rows.version,
@@ -55,7 +63,7 @@ public final class FaceSearcher: ProbeSearcher, @unchecked Sendable {
     func currentMatcher() throws -> Matcher {
         try lock.withLock {
             if try store.version() != matcher.gallery.galleryVersion {
-                matcher = try Self.loadMatcher(store: store, cacheDirectory: cacheDirectory)
+                matcher = try Self.loadMatcher(store: store, cacheDirectory: cacheDirectory, previous: matcher.gallery)
             }
             return matcher
         }

@@ -234,6 +234,66 @@ public final class GalleryStore {
         }
     }
 
+    /// What changed since `version`, for updating a matrix of that version in place of rebuilding
+    /// it: the subjects removed since (from `gallery_removals`), and the searchable faces added
+    /// since, read in one snapshot with the current version.
+    ///
+    /// Added faces are found by id: every face added after `version` has an id greater than every
+    /// face of that version that is still present. (SQLite gives a new row `max(id) + 1`; faces are
+    /// deleted only with their subject, so the largest id the caller keeps — a face that was in
+    /// the table throughout — was there when each new face was inserted.) The caller says which id
+    /// that is once it knows the removals: `lastKeptFaceID(removedSubjects)` is the largest face id
+    /// of its rows whose subject is not among them (0 when none is left).
+    ///
+    /// - Parameters:
+    ///   - version: the version the caller's rows belong to.
+    ///   - dimension: the descriptor length expected (128).
+    ///   - lastKeptFaceID: given the removed subjects' ids, the largest face id the caller keeps.
+    /// - Returns: the changes, or nil when `version` is newer than the store's (a replaced
+    ///   database: rebuild).
+    /// - Throws: ``GalleryStoreError`` (`.invalidRecord`) for a stored descriptor of another
+    ///   length; ``DatabaseError``.
+    /// - Complexity: O(removals since `version` + faces added x dimension), with the primary keys.
+    public func changes(
+        since version: Int64, dimension: Int = 128, lastKeptFaceID: (Set<Int64>) -> Int64
+    ) throws -> GalleryChanges? {
+        try database.readTransaction { () throws -> GalleryChanges? in
+            let current = try self.version()
+            guard version <= current else { return nil }
+            var removed = Set<Int64>()
+            try database.forEachRow(
+                "SELECT subject_id FROM gallery_removals WHERE version > ?", [.integer(version)]
+            ) { row in
+                if let id = row.int(0) { removed.insert(id) }
+            }
+            let after = lastKeptFaceID(removed)
+            var added = GalleryDescriptors(version: current, dimension: dimension)
+            var bad: Int64?
+            try database.forEachRow(
+                """
+                SELECT f.id, i.subject_id, f.descriptor FROM gallery_faces f
+                JOIN gallery_images i ON f.image_id = i.id
+                JOIN gallery_subjects s ON i.subject_id = s.id
+                WHERE f.id > ? AND s.removed_at IS NULL ORDER BY f.id
+                """, [.integer(after)]
+            ) { row in
+                guard bad == nil, let face = row.int(0), let subject = row.int(1), let blob = row.blob(2),
+                      blob.count == dimension * 4
+                else {
+                    if bad == nil { bad = row.int(0) ?? -1 }
+                    return
+                }
+                added.faceIDs.append(face)
+                added.subjectIDs.append(subject)
+                Self.decode(blob, into: &added.descriptors)
+            }
+            if let bad {
+                throw GalleryStoreError(.invalidRecord, "face \(bad) has no \(dimension)-value descriptor")
+            }
+            return GalleryChanges(version: current, removedSubjectIDs: removed, added: added)
+        }
+    }
+
     /// What a search result shows about faces: subject, image and box, by face id.
     public func faces(ids: [Int64]) throws -> [Int64: GalleryFaceInfo] {
         var out: [Int64: GalleryFaceInfo] = [:]
@@ -402,6 +462,16 @@ public struct GalleryDescriptors: Sendable, Equatable {
         self.version = version
         self.dimension = dimension
     }
+}
+
+/// What changed in the gallery since a version (``GalleryStore/changes(since:dimension:lastKeptFaceID:)``).
+public struct GalleryChanges: Sendable, Equatable {
+    /// The current version.
+    public var version: Int64
+    /// Subjects removed since (their faces must leave every later search).
+    public var removedSubjectIDs: Set<Int64>
+    /// Searchable faces added since, in face id order.
+    public var added: GalleryDescriptors
 }
 
 /// A gallery face as a result shows it.

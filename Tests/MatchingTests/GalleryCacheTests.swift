@@ -113,3 +113,22 @@ import Testing
         try expectCode(magic, .badMagic, "another kind of file")
     }
 }
+
+@Suite struct GalleryCacheBackgroundTests {
+    @Test func backgroundWriteKeepsNewestAndLoads() throws {
+        let dir = NSTemporaryDirectory() + "frs-cache-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let reference = Reference.random(count: 50, seed: 5)
+        try GalleryCache.write(try reference.matrix(version: 9), directory: dir)  // a newer version: kept
+        for version in [3, 4, 5] as [Int64] {
+            GalleryCache.writeInBackground(try reference.matrix(version: version), directory: dir)
+        }
+        GalleryCache.waitForBackgroundWrites()
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        #expect(names.contains(GalleryCache.fileName(galleryVersion: 5)))
+        #expect(names.contains(GalleryCache.fileName(galleryVersion: 9)))
+        #expect(!names.contains(GalleryCache.fileName(galleryVersion: 3)))
+        #expect(try GalleryCache.load(directory: dir, galleryVersion: 5).faceIDs == reference.faceIDs)
+    }
+}

@@ -1,0 +1,133 @@
+import Dispatch
+
+/// The changes between two gallery versions, as a matrix applies them
+/// (``GalleryMatrix/applying(_:)``).
+public struct GalleryUpdate: Sendable {
+    /// The version the updated matrix belongs to.
+    public var galleryVersion: Int64
+    /// Subjects whose rows leave the matrix.
+    public var removedSubjects: Set<Int64>
+    /// Rows added (after the kept rows, in this order), row-major.
+    public var descriptors: [Float]
+    public var faceIDs: [Int64]
+    public var subjectIDs: [Int64]
+
+    public init(
+        galleryVersion: Int64, removedSubjects: Set<Int64>, descriptors: [Float] = [], faceIDs: [Int64] = [],
+        subjectIDs: [Int64] = []
+    ) {
+        self.galleryVersion = galleryVersion
+        self.removedSubjects = removedSubjects
+        self.descriptors = descriptors
+        self.faceIDs = faceIDs
+        self.subjectIDs = subjectIDs
+    }
+}
+
+extension GalleryMatrix {
+    /// The largest face id among the rows whose subject is not in `removedSubjects` (0 when none
+    /// is left): what ``GalleryStore``'s change query needs to find the faces added since.
+    /// - Complexity: O(count).
+    public func lastFaceID(keepingAllBut removedSubjects: Set<Int64>) -> Int64 {
+        var last: Int64 = 0
+        for r in 0..<count where faceIDs[r] > last && !removedSubjects.contains(subjectIDs[r]) { last = faceIDs[r] }
+        return last
+    }
+
+    /// A new matrix for `update.galleryVersion`: this one's rows without those of the removed
+    /// subjects (order kept), then the added rows. Equal, row for row, to a matrix built from
+    /// scratch from the same rows, so results (ties broken by row) do not depend on the history.
+    ///
+    /// The panels up to the first removed row are copied as blocks; later rows move one by one.
+    /// A float16 matrix gets a new half copy; its float32 rows are then held in memory (no longer
+    /// mapped from a cache file) until it is next loaded from one.
+    ///
+    /// - Throws: ``MatchingError`` for added rows of the wrong size, non-finite or out of range.
+    /// - Complexity: O(count x dimension) memory traffic (a copy), on one thread for the moves.
+    public func applying(_ update: GalleryUpdate) throws(MatchingError) -> GalleryMatrix {
+        let dim = dimension
+        let lanes = MatchKernel.lanes
+        let added = update.faceIDs.count
+        guard update.subjectIDs.count == added else {
+            throw .countMismatch(expected: added, actual: update.subjectIDs.count)
+        }
+        guard update.descriptors.count == added * dim else {
+            throw .countMismatch(expected: added * dim, actual: update.descriptors.count)
+        }
+        var keptFaces: [Int64] = []
+        var keptSubjects: [Int64] = []
+        var kept: [Int] = []
+        var firstRemoved = count
+        if update.removedSubjects.isEmpty {
+            keptFaces = faceIDs
+            keptSubjects = subjectIDs
+        } else {
+            kept.reserveCapacity(count)
+            for r in 0..<count {
+                if update.removedSubjects.contains(subjectIDs[r]) {
+                    firstRemoved = min(firstRemoved, r)
+                } else {
+                    kept.append(r)
+                }
+            }
+            keptFaces = kept.map { faceIDs[$0] }
+            keptSubjects = kept.map { subjectIDs[$0] }
+        }
+        let keptCount = keptFaces.count
+        let total = keptCount + added
+        let blocks = (total + lanes - 1) / lanes
+        let target = PanelStorage(uninitializedBlocks: blocks, dim: dim)
+        let source = storage
+        // Whole blocks before the first removed row (and before the old last, partial block).
+        let copiedBlocks = min(firstRemoved, keptCount) / lanes
+        if copiedBlocks > 0 {
+            let bytes = copiedBlocks * dim * MemoryLayout<SIMD16<Float>>.stride
+            let chunks = 8
+            let src = UnsafeSendable(UnsafePointer(source.panels)), dst = UnsafeSendable(target.panels)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = bytes * c / chunks / 64 * 64, hi = c == chunks - 1 ? bytes : bytes * (c + 1) / chunks / 64 * 64
+                UnsafeMutableRawPointer(dst.pointer).advanced(by: lo)
+                    .copyMemory(from: UnsafeRawPointer(src.pointer).advanced(by: lo), byteCount: hi - lo)
+            }
+            target.norms.update(from: source.norms, count: copiedBlocks)
+        }
+        // The remaining blocks: zero them (padding), then move rows in.
+        let rest = blocks - copiedBlocks
+        if rest > 0 {
+            (target.panels + copiedBlocks * dim).initialize(repeating: SIMD16<Float>(), count: rest * dim)
+            (target.norms + copiedBlocks).initialize(repeating: SIMD16<Float>(repeating: .infinity), count: rest)
+        }
+        let from = source.floats, to = target.floats
+        let fromNorms = source.normFloats, toNorms = target.normFloats
+        for d in (copiedBlocks * lanes)..<keptCount {
+            let r = kept.isEmpty ? d : kept[d]
+            let s = (r / lanes) * dim * lanes + r % lanes
+            let t = (d / lanes) * dim * lanes + d % lanes
+            for k in 0..<dim { to[t + k * lanes] = from[s + k * lanes] }
+            toNorms[d] = fromNorms[r]
+        }
+        var badRow: Int?
+        var largeRow: Int?
+        update.descriptors.withUnsafeBufferPointer { rows in
+            for i in 0..<added {
+                let d = keptCount + i
+                let t = (d / lanes) * dim * lanes + d % lanes
+                var norm = 0.0
+                for k in 0..<dim {
+                    let v = rows[i * dim + k]
+                    to[t + k * lanes] = v
+                    norm += Double(v) * Double(v)
+                }
+                guard norm.isFinite else { badRow = d; return }
+                guard norm <= Self.maximumSquaredNorm else { largeRow = d; return }
+                toNorms[d] = Float(norm)
+            }
+        }
+        if let badRow { throw .nonFinite(row: badRow) }
+        if let largeRow { throw .outOfRange(row: largeRow) }
+        return GalleryMatrix(
+            dimension: dim, galleryVersion: update.galleryVersion, faceIDs: keptFaces + update.faceIDs,
+            subjectIDs: keptSubjects + update.subjectIDs, storage: target,
+            half: half == nil ? nil : Self.halfCopy(of: target))
+    }
+}
