@@ -104,46 +104,76 @@ public final class GalleryStore {
         let sha = image.sha256.lowercased()
         let now = Self.timestamp(date)
         return try database.transaction { () throws -> EnrollOutcome in
-            if let existing = try database.query("SELECT id FROM gallery_images WHERE sha256 = ?", [.text(sha)]).first?.int(0) {
-                return .alreadyEnrolled(imageID: existing)
-            }
-            let subjectID: Int64
-            if let row = try database.query(
-                "SELECT id, removed_at FROM gallery_subjects WHERE subject = ?", [.text(image.subject)]
-            ).first, let id = row.int(0) {
-                if row.text(1) != nil {
-                    throw GalleryStoreError(.subjectRemoved, "subject \(image.subject) was removed from the gallery; its id is retired, enroll a new booking under a new id")
-                }
-                subjectID = id
-            } else {
-                try database.query(
-                    "INSERT INTO gallery_subjects (subject, created_at) VALUES (?, ?)", [.text(image.subject), .text(now)])
-                subjectID = database.lastInsertRowID
-            }
-            try database.query(
-                """
-                INSERT INTO gallery_images (subject_id, path, sha256, source, captured, enrolled_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """,
-                [.integer(subjectID), .text(image.path), .text(sha), image.source.map(SQLValue.text) ?? .null,
-                 image.captured.map(SQLValue.text) ?? .null, .text(now)])
-            let imageID = database.lastInsertRowID
-            var faceIDs: [Int64] = []
-            for face in faces {
-                try database.query(
-                    """
-                    INSERT INTO gallery_faces (image_id, box_left, box_top, box_right, box_bottom, landmarks, descriptor)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [.integer(imageID), .integer(Int64(face.box.left)), .integer(Int64(face.box.top)),
-                     .integer(Int64(face.box.right)), .integer(Int64(face.box.bottom)),
-                     .blob(Self.encode(face.landmarks)), .blob(Self.encode(face.descriptor))])
-                faceIDs.append(database.lastInsertRowID)
-            }
-            let version = try bumpVersion()
-            return .enrolled(imageID: imageID, faceIDs: faceIDs, version: version)
+            let outcome = try insert(image, faces: faces, sha: sha, now: now)
+            guard case .enrolled(let imageID, let faceIDs, _) = outcome else { return outcome }
+            return .enrolled(imageID: imageID, faceIDs: faceIDs, version: try bumpVersion())
         }
     }
+
+    /// Enrolls many images in one transaction with one version change (for bulk loads such as
+    /// `frs bench gallery`); each image as ``enroll(_:faces:at:)`` would, and an image already
+    /// enrolled is skipped.
+    /// - Returns: the gallery version after the batch (unchanged when nothing was added).
+    /// - Throws: as ``enroll(_:faces:at:)``; nothing of the batch is kept on an error.
+    public func enroll(batch: [(image: GalleryImageRecord, faces: [GalleryFaceRecord])], at date: Date = Date()) throws -> Int64 {
+        for item in batch {
+            try item.image.validate()
+            for (i, face) in item.faces.enumerated() { try face.validate(index: i) }
+        }
+        let now = Self.timestamp(date)
+        return try database.transaction { () throws -> Int64 in
+            var added = false
+            for item in batch {
+                if case .enrolled = try insert(item.image, faces: item.faces, sha: item.image.sha256.lowercased(), now: now) {
+                    added = true
+                }
+            }
+            return added ? try bumpVersion() : try version()
+        }
+    }
+
+    /// The inserts of one enrollment, inside the caller's transaction (the version is the
+    /// caller's to bump; `.enrolled` carries version 0).
+    private func insert(_ image: GalleryImageRecord, faces: [GalleryFaceRecord], sha: String, now: String) throws -> EnrollOutcome {
+        if let existing = try database.query("SELECT id FROM gallery_images WHERE sha256 = ?", [.text(sha)]).first?.int(0) {
+            return .alreadyEnrolled(imageID: existing)
+        }
+        let subjectID: Int64
+        if let row = try database.query(
+            "SELECT id, removed_at FROM gallery_subjects WHERE subject = ?", [.text(image.subject)]
+        ).first, let id = row.int(0) {
+            if row.text(1) != nil {
+                throw GalleryStoreError(.subjectRemoved, "subject \(image.subject) was removed from the gallery; its id is retired, enroll a new booking under a new id")
+            }
+            subjectID = id
+        } else {
+            try database.query(
+                "INSERT INTO gallery_subjects (subject, created_at) VALUES (?, ?)", [.text(image.subject), .text(now)])
+            subjectID = database.lastInsertRowID
+        }
+        try database.query(
+            """
+            INSERT INTO gallery_images (subject_id, path, sha256, source, captured, enrolled_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [.integer(subjectID), .text(image.path), .text(sha), image.source.map(SQLValue.text) ?? .null,
+             image.captured.map(SQLValue.text) ?? .null, .text(now)])
+        let imageID = database.lastInsertRowID
+        var faceIDs: [Int64] = []
+        for face in faces {
+            try database.query(
+                """
+                INSERT INTO gallery_faces (image_id, box_left, box_top, box_right, box_bottom, landmarks, descriptor)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [.integer(imageID), .integer(Int64(face.box.left)), .integer(Int64(face.box.top)),
+                 .integer(Int64(face.box.right)), .integer(Int64(face.box.bottom)),
+                 .blob(Self.encode(face.landmarks)), .blob(Self.encode(face.descriptor))])
+            faceIDs.append(database.lastInsertRowID)
+        }
+        return .enrolled(imageID: imageID, faceIDs: faceIDs, version: 0)
+    }
+
 
     /// Removes a subject from every later search (expungement, dismissal, acquittal): deletes its
     /// images and faces, marks the subject removed with `reason`, records the removal and bumps the

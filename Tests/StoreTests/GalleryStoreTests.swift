@@ -155,3 +155,26 @@ import Testing
         #expect(try store.changes(since: 99) { _ in 0 } == nil)
     }
 }
+
+@Suite struct GalleryBatchEnrollTests {
+    let helper = GalleryStoreTests()
+
+    @Test func batchIsOneVersionAndSkipsKnownImages() throws {
+        let (store, dir) = try helper.makeStore()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try store.enroll(helper.image("A", 1), faces: [helper.face(1)])
+        let version = try store.enroll(batch: [
+            (helper.image("A", 1), [helper.face(1)]),
+            (helper.image("A", 2), [helper.face(2), helper.face(3)]),
+            (helper.image("B", 3), [helper.face(4)]),
+        ])
+        #expect(version == 2)
+        #expect(try store.stats() == GalleryStats(subjects: 2, removedSubjects: 0, images: 3, faces: 4, version: 2))
+        #expect(try store.enroll(batch: [(helper.image("B", 3), [helper.face(4)])]) == 2)
+        _ = try store.removeSubject("B", reason: "dismissed")
+        #expect(throws: GalleryStoreError.self) {
+            try store.enroll(batch: [(helper.image("C", 5), [helper.face(5)]), (helper.image("B", 4), [helper.face(6)])])
+        }
+        #expect(try store.stats().images == 2)  // the failed batch left nothing behind
+    }
+}
