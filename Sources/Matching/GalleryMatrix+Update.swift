@@ -38,12 +38,13 @@ extension GalleryMatrix {
     /// subjects (order kept), then the added rows. Equal, row for row, to a matrix built from
     /// scratch from the same rows, so results (ties broken by row) do not depend on the history.
     ///
-    /// The panels up to the first removed row are copied as blocks; later rows move one by one.
+    /// The panels up to the first removed row are copied as blocks; later blocks are gathered
+    /// lane by lane from the kept rows; both on all processors.
     /// A float16 matrix gets a new half copy; its float32 rows are then held in memory (no longer
     /// mapped from a cache file) until it is next loaded from one.
     ///
     /// - Throws: ``MatchingError`` for added rows of the wrong size, non-finite or out of range.
-    /// - Complexity: O(count x dimension) memory traffic (a copy), on one thread for the moves.
+    /// - Complexity: O(count x dimension) memory traffic (a copy).
     public func applying(_ update: GalleryUpdate) throws(MatchingError) -> GalleryMatrix {
         let dim = dimension
         let lanes = MatchKernel.lanes
@@ -97,15 +98,39 @@ extension GalleryMatrix {
             (target.panels + copiedBlocks * dim).initialize(repeating: SIMD16<Float>(), count: rest * dim)
             (target.norms + copiedBlocks).initialize(repeating: SIMD16<Float>(repeating: .infinity), count: rest)
         }
-        let from = source.floats, to = target.floats
-        let fromNorms = source.normFloats, toNorms = target.normFloats
-        for d in (copiedBlocks * lanes)..<keptCount {
-            let r = kept.isEmpty ? d : kept[d]
-            let s = (r / lanes) * dim * lanes + r % lanes
-            let t = (d / lanes) * dim * lanes + d % lanes
-            for k in 0..<dim { to[t + k * lanes] = from[s + k * lanes] }
-            toNorms[d] = fromNorms[r]
+        // Kept rows after the copied blocks, destination block by destination block (each written
+        // once, in order), on all processors: lane j of block d comes from source row kept[16d + j].
+        let moved = keptCount - copiedBlocks * lanes
+        if moved > 0 {
+            let firstBlock = copiedBlocks
+            let lastBlock = (keptCount + lanes - 1) / lanes
+            let chunks = min(lastBlock - firstBlock, 16)
+            let src = UnsafeSendable(UnsafePointer(source.floats)), dst = UnsafeSendable(target.floats)
+            let srcNorms = UnsafeSendable(UnsafePointer(source.normFloats)), dstNorms = UnsafeSendable(target.normFloats)
+            let keptRows = kept
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let span = lastBlock - firstBlock
+                let lo = firstBlock + span * c / chunks, hi = firstBlock + span * (c + 1) / chunks
+                keptRows.withUnsafeBufferPointer { keptRows in
+                    var offsets = [Int](repeating: 0, count: lanes)
+                    for d in lo..<hi {
+                        let rows = min(lanes, keptCount - d * lanes)
+                        for j in 0..<rows {
+                            let r = keptRows.isEmpty ? d * lanes + j : keptRows[d * lanes + j]
+                            offsets[j] = (r / lanes) * dim * lanes + r % lanes
+                            dstNorms.pointer[d * lanes + j] = srcNorms.pointer[r]
+                        }
+                        let out = dst.pointer + d * dim * lanes
+                        offsets.withUnsafeBufferPointer { offsets in
+                            for k in 0..<dim {
+                                for j in 0..<rows { out[k * lanes + j] = src.pointer[offsets[j] + k * lanes] }
+                            }
+                        }
+                    }
+                }
+            }
         }
+        let to = target.floats, toNorms = target.normFloats
         var badRow: Int?
         var largeRow: Int?
         update.descriptors.withUnsafeBufferPointer { rows in

@@ -121,6 +121,14 @@ enum MatchKernel {
         defer { bounds.deallocate() }
         for i in 0..<probeCount { bounds[i] = min(cutoffs[i], heaps[i].bound) }
         let fullTiles = probeCount / tileProbes * tileProbes
+        // Probes of each full tile packed k-major: value k of the tile's probe i at
+        // `(tile * dim + k) * 6 + i`, so the kernel's 6 broadcasts per k read one 24-byte run.
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: max(1, fullTiles * dim))
+        defer { packed.deallocate() }
+        for p in 0..<fullTiles {
+            let tile = p / tileProbes, i = p % tileProbes
+            for k in 0..<dim { packed[(tile * dim + k) * tileProbes + i] = probes[p * dim + k] }
+        }
 
         var groupStart = blocks.lowerBound
         while groupStart < blocks.upperBound {
@@ -128,7 +136,7 @@ enum MatchKernel {
             var p = 0
             while p < fullTiles {
                 tile6(
-                    format, panels: panels, norms: norms, dim: dim, blocks: group, probes: probes + p * dim,
+                    format, panels: panels, norms: norms, dim: dim, blocks: group, packed: packed + p * dim,
                     probeNorms: probeNorms + p, cutoffs: cutoffs + p, heaps: heaps + p, bounds: bounds + p)
                 p += tileProbes
             }
@@ -169,27 +177,38 @@ enum MatchKernel {
     }
 
     /// 6 probes x 16 rows per panel: 12 accumulator registers (AVX2), one panel load per `k`
-    /// shared by the 6 probes.
+    /// shared by the 6 probes, whose values come packed k-major (`packed[k * 6 + i]`); two
+    /// values of `k` per iteration to halve the loop's bookkeeping.
     @inline(__always)
     private static func tile6<F: PanelFormat>(
         _ format: F.Type,
         panels: UnsafePointer<F.Element>, norms: UnsafePointer<SIMD16<Float>>, dim: Int,
-        blocks: Range<Int>, probes q: UnsafePointer<Float>, probeNorms: UnsafePointer<Float>,
+        blocks: Range<Int>, packed: UnsafePointer<Float>, probeNorms: UnsafePointer<Float>,
         cutoffs: UnsafePointer<Float>, heaps: UnsafeMutablePointer<TopK>, bounds: UnsafeMutablePointer<Float>
     ) {
-        let q0 = q, q1 = q + dim, q2 = q + 2 * dim, q3 = q + 3 * dim, q4 = q + 4 * dim, q5 = q + 5 * dim
         for b in blocks {
             let panel = panels + b * dim
             var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
             var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
-            for k in 0..<dim {
+            var q = packed
+            var k = 0
+            while k < dim {
                 let g = F.load(panel, k)
-                c0.addProduct(g, SIMD16<Float>(repeating: q0[k]))
-                c1.addProduct(g, SIMD16<Float>(repeating: q1[k]))
-                c2.addProduct(g, SIMD16<Float>(repeating: q2[k]))
-                c3.addProduct(g, SIMD16<Float>(repeating: q3[k]))
-                c4.addProduct(g, SIMD16<Float>(repeating: q4[k]))
-                c5.addProduct(g, SIMD16<Float>(repeating: q5[k]))
+                c0.addProduct(g, SIMD16<Float>(repeating: q[0]))
+                c1.addProduct(g, SIMD16<Float>(repeating: q[1]))
+                c2.addProduct(g, SIMD16<Float>(repeating: q[2]))
+                c3.addProduct(g, SIMD16<Float>(repeating: q[3]))
+                c4.addProduct(g, SIMD16<Float>(repeating: q[4]))
+                c5.addProduct(g, SIMD16<Float>(repeating: q[5]))
+                let h = F.load(panel, k + 1)
+                c0.addProduct(h, SIMD16<Float>(repeating: q[6]))
+                c1.addProduct(h, SIMD16<Float>(repeating: q[7]))
+                c2.addProduct(h, SIMD16<Float>(repeating: q[8]))
+                c3.addProduct(h, SIMD16<Float>(repeating: q[9]))
+                c4.addProduct(h, SIMD16<Float>(repeating: q[10]))
+                c5.addProduct(h, SIMD16<Float>(repeating: q[11]))
+                q += 12
+                k += 2
             }
             let gn = norms[b]
             offer((SIMD16(repeating: probeNorms[0]) + gn) - 2 * c0, block: b, heap: &heaps[0], bound: &bounds[0], cutoff: cutoffs[0])
