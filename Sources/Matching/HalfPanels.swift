@@ -67,7 +67,7 @@ final class HalfPanels: @unchecked Sendable {
     /// with ``convert(blocks:dim:scaleExponent:source:into:)`` before wrapping them with
     /// ``init(blocks:dim:scaleExponent:quantizationError:panels:)``.
     static func allocate(blocks: Int, dim: Int) -> UnsafeMutablePointer<SIMD16<Float16>> {
-        let panels = UnsafeMutablePointer<SIMD16<Float16>>.allocate(capacity: max(1, blocks * dim))
+        let panels = allocateLarge(SIMD16<Float16>.self, count: max(1, blocks * dim))
         if blocks == 0 { panels.initialize(to: SIMD16<Float16>()) }
         return panels
     }

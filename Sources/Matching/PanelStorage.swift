@@ -27,7 +27,7 @@ final class PanelStorage: @unchecked Sendable {
     init(blocks: Int, dim: Int) {
         self.blocks = blocks
         self.dim = dim
-        panels = .allocate(capacity: max(1, blocks * dim))
+        panels = allocateLarge(SIMD16<Float>.self, count: max(1, blocks * dim))
         panels.initialize(repeating: SIMD16<Float>(), count: max(1, blocks * dim))
         norms = .allocate(capacity: max(1, blocks))
         norms.initialize(repeating: SIMD16<Float>(repeating: .infinity), count: max(1, blocks))
@@ -39,7 +39,7 @@ final class PanelStorage: @unchecked Sendable {
     init(uninitializedBlocks blocks: Int, dim: Int) {
         self.blocks = blocks
         self.dim = dim
-        panels = .allocate(capacity: max(1, blocks * dim))
+        panels = allocateLarge(SIMD16<Float>.self, count: max(1, blocks * dim))
         norms = .allocate(capacity: max(1, blocks))
         if blocks == 0 {
             panels.initialize(to: SIMD16<Float>())
@@ -93,4 +93,19 @@ final class PanelStorage: @unchecked Sendable {
     func value(row: Int, k: Int) -> Float {
         floats[((row / MatchKernel.lanes) * dim + k) * MatchKernel.lanes + row % MatchKernel.lanes]
     }
+}
+
+/// Allocates `count` values for a matrix. Allocations of 8 MiB or more are aligned to 2 MiB and
+/// marked `MADV_HUGEPAGE` (Linux): a 512 MB gallery then takes a few hundred page faults instead of
+/// 131,072 when it is built, loaded or updated, and its scans miss the TLB far less. Freed with
+/// `deallocate()` as usual.
+func allocateLarge<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+    let bytes = count * MemoryLayout<T>.stride
+    let huge = 2 << 20
+    guard bytes >= 8 << 20 else { return .allocate(capacity: count) }
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: huge)
+    #if os(Linux)
+    _ = madvise(raw, bytes, MADV_HUGEPAGE)
+    #endif
+    return raw.bindMemory(to: T.self, capacity: count)
 }
