@@ -101,6 +101,7 @@ public struct BenchMatchCommand: Subcommand {
         var base = try GalleryMatrix(dimension: dimension, galleryVersion: 1, descriptors: rows, faceIDs: ids, subjectIDs: ids)
         context.err(String(format: "built the float32 matrix in %.2f s", Self.now() - start))
         var cacheLoadSeconds: [ScanPrecision: Double] = [:]
+        var cacheLoadRSS: [ScanPrecision: Int] = [:]
         var matchers: [Matcher] = []
         var cachePath: String?
         defer { if let cachePath { unlink(cachePath) } }
@@ -114,8 +115,11 @@ public struct BenchMatchCommand: Subcommand {
             var matrix: GalleryMatrix
             start = Self.now()
             if let cacheDirectory {
+                let rss = BenchGalleryCommand.memory("VmRSS")
                 matrix = try GalleryCache.load(directory: cacheDirectory, galleryVersion: 1, precision: storage)
                 cacheLoadSeconds[storage] = Self.now() - start
+                cacheLoadRSS[storage] = BenchGalleryCommand.memory("VmRSS") - rss
+                context.err("resident memory grew by \((cacheLoadRSS[storage] ?? 0) / 1024) MiB with the loaded matrix")
                 context.err(String(format: "loaded the cache as %@ in %.3f s", storage.rawValue, Self.now() - start))
             } else {
                 matrix = base.converted(to: storage)
@@ -202,6 +206,7 @@ public struct BenchMatchCommand: Subcommand {
             if m > 0 { json += ",\"time_ratio\":\(String(format: "%.3f", seconds / medians[0])),\"ratio_to\":\"\(storages[0].rawValue)\"" }
             if let threshold { json += ",\"threshold\":\(threshold)" }
             if let load = cacheLoadSeconds[storages[m]] { json += ",\"cache_load_seconds\":\(String(format: "%.4f", load))" }
+            if let grew = cacheLoadRSS[storages[m]] { json += ",\"cache_load_rss_growth_kib\":\(grew)" }
             if verify != .none { json += ",\"verified\":\(verified),\"verify_failures\":\(failures)" }
             json += "}"
             context.out(json)
