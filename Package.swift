@@ -2,13 +2,17 @@
 //
 // frs — a policy-gated batch face search service.
 //
-// Layering (bottom to top; a module only imports modules above it in this list):
+// Layering (bottom to top; a module imports only modules listed before it):
 //   C shims ............ CJPEG, CJPEGGuard, CSQLite
-//   pure value code .... Hashing, DlibFormat, NeuralNet, Matching, Policy
-//   OS and C wrappers .. SystemCalls, Imaging, Store
+//   pure value code .... Basics (FaceBox, ParallelWork, Logger), Hashing, DlibFormat, NeuralNet, Matching, Policy
+//   OS and C wrappers .. SystemCalls, Imaging, Store (SQLite: gallery tables, registry)
 //   engine ............. FaceEngine (Imaging + DlibFormat + NeuralNet)
 //   audit .............. Audit (Hashing + SystemCalls)
-//   service ............ Spool (everything above)
+//   results ............ Results (result documents, the outbox's results directory, the ProbeSearcher protocol)
+//   on results ......... FaceSearch (face search and enrollment: FaceEngine + Matching + Store),
+//                        Sheets (the examiner's sheet), Reviews (examiners' reviews, supervisors' approvals)
+//   service ............ Spool (the queue and the daemon; the face search is injected as a ProbeSearcher)
+//   administration ..... Administration (registry changes, gallery enrollment and removal, retention purge)
 //   command line ....... Commands (parsing, help, one `run` per subcommand), frs (main only)
 import PackageDescription
 
@@ -33,9 +37,9 @@ let matchingSettings: [SwiftSetting] = numericSettings
 let neuralNetSettings: [SwiftSetting] = numericSettings
 #endif
 
+// Linux only (Glibc, renameat2, flock, the systemd unit): no `platforms` entry claims otherwise.
 let package = Package(
     name: "frs",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "frs", targets: ["frs"]),
     ],
@@ -59,6 +63,7 @@ let package = Package(
         ),
 
         // MARK: - Pure value code
+        .target(name: "Basics"),
         .target(name: "Hashing"),
         .target(name: "DlibFormat", swiftSettings: numericSettings),
         .target(name: "NeuralNet", swiftSettings: neuralNetSettings),
@@ -68,32 +73,45 @@ let package = Package(
         // MARK: - OS and C wrappers
         .target(name: "SystemCalls"),
         .target(name: "Imaging", dependencies: ["CJPEGGuard"], swiftSettings: numericSettings),
-        .target(name: "Store", dependencies: ["CSQLite"]),
+        .target(name: "Store", dependencies: ["CSQLite", "Basics", "Policy"]),
 
         // MARK: - Face engine
         .target(
             name: "FaceEngine",
-            dependencies: ["Imaging", "DlibFormat", "NeuralNet"],
+            dependencies: ["Basics", "Imaging", "DlibFormat", "NeuralNet"],
             swiftSettings: numericSettings
         ),
 
         // MARK: - Audit log
         .target(name: "Audit", dependencies: ["Hashing", "SystemCalls"]),
 
+        // MARK: - Results and what works on them
+        .target(name: "Results", dependencies: ["Basics", "Policy", "SystemCalls"]),
+        .target(
+            name: "FaceSearch",
+            dependencies: ["Basics", "Results", "FaceEngine", "Matching", "Store", "Imaging", "Hashing"]
+        ),
+        .target(name: "Sheets", dependencies: ["Results", "Policy", "Store", "Imaging", "Hashing", "SystemCalls"]),
+        .target(name: "Reviews", dependencies: ["Results", "Store", "Audit", "Policy", "SystemCalls"]),
+
         // MARK: - Spool service
         .target(
             name: "Spool",
             dependencies: [
-                "Policy", "Audit", "Store", "FaceEngine", "Matching", "Imaging", "SystemCalls", "Hashing",
+                "Basics", "Results", "Sheets", "Reviews", "Policy", "Audit", "Store", "SystemCalls", "Hashing",
             ]
+        ),
+        .target(
+            name: "Administration",
+            dependencies: ["Spool", "FaceSearch", "FaceEngine", "Results", "Policy", "Audit", "Store", "SystemCalls"]
         ),
 
         // MARK: - Command line
         .target(
             name: "Commands",
             dependencies: [
-                "Spool", "Policy", "Audit", "Store", "FaceEngine", "Matching", "Imaging", "SystemCalls",
-                "Hashing",
+                "Administration", "Spool", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
+                "Store", "FaceEngine", "Matching", "Imaging", "SystemCalls", "Hashing",
             ]
         ),
         .executableTarget(name: "frs", dependencies: ["Commands"]),
@@ -105,18 +123,24 @@ let package = Package(
         .testTarget(name: "MatchingTests", dependencies: ["Matching"], swiftSettings: numericSettings),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: numericSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Basics"]),
         .testTarget(
             name: "FaceEngineTests",
-            dependencies: ["FaceEngine", "Imaging", "DlibFormat"],
+            dependencies: ["FaceEngine", "Basics", "Imaging", "DlibFormat"],
             swiftSettings: numericSettings
         ),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Hashing"]),
         .testTarget(
             name: "SpoolTests",
-            dependencies: ["Spool", "Policy", "Audit", "Store", "SystemCalls", "FaceEngine", "Matching"]
+            dependencies: [
+                "Spool", "Administration", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
+                "Store", "SystemCalls", "FaceEngine", "Imaging", "Hashing",
+            ]
         ),
-        .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
+        .testTarget(
+            name: "CommandsTests",
+            dependencies: ["Commands", "Spool", "Reviews", "Results", "Basics", "Policy", "Audit", "Store", "SystemCalls"]
+        ),
     ]
 )
 

@@ -1,7 +1,10 @@
+import Administration
 import Foundation
 import Glibc
 import Policy
 import Spool
+import Store
+import SystemCalls
 
 /// Checks a `YYYY-MM-DD` option value.
 func validateDate(_ text: String, _ option: String) throws(UsageError) {
@@ -20,40 +23,90 @@ func administration(_ context: CommandContext) throws -> SpoolAdministration {
     try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
 }
 
-/// `frs init`
+/// `frs init [--daemon-user USER] [--auditors-group GROUP]`
 public struct InitCommand: Subcommand {
     public static let words = ["init"]
     public static let abstract = "create the spool layout and database (idempotent); the first caller becomes administrator"
-    public static let usage = "init"
+    public static let usage = "init [--daemon-user USER] [--auditors-group GROUP]"
+    public static let help = """
+          --daemon-user USER      (root) the service account that runs the daemon: the spool becomes its own
+          --auditors-group GROUP  the group whose members read outbox/audit/ (names or numbers)
+        """
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {}
+    public var daemonUser: String?
+    public var auditorsGroup: String?
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        daemonUser = try arguments.option("--daemon-user")
+        auditorsGroup = try arguments.option("--auditors-group")
+    }
 
     public func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
-        let report = try SpoolAdministration.initialize(layout: layout, uid: getuid())
+        var user: Accounts.User?
+        if let daemonUser {
+            guard let found = Accounts.user(daemonUser) else {
+                context.err("frs: no account \"\(daemonUser)\": create the service account first (useradd --system frs) or give its uid")
+                return 1
+            }
+            guard getuid() == 0 || found.uid == getuid() else {
+                context.err("frs: only root can give the spool to another account (\(found.description)): run frs init as root")
+                return 1
+            }
+            if found.uid == 0 {
+                context.err("frs: warning: the daemon would run as root; a service account of its own is the documented way")
+            }
+            user = found
+        }
+        var group: Accounts.Group?
+        if let auditorsGroup {
+            guard let found = Accounts.group(auditorsGroup) else {
+                context.err("frs: no group \"\(auditorsGroup)\": create it first (groupadd frs-audit) or give its gid")
+                return 1
+            }
+            group = found
+        }
+        let report = try SpoolAdministration.initialize(layout: layout, uid: getuid(), daemonUser: user, auditorsGroup: group)
         context.out(report.createdDatabase ? "initialized spool \(layout.root)" : "spool \(layout.root) is ready")
         if report.addedAdmin { context.out("uid \(getuid()) is the first administrator") }
+        if let user { context.out("owned by the service account \(user.description): run frs daemon as it") }
+        if let group { context.out("members of group \(group.description) read \(layout.audit)/") }
         return 0
     }
 }
 
-/// `frs agency add CODE --name NAME`
+/// `frs agency add CODE --name NAME [--group GROUP]`
 public struct AgencyAddCommand: Subcommand {
     public static let words = ["agency", "add"]
     public static let abstract = "register an agency (administrators only)"
-    public static let usage = "agency add CODE --name NAME"
+    public static let usage = "agency add CODE --name NAME [--group GROUP]"
+    public static let help = """
+          --group GROUP   the agency's Unix group (name or number): its staff read its results, sheets and
+                          job status; the daemon's account must be a member of it
+        """
 
     public var code: String
     public var name: String
+    public var group: String?
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
         name = try arguments.required("--name")
+        group = try arguments.option("--group")
         code = try single(&arguments, "agency code")
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        try administration(context).addAgency(code: code, name: name)
-        context.out("agency \(code) added")
+        var found: Accounts.Group?
+        if let group {
+            guard let g = Accounts.group(group) else {
+                context.err("frs: no group \"\(group)\": create it first (groupadd) or give its gid")
+                return 1
+            }
+            found = g
+        }
+        let warnings = try administration(context).addAgency(code: code, name: name, group: found)
+        context.out("agency \(code) added" + (found.map { " (group \($0.description))" } ?? ""))
+        for warning in warnings { context.err("frs: warning: \(warning)") }
         return 0
     }
 }

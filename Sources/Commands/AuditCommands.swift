@@ -34,9 +34,8 @@ public struct AuditVerifyCommand: Subcommand {
 
     public func run(_ context: CommandContext) throws -> Int32 {
         let dir = auditDirectory(context)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
-            context.err("frs: no audit directory at \(dir)")
+        if let problem = directoryAccessProblem(dir, what: "outbox/audit/") {
+            context.err("frs: \(problem)")
             return 1
         }
         let result = AuditVerifier.verify(directory: dir, anchors: anchor.map { [$0] } ?? [])
@@ -103,9 +102,8 @@ public struct AuditReportCommand: Subcommand {
 
     public func run(_ context: CommandContext) throws -> Int32 {
         let dir = directory ?? (context.spool.hasSuffix("/") ? context.spool : context.spool + "/") + "outbox/audit"
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
-            context.err("frs: no audit directory at \(dir)")
+        if let problem = directoryAccessProblem(dir, what: "outbox/audit/") {
+            context.err("frs: \(problem)")
             return 1
         }
         let verification = AuditVerifier.verify(directory: dir)

@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
+import Basics
+import FaceSearch
 import Matching
-import Spool
 import Store
 
 /// `frs bench gallery --faces N --dir DIR`: the gallery at scale, in the real store, through the

@@ -1,8 +1,10 @@
+import Administration
 import FaceEngine
 import Foundation
 import Glibc
 import Spool
 import Store
+import Synchronization
 
 /// `frs gallery enroll MANIFEST.csv`
 public struct GalleryEnrollCommand: Subcommand {
@@ -32,10 +34,9 @@ public struct GalleryEnrollCommand: Subcommand {
         let parsed = try GalleryManifest.load(path: manifest)
         let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
         let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
-        let enrollment = try GalleryEnrollment(administration: administration, analyzer: analyzer)
         let reporter = ProgressReporter(label: "enroll", unit: "images")
-        let report = try enrollment.enroll(
-            manifest: parsed, baseDirectory: (manifest as NSString).deletingLastPathComponent, workers: workers
+        let report = try administration.enrollGallery(
+            parsed, baseDirectory: (manifest as NSString).deletingLastPathComponent, analyzer: analyzer, workers: workers
         ) { reporter.update(done: $0.done, total: $0.total, rate: $0.rate, eta: $0.eta) }
         reporter.finish()
         for o in report.outcomes where o.kind != .enrolled && o.kind != .alreadyEnrolled {
@@ -46,12 +47,14 @@ public struct GalleryEnrollCommand: Subcommand {
     }
 }
 
-/// A progress line on stderr, at most twice a second: count, rate and ETA.
-final class ProgressReporter: @unchecked Sendable {
-    // All access goes through `lock`.
-    private let lock = NSLock()
-    private var last = Date.distantPast
-    private var wrote = false
+/// A progress line on stderr, at most twice a second: count, rate and ETA. Workers call it at once,
+/// so its state is behind a mutex.
+final class ProgressReporter: Sendable {
+    private struct State {
+        var last = Date.distantPast
+        var wrote = false
+    }
+    private let state = Mutex(State())
     let label: String
     let unit: String
     let isTerminal = isatty(STDERR_FILENO) != 0
@@ -62,20 +65,20 @@ final class ProgressReporter: @unchecked Sendable {
     }
 
     func update(done: Int, total: Int, rate: Double, eta: Double) {
-        lock.withLock {
+        state.withLock { state in
             let now = Date()
-            guard done == total || now.timeIntervalSince(last) >= 0.5 else { return }
-            last = now
+            guard done == total || now.timeIntervalSince(state.last) >= 0.5 else { return }
+            state.last = now
             let etaText = eta >= 60 ? "\(Int(eta) / 60)m\(String(format: "%02d", Int(eta) % 60))s" : String(format: "%.0fs", eta)
             let line = "\(label): \(done)/\(total) \(unit) (\(total > 0 ? 100 * done / total : 100)%), \(String(format: "%.1f", rate)) \(unit)/s, ETA \(etaText)"
             FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[K" : "") + line + (isTerminal ? "" : "\n")).utf8))
-            wrote = true
+            state.wrote = true
         }
     }
 
     func finish() {
-        lock.withLock {
-            if wrote && isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        state.withLock { state in
+            if state.wrote && isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
         }
     }
 }

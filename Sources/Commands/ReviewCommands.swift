@@ -1,6 +1,7 @@
 import Audit
 import Foundation
 import Glibc
+import Reviews
 import Spool
 import Store
 
@@ -47,18 +48,18 @@ public struct ReviewCommand: Subcommand {
     public func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
         guard access(layout.database, W_OK) == 0, access(layout.state, W_OK) == 0, access(layout.audit, W_OK) == 0 else {
-            let name = try request.drop(into: layout)
+            let name = try request.drop(via: layout.tmp, into: layout.incoming)
             context.out("review of \(request.job) face \(request.face) queued as \(name); it takes effect when a daemon runs")
             return 0
         }
         let database = try SpoolDatabase.open(layout)
-        let recorder = try ReviewRecorder(layout: layout, database: database, audit: try AuditLog(directory: layout.audit))
+        let recorder = try ReviewRecorder(results: layout.resultFiles, database: database, audit: try AuditLog(directory: layout.audit))
         switch try recorder.apply(request, ownerUID: getuid(), request: nil) {
         case .recorded, .alreadyRecorded:
             context.out("recorded: job \(request.job) face \(request.face) candidate \(request.candidate): \(request.disposition.rawValue)")
             return 0
         case .refused(let reasons, let message):
-            context.err("frs: review refused (\(reasons.joined(separator: ", "))): \(message)")
+            context.err("frs: review refused (\(reasons.map(\.rawValue).joined(separator: ", "))): \(message)")
             return 1
         }
     }

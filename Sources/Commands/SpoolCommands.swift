@@ -1,8 +1,12 @@
-import FaceEngine
+import Basics
 import Dispatch
+import FaceEngine
+import FaceSearch
 import Foundation
 import Glibc
 import Policy
+import Results
+import Reviews
 import Spool
 import Store
 import SystemCalls
@@ -99,15 +103,24 @@ public struct DaemonCommand: Subcommand {
     }
 }
 
-/// `frs status [JOB]`
+/// `frs status [JOB] [--format text|json]`
+///
+/// Two views. The daemon's account (and root, and administrators who can read `state/`) sees the
+/// queues and the ledger. Everyone else sees what the status board (`outbox/jobs/<AGENCY>/`) shows
+/// their account, which the kernel enforces by the agency's group: their own jobs, and for an
+/// examiner or supervisor any job of their agency; supervisors also see the jobs held for approval.
 public struct StatusCommand: Subcommand {
     public static let words = ["status"]
-    public static let abstract = "where a job is and how it ended, or the spool's queues"
-    public static let usage = "status [JOB]"
+    public static let abstract = "your jobs (or, for the daemon's account, the spool's queues), or where one job is and how it ended"
+    public static let usage = "status [JOB] [--format text|json]"
 
     public var job: String?
+    public var json: Bool
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
+        let format = try arguments.option("--format") ?? "text"
+        guard format == "text" || format == "json" else { throw UsageError("--format is text or json, not \"\(format)\"") }
+        json = format == "json"
         let rest = try arguments.positionals()
         guard rest.count <= 1 else { throw UsageError("status takes at most one job id") }
         job = rest.first
@@ -121,12 +134,97 @@ public struct StatusCommand: Subcommand {
 
     public func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
+        let privileged = access(layout.state, R_OK | X_OK) == 0 && access(layout.database, R_OK) == 0
+        if !privileged, let problem = directoryAccessProblem(layout.statusBoard, what: "outbox/jobs/") {
+            context.err("frs: \(problem)")
+            return 1
+        }
+        if privileged && !json { return try queueStatus(context, layout) }
+        return try boardStatus(context, layout)
+    }
+
+    // MARK: - A person's view: the status board
+
+    /// What the board shows this account: its own records, and for examiners and supervisors of an
+    /// agency (by the board's staff list) the agency's.
+    func boardStatus(_ context: CommandContext, _ layout: SpoolLayout) throws -> Int32 {
+        let board = layout.board
+        let me = getuid()
+        var visible: [JobStatusRecord] = []
+        var held: [JobStatusRecord] = []
+        for agency in (try? board.agencies()) ?? [] {
+            guard access(board.directory(agency: agency), R_OK | X_OK) == 0 else { continue }
+            let staff = (try? board.readStaff(agency: agency)) ?? []
+            let roles = Set(staff.filter { $0.uid == me && $0.status == "active" }.map(\.role))
+            let agencyWide = me == 0 || !roles.isDisjoint(with: ["examiner", "supervisor"])
+            let records = (try? board.records(agency: agency)) ?? []
+            if let job {
+                if let record = records.first(where: { $0.job == job }), record.uid == me || agencyWide {
+                    visible.append(record)
+                }
+            } else {
+                visible += records.filter { $0.uid == me }
+                if roles.contains("supervisor") || me == 0 { held += records.filter { $0.state == .held && $0.uid != me } }
+            }
+        }
+        if let job, visible.isEmpty {
+            // Not yet seen by a daemon: a job file of this account still in the drop box.
+            if let status = try? FileStatus.of(layout.jobFile(job, in: layout.incoming)), status.owner == me {
+                context.out(json ? "{\"job\":\"\(job)\",\"state\":\"queued\"}" : "job \(job)\n  state: queued (waiting for a daemon)")
+                return 0
+            }
+            context.err("frs: no job \(job) visible to this account: your own jobs, and for examiners and supervisors "
+                        + "their agency's, are shown once a daemon has received them")
+            return 1
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let value: [JobStatusRecord] = job == nil ? visible + held : visible
+            context.out(String(decoding: try encoder.encode(job == nil ? value : [visible[0]]), as: UTF8.self))
+            return 0
+        }
+        if job == nil {
+            context.out(visible.isEmpty ? "no jobs of this account (uid \(me)) on the status board" : "your jobs:")
+        }
+        for record in visible + held {
+            let lines = Self.lines(record)
+            if job == nil {
+                context.out("  \(record.job)  \(record.state.rawValue)\(record.decision.map { " \($0)" } ?? "")"
+                            + (record.uid == me ? "" : "  (\(record.requester): awaiting approval)"))
+            } else {
+                lines.forEach(context.out)
+            }
+        }
+        return 0
+    }
+
+    /// A record in words.
+    static func lines(_ record: JobStatusRecord) -> [String] {
+        var lines = ["job \(record.job)", "  requester: \(record.requester) (uid \(record.uid), agency \(record.agency))"]
+        if let purpose = record.purpose { lines.append("  purpose: \(purpose)\(record.caseNumber.map { ", case \($0)" } ?? "")") }
+        lines.append("  state: \(record.state.rawValue)\(record.state == .held ? " (awaiting a supervisor: frs approve|reject)" : "")")
+        if let decision = record.decision { lines.append("  decision: \(decision)") }
+        if !record.reasons.isEmpty { lines.append("  reasons: \(record.reasons.joined(separator: ", "))") }
+        if let candidates = record.candidates { lines.append("  candidates: \(candidates)") }
+        for d in record.dispositions {
+            lines.append("  face \(d.face) candidate \(d.candidate): \(d.disposition) by \(d.examiner) at \(d.recorded)")
+        }
+        if let result = record.result { lines.append("  result: \(result)") }
+        if let sheet = record.sheet { lines.append("  sheet: \(sheet)") }
+        lines.append("  updated: \(record.updated)")
+        return lines
+    }
+
+    // MARK: - The daemon's view: queues and ledger
+
+    func queueStatus(_ context: CommandContext, _ layout: SpoolLayout) throws -> Int32 {
         let queues = [("incoming", layout.incoming), ("active", layout.active), ("held", layout.held),
                       ("done", layout.done), ("failed", layout.failed)]
         guard let job else {
             for (name, path) in queues {
                 guard let entries = try? Directory.entries(path) else {
-                    context.out("\(name): not readable by this account")
+                    context.out("\(name): \(directoryAccessProblem(path, what: name + "/") ?? "not readable")")
                     continue
                 }
                 let jobs = entries.filter { $0.hasSuffix(".json") }
@@ -145,8 +243,7 @@ public struct StatusCommand: Subcommand {
         if let figures = try? DurableFile.read(layout.bulkStatus(for: job)) {
             context.out("  bulk progress: \(String(decoding: figures, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        if FileStatus.exists(layout.database), let database = try? Database(path: layout.database),
-           let entry = try? JobLedger(database: database).entry(job) {
+        if let database = try? Database(path: layout.database), let entry = try? JobLedger(database: database).entry(job) {
             found = true
             context.out("  state: \(entry.state.rawValue); attempts: \(entry.attempts)")
             if let decision = entry.decision { context.out("  decision: \(decision)") }
@@ -154,14 +251,15 @@ public struct StatusCommand: Subcommand {
             if let error = entry.lastError { context.out("  last error: \(error)") }
             reviewStatusLines(layout, job: job, database: database).forEach(context.out)  // ReviewCommands.swift
         }
-        if let bytes = try? DurableFile.read(layout.resultFile(job)), let result = try? JobResult.decode(bytes) {
+        if let result = try? layout.resultFiles.result(job) {
             found = true
             context.out("  result: \(layout.resultFile(job))")
-            if !result.reasons.isEmpty { context.out("  reasons: \(result.reasons.joined(separator: ", "))") }
-            context.out("  candidates: \(layout.candidateCount(of: result))")
+            if !result.reasons.isEmpty { context.out("  reasons: \(result.reasons.map(\.rawValue).joined(separator: ", "))") }
+            context.out("  candidates: \(try layout.resultFiles.candidateCount(of: result))")
+            if FileStatus.exists(layout.sheetFile(job)) { context.out("  sheet: \(layout.sheetFile(job))") }
         }
         if !found {
-            context.err("frs: no job \(job) visible to this account (the spool's queues are readable by its daemon only)")
+            context.err("frs: no job \(job) in this spool")
             return 1
         }
         return 0
@@ -171,7 +269,8 @@ public struct StatusCommand: Subcommand {
 /// Shared by `frs approve` and `frs reject`: drop a decision request for the daemon.
 func dropDecision(_ context: CommandContext, job: String, supervisor: String, approve: Bool, note: String?) throws {
     let request = ApprovalRequest(job: job, supervisor: supervisor, decision: approve ? .approve : .reject, note: note)
-    let name = try request.drop(into: SpoolLayout(root: context.spool))
+    let layout = SpoolLayout(root: context.spool)
+    let name = try request.drop(via: layout.tmp, into: layout.incoming)
     context.out("\(approve ? "approval" : "rejection") of \(job) queued as \(name); it takes effect when a daemon runs")
 }
 

@@ -1,3 +1,5 @@
+import Basics
+
 /// A detected face: a box in image pixels (dlib's inclusive rectangle) and the detector's score.
 public struct Detection: Sendable, Equatable {
     public var box: FaceBox

@@ -1,5 +1,5 @@
-import DlibFormat
 import Dispatch
+import DlibFormat
 import Imaging
 import NeuralNet
 

@@ -3,7 +3,8 @@
 /// The raw values appear in result files, audit records and reports, and scripts match on
 /// them; never change one. Codes are grouped by area: `requester.*` (MOU III.B, authorized
 /// individuals), `agency.*` (IX.B, termination), `purpose.*` (IV and V.1), `use.*` (V.2–V.5),
-/// `input.*` (the job file itself), `policy.*` and `supervisor.*` (the approval step).
+/// `input.*` (the job file itself), `policy.*` and `supervisor.*` (the approval step), `review.*`
+/// (an examiner's disposition) and `processing.*` (the daemon could not finish the job).
 public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     /// No authorized individual is registered under the job's requester id.
     case requesterUnknown = "requester.unknown"
@@ -65,6 +66,17 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case supervisorNotAuthorized = "supervisor.not-authorized"
     /// A supervisor tried to approve their own request.
     case supervisorSelfApproval = "supervisor.self-approval"
+
+    /// The job is unknown or did not complete (no candidates to review).
+    case reviewUnknownJob = "review.unknown-job"
+    /// The result has no face with that number.
+    case reviewUnknownFace = "review.unknown-face"
+    /// The subject is not among that face's candidates.
+    case reviewUnknownCandidate = "review.unknown-candidate"
+    /// The job's requester is of another agency than the examiner.
+    case reviewOtherAgency = "review.other-agency"
+    /// The job failed on every attempt and is quarantined in `failed/`.
+    case processingAttemptsExhausted = "processing.attempts-exhausted"
 
     /// Orders codes by raw value, for stable listings.
     public static func < (lhs: ReasonCode, rhs: ReasonCode) -> Bool { lhs.rawValue < rhs.rawValue }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Results
 import SystemCalls
 
 /// The probe records of a bulk job written so far, kept on disk so an interrupted overnight run
@@ -72,12 +73,5 @@ public final class BulkProgress {
     public func finish(to destination: String) throws {
         try descriptor.sync()
         try DurableFile.rename(path, to: destination)
-    }
-}
-
-extension ProbeRecord {
-    /// Decodes one line written by ``encodedLine()``.
-    static func decodeLine(_ bytes: [UInt8]) throws -> ProbeRecord {
-        try JSONDecoder().decode(ProbeRecord.self, from: Data(bytes))
     }
 }

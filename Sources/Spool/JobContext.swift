@@ -1,5 +1,6 @@
 import Audit
 import Policy
+import Results
 
 /// What a job's audit records say about it.
 ///

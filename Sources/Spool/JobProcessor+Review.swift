@@ -1,6 +1,7 @@
 import Audit
 import Foundation
 import Policy
+import Reviews
 import SystemCalls
 
 extension JobProcessor {
@@ -22,15 +23,16 @@ extension JobProcessor {
             return try refuseReview(claim, "not a review request: \(error)", actor: "uid:\(status.owner)",
                                     reasons: [ReasonCode.inputMalformed.rawValue])
         }
-        let recorder = try ReviewRecorder(layout: layout, database: database, audit: audit, clock: clock)
+        let recorder = try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit, clock: clock)
         let outcome = try recorder.apply(request, ownerUID: status.owner, request: claim.name)
         try file(claim, into: layout.done)
+        if outcome == .recorded { republishStatus(job: request.job) }
         switch outcome {
         case .recorded, .alreadyRecorded:
             logger.info("review recorded", ["job": request.job, "examiner": request.examiner,
                                             "disposition": request.disposition.rawValue])
         case .refused(let reasons, let message):
-            logger.warning("review refused", ["request": claim.name, "reasons": reasons.joined(separator: ","), "reason": message])
+            logger.warning("review refused", ["request": claim.name, "reasons": reasons.map(\.rawValue).joined(separator: ","), "reason": message])
         }
     }
 

@@ -1,8 +1,11 @@
 import Audit
+import Basics
 import Foundation
 import Glibc
 import Hashing
 import Policy
+import Results
+import Reviews
 import Store
 import SystemCalls
 
@@ -130,8 +133,8 @@ public final class JobProcessor {
             try record(context.event("job.claimed", outcome: "claimed",
                                      details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
             let message = (try ledger.entry(id))?.lastError ?? "the job failed \(maxAttempts) times"
-            let result = JobResult(job: id, decision: .failed, reasons: [SpoolReason.attemptsExhausted],
-                                   messages: ["\(SpoolReason.attemptsExhausted): \(message)"],
+            let result = JobResult(job: id, decision: .failed, reasons: [.processingAttemptsExhausted],
+                                   messages: ["\(ReasonCode.processingAttemptsExhausted.rawValue): \(message)"],
                                    requester: context.requester, purpose: context.purpose,
                                    caseNumber: context.caseNumber, created: now)
             try finish(claim, result: result, resultWritten: false, reason: message)
@@ -153,6 +156,7 @@ public final class JobProcessor {
         try record(context.event("job.claimed", outcome: "claimed",
                                  details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
 
+        publishStatus(context, state: .running)
         let supervisor = try ledger.entry(id).flatMap { $0.approval }.flatMap(SupervisorDecision.init(rawValue:))
         let verdict = JobEvaluation.evaluate(parsed: parsed, identity: identity, requester: requester, agency: agency,
                                              supervisor: supervisor, gate: gate, now: now)
@@ -203,6 +207,7 @@ public final class JobProcessor {
         try record(context.event("job.held", outcome: "held", reasons: [ReasonCode.policyHeldForReview.rawValue],
                                        details: ["watch_terms": terms.joined(separator: ",")]))
         try DurableFile.renameNoReplace(claim.path, to: layout.held + "/" + claim.name)
+        publishStatus(context, state: .held)
         logger.info("job held for a supervisor", ["job": claim.id, "terms": terms.joined(separator: ",")])
     }
 
@@ -367,34 +372,43 @@ public final class JobProcessor {
     }
 
     /// Finishes a job: result, final audit record, ledger, move, each step skipped if done before.
+    ///
+    /// The result (and a bulk job's lines, and the sheet) is given to the group of the requester's
+    /// agency, mode 0640, when the requester is established: their agency's staff read it, nobody else
+    /// but the daemon's account. The status board gets the job's final record.
     func finish(_ claim: ClaimedJob, result: JobResult, resultWritten: Bool, reason: String?) throws {
         let id = claim.id
+        let user = try result.requester.flatMap { try registry.user($0) }
+        let authenticated = user?.uid == claim.status.owner && !result.reasons.contains(.requesterIdentityMismatch)
+        let context = JobContext(result: result, agency: user?.agency, ownerUID: claim.status.owner,
+                                 authenticated: authenticated)
+        let readers = try context.agency.flatMap { try registry.agency($0) }?.group
         if !resultWritten {
-            try DurableFile.write(try result.encoded(), to: layout.resultFile(id), via: layout.tmp, mode: 0o640)
+            try DurableFile.write(try result.encoded(), to: layout.resultFile(id), via: layout.tmp, mode: 0o640,
+                                  group: readers)
+        }
+        if let readers, FileStatus.exists(layout.resultLines(id)) {
+            try Accounts.changeOwner(layout.resultLines(id), uid: nil, gid: readers)
         }
         try checkpoint?(.resultWritten, id)
-        writeSheet(result)  // the examiner's sheet (JobProcessor+Sheet.swift); never fails the job
+        writeSheet(result, group: readers)  // the examiner's sheet (JobProcessor+Sheet.swift); never fails the job
         // A final record can exist only if a result was written before (a resumed job).
         if try !(resultWritten && hasFinalAuditRecord(id)) {
-            let user = try result.requester.flatMap { try registry.user($0) }
-            let authenticated = user?.uid == claim.status.owner
-                && !result.reasons.contains(ReasonCode.requesterIdentityMismatch.rawValue)
-            let context = JobContext(result: result, agency: user?.agency, ownerUID: claim.status.owner,
-                                     authenticated: authenticated)
             // The offense goes into the final record for the annual report's counts by crime type.
             var details = result.probeCount.map { ["probes": "\($0)"] } ?? [:]
             if let offense = result.offense { details["offense"] = offense }
             try record(context.event(
-                result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons,
-                probeSHA256: result.probes.compactMap(\.sha256), candidates: layout.candidateCount(of: result),
+                result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons.map(\.rawValue),
+                probeSHA256: result.probes.compactMap(\.sha256), candidates: try layout.resultFiles.candidateCount(of: result),
                 details: details))
         }
         try checkpoint?(.finalAuditWritten, id)
         try ledger.markFinished(id, decision: result.decision.rawValue, now: clock())
         try checkpoint?(.ledgerFinished, id)
+        publishStatus(context, state: .finished, result: result)
         try moveOn(claim, outcome: result.decision, reason: reason ?? result.messages.first)
         logger.info("job finished", ["job": id, "decision": result.decision.rawValue,
-                                     "reasons": result.reasons.joined(separator: ",")])
+                                     "reasons": result.reasons.map(\.rawValue).joined(separator: ",")])
     }
 
     /// Moves a finished job out of `active/`: `done/`, or `failed/` with a reason file beside it.
@@ -402,7 +416,7 @@ public final class JobProcessor {
         let directory = outcome == .failed ? layout.failed : layout.done
         if outcome == .failed {
             let text = (reason ?? "failed") + "\n"
-            try DurableFile.write(Array(text.utf8), to: directory + "/" + claim.name + ".reason", via: layout.tmp)
+            try DurableFile.write(Array(text.utf8), to: layout.failureReason(claim.id), via: layout.tmp)
         }
         try file(claim, into: directory)
         if claim.kind == .job { discardDropFolder(job: claim.id) }
@@ -527,15 +541,5 @@ extension JobDenial {
     mutating func add(_ code: ReasonCode, _ message: String) {
         if !reasons.contains(code) { reasons.append(code) }
         messages.append("\(code.rawValue): \(message)")
-    }
-}
-
-extension ProbeImageError {
-    /// The reason code for the denial.
-    public var reason: ReasonCode {
-        switch self {
-        case .notImage: .inputProbeNotImage
-        case .tooLarge: .inputProbeTooLarge
-        }
     }
 }

@@ -10,7 +10,10 @@ import SystemCalls
 /// paths are `<job>/<image name>` either way. The job file is written in `tmp/`, synced and
 /// renamed into `incoming/` last, so a daemon never sees a job whose images are incomplete.
 /// Job files and dropped images are mode 0644 in an unlistable drop box with unguessable names,
-/// so a daemon account other than root can read them.
+/// so a daemon account other than root can read them; the drop folder is mode 0777 so that the
+/// daemon's account, which is not its owner and may or may not share its group (it is a member of
+/// every agency's group), can list it and remove what it took in (anyone else would first have to
+/// guess the job id: the drop box cannot be listed).
 public struct JobSubmission: Sendable {
     /// The fields of the job file.
     public struct Request: Sendable, Equatable {
@@ -63,7 +66,7 @@ public struct JobSubmission: Sendable {
 
         let direct = access(layout.evidence, W_OK | X_OK) == 0
         let folder = direct ? layout.evidence(for: id) : layout.dropFolder(for: id)
-        try Directory.create(folder, mode: direct ? 0o700 : 0o711)
+        try Directory.create(folder, mode: direct ? 0o700 : 0o777)
         for (name, bytes) in contents {
             try DurableFile.write(bytes, to: folder + "/" + name, via: folder, mode: direct ? 0o600 : 0o644)
         }

@@ -1,11 +1,12 @@
 import Foundation
 import Policy
+import Results
 
 /// Builds result documents from decisions (pure).
 public enum ResultBuilder {
     /// The result of a denied job: every reason, no search.
     public static func denied(job: String, _ denial: JobDenial, now: Date) -> JobResult {
-        JobResult(job: job, decision: .denied, reasons: denial.reasons.map(\.rawValue), messages: denial.messages,
+        JobResult(job: job, decision: .denied, reasons: denial.reasons, messages: denial.messages,
                   requester: denial.requester, purpose: denial.purpose, caseNumber: denial.caseNumber,
                   offense: denial.offense, created: now)
     }

@@ -1,7 +1,9 @@
+import Basics
 import Dispatch
 import Foundation
 import Glibc
 import Policy
+import Results
 import Synchronization
 import SystemCalls
 

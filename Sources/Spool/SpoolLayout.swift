@@ -1,5 +1,6 @@
 import Glibc
 import Policy
+import Results
 import SystemCalls
 
 /// The directories of a spool and their modes, as Postfix's queue directories.
@@ -13,9 +14,12 @@ import SystemCalls
 ///   done/          0700  finished jobs (completed or denied)
 ///   failed/        0700  quarantine: could not be processed, with a `.reason` file beside each
 ///   evidence/      0700  probe images, by job
-///   outbox/        0750  readable by the auditors' group, if the daemon's group is set so
-///     results/     0750  one result file per job
-///     audit/       0750  the hash-chained audit log, one file a day
+///   outbox/        0711  anyone may pass through; no one else may list
+///     results/     0711  one result file per job, each 0640 in its agency's group (unlistable)
+///     audit/       2750  the hash-chained audit log, one file a day, group: the auditors (`frs init
+///                        --auditors-group`); setgid, so each day file is the auditors' group's too
+///     jobs/        0755  the status board: what each account may know of its jobs (agency codes only)
+///       <AGENCY>/  2750  in the agency's group: one status record per job, and the agency's staff
 ///   state/         0700  the SQLite database, lock files, the policy file
 ///     bulk/        0700  records of bulk jobs in progress (resumed after a crash)
 /// ```
@@ -41,6 +45,10 @@ public struct SpoolLayout: Sendable, Equatable {
     public var outbox: String { root + "/outbox" }
     public var results: String { root + "/outbox/results" }
     public var audit: String { root + "/outbox/audit" }
+    /// The status board's directory (`outbox/jobs/`), see ``StatusBoard``.
+    public var statusBoard: String { root + "/outbox/jobs" }
+    /// The status board.
+    public var board: StatusBoard { StatusBoard(root: statusBoard, temporaryDirectory: tmp) }
     public var state: String { root + "/state" }
 
     /// The registry and job ledger.
@@ -58,7 +66,7 @@ public struct SpoolLayout: Sendable, Equatable {
             (tmp, 0o1733), (incoming, 0o1733),
             (active, 0o700), (held, 0o700), (done, 0o700), (failed, 0o700),
             (evidence, 0o700),
-            (outbox, 0o750), (results, 0o750), (audit, 0o750),
+            (outbox, 0o711), (results, 0o711), (audit, 0o2750), (statusBoard, 0o755),
             (state, 0o700), (bulkProgress, 0o700),
         ]
     }
@@ -80,10 +88,14 @@ public struct SpoolLayout: Sendable, Equatable {
 
     /// The job file of `job` in a state directory.
     public func jobFile(_ job: String, in directory: String) -> String { "\(directory)/\(job).json" }
+    /// The outbox's results directory and the files in it.
+    public var resultFiles: ResultFiles { ResultFiles(directory: results) }
     /// The result file of `job`.
-    public func resultFile(_ job: String) -> String { "\(results)/\(job).json" }
+    public func resultFile(_ job: String) -> String { resultFiles.resultFile(job) }
     /// The per-probe result lines of a bulk job.
-    public func resultLines(_ job: String) -> String { "\(results)/\(job).jsonl" }
+    public func resultLines(_ job: String) -> String { resultFiles.resultLines(job) }
+    /// The examiner's sheet of `job`.
+    public func sheetFile(_ job: String) -> String { resultFiles.sheetFile(job) }
     /// Where a job's probe images are kept.
     public func evidence(for job: String) -> String { "\(evidence)/\(job)" }
     /// The images a submitter without access to the evidence store left beside the job.
@@ -94,6 +106,6 @@ public struct SpoolLayout: Sendable, Equatable {
     public func bulkProgress(for job: String) -> String { "\(bulkProgress)/\(job).jsonl" }
     /// A running bulk job's progress figures (done, total, rate, ETA), for `frs status JOB`.
     public func bulkStatus(for job: String) -> String { "\(bulkProgress)/\(job).status" }
-    /// The reason a job was quarantined.
-    public func failureReason(_ job: String) -> String { "\(failed)/\(job).reason" }
+    /// The reason a job was quarantined, beside its job file in `failed/`.
+    public func failureReason(_ job: String) -> String { "\(failed)/\(job).json.reason" }
 }

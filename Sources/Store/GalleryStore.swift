@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The gallery in SQLite: subjects, their enrolled images, the faces found in them (box,
@@ -5,8 +6,13 @@ import Foundation
 ///
 /// ## Removal
 /// `removeSubject` is expungement: the subject's image and face rows, descriptors included, are
-/// deleted in the same transaction that bumps the version, so no later search can find them and no
-/// copy of the biometric data stays in the database. The subject's row is kept, marked removed with
+/// deleted in the same transaction that bumps the version, so no later search can find them. The
+/// deletion runs with `PRAGMA secure_delete` (SQLite overwrites the deleted content with zeros in its
+/// pages) and is followed by a `wal_checkpoint(TRUNCATE)`, so neither the database file nor its
+/// write-ahead log keeps the descriptors (tested by searching the files' bytes). What this cannot
+/// reach: disk blocks a filesystem freed earlier (an old WAL, an unlinked cache file) are not
+/// overwritten — full-disk encryption covers those — and the daemon's matrix cache of the previous
+/// version is unlinked when the new version is loaded. The subject's row is kept, marked removed with
 /// the reason and time, with a row in `gallery_removals`, so an auditor can see that and why a
 /// removal happened. A removed subject id is retired: enrolling it again is refused (an old
 /// manifest run again must not bring an expunged person back); a new booking takes a new id.
@@ -187,6 +193,13 @@ public final class GalleryStore {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw GalleryStoreError(.invalidRecord, "a removal needs a reason") }
         let now = Self.timestamp(date)
+        try database.execute("PRAGMA secure_delete=ON")
+        defer {
+            // Copy the zeroed pages into the database file and empty the log, so the WAL keeps no
+            // earlier image of the deleted rows. A reader holding an old snapshot may keep a few
+            // frames until the next checkpoint; the daemon's readers are short.
+            try? database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
         return try database.transaction { () throws -> GalleryRemoval in
             guard let row = try database.query(
                 "SELECT id, removed_at FROM gallery_subjects WHERE subject = ?", [.text(subject)]
@@ -344,6 +357,21 @@ public final class GalleryStore {
         return out
     }
 
+    /// The enrolled face of the gallery image at `path` (the largest, for an image with several
+    /// faces), with what the store knows of the image; `nil` when no such image is enrolled.
+    public func enrolledFace(imagePath path: String) throws -> GalleryImageFace? {
+        guard let row = try database.query(
+            """
+            SELECT f.box_left, f.box_top, f.box_right, f.box_bottom, i.sha256, i.source, i.captured
+            FROM gallery_faces f JOIN gallery_images i ON f.image_id = i.id WHERE i.path = ?
+            ORDER BY (f.box_right - f.box_left) * (f.box_bottom - f.box_top) DESC LIMIT 1
+            """, [.text(path)]).first,
+            let l = row.int(0), let t = row.int(1), let r = row.int(2), let b = row.int(3), let sha = row.text(4)
+        else { return nil }
+        return GalleryImageFace(box: FaceBox(left: Int(l), top: Int(t), right: Int(r), bottom: Int(b)),
+                                imageSHA256: sha, source: row.text(5), captured: row.text(6))
+    }
+
     // MARK: - Helpers
 
     private func bumpVersion() throws -> Int64 {
@@ -380,19 +408,16 @@ public final class GalleryStore {
     }
 }
 
-/// A face's rectangle in image pixels (dlib's convention, inclusive corners).
-public struct FaceBox: Sendable, Equatable, Codable {
-    public var left: Int
-    public var top: Int
-    public var right: Int
-    public var bottom: Int
-
-    public init(left: Int, top: Int, right: Int, bottom: Int) {
-        self.left = left
-        self.top = top
-        self.right = right
-        self.bottom = bottom
-    }
+/// A gallery image's enrolled face, for showing it beside a probe face.
+public struct GalleryImageFace: Sendable, Equatable {
+    /// The face's rectangle in the image.
+    public var box: FaceBox
+    /// The image's SHA-256 at enrollment (hex): a file that no longer matches is not shown.
+    public var imageSHA256: String
+    /// Where the image came from (e.g. a booking system), when the manifest said.
+    public var source: String?
+    /// When it was taken, when the manifest said.
+    public var captured: String?
 }
 
 /// An image to enroll and the subject it shows.

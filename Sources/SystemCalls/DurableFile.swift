@@ -14,11 +14,15 @@ public enum DurableFile {
     ///   - destination: the final path; an existing file there is replaced.
     ///   - temporaryDirectory: where the file is built; must be on the same filesystem.
     ///   - mode: the file's permission bits.
+    ///   - group: the file's group, set before it is renamed into place (so it never appears with
+    ///     another); `nil` keeps the creating process's.
     /// - Throws: ``SystemCallError``; the temporary file is removed on failure.
     public static func write(
-        _ bytes: [UInt8], to destination: String, via temporaryDirectory: String, mode: mode_t = 0o600
+        _ bytes: [UInt8], to destination: String, via temporaryDirectory: String, mode: mode_t = 0o600,
+        group: UInt32? = nil
     ) throws(SystemCallError) {
-        let temporary = try writeTemporary(bytes, in: temporaryDirectory, name: baseName(destination), mode: mode)
+        let temporary = try writeTemporary(bytes, in: temporaryDirectory, name: baseName(destination), mode: mode,
+                                           group: group)
         do {
             try rename(temporary, to: destination)
         } catch {
@@ -31,7 +35,7 @@ public enum DurableFile {
     /// The name is `name` plus a unique suffix, created with `O_EXCL`, so concurrent writers
     /// never share a temporary file.
     public static func writeTemporary(
-        _ bytes: [UInt8], in directory: String, name: String, mode: mode_t = 0o600
+        _ bytes: [UInt8], in directory: String, name: String, mode: mode_t = 0o600, group: UInt32? = nil
     ) throws(SystemCallError) -> String {
         var fd: FileDescriptor?
         var path = ""
@@ -46,6 +50,7 @@ public enum DurableFile {
         }
         guard let fd else { throw SystemCallError(call: "open", errno: EEXIST, path: path) }
         do {
+            if let group { try fd.setGroup(group) }
             try fd.setPermissions(mode)
             try fd.writeAll(bytes)
             try fd.sync()
@@ -101,6 +106,21 @@ public enum DurableFile {
             renameat2(AT_FDCWD, source, AT_FDCWD, destination, 1 /* RENAME_NOREPLACE */)
         }
         try syncDirectories(of: source, destination)
+    }
+
+    /// Hands a new file to another process through a drop box: written in `temporaryDirectory`
+    /// (synced), then renamed to `directory/name` without replacing anything, so the reader sees it
+    /// whole or not at all and never in place of another file.
+    /// - Throws: ``SystemCallError`` (`EEXIST` when the name is taken; the temporary file is removed).
+    public static func deliver(_ bytes: [UInt8], name: String, via temporaryDirectory: String, into directory: String,
+                               mode: mode_t = 0o644) throws(SystemCallError) {
+        let temporary = try writeTemporary(bytes, in: temporaryDirectory, name: name, mode: mode)
+        do {
+            try renameNoReplace(temporary, to: directory + "/" + name)
+        } catch {
+            try? remove(temporary)
+            throw error
+        }
     }
 
     private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32

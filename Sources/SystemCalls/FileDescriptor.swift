@@ -87,6 +87,12 @@ public struct FileDescriptor: Sendable, Hashable {
         try SystemCall.run("fchmod") { fchmod(rawValue, mode) }
     }
 
+    /// `fchown(2)` of the group only: the owner stays. An unprivileged process may give a file it
+    /// owns only to a group it is a member of (`EPERM` otherwise).
+    public func setGroup(_ group: UInt32) throws(SystemCallError) {
+        try SystemCall.run("fchown") { fchown(rawValue, uid_t.max, gid_t(group)) }
+    }
+
     /// `flock(2)`.
     /// - Parameters:
     ///   - kind: shared or exclusive.

@@ -1,6 +1,6 @@
+@testable import Audit
 import Foundation
 import Glibc
-@testable import Audit
 import Testing
 
 /// The audit log on a file system that fills up: an append that cannot be written whole must

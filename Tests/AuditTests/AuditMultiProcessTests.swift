@@ -1,5 +1,5 @@
-import Foundation
 @testable import Audit
+import Foundation
 import Testing
 
 /// Several processes appending to one audit directory, using this test bundle itself as the

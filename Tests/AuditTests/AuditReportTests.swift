@@ -1,5 +1,5 @@
-import Foundation
 @testable import Audit
+import Foundation
 import Testing
 
 @Suite("AuditReport")

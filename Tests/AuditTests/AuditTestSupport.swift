@@ -1,5 +1,5 @@
-import Foundation
 @testable import Audit
+import Foundation
 
 /// A fresh temporary audit directory, removed by `cleanup()`.
 struct TempAuditDir {

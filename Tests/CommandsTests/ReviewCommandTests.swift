@@ -1,6 +1,9 @@
 @testable import Commands
+import Basics
 import Foundation
 import Glibc
+import Results
+import Reviews
 import Spool
 import SystemCalls
 import Testing

@@ -1,6 +1,8 @@
 @testable import Commands
+import Basics
 import Foundation
 import Glibc
+import Results
 import Testing
 
 @Suite("Spool and admin commands")

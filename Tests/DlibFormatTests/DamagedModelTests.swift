@@ -1,5 +1,5 @@
-import Testing
 @testable import DlibFormat
+import Testing
 
 /// Damaged copies of the model files must give a ``DlibFormatError`` that names the layer and
 /// the byte offset, and must never crash.

@@ -1,5 +1,5 @@
-import Testing
 @testable import DlibFormat
+import Testing
 
 @Suite("FaceDetectorModel")
 struct FaceDetectorModelTests {

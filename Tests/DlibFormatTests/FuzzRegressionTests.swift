@@ -1,5 +1,5 @@
-import Foundation
 @testable import DlibFormat
+import Foundation
 import Testing
 
 /// Inputs kept from fuzzing the model readers (`scripts/fuzz.sh shape dnn dlibreader`): past

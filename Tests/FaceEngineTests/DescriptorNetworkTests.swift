@@ -1,8 +1,8 @@
-import Foundation
-import Testing
 import DlibFormat
 import FaceEngine
+import Foundation
 import Imaging
+import Testing
 
 @Suite("FaceDescriptorNetwork")
 struct DescriptorNetworkTests {

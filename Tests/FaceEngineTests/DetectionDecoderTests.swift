@@ -1,6 +1,7 @@
+@testable import FaceEngine
+import Basics
 import Foundation
 import Testing
-@testable import FaceEngine
 
 @Suite("DetectionDecoder (loss_mmod to_label, NMS, rect_down, trimming)")
 struct DetectionDecoderTests {

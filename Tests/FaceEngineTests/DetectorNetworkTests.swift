@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import DlibFormat
 import FaceEngine
+import Foundation
+import Testing
 
 @Suite("DetectorNetwork")
 struct DetectorNetworkTests {

@@ -1,7 +1,8 @@
+@testable import FaceEngine
+import Basics
 import Foundation
 import Imaging
 import Testing
-@testable import FaceEngine
 
 /// End-to-end parity with dlib 20 (`scripts/make-reference.py`): the same faces, landmarks and
 /// descriptors on the same pixels.

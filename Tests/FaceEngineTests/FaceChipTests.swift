@@ -1,7 +1,7 @@
+@testable import FaceEngine
 import Foundation
 import Imaging
 import Testing
-@testable import FaceEngine
 
 @Suite("FaceChip versus dlib.get_face_chip")
 struct FaceChipTests {

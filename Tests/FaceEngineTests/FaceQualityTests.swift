@@ -1,6 +1,6 @@
+@testable import FaceEngine
 import Imaging
 import Testing
-@testable import FaceEngine
 
 @Suite("FaceQuality")
 struct FaceQualityTests {

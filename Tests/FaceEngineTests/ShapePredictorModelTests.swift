@@ -1,8 +1,9 @@
+@testable import FaceEngine
+import Basics
 import DlibFormat
 import Foundation
 import Imaging
 import Testing
-@testable import FaceEngine
 
 /// Writes dlib's serialization format (DLIB-FORMAT.md §1), remembering where named items start.
 struct DlibWriter {

@@ -1,8 +1,9 @@
+@testable import FaceEngine
+import Basics
 import DlibFormat
 import Foundation
 import Imaging
 import Testing
-@testable import FaceEngine
 
 /// Where the geometry tests find their data: committed fixtures relative to this file, and the
 /// dlib model files via `FRS_MODELS`, `<repo>/models` or `<repo>/../shared/models`.

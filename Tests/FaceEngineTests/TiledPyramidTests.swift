@@ -1,7 +1,8 @@
+@testable import FaceEngine
+import Basics
 import Foundation
 import Imaging
 import Testing
-@testable import FaceEngine
 
 @Suite("TiledPyramid (dlib input_rgb_image_pyramid)")
 struct TiledPyramidTests {

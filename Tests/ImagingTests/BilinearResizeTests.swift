@@ -1,6 +1,6 @@
+@testable import Imaging
 import Foundation
 import Testing
-@testable import Imaging
 
 @Suite("Bilinear resize and pyramidUp versus dlib.resize_image")
 struct BilinearResizeTests {

@@ -1,5 +1,5 @@
-import Foundation
 @testable import Imaging
+import Foundation
 import Testing
 
 /// Inputs kept from fuzzing the JPEG decode path (`scripts/fuzz.sh jpeg`): past crashes and

@@ -1,6 +1,6 @@
+@testable import Imaging
 import Foundation
 import Testing
-@testable import Imaging
 
 @Suite("JPEGDecoder")
 struct JPEGDecoderTests {

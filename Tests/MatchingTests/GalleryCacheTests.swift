@@ -1,6 +1,6 @@
+@testable import Matching
 import Foundation
 import Testing
-@testable import Matching
 
 @Suite struct GalleryCacheTests {
     func temporaryDirectory() throws -> String {

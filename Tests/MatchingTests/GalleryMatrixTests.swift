@@ -1,5 +1,5 @@
-import Testing
 @testable import Matching
+import Testing
 
 @Suite struct GalleryMatrixTests {
     @Test(arguments: [0, 1, 16, 17, 40])

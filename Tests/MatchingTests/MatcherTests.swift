@@ -1,5 +1,5 @@
-import Testing
 @testable import Matching
+import Testing
 
 @Suite struct MatcherTests {
     /// Several sizes around the 16-row blocks, k around the short list's slack, thresholds,

@@ -1,5 +1,5 @@
-import Testing
 @testable import Matching
+import Testing
 
 @Suite struct TopKTests {
     @Test(arguments: [1, 3, 10, 64])

@@ -1,5 +1,5 @@
-import Testing
 @testable import NeuralNet
+import Testing
 
 @Suite("Convolution")
 struct ConvolutionTests {

@@ -1,5 +1,5 @@
-import Testing
 @testable import NeuralNet
+import Testing
 
 @Suite("Pooling, add_prev, affine, relu, fully connected")
 struct LayerTests {

@@ -1,5 +1,5 @@
-import Foundation
 @testable import Policy
+import Foundation
 
 /// Shared test data: a valid requester, agency and job, and a fixed "now".
 enum Fixtures {

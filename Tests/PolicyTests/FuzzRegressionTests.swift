@@ -1,5 +1,5 @@
-import Foundation
 @testable import Policy
+import Foundation
 import Testing
 
 /// Inputs kept from fuzzing the job and policy parsers (`scripts/fuzz.sh job`): past crashes and

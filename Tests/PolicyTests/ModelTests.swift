@@ -1,5 +1,5 @@
-import Foundation
 @testable import Policy
+import Foundation
 import Testing
 
 @Suite("Policy model")
@@ -33,6 +33,7 @@ struct ModelTests {
     /// are produced by the spool (it has the filesystem and the approval step).
     static let producedBySpool: Set<ReasonCode> = [
         .inputProbeOutsideEvidence, .inputProbeNotImage, .inputProbeTooLarge, .supervisorRejected,
+        .reviewUnknownJob, .reviewUnknownFace, .reviewUnknownCandidate, .reviewOtherAgency, .processingAttemptsExhausted,
     ]
 
     @Test("every reason code is produced by some input (or belongs to the spool)")

@@ -1,5 +1,5 @@
-import Foundation
 @testable import Policy
+import Foundation
 import Testing
 
 @Suite("PolicyGate")

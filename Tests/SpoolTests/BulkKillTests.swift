@@ -1,7 +1,9 @@
+@testable import Spool
+import Basics
 import Foundation
 import Glibc
+import Results
 import Synchronization
-@testable import Spool
 import SystemCalls
 import Testing
 

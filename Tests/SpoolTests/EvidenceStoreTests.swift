@@ -1,7 +1,7 @@
+@testable import Spool
 import Foundation
 import Glibc
 import Policy
-@testable import Spool
 import SystemCalls
 import Testing
 

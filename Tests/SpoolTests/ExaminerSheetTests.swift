@@ -1,6 +1,8 @@
+@testable import Spool
 import Foundation
 import Glibc
-@testable import Spool
+import Results
+import Sheets
 import SystemCalls
 import Testing
 

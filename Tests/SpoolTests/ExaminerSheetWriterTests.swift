@@ -1,6 +1,10 @@
-import Foundation
-import Imaging
 @testable import Spool
+import Basics
+import Foundation
+import Hashing
+import Imaging
+import Results
+import Sheets
 import Store
 import SystemCalls
 import Testing
@@ -22,10 +26,19 @@ struct ExaminerSheetWriterTests {
     }
 
     @Test func embedsJPEGCropsOfTheProbeFaceAndTheEnrolledGalleryFace() throws {
+        try checkSheet(enrolledSHA256: SHA256.hex(try DurableFile.read(Self.fixtures + "/biden.jpg")), galleryShown: true)
+    }
+
+    @Test("a gallery image that is no longer the file enrolled (its SHA-256 differs) is not shown")
+    func aChangedGalleryImageIsNotShown() throws {
+        try checkSheet(enrolledSHA256: String(repeating: "ab", count: 32), galleryShown: false)
+    }
+
+    func checkSheet(enrolledSHA256: String, galleryShown: Bool) throws {
         let spool = try TestSpool()
         let galleryImage = Self.fixtures + "/biden.jpg"
         let gallery = try GalleryStore(database: try SpoolDatabase.open(spool.layout))
-        _ = try gallery.enroll(GalleryImageRecord(subject: "S-GALLERY", path: galleryImage, sha256: String(repeating: "ab", count: 32)),
+        _ = try gallery.enroll(GalleryImageRecord(subject: "S-GALLERY", path: galleryImage, sha256: enrolledSHA256),
                                faces: [GalleryFaceRecord(box: FaceBox(left: 400, top: 300, right: 560, bottom: 460),
                                                          landmarks: [Float](repeating: 0, count: 10),
                                                          descriptor: [Float](repeating: 0.1, count: 128))])
@@ -35,9 +48,9 @@ struct ExaminerSheetWriterTests {
         #expect(try spool.result("job-1").decision == .completed)
 
         let html = String(decoding: try DurableFile.read(spool.layout.sheetFile("job-1")), as: UTF8.self)
-        #expect(!html.contains("image not available"))
+        #expect(html.contains("image not available") == !galleryShown)
         let uris = html.components(separatedBy: "data:image/jpeg;base64,").dropFirst().map { $0.prefix { $0 != "\"" } }
-        #expect(uris.count == 2)
+        #expect(uris.count == (galleryShown ? 2 : 1))
         for uri in uris {
             let bytes = try #require(Data(base64Encoded: String(uri)))
             let image = try JPEGDecoder().decode([UInt8](bytes))

@@ -1,9 +1,12 @@
-import Testing
+@testable import Spool
+import Administration
 import FaceEngine
+import FaceSearch
 import Foundation
 import Policy
-@testable import Spool
+import Results
 import Store
+import Testing
 
 /// Gallery enrollment and the real face search on fixture photos (the face engine, not a stand-in).
 @Suite("Gallery enrollment and face search", .serialized)
@@ -29,7 +32,7 @@ struct GalleryEnrollmentTests {
     func enrollOutcomesAndIdempotence() throws {
         let spool = try TestSpool()
         let admin = try SpoolAdministration(layout: spool.layout, uid: 0)
-        let enrollment = try GalleryEnrollment(administration: admin, analyzer: try Self.analyzer.get())
+        let analyzer = try Self.analyzer.get()
         let manifest = Self.manifest([
             "S-SIMM,johns/John_Simm/000288_00470387.jpg,booking,2021-03-02",
             "S-DOGS,images/dogs.jpg,booking,2021-03-02",
@@ -37,7 +40,7 @@ struct GalleryEnrollmentTests {
             "S-MISSING,images/no-such-file.jpg,booking,2021-03-02",
         ])
         #expect(manifest.errors.isEmpty)
-        let first = try enrollment.enroll(manifest: manifest, baseDirectory: Self.fixtures, workers: 2)
+        let first = try admin.enrollGallery(manifest, baseDirectory: Self.fixtures, analyzer: analyzer, workers: 2)
         #expect(first.outcomes.map(\.kind) == [.enrolled, .noFace, .multipleFaces, .failed])
         #expect(first.outcomes[2].message?.contains("3 faces") == true)
         let store = try GalleryStore(database: try Database(path: spool.layout.database))
@@ -48,7 +51,7 @@ struct GalleryEnrollmentTests {
         let info = try store.faces(ids: rows.faceIDs)
         #expect(info.values.contains { $0.subject == "S-GROUP" && $0.box.left == 331 && $0.box.top == 78 })
 
-        let second = try enrollment.enroll(manifest: manifest, baseDirectory: Self.fixtures, workers: 2)
+        let second = try admin.enrollGallery(manifest, baseDirectory: Self.fixtures, analyzer: analyzer, workers: 2)
         #expect(second.outcomes.map(\.kind) == [.alreadyEnrolled, .noFace, .alreadyEnrolled, .failed])
         #expect(second.version == first.version)
         #expect(try store.stats().faces == 2)
@@ -58,10 +61,10 @@ struct GalleryEnrollmentTests {
     func enrollRequiresAdmin() throws {
         let spool = try TestSpool()
         let analyst = try SpoolAdministration(layout: spool.layout, uid: TestSpool.analystUID)
-        let enrollment = try GalleryEnrollment(administration: analyst, analyzer: try Self.analyzer.get())
+        let analyzer = try Self.analyzer.get()
         #expect(throws: AdministrationError.self) {
-            try enrollment.enroll(manifest: Self.manifest(["S-SIMM,johns/John_Simm/000288_00470387.jpg,,"]),
-                                  baseDirectory: Self.fixtures)
+            try analyst.enrollGallery(Self.manifest(["S-SIMM,johns/John_Simm/000288_00470387.jpg,,"]),
+                                      baseDirectory: Self.fixtures, analyzer: analyzer)
         }
     }
 
@@ -70,11 +73,11 @@ struct GalleryEnrollmentTests {
         let spool = try TestSpool()
         let admin = try SpoolAdministration(layout: spool.layout, uid: 0)
         let analyzer = try Self.analyzer.get()
-        let report = try GalleryEnrollment(administration: admin, analyzer: analyzer).enroll(
-            manifest: Self.manifest([
+        let report = try admin.enrollGallery(
+            Self.manifest([
                 "S-SIMM,johns/John_Simm/000288_00470387.jpg,booking,",
                 "S-SAVAGE,johns/John_Savage/000264_01099001.jpg,booking,",
-            ]), baseDirectory: Self.fixtures)
+            ]), baseDirectory: Self.fixtures, analyzer: analyzer)
         #expect(report.count(.enrolled) == 2)
         let searcher = try FaceSearcher(analyzer: analyzer, databasePath: spool.layout.database,
                                         cacheDirectory: spool.layout.state + "/cache")
@@ -102,13 +105,13 @@ struct GalleryEnrollmentTests {
         let spool = try TestSpool()
         let admin = try SpoolAdministration(layout: spool.layout, uid: 0)
         let analyzer = try Self.analyzer.get()
-        _ = try GalleryEnrollment(administration: admin, analyzer: analyzer).enroll(
-            manifest: Self.manifest([
+        _ = try admin.enrollGallery(
+            Self.manifest([
                 "S-SIMM,johns/John_Simm/000288_00470387.jpg,booking,",
                 "S-SIMM,johns/John_Simm/000290_00470346.jpg,booking,",
                 "S-SAVAGE,johns/John_Savage/000264_01099001.jpg,booking,",
                 "S-SALLEY,johns/John_Salley/000179_02159509.jpg,booking,",
-            ]), baseDirectory: Self.fixtures)
+            ]), baseDirectory: Self.fixtures, analyzer: analyzer)
         let searcher = try FaceSearcher(analyzer: analyzer, databasePath: spool.layout.database,
                                         cacheDirectory: spool.layout.state + "/cache")
         let files = ["johns/John_Simm/000300_00470148.jpg", "images/dogs.jpg", "johns/John_Savage/000290_01099067.jpg"]

@@ -1,6 +1,7 @@
+@testable import Spool
 import Foundation
 import Policy
-@testable import Spool
+import Results
 import Testing
 
 /// The spool's decision as a pure function: no spool, no files.
@@ -94,7 +95,7 @@ struct JobEvaluationTests {
         #expect(try JobResult.decode(try result.encoded()) == result)
         let denied = ResultBuilder.denied(job: "j", JobDenial(reasons: [.purposeUnauthorized]), now: now)
         #expect(denied.decision == .denied)
-        #expect(denied.reasons == ["purpose.unauthorized"])
+        #expect(denied.reasons.map(\.rawValue) == ["purpose.unauthorized"])
         #expect(denied.galleryVersion == nil)
         #expect(denied.statement == JobResult.leadStatement)
     }

@@ -1,7 +1,8 @@
+@testable import Spool
+import Administration
 import Audit
 import Foundation
 import Glibc
-@testable import Spool
 import SystemCalls
 import Testing
 

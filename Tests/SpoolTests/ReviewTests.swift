@@ -1,8 +1,11 @@
+@testable import Spool
+import Administration
 import Audit
 import Foundation
 import Glibc
 import Policy
-@testable import Spool
+import Results
+import Reviews
 import Store
 import SystemCalls
 import Testing
@@ -37,7 +40,7 @@ struct ReviewTests {
 
     /// Drops a review request owned by `uid`, as `frs review` under that account would.
     static func dropReview(_ spool: TestSpool, _ request: ReviewRequest, uid: UInt32) throws -> String {
-        let name = try request.drop(into: spool.layout)
+        let name = try request.drop(via: spool.layout.tmp, into: spool.layout.incoming)
         let path = spool.layout.incoming + "/" + name
         try SystemCall.run("chown", path: path) { chown(path, uid, uid) }
         return name
@@ -83,7 +86,7 @@ struct ReviewTests {
             ("aaud", Self.auditorUID, ReasonCode.requesterRole.rawValue),
             ("eexam", TestSpool.analystUID, ReasonCode.requesterIdentityMismatch.rawValue),  // not the examiner's file
             ("nobody", Self.examinerUID, ReasonCode.requesterUnknown.rawValue),
-            ("oexam", Self.outsiderUID, ReviewReason.otherAgency),
+            ("oexam", Self.outsiderUID, ReasonCode.reviewOtherAgency.rawValue),
         ]
         for (examiner, uid, _) in cases {
             _ = try Self.dropReview(spool, ReviewRequest(job: "job-1", examiner: examiner, face: 1, candidate: subject,
@@ -104,19 +107,19 @@ struct ReviewTests {
         let (spool, result) = try Self.spoolWithCompletedJob()
         let subject = result.probes[0].faces[0].candidates[0].subject
         let now = spool.now
-        let recorder = try ReviewRecorder(layout: spool.layout, database: try SpoolDatabase.open(spool.layout),
+        let recorder = try ReviewRecorder(results: spool.layout.resultFiles, database: try SpoolDatabase.open(spool.layout),
                                           audit: try AuditLog(directory: spool.layout.audit), clock: { now })
         func apply(_ job: String, _ face: Int, _ candidate: String) throws -> ReviewRecorder.Outcome {
             try recorder.apply(ReviewRequest(job: job, examiner: "eexam", face: face, candidate: candidate,
                                              disposition: .inconclusive, note: nil),
                                ownerUID: Self.examinerUID, request: nil)
         }
-        #expect(try apply("no-such-job", 1, subject) == .refused(reasons: [ReviewReason.unknownJob],
+        #expect(try apply("no-such-job", 1, subject) == .refused(reasons: [.reviewUnknownJob],
                                                                   message: "job no-such-job has no completed result"))
         guard case .refused(let face, _) = try apply("job-1", 2, subject) else { Issue.record("face 2 accepted"); return }
-        #expect(face == [ReviewReason.unknownFace])
+        #expect(face == [.reviewUnknownFace])
         guard case .refused(let other, _) = try apply("job-1", 1, "S-NOT-LISTED") else { Issue.record("accepted"); return }
-        #expect(other == [ReviewReason.unknownCandidate])
+        #expect(other == [.reviewUnknownCandidate])
         #expect(try Self.reviews(spool).isEmpty)
         // Directly (an account that can write the database): recorded at once.
         #expect(try apply("job-1", 1, subject) == .recorded)
@@ -128,7 +131,7 @@ struct ReviewTests {
         let (spool, result) = try Self.spoolWithCompletedJob()
         let subject = result.probes[0].faces[0].candidates[0].subject
         let now = spool.now
-        let recorder = try ReviewRecorder(layout: spool.layout, database: try SpoolDatabase.open(spool.layout),
+        let recorder = try ReviewRecorder(results: spool.layout.resultFiles, database: try SpoolDatabase.open(spool.layout),
                                           audit: try AuditLog(directory: spool.layout.audit), clock: { now })
         let first = ReviewRequest(job: "job-1", examiner: "eexam", face: 1, candidate: subject, disposition: .inconclusive, note: nil)
         #expect(try recorder.apply(first, ownerUID: Self.examinerUID, request: "job-1-aa.review") == .recorded)

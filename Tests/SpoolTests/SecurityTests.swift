@@ -1,8 +1,9 @@
+@testable import Spool
 import Audit
+import Basics
 import Foundation
 import Glibc
 import Policy
-@testable import Spool
 import SystemCalls
 import Testing
 
@@ -34,7 +35,7 @@ struct SecurityTests {
         for id in ["victim", "borrowed"] {
             let result = try spool.result(id)
             #expect(result.decision == .denied, "\(id)")
-            #expect(result.reasons.contains(ReasonCode.requesterIdentityMismatch.rawValue), "\(id)")
+            #expect(result.reasons.map(\.rawValue).contains(ReasonCode.requesterIdentityMismatch.rawValue), "\(id)")
             #expect(result.probes.isEmpty, "\(id)")
             #expect(try spool.finalRecords(for: id).count == 1)
         }
@@ -54,7 +55,7 @@ struct SecurityTests {
 
         let result = try spool.result("linked")
         #expect(result.decision == .denied)
-        #expect(result.reasons == [ReasonCode.requesterIdentityMismatch.rawValue])
+        #expect(result.reasons.map(\.rawValue) == [ReasonCode.requesterIdentityMismatch.rawValue])
         #expect(result.requester == nil)
         #expect(result.probes.isEmpty)
         // The target was neither read into the outbox nor moved.
@@ -85,7 +86,7 @@ struct SecurityTests {
         #expect(claimed)
         let result = try spool.result("swapped")
         #expect(result.decision == .denied)
-        #expect(result.reasons.contains(ReasonCode.requesterIdentityMismatch.rawValue))
+        #expect(result.reasons.map(\.rawValue).contains(ReasonCode.requesterIdentityMismatch.rawValue))
         #expect(result.probes.isEmpty)
         let final = try #require(try spool.finalRecords(for: "swapped").first)
         #expect(final.event.outcome == "denied")
@@ -99,7 +100,7 @@ struct SecurityTests {
         for id in ["pipe", "folder"] {
             let result = try spool.result(id)
             #expect(result.decision == .denied, "\(id)")
-            #expect(result.reasons == [ReasonCode.requesterIdentityMismatch.rawValue], "\(id)")
+            #expect(result.reasons.map(\.rawValue) == [ReasonCode.requesterIdentityMismatch.rawValue], "\(id)")
             #expect(try spool.finalRecords(for: id).count == 1)
         }
         #expect(try spool.entries(spool.layout.incoming).isEmpty)
@@ -121,7 +122,7 @@ struct SecurityTests {
         try spool.drop("linked", TestSpool.jobJSON(purpose: "personal", probes: ["x.jpg"]), uid: 4242)
         try spool.drain()
 
-        #expect(try spool.result("impostor").reasons == [ReasonCode.requesterIdentityMismatch.rawValue])
+        #expect(try spool.result("impostor").reasons.map(\.rawValue) == [ReasonCode.requesterIdentityMismatch.rawValue])
         #expect(!FileStatus.exists(folder))
         #expect(!FileStatus.exists(spool.layout.evidence(for: "impostor")))
         #expect(try spool.result("linked").decision == .denied)
@@ -150,6 +151,9 @@ struct SecurityTests {
             let dropBox = directory == spool.layout.tmp || directory == spool.layout.incoming
             if dropBox {
                 #expect(mode == 0o1733, "\(directory)")
+            } else if directory == spool.layout.statusBoard {
+                // Anyone may list the agency codes; each agency's board is its group's only.
+                #expect(mode == 0o755, "\(directory)")
             } else {
                 #expect(mode & 0o007 & ~0o001 == 0, "\(directory) is \(String(mode, radix: 8))")
             }

@@ -1,7 +1,9 @@
+@testable import Spool
 import Audit
+import Basics
 import Foundation
 import Glibc
-@testable import Spool
+import Results
 import SystemCalls
 import Testing
 

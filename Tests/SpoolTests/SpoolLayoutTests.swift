@@ -1,6 +1,7 @@
+@testable import Spool
+import Administration
 import Foundation
 import Glibc
-@testable import Spool
 import Store
 import SystemCalls
 import Testing
@@ -13,7 +14,8 @@ struct SpoolLayoutTests {
         let expected: [String: UInt32] = [
             layout.root: 0o711, layout.tmp: 0o1733, layout.incoming: 0o1733, layout.active: 0o700,
             layout.held: 0o700, layout.done: 0o700, layout.failed: 0o700, layout.evidence: 0o700,
-            layout.outbox: 0o750, layout.results: 0o750, layout.audit: 0o750, layout.state: 0o700,
+            layout.outbox: 0o711, layout.results: 0o711, layout.audit: 0o2750, layout.statusBoard: 0o755,
+            layout.state: 0o700,
         ]
         for (path, mode) in expected {
             let status = try FileStatus.of(path)

@@ -1,9 +1,9 @@
+@testable import Spool
 import Audit
 import Foundation
 import Glibc
 import Hashing
 import Policy
-@testable import Spool
 import SystemCalls
 import Testing
 
@@ -69,12 +69,12 @@ struct SpoolPipelineTests {
 
         let suspended = try spool.result("suspended")
         #expect(suspended.decision == .denied)
-        #expect(suspended.reasons == ["requester.suspended"])
+        #expect(suspended.reasons.map(\.rawValue) == ["requester.suspended"])
         #expect(suspended.probes.isEmpty)
         let impostor = try spool.result("impostor")
-        #expect(impostor.reasons == ["requester.identity-mismatch"])
+        #expect(impostor.reasons.map(\.rawValue) == ["requester.identity-mismatch"])
         let nobody = try spool.result("nobody")
-        #expect(nobody.reasons == ["requester.unknown", "agency.unknown", "purpose.unauthorized",
+        #expect(nobody.reasons.map(\.rawValue) == ["requester.unknown", "agency.unknown", "purpose.unauthorized",
                                    "purpose.justification-too-short"])
         // The impostor's records name the account that dropped the file, not the person it claimed.
         let impostorRecords = try spool.records().filter { $0.event.job == "impostor" }
@@ -85,7 +85,7 @@ struct SpoolPipelineTests {
             #expect(spool.locations(of: id) == ["done"])
             let finals = try spool.finalRecords(for: id)
             #expect(finals.map(\.event.event) == ["job.denied"])
-            #expect(finals.first?.event.reasons == (try spool.result(id)).reasons)
+            #expect(finals.first?.event.reasons == (try spool.result(id)).reasons.map(\.rawValue))
         }
     }
 
@@ -107,7 +107,7 @@ struct SpoolPipelineTests {
         for id in ["linked", "hardlinked"] {
             let result = try spool.result(id)
             #expect(result.decision == .denied)
-            #expect(result.reasons.first == "requester.identity-mismatch")
+            #expect(result.reasons.map(\.rawValue).first == "requester.identity-mismatch")
             #expect(try spool.finalRecords(for: id).count == 1)
         }
         #expect(try spool.result("linked").requester == nil)
@@ -130,11 +130,11 @@ struct SpoolPipelineTests {
         for id in ["dotdot", "link", "absolute"] {
             let result = try spool.result(id)
             #expect(result.decision == .denied, "\(id)")
-            #expect(result.reasons.contains("input.probe-outside-evidence"), "\(id): \(result.reasons)")
+            #expect(result.reasons.map(\.rawValue).contains("input.probe-outside-evidence"), "\(id): \(result.reasons)")
             #expect(result.probes.isEmpty)
         }
         #expect(try spool.result("absinside").decision == .completed)
-        #expect(try spool.result("missing").reasons == ["input.probe-missing"])
+        #expect(try spool.result("missing").reasons.map(\.rawValue) == ["input.probe-missing"])
     }
 
     @Test func malformedJobFilesGetADeniedResultAndRecord() throws {
@@ -147,13 +147,13 @@ struct SpoolPipelineTests {
         for id in ["garbage", "array"] {
             let result = try spool.result(id)
             #expect(result.decision == .denied)
-            #expect(result.reasons == ["input.malformed"])
+            #expect(result.reasons.map(\.rawValue) == ["input.malformed"])
             #expect(!result.messages.isEmpty)
             #expect(try spool.finalRecords(for: id).map(\.event.event) == ["job.denied"])
             #expect(try spool.finalRecords(for: id).first?.event.reasons == ["input.malformed"])
             #expect(spool.locations(of: id) == ["done"])
         }
-        #expect(try spool.result("filter").reasons.contains("use.protected-class-filter"))
+        #expect(try spool.result("filter").reasons.map(\.rawValue).contains("use.protected-class-filter"))
     }
 
     @Test func imageErrorsFromTheSearcherDenyTheJob() throws {
@@ -164,9 +164,9 @@ struct SpoolPipelineTests {
         try spool.drop("bad", TestSpool.jobJSON(probes: [good, bad]))
         try spool.drop("huge", TestSpool.jobJSON(probes: [huge]))
         try spool.drain()
-        #expect(try spool.result("bad").reasons == ["input.probe-not-image"])
+        #expect(try spool.result("bad").reasons.map(\.rawValue) == ["input.probe-not-image"])
         #expect(try spool.result("bad").probes.isEmpty)
-        #expect(try spool.result("huge").reasons == ["input.probe-too-large"])
+        #expect(try spool.result("huge").reasons.map(\.rawValue) == ["input.probe-too-large"])
     }
 
     @Test func engineFaultsAreRetriedThenQuarantinedWithAFailedResult() throws {
@@ -176,11 +176,11 @@ struct SpoolPipelineTests {
         let summary = try spool.drain()
         #expect(summary.failedAttempts == 3)
         #expect(spool.locations(of: "faulty") == ["failed"])
-        let reason = String(decoding: try DurableFile.read(spool.layout.failureReason("faulty.json")), as: UTF8.self)
+        let reason = String(decoding: try DurableFile.read(spool.layout.failureReason("faulty")), as: UTF8.self)
         #expect(reason.contains("EngineFault"))
         let result = try spool.result("faulty")
         #expect(result.decision == .failed)
-        #expect(result.reasons == [SpoolReason.attemptsExhausted])
+        #expect(result.reasons == [.processingAttemptsExhausted])
         #expect(try spool.events(for: "faulty") == ["job.received", "job.claimed", "job.claimed", "job.claimed",
                                                     "job.claimed", "job.failed"])
     }
@@ -211,7 +211,7 @@ struct SpoolPipelineTests {
         #expect(try spool.events(for: "approved").contains("job.approved"))
         let rejected = try spool.result("rejected")
         #expect(rejected.decision == .denied)
-        #expect(rejected.reasons == ["supervisor.rejected"])
+        #expect(rejected.reasons.map(\.rawValue) == ["supervisor.rejected"])
         #expect(spool.locations(of: "selfish") == ["held"])
         let refusals = try spool.records().filter { $0.event.event == "job.approval-refused" }
         #expect(refusals.count == 2)

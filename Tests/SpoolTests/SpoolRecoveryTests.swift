@@ -1,6 +1,8 @@
+@testable import Spool
+import Basics
 import Foundation
 import Glibc
-@testable import Spool
+import Results
 import SystemCalls
 import Testing
 

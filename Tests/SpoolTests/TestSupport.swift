@@ -1,8 +1,13 @@
+@testable import Spool
+import Administration
 import Audit
+import Basics
 import Foundation
 import Glibc
 import Policy
-@testable import Spool
+import Results
+import Reviews
+import Store
 import SystemCalls
 
 /// A deterministic stand-in for the face search: one face per image, candidates derived from the
@@ -101,7 +106,7 @@ final class TestSpool {
     func dropApproval(job: String, supervisor: String, approve: Bool, uid: UInt32) throws {
         let request = ApprovalRequest(job: job, supervisor: supervisor, decision: approve ? .approve : .reject,
                                       note: "reviewed")
-        let name = try request.drop(into: layout)
+        let name = try request.drop(via: layout.tmp, into: layout.incoming)
         let path = layout.incoming + "/" + name
         try SystemCall.run("chown", path: path) { chown(path, uid, uid) }
     }

@@ -1,5 +1,5 @@
-import Testing
 @testable import Store
+import Testing
 
 @Suite struct GalleryManifestTests {
     @Test func positionalRows() {

@@ -1,5 +1,6 @@
 import Audit
 import Foundation
+import Spool
 
 extension SpoolAdministration {
     /// `frs purge [--older-than DAYS]`: removes evidence and results past retention, never the

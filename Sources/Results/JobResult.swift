@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 
 /// How a job ended; each job ends exactly one way, with one result file and one final audit record.
 public enum JobOutcome: String, Codable, Sendable, CaseIterable {
@@ -25,8 +26,8 @@ public struct JobResult: Codable, Sendable, Equatable {
 
     public var job: String
     public var decision: JobOutcome
-    /// Reason codes (stable strings); empty for a completed job.
-    public var reasons: [String]
+    /// Reason codes; empty for a completed job.
+    public var reasons: [ReasonCode]
     /// Human-readable detail for the reasons (which field, which probe).
     public var messages: [String]
     public var requester: String?
@@ -48,7 +49,7 @@ public struct JobResult: Codable, Sendable, Equatable {
     public var created: String
 
     public init(
-        job: String, decision: JobOutcome, reasons: [String] = [], messages: [String] = [],
+        job: String, decision: JobOutcome, reasons: [ReasonCode] = [], messages: [String] = [],
         requester: String? = nil, purpose: String? = nil, caseNumber: String? = nil, offense: String? = nil,
         galleryVersion: Int64? = nil, models: [String: String]? = nil, threshold: Double? = nil,
         maxCandidates: Int? = nil, probes: [ProbeRecord] = [], probeCount: Int? = nil, created: Date
@@ -124,5 +125,10 @@ public struct ProbeRecord: Codable, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(self))
+    }
+
+    /// Decodes one line written by ``encodedLine()``.
+    public static func decodeLine(_ bytes: [UInt8]) throws -> ProbeRecord {
+        try JSONDecoder().decode(ProbeRecord.self, from: Data(bytes))
     }
 }

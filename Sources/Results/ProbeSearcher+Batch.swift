@@ -1,3 +1,5 @@
+import Basics
+
 extension ProbeSearcher {
     /// Searches many probe images (a bulk job's next batch).
     ///

@@ -1,4 +1,6 @@
 import Foundation
+import Policy
+import Results
 
 /// The examiner's sheet `outbox/results/<job>.html`: a self-contained page showing each probe
 /// face beside its candidates' gallery faces, with the case, purpose, requester, the
@@ -87,7 +89,7 @@ public enum ExaminerSheet {
             + "\(escape(result.job)) --examiner ID --face N --candidate SUBJECT --disposition "
             + "possible-match|no-match|inconclusive</code>.</p>\n"
         if !result.reasons.isEmpty {
-            html += "<p class=\"notes\">Reasons: \(escape(result.reasons.joined(separator: ", ")))</p>\n"
+            html += "<p class=\"notes\">Reasons: \(escape(result.reasons.map(\.rawValue).joined(separator: ", ")))</p>\n"
         }
 
         var quiet: [Int] = []

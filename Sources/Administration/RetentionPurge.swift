@@ -1,4 +1,6 @@
 import Foundation
+import Results
+import Spool
 import SystemCalls
 
 /// Removes what a spool keeps past its retention period: for each finished job whose result is

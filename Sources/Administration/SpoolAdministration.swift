@@ -2,6 +2,7 @@ import Audit
 import Foundation
 import Glibc
 import Policy
+import Spool
 import Store
 import SystemCalls
 
@@ -43,13 +44,27 @@ public final class SpoolAdministration {
         public var createdDatabase: Bool
         /// Whether the acting uid became the first administrator.
         public var addedAdmin: Bool
+
+        public init(createdDatabase: Bool, addedAdmin: Bool) {
+            self.createdDatabase = createdDatabase
+            self.addedAdmin = addedAdmin
+        }
     }
 
     /// Creates the spool layout and database (idempotent). When no administrator exists yet,
     /// `uid` becomes the first one.
-    /// - Throws: ``SystemCallError``, `DatabaseError`, ``Audit/AuditError``.
+    ///
+    /// - Parameters:
+    ///   - daemonUser: the service account that runs the daemon (root gives it the spool): every
+    ///     directory, the database and the audit files become its own. `nil` keeps the invoking
+    ///     account as the owner (a one-account spool, like the demo's).
+    ///   - auditorsGroup: the group whose members read `outbox/audit/` (the directory is given to it,
+    ///     setgid, so every day file is the group's too).
+    /// - Throws: ``SystemCallError`` (`EPERM` when a non-root account asks for another owner),
+    ///   `DatabaseError`, ``Audit/AuditError``.
     @discardableResult
-    public static func initialize(layout: SpoolLayout, uid: UInt32, now: Date = Date()) throws -> InitReport {
+    public static func initialize(layout: SpoolLayout, uid: UInt32, daemonUser: Accounts.User? = nil,
+                                  auditorsGroup: Accounts.Group? = nil, now: Date = Date()) throws -> InitReport {
         try layout.create()
         let created = !FileStatus.exists(layout.database)
         let database = try SpoolDatabase.open(layout)
@@ -65,15 +80,64 @@ public final class SpoolAdministration {
             return try registry.addAdmin(uid: uid, now: now)
         }
         if created {
+            var details = ["spool": layout.root]
+            details["daemon_user"] = daemonUser.map { "\($0.uid)" }
+            details["auditors_group"] = auditorsGroup.map { "\($0.gid)" }
             try audit.append(AuditEvent(event: "spool.initialized", actor: "uid:\(uid)", outcome: "ok",
-                                        details: ["spool": layout.root]), now: now)
+                                        details: details), now: now)
         }
         if added {
             try audit.append(AuditEvent(event: "admin.added", actor: "uid:\(uid)", outcome: "ok",
                                         details: ["uid": "\(uid)", "first": "true"]), now: now)
         }
+        if let daemonUser { try giveSpool(layout, to: daemonUser) }
+        if let auditorsGroup { try giveAudit(layout, to: auditorsGroup) }
         return InitReport(createdDatabase: created, addedAdmin: added)
     }
+
+    /// Makes the service account the owner of the spool: every directory of the layout and what is in
+    /// the daemon's own directories (the database, locks, the audit files, the status board). Files
+    /// people dropped (in `tmp/`, `incoming/`) stay theirs: their owner is their identity.
+    static func giveSpool(_ layout: SpoolLayout, to user: Accounts.User) throws {
+        let dropBoxes = Set([layout.tmp, layout.incoming])
+        let layoutDirectories = Set(layout.directories.map(\.path))
+        for (directory, mode) in layout.directories {
+            // The audit log keeps its group (the auditors'), given by --auditors-group.
+            try Accounts.changeOwner(directory, uid: user.uid, gid: directory == layout.audit ? nil : user.gid)
+            try SystemCall.run("chmod", path: directory) { chmod(directory, mode) }  // chown clears setgid
+            guard !dropBoxes.contains(directory), directory != layout.statusBoard else { continue }
+            for name in try Directory.entries(directory) {
+                let path = directory + "/" + name
+                guard !layoutDirectories.contains(path) else { continue }
+                try Accounts.changeOwner(path, uid: user.uid, gid: directory == layout.audit ? nil : user.gid)
+                if try FileStatus.of(path).isDirectory {
+                    for inner in try Directory.entries(path) {
+                        try Accounts.changeOwner(path + "/" + inner, uid: user.uid, gid: user.gid)
+                    }
+                }
+            }
+        }
+        for agency in (try? Directory.entries(layout.statusBoard)) ?? [] {
+            let board = layout.statusBoard + "/" + agency
+            try Accounts.changeOwner(board, uid: user.uid, gid: nil)
+            try SystemCall.run("chmod", path: board) { chmod(board, 0o2750) }
+            for name in try Directory.entries(board) { try Accounts.changeOwner(board + "/" + name, uid: user.uid, gid: nil) }
+        }
+    }
+
+    /// Gives `outbox/audit/` and its files to the auditors' group (directory 2750, files 0640).
+    static func giveAudit(_ layout: SpoolLayout, to group: Accounts.Group) throws {
+        try Accounts.changeOwner(layout.audit, uid: nil, gid: group.gid)
+        try SystemCall.run("chmod", path: layout.audit) { chmod(layout.audit, 0o2750) }
+        for name in try Directory.entries(layout.audit) where name.hasSuffix(".jsonl") {
+            let path = layout.audit + "/" + name
+            try Accounts.changeOwner(path, uid: nil, gid: group.gid)
+            try SystemCall.run("chmod", path: path) { chmod(path, 0o640) }
+        }
+    }
+
+    /// The daemon's account: the owner of the spool directory.
+    public var daemonUID: UInt32? { try? FileStatus.of(layout.root).owner }
 
     /// The actor's name in audit records: the id of a registered user of this uid, else `uid:N`.
     public var actor: String {
@@ -95,11 +159,56 @@ public final class SpoolAdministration {
                          now: clock())
     }
 
-    /// `frs agency add CODE --name NAME`.
-    public func addAgency(code: String, name: String) throws {
+    /// `frs agency add CODE --name NAME [--group GROUP]`: the agency's staff (members of `group`) read
+    /// its results, sheets and status board.
+    /// - Returns: warnings for the administrator (e.g. the daemon's account is not a member of the
+    ///   group, so it could not give the agency's results to it).
+    @discardableResult
+    public func addAgency(code: String, name: String, group: Accounts.Group? = nil) throws -> [String] {
         try requireAdmin("agency.add \(code)")
-        try registry.addAgency(code: code, name: name, now: clock())
-        try record("agency.added", agency: code, details: ["code": code, "name": name])
+        guard code.range(of: "^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", options: .regularExpression) != nil else {
+            throw AdministrationError.invalidCode(code)
+        }
+        try registry.addAgency(code: code, name: name, group: group?.gid, now: clock())
+        var details = ["code": code, "name": name]
+        details["group"] = group.map { "\($0.gid)" }
+        try record("agency.added", agency: code, details: details)
+        guard let group else {
+            return ["agency \(code) has no group: its results stay readable by the daemon's account only; "
+                    + "give it one with --group so its staff can read them"]
+        }
+        var warnings: [String] = []
+        do {
+            try layout.board.prepare(agency: code, group: group.gid)
+            try publishStaff(agency: code)
+        } catch {
+            warnings.append("could not create the agency's status board outbox/jobs/\(code)/ in group \(group.description): \(error)")
+        }
+        if let daemon = daemonUID, daemon != 0 {
+            let user = Accounts.user(uid: daemon)
+            switch Accounts.isMember(user, of: group) {
+            case .some(true): break
+            case .some(false):
+                warnings.append("the daemon's account \(user.description) is not a member of group \(group.description): "
+                                + "it cannot give agency \(code)'s results to the group; add it "
+                                + "(usermod -aG \(group.name ?? "\(group.gid)") \(user.name ?? "\(user.uid)")) and restart the daemon")
+            case .none:
+                warnings.append("cannot tell whether the daemon's account \(user.description) is a member of group "
+                                + "\(group.description) (no account entry): it must be, to give agency \(code)'s results to the group")
+            }
+        }
+        return warnings
+    }
+
+    /// Writes an agency's staff list on its status board (``Spool/StaffEntry``), after every change
+    /// of its people, so `frs status` knows who may see the agency's jobs. Best effort for agencies
+    /// without a group or a board.
+    func publishStaff(agency code: String) throws {
+        guard let agency = try registry.agency(code), let group = agency.group else { return }
+        let staff = try registry.users(agency: code).map {
+            StaffEntry(uid: $0.uid, user: $0.id, role: $0.role, status: $0.status)
+        }
+        try layout.board.publishStaff(staff, agency: code, group: group)
     }
 
     /// `frs agency terminate CODE --notice-date YYYY-MM-DD`.
@@ -125,6 +234,7 @@ public final class SpoolAdministration {
         details["vetted"] = user.vetted
         details["trained"] = user.trained
         try record("user.added", agency: user.agency, details: details)
+        try? publishStaff(agency: user.agency)
     }
 
     /// `frs user suspend|reinstate|revoke ID`.
@@ -138,6 +248,7 @@ public final class SpoolAdministration {
         case .revoked: "user.revoked"
         }
         try record(event, agency: user.agency, details: ["user": id, "previous": user.status])
+        try? publishStaff(agency: user.agency)
     }
 
     /// `frs user train ID --date YYYY-MM-DD`.
@@ -160,6 +271,8 @@ public enum AdministrationError: Error, Equatable, CustomStringConvertible {
     case invalidDate(String)
     /// A role is not one of the known roles.
     case invalidRole(String)
+    /// An agency code is not 1–32 letters, digits, `-` or `_` (it names a directory).
+    case invalidCode(String)
 
     public var description: String {
         switch self {
@@ -167,6 +280,7 @@ public enum AdministrationError: Error, Equatable, CustomStringConvertible {
         case .notInitialized(let root): "\(root) is not an initialized spool; run 'frs init' first"
         case .invalidDate(let text): "\"\(text)\" is not a date (YYYY-MM-DD)"
         case .invalidRole(let text): "\"\(text)\" is not a role (analyst, examiner, supervisor, auditor, admin)"
+        case .invalidCode(let text): "\"\(text)\" is not an agency code (1 to 32 letters, digits, - or _)"
         }
     }
 }

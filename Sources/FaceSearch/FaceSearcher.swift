@@ -1,8 +1,11 @@
+import Basics
 import FaceEngine
 import Foundation
 import Imaging
 import Matching
+import Results
 import Store
+import Synchronization
 
 /// The daemon's face search: the face engine finds and describes the faces in a probe image, and
 /// the matcher searches each usable face against the gallery matrix.
@@ -11,15 +14,18 @@ import Store
 /// (`state/cache/gallery-<version>.matrix`), or built from the database and cached, and reloaded
 /// when an enroll or removal changes the version (checked before each probe), so a removed subject
 /// is never returned by a later search.
-public final class FaceSearcher: ProbeSearcher, @unchecked Sendable {
+public final class FaceSearcher: ProbeSearcher {
     public let analyzer: FaceAnalyzer
     public let cacheDirectory: String
     public var modelIDs: [String: String] { FaceAnalyzer.modelIDs }
 
-    // `lock` guards `store` (a SQLite connection is used by one thread at a time) and `matcher`.
-    private let lock = NSLock()
-    private let store: GalleryStore
-    private var matcher: Matcher
+    /// The gallery connection (a SQLite connection is used by one thread at a time) and the matcher
+    /// of the version last seen, behind one mutex: workers of the daemon share this object.
+    private struct Gallery {
+        var store: GalleryStore
+        var matcher: Matcher
+    }
+    private let gallery: Mutex<Gallery>
 
     /// - Parameters:
     ///   - analyzer: the face engine.
@@ -28,11 +34,12 @@ public final class FaceSearcher: ProbeSearcher, @unchecked Sendable {
     public init(analyzer: FaceAnalyzer, databasePath: String, cacheDirectory: String) throws {
         self.analyzer = analyzer
         self.cacheDirectory = cacheDirectory
-        store = try GalleryStore(database: try Database(path: databasePath))
-        matcher = try Self.loadMatcher(store: store, cacheDirectory: cacheDirectory)
+        let store = try GalleryStore(database: try Database(path: databasePath))
+        let matcher = try Self.loadMatcher(store: store, cacheDirectory: cacheDirectory)
+        gallery = Mutex(Gallery(store: store, matcher: matcher))
     }
 
-    public var galleryVersion: Int64 { lock.withLock { matcher.gallery.galleryVersion } }
+    public var galleryVersion: Int64 { gallery.withLock { $0.matcher.gallery.galleryVersion } }
 
     /// Loads the matrix of the store's current version from its cache file, or updates `previous`
     /// with the store's changes since its version (cached in the background), or builds and caches it.
@@ -61,11 +68,12 @@ public final class FaceSearcher: ProbeSearcher, @unchecked Sendable {
 
     /// The matcher for the store's current version (reloaded if it changed).
     func currentMatcher() throws -> Matcher {
-        try lock.withLock {
-            if try store.version() != matcher.gallery.galleryVersion {
-                matcher = try Self.loadMatcher(store: store, cacheDirectory: cacheDirectory, previous: matcher.gallery)
+        try gallery.withLock { gallery in
+            if try gallery.store.version() != gallery.matcher.gallery.galleryVersion {
+                gallery.matcher = try Self.loadMatcher(
+                    store: gallery.store, cacheDirectory: cacheDirectory, previous: gallery.matcher.gallery)
             }
-            return matcher
+            return gallery.matcher
         }
     }
 
@@ -150,7 +158,7 @@ public final class FaceSearcher: ProbeSearcher, @unchecked Sendable {
         var results: [FaceResult] = []
         for (j, face) in found.faces.enumerated() {
             let list = matches[j] ?? []
-            let info = list.isEmpty ? [:] : try lock.withLock { try store.faces(ids: list.map(\.faceID)) }
+            let info = list.isEmpty ? [:] : try gallery.withLock { try $0.store.faces(ids: list.map(\.faceID)) }
             let candidates = list.compactMap { m in info[m.faceID].map { (m, $0) } }.enumerated().map { i, pair in
                 FaceResult.Candidate(rank: i + 1, subject: pair.1.subject, image: pair.1.imagePath,
                                      distance: (pair.0.distance * 1e6).rounded() / 1e6)

@@ -1,6 +1,5 @@
 import Foundation
 import Policy
-import Store
 
 /// The registry of agencies, authorized individuals and administrators, in the spool's SQLite
 /// database (`state/frs.sqlite`).
@@ -40,17 +39,29 @@ public struct Registry {
                 added TEXT NOT NULL
             );
             """)
+        // Added with accounts: the agency's Unix group (its staff read its results). Spools made
+        // before it get the column here.
+        let columns = try database.query("PRAGMA table_info(agencies)").compactMap { $0.text(1) }
+        if !columns.contains("gid") {
+            try database.execute("ALTER TABLE agencies ADD COLUMN gid INTEGER")
+        }
     }
 
     // MARK: - Agencies
 
     /// Adds an agency.
     /// - Throws: ``RegistryError/duplicate(_:)`` when the code exists.
-    public func addAgency(code: String, name: String, now: Date) throws {
+    /// - Parameter group: the agency's Unix group, whose members read its results.
+    public func addAgency(code: String, name: String, group: UInt32? = nil, now: Date) throws {
         if try agency(code) != nil { throw RegistryError.duplicate("agency \(code)") }
         try database.query(
-            "INSERT INTO agencies (code, name, added) VALUES (?, ?, ?)",
-            [.text(code), .text(name), .text(Self.timestamp(now))])
+            "INSERT INTO agencies (code, name, added, gid) VALUES (?, ?, ?, ?)",
+            [.text(code), .text(name), .text(Self.timestamp(now)), group.map { .integer(Int64($0)) } ?? .null])
+    }
+
+    /// Every registered agency, by code.
+    public func agencies() throws -> [AgencyRecord] {
+        try database.query("SELECT code, name, notice_date, gid FROM agencies ORDER BY code").map(AgencyRecord.init(row:))
     }
 
     /// Records the written notice of termination (MOU IX.B); access ends 30 days after it.
@@ -62,8 +73,8 @@ public struct Registry {
 
     /// The agency with `code`, if registered.
     public func agency(_ code: String) throws -> AgencyRecord? {
-        try database.query("SELECT code, name, notice_date FROM agencies WHERE code = ?", [.text(code)])
-            .first.map { AgencyRecord(code: $0.text(0) ?? "", name: $0.text(1) ?? "", noticeDate: $0.text(2)) }
+        try database.query("SELECT code, name, notice_date, gid FROM agencies WHERE code = ?", [.text(code)])
+            .first.map(AgencyRecord.init(row:))
     }
 
     // MARK: - Users
@@ -101,6 +112,14 @@ public struct Registry {
         try database.query(
             "SELECT id, name, agency, role, uid, status, vetted, trained FROM users WHERE id = ?", [.text(id)]
         ).first.map(UserRecord.init(row:))
+    }
+
+    /// The users of an agency, by id.
+    public func users(agency: String) throws -> [UserRecord] {
+        try database.query(
+            "SELECT id, name, agency, role, uid, status, vetted, trained FROM users WHERE agency = ? ORDER BY id",
+            [.text(agency)]
+        ).map(UserRecord.init(row:))
     }
 
     /// The users registered for an OS account.
@@ -149,7 +168,8 @@ public struct Registry {
         return database.changes == 1
     }
 
-    static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
+    /// How the registry and the ledger write times (UTC, ISO 8601, seconds).
+    public static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
 }
 
 /// An agency as registered.
@@ -158,11 +178,19 @@ public struct AgencyRecord: Sendable, Equatable {
     public var name: String
     /// The date of the written termination notice (`YYYY-MM-DD`), if any.
     public var noticeDate: String?
+    /// The agency's Unix group: its staff read its results; `nil` for an agency added without one.
+    public var group: UInt32?
 
-    public init(code: String, name: String, noticeDate: String? = nil) {
+    public init(code: String, name: String, noticeDate: String? = nil, group: UInt32? = nil) {
         self.code = code
         self.name = name
         self.noticeDate = noticeDate
+        self.group = group
+    }
+
+    init(row: Row) {
+        self.init(code: row.text(0) ?? "", name: row.text(1) ?? "", noticeDate: row.text(2),
+                  group: row.int(3).map { UInt32(truncatingIfNeeded: $0) })
     }
 }
 

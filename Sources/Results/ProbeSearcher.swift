@@ -1,3 +1,5 @@
+import Policy
+
 /// The face search behind the spool: detect the faces in one probe image and find each face's
 /// nearest gallery candidates.
 ///
@@ -34,6 +36,14 @@ public enum ProbeImageError: Error, Equatable, Sendable {
     case notImage(String)
     /// The image is larger than the engine accepts (`input.probe-too-large`).
     case tooLarge(String)
+
+    /// The reason code for the denial.
+    public var reason: ReasonCode {
+        switch self {
+        case .notImage: .inputProbeNotImage
+        case .tooLarge: .inputProbeTooLarge
+        }
+    }
 }
 
 /// One face found in a probe image, with its candidates.

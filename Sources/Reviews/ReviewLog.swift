@@ -57,7 +57,7 @@ public struct ReviewLog {
             """,
             [.text(review.job), .integer(Int64(review.face)), .text(review.candidate), .text(review.examiner),
              .text(review.disposition.rawValue), review.note.map { .text($0) } ?? .null,
-             request.map { .text($0) } ?? .null, .text(Registry.timestamp(now))])
+             request.map { .text($0) } ?? .null, .text(now.formatted(.iso8601))])
         return database.changes == 1
     }
 

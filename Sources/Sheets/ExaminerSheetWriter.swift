@@ -1,11 +1,14 @@
 import Foundation
+import Hashing
 import Imaging
+import Results
 import Store
 import SystemCalls
 
 /// Writes a completed job's examiner's sheet `outbox/results/<job>.html` (mode 0640, via `tmp/`,
 /// synced, renamed into place like the result), cutting the face crops it embeds from the
-/// evidence and gallery images.
+/// evidence and gallery images. It knows nothing of the spool: it is given the results directory,
+/// where to build files, how to read a probe image, and the gallery.
 ///
 /// Probe crops are the face's box (with a margin) in the probe image; gallery crops are the
 /// box of the candidate image's face as enrolled (the largest, for an image with several faces).
@@ -16,30 +19,38 @@ public struct ExaminerSheetWriter {
     /// The longest side of an embedded crop, in pixels.
     public static let cropSide = 150
 
-    public let layout: SpoolLayout
-    let evidence: EvidenceStore
-    let database: Database
+    public let results: ResultFiles
+    /// Where the sheet is built before it is renamed into place (on the results' filesystem).
+    public let temporaryDirectory: String
+    let probeBytes: (String) -> [UInt8]?
+    let gallery: GalleryStore
     let decoder: JPEGDecoder
     let encoder = JPEGEncoder(quality: 85)
 
     /// - Parameters:
-    ///   - layout: the spool.
-    ///   - evidence: where the probe images are.
-    ///   - database: the spool's database (the gallery's tables).
-    public init(layout: SpoolLayout, evidence: EvidenceStore, database: Database) {
-        self.layout = layout
-        self.evidence = evidence
-        self.database = database
-        decoder = JPEGDecoder(maxPixels: 64 << 20, maxFileBytes: max(evidence.maximumProbeBytes, 64 << 20))
+    ///   - results: the outbox's results directory.
+    ///   - temporaryDirectory: where the file is written before its rename.
+    ///   - gallery: the gallery (where each candidate's face is in its image).
+    ///   - maximumImageBytes: the largest image file decoded.
+    ///   - probeBytes: the bytes of a probe image as the job named it, or `nil` when it cannot be read.
+    public init(results: ResultFiles, temporaryDirectory: String, gallery: GalleryStore, maximumImageBytes: Int,
+                probeBytes: @escaping (String) -> [UInt8]?) {
+        self.results = results
+        self.temporaryDirectory = temporaryDirectory
+        self.gallery = gallery
+        self.probeBytes = probeBytes
+        decoder = JPEGDecoder(maxPixels: 64 << 20, maxFileBytes: max(maximumImageBytes, 64 << 20))
     }
 
     /// Writes the sheet of a completed job.
-    /// - Parameter result: the job's result document; a bulk job's probe lines are read from the outbox.
+    /// - Parameters:
+    ///   - result: the job's result document; a bulk job's probe lines are read from the outbox.
+    ///   - group: the group that may read the sheet (the requester's agency's), as for the result.
     /// - Returns: the sheet's path.
     /// - Throws: ``SystemCallError`` and decoding errors from reading the probe lines or writing the file.
     @discardableResult
-    public func write(_ result: JobResult) throws -> String {
-        let probes = try ResultFaces.probes(of: result, layout: layout)
+    public func write(_ result: JobResult, group: UInt32? = nil) throws -> String {
+        let probes = try results.probes(of: result)
         let faces = ResultFaces(probes)
         let options: ExaminerSheet.Options = result.probeCount != nil ? .bulk : ExaminerSheet.Options()
         var probeImages: [Int: RGBImage?] = [:]
@@ -61,31 +72,26 @@ public struct ExaminerSheetWriter {
                 return bytes
             }
         }
-        let path = layout.sheetFile(result.job)
-        try DurableFile.write(Array(html.utf8), to: path, via: layout.tmp, mode: 0o640)
+        let path = results.sheetFile(result.job)
+        try DurableFile.write(Array(html.utf8), to: path, via: temporaryDirectory, mode: 0o640, group: group)
         return path
     }
 
     /// The decoded probe image, or `nil` when it cannot be read (the sheet then says so).
     func probeImage(_ probe: String) -> RGBImage? {
-        guard let path = try? evidence.resolve(probe), let bytes = try? evidence.read(canonicalPath: path, probe: probe) else {
-            return nil
-        }
-        return try? decoder.decode(bytes, path: path)
+        guard let bytes = probeBytes(probe) else { return nil }
+        return try? decoder.decode(bytes, path: probe)
     }
 
-    /// The crop of a gallery image's enrolled face, or `nil`.
+    /// The crop of a gallery image's enrolled face, or `nil` when the image is not enrolled, cannot
+    /// be read, or is no longer the file that was enrolled (its SHA-256 differs).
     func galleryCrop(_ path: String) -> [UInt8]? {
-        let rows = try? database.query(
-            """
-            SELECT f.box_left, f.box_top, f.box_right, f.box_bottom FROM gallery_faces f
-            JOIN gallery_images i ON f.image_id = i.id WHERE i.path = ?
-            ORDER BY (f.box_right - f.box_left) * (f.box_bottom - f.box_top) DESC LIMIT 1
-            """, [.text(path)])
-        guard let row = rows?.first, let l = row.int(0), let t = row.int(1), let r = row.int(2), let b = row.int(3),
-              let image = try? decoder.decode(contentsOf: path)
+        guard let face = try? gallery.enrolledFace(imagePath: path),
+              let bytes = try? DurableFile.read(path, limit: 256 << 20),
+              SHA256.hex(bytes) == face.imageSHA256,
+              let image = try? decoder.decode(bytes, path: path)
         else { return nil }
-        return crop(image, left: Int(l), top: Int(t), right: Int(r), bottom: Int(b))
+        return crop(image, left: face.box.left, top: face.box.top, right: face.box.right, bottom: face.box.bottom)
     }
 
     /// A face box with a margin, scaled to at most ``cropSide``, as JPEG.
@@ -93,9 +99,4 @@ public struct ExaminerSheetWriter {
         guard let face = image.cropped(left: left, top: top, right: right, bottom: bottom, margin: 0.25) else { return nil }
         return try? encoder.encode(face.fitting(maxSide: Self.cropSide))
     }
-}
-
-extension SpoolLayout {
-    /// The examiner's sheet of `job`.
-    public func sheetFile(_ job: String) -> String { "\(results)/\(job).html" }
 }

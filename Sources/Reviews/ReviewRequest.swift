@@ -1,5 +1,4 @@
 import Foundation
-import SystemCalls
 
 /// An examiner's disposition on one candidate of a completed job, as `frs review` asks for it.
 ///
@@ -8,7 +7,9 @@ import SystemCalls
 /// only when the file belongs to the OS account registered for `examiner`, whose role allows
 /// review (``Policy/Role/canReview``) and who is active. An account that can write the spool's
 /// database records it directly (``ReviewRecorder``).
-public struct ReviewRequest: Codable, Sendable, Equatable {
+public struct ReviewRequest: DropBoxRequest, Equatable {
+    public static let kind = "review"
+
     /// The examiner's conclusion about a candidate: a lead's assessment, never an identification.
     public enum Disposition: String, Codable, Sendable, CaseIterable {
         /// The candidate may be the person in the probe; an investigative lead to corroborate.
@@ -54,12 +55,5 @@ public struct ReviewRequest: Codable, Sendable, Equatable {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a version 1 review request"))
         }
         return request
-    }
-
-    /// Writes the request into the drop box (via `tmp/`).
-    /// - Returns: the request's file name.
-    /// - Throws: ``SystemCallError``, `EncodingError`.
-    public func drop(into layout: SpoolLayout) throws -> String {
-        try layout.dropRequest(self, job: job, kind: "review")
     }
 }

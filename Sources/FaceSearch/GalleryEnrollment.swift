@@ -1,8 +1,10 @@
+import Basics
 import FaceEngine
 import Foundation
 import Hashing
 import Imaging
 import Store
+import Synchronization
 
 /// `frs gallery enroll`: booking photos into the gallery.
 ///
@@ -10,11 +12,12 @@ import Store
 /// (one SQLite connection behind a lock). Enrollment is idempotent: an image whose SHA-256 is
 /// already in the gallery is skipped. A booking photo should show one face: with none, the image is
 /// reported and nothing is enrolled; with several, the largest face is enrolled and the others
-/// reported. No problem with one row stops the run. The run is audited (`gallery.enrolled`).
+/// reported. No problem with one row stops the run. Who may enroll, and the audit record of the run,
+/// are the administration's (`SpoolAdministration.enrollGallery`).
 ///
-/// Workers share this object: `store` (one SQLite connection) is only touched under `lock`, the
-/// analyzer is immutable, and `administration` is used only on the calling thread.
-public final class GalleryEnrollment: @unchecked Sendable {
+/// Workers share this object: `store` (one SQLite connection) is only touched inside its mutex,
+/// and the analyzer is immutable.
+public final class GalleryEnrollment: Sendable {
     /// What happened to one manifest row.
     public struct Outcome: Sendable, Equatable {
         public enum Kind: String, Sendable {
@@ -44,15 +47,15 @@ public final class GalleryEnrollment: @unchecked Sendable {
         public var eta: Double { rate > 0 ? Double(total - done) / rate : 0 }
     }
 
-    let administration: SpoolAdministration
     let analyzer: FaceAnalyzer
-    let store: GalleryStore
-    let lock = NSLock()
+    let store: Mutex<GalleryStore>
 
-    public init(administration: SpoolAdministration, analyzer: FaceAnalyzer) throws {
-        self.administration = administration
+    /// - Parameters:
+    ///   - store: the gallery (its connection is used only by this object from now on).
+    ///   - analyzer: the face engine.
+    public init(store: sending GalleryStore, analyzer: FaceAnalyzer) {
         self.analyzer = analyzer
-        store = try GalleryStore(database: administration.database)
+        self.store = Mutex(store)
     }
 
     /// Enrolls every row of `manifest`.
@@ -61,10 +64,9 @@ public final class GalleryEnrollment: @unchecked Sendable {
     ///   - baseDirectory: relative image paths are taken from here (the manifest's folder).
     ///   - workers: images analysed at once.
     ///   - progress: called after each image, from worker threads.
-    /// - Throws: ``AdministrationError/notAdmin(_:)`` when the acting uid is not an administrator.
+    /// - Throws: `DatabaseError` when the gallery version cannot be read at the end.
     public func enroll(manifest: GalleryManifest, baseDirectory: String, workers: Int = 2,
                        progress: @escaping @Sendable (Progress) -> Void = { _ in }) throws -> Report {
-        try administration.requireAdmin("gallery.enroll")
         let entries = manifest.entries
         let start = Date()
         let outcomes = ParallelWork.map(count: entries.count, workers: workers, finished: { done in
@@ -75,13 +77,7 @@ public final class GalleryEnrollment: @unchecked Sendable {
             Outcome(line: $0.line, image: "", kind: .failed, message: $0.description)
         } + outcomes
         report.outcomes.sort { $0.line < $1.line }
-        report.version = try lock.withLock { try store.version() }
-        try administration.record("gallery.enrolled", details: [
-            "rows": "\(report.outcomes.count)", "enrolled": "\(report.count(.enrolled) + report.count(.multipleFaces))",
-            "already_enrolled": "\(report.count(.alreadyEnrolled))", "no_face": "\(report.count(.noFace))",
-            "multiple_faces": "\(report.count(.multipleFaces))", "failed": "\(report.count(.failed))",
-            "gallery_version": "\(report.version)",
-        ])
+        report.version = try store.withLock { try $0.version() }
         return report
     }
 
@@ -99,18 +95,17 @@ public final class GalleryEnrollment: @unchecked Sendable {
         let bytes = [UInt8](data)
         let sha = SHA256.hex(bytes)
         do {
-            if try lock.withLock({ try store.enrolledImage(sha256: sha) }) != nil { return outcome(.alreadyEnrolled) }
+            if try store.withLock({ try $0.enrolledImage(sha256: sha) }) != nil { return outcome(.alreadyEnrolled) }
             let found = try analyzer.analyze(jpeg: bytes, path: path)
             guard let largest = found.faces.max(by: { $0.box.area < $1.box.area }), let descriptor = largest.descriptor else {
                 return outcome(.noFace, "no face found")
             }
             let record = GalleryImageRecord(subject: entry.subject, path: path, sha256: sha,
                                             source: entry.source, captured: entry.captured)
-            let b = largest.box
-            let face = GalleryFaceRecord(box: Store.FaceBox(left: b.left, top: b.top, right: b.right, bottom: b.bottom),
+            let face = GalleryFaceRecord(box: largest.box,
                                          landmarks: largest.landmarks.flatMap { [Float($0.x), Float($0.y)] },
                                          descriptor: descriptor)
-            switch try lock.withLock({ try store.enroll(record, faces: [face]) }) {
+            switch try store.withLock({ try $0.enroll(record, faces: [face]) }) {
             case .alreadyEnrolled: return outcome(.alreadyEnrolled)
             case .enrolled:
                 if found.faces.count > 1 {

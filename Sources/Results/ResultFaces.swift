@@ -1,5 +1,3 @@
-import SystemCalls
-
 /// The faces of a result, numbered 1, 2, … in the order of the probes and of the faces within
 /// each probe: the numbers the examiner's sheet shows and `frs review --face N` takes.
 public struct ResultFaces: Sendable {
@@ -35,15 +33,5 @@ public struct ResultFaces: Sendable {
     /// The face numbered `number`, if there is one.
     public func face(_ number: Int) -> Numbered? {
         number >= 1 && number <= faces.count ? faces[number - 1] : nil
-    }
-
-    /// A job's probe records: the result's own, or a bulk job's `<job>.jsonl` lines.
-    /// - Throws: ``SystemCallError`` when the lines file cannot be read; a malformed line is an error too.
-    public static func probes(of result: JobResult, layout: SpoolLayout) throws -> [ProbeRecord] {
-        guard result.probeCount != nil, result.probes.isEmpty else { return result.probes }
-        let path = layout.resultLines(result.job)
-        guard FileStatus.exists(path) else { return [] }
-        let bytes = try DurableFile.read(path)
-        return try bytes.split(separator: 0x0a).map { try ProbeRecord.decodeLine(Array($0)) }
     }
 }

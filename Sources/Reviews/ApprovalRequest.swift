@@ -1,5 +1,4 @@
 import Foundation
-import SystemCalls
 
 /// A supervisor's decision on a held job, dropped into `incoming/` as `<job>-<random>.approval`
 /// by `frs approve` or `frs reject` under the supervisor's own account.
@@ -7,7 +6,9 @@ import SystemCalls
 /// Like a job file it is authenticated by its owner uid: the daemon applies it only when the file
 /// belongs to the OS account registered for `supervisor`, who must be an active supervisor of
 /// the requester's agency and not the requester.
-public struct ApprovalRequest: Codable, Sendable, Equatable {
+public struct ApprovalRequest: DropBoxRequest, Equatable {
+    public static let kind = "approval"
+
     /// Approve (run the held job) or reject (deny it).
     public enum Verdict: String, Codable, Sendable {
         case approve
@@ -41,11 +42,5 @@ public struct ApprovalRequest: Codable, Sendable, Equatable {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a version 1 approval request"))
         }
         return request
-    }
-
-    /// Writes the request into the drop box (via `tmp/`).
-    /// - Returns: the request's file name.
-    public func drop(into layout: SpoolLayout) throws -> String {
-        try layout.dropRequest(self, job: job, kind: "approval")
     }
 }

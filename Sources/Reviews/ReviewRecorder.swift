@@ -1,8 +1,8 @@
 import Audit
 import Foundation
 import Policy
+import Results
 import Store
-import SystemCalls
 
 /// Checks and records an examiner's review: the same rules whether the daemon applies a request
 /// from the drop box or `frs review` records it directly.
@@ -13,20 +13,20 @@ import SystemCalls
 /// `review.recorded` (with `details["disposition"]` and `details["candidate"]`, which the audit
 /// report counts) or `review.refused` with the reasons.
 public struct ReviewRecorder {
-    public let layout: SpoolLayout
+    public let results: ResultFiles
     let registry: Registry
     let log: ReviewLog
     let audit: AuditLog
     let clock: @Sendable () -> Date
 
     /// - Parameters:
-    ///   - layout: the spool.
+    ///   - results: the outbox's results directory (the reviewed jobs' results).
     ///   - database: a connection to the spool's database.
     ///   - audit: the spool's audit log.
     ///   - clock: the time source.
     /// - Throws: `DatabaseError` when the review table cannot be created.
-    public init(layout: SpoolLayout, database: Database, audit: AuditLog, clock: @escaping @Sendable () -> Date = { Date() }) throws {
-        self.layout = layout
+    public init(results: ResultFiles, database: Database, audit: AuditLog, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.results = results
         registry = Registry(database: database)
         log = try ReviewLog(database: database)
         self.audit = audit
@@ -40,7 +40,7 @@ public struct ReviewRecorder {
         /// The same drop-box request was recorded before (after a crash); nothing new.
         case alreadyRecorded
         /// Refused (and audited) for these reason codes, explained in `message`.
-        case refused(reasons: [String], message: String)
+        case refused(reasons: [ReasonCode], message: String)
     }
 
     /// Checks and records `review`.
@@ -59,7 +59,7 @@ public struct ReviewRecorder {
         guard reasons.isEmpty else {
             try audit.append(AuditEvent(
                 event: "review.refused", actor: agency == nil ? "uid:\(ownerUID)" : review.examiner, agency: agency,
-                job: review.job, outcome: "denied", reasons: reasons,
+                job: review.job, outcome: "denied", reasons: reasons.map(\.rawValue),
                 details: ["message": message, "candidate": review.candidate, "face": "\(review.face)",
                           "disposition": review.disposition.rawValue].merging(request.map { ["request": $0] } ?? [:]) { a, _ in a }),
                 now: clock())
@@ -72,37 +72,35 @@ public struct ReviewRecorder {
 
     /// The reasons to refuse `review` (empty when it may be recorded), a message, and the
     /// examiner's agency when the examiner is registered for `ownerUID`.
-    func check(_ review: ReviewRequest, ownerUID: UInt32) throws -> ([String], String, String?) {
+    func check(_ review: ReviewRequest, ownerUID: UInt32) throws -> ([ReasonCode], String, String?) {
         guard let examiner = try registry.user(review.examiner) else {
-            return ([ReasonCode.requesterUnknown.rawValue], "\(review.examiner) is not registered", nil)
+            return ([ReasonCode.requesterUnknown], "\(review.examiner) is not registered", nil)
         }
         guard examiner.uid == ownerUID else {
-            return ([ReasonCode.requesterIdentityMismatch.rawValue],
+            return ([ReasonCode.requesterIdentityMismatch],
                     "the review does not come from \(review.examiner)'s own account", nil)
         }
         guard let role = Role(rawValue: examiner.role), role.canReview else {
-            return ([ReasonCode.requesterRole.rawValue], "a\(examiner.role.first.map { "aeiou".contains($0) } == true ? "n" : "") \(examiner.role) may not record dispositions", examiner.agency)
+            return ([ReasonCode.requesterRole], "a\(examiner.role.first.map { "aeiou".contains($0) } == true ? "n" : "") \(examiner.role) may not record dispositions", examiner.agency)
         }
         switch RequesterStatus(rawValue: examiner.status) {
         case .active: break
-        case .suspended: return ([ReasonCode.requesterSuspended.rawValue], "\(review.examiner) is suspended", examiner.agency)
-        case .revoked, nil: return ([ReasonCode.requesterRevoked.rawValue], "\(review.examiner) is revoked", examiner.agency)
+        case .suspended: return ([ReasonCode.requesterSuspended], "\(review.examiner) is suspended", examiner.agency)
+        case .revoked, nil: return ([ReasonCode.requesterRevoked], "\(review.examiner) is revoked", examiner.agency)
         }
-        guard let bytes = try? DurableFile.read(layout.resultFile(review.job), limit: 64 << 20),
-              let result = try? JobResult.decode(bytes), result.decision == .completed
-        else {
-            return ([ReviewReason.unknownJob], "job \(review.job) has no completed result", examiner.agency)
+        guard let result = try? results.result(review.job), result.decision == .completed else {
+            return ([ReasonCode.reviewUnknownJob], "job \(review.job) has no completed result", examiner.agency)
         }
         let requesterAgency = try result.requester.flatMap { try registry.user($0)?.agency }
         guard requesterAgency == examiner.agency else {
-            return ([ReviewReason.otherAgency], "job \(review.job) belongs to another agency", examiner.agency)
+            return ([ReasonCode.reviewOtherAgency], "job \(review.job) belongs to another agency", examiner.agency)
         }
-        let faces = ResultFaces(try ResultFaces.probes(of: result, layout: layout))
+        let faces = ResultFaces(try results.probes(of: result))
         guard let face = faces.face(review.face) else {
-            return ([ReviewReason.unknownFace], "job \(review.job) has no face \(review.face) (it has \(faces.faces.count))", examiner.agency)
+            return ([ReasonCode.reviewUnknownFace], "job \(review.job) has no face \(review.face) (it has \(faces.faces.count))", examiner.agency)
         }
         guard face.face.candidates.contains(where: { $0.subject == review.candidate }) else {
-            return ([ReviewReason.unknownCandidate],
+            return ([ReasonCode.reviewUnknownCandidate],
                     "\(review.candidate) is not a candidate of face \(review.face) of job \(review.job)", examiner.agency)
         }
         return ([], "", examiner.agency)
@@ -110,7 +108,7 @@ public struct ReviewRecorder {
 
     func recordAudit(_ review: ReviewRequest, request: String?) throws {
         let examiner = try registry.user(review.examiner)
-        let result = (try? DurableFile.read(layout.resultFile(review.job), limit: 64 << 20)).flatMap { try? JobResult.decode($0) }
+        let result = (try? results.result(review.job)) ?? nil
         var details = ["disposition": review.disposition.rawValue, "candidate": review.candidate, "face": "\(review.face)"]
         details["note"] = review.note
         details["request"] = request
@@ -121,20 +119,8 @@ public struct ReviewRecorder {
 
     /// Whether the audit log holds the `review.recorded` record of a drop-box request.
     func auditHolds(request: String) throws -> Bool {
-        try AuditReader(directory: layout.audit).records().contains {
+        try AuditReader(directory: audit.directory).records().contains {
             $0.event.event == "review.recorded" && $0.event.details["request"] == request
         }
     }
-}
-
-/// Reason codes for refused reviews (spool-level: about the result, not the policy).
-public enum ReviewReason {
-    /// The job is unknown or did not complete (no candidates to review).
-    public static let unknownJob = "review.unknown-job"
-    /// The result has no face with that number.
-    public static let unknownFace = "review.unknown-face"
-    /// The subject is not among that face's candidates.
-    public static let unknownCandidate = "review.unknown-candidate"
-    /// The job's requester is of another agency than the examiner.
-    public static let otherAgency = "review.other-agency"
 }

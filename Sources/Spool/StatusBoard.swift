@@ -1,0 +1,190 @@
+import Foundation
+import Glibc
+import SystemCalls
+
+/// The status board (`outbox/jobs/`): what people may know of their jobs without reading the
+/// daemon's queues or database, kept by the daemon and guarded by the kernel.
+///
+/// ```
+/// outbox/jobs/           0755  daemon's; anyone may list the agency codes
+///   <AGENCY>/            2750  group: the agency's Unix group (setgid: every record is the group's)
+///     <job>.json         0640  one record per job of a requester of that agency (``JobStatusRecord``)
+///     staff.json         0640  the agency's registered staff (uid, user id, role, status)
+/// ```
+/// Only members of an agency's group (its staff, the daemon's account) can list or read its
+/// board; another agency's staff get "permission denied" and cannot tell what exists. `frs status`
+/// shows an analyst the records of their own uid, and an examiner or supervisor (by `staff.json`)
+/// every record of their agency. A job whose requester could not be established (an unregistered
+/// account, a forged name) has no record: its result and audit records say what happened.
+public struct StatusBoard: Sendable {
+    /// `outbox/jobs/`.
+    public let root: String
+    /// Where files are built before they are renamed into place (same filesystem).
+    public let temporaryDirectory: String
+
+    public init(root: String, temporaryDirectory: String) {
+        self.root = root
+        self.temporaryDirectory = temporaryDirectory
+    }
+
+    /// The board of one agency.
+    public func directory(agency: String) -> String { "\(root)/\(agency)" }
+    /// A job's record.
+    public func record(job: String, agency: String) -> String { "\(directory(agency: agency))/\(job).json" }
+    /// An agency's staff list.
+    public func staff(agency: String) -> String { "\(directory(agency: agency))/staff.json" }
+
+    /// Creates (or re-moulds) an agency's board: mode 2750 in `group`.
+    /// - Throws: ``SystemCallError``: `EPERM` when this account may not give it to `group` (it is
+    ///   not a member, and not root).
+    public func prepare(agency: String, group: UInt32?) throws(SystemCallError) {
+        let path = directory(agency: agency)
+        try Directory.create(path, mode: 0o2750)
+        if let group, try FileStatus.of(path).group != group {
+            try Accounts.changeOwner(path, uid: nil, gid: group)
+            try SystemCall.run("chmod", path: path) { chmod(path, 0o2750) }  // chown clears setgid
+        }
+    }
+
+    /// Writes a job's record (replacing the previous one) into its agency's board.
+    /// - Throws: ``SystemCallError``, `EncodingError`.
+    public func publish(_ record: JobStatusRecord, group: UInt32?) throws {
+        try prepare(agency: record.agency, group: group)
+        try DurableFile.write(try Self.encode(record), to: self.record(job: record.job, agency: record.agency),
+                              via: temporaryDirectory, mode: 0o640, group: group)
+    }
+
+    /// Writes an agency's staff list.
+    public func publishStaff(_ staff: [StaffEntry], agency: String, group: UInt32?) throws {
+        try prepare(agency: agency, group: group)
+        try DurableFile.write(try Self.encode(staff), to: self.staff(agency: agency), via: temporaryDirectory,
+                              mode: 0o640, group: group)
+    }
+
+    /// A job's record, if this account can read one.
+    /// - Throws: ``SystemCallError`` other than "no such file" (e.g. `EACCES`), `DecodingError`.
+    public func read(job: String, agency: String) throws -> JobStatusRecord? {
+        let path = record(job: job, agency: agency)
+        guard FileStatus.exists(path) else { return nil }
+        return try JSONDecoder().decode(JobStatusRecord.self, from: Data(try DurableFile.read(path, limit: 1 << 20)))
+    }
+
+    /// An agency's staff list.
+    public func readStaff(agency: String) throws -> [StaffEntry] {
+        try JSONDecoder().decode([StaffEntry].self, from: Data(try DurableFile.read(staff(agency: agency), limit: 16 << 20)))
+    }
+
+    /// Every record of an agency's board (this account must be able to list it).
+    /// - Throws: ``SystemCallError`` (`EACCES` for another agency's board).
+    public func records(agency: String) throws -> [JobStatusRecord] {
+        let directory = directory(agency: agency)
+        return try Directory.entries(directory).filter { $0.hasSuffix(".json") && $0 != "staff.json" }.sorted()
+            .compactMap { name in
+                try? JSONDecoder().decode(JobStatusRecord.self,
+                                          from: Data(try DurableFile.read(directory + "/" + name, limit: 1 << 20)))
+            }
+    }
+
+    /// The agencies that have a board (the daemon's and root's view; others cannot list `outbox/jobs/`).
+    public func agencies() throws -> [String] {
+        try Directory.entries(root).sorted()
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value)) + [0x0a]
+    }
+}
+
+/// What the status board says of one job: enough for its requester and their agency's examiners
+/// and supervisors to know where it is, how it ended and where to read more.
+public struct JobStatusRecord: Codable, Sendable, Equatable {
+    /// Where a job is.
+    public enum State: String, Codable, Sendable {
+        /// Claimed by a daemon and being processed.
+        case running
+        /// Waiting for a supervisor's approval (`frs approve|reject`).
+        case held
+        /// Ended: see `decision`.
+        case finished
+    }
+
+    /// A recorded examiner's disposition (the latest for a face and candidate).
+    public struct Disposition: Codable, Sendable, Equatable {
+        public var face: Int
+        public var candidate: String
+        public var examiner: String
+        public var disposition: String
+        public var recorded: String
+
+        public init(face: Int, candidate: String, examiner: String, disposition: String, recorded: String) {
+            self.face = face
+            self.candidate = candidate
+            self.examiner = examiner
+            self.disposition = disposition
+            self.recorded = recorded
+        }
+    }
+
+    public var job: String
+    public var requester: String
+    /// The requester's OS account (the job file's owner).
+    public var uid: UInt32
+    public var agency: String
+    public var purpose: String?
+    public var caseNumber: String?
+    public var state: State
+    /// `completed`, `denied` or `failed` once finished.
+    public var decision: String?
+    public var reasons: [String]
+    /// Candidates returned (all faces, all probes), once completed.
+    public var candidates: Int?
+    public var dispositions: [Disposition]
+    /// The result file, once finished; the sheet, once completed.
+    public var result: String?
+    public var sheet: String?
+    /// When this record was written (UTC, ISO 8601).
+    public var updated: String
+
+    public init(job: String, requester: String, uid: UInt32, agency: String, purpose: String?, caseNumber: String?,
+                state: State, decision: String? = nil, reasons: [String] = [], candidates: Int? = nil,
+                dispositions: [Disposition] = [], result: String? = nil, sheet: String? = nil, updated: Date) {
+        self.job = job
+        self.requester = requester
+        self.uid = uid
+        self.agency = agency
+        self.purpose = purpose
+        self.caseNumber = caseNumber
+        self.state = state
+        self.decision = decision
+        self.reasons = reasons
+        self.candidates = candidates
+        self.dispositions = dispositions
+        self.result = result
+        self.sheet = sheet
+        self.updated = updated.formatted(.iso8601)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case job, requester, uid, agency, purpose
+        case caseNumber = "case_number"
+        case state, decision, reasons, candidates, dispositions, result, sheet, updated
+    }
+}
+
+/// One registered person of an agency, as its board lists them (for `frs status`: examiners and
+/// supervisors see the agency's jobs).
+public struct StaffEntry: Codable, Sendable, Equatable {
+    public var uid: UInt32
+    public var user: String
+    public var role: String
+    public var status: String
+
+    public init(uid: UInt32, user: String, role: String, status: String) {
+        self.uid = uid
+        self.user = user
+        self.role = role
+        self.status = status
+    }
+}
