@@ -1,29 +1,5 @@
 import Dispatch
 
-/// The changes between two gallery versions, as a matrix applies them
-/// (``GalleryMatrix/applying(_:)``).
-public struct GalleryUpdate: Sendable {
-    /// The version the updated matrix belongs to.
-    public var galleryVersion: Int64
-    /// Subjects whose rows leave the matrix.
-    public var removedSubjects: Set<Int64>
-    /// Rows added (after the kept rows, in this order), row-major.
-    public var descriptors: [Float]
-    public var faceIDs: [Int64]
-    public var subjectIDs: [Int64]
-
-    public init(
-        galleryVersion: Int64, removedSubjects: Set<Int64>, descriptors: [Float] = [], faceIDs: [Int64] = [],
-        subjectIDs: [Int64] = []
-    ) {
-        self.galleryVersion = galleryVersion
-        self.removedSubjects = removedSubjects
-        self.descriptors = descriptors
-        self.faceIDs = faceIDs
-        self.subjectIDs = subjectIDs
-    }
-}
-
 extension GalleryMatrix {
     /// The largest face id among the rows whose subject is not in `removedSubjects` (0 when none
     /// is left): what ``GalleryStore``'s change query needs to find the faces added since.

@@ -5,8 +5,8 @@ import Dispatch
 /// is one `SIMD16<Float16>` at `b * dim + k`, lane `j` being row `16b + j`; 4 KiB a block for
 /// 128-d, half the float32 bytes). Padding rows are zero (their norms are `+infinity`).
 ///
-/// Values are stored scaled by `2^-scaleExponent` (0 unless a row holds values of 32768 or more,
-/// which half precision cannot hold); the kernels multiply the probe by `2^scaleExponent`
+/// Values are stored scaled by `2^-scaleExponent` (0 unless a row's norm reaches 32768: larger
+/// values could round beyond half precision's range); the kernels multiply the probe by `2^scaleExponent`
 /// instead, exactly. ``quantizationError`` bounds, for every row, the Euclidean norm of the
 /// difference between the exact row and what the half values represent; ``Matcher`` turns it
 /// into the error bound that keeps float16 results exact (see its documentation).
