@@ -111,7 +111,8 @@ def main():
               f"{r.get('gflops', 0):>12.1f} {r.get('peak_gflops', 0):>9.1f}")
         results.append({"probes": b, "index": name, "storage": storage, "faiss_ms_per_probe": round(fms, 4),
                         "frs_ms_per_probe": rms, "ratio": round(ratio, 3), "frs_gflops": r.get("gflops"),
-                        "peak_gflops": r.get("peak_gflops"), "time_ratio_to_first_storage": r.get("time_ratio")})
+                        "peak_gflops": r.get("peak_gflops"), "time_ratio_to_first_storage": r.get("time_ratio"),
+                        "frs_cpu_peak_fraction": r.get("cpu_peak_fraction")})
     print(f"\nload average {os.getloadavg()[0]:.2f} (1 min) at end")
     print("ratio = FAISS ms/probe / frs ms/probe: > 1 means frs is faster. "
           "Targets: 1 probe >= 1.0, 1000 probes >= 0.8.")
