@@ -89,8 +89,35 @@ extension GalleryMatrix {
                 let lo = firstBlock + span * c / chunks, hi = firstBlock + span * (c + 1) / chunks
                 keptRows.withUnsafeBufferPointer { keptRows in
                     var offsets = [Int](repeating: 0, count: lanes)
+                    // Two source panel values side by side, for the shifted copy below.
+                    let pair = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: 2)
+                    defer { pair.deallocate() }
                     for d in lo..<hi {
                         let rows = min(lanes, keptCount - d * lanes)
+                        let first = keptRows.isEmpty ? d * lanes : keptRows[d * lanes]
+                        let last = keptRows.isEmpty ? d * lanes + rows - 1 : keptRows[d * lanes + rows - 1]
+                        if rows == lanes, last - first == lanes - 1, first / lanes + 1 < source.blocks || first % lanes == 0 {
+                            // The usual case: 16 consecutive source rows (kept rows are increasing), at
+                            // lane offset o of source block a and, for o > 0, the start of block a + 1.
+                            // Lane j of the result is lane o + j of the pair (a[k], a+1[k]).
+                            let a = first / lanes, o = first % lanes
+                            let out = UnsafeMutableRawPointer(dst.pointer + d * dim * lanes)
+                                .assumingMemoryBound(to: SIMD16<Float>.self)
+                            let panelA = UnsafeRawPointer(src.pointer + a * dim * lanes).assumingMemoryBound(to: SIMD16<Float>.self)
+                            if o == 0 {
+                                out.update(from: panelA, count: dim)
+                            } else {
+                                let panelB = panelA + dim
+                                let shifted = UnsafeRawPointer(pair).advanced(by: o * MemoryLayout<Float>.stride)
+                                for k in 0..<dim {
+                                    pair[0] = panelA[k]
+                                    pair[1] = panelB[k]
+                                    out[k] = shifted.loadUnaligned(as: SIMD16<Float>.self)
+                                }
+                            }
+                            for j in 0..<lanes { dstNorms.pointer[d * lanes + j] = srcNorms.pointer[first + j] }
+                            continue
+                        }
                         for j in 0..<rows {
                             let r = keptRows.isEmpty ? d * lanes + j : keptRows[d * lanes + j]
                             offsets[j] = (r / lanes) * dim * lanes + r % lanes
