@@ -32,7 +32,7 @@ public enum FRSCommand {
         AuditVerifyCommand.self,
         AuditReportCommand.self,
         // Gallery and matching
-        GalleryEnrollCommand.self, GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self, BenchFacesCommand.self,
+        GalleryEnrollCommand.self, GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self, BenchGalleryCommand.self, BenchFacesCommand.self,
     ]
 
     static let overview = """

@@ -46,11 +46,19 @@ public final class FaceSearcher: ProbeSearcher {
 
     public var galleryVersion: Int64 { gallery.withLock { $0.matcher.gallery.galleryVersion } }
 
-    /// Loads the matrix of the store's current version from its cache file, or builds and caches it.
-    static func loadMatcher(store: GalleryStore, cacheDirectory: String) throws -> Matcher {
+    /// Loads the matrix of the store's current version from its cache file, or updates `previous`
+    /// with the store's changes since its version (cached in the background), or builds and caches it.
+    public static func loadMatcher(store: GalleryStore, cacheDirectory: String, previous: GalleryMatrix? = nil) throws -> Matcher {
         let version = try store.version()
         if let cached = try? GalleryCache.load(directory: cacheDirectory, galleryVersion: version) {
             return Matcher(gallery: cached)
+        }
+        if let previous, let changes = try store.changes(since: previous.galleryVersion, lastKeptFaceID: previous.lastFaceID) {
+            let matrix = try previous.applying(GalleryUpdate(
+                galleryVersion: changes.version, removedSubjects: changes.removedSubjectIDs,
+                descriptors: changes.added.descriptors, faceIDs: changes.added.faceIDs, subjectIDs: changes.added.subjectIDs))
+            GalleryCache.writeInBackground(matrix, directory: cacheDirectory)
+            return Matcher(gallery: matrix)
         }
         let rows = try store.activeDescriptors()
         let matrix = try GalleryMatrix(dimension: rows.dimension, galleryVersion: rows.version,
@@ -67,7 +75,8 @@ public final class FaceSearcher: ProbeSearcher {
     func currentMatcher() throws -> Matcher {
         try gallery.withLock { gallery in
             if try gallery.store.version() != gallery.matcher.gallery.galleryVersion {
-                gallery.matcher = try Self.loadMatcher(store: gallery.store, cacheDirectory: cacheDirectory)
+                gallery.matcher = try Self.loadMatcher(
+                    store: gallery.store, cacheDirectory: cacheDirectory, previous: gallery.matcher.gallery)
             }
             return gallery.matcher
         }

@@ -104,12 +104,25 @@ public enum GalleryCache {
     ///   the matrix from the store and ``write(_:directory:)`` it), or a code saying how the file is
     ///   damaged or of another version.
     /// - Complexity: one read of the file and one checksum pass.
-    public static func load(directory: String, galleryVersion: Int64) throws(GalleryCacheError) -> GalleryMatrix {
-        try load(path: directory + "/" + fileName(galleryVersion: galleryVersion), expectedVersion: galleryVersion)
+    public static func load(
+        directory: String, galleryVersion: Int64, precision: ScanPrecision = .float32
+    ) throws(GalleryCacheError) -> GalleryMatrix {
+        try load(
+            path: directory + "/" + fileName(galleryVersion: galleryVersion), expectedVersion: galleryVersion,
+            precision: precision)
     }
 
     /// Loads a cache file, checking that it holds `expectedVersion` (nil: any version).
-    public static func load(path: String, expectedVersion: Int64?) throws(GalleryCacheError) -> GalleryMatrix {
+    ///
+    /// With `precision` ``ScanPrecision/float16`` the file is mapped read-only: the float32
+    /// panels are checksummed and rounded to half precision block range by block range (each
+    /// range dropped from this process's memory after), and stay in the file for the re-rank, so
+    /// the matrix keeps only the half copy, norms and ids resident. The mapping stays valid
+    /// after the file is unlinked (``removeStale(directory:keeping:)``); cache files are never
+    /// rewritten in place (each version is a new file renamed into a private directory).
+    public static func load(
+        path: String, expectedVersion: Int64?, precision: ScanPrecision = .float32
+    ) throws(GalleryCacheError) -> GalleryMatrix {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { throw .init(.notFound, "no cache file", path: path) }
@@ -148,6 +161,11 @@ public enum GalleryCache {
         guard Int(status.st_size) == expectedSize else {
             throw .init(.truncated, "file has \(status.st_size) bytes, its header says \(expectedSize)", path: path)
         }
+        if precision == .float16 {
+            return try loadMapped(
+                fd: fd, path: path, header: header, dimension: dimension, version: version, count: count,
+                fileSize: expectedSize)
+        }
         var checksum = Checksum()
         for region in [
             UnsafeMutableRawBufferPointer(start: storage.panels, count: storage.panelBytes),
@@ -183,13 +201,124 @@ public enum GalleryCache {
             dimension: dimension, galleryVersion: version, faceIDs: ids[0], subjectIDs: ids[1], storage: storage)
     }
 
-    /// Removes cache files of other gallery versions (and temporary files left by a crash) from
-    /// `directory`. Failures to remove are ignored: a stale file is never loaded for another version.
+    /// The float16 load: see ``load(path:expectedVersion:precision:)``.
+    private static func loadMapped(
+        fd: Int32, path: String, header: [UInt8], dimension: Int, version: Int64, count: Int, fileSize: Int
+    ) throws(GalleryCacheError) -> GalleryMatrix {
+        guard let mapped = mmap(nil, fileSize, PROT_READ, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
+            throw .init(.io, "mmap: \(errnoText())", path: path)
+        }
+        let lanes = MatchKernel.lanes
+        let blocks = (count + lanes - 1) / lanes
+        let storage = PanelStorage(mappedBlocks: blocks, dim: dimension, base: mapped, length: fileSize, panelOffset: headerSize)
+        // From here on `storage` owns the mapping (unmapped when it is released, errors included).
+        let panelBytes = storage.panelBytes
+        let normBytes = storage.normBytes
+        let normSource = UnsafeRawPointer(mapped + headerSize + panelBytes)
+        UnsafeMutableRawPointer(storage.norms).copyMemory(from: normSource, byteCount: normBytes)
+        let norms = storage.normFloats
+        for row in count..<(blocks * lanes) where norms[row] != .infinity {
+            throw .init(.corruptHeader, "padding row \(row) has a finite norm", path: path)
+        }
+        var maxNorm: Float = 0
+        for row in 0..<count {
+            guard norms[row].isFinite, norms[row] >= 0 else {
+                throw .init(.checksumMismatch, "row \(row) has a bad norm: the file is damaged", path: path)
+            }
+            maxNorm = max(maxNorm, norms[row])
+        }
+        let scaleExponent = HalfPanels.scaleExponent(maxAbs: maxNorm.squareRoot().nextUp)
+        let half = HalfPanels.allocate(blocks: blocks, dim: dimension)
+        var checksum = Checksum()
+        var error = 0.0
+        let step = 4096  // blocks per range: 32 MiB of float32 panels for 128-d
+        var start = 0
+        while start < blocks {
+            let range = start..<min(start + step, blocks)
+            let source = storage.panels + range.lowerBound * dimension
+            let bytes = range.count * dimension * MemoryLayout<SIMD16<Float>>.stride
+            checksum.update(UnsafeRawBufferPointer(start: source, count: bytes))
+            error = max(error, HalfPanels.convert(
+                blocks: range, dim: dimension, scaleExponent: scaleExponent, source: source, into: half))
+            // Page-aligned part of the range: no longer needed in memory (the re-rank faults the
+            // few rows it reads back in from the page cache).
+            let lo = (headerSize + range.lowerBound * dimension * 64 + 4095) & ~4095
+            let hi = (headerSize + range.upperBound * dimension * 64) & ~4095
+            if hi > lo { madvise(mapped + lo, hi - lo, MADV_DONTNEED) }
+            start = range.upperBound
+        }
+        let halfPanels = HalfPanels(
+            blocks: blocks, dim: dimension, scaleExponent: scaleExponent, quantizationError: error, panels: half)
+        checksum.update(UnsafeRawBufferPointer(start: normSource, count: normBytes))
+        let idBase = UnsafeRawPointer(mapped + headerSize + panelBytes + normBytes)
+        // Two updates, as written (the checksum pads each update to 32 bytes).
+        checksum.update(UnsafeRawBufferPointer(start: idBase, count: 8 * count))
+        checksum.update(UnsafeRawBufferPointer(start: idBase + 8 * count, count: 8 * count))
+        guard checksum.value == get(header, 40) else {
+            throw .init(.checksumMismatch, "payload checksum mismatch: the file is damaged", path: path)
+        }
+        let faceIDs = [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(start: idBase, count: 8 * count))
+            initialized = count
+        }
+        let subjectIDs = [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                from: UnsafeRawBufferPointer(start: idBase + 8 * count, count: 8 * count))
+            initialized = count
+        }
+        madvise(mapped, fileSize, MADV_DONTNEED)
+        return GalleryMatrix(
+            dimension: dimension, galleryVersion: version, faceIDs: faceIDs, subjectIDs: subjectIDs,
+            storage: storage, half: halfPanels)
+    }
+
+    /// Removes cache files of older gallery versions (and temporary files left by a crash) from
+    /// `directory`; files of newer versions stay (another thread or daemon may have written them).
+    /// Failures to remove are ignored: a stale file is never loaded for another version.
     public static func removeStale(directory: String, keeping galleryVersion: Int64) {
         let keep = fileName(galleryVersion: galleryVersion)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names where name != keep && name.hasPrefix("gallery-") && name.contains(".matrix") {
+            if name.hasSuffix(".matrix"), let v = Int64(name.dropFirst(8).dropLast(7)), v > galleryVersion { continue }
             unlink(directory + "/" + name)
+        }
+    }
+
+    /// Writes `matrix` as the cache file of its version on a background queue, then removes older
+    /// ones; returns at once. Only the newest matrix waiting is written (a burst of changes writes
+    /// once), so at most one extra snapshot is kept alive. Errors are ignored: a missing cache
+    /// file only costs the next start a rebuild.
+    ///
+    /// The daemon calls this after applying changes, so that writing hundreds of megabytes (and
+    /// `fsync`) is not on the path between a gallery change and the next search.
+    public static func writeInBackground(_ matrix: GalleryMatrix, directory: String) {
+        BackgroundWriter.shared.submit(matrix, directory: directory)
+    }
+
+    /// Blocks until every background write submitted so far is done (for tests and benchmarks).
+    public static func waitForBackgroundWrites() {
+        BackgroundWriter.shared.queue.sync {}
+    }
+
+    /// One serial queue and the newest pending matrix.
+    final class BackgroundWriter: @unchecked Sendable {
+        static let shared = BackgroundWriter()
+        let queue = DispatchQueue(label: "frs.gallery-cache-writer", qos: .utility)
+        // `lock` guards `pending`: set by `submit`, taken by the queued job.
+        private let lock = NSLock()
+        private var pending: (matrix: GalleryMatrix, directory: String)?
+
+        func submit(_ matrix: GalleryMatrix, directory: String) {
+            lock.withLock { pending = (matrix, directory) }
+            queue.async {
+                guard let job = self.lock.withLock({ () -> (matrix: GalleryMatrix, directory: String)? in
+                    defer { self.pending = nil }
+                    return self.pending
+                }) else { return }
+                if (try? GalleryCache.write(job.matrix, directory: job.directory)) != nil {
+                    GalleryCache.removeStale(directory: job.directory, keeping: job.matrix.galleryVersion)
+                }
+            }
         }
     }
 

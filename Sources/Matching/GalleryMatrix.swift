@@ -1,13 +1,23 @@
 /// The gallery in memory: one contiguous float32 matrix of descriptors (in the panel layout of
 /// ``MatchKernel``), their squared norms, and for each row the face and subject it belongs to.
 ///
-/// A matrix is an immutable snapshot of one gallery version. Removing a subject makes a new,
-/// compacted matrix (``removing(subjects:galleryVersion:)``) rather than masking rows, so the
-/// kernels never test a mask; the daemon normally rebuilds from the store instead, since the
-/// gallery version changes with every removal and keys the cache file.
+/// A matrix is an immutable snapshot of one gallery version. A new version is a new, compacted
+/// matrix (``applying(_:)``: removed subjects' rows out, added rows appended) rather than masked
+/// rows, so the kernels never test a mask; the daemon applies the store's changes since its
+/// version instead of rebuilding from the database, and caches the result in the background
+/// (``GalleryCache/writeInBackground(_:directory:)``).
 ///
 /// Memory: the descriptors (4 x dim bytes a row, padded to a multiple of 16 rows), 4 bytes of norm
 /// and 16 bytes of ids a row; for 128-d that is 1.04 x the raw matrix.
+///
+/// ## Scan precision
+/// A ``ScanPrecision/float16`` matrix also holds a half-precision copy of the panels
+/// (``HalfPanels``, 2 x dim bytes a row) that the kernels scan instead of the float32 panels:
+/// half the memory traffic of a one-probe scan. Results stay exact: ``Matcher`` widens its error
+/// bound by the proven quantization error and re-ranks every candidate from the float32 values.
+/// Loaded from a cache file (``GalleryCache/load(directory:galleryVersion:precision:)``) the
+/// float32 panels stay in the file, mapped read-only: only re-ranked rows are ever paged in, so
+/// the resident matrix is 2 x dim + 20 bytes a row (276 bytes for 128-d: 2.76 GB for 10M faces).
 public struct GalleryMatrix: Sendable {
     /// Values in a descriptor (128 for dlib's).
     public let dimension: Int
@@ -23,6 +33,17 @@ public struct GalleryMatrix: Sendable {
     let maxSquaredNorm: Float
     /// Panels and norms.
     let storage: PanelStorage
+    /// The half-precision scan copy of a float16 matrix; nil for float32.
+    let half: HalfPanels?
+
+    /// Which panels the kernels scan.
+    public var precision: ScanPrecision { half == nil ? .float32 : .float16 }
+
+    /// Bytes kept in resident memory: scanned panels, the float32 panels unless they are mapped
+    /// from a cache file, norms and ids.
+    public var residentBytes: Int {
+        storage.residentBytes + (half?.panelBytes ?? 0) + 16 * count
+    }
 
     /// The largest squared norm accepted for a row or probe. dlib's descriptors have squared norms
     /// near 2; the limit keeps every float32 sum of the kernels far from overflow.
@@ -36,11 +57,13 @@ public struct GalleryMatrix: Sendable {
     ///   - descriptors: `faceIDs.count x dimension` values, row after row.
     ///   - faceIDs: the face id of each row.
     ///   - subjectIDs: the subject id of each row.
+    ///   - precision: the panels the kernels scan (float32 by default).
     /// - Throws: ``MatchingError`` for a bad dimension, mismatched lengths, a non-finite value or
     ///   a row beyond ``maximumSquaredNorm``.
     /// - Complexity: O(rows x dimension).
     public init(
-        dimension: Int, galleryVersion: Int64, descriptors: [Float], faceIDs: [Int64], subjectIDs: [Int64]
+        dimension: Int, galleryVersion: Int64, descriptors: [Float], faceIDs: [Int64], subjectIDs: [Int64],
+        precision: ScanPrecision = .float32
     ) throws(MatchingError) {
         guard dimension > 0, dimension % 4 == 0 else { throw .invalidDimension(dimension) }
         guard subjectIDs.count == faceIDs.count else {
@@ -54,7 +77,6 @@ public struct GalleryMatrix: Sendable {
         let storage = PanelStorage(blocks: (count + lanes - 1) / lanes, dim: dimension)
         let floats = storage.floats
         let norms = storage.normFloats
-        var maxNorm: Float = 0
         var badRow: Int?
         var largeRow: Int?
         descriptors.withUnsafeBufferPointer { source in
@@ -69,19 +91,42 @@ public struct GalleryMatrix: Sendable {
                 guard norm.isFinite else { badRow = row; return }
                 guard norm <= Self.maximumSquaredNorm else { largeRow = row; return }
                 norms[row] = Float(norm)
-                maxNorm = max(maxNorm, Float(norm))
             }
         }
         if let badRow { throw .nonFinite(row: badRow) }
         if let largeRow { throw .outOfRange(row: largeRow) }
         self.init(
             dimension: dimension, galleryVersion: galleryVersion, faceIDs: faceIDs, subjectIDs: subjectIDs,
-            storage: storage)
+            storage: storage, half: precision == .float16 ? Self.halfCopy(of: storage) : nil)
+    }
+
+    /// The half-precision copy of float32 panels.
+    static func halfCopy(of storage: PanelStorage) -> HalfPanels {
+        // |v| <= ||row|| <= sqrt(max norm): a cheap bound for the scale, no extra pass.
+        var maxNorm: Float = 0
+        for row in 0..<(storage.blocks * MatchKernel.lanes) where storage.normFloats[row].isFinite {
+            maxNorm = max(maxNorm, storage.normFloats[row])
+        }
+        return HalfPanels.make(
+            blocks: storage.blocks, dim: storage.dim, maxAbs: maxNorm.squareRoot().nextUp, source: storage.panels)
+    }
+
+    /// This matrix scanning `precision` panels (the float32 panels are shared, not copied).
+    /// - Complexity: O(count x dimension) to make a half copy, O(1) otherwise.
+    public func converted(to precision: ScanPrecision) -> GalleryMatrix {
+        guard precision != self.precision else { return self }
+        return GalleryMatrix(
+            dimension: dimension, galleryVersion: galleryVersion, faceIDs: faceIDs, subjectIDs: subjectIDs,
+            storage: storage, half: precision == .float16 ? Self.halfCopy(of: storage) : nil)
     }
 
     /// Wraps filled storage (used by the initializer above and by ``GalleryCache``).
-    init(dimension: Int, galleryVersion: Int64, faceIDs: [Int64], subjectIDs: [Int64], storage: PanelStorage) {
+    init(
+        dimension: Int, galleryVersion: Int64, faceIDs: [Int64], subjectIDs: [Int64], storage: PanelStorage,
+        half: HalfPanels? = nil
+    ) {
         self.dimension = dimension
+        self.half = half
         self.count = faceIDs.count
         self.galleryVersion = galleryVersion
         self.faceIDs = faceIDs
@@ -118,25 +163,14 @@ public struct GalleryMatrix: Sendable {
         return out
     }
 
-    /// A new matrix without the rows of `subjects`, for `galleryVersion`.
+    /// A new matrix without the rows of `subjects`, for `galleryVersion` (see ``applying(_:)``).
     /// - Complexity: O(count x dimension).
     public func removing(subjects: Set<Int64>, galleryVersion: Int64) -> GalleryMatrix {
-        let all = rowMajorDescriptors()
-        var descriptors: [Float] = []
-        var faces: [Int64] = []
-        var owners: [Int64] = []
-        for r in 0..<count where !subjects.contains(subjectIDs[r]) {
-            descriptors.append(contentsOf: all[(r * dimension)..<((r + 1) * dimension)])
-            faces.append(faceIDs[r])
-            owners.append(subjectIDs[r])
-        }
-        // The rows were validated when this matrix was built, so this cannot fail.
+        // Nothing is added, so nothing can be rejected.
         do {
-            return try GalleryMatrix(
-                dimension: dimension, galleryVersion: galleryVersion, descriptors: descriptors,
-                faceIDs: faces, subjectIDs: owners)
+            return try applying(GalleryUpdate(galleryVersion: galleryVersion, removedSubjects: subjects))
         } catch {
-            preconditionFailure("rows of a valid matrix were rejected: \(error)")
+            preconditionFailure("removing rows failed: \(error)")
         }
     }
 }

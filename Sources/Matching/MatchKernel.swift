@@ -53,6 +53,7 @@ enum MatchKernel {
     /// `cutoff` (and below the heap's worst entry once full) to `heap`.
     ///
     /// - Parameters:
+    ///   - format: how panel values are stored (float32, or float16 widened on load).
     ///   - panels: the gallery in panel layout.
     ///   - norms: one `SIMD16<Float>` of squared row norms per block.
     ///   - dim: the dimension (a multiple of 4).
@@ -62,8 +63,9 @@ enum MatchKernel {
     ///   - cutoff: candidates must have a float squared distance strictly below this.
     ///   - heap: receives the candidates.
     /// - Complexity: O(blocks.count x 16 x dim); memory-bound for large galleries.
-    static func scan(
-        panels: UnsafePointer<SIMD16<Float>>,
+    static func scan<F: PanelFormat>(
+        _ format: F.Type,
+        panels: UnsafePointer<F.Element>,
         norms: UnsafePointer<SIMD16<Float>>,
         dim: Int,
         blocks: Range<Int>,
@@ -79,10 +81,10 @@ enum MatchKernel {
             var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
             var k = 0
             while k < dim {
-                a0 += panel[k] * SIMD16<Float>(repeating: probe[k])
-                a1 += panel[k + 1] * SIMD16<Float>(repeating: probe[k + 1])
-                a2 += panel[k + 2] * SIMD16<Float>(repeating: probe[k + 2])
-                a3 += panel[k + 3] * SIMD16<Float>(repeating: probe[k + 3])
+                a0 += F.load(panel, k) * SIMD16<Float>(repeating: probe[k])
+                a1 += F.load(panel, k + 1) * SIMD16<Float>(repeating: probe[k + 1])
+                a2 += F.load(panel, k + 2) * SIMD16<Float>(repeating: probe[k + 2])
+                a3 += F.load(panel, k + 3) * SIMD16<Float>(repeating: probe[k + 3])
                 k += 4
             }
             let dot = (a0 + a1) + (a2 + a3)
@@ -103,8 +105,9 @@ enum MatchKernel {
     ///   - cutoffs: per probe, the float cutoff.
     ///   - heaps: per probe, the heap of candidates.
     /// - Complexity: O(probeCount x blocks.count x 16 x dim); compute-bound.
-    static func scanTiled(
-        panels: UnsafePointer<SIMD16<Float>>,
+    static func scanTiled<F: PanelFormat>(
+        _ format: F.Type,
+        panels: UnsafePointer<F.Element>,
         norms: UnsafePointer<SIMD16<Float>>,
         dim: Int,
         blocks: Range<Int>,
@@ -118,6 +121,14 @@ enum MatchKernel {
         defer { bounds.deallocate() }
         for i in 0..<probeCount { bounds[i] = min(cutoffs[i], heaps[i].bound) }
         let fullTiles = probeCount / tileProbes * tileProbes
+        // Probes of each full tile packed k-major: value k of the tile's probe i at
+        // `(tile * dim + k) * 6 + i`, so the kernel's 6 broadcasts per k read one 24-byte run.
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: max(1, fullTiles * dim))
+        defer { packed.deallocate() }
+        for p in 0..<fullTiles {
+            let tile = p / tileProbes, i = p % tileProbes
+            for k in 0..<dim { packed[(tile * dim + k) * tileProbes + i] = probes[p * dim + k] }
+        }
 
         var groupStart = blocks.lowerBound
         while groupStart < blocks.upperBound {
@@ -125,14 +136,14 @@ enum MatchKernel {
             var p = 0
             while p < fullTiles {
                 tile6(
-                    panels: panels, norms: norms, dim: dim, blocks: group, probes: probes + p * dim,
+                    format, panels: panels, norms: norms, dim: dim, blocks: group, packed: packed + p * dim,
                     probeNorms: probeNorms + p, cutoffs: cutoffs + p, heaps: heaps + p, bounds: bounds + p)
                 p += tileProbes
             }
             while p < probeCount {
                 var bound = bounds[p]
                 scanOne(
-                    panels: panels, norms: norms, dim: dim, blocks: group, probe: probes + p * dim,
+                    format, panels: panels, norms: norms, dim: dim, blocks: group, probe: probes + p * dim,
                     probeNorm: probeNorms[p], cutoff: cutoffs[p], heap: &heaps[p], bound: &bound)
                 bounds[p] = bound
                 p += 1
@@ -144,8 +155,9 @@ enum MatchKernel {
     /// ``scan(panels:norms:dim:blocks:probe:probeNorm:cutoff:heap:)`` with the bound carried by
     /// the caller (for the leftover probes of ``scanTiled``).
     @inline(__always)
-    private static func scanOne(
-        panels: UnsafePointer<SIMD16<Float>>, norms: UnsafePointer<SIMD16<Float>>, dim: Int,
+    private static func scanOne<F: PanelFormat>(
+        _ format: F.Type,
+        panels: UnsafePointer<F.Element>, norms: UnsafePointer<SIMD16<Float>>, dim: Int,
         blocks: Range<Int>, probe: UnsafePointer<Float>, probeNorm: Float, cutoff: Float,
         heap: inout TopK, bound: inout Float
     ) {
@@ -155,8 +167,8 @@ enum MatchKernel {
             var a0 = SIMD16<Float>(), a1 = SIMD16<Float>()
             var k = 0
             while k < dim {
-                a0 += panel[k] * SIMD16<Float>(repeating: probe[k])
-                a1 += panel[k + 1] * SIMD16<Float>(repeating: probe[k + 1])
+                a0 += F.load(panel, k) * SIMD16<Float>(repeating: probe[k])
+                a1 += F.load(panel, k + 1) * SIMD16<Float>(repeating: probe[k + 1])
                 k += 2
             }
             let d2 = (pn + norms[b]) - 2 * (a0 + a1)
@@ -165,26 +177,38 @@ enum MatchKernel {
     }
 
     /// 6 probes x 16 rows per panel: 12 accumulator registers (AVX2), one panel load per `k`
-    /// shared by the 6 probes.
+    /// shared by the 6 probes, whose values come packed k-major (`packed[k * 6 + i]`); two
+    /// values of `k` per iteration to halve the loop's bookkeeping.
     @inline(__always)
-    private static func tile6(
-        panels: UnsafePointer<SIMD16<Float>>, norms: UnsafePointer<SIMD16<Float>>, dim: Int,
-        blocks: Range<Int>, probes q: UnsafePointer<Float>, probeNorms: UnsafePointer<Float>,
+    private static func tile6<F: PanelFormat>(
+        _ format: F.Type,
+        panels: UnsafePointer<F.Element>, norms: UnsafePointer<SIMD16<Float>>, dim: Int,
+        blocks: Range<Int>, packed: UnsafePointer<Float>, probeNorms: UnsafePointer<Float>,
         cutoffs: UnsafePointer<Float>, heaps: UnsafeMutablePointer<TopK>, bounds: UnsafeMutablePointer<Float>
     ) {
-        let q0 = q, q1 = q + dim, q2 = q + 2 * dim, q3 = q + 3 * dim, q4 = q + 4 * dim, q5 = q + 5 * dim
         for b in blocks {
             let panel = panels + b * dim
             var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
             var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
-            for k in 0..<dim {
-                let g = panel[k]
-                c0.addProduct(g, SIMD16<Float>(repeating: q0[k]))
-                c1.addProduct(g, SIMD16<Float>(repeating: q1[k]))
-                c2.addProduct(g, SIMD16<Float>(repeating: q2[k]))
-                c3.addProduct(g, SIMD16<Float>(repeating: q3[k]))
-                c4.addProduct(g, SIMD16<Float>(repeating: q4[k]))
-                c5.addProduct(g, SIMD16<Float>(repeating: q5[k]))
+            var q = packed
+            var k = 0
+            while k < dim {
+                let g = F.load(panel, k)
+                c0.addProduct(g, SIMD16<Float>(repeating: q[0]))
+                c1.addProduct(g, SIMD16<Float>(repeating: q[1]))
+                c2.addProduct(g, SIMD16<Float>(repeating: q[2]))
+                c3.addProduct(g, SIMD16<Float>(repeating: q[3]))
+                c4.addProduct(g, SIMD16<Float>(repeating: q[4]))
+                c5.addProduct(g, SIMD16<Float>(repeating: q[5]))
+                let h = F.load(panel, k + 1)
+                c0.addProduct(h, SIMD16<Float>(repeating: q[6]))
+                c1.addProduct(h, SIMD16<Float>(repeating: q[7]))
+                c2.addProduct(h, SIMD16<Float>(repeating: q[8]))
+                c3.addProduct(h, SIMD16<Float>(repeating: q[9]))
+                c4.addProduct(h, SIMD16<Float>(repeating: q[10]))
+                c5.addProduct(h, SIMD16<Float>(repeating: q[11]))
+                q += 12
+                k += 2
             }
             let gn = norms[b]
             offer((SIMD16(repeating: probeNorms[0]) + gn) - 2 * c0, block: b, heap: &heaps[0], bound: &bounds[0], cutoff: cutoffs[0])
@@ -194,5 +218,28 @@ enum MatchKernel {
             offer((SIMD16(repeating: probeNorms[4]) + gn) - 2 * c4, block: b, heap: &heaps[4], bound: &bounds[4], cutoff: cutoffs[4])
             offer((SIMD16(repeating: probeNorms[5]) + gn) - 2 * c5, block: b, heap: &heaps[5], bound: &bounds[5], cutoff: cutoffs[5])
         }
+    }
+}
+
+/// How a kernel reads a panel value: float32 panels as they are, float16 panels widened to float32
+/// on load (one `vcvtph2ps` per 8 lanes with x86-64-v3's F16C). Both layouts are the panel layout
+/// above with 16 lanes per value; the kernels are generic over this so each is compiled twice.
+protocol PanelFormat {
+    associatedtype Element
+    static func load(_ panel: UnsafePointer<Element>, _ k: Int) -> SIMD16<Float>
+}
+
+/// Float32 panels (``PanelStorage``).
+enum Float32Panels: PanelFormat {
+    @inline(__always)
+    static func load(_ panel: UnsafePointer<SIMD16<Float>>, _ k: Int) -> SIMD16<Float> { panel[k] }
+}
+
+/// Float16 panels (``HalfPanels``); the widening is exact.
+enum Float16Panels: PanelFormat {
+    @inline(__always)
+    static func load(_ panel: UnsafePointer<SIMD16<Float16>>, _ k: Int) -> SIMD16<Float> {
+        let h = panel[k]
+        return SIMD16<Float>(lowHalf: SIMD8<Float>(h.lowHalf), highHalf: SIMD8<Float>(h.highHalf))
     }
 }

@@ -12,6 +12,26 @@ import Foundation
 /// precision scan; if not (ties, duplicates), that probe is scanned again collecting every row
 /// below `τ`. The result therefore equals ``exactScan(_:k:threshold:)``, ties broken by row.
 ///
+/// ## Float16 scans
+/// A ``ScanPrecision/float16`` gallery is scanned from half-precision values `ĝ` (the row each
+/// half panel represents, scale included) instead of the float32 rows `g`. Bound, for a probe `p`:
+///
+/// 1. Quantization. `p·g − p·ĝ = p·(g − ĝ)`, so by Cauchy–Schwarz `|p·g − p·ĝ| <= ||p|| ε` where
+///    `ε >= max over rows of ||g − ĝ||` is measured in double when the half copy is made
+///    (``HalfPanels/quantizationError``; exact differences of floats, sqrt rounded up).
+/// 2. Float arithmetic. The kernel computes `fl(p'·h)` with `p' = 2^s p` and `h` the halves, which
+///    equals `p·ĝ` up to rounding (scaling by `2^s` and widening half to float are exact). The
+///    float32 bound above applies with `||ĝ|| <= ||g|| + ε` in place of `||g||`: its error is at
+///    most `2 (dim + 16) 2⁻²⁴ (||p||² + (sqrt(max ||g||²) + ε)²)`.
+/// 3. The kernel's squared distance `||p||² + ||g||² − 2 fl(p'·h)` uses the exact rows' norms, so
+///    it differs from the true `||p − g||²` by at most `margin = 2 ||p|| ε + (the bound of 2)`:
+///    twice the dot product error of 1, plus 2. The float32 margin is replaced by this one (with
+///    `2 ||p|| ε` rounded up by a factor `1 + 2⁻²⁰`), and everything else above holds unchanged:
+///    every row that can be in the answer has a kernel distance within `τ`, and the candidates
+///    are re-ranked in double from the float32 rows.
+///
+/// A bound too small by a factor would miss rows (the tests check that a zeroed `ε` is caught).
+///
 /// The gallery is split into chunks of blocks across cores with `DispatchQueue.concurrentPerform`;
 /// each chunk keeps its own heaps, merged at the end.
 public struct Matcher: Sendable {
@@ -29,6 +49,10 @@ public struct Matcher: Sendable {
         self.gallery = gallery
         self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
     }
+
+    /// Multiplies the float16 quantization bound `ε`; 1 except in the tests that check a bound
+    /// too small is caught.
+    var quantizationBoundScale = 1.0
 
     /// Searches one probe.
     ///
@@ -75,7 +99,7 @@ public struct Matcher: Sendable {
         var start = 0
         while start < probes.count {
             let batch = Array(probes[start..<min(start + Self.batchSize, probes.count)])
-            let plan = Plan(gallery: gallery, probes: batch, k: k, threshold: threshold)
+            let plan = Plan(gallery: gallery, probes: batch, k: k, threshold: threshold, boundScale: quantizationBoundScale)
             let heaps = scanAll(plan: plan)
             results += (0..<batch.count).map { i in finish(plan: plan, index: i, heap: heaps[i]) }
             start += batch.count
@@ -120,6 +144,9 @@ public struct Matcher: Sendable {
     private final class Plan: @unchecked Sendable {
         /// Probes row-major.
         let probes: UnsafeMutablePointer<Float>
+        /// The probes as the kernels take them: multiplied by the half copy's `2^s` (the same
+        /// buffer when that is 1).
+        let scanProbes: UnsafeMutablePointer<Float>
         /// Per probe: squared norm (float), the float cutoff for the kernels.
         let norms: UnsafeMutablePointer<Float>
         let cutoffs: UnsafeMutablePointer<Float>
@@ -132,7 +159,7 @@ public struct Matcher: Sendable {
         /// Short-list capacity.
         let capacity: Int
 
-        init(gallery: GalleryMatrix, probes source: [[Float]], k: Int, threshold: Double?) {
+        init(gallery: GalleryMatrix, probes source: [[Float]], k: Int, threshold: Double?, boundScale: Double) {
             let dim = gallery.dimension
             count = source.count
             self.k = k
@@ -144,10 +171,21 @@ public struct Matcher: Sendable {
             let unit = 1.0 / Double(1 << 24)
             var margins: [Float] = []
             var limits: [Float] = []
+            let epsilon = (gallery.half?.quantizationError ?? 0) * boundScale
+            let scale = gallery.half?.probeScale ?? 1
+            if scale == 1 {
+                scanProbes = probes
+            } else {
+                scanProbes = .allocate(capacity: max(1, count * dim))
+            }
+            let gMax = (Double(gallery.maxSquaredNorm).squareRoot() + epsilon) * (1 + unit)
             for (i, probe) in source.enumerated() {
                 (probes + i * dim).initialize(from: probe, count: dim)
+                if scale != 1 { (scanProbes + i * dim).initialize(from: probe.map { $0 * scale }, count: dim) }
                 let pn = probe.reduce(0.0) { $0 + Double($1) * Double($1) }
-                let margin = 2 * Double(dim + 16) * unit * (pn + Double(gallery.maxSquaredNorm)) + 1e-30
+                // See the type's documentation: the float32 bound, plus 2 ||p|| ε for float16.
+                let margin = 2 * Double(dim + 16) * unit * (pn + gMax * gMax)
+                    + 2 * pn.squareRoot() * epsilon * (1 + 0x1p-20) + 1e-30
                 norms[i] = Float(pn)
                 margins.append(Float(margin).nextUp)
                 if let threshold {
@@ -164,12 +202,14 @@ public struct Matcher: Sendable {
         }
 
         deinit {
+            if scanProbes != probes { scanProbes.deallocate() }
             probes.deallocate()
             norms.deallocate()
             cutoffs.deallocate()
         }
 
         func probe(_ i: Int, dim: Int) -> UnsafePointer<Float> { UnsafePointer(probes + i * dim) }
+        func scanProbe(_ i: Int, dim: Int) -> UnsafePointer<Float> { UnsafePointer(scanProbes + i * dim) }
     }
 
     /// Written by one chunk each inside `concurrentPerform`: chunk `c` writes only slot `c`, and
@@ -191,6 +231,7 @@ public struct Matcher: Sendable {
     /// Runs the kernels over every chunk and merges the chunks' heaps per probe.
     private func scanAll(plan: Plan) -> [TopK] {
         let storage = gallery.storage
+        let half = gallery.half
         let blocks = storage.blocks
         let chunks = chunkCount(blocks: blocks)
         let slots = Slots(count: chunks)
@@ -199,14 +240,23 @@ public struct Matcher: Sendable {
             let range = (blocks * c / chunks)..<(blocks * (c + 1) / chunks)
             var heaps = [TopK](repeating: TopK(capacity: plan.capacity), count: n)
             heaps.withUnsafeMutableBufferPointer { h in
-                if n == 1 {
+                if n == 1, let half {
                     MatchKernel.scan(
-                        panels: storage.panels, norms: storage.norms, dim: storage.dim, blocks: range,
-                        probe: plan.probes, probeNorm: plan.norms[0], cutoff: plan.cutoffs[0], heap: &h[0])
+                        Float16Panels.self, panels: half.panels, norms: storage.norms, dim: storage.dim, blocks: range,
+                        probe: plan.scanProbes, probeNorm: plan.norms[0], cutoff: plan.cutoffs[0], heap: &h[0])
+                } else if n == 1 {
+                    MatchKernel.scan(
+                        Float32Panels.self, panels: storage.panels, norms: storage.norms, dim: storage.dim, blocks: range,
+                        probe: plan.scanProbes, probeNorm: plan.norms[0], cutoff: plan.cutoffs[0], heap: &h[0])
+                } else if let half {
+                    MatchKernel.scanTiled(
+                        Float16Panels.self, panels: half.panels, norms: storage.norms, dim: storage.dim, blocks: range,
+                        probes: plan.scanProbes, probeNorms: plan.norms, probeCount: n, cutoffs: plan.cutoffs,
+                        heaps: h.baseAddress!)
                 } else {
                     MatchKernel.scanTiled(
-                        panels: storage.panels, norms: storage.norms, dim: storage.dim, blocks: range,
-                        probes: plan.probes, probeNorms: plan.norms, probeCount: n, cutoffs: plan.cutoffs,
+                        Float32Panels.self, panels: storage.panels, norms: storage.norms, dim: storage.dim, blocks: range,
+                        probes: plan.scanProbes, probeNorms: plan.norms, probeCount: n, cutoffs: plan.cutoffs,
                         heaps: h.baseAddress!)
                 }
             }
@@ -248,6 +298,7 @@ public struct Matcher: Sendable {
     /// Every row whose float squared distance is below `cutoff`, scanned in parallel chunks.
     private func collect(plan: Plan, index i: Int, below cutoff: Float) -> [Int] {
         let storage = gallery.storage
+        let half = gallery.half
         let blocks = storage.blocks
         let chunks = chunkCount(blocks: blocks)
         let slots = Slots(count: chunks)
@@ -255,9 +306,15 @@ public struct Matcher: Sendable {
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let range = (blocks * c / chunks)..<(blocks * (c + 1) / chunks)
             var heap = TopK(capacity: capacity)
-            MatchKernel.scan(
-                panels: storage.panels, norms: storage.norms, dim: storage.dim, blocks: range,
-                probe: plan.probe(i, dim: storage.dim), probeNorm: plan.norms[i], cutoff: cutoff, heap: &heap)
+            if let half {
+                MatchKernel.scan(
+                    Float16Panels.self, panels: half.panels, norms: storage.norms, dim: storage.dim, blocks: range,
+                    probe: plan.scanProbe(i, dim: storage.dim), probeNorm: plan.norms[i], cutoff: cutoff, heap: &heap)
+            } else {
+                MatchKernel.scan(
+                    Float32Panels.self, panels: storage.panels, norms: storage.norms, dim: storage.dim, blocks: range,
+                    probe: plan.scanProbe(i, dim: storage.dim), probeNorm: plan.norms[i], cutoff: cutoff, heap: &heap)
+            }
             slots.values[c] = [heap]
         }
         return (0..<chunks).flatMap { slots.values[$0][0].rows }

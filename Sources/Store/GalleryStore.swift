@@ -110,46 +110,76 @@ public final class GalleryStore {
         let sha = image.sha256.lowercased()
         let now = Self.timestamp(date)
         return try database.transaction { () throws -> EnrollOutcome in
-            if let existing = try database.query("SELECT id FROM gallery_images WHERE sha256 = ?", [.text(sha)]).first?.int(0) {
-                return .alreadyEnrolled(imageID: existing)
-            }
-            let subjectID: Int64
-            if let row = try database.query(
-                "SELECT id, removed_at FROM gallery_subjects WHERE subject = ?", [.text(image.subject)]
-            ).first, let id = row.int(0) {
-                if row.text(1) != nil {
-                    throw GalleryStoreError(.subjectRemoved, "subject \(image.subject) was removed from the gallery; its id is retired, enroll a new booking under a new id")
-                }
-                subjectID = id
-            } else {
-                try database.query(
-                    "INSERT INTO gallery_subjects (subject, created_at) VALUES (?, ?)", [.text(image.subject), .text(now)])
-                subjectID = database.lastInsertRowID
-            }
-            try database.query(
-                """
-                INSERT INTO gallery_images (subject_id, path, sha256, source, captured, enrolled_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """,
-                [.integer(subjectID), .text(image.path), .text(sha), image.source.map(SQLValue.text) ?? .null,
-                 image.captured.map(SQLValue.text) ?? .null, .text(now)])
-            let imageID = database.lastInsertRowID
-            var faceIDs: [Int64] = []
-            for face in faces {
-                try database.query(
-                    """
-                    INSERT INTO gallery_faces (image_id, box_left, box_top, box_right, box_bottom, landmarks, descriptor)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [.integer(imageID), .integer(Int64(face.box.left)), .integer(Int64(face.box.top)),
-                     .integer(Int64(face.box.right)), .integer(Int64(face.box.bottom)),
-                     .blob(Self.encode(face.landmarks)), .blob(Self.encode(face.descriptor))])
-                faceIDs.append(database.lastInsertRowID)
-            }
-            let version = try bumpVersion()
-            return .enrolled(imageID: imageID, faceIDs: faceIDs, version: version)
+            let outcome = try insert(image, faces: faces, sha: sha, now: now)
+            guard case .enrolled(let imageID, let faceIDs, _) = outcome else { return outcome }
+            return .enrolled(imageID: imageID, faceIDs: faceIDs, version: try bumpVersion())
         }
     }
+
+    /// Enrolls many images in one transaction with one version change (for bulk loads such as
+    /// `frs bench gallery`); each image as ``enroll(_:faces:at:)`` would, and an image already
+    /// enrolled is skipped.
+    /// - Returns: the gallery version after the batch (unchanged when nothing was added).
+    /// - Throws: as ``enroll(_:faces:at:)``; nothing of the batch is kept on an error.
+    public func enroll(batch: [(image: GalleryImageRecord, faces: [GalleryFaceRecord])], at date: Date = Date()) throws -> Int64 {
+        for item in batch {
+            try item.image.validate()
+            for (i, face) in item.faces.enumerated() { try face.validate(index: i) }
+        }
+        let now = Self.timestamp(date)
+        return try database.transaction { () throws -> Int64 in
+            var added = false
+            for item in batch {
+                if case .enrolled = try insert(item.image, faces: item.faces, sha: item.image.sha256.lowercased(), now: now) {
+                    added = true
+                }
+            }
+            return added ? try bumpVersion() : try version()
+        }
+    }
+
+    /// The inserts of one enrollment, inside the caller's transaction (the version is the
+    /// caller's to bump; `.enrolled` carries version 0).
+    private func insert(_ image: GalleryImageRecord, faces: [GalleryFaceRecord], sha: String, now: String) throws -> EnrollOutcome {
+        if let existing = try database.query("SELECT id FROM gallery_images WHERE sha256 = ?", [.text(sha)]).first?.int(0) {
+            return .alreadyEnrolled(imageID: existing)
+        }
+        let subjectID: Int64
+        if let row = try database.query(
+            "SELECT id, removed_at FROM gallery_subjects WHERE subject = ?", [.text(image.subject)]
+        ).first, let id = row.int(0) {
+            if row.text(1) != nil {
+                throw GalleryStoreError(.subjectRemoved, "subject \(image.subject) was removed from the gallery; its id is retired, enroll a new booking under a new id")
+            }
+            subjectID = id
+        } else {
+            try database.query(
+                "INSERT INTO gallery_subjects (subject, created_at) VALUES (?, ?)", [.text(image.subject), .text(now)])
+            subjectID = database.lastInsertRowID
+        }
+        try database.query(
+            """
+            INSERT INTO gallery_images (subject_id, path, sha256, source, captured, enrolled_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [.integer(subjectID), .text(image.path), .text(sha), image.source.map(SQLValue.text) ?? .null,
+             image.captured.map(SQLValue.text) ?? .null, .text(now)])
+        let imageID = database.lastInsertRowID
+        var faceIDs: [Int64] = []
+        for face in faces {
+            try database.query(
+                """
+                INSERT INTO gallery_faces (image_id, box_left, box_top, box_right, box_bottom, landmarks, descriptor)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [.integer(imageID), .integer(Int64(face.box.left)), .integer(Int64(face.box.top)),
+                 .integer(Int64(face.box.right)), .integer(Int64(face.box.bottom)),
+                 .blob(Self.encode(face.landmarks)), .blob(Self.encode(face.descriptor))])
+            faceIDs.append(database.lastInsertRowID)
+        }
+        return .enrolled(imageID: imageID, faceIDs: faceIDs, version: 0)
+    }
+
 
     /// Removes a subject from every later search (expungement, dismissal, acquittal): deletes its
     /// images and faces, marks the subject removed with `reason`, records the removal and bumps the
@@ -244,6 +274,66 @@ public final class GalleryStore {
                 throw GalleryStoreError(.invalidRecord, "face \(bad) has no \(dimension)-value descriptor")
             }
             return result
+        }
+    }
+
+    /// What changed since `version`, for updating a matrix of that version in place of rebuilding
+    /// it: the subjects removed since (from `gallery_removals`), and the searchable faces added
+    /// since, read in one snapshot with the current version.
+    ///
+    /// Added faces are found by id: every face added after `version` has an id greater than every
+    /// face of that version that is still present. (SQLite gives a new row `max(id) + 1`; faces are
+    /// deleted only with their subject, so the largest id the caller keeps — a face that was in
+    /// the table throughout — was there when each new face was inserted.) The caller says which id
+    /// that is once it knows the removals: `lastKeptFaceID(removedSubjects)` is the largest face id
+    /// of its rows whose subject is not among them (0 when none is left).
+    ///
+    /// - Parameters:
+    ///   - version: the version the caller's rows belong to.
+    ///   - dimension: the descriptor length expected (128).
+    ///   - lastKeptFaceID: given the removed subjects' ids, the largest face id the caller keeps.
+    /// - Returns: the changes, or nil when `version` is newer than the store's (a replaced
+    ///   database: rebuild).
+    /// - Throws: ``GalleryStoreError`` (`.invalidRecord`) for a stored descriptor of another
+    ///   length; ``DatabaseError``.
+    /// - Complexity: O(removals since `version` + faces added x dimension), with the primary keys.
+    public func changes(
+        since version: Int64, dimension: Int = 128, lastKeptFaceID: (Set<Int64>) -> Int64
+    ) throws -> GalleryChanges? {
+        try database.readTransaction { () throws -> GalleryChanges? in
+            let current = try self.version()
+            guard version <= current else { return nil }
+            var removed = Set<Int64>()
+            try database.forEachRow(
+                "SELECT subject_id FROM gallery_removals WHERE version > ?", [.integer(version)]
+            ) { row in
+                if let id = row.int(0) { removed.insert(id) }
+            }
+            let after = lastKeptFaceID(removed)
+            var added = GalleryDescriptors(version: current, dimension: dimension)
+            var bad: Int64?
+            try database.forEachRow(
+                """
+                SELECT f.id, i.subject_id, f.descriptor FROM gallery_faces f
+                JOIN gallery_images i ON f.image_id = i.id
+                JOIN gallery_subjects s ON i.subject_id = s.id
+                WHERE f.id > ? AND s.removed_at IS NULL ORDER BY f.id
+                """, [.integer(after)]
+            ) { row in
+                guard bad == nil, let face = row.int(0), let subject = row.int(1), let blob = row.blob(2),
+                      blob.count == dimension * 4
+                else {
+                    if bad == nil { bad = row.int(0) ?? -1 }
+                    return
+                }
+                added.faceIDs.append(face)
+                added.subjectIDs.append(subject)
+                Self.decode(blob, into: &added.descriptors)
+            }
+            if let bad {
+                throw GalleryStoreError(.invalidRecord, "face \(bad) has no \(dimension)-value descriptor")
+            }
+            return GalleryChanges(version: current, removedSubjectIDs: removed, added: added)
         }
     }
 
@@ -427,6 +517,16 @@ public struct GalleryDescriptors: Sendable, Equatable {
         self.version = version
         self.dimension = dimension
     }
+}
+
+/// What changed in the gallery since a version (``GalleryStore/changes(since:dimension:lastKeptFaceID:)``).
+public struct GalleryChanges: Sendable, Equatable {
+    /// The current version.
+    public var version: Int64
+    /// Subjects removed since (their faces must leave every later search).
+    public var removedSubjectIDs: Set<Int64>
+    /// Searchable faces added since, in face id order.
+    public var added: GalleryDescriptors
 }
 
 /// A gallery face as a result shows it.

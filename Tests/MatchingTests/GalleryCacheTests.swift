@@ -27,6 +27,43 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [GalleryCache.fileName(galleryVersion: 12)])
     }
 
+    /// A float16 load maps the file: only the half copy, norms and ids are resident, and results
+    /// (re-ranked from the mapped float32 rows) are exact, also after the file is unlinked.
+    @Test(arguments: [0, 1, 37, 5_000])
+    func float16LoadIsExact(count: Int) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let reference = Reference.random(count: count, seed: 18)
+        try GalleryCache.write(try reference.matrix(version: 3), directory: dir)
+        let loaded = try GalleryCache.load(directory: dir, galleryVersion: 3, precision: .float16)
+        #expect(loaded.precision == .float16)
+        #expect(loaded.storage.mapping != nil)
+        let blocks = (count + 15) / 16
+        #expect(loaded.residentBytes == blocks * 128 * 32 + blocks * 64 + 16 * count)
+        #expect(loaded.faceIDs == reference.faceIDs)
+        #expect(loaded.subjectIDs == reference.subjectIDs)
+        GalleryCache.removeStale(directory: dir, keeping: 4)
+        let probes = Reference.probes(5, seed: 19, near: count > 0 ? reference : nil)
+        let matcher = Matcher(gallery: loaded, workers: 2)
+        let many = try matcher.search(probes: probes, k: 7)
+        for (i, probe) in probes.enumerated() {
+            #expect(many[i] == reference.search(probe, k: 7, threshold: nil))
+            #expect(try matcher.search(probe, k: 7, threshold: 1.3) == reference.search(probe, k: 7, threshold: 1.3))
+        }
+    }
+
+    @Test func float16LoadDetectsDamage() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = try GalleryCache.write(try Reference.random(count: 40, seed: 2).matrix(version: 1), directory: dir)
+        var data = try Data(contentsOf: URL(fileURLWithPath: path))
+        data[64 + 1000] ^= 0x01
+        try data.write(to: URL(fileURLWithPath: path))
+        #expect { try GalleryCache.load(path: path, expectedVersion: 1, precision: .float16) } throws: {
+            ($0 as? GalleryCacheError)?.code == .checksumMismatch
+        }
+    }
+
     @Test func anotherVersionIsNotLoaded() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -74,5 +111,24 @@ import Testing
         var magic = original
         magic[0] = 0x41
         try expectCode(magic, .badMagic, "another kind of file")
+    }
+}
+
+@Suite struct GalleryCacheBackgroundTests {
+    @Test func backgroundWriteKeepsNewestAndLoads() throws {
+        let dir = NSTemporaryDirectory() + "frs-cache-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let reference = Reference.random(count: 50, seed: 5)
+        try GalleryCache.write(try reference.matrix(version: 9), directory: dir)  // a newer version: kept
+        for version in [3, 4, 5] as [Int64] {
+            GalleryCache.writeInBackground(try reference.matrix(version: version), directory: dir)
+        }
+        GalleryCache.waitForBackgroundWrites()
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        #expect(names.contains(GalleryCache.fileName(galleryVersion: 5)))
+        #expect(names.contains(GalleryCache.fileName(galleryVersion: 9)))
+        #expect(!names.contains(GalleryCache.fileName(galleryVersion: 3)))
+        #expect(try GalleryCache.load(directory: dir, galleryVersion: 5).faceIDs == reference.faceIDs)
     }
 }

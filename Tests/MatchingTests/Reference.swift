@@ -30,8 +30,10 @@ struct Reference {
         return out
     }
 
-    func matrix(version: Int64 = 1) throws -> GalleryMatrix {
-        try GalleryMatrix(dimension: dimension, galleryVersion: version, descriptors: rows, faceIDs: faceIDs, subjectIDs: subjectIDs)
+    func matrix(version: Int64 = 1, precision: ScanPrecision = .float32) throws -> GalleryMatrix {
+        try GalleryMatrix(
+            dimension: dimension, galleryVersion: version, descriptors: rows, faceIDs: faceIDs, subjectIDs: subjectIDs,
+            precision: precision)
     }
 
     /// Random vectors with norms around 1.4 (like dlib descriptors); face ids 1000+row, subjects row/3.

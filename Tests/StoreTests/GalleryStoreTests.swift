@@ -143,3 +143,66 @@ import Testing
         #expect(try again.stats().faces == 1)
     }
 }
+
+@Suite struct GalleryChangesTests {
+    let helper = GalleryStoreTests()
+
+    @Test func changesSinceAVersion() throws {
+        let (store, dir) = try helper.makeStore()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try store.enroll(helper.image("A", 1), faces: [helper.face(1), helper.face(2)])
+        _ = try store.enroll(helper.image("B", 2), faces: [helper.face(3)])
+        let before = try store.activeDescriptors()
+        #expect(before.version == 2)
+        // Nothing changed.
+        let none = try store.changes(since: 2) { _ in before.faceIDs.max() ?? 0 }
+        #expect(none == GalleryChanges(version: 2, removedSubjectIDs: [], added: GalleryDescriptors(version: 2, dimension: 128)))
+        // B (the largest face id) is removed, then C enrolled: SQLite may give C's face B's old id.
+        _ = try store.removeSubject("B", reason: "expunged")
+        _ = try store.enroll(helper.image("C", 3), faces: [helper.face(4)])
+        var asked: Set<Int64>?
+        let changes = try store.changes(since: 2) { removed in
+            asked = removed
+            var last: Int64 = 0
+            for (i, face) in before.faceIDs.enumerated() where !removed.contains(before.subjectIDs[i]) { last = max(last, face) }
+            return last
+        }
+        let after = try store.activeDescriptors()
+        #expect(asked == [before.subjectIDs[2]])
+        #expect(changes?.version == 4)
+        #expect(changes?.removedSubjectIDs == [before.subjectIDs[2]])
+        #expect(changes?.added.faceIDs == [after.faceIDs[2]])
+        #expect(changes?.added.descriptors == helper.face(4).descriptor)
+        #expect(changes?.added.subjectIDs == [after.subjectIDs[2]])
+        // Applying the changes to `before` gives `after`.
+        var rebuilt = (0..<before.faceIDs.count).filter { !(changes?.removedSubjectIDs.contains(before.subjectIDs[$0]) ?? true) }
+            .map { before.faceIDs[$0] }
+        rebuilt += changes?.added.faceIDs ?? []
+        #expect(rebuilt == after.faceIDs)
+        // A version newer than the store's: the caller must rebuild.
+        #expect(try store.changes(since: 99) { _ in 0 } == nil)
+    }
+}
+
+@Suite struct GalleryBatchEnrollTests {
+    let helper = GalleryStoreTests()
+
+    @Test func batchIsOneVersionAndSkipsKnownImages() throws {
+        let (store, dir) = try helper.makeStore()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try store.enroll(helper.image("A", 1), faces: [helper.face(1)])
+        let version = try store.enroll(batch: [
+            (helper.image("A", 1), [helper.face(1)]),
+            (helper.image("A", 2), [helper.face(2), helper.face(3)]),
+            (helper.image("B", 3), [helper.face(4)]),
+        ])
+        #expect(version == 2)
+        #expect(try store.stats() == GalleryStats(subjects: 2, removedSubjects: 0, images: 3, faces: 4, version: 2))
+        #expect(try store.enroll(batch: [(helper.image("B", 3), [helper.face(4)])]) == 2)
+        _ = try store.removeSubject("B", reason: "dismissed")
+        #expect(throws: GalleryStoreError.self) {
+            try store.enroll(batch: [(helper.image("C", 5), [helper.face(5)]), (helper.image("B", 4), [helper.face(6)])])
+        }
+        #expect(try store.stats().images == 2)  // the failed batch left nothing behind
+    }
+}
