@@ -24,6 +24,9 @@ public final class FaceSearcher: ProbeSearcher {
     private struct Gallery {
         var store: GalleryStore
         var matcher: Matcher
+        /// The newest calibration (its FPIR curve gives each candidate's `estimated_fpir`).
+        var calibrations: CalibrationStore
+        var calibration: Calibration?
     }
     private let gallery: Mutex<Gallery>
 
@@ -36,10 +39,17 @@ public final class FaceSearcher: ProbeSearcher {
         self.cacheDirectory = cacheDirectory
         let store = try GalleryStore(database: try Database(path: databasePath))
         let matcher = try Self.loadMatcher(store: store, cacheDirectory: cacheDirectory)
-        gallery = Mutex(Gallery(store: store, matcher: matcher))
+        let calibrations = try CalibrationStore(database: store.database)
+        gallery = Mutex(Gallery(store: store, matcher: matcher, calibrations: calibrations,
+                                calibration: try Calibration.newest(in: calibrations)))
     }
 
     public var galleryVersion: Int64 { gallery.withLock { $0.matcher.gallery.galleryVersion } }
+
+    /// The newest calibration and the warnings for results (none, or the gallery has grown since).
+    public var calibration: CalibrationStatus {
+        gallery.withLock { Calibration.status($0.calibration, galleryFaces: $0.matcher.gallery.count) }
+    }
 
     /// Loads the matrix of the store's current version from its cache file, or builds and caches it.
     static func loadMatcher(store: GalleryStore, cacheDirectory: String) throws -> Matcher {
@@ -58,13 +68,17 @@ public final class FaceSearcher: ProbeSearcher {
         return Matcher(gallery: matrix)
     }
 
-    /// The matcher for the store's current version (reloaded if it changed).
-    func currentMatcher() throws -> Matcher {
+    /// The matcher for the store's current version (reloaded if it changed), and the newest
+    /// calibration (reloaded when a newer one was stored).
+    func currentMatcher() throws -> (matcher: Matcher, calibration: Calibration?) {
         try gallery.withLock { gallery in
             if try gallery.store.version() != gallery.matcher.gallery.galleryVersion {
                 gallery.matcher = try Self.loadMatcher(store: gallery.store, cacheDirectory: cacheDirectory)
             }
-            return gallery.matcher
+            if try gallery.calibrations.newestID() != gallery.calibration?.id {
+                gallery.calibration = try Calibration.newest(in: gallery.calibrations)
+            }
+            return (gallery.matcher, gallery.calibration)
         }
     }
 
@@ -93,7 +107,7 @@ public final class FaceSearcher: ProbeSearcher {
     {
         let found = ParallelWork.map(count: images.count, workers: workers) { i in Result { try self.analyze(images[i]) } }
         do {
-            let matcher = try currentMatcher()
+            let (matcher, calibration) = try currentMatcher()
             var probes: [[Float]] = []
             var owners: [(image: Int, face: Int)] = []
             for (i, result) in found.enumerated() {
@@ -124,7 +138,7 @@ public final class FaceSearcher: ProbeSearcher {
                 switch result {
                 case .failure(let error): return .failure(error)
                 case .success(let faces):
-                    return .success(try self.results(faces, matches: byFace[i] ?? [:]))
+                    return .success(try self.results(faces, matches: byFace[i] ?? [:], calibration: calibration))
                 }
             }
         } catch {
@@ -145,14 +159,15 @@ public final class FaceSearcher: ProbeSearcher {
     }
 
     /// Result records for the faces of one image, given each searched face's matches.
-    func results(_ found: ImageFaces, matches: [Int: [Match]]) throws -> [FaceResult] {
+    func results(_ found: ImageFaces, matches: [Int: [Match]], calibration: Calibration?) throws -> [FaceResult] {
         var results: [FaceResult] = []
         for (j, face) in found.faces.enumerated() {
             let list = matches[j] ?? []
             let info = list.isEmpty ? [:] : try gallery.withLock { try $0.store.faces(ids: list.map(\.faceID)) }
             let candidates = list.compactMap { m in info[m.faceID].map { (m, $0) } }.enumerated().map { i, pair in
                 FaceResult.Candidate(rank: i + 1, subject: pair.1.subject, image: pair.1.imagePath,
-                                     distance: (pair.0.distance * 1e6).rounded() / 1e6)
+                                     distance: (pair.0.distance * 1e6).rounded() / 1e6,
+                                     estimatedFPIR: calibration?.estimatedFPIR(atDistance: pair.0.distance))
             }
             results.append(FaceResult(
                 box: [face.box.left, face.box.top, face.box.right, face.box.bottom],
@@ -165,7 +180,7 @@ public final class FaceSearcher: ProbeSearcher {
 
     public func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
         let found = try analyze(imageBytes)
-        let matcher = try currentMatcher()
+        let (matcher, calibration) = try currentMatcher()
         var matches: [Int: [Match]] = [:]
         if matcher.gallery.count > 0 {
             for (j, face) in found.faces.enumerated() where face.quality.ok {
@@ -173,6 +188,6 @@ public final class FaceSearcher: ProbeSearcher {
                 matches[j] = try Self.nearestSubjects(matcher, descriptor, count: maxCandidates, threshold: threshold)
             }
         }
-        return try results(found, matches: matches)
+        return try results(found, matches: matches, calibration: calibration)
     }
 }

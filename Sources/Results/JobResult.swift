@@ -47,12 +47,15 @@ public struct JobResult: Codable, Sendable, Equatable {
     public var probeCount: Int?
     /// When the result was made (UTC, ISO 8601).
     public var created: String
+    /// The gallery calibration the candidates' `estimated_fpir` come from; absent when none.
+    public var calibration: CalibrationReference?
 
     public init(
         job: String, decision: JobOutcome, reasons: [ReasonCode] = [], messages: [String] = [],
         requester: String? = nil, purpose: String? = nil, caseNumber: String? = nil, offense: String? = nil,
         galleryVersion: Int64? = nil, models: [String: String]? = nil, threshold: Double? = nil,
-        maxCandidates: Int? = nil, probes: [ProbeRecord] = [], probeCount: Int? = nil, created: Date
+        maxCandidates: Int? = nil, probes: [ProbeRecord] = [], probeCount: Int? = nil, created: Date,
+        calibration: CalibrationReference? = nil
     ) {
         self.job = job
         self.decision = decision
@@ -70,6 +73,7 @@ public struct JobResult: Codable, Sendable, Equatable {
         self.probes = probes
         self.probeCount = probeCount
         self.created = created.formatted(.iso8601)
+        self.calibration = calibration
     }
 
     enum CodingKeys: String, CodingKey {
@@ -81,7 +85,7 @@ public struct JobResult: Codable, Sendable, Equatable {
         case maxCandidates = "max_candidates"
         case statement, probes
         case probeCount = "probe_count"
-        case created
+        case created, calibration
     }
 
     /// All candidates returned, over every probe and face (for the audit record).

@@ -162,13 +162,14 @@ public enum ExaminerSheet {
                 html += img(image(.gallery(image: candidate.image, subject: candidate.subject)),
                             alt: "candidate \(candidate.rank): \(candidate.subject)")
                 html += "<figcaption><b>#\(candidate.rank)</b> \(escape(candidate.subject))<br>distance \(String(format: "%.3f", candidate.distance))"
+                html += RarityText.sentence(estimatedFPIR: candidate.estimatedFPIR).map { "<br><small class=\"rarity\">\(escape($0))</small>" } ?? ""
                 html += "<br><small>\(escape(lastComponent(candidate.image)))</small></figcaption></figure>\n"
             }
             if !textOnly.isEmpty {
                 html += "<table class=\"list\"><tr><th>Rank</th><th>Subject</th><th>Distance</th><th>Gallery image</th></tr>\n"
                 for candidate in textOnly {
                     html += "<tr><td>\(candidate.rank)</td><td>\(escape(candidate.subject))</td>"
-                    html += "<td>\(String(format: "%.3f", candidate.distance))</td><td>\(escape(lastComponent(candidate.image)))</td></tr>\n"
+                    html += "<td>\(String(format: "%.3f", candidate.distance))\(RarityText.sentence(estimatedFPIR: candidate.estimatedFPIR).map { "<br><small>\(escape($0))</small>" } ?? "")</td><td>\(escape(lastComponent(candidate.image)))</td></tr>\n"
                 }
                 html += "</table>\n"
             }
