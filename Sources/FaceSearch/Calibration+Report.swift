@@ -11,9 +11,9 @@ extension Calibration {
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Gallery calibration \(id)</title>
+            <title>Gallery calibration \(id == 0 ? "(not stored)" : "\(id)")</title>
             <style>\(Self.style)</style></head><body>
-            <h1>Gallery calibration \(id)</h1>
+            <h1>Gallery calibration \(id == 0 ? "(not stored)" : "\(id)")</h1>
             <p class="sub">Gallery version \(galleryVersion) · \(galleryFaces) faces of \(gallerySubjects) subjects · \(Self.escape(created))</p>
 
             """
@@ -48,6 +48,9 @@ extension Calibration {
 
             """
         html += "<h2>DET plot</h2>\n" + detPlot() + "\n"
+        html += "<p class=\"caption\">One point per threshold, joined in order (labels every 0.05); the red ring is the "
+            + "threshold for the target. Hollow points are rates of 0, drawn on the axis floor (half of one event's rate), "
+            + "since 0 has no place on a log axis.</p>\n"
         html += "<h2>By threshold</h2>\n<table class=\"list\"><tr><th>Threshold</th><th>False positives</th><th>FPIR</th>"
             + "<th>FPIR 95 % upper</th><th>Misses</th><th>FNIR (rank \(rank))</th></tr>\n"
         for i in thresholds.indices {
@@ -76,18 +79,22 @@ extension Calibration {
         let xFloor = 0.5 / Double(max(1, nonMatedSearches))
         let yFloor = 0.5 / Double(max(1, matedSearches))
         let xMinExp = floor(log10(xFloor)), yMinExp = floor(log10(yFloor))
+        /// Positions of a rate on the log axes; a rate of 0 sits on the floor.
         func x(_ v: Double) -> Double { left + (log10(max(v, xFloor)) - xMinExp) / -xMinExp * plotW }
         func y(_ v: Double) -> Double { top + (1 - (log10(max(v, yFloor)) - yMinExp) / -yMinExp) * plotH }
+        /// Positions of a decade's grid line (not clamped).
+        func xDecade(_ e: Double) -> Double { left + (e - xMinExp) / -xMinExp * plotW }
+        func yDecade(_ e: Double) -> Double { top + (1 - (e - yMinExp) / -yMinExp) * plotH }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
             + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"DET plot: FNIR against FPIR\">\n"
         svg += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotW)\" height=\"\(plotH)\" fill=\"#fff\" stroke=\"#333\"/>\n"
         for e in stride(from: xMinExp, through: 0, by: 1) {
-            let px = x(pow(10, e))
+            let px = xDecade(e)
             svg += "<line x1=\"\(f(px))\" y1=\"\(top)\" x2=\"\(f(px))\" y2=\"\(top + plotH)\" stroke=\"#ddd\"/>"
             svg += "<text x=\"\(f(px))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\" font-size=\"11\">\(Self.decade(e))</text>\n"
         }
         for e in stride(from: yMinExp, through: 0, by: 1) {
-            let py = y(pow(10, e))
+            let py = yDecade(e)
             svg += "<line x1=\"\(left)\" y1=\"\(f(py))\" x2=\"\(left + plotW)\" y2=\"\(f(py))\" stroke=\"#ddd\"/>"
             svg += "<text x=\"\(f(left - 6))\" y=\"\(f(py + 4))\" text-anchor=\"end\" font-size=\"11\">\(Self.decade(e))</text>\n"
         }
@@ -158,6 +165,6 @@ extension Calibration {
         h1{margin:0}.sub{color:#555;margin:.2em 0 1em}
         table.meta{border-collapse:collapse;margin:1em 0}table.meta th{text-align:left;padding:.2em 1em .2em 0;color:#444}
         table.list{border-collapse:collapse;margin:.5em 0}table.list th,table.list td{border:1px solid #ccc;padding:.2em .6em;text-align:right}
-        tr.chosen td{background:#fde8e8;font-weight:bold}.method{color:#333;max-width:50em}.notes{color:#a50}
+        tr.chosen td{background:#fde8e8;font-weight:bold}.method{color:#333;max-width:50em}.caption{color:#555;font-size:.9em;max-width:50em}.notes{color:#a50}
         """
 }
