@@ -58,6 +58,9 @@ public struct GalleryCalibrateCommand: Subcommand {
                               c.thresholds[i], c.targetFPIR, c.fpir[i], c.falsePositives[i], c.nonMatedSearches, c.fpirUpper95[i])
             if !c.fnir.isEmpty { line += String(format: ", FNIR %.4f", c.fnir[i]) }
             context.out(line)
+            if !c.boundMeetsTarget {
+                context.out("warning: the 95% upper bound is above the target: \(c.nonMatedSearches) non-mated searches are too few to show that this threshold meets it")
+            }
         } else {
             context.out(String(format: "no threshold of %.2f…%.2f meets target FPIR %g (FPIR at %.2f is %.5f)",
                                c.thresholds.first ?? 0, c.thresholds.last ?? 0, c.targetFPIR, c.thresholds.first ?? 0,

@@ -24,7 +24,8 @@ extension Calibration {
         ]
         if let i = chosen {
             rows.append(("FPIR at the threshold", "\(percent(fpir[i])) (\(falsePositives[i]) of \(nonMatedSearches) non-mated searches)"))
-            rows.append(("95 % upper bound on that FPIR", percent(fpirUpper95[i]) + (falsePositives[i] == 0 ? " (rule of three: 3/n)" : " (Clopper–Pearson, one-sided)")))
+            rows.append(("95 % upper bound on that FPIR", percent(fpirUpper95[i]) + (falsePositives[i] == 0 ? " (rule of three: 3/n)" : " (Clopper–Pearson, one-sided)")
+                + (boundMeetsTarget ? "" : " — above the target: too few searches to show the threshold meets it")))
             if !fnir.isEmpty {
                 rows.append(("FNIR at the threshold (rank \(rank))", "\(percent(fnir[i])) (\(misses[i]) of \(matedSearches) mated searches)"))
             }

@@ -44,7 +44,7 @@ extension Calibration {
     ///   - options: target, rank, grid.
     ///   - now: the calibration's time.
     ///   - progress: called after each batch with (faces searched, faces).
-    /// - Throws: `DatabaseError`, `GalleryStoreError`, ``Matching/MatchingError``.
+    /// - Throws: ``CalibrationError``, `DatabaseError`, `GalleryStoreError`, ``Matching/MatchingError``.
     public static func measure(
         store: GalleryStore, options: Options = Options(), now: Date = Date(),
         progress: (Int, Int) -> Void = { _, _ in }
@@ -73,7 +73,8 @@ extension Calibration {
     ///   - options: target, rank, grid.
     ///   - now: the calibration's time.
     ///   - progress: called after each batch with (faces searched, faces).
-    /// - Throws: ``Matching/MatchingError`` (e.g. descriptors that do not fit the matrix).
+    /// - Throws: ``CalibrationError`` for a gallery of fewer than two subjects (no non-mated
+    ///   search is possible); ``Matching/MatchingError`` (e.g. descriptors that do not fit the matrix).
     /// - Complexity: O(faces² × dimension) in the kernel: minutes for 100,000 faces on two cores.
     public static func measure(
         matcher: Matcher, descriptors: [Float], options: Options = Options(), now: Date = Date(),
@@ -91,6 +92,10 @@ extension Calibration {
         for s in gallery.subjectIDs { photos[s, default: 0] += 1 }
         let mostPhotos = photos.values.max() ?? 0
         let rank = max(1, options.rank)
+        guard photos.count >= 2 else {
+            throw CalibrationError(message: "the gallery has \(photos.count) subject\(photos.count == 1 ? "" : "s") with "
+                + "searchable faces; a calibration needs at least two (enroll the gallery first)")
+        }
 
         var outcomes: [RowOutcome] = []
         outcomes.reserveCapacity(count)

@@ -81,6 +81,13 @@ public struct Calibration: Codable, Sendable, Equatable {
     /// Growth of the gallery (in faces) beyond which results warn that the calibration is stale.
     public static let staleGrowth = 0.25
 
+    /// Whether the 95 % upper bound on FPIR at ``threshold`` is within the target: when not, the
+    /// gallery is too small (too few non-mated searches) to show that the threshold meets it.
+    public var boundMeetsTarget: Bool {
+        guard let i = thresholdIndex else { return false }
+        return fpirUpper95[i] <= targetFPIR
+    }
+
     /// The index of ``threshold`` in ``thresholds``.
     public var thresholdIndex: Int? {
         guard let threshold else { return nil }
@@ -133,6 +140,13 @@ public struct Calibration: Codable, Sendable, Equatable {
         return CalibrationStatus(reference: calibration.reference, warnings: warnings)
     }
 
+}
+
+/// Why a gallery cannot be calibrated.
+public struct CalibrationError: Error, Equatable, CustomStringConvertible {
+    /// What is wrong and what to do.
+    public var message: String
+    public var description: String { message }
 }
 
 // In an extension, so that the memberwise initializer stays.

@@ -213,3 +213,15 @@ struct CalibrationTests {
         #expect(AuditVerifier.verify(directory: spool.layout.audit).isIntact)
     }
 }
+
+extension CalibrationTests {
+    @Test("a gallery of fewer than two subjects cannot be calibrated")
+    func tooSmall() throws {
+        let one = try GalleryMatrix(dimension: 4, galleryVersion: 1, descriptors: [1, 0, 0, 0, 0.9, 0.1, 0, 0],
+                                    faceIDs: [1, 2], subjectIDs: [7, 7])
+        #expect(throws: CalibrationError.self) {
+            try Calibration.measure(matcher: Matcher(gallery: one), descriptors: [1, 0, 0, 0, 0.9, 0.1, 0, 0])
+        }
+        #expect(Self.sample().boundMeetsTarget)  // 0.92 % ≤ 1 %
+    }
+}
