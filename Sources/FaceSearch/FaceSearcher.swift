@@ -167,7 +167,8 @@ public final class FaceSearcher: ProbeSearcher {
             let candidates = list.compactMap { m in info[m.faceID].map { (m, $0) } }.enumerated().map { i, pair in
                 FaceResult.Candidate(rank: i + 1, subject: pair.1.subject, image: pair.1.imagePath,
                                      distance: (pair.0.distance * 1e6).rounded() / 1e6,
-                                     estimatedFPIR: calibration?.estimatedFPIR(atDistance: pair.0.distance))
+                                     estimatedFPIR: calibration?.estimatedFPIR(atDistance: pair.0.distance)
+                                         .map { ($0 * 1e8).rounded() / 1e8 })
             }
             results.append(FaceResult(
                 box: [face.box.left, face.box.top, face.box.right, face.box.bottom],
