@@ -79,7 +79,8 @@ extension Calibration {
         let plotW = width - left - right, plotH = height - top - bottom
         let xFloor = 0.5 / Double(max(1, nonMatedSearches))
         let yFloor = 0.5 / Double(max(1, matedSearches))
-        let xMinExp = floor(log10(xFloor)), yMinExp = floor(log10(yFloor))
+        // The axes start a decade or less below the floor, so floor points stand off the corner.
+        let xMinExp = floor(log10(xFloor) - 0.1), yMinExp = floor(log10(yFloor) - 0.1)
         /// Positions of a rate on the log axes; a rate of 0 sits on the floor.
         func x(_ v: Double) -> Double { left + (log10(max(v, xFloor)) - xMinExp) / -xMinExp * plotW }
         func y(_ v: Double) -> Double { top + (1 - (log10(max(v, yFloor)) - yMinExp) / -yMinExp) * plotH }
@@ -111,13 +112,18 @@ extension Calibration {
         let points = thresholds.indices.map { (x(fpir[$0]), y(fnir[$0])) }
         svg += "<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\" points=\""
             + points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ") + "\"/>\n"
+        var lastLabel: (Double, Double)?
         for i in thresholds.indices {
             let hollow = fpir[i] == 0 || fnir[i] == 0
             svg += "<circle cx=\"\(f(points[i].0))\" cy=\"\(f(points[i].1))\" r=\"3\" "
                 + (hollow ? "fill=\"#fff\" stroke=\"#1f5fa8\"" : "fill=\"#1f5fa8\"") + "><title>T = "
                 + "\(Self.format(thresholds[i], digits: 2)): FPIR \(Self.format(fpir[i], digits: 5)), FNIR \(Self.format(fnir[i], digits: 5))</title></circle>\n"
             let t = (thresholds[i] * 100).rounded()
-            if t.truncatingRemainder(dividingBy: 5) == 0 {
+            // Every 0.05, unless it would print over the previous label (points piled on a floor).
+            if t.truncatingRemainder(dividingBy: 5) == 0,
+               lastLabel.map({ abs($0.0 - points[i].0) + abs($0.1 - points[i].1) > 12 }) ?? true
+            {
+                lastLabel = points[i]
                 svg += "<text x=\"\(f(points[i].0 + 6))\" y=\"\(f(points[i].1 - 6))\" font-size=\"10\" fill=\"#333\">"
                     + "\(Self.format(thresholds[i], digits: 2))</text>\n"
             }
