@@ -95,7 +95,11 @@ public struct AuditReport: Sendable, Equatable, Encodable {
 
     /// Each job's offense and purpose, from its final record (to attribute later reviews,
     /// outcomes and disputes), and the leads already counted as probable matches.
-    private var jobs: [String: (offense: String, purpose: String)] = [:]
+    private var jobs: [String: JobFacts] = [:]
+    private struct JobFacts: Sendable, Equatable {
+        var offense: String
+        var purpose: String
+    }
     private var countedLeads = Set<String>()
 
     public init(from: String? = nil, to: String? = nil) {
@@ -109,17 +113,6 @@ public struct AuditReport: Sendable, Equatable, Encodable {
         self.year = year
     }
 
-    public static func == (a: AuditReport, b: AuditReport) -> Bool {
-        a.from == b.from && a.to == b.to && a.records == b.records && a.searches == b.searches && a.byUser == b.byUser
-            && a.byAgency == b.byAgency && a.byPurpose == b.byPurpose && a.byOffense == b.byOffense
-            && a.denialsByReason == b.denialsByReason && a.held == b.held && a.approved == b.approved
-            && a.rejected == b.rejected && a.dispositions == b.dispositions && a.otherEvents == b.otherEvents
-            && a.year == b.year && a.possibleMatchesByOffense == b.possibleMatchesByOffense
-            && a.byProbeSource == b.byProbeSource && a.outcomesByPurpose == b.outcomesByPurpose
-            && a.disputes == b.disputes && a.disputesByPurpose == b.disputesByPurpose
-            && a.searchesByMonth == b.searchesByMonth
-    }
-
     enum CodingKeys: String, CodingKey {
         case from, to, records, searches, byUser, byAgency, byPurpose, byOffense, denialsByReason, held, approved
         case rejected, dispositions, otherEvents, year, possibleMatchesByOffense, byProbeSource, outcomesByPurpose
@@ -131,7 +124,7 @@ public struct AuditReport: Sendable, Equatable, Encodable {
     public mutating func note(_ record: AuditRecord) {
         let e = record.event
         guard let job = e.job, ["job.completed", "job.denied", "job.failed"].contains(e.event) else { return }
-        jobs[job] = (e.details["offense"] ?? "(none)", e.purpose ?? "(none)")
+        jobs[job] = JobFacts(offense: e.details["offense"] ?? "(none)", purpose: e.purpose ?? "(none)")
     }
 
     private func purpose(of e: AuditEvent) -> String {
