@@ -38,6 +38,8 @@ public struct JobResult: Codable, Sendable, Equatable {
     public var galleryVersion: Int64?
     /// The models used, by role; absent when no search ran.
     public var models: [String: String]?
+    /// The gallery calibration the candidates' `estimated_fpir` come from; absent when none.
+    public var calibration: CalibrationReference?
     public var threshold: Double?
     public var maxCandidates: Int?
     public var statement: String
@@ -47,15 +49,12 @@ public struct JobResult: Codable, Sendable, Equatable {
     public var probeCount: Int?
     /// When the result was made (UTC, ISO 8601).
     public var created: String
-    /// The gallery calibration the candidates' `estimated_fpir` come from; absent when none.
-    public var calibration: CalibrationReference?
 
     public init(
         job: String, decision: JobOutcome, reasons: [ReasonCode] = [], messages: [String] = [],
         requester: String? = nil, purpose: String? = nil, caseNumber: String? = nil, offense: String? = nil,
         galleryVersion: Int64? = nil, models: [String: String]? = nil, threshold: Double? = nil,
-        maxCandidates: Int? = nil, probes: [ProbeRecord] = [], probeCount: Int? = nil, created: Date,
-        calibration: CalibrationReference? = nil
+        maxCandidates: Int? = nil, probes: [ProbeRecord] = [], probeCount: Int? = nil, created: Date
     ) {
         self.job = job
         self.decision = decision
@@ -73,7 +72,6 @@ public struct JobResult: Codable, Sendable, Equatable {
         self.probes = probes
         self.probeCount = probeCount
         self.created = created.formatted(.iso8601)
-        self.calibration = calibration
     }
 
     enum CodingKeys: String, CodingKey {
@@ -84,8 +82,9 @@ public struct JobResult: Codable, Sendable, Equatable {
         case models, threshold
         case maxCandidates = "max_candidates"
         case statement, probes
+        case calibration
         case probeCount = "probe_count"
-        case created, calibration
+        case created
     }
 
     /// All candidates returned, over every probe and face (for the audit record).

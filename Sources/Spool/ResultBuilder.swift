@@ -17,10 +17,12 @@ public enum ResultBuilder {
         threshold: Double, maxCandidates: Int, now: Date
     ) -> JobResult {
         let calibration = searcher.calibration
-        return JobResult(job: job, decision: .completed, messages: calibration.warnings, requester: request.requester,
+        var result = JobResult(job: job, decision: .completed, messages: calibration.warnings, requester: request.requester,
                   purpose: request.purpose,
                   caseNumber: request.caseNumber, offense: request.offense, galleryVersion: searcher.galleryVersion,
                   models: searcher.modelIDs, threshold: threshold, maxCandidates: maxCandidates, probes: probes,
-                  probeCount: probeCount, created: now, calibration: calibration.reference)
+                  probeCount: probeCount, created: now)
+        result.calibration = calibration.reference
+        return result
     }
 }
