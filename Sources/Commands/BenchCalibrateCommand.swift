@@ -9,9 +9,10 @@ import Matching
 public struct BenchCalibrateCommand: Subcommand {
     public static let words = ["bench", "calibrate"]
     public static let abstract = "times a gallery calibration on synthetic clustered descriptors; last line JSON"
-    public static let usage = "bench calibrate --gallery N [--target-fpir F] [--workers W] [--html FILE] [--seed S]"
+    public static let usage = "bench calibrate --gallery N [--sample M] [--target-fpir F] [--workers W] [--html FILE] [--seed S]"
     public static let help = """
           --gallery N      faces (1 to 2,000,000)
+          --sample M       search M faces drawn at random against the whole gallery (default: all)
           --target-fpir F  as frs gallery calibrate (default 0.01)
           --workers W      parallel chunks (default: the processors)
           --html FILE      also write the calibration's HTML report there
@@ -21,6 +22,7 @@ public struct BenchCalibrateCommand: Subcommand {
     public var gallery: Int
     public var targetFPIR: Double
     public var workers: Int?
+    public var sample: Int?
     public var html: String?
     public var seed: UInt64
 
@@ -33,6 +35,7 @@ public struct BenchCalibrateCommand: Subcommand {
         }
         targetFPIR = target
         workers = try arguments.int("--workers", in: 1...256)
+        sample = try arguments.int("--sample", in: 1...100_000_000)
         html = try arguments.option("--html")
         seed = UInt64(try arguments.int("--seed", in: 0...Int.max) ?? 0xCA11_B8A7)
     }
@@ -40,19 +43,19 @@ public struct BenchCalibrateCommand: Subcommand {
     public func run(_ context: CommandContext) throws -> Int32 {
         var start = Self.now()
         let synthetic = CalibrationSyntheticGallery(faces: gallery, seed: seed)
-        let sample = synthetic.distanceSample()
+        let distances = synthetic.distanceSample()
         context.err(String(format: "generated %d faces of %d subjects in %.1f s; consecutive pairs: mates %.3f ± %.3f, non-mates %.3f ± %.3f",
                            synthetic.count, Set(synthetic.subjectIDs).count, Self.now() - start,
-                           sample.mate.mean, sample.mate.sd, sample.nonMate.mean, sample.nonMate.sd))
+                           distances.mate.mean, distances.mate.sd, distances.nonMate.mean, distances.nonMate.sd))
         start = Self.now()
         let matcher = Matcher(gallery: try synthetic.matrix(), workers: workers)
         context.err(String(format: "built the matrix in %.2f s; %d workers", Self.now() - start, matcher.workers))
         var last = -1
         let calibration = try Calibration.measure(
-            matcher: matcher, descriptors: synthetic.descriptors, options: Calibration.Options(targetFPIR: targetFPIR)
+            matcher: matcher, descriptors: synthetic.descriptors, options: Calibration.Options(targetFPIR: targetFPIR, workers: workers, sample: sample)
         ) { done, total in
             let percent = done * 100 / max(1, total)
-            if percent / 10 != last / 10 { context.err("\(done) of \(total) faces searched"); last = percent }
+            if percent / 10 != last / 10 { context.err("\(done) of \(total) searches"); last = percent }
         }
         if let html { try Array(calibration.reportHTML().utf8).write(to: html) }
         var json = "{\"gallery\":\(synthetic.count),\"subjects\":\(calibration.gallerySubjects),"

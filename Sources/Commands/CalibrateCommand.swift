@@ -8,10 +8,12 @@ import Spool
 public struct GalleryCalibrateCommand: Subcommand {
     public static let words = ["gallery", "calibrate"]
     public static let abstract = "FPIR/FNIR by threshold on the gallery itself (NIST 1:N method); HTML report with a DET plot"
-    public static let usage = "gallery calibrate [--target-fpir F] [--rank R] [--workers W] [--json]"
+    public static let usage = "gallery calibrate [--target-fpir F] [--rank R] [--sample N] [--workers W] [--json]"
     public static let help = """
           --target-fpir F  the false positive identification rate to find a threshold for (default 0.01)
           --rank R         candidate list length for mated searches (default 20, the default max_candidates)
+          --sample N       search only N faces drawn at random (fixed seed), each against the whole
+                           gallery (default: every face; the cost grows with faces², so for millions)
           --workers W      parallel chunks of the matcher (default: the processors)
           --json           print the calibration as JSON instead of a summary
         Administrators only; audited as gallery.calibrated. The calibration is stored in the database
@@ -22,6 +24,7 @@ public struct GalleryCalibrateCommand: Subcommand {
     public var targetFPIR: Double
     public var rank: Int
     public var workers: Int?
+    public var sample: Int?
     public var json: Bool
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
@@ -32,6 +35,7 @@ public struct GalleryCalibrateCommand: Subcommand {
         targetFPIR = target
         rank = try arguments.int("--rank", in: 1...50) ?? 20
         workers = try arguments.int("--workers", in: 1...256)
+        sample = try arguments.int("--sample", in: 1...100_000_000)
         json = arguments.flag("--json")
     }
 
@@ -39,10 +43,10 @@ public struct GalleryCalibrateCommand: Subcommand {
         let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
         var last = -1
         let run = try administration.calibrateGallery(
-            options: Calibration.Options(targetFPIR: targetFPIR, rank: rank, workers: workers)
+            options: Calibration.Options(targetFPIR: targetFPIR, rank: rank, workers: workers, sample: sample)
         ) { done, total in
             let percent = total > 0 ? done * 100 / total : 100
-            if percent / 10 != last / 10 { context.err("calibrating: \(done) of \(total) faces searched"); last = percent }
+            if percent / 10 != last / 10 { context.err("calibrating: \(done) of \(total) searches"); last = percent }
         }
         let c = run.calibration
         if json {

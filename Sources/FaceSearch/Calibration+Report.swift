@@ -31,8 +31,10 @@ extension Calibration {
             }
         }
         rows += [
-            ("Non-mated searches", "\(nonMatedSearches) (every face, all of its subject's faces left out)"),
-            ("Mated searches", "\(matedSearches) (every photo of a subject with several, against the others)"),
+            ("Non-mated searches", "\(nonMatedSearches) (" + (nonMatedSearches < galleryFaces ? "a random sample of faces" : "every face")
+                + ", all of its subject's faces left out)"),
+            ("Mated searches", "\(matedSearches) (" + (nonMatedSearches < galleryFaces ? "each sampled" : "every")
+                + " photo of a subject with several, against the others)"),
             ("Candidate list length R", "\(rank)"),
             ("Search time", Self.format(seconds, digits: 1) + " s"),
         ]

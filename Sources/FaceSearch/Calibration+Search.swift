@@ -16,14 +16,20 @@ extension Calibration {
         public var batch: Int
         /// Parallel chunks of the matcher (default: the processors).
         public var workers: Int?
+        /// Search only this many faces, chosen at random (fixed seed), each against the *whole*
+        /// gallery; `nil` searches every face. The gallery's size, which FPIR depends on, stays
+        /// what it is; the cost falls in proportion and the confidence bound widens accordingly.
+        /// For galleries of millions, where searching every face would take hours.
+        public var sample: Int?
 
         public init(targetFPIR: Double = 0.01, rank: Int = 20, thresholds: [Double] = Calibration.defaultThresholds,
-                    batch: Int = 2048, workers: Int? = nil) {
+                    batch: Int = 2048, workers: Int? = nil, sample: Int? = nil) {
             self.targetFPIR = targetFPIR
             self.rank = rank
             self.thresholds = thresholds
             self.batch = batch
             self.workers = workers
+            self.sample = sample
         }
     }
 
@@ -97,17 +103,18 @@ extension Calibration {
                 + "searchable faces; a calibration needs at least two (enroll the gallery first)")
         }
 
+        let probeRows = Self.probeRows(count: count, sample: options.sample)
         var outcomes: [RowOutcome] = []
-        outcomes.reserveCapacity(count)
+        outcomes.reserveCapacity(probeRows.count)
         if count > 0 {
             let k = min(count, min(mostPhotos, 64) + rank + 4)
             var start = 0
-            while start < count {
-                let end = min(count, start + max(1, options.batch))
-                let probes = (start..<end).map { Array(descriptors[($0 * dim)..<(($0 + 1) * dim)]) }
+            while start < probeRows.count {
+                let end = min(probeRows.count, start + max(1, options.batch))
+                let probes = probeRows[start..<end].map { Array(descriptors[($0 * dim)..<(($0 + 1) * dim)]) }
                 let lists = try matcher.search(probes: probes, k: k, threshold: maxThreshold)
                 for (i, list) in lists.enumerated() {
-                    let row = start + i
+                    let row = probeRows[start + i]
                     let subject = gallery.subjectIDs[row]
                     let hasMate = (photos[subject] ?? 0) > 1
                     var outcome = analyze(list, row: row, subject: subject, hasMate: hasMate, rank: rank,
@@ -122,12 +129,25 @@ extension Calibration {
                     outcomes.append(outcome!)
                 }
                 start = end
-                progress(start, count)
+                progress(start, probeRows.count)
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        return tally(outcomes, galleryVersion: gallery.galleryVersion, subjects: photos.count, options: options,
-                     now: now, seconds: seconds)
+        return tally(outcomes, galleryVersion: gallery.galleryVersion, faces: count, subjects: photos.count,
+                     options: options, now: now, seconds: seconds)
+    }
+
+    /// The rows searched: all, or `sample` of them drawn without replacement (a seeded partial
+    /// Fisher–Yates shuffle, so a calibration can be repeated), in row order.
+    static func probeRows(count: Int, sample: Int?) -> [Int] {
+        guard let sample, sample < count else { return Array(0..<count) }
+        var rows = Array(0..<count)
+        var random = RandomDescriptors(seed: 0x5A3B_1E00 ^ UInt64(count))
+        for i in 0..<max(0, sample) {
+            let j = i + Int(random.next() % UInt64(count - i))
+            rows.swapAt(i, j)
+        }
+        return rows.prefix(max(0, sample)).sorted()
     }
 
     /// Reads one face's non-mated and mated outcomes off its nearest rows (sorted by distance,
@@ -163,7 +183,8 @@ extension Calibration {
 
     /// The curves from every face's outcomes.
     static func tally(
-        _ outcomes: [RowOutcome], galleryVersion: Int64, subjects: Int, options: Options, now: Date, seconds: Double
+        _ outcomes: [RowOutcome], galleryVersion: Int64, faces: Int, subjects: Int, options: Options, now: Date,
+        seconds: Double
     ) -> Calibration {
         let thresholds = options.thresholds
         let nonMated = outcomes.map(\.nonMated).sorted()
@@ -185,7 +206,7 @@ extension Calibration {
         let fnir = m > 0 ? misses.map { Double($0) / Double(m) } : []
         let chosen = thresholds.indices.last { n > 0 && fpir[$0] <= options.targetFPIR }
         return Calibration(
-            id: 0, created: now.formatted(.iso8601), galleryVersion: galleryVersion, galleryFaces: outcomes.count,
+            id: 0, created: now.formatted(.iso8601), galleryVersion: galleryVersion, galleryFaces: faces,
             gallerySubjects: subjects, targetFPIR: options.targetFPIR, rank: max(1, options.rank),
             nonMatedSearches: n, matedSearches: m, thresholds: thresholds, falsePositives: falsePositives,
             misses: misses, fpir: fpir, fpirUpper95: upper, fnir: fnir, threshold: chosen.map { thresholds[$0] },

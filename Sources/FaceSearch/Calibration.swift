@@ -38,7 +38,7 @@ public struct Calibration: Codable, Sendable, Equatable {
     public var targetFPIR: Double
     /// The candidate list length `R` for mated searches (the default `max_candidates`, 20).
     public var rank: Int
-    /// Non-mated searches made (one per gallery face).
+    /// Non-mated searches made (one per gallery face, or per sampled face).
     public var nonMatedSearches: Int
     /// Mated searches made (one per face of a subject with several).
     public var matedSearches: Int

@@ -15,14 +15,15 @@ import Testing
 struct CalibrationTests {
     /// FPIR and FNIR counted directly, by the definitions, with a double loop over every pair of
     /// faces in double precision: the reference the kernel-based calibration must equal.
-    static func bruteForce(_ g: CalibrationSyntheticGallery, thresholds: [Double], rank: Int)
+    static func bruteForce(_ g: CalibrationSyntheticGallery, thresholds: [Double], rank: Int, probes: [Int]? = nil)
         -> (falsePositives: [Int], misses: [Int], nonMated: Int, mated: Int)
     {
         let n = g.count, dim = g.dimension
         var fp = [Int](repeating: 0, count: thresholds.count)
         var miss = [Int](repeating: 0, count: thresholds.count)
         var mated = 0
-        for f in 0..<n {
+        let probes = probes ?? Array(0..<n)
+        for f in probes {
             let s = g.subjectIDs[f]
             var nearestPerSubject: [Int64: Double] = [:]
             for r in 0..<n where r != f {
@@ -44,7 +45,7 @@ struct CalibrationTests {
                 for (i, t) in thresholds.enumerated() where position > rank || mate > t { miss[i] += 1 }
             }
         }
-        return (fp, miss, n, mated)
+        return (fp, miss, probes.count, mated)
     }
 
     @Test("FPIR and FNIR equal a direct count over every pair (ranks 20 and 2, small batches)",
@@ -223,5 +224,21 @@ extension CalibrationTests {
             try Calibration.measure(matcher: Matcher(gallery: one), descriptors: [1, 0, 0, 0, 0.9, 0.1, 0, 0])
         }
         #expect(Self.sample().boundMeetsTarget)  // 0.92 % ≤ 1 %
+    }
+}
+
+extension CalibrationTests {
+    @Test("a sample of faces searched against the whole gallery equals the direct count over those faces")
+    func sampled() throws {
+        let g = CalibrationSyntheticGallery(faces: 300, mate: (0.45, 0.1), nonMate: (0.7, 0.1), seed: 99)
+        let c = try Calibration.measure(matcher: Matcher(gallery: try g.matrix(), workers: 2), descriptors: g.descriptors,
+                                        options: .init(targetFPIR: 0.05, batch: 16, sample: 90))
+        let rows = Calibration.probeRows(count: 300, sample: 90)
+        #expect(rows.count == 90 && Set(rows).count == 90 && rows == rows.sorted() && rows.last! < 300)
+        #expect(rows == Calibration.probeRows(count: 300, sample: 90))  // repeatable
+        let expected = Self.bruteForce(g, thresholds: c.thresholds, rank: 20, probes: rows)
+        #expect(c.galleryFaces == 300 && c.nonMatedSearches == 90 && c.matedSearches == expected.mated)
+        #expect(c.falsePositives == expected.falsePositives && c.misses == expected.misses)
+        #expect(Calibration.probeRows(count: 5, sample: 9) == [0, 1, 2, 3, 4])
     }
 }
