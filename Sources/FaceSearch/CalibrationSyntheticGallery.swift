@@ -43,22 +43,30 @@ public struct CalibrationSyntheticGallery: Sendable {
             let u2 = Double(random.next() >> 11) / 9_007_199_254_740_992.0
             return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
         }
+        /// A random unit vector (the optimized generator of the Matching module).
         func direction() -> [Double] {
-            var v = (0..<dimension).map { _ in gaussian() }
-            let n = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            for i in v.indices { v[i] /= n }
-            return v
+            random.unitVectors(count: 1, dimension: dimension).map(Double.init)
         }
         /// cos α · a + sin α · (a random unit vector orthogonal to a), for unit `a`.
         func rotate(_ a: [Double], by alpha: Double) -> [Double] {
             var u = direction()
-            let dot = zip(u, a).reduce(0) { $0 + $1.0 * $1.1 }
-            for i in u.indices { u[i] -= dot * a[i] }
-            let n = u.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            var dot = 0.0
+            for i in 0..<dimension { dot += u[i] * a[i] }
+            var n2 = 0.0
+            for i in 0..<dimension {
+                u[i] -= dot * a[i]
+                n2 += u[i] * u[i]
+            }
+            let c = cos(alpha), s = sin(alpha) / n2.squareRoot()
             var out = a
-            for i in out.indices { out[i] = cos(alpha) * a[i] + sin(alpha) * u[i] / n }
-            let norm = out.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            return out.map { $0 / norm }
+            var norm2 = 0.0
+            for i in 0..<dimension {
+                out[i] = c * a[i] + s * u[i]
+                norm2 += out[i] * out[i]
+            }
+            let scale = 1 / norm2.squareRoot()
+            for i in 0..<dimension { out[i] *= scale }
+            return out
         }
         /// The angle whose offset gives pairs at distance ~ N(mean, sd): √2 sin α ~ N(mean, √2 sd).
         func angle(_ spec: (mean: Double, sd: Double)) -> Double {
