@@ -189,9 +189,16 @@ public struct AuditReport: Sendable, Equatable, Encodable {
     /// - Throws: ``AuditError`` for an unreadable file or record.
     public static func make(directory: String, report: AuditReport) throws -> AuditReport {
         var report = report
-        // Day files hold records of their day or (after a clock step back) earlier, and reviews in
-        // the period may belong to jobs finished before it: read every file, filter by record.
-        try AuditReader(directory: directory).forEachRecord(from: nil, to: nil) {
+        let reader = AuditReader(directory: directory)
+        if let from = report.from {
+            // Reviews, outcomes and disputes in the period may belong to jobs finished before it:
+            // note those jobs' facts from the earlier files, best effort (a damaged old file costs
+            // only the attribution of such records, never the report).
+            try? reader.forEachRecord(from: nil, to: from) { report.note($0) }
+        }
+        // Day files hold records of their day or (after a clock step back) earlier: read from
+        // `from` on by file, filter by record.
+        try reader.forEachRecord(from: report.from, to: nil) {
             report.note($0)
             report.add($0)
         }
