@@ -3,14 +3,15 @@
 // frs — a policy-gated batch face search service.
 //
 // Layering (bottom to top; a module imports only modules listed before it):
-//   C shims ............ CJPEG, CJPEGGuard, CSQLite
+//   C shims ............ CJPEG, CJPEGGuard, CSQLite, CStatFS
 //   pure value code .... Basics (FaceBox, ParallelWork, Logger), Hashing, DlibFormat, NeuralNet, Matching, Policy
 //   OS and C wrappers .. SystemCalls, Imaging, Store (SQLite: gallery tables, registry)
 //   engine ............. FaceEngine (Imaging + DlibFormat + NeuralNet)
 //   audit .............. Audit (Hashing + SystemCalls)
 //   results ............ Results (result documents, the outbox's results directory, the ProbeSearcher protocol)
 //   on results ......... FaceSearch (face search and enrollment: FaceEngine + Matching + Store),
-//                        Sheets (the examiner's sheet), Reviews (examiners' reviews, supervisors' approvals)
+//                        Reviews (examiners' reviews, supervisors' approvals and resolutions, leads),
+//                        Sheets (the examiner's sheet, with the leads' states)
 //   service ............ Spool (the queue and the daemon; the face search is injected as a ProbeSearcher)
 //   administration ..... Administration (registry changes, gallery enrollment and removal, retention purge)
 //   command line ....... Commands (parsing, help, one `run` per subcommand), frs (main only)
@@ -18,6 +19,8 @@ import PackageDescription
 
 /// Numeric modules are built with optimization even in debug builds: the face engine's
 /// convolutions and the matching kernels are unusably slow at -Onone, and the tests run them.
+/// So is SHA-256: a daemon hashes its three model files (30 MB) at every start, which takes
+/// seconds at -Onone.
 let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
@@ -37,9 +40,9 @@ let matchingSettings: [SwiftSetting] = numericSettings
 let neuralNetSettings: [SwiftSetting] = numericSettings
 #endif
 
+// Linux only (Glibc, renameat2, flock, the systemd unit): no `platforms` entry claims otherwise.
 let package = Package(
     name: "frs",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "frs", targets: ["frs"]),
     ],
@@ -55,6 +58,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // statfs(2) (sys/vfs.h), which Swift's Glibc module lacks: a header, no library.
+        .systemLibrary(name: "CStatFS"),
         // libjpeg reports errors by calling exit(); this small C target turns them into return
         // codes with setjmp/longjmp, which Swift cannot do itself.
         .target(
@@ -64,14 +69,14 @@ let package = Package(
 
         // MARK: - Pure value code
         .target(name: "Basics"),
-        .target(name: "Hashing"),
+        .target(name: "Hashing", swiftSettings: numericSettings),
         .target(name: "DlibFormat", swiftSettings: numericSettings),
         .target(name: "NeuralNet", swiftSettings: neuralNetSettings),
         .target(name: "Matching", swiftSettings: matchingSettings),
         .target(name: "Policy"),
 
         // MARK: - OS and C wrappers
-        .target(name: "SystemCalls"),
+        .target(name: "SystemCalls", dependencies: ["CStatFS"]),
         .target(name: "Imaging", dependencies: ["CJPEGGuard"], swiftSettings: numericSettings),
         .target(name: "Store", dependencies: ["CSQLite", "Basics", "Policy"]),
 
@@ -91,8 +96,8 @@ let package = Package(
             name: "FaceSearch",
             dependencies: ["Basics", "Results", "FaceEngine", "Matching", "Store", "Imaging", "Hashing"]
         ),
-        .target(name: "Sheets", dependencies: ["Results", "Policy", "Store", "Imaging", "Hashing", "SystemCalls"]),
-        .target(name: "Reviews", dependencies: ["Results", "Store", "Audit", "Policy", "SystemCalls"]),
+        .target(name: "Reviews", dependencies: ["Results", "Store", "Audit", "Policy", "SystemCalls", "Hashing"]),
+        .target(name: "Sheets", dependencies: ["Results", "Reviews", "Policy", "Store", "Imaging", "Hashing", "SystemCalls"]),
 
         // MARK: - Spool service
         .target(

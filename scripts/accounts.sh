@@ -142,8 +142,21 @@ if out=$(as $DAEMON $DAEMON,$GA,$GB $FRS daemon --once 2>&1); then ok "the daemo
   else bad "daemon (2): $out"; fi
 if out=$(as $ANA $GA $FRS status "$JH" 2>&1) && grep -q "decision: completed" <<<"$out"; then
   ok "the approved job completed and its requester sees it"; else bad "status JH after approval: $out"; fi
-if out=$(as $ANA $GA $FRS status "$JA" 2>&1) && grep -q "possible-match by eve" <<<"$out"; then
-  ok "the requester sees the examiner's disposition"; else bad "status JA after review: $out"; fi
+# Peer review: the second examiner sees that a review exists, not what it said; then records his own.
+if out=$(as $TOM $GA $FRS status "$JA" 2>&1) && grep -q "withheld until a second review) by eve" <<<"$out" \
+   && ! grep -q "possible-match by eve" <<<"$out"; then
+  ok "the second examiner sees a pending review, not its disposition"; else bad "status JA for tom: $out"; fi
+if grep -q "pending: 1 review" "$R/$JA.html" && ! grep -q "same ear shape" "$R/$JA.html"; then
+  ok "the sheet, rendered again by the daemon, counts the pending review and hides its note"
+else bad "the sheet after the first review (not re-rendered, or it shows the note)"; fi
+expect_ok "the second examiner records a review from his account" $TOM $GA $FRS review "$JA" --examiner tom --face 1 \
+  --candidate "$SUBJECT" --disposition possible-match --note "same scar"
+as $DAEMON $DAEMON,$GA,$GB $FRS daemon --once >/dev/null 2>&1
+if out=$(as $ANA $GA $FRS status "$JA" 2>&1) && grep -q "possible-match by eve" <<<"$out" \
+   && grep -q "lead: face 1 candidate $SUBJECT: released" <<<"$out"; then
+  ok "the requester sees both dispositions and the released lead"; else bad "status JA after review: $out"; fi
+if grep -q '"event":"lead.released"' "$FRS_SPOOL/outbox/audit/"*.jsonl; then ok "the released lead is audited"
+  else bad "no lead.released record"; fi
 
 # --- Auditors: verify and report from their own account; they cannot write or stall the log.
 expect_ok "the auditor verifies the audit log" $AUD $AUDITORS $FRS audit verify

@@ -8,7 +8,8 @@
 # daemon, without a restart, must finish every job: exactly one result and one final audit record
 # each, nothing left in incoming/ or active/, and `frs audit verify` passing.
 #
-# Needs permission to mount a tmpfs (root); otherwise it says SKIPPED and exits 0.
+# Needs permission to mount a tmpfs (root); otherwise it says SKIPPED (and `0 passed, 1 failed` with
+# exit 1 when CI=true, so a CI run that could not test a full disk is never green).
 # usage: scripts/diskfull.sh [--jobs N] [--size-mib M] [--keep]
 # Environment: FRS (binary; default .build/debug/frs), FRS_MODELS (default ./models).
 set -uo pipefail
@@ -34,6 +35,7 @@ mkdir -p "$M" "$W/logs"
 if ! mount -t tmpfs -o size="${SIZE_MIB}m",mode=0755 tmpfs "$M" 2>"$W/mount.err"; then
   echo "diskfull: SKIPPED — cannot mount a tmpfs here ($(cat "$W/mount.err")); run as root to test a full disk"
   rm -rf "$W"
+  if [ "${CI:-}" = true ]; then echo "0 passed, 1 failed"; exit 1; fi
   exit 0
 fi
 DAEMON=""

@@ -6,8 +6,24 @@ cd "$(dirname "$0")/.."
 export FRS_MODELS="${FRS_MODELS:-$PWD/models}"
 swift build --build-tests
 swift test --skip-build
-# The spool under fire, with the real binary and face engine (a few minutes; see SECURITY.md).
-./scripts/torture.sh --quick
-# Real accounts: a service-account daemon, two agencies, examiners, supervisors, auditors (root: setpriv).
-./scripts/accounts.sh
-./scripts/diskfull.sh
+# The scripts with the real binary: a skipped one is named in the summary (and fails when CI=true).
+summary=() total_pass=0 total_fail=0
+for script in "torture.sh --quick" accounts.sh diskfull.sh; do
+  # torture: the spool under fire (a few minutes; see SECURITY.md). accounts: a service-account daemon, two
+  # agencies, examiners, supervisors, auditors on distinct uids (root: setpriv). diskfull: a full tmpfs.
+  out=$(mktemp)
+  set +e
+  ./scripts/$script 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
+  set -e
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+  p=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' <<<"$line"); f=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed.*/\1/p' <<<"$line")
+  total_pass=$((total_pass + ${p:-0})); total_fail=$((total_fail + ${f:-0}))
+  grep -q SKIPPED "$out" && line="SKIPPED${line:+ ($line)}"
+  summary+=("${script%% *}: ${line:-no summary} (exit $rc)")
+  rm -f "$out"
+  [ "$rc" = 0 ] || { printf '%s\n' "${summary[@]}"; exit "$rc"; }
+done
+echo "script checks:"
+printf '  %s\n' "${summary[@]}"
+echo "scripts: $total_pass passed, $total_fail failed"

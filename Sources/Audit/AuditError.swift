@@ -16,6 +16,11 @@ public struct AuditError: Error, Sendable, Equatable, CustomStringConvertible {
         case malformedRecord = "malformed-record"
         /// The event would make a line longer than ``AuditLog/maximumLineBytes``.
         case recordTooLarge = "record-too-large"
+        /// The log ends before (or elsewhere than) its head anchor: records were removed from its
+        /// end, so it must not be continued.
+        case behindAnchor = "behind-anchor"
+        /// The head anchor file cannot be read or is not `SEQ:HASH`.
+        case badAnchor = "bad-anchor"
     }
 
     /// What kind of failure.

@@ -24,10 +24,22 @@ public struct AuditEvent: Sendable, Equatable {
     /// Anything else worth keeping, e.g. `["subject": "S-1", "reason": "expungement"]`.
     public var details: [String: String]
 
+    /// The `details` key of ``jobSHA256``.
+    public static let jobSHA256Key = "job_sha256"
+
+    /// SHA-256 (hex) of the job file's bytes as the daemon read them, justification included: ties
+    /// the record to the exact request, which a result or a held copy can be checked against.
+    /// Kept in `details` (`job_sha256`), so the record format and old logs stay as they are.
+    public var jobSHA256: String? {
+        get { details[Self.jobSHA256Key] }
+        set { details[Self.jobSHA256Key] = newValue }
+    }
+
+    /// - Parameter jobSHA256: see ``jobSHA256``; stored in `details`.
     public init(
         event: String, actor: String, agency: String? = nil, job: String? = nil, purpose: String? = nil,
         caseNumber: String? = nil, outcome: String? = nil, reasons: [String] = [], probeSHA256: [String] = [],
-        candidates: Int? = nil, details: [String: String] = [:]
+        candidates: Int? = nil, details: [String: String] = [:], jobSHA256: String? = nil
     ) {
         self.event = event
         self.actor = actor
@@ -40,5 +52,6 @@ public struct AuditEvent: Sendable, Equatable {
         self.probeSHA256 = probeSHA256
         self.candidates = candidates
         self.details = details
+        if let jobSHA256 { self.details[Self.jobSHA256Key] = jobSHA256 }
     }
 }

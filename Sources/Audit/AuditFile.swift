@@ -8,7 +8,8 @@ import Darwin
 /// `errno` attached.
 ///
 /// The audit log keeps its own minimal wrappers so that its durability (one `write`, then
-/// `fsync`) and locking (`flock` on `<dir>/.lock`) are visible in one place.
+/// `fsync`), locking (`flock` on `<dir>/.lock`, mode 0600) and head anchor (tmp + `fsync` +
+/// `rename`) are visible in one place.
 enum AuditFile {
     /// Calls `body` until it does not fail with `EINTR`; throws on any other failure.
     @discardableResult
@@ -84,11 +85,40 @@ enum AuditFile {
         return out
     }
 
-    /// Reads a whole file.
-    static func readAll(_ path: String) throws -> [UInt8] {
+    /// Reads a whole file (or its first `limit` bytes).
+    static func readAll(_ path: String, limit: Int? = nil) throws -> [UInt8] {
         let fd = try open(path, O_RDONLY)
         defer { closeQuietly(fd) }
-        return try read(fd, offset: 0, count: try size(fd, path: path), path: path)
+        let size = try size(fd, path: path)
+        return try read(fd, offset: 0, count: limit.map { min($0, size) } ?? size, path: path)
+    }
+
+    /// Replaces `path` with `contents` atomically: written to `<path>.tmp` (mode `mode`, group of
+    /// the directory `groupOf` when the owner may give it), `fsync`ed, renamed over `path`.
+    /// Readers see the old file or the new one, never a part. The directory is not synced: after a
+    /// power loss the file may be the previous version, never a torn one.
+    static func replaceAtomically(_ path: String, contents: [UInt8], mode: mode_t, groupOf directory: String) throws {
+        let tmp = path + ".tmp"
+        let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: mode)
+        do {
+            try setMode(fd, mode, path: tmp)
+            var st = stat()
+            if stat(directory, &st) == 0 { _ = fchown(fd, uid_t.max, st.st_gid) } // as a setgid directory would
+            try writeAll(fd, contents, path: tmp)
+            try sync(fd, path: tmp)
+        } catch {
+            closeQuietly(fd)
+            throw error
+        }
+        closeQuietly(fd)
+        try retrying("rename", path) { rename(tmp, path) }
+    }
+
+    /// Sends one line to syslog (facility `LOG_AUTHPRIV`, level `LOG_NOTICE`).
+    static func syslogNotice(_ message: String) {
+        message.withCString { text in
+            withVaList([text]) { vsyslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", $0) }
+        }
     }
 
     /// Truncates an open file to `length` bytes.

@@ -50,6 +50,18 @@ public struct AuditVerification: Sendable, Equatable, CustomStringConvertible {
     public var files: Int
     /// The hash of the last good record (the head of the chain), to note elsewhere as an anchor.
     public var head: String?
+    /// The log's own head anchor that was checked, if its file exists.
+    public var headAnchor: AuditAnchor?
+    /// Bytes of an incomplete last line of the newest day file, ignored: a record being written,
+    /// or torn by a crash (the next append cuts it and records `audit.recovered`).
+    public var tornTailBytes: Int?
+
+    public init(failure: Failure?, records: Int, files: Int, head: String?) {
+        self.failure = failure
+        self.records = records
+        self.files = files
+        self.head = head
+    }
 
     /// Whether the log is intact.
     public var isIntact: Bool { failure == nil }
@@ -59,6 +71,11 @@ public struct AuditVerification: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         if let failure { return failure.description }
-        return "ok: \(records) records in \(files) files; head \(anchor?.description ?? "none")"
+        var text = "ok: \(records) records in \(files) files; head \(anchor?.description ?? "none")"
+        text += headAnchor == nil ? "; no head anchor file" : "; head anchor checked"
+        if let torn = tornTailBytes {
+            text += "; an incomplete last line (\(torn) bytes) ignored: being written, or torn by a crash"
+        }
+        return text
     }
 }

@@ -7,20 +7,31 @@
 ///
 /// What it catches: an edited record (hash or canonical form), a deleted record or day file (seq
 /// gap), reordered, duplicated or inserted records (seq out of order, prev mismatch), a truncated
-/// last line, garbage. What no chain without a secret or an outside anchor can catch: removing
-/// whole records from the end, or rewriting every record from some point on. For that, note the
-/// ``AuditVerification/anchor`` printed by `frs audit verify` elsewhere (a ticket, a printed
-/// report) and pass it to a later verification: the record must still be there, unchanged.
+/// day file before the newest, garbage. What no chain without a secret or an outside anchor can
+/// catch: removing whole records from the end, or rewriting every record from some point on. For
+/// that, the log keeps its head anchor beside the directory (``AuditLog/anchorPath(forDirectory:)``),
+/// which is checked by default, and `frs audit verify` prints the head (``AuditVerification/anchor``)
+/// to note elsewhere (a ticket, a printed report) and pass to a later verification: the record
+/// must still be there, unchanged.
+///
+/// It takes no lock and never blocks the log's writers: it reads complete lines only. An
+/// incomplete last line of the newest day file is a record being written (or torn by a crash,
+/// which the next append records as `audit.recovered`): it is ignored and reported in
+/// ``AuditVerification/tornTailBytes``, not an error. The head anchor is read before the day
+/// files, so records appended meanwhile only make the log longer than the anchor.
 public enum AuditVerifier {
     /// Verifies every day file in `directory`.
     ///
     /// - Parameters:
     ///   - directory: the audit directory (`<spool>/outbox/audit`).
     ///   - anchors: records noted earlier that must still be in the chain with the same hash.
+    ///   - checkingHeadAnchor: also check the log's own head anchor (`<directory>.head`) when the
+    ///     file exists (default); an unreadable or malformed anchor file is a failure.
     /// - Returns: intact, or the first bad `file:line` and why.
     /// - Complexity: O(total size); one day file in memory at a time.
-    public static func verify(directory: String, anchors: [AuditAnchor] = []) -> AuditVerification {
-        let anchorHashes = Dictionary(anchors.map { ($0.seq, $0.hash) }, uniquingKeysWith: { first, _ in first })
+    public static func verify(
+        directory: String, anchors: [AuditAnchor] = [], checkingHeadAnchor: Bool = true
+    ) -> AuditVerification {
         var lastFile = ""
         var lastLine = 0
         var result = AuditVerification(failure: nil, records: 0, files: 0, head: nil)
@@ -29,6 +40,23 @@ public enum AuditVerifier {
             r.failure = .init(file: file, line: line, problem: problem, message: message)
             return r
         }
+        // Where each anchor comes from, for messages.
+        var sources: [(anchor: AuditAnchor, source: String)] = anchors.map { ($0, "the anchor \($0.seq):\($0.hash.prefix(12))…") }
+        if checkingHeadAnchor {
+            let path = AuditLog.anchorPath(forDirectory: directory)
+            let shown = "../" + (path.split(separator: "/").last.map(String.init) ?? path)
+            do {
+                if let head = try AuditLog.readAnchor(at: path) {
+                    result.headAnchor = head
+                    sources.append((head, "the head anchor \(path) (\(head))"))
+                }
+            } catch let error as AuditError {
+                return fail(shown, 0, .unreadable, error.message)
+            } catch {
+                return fail(shown, 0, .unreadable, "\(error)")
+            }
+        }
+        let anchorHashes = Dictionary(sources.map { ($0.anchor.seq, $0) }, uniquingKeysWith: { first, _ in first })
         let names: [String]
         do {
             names = try AuditLog.dayFiles(in: directory)
@@ -37,7 +65,8 @@ public enum AuditVerifier {
         }
         var expectedSeq = 1
         var prev = AuditRecord.genesis
-        for name in names {
+        for (index, name) in names.enumerated() {
+            let isNewest = index == names.count - 1
             let bytes: [UInt8]
             do {
                 bytes = try AuditFile.readAll(directory + "/" + name)
@@ -51,6 +80,11 @@ public enum AuditVerifier {
             while start < bytes.count {
                 lineNumber += 1
                 guard let end = bytes[start...].firstIndex(of: 0x0a) else {
+                    if isNewest {
+                        // Being written right now (one write, not yet complete), or torn by a crash.
+                        result.tornTailBytes = bytes.count - start
+                        break
+                    }
                     return fail(name, lineNumber, .truncated, "last line is incomplete (no newline): the file was truncated or a write was torn")
                 }
                 let line = bytes[start..<end]
@@ -89,8 +123,8 @@ public enum AuditVerifier {
                 guard record.day <= fileDay else {
                     return fail(name, lineNumber, .misfiled, "record dated \(record.day) is in the file of \(fileDay)")
                 }
-                if let anchored = anchorHashes[record.seq], anchored != record.hash {
-                    return fail(name, lineNumber, .anchorMismatch, "seq \(record.seq) is not the anchored record \(anchored.prefix(12))…: the log was rewritten from here or earlier")
+                if let anchored = anchorHashes[record.seq], anchored.anchor.hash != record.hash {
+                    return fail(name, lineNumber, .anchorMismatch, "seq \(record.seq) is not the record of \(anchored.source): the log was rewritten from here or earlier")
                 }
                 prev = record.hash
                 expectedSeq += 1
@@ -100,8 +134,12 @@ public enum AuditVerifier {
                 lastLine = lineNumber
             }
         }
-        if let beyond = anchors.map(\.seq).filter({ $0 > result.records }).min() {
-            return fail(lastFile, lastLine + 1, .anchorMissing, "the log ends at seq \(result.records), before the anchored seq \(beyond): records were removed from the end")
+        if let beyond = sources.filter({ $0.anchor.seq > result.records }).min(by: { $0.anchor.seq < $1.anchor.seq }) {
+            let first = result.records + 1
+            let missing = first == beyond.anchor.seq ? "seq \(first) is" : "seq \(first) to \(beyond.anchor.seq) are"
+            let end = result.records == 0 ? "the log has no records" : "the log ends at seq \(result.records) (\(lastFile) line \(lastLine))"
+            return fail(lastFile, lastLine + 1, .anchorMissing,
+                        "\(end), but \(beyond.source) records seq \(beyond.anchor.seq): \(missing) missing — records were removed from the end (the newest day file deleted or cut)")
         }
         return result
     }

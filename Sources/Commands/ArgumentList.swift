@@ -56,6 +56,29 @@ public struct ArgumentList: Equatable {
         return found
     }
 
+    /// Takes every `--name VALUE` (or `--name=VALUE`) of a repeatable option, in order.
+    public mutating func options(_ name: String) throws(UsageError) -> [String] {
+        var values: [String] = []
+        var i = 0
+        while i < items.count {
+            if isOptionIndex(i), items[i] == name {
+                guard i + 1 < items.count else { throw UsageError("\(name) needs a value") }
+                values.append(items[i + 1])
+                items.removeSubrange(i...(i + 1))
+                if let p = positionalOnlyFrom, i < p { positionalOnlyFrom = p - 2 }
+                continue
+            }
+            if isOptionIndex(i), items[i].hasPrefix(name + "=") {
+                values.append(String(items[i].dropFirst(name.count + 1)))
+                items.remove(at: i)
+                if let p = positionalOnlyFrom, i < p { positionalOnlyFrom = p - 1 }
+                continue
+            }
+            i += 1
+        }
+        return values
+    }
+
     /// Takes a required `--name VALUE`.
     public mutating func required(_ name: String) throws(UsageError) -> String {
         guard let v = try option(name) else { throw UsageError("missing \(name)") }

@@ -10,6 +10,9 @@ public struct AuditVerifyCommand: Subcommand {
           --anchor SEQ:HASH  a head printed by an earlier verify: that record must still be in the
                              chain, unchanged (catches records cut off the end or a rewritten tail)
           --dir DIR          the audit directory (default: <spool>/outbox/audit)
+        The log's own head anchor, DIR.head (outbox/audit.head, rewritten by every append), is
+        checked too when present: a deleted or cut newest day file fails, naming the missing seqs.
+        Takes no lock: an incomplete last line (a record being written) is ignored and mentioned.
         """
 
     /// An explicit audit directory, instead of the spool's.

@@ -13,6 +13,9 @@ public enum FRSCommand {
         ApproveCommand.self,
         RejectCommand.self,
         ReviewCommand.self,
+        ResolveCommand.self,
+        OutcomeCommand.self,
+        DiscloseCommand.self,
         PurgeCommand.self,
         // Administration
         AgencyAddCommand.self,

@@ -4,9 +4,9 @@ import Glibc
 import Spool
 import Store
 
-/// Where the gallery's database lives: `SPOOL/state/frs.sqlite`.
+/// Where the gallery's database lives: the spool's database (``Spool/SpoolLayout/database``).
 enum GalleryDatabase {
-    static func path(_ context: CommandContext) -> String { context.spool + "/state/frs.sqlite" }
+    static func path(_ context: CommandContext) -> String { SpoolLayout(root: context.spool).database }
 
     /// Opens the gallery store of an initialized spool.
     /// - Throws: `GalleryCommandError` when the spool has no database yet.

@@ -1,9 +1,11 @@
 import Administration
 import FaceEngine
+import FaceSearch
 import Foundation
 import Glibc
 import Spool
 import Store
+import Synchronization
 
 /// `frs gallery enroll MANIFEST.csv`
 public struct GalleryEnrollCommand: Subcommand {
@@ -31,7 +33,8 @@ public struct GalleryEnrollCommand: Subcommand {
 
     public func run(_ context: CommandContext) throws -> Int32 {
         let parsed = try GalleryManifest.load(path: manifest)
-        let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
+        // Gallery descriptors must come from the same weights as the daemon's probe descriptors.
+        let analyzer = try FaceAnalyzer(modelsDirectory: try ModelFiles(verifying: context.models).directory)
         let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
         let reporter = ProgressReporter(label: "enroll", unit: "images")
         let report = try administration.enrollGallery(
@@ -46,12 +49,14 @@ public struct GalleryEnrollCommand: Subcommand {
     }
 }
 
-/// A progress line on stderr, at most twice a second: count, rate and ETA.
-final class ProgressReporter: @unchecked Sendable {
-    // All access goes through `lock`.
-    private let lock = NSLock()
-    private var last = Date.distantPast
-    private var wrote = false
+/// A progress line on stderr, at most twice a second: count, rate and ETA. Workers call it at once,
+/// so its state is behind a mutex.
+final class ProgressReporter: Sendable {
+    private struct State {
+        var last = Date.distantPast
+        var wrote = false
+    }
+    private let state = Mutex(State())
     let label: String
     let unit: String
     let isTerminal = isatty(STDERR_FILENO) != 0
@@ -62,20 +67,20 @@ final class ProgressReporter: @unchecked Sendable {
     }
 
     func update(done: Int, total: Int, rate: Double, eta: Double) {
-        lock.withLock {
+        state.withLock { state in
             let now = Date()
-            guard done == total || now.timeIntervalSince(last) >= 0.5 else { return }
-            last = now
+            guard done == total || now.timeIntervalSince(state.last) >= 0.5 else { return }
+            state.last = now
             let etaText = eta >= 60 ? "\(Int(eta) / 60)m\(String(format: "%02d", Int(eta) % 60))s" : String(format: "%.0fs", eta)
             let line = "\(label): \(done)/\(total) \(unit) (\(total > 0 ? 100 * done / total : 100)%), \(String(format: "%.1f", rate)) \(unit)/s, ETA \(etaText)"
             FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[K" : "") + line + (isTerminal ? "" : "\n")).utf8))
-            wrote = true
+            state.wrote = true
         }
     }
 
     func finish() {
-        lock.withLock {
-            if wrote && isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        state.withLock { state in
+            if state.wrote && isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
         }
     }
 }

@@ -1,9 +1,11 @@
 import Audit
 import Foundation
 import Glibc
+import Policy
 import Reviews
 import Spool
 import Store
+import SystemCalls
 
 /// `frs review JOB --examiner ID --face N --candidate SUBJECT
 /// --disposition possible-match|no-match|inconclusive [--note TEXT]`
@@ -20,6 +22,10 @@ public struct ReviewCommand: Subcommand {
           --candidate ID     the candidate's gallery subject id
           --disposition D    possible-match, no-match or inconclusive
           --note TEXT        the examiner's note
+        With peer review (the policy's peer_review, on by default) a possible-match becomes a
+        released lead when a second examiner — another person, not the requester — records the
+        same; until then the first disposition is not shown. Different dispositions make the lead
+        disputed (frs resolve); a settled lead is not changed by a further review.
         An account that can write the spool's database records the review at once; any other
         account hands it to the daemon through the drop box (it takes effect when a daemon runs).
         """
@@ -46,22 +52,50 @@ public struct ReviewCommand: Subcommand {
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        let layout = SpoolLayout(root: context.spool)
-        guard access(layout.database, W_OK) == 0, access(layout.state, W_OK) == 0, access(layout.audit, W_OK) == 0 else {
-            let name = try request.drop(via: layout.tmp, into: layout.incoming)
-            context.out("review of \(request.job) face \(request.face) queued as \(name); it takes effect when a daemon runs")
-            return 0
+        try applyLeadRequest(context, request, what: "review of \(request.job) face \(request.face)") { layout, database, audit, policy in
+            let recorder = try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit,
+                                              peerReview: policy.peerReview)
+            let outcome = try recorder.apply(request, ownerUID: getuid(), request: nil)
+            if outcome == .recorded {
+                context.out("recorded: job \(request.job) face \(request.face) candidate \(request.candidate): \(request.disposition.rawValue)")
+            }
+            return outcome
         }
-        let database = try SpoolDatabase.open(layout)
-        let recorder = try ReviewRecorder(results: layout.resultFiles, database: database, audit: try AuditLog(directory: layout.audit))
-        switch try recorder.apply(request, ownerUID: getuid(), request: nil) {
-        case .recorded, .alreadyRecorded:
-            context.out("recorded: job \(request.job) face \(request.face) candidate \(request.candidate): \(request.disposition.rawValue)")
-            return 0
-        case .refused(let reasons, let message):
-            context.err("frs: review refused (\(reasons.map(\.rawValue).joined(separator: ", "))): \(message)")
-            return 1
+    }
+}
+
+/// Records a request about a lead (a review, a resolution, an outcome): directly when this account
+/// can write the spool's database, else through the drop box for the daemon. After a direct
+/// record, the job's sheet and status board record are written again.
+/// - Parameters:
+///   - what: how the request is named in the "queued" message.
+///   - apply: records the request directly and reports it.
+/// - Returns: the exit status: 0 recorded or queued, 1 refused (the reasons on standard error).
+func applyLeadRequest<Request: DropBoxRequest>(
+    _ context: CommandContext, _ request: Request, what: String,
+    apply: (SpoolLayout, Database, AuditLog, PolicyConfig) throws -> AppliedRequest
+) throws -> Int32 {
+    let layout = SpoolLayout(root: context.spool)
+    guard access(layout.database, W_OK) == 0, access(layout.state, W_OK) == 0, access(layout.audit, W_OK) == 0 else {
+        let name = try request.drop(via: layout.tmp, into: layout.incoming)
+        context.out("\(what) queued as \(name); it takes effect when a daemon runs")
+        return 0
+    }
+    let database = try SpoolDatabase.open(layout)
+    let policy = try layout.loadPolicy()
+    switch try apply(layout, database, try AuditLog(directory: layout.audit), policy) {
+    case .recorded, .alreadyRecorded:
+        let evidence = EvidenceStore(root: layout.evidence, maximumProbeBytes: policy.maxProbeBytes)
+        do {
+            try JobProcessor.leadChanged(job: request.job, layout: layout, database: database, evidence: evidence,
+                                         peerReview: policy.peerReview, now: Date())
+        } catch {
+            context.err("frs: recorded, but the examiner's sheet or the status board was not updated: \(error)")
         }
+        return 0
+    case .refused(let reasons, let message):
+        context.err("frs: \(Request.kind) refused (\(reasons.map(\.rawValue).joined(separator: ", "))): \(message)")
+        return 1
     }
 }
 
@@ -88,12 +122,81 @@ public struct PurgeCommand: Subcommand {
     }
 }
 
-/// The `frs status JOB` lines about a job's reviews: the disposition in force for each
-/// reviewed face and candidate.
+/// The `frs status JOB` lines about a job's leads: for each face and candidate that was reviewed,
+/// resolved or acted on, the lead's state and every disposition (examiner, time, note), the
+/// resolution and the outcomes. A pending lead's dispositions are shown only to the examiner who
+/// recorded them (and to accounts that review nothing, such as the daemon's): see ``leadStates(_:job:database:)``.
 func reviewStatusLines(_ layout: SpoolLayout, job: String, database: Database) -> [String] {
-    guard let entries = try? ReviewLog(database: database).latest(job: job) else { return [] }
-    return entries.map { entry in
-        "  review: face \(entry.face) candidate \(entry.candidate): \(entry.disposition.rawValue) by \(entry.examiner) at \(entry.recorded)"
-            + (entry.note.map { " — \($0)" } ?? "")
+    guard let leads = try? leadStates(layout, job: job, database: database) else { return [] }
+    var lines: [String] = []
+    for lead in leads.states where !(lead.reviews.isEmpty && lead.resolution == nil && lead.outcomes.isEmpty) {
+        lines.append("  lead: face \(lead.face) candidate \(lead.candidate): \(lead.status.rawValue)")
+        for review in lead.reviews {
+            let shown = leads.visible(review, in: lead)
+            lines.append("  review: face \(lead.face) candidate \(lead.candidate): "
+                + "\(shown ? review.disposition.rawValue : "(withheld until a second review)") by \(review.examiner) at \(review.recorded)"
+                + (shown ? review.note.map { " — \($0)" } ?? "" : "") + (lead.inForce.contains(review) ? "" : " (superseded)"))
+        }
+        if let resolution = lead.resolution {
+            lines.append("  resolved: face \(lead.face) candidate \(lead.candidate): \(resolution.disposition.rawValue) by \(resolution.supervisor) at \(resolution.recorded) — \(resolution.note)")
+        }
+        for outcome in lead.outcomes {
+            lines.append("  outcome: face \(lead.face) candidate \(lead.candidate): \(outcome.action.rawValue) by \(outcome.recordedBy) at \(outcome.recorded)"
+                + (outcome.corroboration.map { " — corroboration: \($0)" } ?? ""))
+        }
     }
+    return lines
+}
+
+/// A job's leads as the invoking account may see them.
+struct VisibleLeads {
+    var states: [LeadState]
+    /// The invoking account.
+    var viewerUID: UInt32
+    /// Whether the invoking account is registered as someone who may review (who must not see a
+    /// pending lead's first disposition).
+    var viewerReviews: Bool
+
+    /// Whether `review`'s disposition and note may be shown to the invoking account.
+    func visible(_ review: ReviewLog.Entry, in lead: LeadState) -> Bool {
+        lead.dispositionsVisible || !viewerReviews || review.examinerUID == viewerUID
+    }
+}
+
+/// The leads of `job` (``Leads/leadStatus(job:)``) with what the invoking account may see.
+func leadStates(_ layout: SpoolLayout, job: String, database: Database) throws -> VisibleLeads {
+    let policy = (try? layout.loadPolicy()) ?? .default
+    let states = try Leads(results: layout.resultFiles, database: database, peerReview: policy.peerReview).leadStatus(job: job)
+    let uid = getuid()
+    let reviews = try Registry(database: database).users(uid: uid).contains { Role(rawValue: $0.role)?.canReview == true }
+    return VisibleLeads(states: states, viewerUID: uid, viewerReviews: reviews)
+}
+
+/// The status board's lead lines for `frs status JOB` (a person's view): each recorded lead's
+/// state, its dispositions (withheld while the lead is pending), resolution and outcomes; for a
+/// record written before leads were kept, its dispositions.
+func boardLeadLines(_ record: JobStatusRecord) -> [String] {
+    guard let leads = record.leads else {
+        return record.dispositions.map { d in
+            "  face \(d.face) candidate \(d.candidate): \(d.disposition) by \(d.examiner) at \(d.recorded)"
+        }
+    }
+    var lines: [String] = []
+    for lead in leads {
+        lines.append("  lead: face \(lead.face) candidate \(lead.candidate): \(lead.state)")
+        for entry in lead.dispositions {
+            lines.append("  review: face \(lead.face) candidate \(lead.candidate): "
+                + "\(entry.disposition ?? "(withheld until a second review)") by \(entry.examiner) at \(entry.time)"
+                + (entry.note.map { " — \($0)" } ?? "") + (entry.superseded == true ? " (superseded)" : ""))
+        }
+        if let resolution = lead.resolution {
+            lines.append("  resolved: face \(lead.face) candidate \(lead.candidate): \(resolution.disposition ?? "?") by "
+                + "\(resolution.examiner) at \(resolution.time)" + (resolution.note.map { " — \($0)" } ?? ""))
+        }
+        for outcome in lead.outcomes {
+            lines.append("  outcome: face \(lead.face) candidate \(lead.candidate): \(outcome.action) by \(outcome.by) at \(outcome.time)"
+                + (outcome.corroboration.map { " — corroboration: \($0)" } ?? ""))
+        }
+    }
+    return lines
 }

@@ -1,3 +1,4 @@
+import Audit
 import Basics
 import Dispatch
 import FaceEngine
@@ -18,7 +19,7 @@ public struct SubmitCommand: Subcommand {
     public static let abstract = "hand probe images to the evidence store and queue a search; prints the job id"
     public static let usage = """
         submit --requester ID --purpose CODE [--case N] [--offense TEXT] --justification TEXT
-                 [--max-candidates N] IMAGE...
+                 [--max-candidates N] [--probe-source SOURCE] [--probe-edit "BY: EDIT"]... IMAGE...
         """
     public static let help = """
           --purpose CODE        reasonable-suspicion, active-investigation, incapacitated-or-at-risk,
@@ -27,6 +28,9 @@ public struct SubmitCommand: Subcommand {
           --offense TEXT        the offense under investigation
           --justification TEXT  why the search is needed (at least the policy's minimum length)
           --max-candidates N    longest candidate list per face, 2 to 50 (default 20)
+          --probe-source S      surveillance-still, photo, social-media, booking or other
+                                (sketch, composite and lookalike are refused)
+          --probe-edit "BY: EDIT"  a change made to the probe before the search, and by whom (repeatable)
         """
 
     public var request: JobSubmission.Request
@@ -38,11 +42,23 @@ public struct SubmitCommand: Subcommand {
             caseNumber: try arguments.option("--case"), offense: try arguments.option("--offense"),
             justification: try arguments.required("--justification"),
             maxCandidates: try arguments.int("--max-candidates", in: 2...50))
+        request.probeSource = try arguments.option("--probe-source")
+        for edit in try arguments.options("--probe-edit") {
+            guard let colon = edit.firstIndex(of: ":"), !edit[..<colon].trimmingCharacters(in: .whitespaces).isEmpty,
+                  !edit[edit.index(after: colon)...].trimmingCharacters(in: .whitespaces).isEmpty
+            else { throw UsageError("--probe-edit must be \"BY: EDIT\", not \"\(edit)\"") }
+            request.probeEdits.append(ProbeEdit(by: edit[..<colon].trimmingCharacters(in: .whitespaces),
+                                                edit: edit[edit.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
         images = try arguments.positionals()
     }
 
     public func validate() throws(UsageError) {
         guard !images.isEmpty else { throw UsageError("no probe image given") }
+        // A sketch, composite or lookalike goes through: the daemon denies it, and the attempt is audited.
+        if let source = request.probeSource, ProbeSource(rawValue: source) == nil {
+            throw UsageError("--probe-source must be one of \(ProbeSource.accepted.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
@@ -54,12 +70,15 @@ public struct SubmitCommand: Subcommand {
 
 /// How `frs daemon` gets its face search (FaceEngine + Matching over the spool's gallery).
 public enum DaemonSearcher {
-    /// Makes the searcher for a daemon run.
-    /// - Throws: when the face search cannot be set up (models missing, gallery unreadable).
+    /// Makes the searcher for a daemon run: the models directory resolved to an absolute path,
+    /// each model file's SHA-256 checked before it is loaded, and recorded in every result.
+    /// - Throws: when the face search cannot be set up (``ModelFileError``: a model missing or
+    ///   not the expected file; the gallery unreadable).
     public static func make(_ context: CommandContext) throws -> any ProbeSearcher {
         let layout = SpoolLayout(root: context.spool)
-        return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: context.models),
-                                databasePath: layout.database, cacheDirectory: layout.state + "/cache")
+        let models = try ModelFiles(verifying: context.models)
+        return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: models.directory),
+                                databasePath: layout.database, cacheDirectory: layout.state + "/cache", models: models)
     }
 }
 
@@ -91,6 +110,13 @@ public struct DaemonCommand: Subcommand {
             context.err("frs: \(layout.root) is not an initialized spool; run 'frs init' first")
             return 1
         }
+        // Claims, the SQLite WAL and flock are safe only on one host's local filesystem.
+        for (path, _) in layout.directories where FileStatus.exists(path) {
+            try FileSystemKind.requireLocal(path, what: "spool directory")
+        }
+        // Fail closed before claiming anything: a log cut behind its head anchor is not continued.
+        try AuditLog(directory: layout.audit).checkHead()
+        AuditLog.announcesHeadsToSyslog.store(true, ordering: .relaxed)
         let policy = try layout.loadPolicy()
         let searcher = try DaemonSearcher.make(context)
         var configuration = SpoolDaemon.Configuration(once: once)
@@ -207,9 +233,7 @@ public struct StatusCommand: Subcommand {
         if let decision = record.decision { lines.append("  decision: \(decision)") }
         if !record.reasons.isEmpty { lines.append("  reasons: \(record.reasons.joined(separator: ", "))") }
         if let candidates = record.candidates { lines.append("  candidates: \(candidates)") }
-        for d in record.dispositions {
-            lines.append("  face \(d.face) candidate \(d.candidate): \(d.disposition) by \(d.examiner) at \(d.recorded)")
-        }
+        lines += boardLeadLines(record)  // ReviewCommands.swift
         if let result = record.result { lines.append("  result: \(result)") }
         if let sheet = record.sheet { lines.append("  sheet: \(sheet)") }
         lines.append("  updated: \(record.updated)")

@@ -17,7 +17,9 @@ import Synchronization
 public final class FaceSearcher: ProbeSearcher {
     public let analyzer: FaceAnalyzer
     public let cacheDirectory: String
-    public var modelIDs: [String: String] { FaceAnalyzer.modelIDs }
+    /// The models by role, as results record them: with ``ModelFiles``, each file's name and
+    /// SHA-256 (`"mmod_human_face_detector.dat sha256:4cb1…"`); without, the fixed labels.
+    public let modelIDs: [String: String]
 
     /// The gallery connection (a SQLite connection is used by one thread at a time) and the matcher
     /// of the version last seen, behind one mutex: workers of the daemon share this object.
@@ -34,8 +36,11 @@ public final class FaceSearcher: ProbeSearcher {
     ///   - analyzer: the face engine.
     ///   - databasePath: the spool's SQLite database (the gallery tables).
     ///   - cacheDirectory: where gallery matrix cache files live.
-    public init(analyzer: FaceAnalyzer, databasePath: String, cacheDirectory: String) throws {
+    ///   - models: the checked model files the analyzer was loaded from (the daemon passes them,
+    ///     so results name the exact weights).
+    public init(analyzer: FaceAnalyzer, databasePath: String, cacheDirectory: String, models: ModelFiles? = nil) throws {
         self.analyzer = analyzer
+        self.modelIDs = models?.ids ?? FaceAnalyzer.modelIDs
         self.cacheDirectory = cacheDirectory
         let store = try GalleryStore(database: try Database(path: databasePath))
         let matcher = try Self.loadMatcher(store: store, cacheDirectory: cacheDirectory)

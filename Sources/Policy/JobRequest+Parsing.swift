@@ -22,7 +22,10 @@ extension JobRequest {
     ///   that is a stream URL);
     /// - no `probes` and no `probe_dir` → `input.probe-missing`;
     /// - `max_candidates` not a positive integer → `input.invalid-max-candidates`;
-    /// - `threshold` not a finite number in (0, 2] → `input.invalid-threshold`.
+    /// - `threshold` not a finite number in (0, 2] → `input.invalid-threshold`;
+    /// - `probe_source` not one of ``ProbeSource`` → `input.malformed`; a sketch, composite or
+    ///   lookalike → `input.probe-source-refused`; `probe_edits` not a list of `{"by", "edit"}`
+    ///   objects with non-empty one-line strings → `input.malformed`.
     ///
     /// Missing `purpose`, `justification`, `case_number` and `offense` are not parse errors: the
     /// ``PolicyGate`` denies them with the purpose rules' reasons.
@@ -70,6 +73,8 @@ extension JobRequest {
         var probeDir: String?
         var maxCandidates: Int?
         var threshold: Double?
+        var probeSource: ProbeSource?
+        var probeEdits: [ProbeEdit] = []
 
         mutating func issue(_ code: ReasonCode, _ field: String, _ message: String) {
             issues.append(.init(code: code, field: field, message: message))
@@ -110,6 +115,8 @@ extension JobRequest {
                         }
                     }
                 case "probes": readProbes(value)
+                case "probe_source": readProbeSource(value)
+                case "probe_edits": readProbeEdits(value)
                 case "max_candidates":
                     if case .number(let text) = value, let v = Int(text), v >= 1 {
                         maxCandidates = v
@@ -174,6 +181,47 @@ extension JobRequest {
             probes = paths
         }
 
+        mutating func readProbeSource(_ value: JSONValue) {
+            guard let text = text("probe_source", value, singleLine: true) else { return }
+            guard let source = ProbeSource(rawValue: text) else {
+                issue(.inputMalformed, "probe_source", "\"\(Self.printable(text))\" is not a probe source; use one of "
+                      + ProbeSource.accepted.map(\.rawValue).joined(separator: ", "))
+                return
+            }
+            if source.isRefused {
+                issue(.inputProbeSourceRefused, "probe_source",
+                      "a \(source.rawValue) is not a photo of the person sought; face recognition may not search it")
+            }
+            probeSource = source
+        }
+
+        mutating func readProbeEdits(_ value: JSONValue) {
+            guard case .array(let items) = value, items.count <= ProbeEdit.maximumCount else {
+                issue(.inputMalformed, "probe_edits", "must be a list of at most \(ProbeEdit.maximumCount) {\"by\", \"edit\"} objects")
+                return
+            }
+            for (i, item) in items.enumerated() {
+                let field = "probe_edits[\(i)]"
+                guard case .object(let members) = item, members.count == 2,
+                      case .string(let by)? = members.first(where: { $0.key == "by" })?.value,
+                      case .string(let edit)? = members.first(where: { $0.key == "edit" })?.value
+                else {
+                    issue(.inputMalformed, field, "must be an object with exactly the strings \"by\" and \"edit\"")
+                    continue
+                }
+                let trimmed = (by: by.trimmingWhitespace(), edit: edit.trimmingWhitespace())
+                guard !trimmed.by.isEmpty, !trimmed.edit.isEmpty,
+                      trimmed.by.count <= ProbeEdit.maximumLengths.by, trimmed.edit.count <= ProbeEdit.maximumLengths.edit,
+                      !(by + edit).unicodeScalars.contains(where: { Self.isForbidden($0, singleLine: true) })
+                else {
+                    issue(.inputMalformed, field, "\"by\" (at most \(ProbeEdit.maximumLengths.by) characters) and \"edit\" "
+                          + "(at most \(ProbeEdit.maximumLengths.edit)) must be non-empty single lines")
+                    continue
+                }
+                probeEdits.append(ProbeEdit(by: trimmed.by, edit: trimmed.edit))
+            }
+        }
+
         /// Reads a string field, checking its length and (for one-line fields) control characters.
         mutating func text(_ key: String, _ value: JSONValue, singleLine: Bool, trim: Bool = true) -> String? {
             guard case .string(let raw) = value else {
@@ -219,7 +267,7 @@ extension JobRequest {
                 caseNumber: caseNumber.flatMap { $0.isEmpty ? nil : $0 },
                 offense: offense.flatMap { $0.isEmpty ? nil : $0 },
                 justification: justification ?? "", probes: probes ?? [], probeDir: probeDir,
-                maxCandidates: maxCandidates, threshold: threshold
+                maxCandidates: maxCandidates, threshold: threshold, probeSource: probeSource, probeEdits: probeEdits
             ))
         }
 

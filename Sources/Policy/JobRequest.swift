@@ -24,11 +24,15 @@ public struct JobRequest: Sendable, Equatable {
     public var maxCandidates: Int?
     /// The distance threshold wanted (`"threshold"`); `nil` means the policy default.
     public var threshold: Double?
+    /// Where the probes came from (`"probe_source"`); `nil` when the job does not say.
+    public var probeSource: ProbeSource?
+    /// Changes made to the probes before the search (`"probe_edits"`); empty when none.
+    public var probeEdits: [ProbeEdit]
 
     public init(
         version: Int = 1, requester: String, purpose: String, caseNumber: String? = nil, offense: String? = nil,
         justification: String, probes: [String], probeDir: String? = nil, maxCandidates: Int? = nil,
-        threshold: Double? = nil
+        threshold: Double? = nil, probeSource: ProbeSource? = nil, probeEdits: [ProbeEdit] = []
     ) {
         self.version = version
         self.requester = requester
@@ -40,6 +44,8 @@ public struct JobRequest: Sendable, Equatable {
         self.probeDir = probeDir
         self.maxCandidates = maxCandidates
         self.threshold = threshold
+        self.probeSource = probeSource
+        self.probeEdits = probeEdits
     }
 
     /// The purpose, if it is one of the five authorized codes.
@@ -48,6 +54,6 @@ public struct JobRequest: Sendable, Equatable {
     /// The job fields this version understands.
     public static let knownFields: Set<String> = [
         "version", "requester", "purpose", "case_number", "offense", "justification", "probes", "probe_dir",
-        "max_candidates", "threshold",
+        "max_candidates", "threshold", "probe_source", "probe_edits",
     ]
 }

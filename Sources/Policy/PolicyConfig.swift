@@ -8,13 +8,29 @@ import Foundation
 public struct PolicyConfig: Sendable, Codable, Equatable {
     /// Days a training completion stays valid (MOU III.B). Default 365.
     public var trainingValidityDays: Int
-    /// Minimum length of the justification narrative, in characters. Default 30.
+    /// Minimum length of the justification narrative, in visible characters
+    /// (``PolicyText/visibleLength(_:)``: invisible characters do not count, a run of white
+    /// space counts as one). Default 30.
     public var minimumJustificationLength: Int
-    /// Offenses that count as violent crimes for `witness-or-victim` (IV.5), matched as whole
-    /// words, case-insensitively, anywhere in the offense ("attempted murder" matches "murder").
+    /// Offenses that count as violent crimes for `witness-or-victim` (IV.5). The offense's words
+    /// (normalized, ``PolicyText``) must contain a listed crime's words as a whole-word sequence,
+    /// exactly: "attempted murder" and "aggravated assault" match "murder" and "assault";
+    /// "assaulted" or "murders" do not (a denial, so write the offense's name).
     public var violentCrimes: [String]
+    /// Phrases in which a violent-crime word does not name a violent crime ("theft of a car
+    /// battery", "possession of an assault rifle"). A crime's occurrence that lies inside an
+    /// occurrence of one of these (matched like watch terms, the last word as a prefix) does not
+    /// count; another occurrence in the same offense still does ("car battery theft and battery
+    /// of the owner" is violent). Default: car battery, battery charger, battery pack, assault
+    /// rifle, assault weapon.
+    public var violentCrimeExceptions: [String]
     /// Terms in a justification or offense that hold a request for a supervisor's approval
-    /// (lawful assembly and worship, MOU V.2), matched as whole words, case-insensitively.
+    /// (lawful assembly and worship, MOU V.2). Matched on the normalized text (``PolicyText``),
+    /// word by word, the term's last word as a word **prefix** when it has 4 or more characters:
+    /// "protest" holds protests, protested, protesting, protesters — and, as accepted false
+    /// positives (a hold only costs a supervisor's look), protestant and protestation; "vigil"
+    /// holds vigilante, "church" Churchill. A compound that does not begin with a term needs its
+    /// own entry ("counterprotest").
     public var watchTerms: [String]
     /// Default distance threshold for candidates. Default 0.6 (dlib's same-person threshold).
     public var defaultThreshold: Double
@@ -36,6 +52,9 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
     public var maxProbesPerDirectory: Int
     /// Largest probe image file, in bytes. Default 25 MiB.
     public var maxProbeBytes: Int
+    /// Whether a `possible-match` becomes a released lead only when a second examiner (another
+    /// person) records the same disposition. Default true; when false, the latest review decides.
+    public var peerReview: Bool
 
     /// The built-in policy.
     public static let `default` = PolicyConfig(
@@ -47,11 +66,11 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
             "child abuse", "domestic violence", "human trafficking", "shooting", "stabbing", "arson",
             "terrorism", "home invasion", "strangulation",
         ],
+        violentCrimeExceptions: ["car battery", "battery charger", "battery pack", "assault rifle", "assault weapon"],
         watchTerms: [
-            "protest", "protests", "protester", "protesters", "protestor", "protestors", "protesting",
-            "demonstration", "demonstrations", "demonstrator", "demonstrators", "rally", "rallies",
+            "protest", "counterprotest", "demonstration", "demonstrator", "rally", "rallies",
             "religious service", "church", "mosque", "synagogue", "temple", "worship", "vigil", "picket",
-            "picketing", "political meeting", "town hall", "parade",
+            "political meeting", "town hall", "parade",
         ],
         defaultThreshold: 0.6,
         maximumThreshold: 0.6,
@@ -62,18 +81,21 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         auditRetentionDays: 365,
         maxProbesPerJob: 1000,
         maxProbesPerDirectory: 100_000,
-        maxProbeBytes: 25 << 20
+        maxProbeBytes: 25 << 20,
+        peerReview: true
     )
 
     public init(
-        trainingValidityDays: Int, minimumJustificationLength: Int, violentCrimes: [String], watchTerms: [String],
+        trainingValidityDays: Int, minimumJustificationLength: Int, violentCrimes: [String],
+        violentCrimeExceptions: [String] = [], watchTerms: [String],
         defaultThreshold: Double, maximumThreshold: Double, defaultMaxCandidates: Int, minimumMaxCandidates: Int,
         maximumMaxCandidates: Int, retentionDays: Int, auditRetentionDays: Int, maxProbesPerJob: Int,
-        maxProbesPerDirectory: Int, maxProbeBytes: Int
+        maxProbesPerDirectory: Int, maxProbeBytes: Int, peerReview: Bool = true
     ) {
         self.trainingValidityDays = trainingValidityDays
         self.minimumJustificationLength = minimumJustificationLength
         self.violentCrimes = violentCrimes
+        self.violentCrimeExceptions = violentCrimeExceptions
         self.watchTerms = watchTerms
         self.defaultThreshold = defaultThreshold
         self.maximumThreshold = maximumThreshold
@@ -85,6 +107,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         self.maxProbesPerJob = maxProbesPerJob
         self.maxProbesPerDirectory = maxProbesPerDirectory
         self.maxProbeBytes = maxProbeBytes
+        self.peerReview = peerReview
     }
 
     /// The allowed `max_candidates` values.
@@ -94,6 +117,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         case trainingValidityDays = "training_validity_days"
         case minimumJustificationLength = "minimum_justification_length"
         case violentCrimes = "violent_crimes"
+        case violentCrimeExceptions = "violent_crime_exceptions"
         case watchTerms = "watch_terms"
         case defaultThreshold = "default_threshold"
         case maximumThreshold = "maximum_threshold"
@@ -105,6 +129,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         case maxProbesPerJob = "max_probes_per_job"
         case maxProbesPerDirectory = "max_probes_per_directory"
         case maxProbeBytes = "max_probe_bytes"
+        case peerReview = "peer_review"
     }
 
     /// Decodes a policy; missing keys take the defaults. Use ``load(jsonBytes:)`` for files, which
@@ -115,6 +140,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         trainingValidityDays = try c.decodeIfPresent(Int.self, forKey: .trainingValidityDays) ?? d.trainingValidityDays
         minimumJustificationLength = try c.decodeIfPresent(Int.self, forKey: .minimumJustificationLength) ?? d.minimumJustificationLength
         violentCrimes = try c.decodeIfPresent([String].self, forKey: .violentCrimes) ?? d.violentCrimes
+        violentCrimeExceptions = try c.decodeIfPresent([String].self, forKey: .violentCrimeExceptions) ?? d.violentCrimeExceptions
         watchTerms = try c.decodeIfPresent([String].self, forKey: .watchTerms) ?? d.watchTerms
         defaultThreshold = try c.decodeIfPresent(Double.self, forKey: .defaultThreshold) ?? d.defaultThreshold
         maximumThreshold = try c.decodeIfPresent(Double.self, forKey: .maximumThreshold) ?? d.maximumThreshold
@@ -126,6 +152,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         maxProbesPerJob = try c.decodeIfPresent(Int.self, forKey: .maxProbesPerJob) ?? d.maxProbesPerJob
         maxProbesPerDirectory = try c.decodeIfPresent(Int.self, forKey: .maxProbesPerDirectory) ?? d.maxProbesPerDirectory
         maxProbeBytes = try c.decodeIfPresent(Int.self, forKey: .maxProbeBytes) ?? d.maxProbeBytes
+        peerReview = try c.decodeIfPresent(Bool.self, forKey: .peerReview) ?? d.peerReview
     }
 
     /// Loads and checks a policy file.
@@ -178,6 +205,10 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         try check((1...3650).contains(trainingValidityDays), .trainingValidityDays, "must be 1 to 3650 days")
         try check((1...4000).contains(minimumJustificationLength), .minimumJustificationLength, "must be 1 to 4000 characters")
         try check(!violentCrimes.isEmpty && violentCrimes.allSatisfy { !Self.words($0).isEmpty }, .violentCrimes, "must list at least one offense, none blank")
+        try check(violentCrimeExceptions.allSatisfy { !Self.words($0).isEmpty }, .violentCrimeExceptions, "must not be blank")
+        let crimes = Set(violentCrimes.map(Self.words))
+        try check(!violentCrimeExceptions.contains { crimes.contains(Self.words($0)) }, .violentCrimeExceptions,
+                  "must not repeat a violent crime (it would never count); remove it from violent_crimes instead")
         try check(watchTerms.allSatisfy { !Self.words($0).isEmpty }, .watchTerms, "terms must not be blank")
         try check(defaultThreshold > 0 && defaultThreshold <= 2, .defaultThreshold, "must be in (0, 2]")
         try check(maximumThreshold >= defaultThreshold && maximumThreshold <= 2, .maximumThreshold, "must be at least default_threshold and at most 2")
@@ -191,35 +222,42 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         try check(maxProbeBytes >= 1024, .maxProbeBytes, "must be at least 1024")
     }
 
-    /// Lowercase words of a text, split at anything not a letter or digit: the unit of term matching.
+    /// The normalized words of a text (``PolicyText/words(_:)``): the unit of term matching.
     static func words(_ text: String) -> [String] {
-        text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        PolicyText.words(text)
     }
 
-    /// The terms of `list` that occur in `text` as whole-word sequences, case-insensitively.
-    public static func matches(of list: [String], in text: String) -> [String] {
+    /// The terms of `list` that occur in `text` (both normalized, ``PolicyText``), in list order.
+    ///
+    /// - Parameters:
+    ///   - list: policy terms of one or more words.
+    ///   - text: the request's text.
+    ///   - prefix: whether a term's last word also matches words it begins (watch terms) or only
+    ///     whole words (violent crimes).
+    public static func matches(of list: [String], in text: String, prefix: Bool = false) -> [String] {
         let haystack = words(text)
         guard !haystack.isEmpty else { return [] }
-        var found: [String] = []
-        for term in list {
-            let needle = words(term)
-            guard !needle.isEmpty, needle.count <= haystack.count else { continue }
-            let hit = (0...(haystack.count - needle.count)).contains { start in
-                haystack[start..<(start + needle.count)].elementsEqual(needle)
-            }
-            if hit, !found.contains(term) { found.append(term) }
-        }
-        return found
+        return list.filter { !PolicyText.occurrences(of: words($0), in: haystack, prefix: prefix).isEmpty }
+            .reduce(into: []) { found, term in if !found.contains(term) { found.append(term) } }
     }
 
-    /// Whether `offense` names a violent crime of ``violentCrimes``.
+    /// Whether `offense` names a violent crime of ``violentCrimes``: some crime occurs as a
+    /// whole-word sequence that no occurrence of a ``violentCrimeExceptions`` phrase contains.
     public func isViolentCrime(_ offense: String) -> Bool {
-        !PolicyConfig.matches(of: violentCrimes, in: offense).isEmpty
+        let haystack = PolicyConfig.words(offense)
+        let excused = violentCrimeExceptions.flatMap {
+            PolicyText.occurrences(of: PolicyConfig.words($0), in: haystack, prefix: true)
+        }
+        return violentCrimes.contains { crime in
+            PolicyText.occurrences(of: PolicyConfig.words(crime), in: haystack, prefix: false).contains { hit in
+                !excused.contains { $0.lowerBound <= hit.lowerBound && hit.upperBound <= $0.upperBound }
+            }
+        }
     }
 
-    /// The watch terms that occur in `text`.
+    /// The watch terms that occur in `text`, each term's last word as a word prefix.
     public func watchTermsMatched(in text: String) -> [String] {
-        PolicyConfig.matches(of: watchTerms, in: text)
+        PolicyConfig.matches(of: watchTerms, in: text, prefix: true)
     }
 }
 

@@ -21,11 +21,13 @@ public struct PolicyGate: Sendable {
     ///    the future); trained, the training no more than ``PolicyConfig/trainingValidityDays``
     ///    UTC calendar days before `now`; role allows searching; `fileOwnerUID` is the requester's uid;
     /// 2. agency registered, the requester's own, and not terminated (``Agency/isTerminated(at:)``);
-    /// 3. purpose one of the five, with its case number and offense, a violent crime for
-    ///    `witness-or-victim`, and a justification of the minimum length;
+    /// 3. purpose one of the five, with its case number and offense (visible text), a violent
+    ///    crime for `witness-or-victim` (``PolicyConfig/isViolentCrime(_:)``), and a justification
+    ///    of the minimum number of visible characters (``PolicyText/visibleLength(_:)``);
     /// 4. `max_candidates`, `threshold` and the number of listed probes within the policy.
     ///
-    /// If nothing fails and the justification or offense mentions a watch term, the result is a hold.
+    /// If nothing fails and the justification or offense mentions a watch term
+    /// (``PolicyConfig/watchTermsMatched(in:)``, on normalized text), the result is a hold.
     ///
     /// - Parameters:
     ///   - job: the parsed job file.
@@ -85,15 +87,20 @@ public struct PolicyGate: Sendable {
     public func purposeReasons(_ job: JobRequest) -> [ReasonCode] {
         var reasons: [ReasonCode] = []
         if let purpose = job.authorizedPurpose {
-            if purpose.requiresCaseNumber, job.caseNumber == nil { reasons.append(.purposeMissingCaseNumber) }
-            if purpose.requiresOffense, job.offense == nil { reasons.append(.purposeMissingOffense) }
+            // A value of invisible characters only (zero-width spaces) is missing.
+            if purpose.requiresCaseNumber, PolicyText.visibleLength(job.caseNumber ?? "") == 0 {
+                reasons.append(.purposeMissingCaseNumber)
+            }
+            if purpose.requiresOffense, PolicyText.visibleLength(job.offense ?? "") == 0 {
+                reasons.append(.purposeMissingOffense)
+            }
             if purpose.requiresViolentCrime, let offense = job.offense, !config.isViolentCrime(offense) {
                 reasons.append(.purposeNotViolentCrime)
             }
         } else {
             reasons.append(.purposeUnauthorized)
         }
-        if job.justification.count < config.minimumJustificationLength {
+        if PolicyText.visibleLength(job.justification) < config.minimumJustificationLength {
             reasons.append(.purposeJustificationTooShort)
         }
         return reasons

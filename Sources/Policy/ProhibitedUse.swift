@@ -1,6 +1,8 @@
 /// Recognizes requests for prohibited uses (MOU V) in job fields the parser does not know.
 ///
-/// A key is split into lowercase words at anything that is not a letter or digit and at
+/// Keys and values are first normalized (``PolicyText/normalized(_:foldingCase:)``, keeping case:
+/// full-width letters, soft hyphens, zero-width characters and accents do not hide a word). A key
+/// is then split into case-folded words at anything that is not a letter or digit and at
 /// camelCase humps (`filterByRace` → filter, by, race); a word, or two adjacent words joined
 /// (`national_origin` → nationalorigin), is compared with the lists below. Values of unknown
 /// fields are searched the same way (both keys and string values), so
@@ -49,7 +51,7 @@ public enum ProhibitedUse {
 
     /// Whether a string is a live video URL (`rtsp://…` and the like).
     public static func isStreamURL(_ text: String) -> Bool {
-        let lower = text.lowercased().drop { $0 == " " }
+        let lower = PolicyText.normalized(String(text.prefix(4096))).drop { $0 == " " }
         return streamSchemes.contains { lower.hasPrefix($0) }
     }
 
@@ -80,13 +82,13 @@ public enum ProhibitedUse {
         var list: [String] = []
         var current = ""
         var previousWasLower = false
-        for ch in text.prefix(4096) {
+        for ch in PolicyText.normalized(String(text.prefix(4096)), foldingCase: false) {
             if ch.isLetter || ch.isNumber {
                 if ch.isUppercase && previousWasLower && !current.isEmpty {
                     list.append(current)
                     current = ""
                 }
-                current.append(contentsOf: ch.lowercased())
+                current.append(contentsOf: ch.uppercased().lowercased()) // full case folding: ß → ss, ı → i
                 previousWasLower = ch.isLowercase || ch.isNumber
             } else {
                 if !current.isEmpty { list.append(current) }

@@ -4,7 +4,7 @@
 /// them; never change one. Codes are grouped by area: `requester.*` (MOU III.B, authorized
 /// individuals), `agency.*` (IX.B, termination), `purpose.*` (IV and V.1), `use.*` (V.2–V.5),
 /// `input.*` (the job file itself), `policy.*` and `supervisor.*` (the approval step), `review.*`
-/// (an examiner's disposition) and `processing.*` (the daemon could not finish the job).
+/// (an examiner's disposition, a supervisor's resolution), `outcome.*` (what was done with a lead) and `processing.*` (the daemon could not finish the job).
 public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     /// No authorized individual is registered under the job's requester id.
     case requesterUnknown = "requester.unknown"
@@ -52,6 +52,9 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case inputProbeNotImage = "input.probe-not-image"
     /// A probe file is larger than the policy's maximum.
     case inputProbeTooLarge = "input.probe-too-large"
+    /// The probe is a sketch, a composite or a lookalike photo (`probe_source`): not a photo of the
+    /// person sought, so a search on it is refused.
+    case inputProbeSourceRefused = "input.probe-source-refused"
     /// The job names more probes than the policy allows in one job.
     case inputTooManyProbes = "input.too-many-probes"
     /// `max_candidates` is not an integer within the policy's range (default 2…50).
@@ -75,6 +78,23 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case reviewUnknownCandidate = "review.unknown-candidate"
     /// The job's requester is of another agency than the examiner.
     case reviewOtherAgency = "review.other-agency"
+    /// The examiner is the job's requester (the same OS account): no one reviews their own search.
+    case reviewSelfReview = "review.self-review"
+    /// The second review of a lead comes from the person (OS account) who made the first, under
+    /// whatever user id: peer review needs another person.
+    case reviewSameExaminer = "review.same-examiner"
+    /// The lead is settled (released, rejected, or disputed and waiting for a supervisor): a
+    /// further examiner cannot change it.
+    case reviewLeadSettled = "review.lead-settled"
+    /// A resolution was asked for a lead that is not disputed.
+    case reviewNotDisputed = "review.not-disputed"
+    /// The supervisor resolving a dispute is the job's requester or one of the lead's examiners.
+    case reviewConflictOfInterest = "review.conflict-of-interest"
+    /// The person recording an outcome is neither the job's requester nor a supervisor of its agency.
+    case outcomeNotAuthorized = "outcome.not-authorized"
+    /// An arrest or charge was recorded without a corroboration narrative (evidence independent
+    /// of face recognition).
+    case outcomeCorroborationRequired = "outcome.corroboration-required"
     /// The job failed on every attempt and is quarantined in `failed/`.
     case processingAttemptsExhausted = "processing.attempts-exhausted"
 

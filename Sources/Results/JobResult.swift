@@ -49,12 +49,17 @@ public struct JobResult: Codable, Sendable, Equatable {
     public var probeCount: Int?
     /// When the result was made (UTC, ISO 8601).
     public var created: String
+    /// Where the probes came from, as the job said (`probe_source`); absent when it did not say.
+    public var probeSource: ProbeSource?
+    /// Changes made to the probes before the search (`probe_edits`); absent when none.
+    public var probeEdits: [ProbeEdit]?
 
     public init(
         job: String, decision: JobOutcome, reasons: [ReasonCode] = [], messages: [String] = [],
         requester: String? = nil, purpose: String? = nil, caseNumber: String? = nil, offense: String? = nil,
         galleryVersion: Int64? = nil, models: [String: String]? = nil, threshold: Double? = nil,
-        maxCandidates: Int? = nil, probes: [ProbeRecord] = [], probeCount: Int? = nil, created: Date
+        maxCandidates: Int? = nil, probes: [ProbeRecord] = [], probeCount: Int? = nil, created: Date,
+        probeSource: ProbeSource? = nil, probeEdits: [ProbeEdit]? = nil
     ) {
         self.job = job
         self.decision = decision
@@ -72,6 +77,8 @@ public struct JobResult: Codable, Sendable, Equatable {
         self.probes = probes
         self.probeCount = probeCount
         self.created = created.formatted(.iso8601)
+        self.probeSource = probeSource
+        self.probeEdits = probeEdits.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -85,6 +92,8 @@ public struct JobResult: Codable, Sendable, Equatable {
         case calibration
         case probeCount = "probe_count"
         case created
+        case probeSource = "probe_source"
+        case probeEdits = "probe_edits"
     }
 
     /// All candidates returned, over every probe and face (for the audit record).
@@ -133,5 +142,18 @@ public struct ProbeRecord: Codable, Sendable, Equatable {
     /// Decodes one line written by ``encodedLine()``.
     public static func decodeLine(_ bytes: [UInt8]) throws -> ProbeRecord {
         try JSONDecoder().decode(ProbeRecord.self, from: Data(bytes))
+    }
+}
+
+extension JobResult {
+    /// The probes' provenance for the final audit record's details: `probe_source`, and
+    /// `probe_edits` as `by: edit` entries joined with `"; "` (empty when the job said nothing).
+    public var provenanceDetails: [String: String] {
+        var details: [String: String] = [:]
+        details["probe_source"] = probeSource?.rawValue
+        if let edits = probeEdits, !edits.isEmpty {
+            details["probe_edits"] = edits.map { "\($0.by): \($0.edit)" }.joined(separator: "; ")
+        }
+        return details
     }
 }

@@ -4,7 +4,9 @@ import Store
 /// Examiners' dispositions on candidates, in their own table of the spool's database.
 ///
 /// Every recorded review is kept (a later review of the same candidate does not erase an
-/// earlier one); ``latest(job:)`` gives the disposition in force for each face and candidate.
+/// earlier one); ``LeadState`` works out from them which dispositions are in force and the
+/// lead's state. Each review keeps the examiner's OS account (uid), so peer review can tell
+/// people apart even when one person holds two user ids.
 /// A review handed over through the drop box is keyed by its request file's name, so applying
 /// it again after a crash records nothing new.
 public struct ReviewLog {
@@ -29,6 +31,11 @@ public struct ReviewLog {
             );
             CREATE INDEX IF NOT EXISTS reviews_job ON reviews(job);
             """)
+        // Databases made before peer review lack the examiner's uid.
+        let columns = try database.query("PRAGMA table_info(reviews)").compactMap { $0.text(1) }
+        if !columns.contains("examiner_uid") {
+            try database.execute("ALTER TABLE reviews ADD COLUMN examiner_uid INTEGER")
+        }
     }
 
     /// One recorded review.
@@ -37,6 +44,9 @@ public struct ReviewLog {
         public var face: Int
         public var candidate: String
         public var examiner: String
+        /// The examiner's OS account when the review was recorded; `nil` for reviews recorded
+        /// before it was kept.
+        public var examinerUID: UInt32?
         public var disposition: ReviewRequest.Disposition
         public var note: String?
         /// The drop-box request it came from; `nil` when recorded directly.
@@ -46,16 +56,19 @@ public struct ReviewLog {
     }
 
     /// Records a review.
-    /// - Parameter request: the drop-box file name, when it came through the drop box.
+    /// - Parameters:
+    ///   - examinerUID: the OS account the review came from.
+    ///   - request: the drop-box file name, when it came through the drop box.
     /// - Returns: `false` when a review from the same request was recorded before (nothing changed).
     @discardableResult
-    public func record(_ review: ReviewRequest, request: String?, now: Date) throws -> Bool {
+    public func record(_ review: ReviewRequest, examinerUID: UInt32?, request: String?, now: Date) throws -> Bool {
         try database.query(
             """
-            INSERT OR IGNORE INTO reviews (job, face, candidate, examiner, disposition, note, request, recorded)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO reviews (job, face, candidate, examiner, examiner_uid, disposition, note, request, recorded)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(review.job), .integer(Int64(review.face)), .text(review.candidate), .text(review.examiner),
+             examinerUID.map { .integer(Int64($0)) } ?? .null,
              .text(review.disposition.rawValue), review.note.map { .text($0) } ?? .null,
              request.map { .text($0) } ?? .null, .text(now.formatted(.iso8601))])
         return database.changes == 1
@@ -65,14 +78,14 @@ public struct ReviewLog {
     public func reviews(job: String) throws -> [Entry] {
         try database.query(
             """
-            SELECT job, face, candidate, examiner, disposition, note, request, recorded FROM reviews
+            SELECT job, face, candidate, examiner, disposition, note, request, recorded, examiner_uid FROM reviews
             WHERE job = ? ORDER BY id
             """, [.text(job)]
         ).compactMap { row in
             guard let disposition = row.text(4).flatMap(ReviewRequest.Disposition.init(rawValue:)) else { return nil }
             return Entry(job: row.text(0) ?? "", face: Int(row.int(1) ?? 0), candidate: row.text(2) ?? "",
-                         examiner: row.text(3) ?? "", disposition: disposition, note: row.text(5),
-                         request: row.text(6), recorded: row.text(7) ?? "")
+                         examiner: row.text(3) ?? "", examinerUID: row.int(8).flatMap { UInt32(exactly: $0) },
+                         disposition: disposition, note: row.text(5), request: row.text(6), recorded: row.text(7) ?? "")
         }
     }
 

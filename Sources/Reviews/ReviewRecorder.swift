@@ -9,38 +9,46 @@ import Store
 ///
 /// A review is recorded only when the examiner is registered for the acting OS account, active,
 /// in a role that may review (``Policy/Role/canReview``) and of the requester's agency, and when
-/// the job completed with that face and that candidate in its result. Every outcome is audited:
-/// `review.recorded` (with `details["disposition"]` and `details["candidate"]`, which the audit
-/// report counts) or `review.refused` with the reasons.
+/// the job completed with that face and that candidate in its result. With peer review (the
+/// policy's `peer_review`, the default) also: the examiner is not the job's requester (by OS
+/// account); the lead is still pending (a released, rejected or disputed lead is not changed by a
+/// further examiner); and the examiner is not the person who made the lead's other review under
+/// another user id. An examiner may revise their own review while the lead is pending.
+///
+/// Every outcome is audited: `review.recorded` (with `details["disposition"]` and
+/// `details["candidate"]`, which the audit report counts) or `review.refused` with the reasons;
+/// and when a review settles the lead, `lead.released`, `lead.disputed` or `lead.rejected`.
 public struct ReviewRecorder {
+    /// What became of a review.
+    public typealias Outcome = AppliedRequest
+
     public let results: ResultFiles
+    let database: Database
     let registry: Registry
     let log: ReviewLog
+    let leads: Leads
     let audit: AuditLog
     let clock: @Sendable () -> Date
+    /// Whether two examiners are needed (the policy's `peer_review`).
+    public let peerReview: Bool
 
     /// - Parameters:
     ///   - results: the outbox's results directory (the reviewed jobs' results).
     ///   - database: a connection to the spool's database.
     ///   - audit: the spool's audit log.
+    ///   - peerReview: the policy's `peer_review`.
     ///   - clock: the time source.
-    /// - Throws: `DatabaseError` when the review table cannot be created.
-    public init(results: ResultFiles, database: Database, audit: AuditLog, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+    /// - Throws: `DatabaseError` when the review tables cannot be created.
+    public init(results: ResultFiles, database: Database, audit: AuditLog, peerReview: Bool = PolicyConfig.default.peerReview,
+                clock: @escaping @Sendable () -> Date = { Date() }) throws {
         self.results = results
+        self.database = database
         registry = Registry(database: database)
         log = try ReviewLog(database: database)
+        leads = try Leads(results: results, database: database, peerReview: peerReview)
         self.audit = audit
+        self.peerReview = peerReview
         self.clock = clock
-    }
-
-    /// What became of a review.
-    public enum Outcome: Sendable, Equatable {
-        /// Recorded and audited.
-        case recorded
-        /// The same drop-box request was recorded before (after a crash); nothing new.
-        case alreadyRecorded
-        /// Refused (and audited) for these reason codes, explained in `message`.
-        case refused(reasons: [ReasonCode], message: String)
     }
 
     /// Checks and records `review`.
@@ -52,75 +60,101 @@ public struct ReviewRecorder {
     /// - Throws: database and audit log errors (the request may then be applied again).
     public func apply(_ review: ReviewRequest, ownerUID: UInt32, request: String?) throws -> Outcome {
         if let request, try log.hasRequest(request) {
-            if try !auditHolds(request: request) { try recordAudit(review, request: request) }
+            try repairAudit(review, request: request)
             return .alreadyRecorded
         }
-        let (reasons, message, agency) = try check(review, ownerUID: ownerUID)
-        guard reasons.isEmpty else {
-            try audit.append(AuditEvent(
-                event: "review.refused", actor: agency == nil ? "uid:\(ownerUID)" : review.examiner, agency: agency,
-                job: review.job, outcome: "denied", reasons: reasons.map(\.rawValue),
-                details: ["message": message, "candidate": review.candidate, "face": "\(review.face)",
-                          "disposition": review.disposition.rawValue].merging(request.map { ["request": $0] } ?? [:]) { a, _ in a }),
-                now: clock())
-            return .refused(reasons: reasons, message: message)
+        let rules = LeadRules(registry: registry, results: results)
+        let checked: LeadRules.Checked
+        switch try rules.check(actor: review.examiner, ownerUID: ownerUID, job: review.job, face: review.face,
+                               candidate: review.candidate, mayAct: { _, role, _ in
+            guard let role, role.canReview else {
+                return (.requesterRole, "\(LeadRules.article(role?.rawValue ?? "unknown role")) may not record dispositions")
+            }
+            return nil
+        }) {
+        case .failure(let refusal): return try refuse(review, refusal, ownerUID: ownerUID, request: request)
+        case .success(let passed): checked = passed
         }
-        try log.record(review, request: request, now: clock())
-        try recordAudit(review, request: request)
-        return .recorded
+        if peerReview, let requester = checked.requester, requester.uid == ownerUID {
+            return try refuse(review, LeadRules.Refusal(
+                .reviewSelfReview, "\(review.examiner) is the job's requester (\(requester.id)) by OS account; "
+                    + "candidates are reviewed by another examiner", agency: checked.actor.agency),
+                ownerUID: ownerUID, request: request)
+        }
+        let change: Result<(before: LeadState, after: LeadState), LeadRules.Refusal> = try database.transaction {
+            let before = try leads.lead(job: review.job, face: review.face, candidate: review.candidate)
+            if peerReview {
+                guard before.status.isOpen else {
+                    return .failure(LeadRules.Refusal(
+                        .reviewLeadSettled, "the lead is \(before.status.rawValue); "
+                            + (before.status == .disputed ? "a supervisor resolves it (frs resolve)" : "a further review cannot change it"),
+                        agency: checked.actor.agency))
+                }
+                if let earlier = before.reviews.first(where: { $0.examinerUID == ownerUID && $0.examiner != review.examiner }) {
+                    return .failure(LeadRules.Refusal(
+                        .reviewSameExaminer, "the lead's review by \(earlier.examiner) came from the same OS account; "
+                            + "the second review must be another person's", agency: checked.actor.agency))
+                }
+            }
+            try log.record(review, examinerUID: ownerUID, request: request, now: clock())
+            return .success((before, try leads.lead(job: review.job, face: review.face, candidate: review.candidate)))
+        }
+        switch change {
+        case .failure(let refusal):
+            return try refuse(review, refusal, ownerUID: ownerUID, request: request)
+        case .success(let (before, after)):
+            try recordAudit(review, agency: checked.actor.agency, result: checked.result, request: request)
+            if after.status != before.status, after.status != .pending {
+                try auditLead(after, actor: review.examiner, agency: checked.actor.agency, result: checked.result, request: request)
+            }
+            return .recorded
+        }
     }
 
-    /// The reasons to refuse `review` (empty when it may be recorded), a message, and the
-    /// examiner's agency when the examiner is registered for `ownerUID`.
-    func check(_ review: ReviewRequest, ownerUID: UInt32) throws -> ([ReasonCode], String, String?) {
-        guard let examiner = try registry.user(review.examiner) else {
-            return ([ReasonCode.requesterUnknown], "\(review.examiner) is not registered", nil)
-        }
-        guard examiner.uid == ownerUID else {
-            return ([ReasonCode.requesterIdentityMismatch],
-                    "the review does not come from \(review.examiner)'s own account", nil)
-        }
-        guard let role = Role(rawValue: examiner.role), role.canReview else {
-            return ([ReasonCode.requesterRole], "a\(examiner.role.first.map { "aeiou".contains($0) } == true ? "n" : "") \(examiner.role) may not record dispositions", examiner.agency)
-        }
-        switch RequesterStatus(rawValue: examiner.status) {
-        case .active: break
-        case .suspended: return ([ReasonCode.requesterSuspended], "\(review.examiner) is suspended", examiner.agency)
-        case .revoked, nil: return ([ReasonCode.requesterRevoked], "\(review.examiner) is revoked", examiner.agency)
-        }
-        guard let result = try? results.result(review.job), result.decision == .completed else {
-            return ([ReasonCode.reviewUnknownJob], "job \(review.job) has no completed result", examiner.agency)
-        }
-        let requesterAgency = try result.requester.flatMap { try registry.user($0)?.agency }
-        guard requesterAgency == examiner.agency else {
-            return ([ReasonCode.reviewOtherAgency], "job \(review.job) belongs to another agency", examiner.agency)
-        }
-        let faces = ResultFaces(try results.probes(of: result))
-        guard let face = faces.face(review.face) else {
-            return ([ReasonCode.reviewUnknownFace], "job \(review.job) has no face \(review.face) (it has \(faces.faces.count))", examiner.agency)
-        }
-        guard face.face.candidates.contains(where: { $0.subject == review.candidate }) else {
-            return ([ReasonCode.reviewUnknownCandidate],
-                    "\(review.candidate) is not a candidate of face \(review.face) of job \(review.job)", examiner.agency)
-        }
-        return ([], "", examiner.agency)
+    func refuse(_ review: ReviewRequest, _ refusal: LeadRules.Refusal, ownerUID: UInt32, request: String?) throws -> Outcome {
+        var details = ["message": refusal.message, "candidate": review.candidate, "face": "\(review.face)",
+                       "disposition": review.disposition.rawValue]
+        details["request"] = request
+        try audit.append(AuditEvent(
+            event: "review.refused", actor: refusal.agency == nil ? "uid:\(ownerUID)" : review.examiner,
+            agency: refusal.agency, job: review.job, outcome: "denied", reasons: refusal.reasons.map(\.rawValue),
+            details: details), now: clock())
+        return .refused(reasons: refusal.reasons, message: refusal.message)
     }
 
-    func recordAudit(_ review: ReviewRequest, request: String?) throws {
-        let examiner = try registry.user(review.examiner)
-        let result = (try? results.result(review.job)) ?? nil
+    func recordAudit(_ review: ReviewRequest, agency: String?, result: JobResult?, request: String?) throws {
         var details = ["disposition": review.disposition.rawValue, "candidate": review.candidate, "face": "\(review.face)"]
         details["note"] = review.note
         details["request"] = request
         try audit.append(AuditEvent(
-            event: "review.recorded", actor: review.examiner, agency: examiner?.agency, job: review.job,
+            event: "review.recorded", actor: review.examiner, agency: agency, job: review.job,
             purpose: result?.purpose, caseNumber: result?.caseNumber, outcome: "recorded", details: details), now: clock())
     }
 
-    /// Whether the audit log holds the `review.recorded` record of a drop-box request.
-    func auditHolds(request: String) throws -> Bool {
-        try AuditReader(directory: audit.directory).records().contains {
-            $0.event.event == "review.recorded" && $0.event.details["request"] == request
+    /// `lead.released`, `lead.disputed` or `lead.rejected`: the lead settled.
+    func auditLead(_ lead: LeadState, actor: String, agency: String?, result: JobResult?, request: String?) throws {
+        var details = ["face": "\(lead.face)", "candidate": lead.candidate,
+                       "examiners": lead.inForce.map(\.examiner).joined(separator: ","),
+                       "dispositions": lead.inForce.map(\.disposition.rawValue).joined(separator: ",")]
+        details["request"] = request
+        try audit.append(AuditEvent(
+            event: "lead.\(lead.status.rawValue)", actor: actor, agency: agency, job: result?.job,
+            purpose: result?.purpose, caseNumber: result?.caseNumber, outcome: lead.status.rawValue, details: details),
+            now: clock())
+    }
+
+    /// After a crash between the database and the audit log: writes the records a recorded
+    /// drop-box request is missing.
+    func repairAudit(_ review: ReviewRequest, request: String) throws {
+        let examiner = try registry.user(review.examiner)
+        let result = (try? results.result(review.job)) ?? nil
+        if try !audit.holds("review.recorded", request: request) {
+            try recordAudit(review, agency: examiner?.agency, result: result, request: request)
+        }
+        let lead = try leads.lead(job: review.job, face: review.face, candidate: review.candidate)
+        if lead.status != .pending, lead.resolution == nil, lead.inForce.contains(where: { $0.request == request }),
+           try !audit.holds("lead.\(lead.status.rawValue)", request: request) {
+            try auditLead(lead, actor: review.examiner, agency: examiner?.agency, result: result, request: request)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Policy
 import Results
+import Reviews
 
 /// The examiner's sheet `outbox/results/<job>.html`: a self-contained page showing each probe
 /// face beside its candidates' gallery faces, with the case, purpose, requester, the
@@ -13,6 +14,12 @@ import Results
 /// collapsed `<details>` table instead of their own sections; only the first
 /// ``Options/maxImageSections`` probes with candidates get images (the rest are tables of text),
 /// and each face shows images for its first ``Options/maxImageCandidates`` candidates.
+///
+/// Each candidate shows its lead's state (``LeadState``). A pending lead shows how many examiners
+/// reviewed it but never what they said: the second examiner must reach their own conclusion. The
+/// dispositions, notes, a supervisor's resolution and outcomes appear once the lead is released,
+/// disputed or rejected. The daemon renders the sheet again after every review, resolution and
+/// outcome. An edited probe (the job's `probe_edits`) is marked, with every edit.
 public enum ExaminerSheet {
     /// A crop the sheet asks for.
     public enum Image: Hashable, Sendable {
@@ -47,14 +54,18 @@ public enum ExaminerSheet {
     ///   - result: the completed job's result document.
     ///   - probes: its probe records (the result's own, or a bulk job's lines).
     ///   - options: the limits for large jobs.
+    ///   - leads: the job's leads as they stand; a candidate without one is shown as not reviewed.
     ///   - image: the JPEG bytes of a crop, or `nil` when it is not available (the sheet then
     ///     says so); called only for crops the sheet shows.
     /// - Returns: the HTML document.
     /// - Complexity: O(probes + faces + candidates) plus the images' sizes.
     public static func render(
-        result: JobResult, probes: [ProbeRecord], options: Options = Options(), image: (Image) -> [UInt8]?
+        result: JobResult, probes: [ProbeRecord], options: Options = Options(), leads: [LeadState] = [],
+        image: (Image) -> [UInt8]?
     ) -> String {
         let numbered = ResultFaces(probes)
+        var leadsByKey: [String: LeadState] = [:]
+        for lead in leads { leadsByKey[leadKey(lead.face, lead.candidate)] = lead }
         var facesByProbe = [[ResultFaces.Numbered]](repeating: [], count: probes.count)
         for face in numbered.faces { facesByProbe[face.probeIndex].append(face) }
         let large = probes.count > options.collapseAbove
@@ -77,6 +88,7 @@ public enum ExaminerSheet {
             ("Gallery version", result.galleryVersion.map(String.init)),
             ("Threshold", result.threshold.map { String(format: "%.3f", $0) }),
             ("Max candidates", result.maxCandidates.map(String.init)),
+            ("Probe source", result.probeSource?.rawValue ?? "not stated"),
             ("Models", result.models.map { $0.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") }),
             ("Created", result.created),
             ("Probes", "\(probes.count)"), ("Faces", "\(numbered.faces.count)"), ("Candidates", "\(candidateCount)"),
@@ -85,9 +97,16 @@ public enum ExaminerSheet {
             html += "<tr><th>\(escape(name))</th><td>\(escape(value ?? "—"))</td></tr>\n"
         }
         html += "</table>\n"
+        if let edits = result.probeEdits, !edits.isEmpty {
+            html += "<div class=\"edited\" role=\"note\"><strong>Edited probe.</strong> The probe image was changed before "
+                + "the search; candidates found on an edited image need particular care.<ul>\n"
+            for edit in edits { html += "<li>\(escape(edit.by)): \(escape(edit.edit))</li>\n" }
+            html += "</ul></div>\n"
+        }
         html += "<p class=\"hint\">Faces are numbered across the job. Record a disposition with <code>frs review "
             + "\(escape(result.job)) --examiner ID --face N --candidate SUBJECT --disposition "
-            + "possible-match|no-match|inconclusive</code>.</p>\n"
+            + "possible-match|no-match|inconclusive</code>. A possible match becomes a released lead when a second "
+            + "examiner records the same; until then the first examiner's answer is not shown.</p>\n"
         if !result.reasons.isEmpty {
             html += "<p class=\"notes\">Reasons: \(escape(result.reasons.map(\.rawValue).joined(separator: ", ")))</p>\n"
         }
@@ -104,7 +123,7 @@ public enum ExaminerSheet {
             let withImages = imageSections < options.maxImageSections
             if withImages { imageSections += 1 }
             html += section(probe: probe, faces: faces, withImages: withImages, collapseQuietFaces: large,
-                            options: options, image: image)
+                            edited: !(result.probeEdits ?? []).isEmpty, options: options, leads: leadsByKey, image: image)
         }
         if !quiet.isEmpty {
             html += "<details class=\"quiet\"><summary>\(quiet.count) probe\(quiet.count == 1 ? "" : "s") without candidates</summary>\n"
@@ -125,11 +144,12 @@ public enum ExaminerSheet {
     ///   a crowd photo with one lead shows that face, not every face in the crowd).
     static func section(
         probe: ProbeRecord, faces allFaces: [ResultFaces.Numbered], withImages: Bool, collapseQuietFaces: Bool,
-        options: Options, image: (Image) -> [UInt8]?
+        edited: Bool = false, options: Options, leads: [String: LeadState] = [:], image: (Image) -> [UInt8]?
     ) -> String {
         let quiet = collapseQuietFaces ? allFaces.filter { $0.face.candidates.isEmpty } : []
         let faces = collapseQuietFaces ? allFaces.filter { !$0.face.candidates.isEmpty } : allFaces
-        var html = "<section class=\"probe\"><h2>Probe \(escape(probe.image))</h2>\n"
+        var html = "<section class=\"probe\"><h2>Probe \(escape(probe.image))"
+            + (edited ? " <span class=\"badge edited-badge\">edited</span>" : "") + "</h2>\n"
         if let sha = probe.sha256 { html += "<p class=\"sha\">SHA-256 \(escape(sha))</p>\n" }
         if let error = probe.error { html += "<p class=\"notes\">Not searched: \(escape(error))</p>\n" }
         if allFaces.isEmpty, probe.error == nil { html += "<p class=\"notes\">No face found.</p>\n" }
@@ -163,20 +183,72 @@ public enum ExaminerSheet {
                             alt: "candidate \(candidate.rank): \(candidate.subject)")
                 html += "<figcaption><b>#\(candidate.rank)</b> \(escape(candidate.subject))<br>distance \(String(format: "%.3f", candidate.distance))"
                 html += RarityText.sentence(estimatedFPIR: candidate.estimatedFPIR).map { "<br><small class=\"rarity\">\(escape($0))</small>" } ?? ""
-                html += "<br><small>\(escape(lastComponent(candidate.image)))</small></figcaption></figure>\n"
+                html += "<br><small>\(escape(lastComponent(candidate.image)))</small>"
+                html += "<br>\(badge(leads[leadKey(numbered.number, candidate.subject)]))</figcaption></figure>\n"
             }
             if !textOnly.isEmpty {
-                html += "<table class=\"list\"><tr><th>Rank</th><th>Subject</th><th>Distance</th><th>Gallery image</th></tr>\n"
+                html += "<table class=\"list\"><tr><th>Rank</th><th>Subject</th><th>Distance</th><th>Gallery image</th><th>Lead</th></tr>\n"
                 for candidate in textOnly {
                     html += "<tr><td>\(candidate.rank)</td><td>\(escape(candidate.subject))</td>"
-                    html += "<td>\(String(format: "%.3f", candidate.distance))\(RarityText.sentence(estimatedFPIR: candidate.estimatedFPIR).map { "<br><small>\(escape($0))</small>" } ?? "")</td><td>\(escape(lastComponent(candidate.image)))</td></tr>\n"
+                    html += "<td>\(String(format: "%.3f", candidate.distance))\(RarityText.sentence(estimatedFPIR: candidate.estimatedFPIR).map { "<br><small>\(escape($0))</small>" } ?? "")</td><td>\(escape(lastComponent(candidate.image)))</td>"
+                    html += "<td>\(badge(leads[leadKey(numbered.number, candidate.subject)]))</td></tr>\n"
                 }
                 html += "</table>\n"
             }
+            html += reviewTable(candidates.compactMap { leads[leadKey(numbered.number, $0.subject)] })
             html += "</div>\n"
         }
         html += "</section>\n"
         return html
+    }
+
+    static func leadKey(_ face: Int, _ candidate: String) -> String { "\(face)\u{0}\(candidate)" }
+
+    /// A lead's state as a short badge (no disposition while it is pending).
+    static func badge(_ lead: LeadState?) -> String {
+        guard let lead, !(lead.status == .pending && lead.inForce.isEmpty) else {
+            return "<span class=\"badge lead-none\">not reviewed</span>"
+        }
+        switch lead.status {
+        case .pending:
+            let count = lead.inForce.count
+            return "<span class=\"badge lead-pending\">pending: \(count) review\(count == 1 ? "" : "s")</span>"
+        case .released: return "<span class=\"badge lead-released\">released lead</span>"
+        case .disputed: return "<span class=\"badge lead-disputed\">disputed</span>"
+        case .rejected: return "<span class=\"badge lead-rejected\">rejected</span>"
+        }
+    }
+
+    /// The reviews, resolution and outcome of a face's reviewed leads. A pending lead's reviews are
+    /// counted, never shown: the next examiner must not be led to the first one's answer.
+    static func reviewTable(_ leads: [LeadState]) -> String {
+        let reviewed = leads.filter { !$0.reviews.isEmpty || $0.resolution != nil || !$0.outcomes.isEmpty }
+        guard !reviewed.isEmpty else { return "" }
+        var html = "<table class=\"list leads\"><tr><th>Candidate</th><th>Lead</th><th>Dispositions</th><th>Outcome</th></tr>\n"
+        for lead in reviewed {
+            var dispositions: String
+            if lead.dispositionsVisible {
+                dispositions = lead.inForce.map { review in
+                    "\(escape(review.examiner)): <b>\(escape(review.disposition.rawValue))</b> <small>\(escape(review.recorded))</small>"
+                        + (review.note.map { " — \(escape($0))" } ?? "")
+                }.joined(separator: "<br>")
+                if let resolution = lead.resolution {
+                    dispositions += "<br>Resolved by \(escape(resolution.supervisor)): <b>\(escape(resolution.disposition.rawValue))</b>"
+                        + " <small>\(escape(resolution.recorded))</small> — \(escape(resolution.note))"
+                }
+            } else {
+                let count = lead.inForce.count
+                dispositions = count == 0 ? "" : "\(count) review\(count == 1 ? "" : "s") recorded; "
+                    + "\(count == 1 ? "its disposition is" : "dispositions are") not shown until a second examiner's review"
+            }
+            var outcome = ""
+            if let latest = lead.outcome {
+                outcome = "<b>\(escape(latest.action.rawValue))</b> by \(escape(latest.recordedBy)) <small>\(escape(latest.recorded))</small>"
+                    + (latest.corroboration.map { "<br>Corroboration: \(escape($0))" } ?? "")
+            }
+            html += "<tr><td>\(escape(lead.candidate))</td><td>\(badge(lead))</td><td>\(dispositions)</td><td>\(outcome)</td></tr>\n"
+        }
+        return html + "</table>\n"
     }
 
     /// The quality notes of a probe, in one line.
@@ -233,5 +305,10 @@ public enum ExaminerSheet {
         .ok{color:#060}.bad,.notes{color:#a50}.none{color:#666;align-self:center}
         code{background:#eee;padding:0 .2em}.hint{color:#444;font-size:.9em}
         footer{margin-top:2em;border-top:1px solid #ccc;color:#555;font-size:.9em}
+        .badge{display:inline-block;white-space:nowrap;padding:0 .4em;border-radius:.3em;font-size:.85em;border:1px solid #999;background:#eee}
+        .lead-pending{background:#fff6d6;border-color:#c90}.lead-released{background:#e4f6e4;border-color:#060}
+        .lead-disputed{background:#ffe2cc;border-color:#c60}.lead-rejected{background:#eee;border-color:#666;color:#444}
+        .edited{border:2px solid #c60;background:#fff3e6;padding:.5em .8em;margin:1em 0}.edited-badge{background:#ffe2cc;border-color:#c60}
+        table.leads{width:100%;font-size:.9em;background:#fff}
         """
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hashing
 import Imaging
 import Results
+import Reviews
 import Store
 import SystemCalls
 
@@ -45,17 +46,18 @@ public struct ExaminerSheetWriter {
     /// Writes the sheet of a completed job.
     /// - Parameters:
     ///   - result: the job's result document; a bulk job's probe lines are read from the outbox.
+    ///   - leads: the job's leads as they stand (``Leads/leadStatus(job:)``); empty before any review.
     ///   - group: the group that may read the sheet (the requester's agency's), as for the result.
     /// - Returns: the sheet's path.
     /// - Throws: ``SystemCallError`` and decoding errors from reading the probe lines or writing the file.
     @discardableResult
-    public func write(_ result: JobResult, group: UInt32? = nil) throws -> String {
+    public func write(_ result: JobResult, leads: [LeadState] = [], group: UInt32? = nil) throws -> String {
         let probes = try results.probes(of: result)
         let faces = ResultFaces(probes)
         let options: ExaminerSheet.Options = result.probeCount != nil ? .bulk : ExaminerSheet.Options()
         var probeImages: [Int: RGBImage?] = [:]
         var galleryCrops: [String: [UInt8]?] = [:]
-        let html = ExaminerSheet.render(result: result, probes: probes, options: options) { wanted in
+        let html = ExaminerSheet.render(result: result, probes: probes, options: options, leads: leads) { wanted in
             switch wanted {
             case .probeFace(let number):
                 guard let face = faces.face(number) else { return nil }

@@ -33,6 +33,10 @@ public struct ClaimedJob: Sendable {
         case approval
         /// An examiner's disposition on a candidate, `<name>.review` (JobProcessor+Review.swift).
         case review
+        /// A supervisor's resolution of a disputed lead, `<name>.resolution`.
+        case resolution
+        /// What was done with a lead, `<name>.outcome`.
+        case outcome
     }
 
     /// Classifies a drop-box name; `nil` for names that are not requests (temporary names,
@@ -42,6 +46,8 @@ public struct ClaimedJob: Sendable {
         if name.hasSuffix(".json"), name.count > 5 { return (.job, String(name.dropLast(5))) }
         if name.hasSuffix(".approval"), name.count > 9 { return (.approval, String(name.dropLast(9))) }
         if name.hasSuffix(".review"), name.count > 7 { return (.review, String(name.dropLast(7))) }
+        if name.hasSuffix(".resolution"), name.count > 11 { return (.resolution, String(name.dropLast(11))) }
+        if name.hasSuffix(".outcome"), name.count > 8 { return (.outcome, String(name.dropLast(8))) }
         return nil
     }
 }

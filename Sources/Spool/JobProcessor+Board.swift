@@ -25,10 +25,8 @@ extension JobProcessor {
                     record.candidates = try layout.resultFiles.candidateCount(of: result)
                     if FileStatus.exists(layout.sheetFile(context.job)) { record.sheet = layout.sheetFile(context.job) }
                 }
-                record.dispositions = try ReviewLog(database: database).latest(job: context.job).map {
-                    JobStatusRecord.Disposition(face: $0.face, candidate: $0.candidate, examiner: $0.examiner,
-                                                disposition: $0.disposition.rawValue, recorded: $0.recorded)
-                }
+                (record.dispositions, record.leads) = try Self.boardLeads(job: context.job, layout: layout, database: database,
+                                                                         peerReview: gate.config.peerReview)  // JobProcessor+Sheet.swift
             }
             try layout.board.publish(record, group: group)
         } catch let error as SystemCallError where error.errno == EPERM {

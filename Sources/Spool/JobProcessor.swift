@@ -90,6 +90,8 @@ public final class JobProcessor {
             case .job: try processJob(claim)
             case .approval: try processApproval(claim)
             case .review: try processReview(claim)
+            case .resolution: try processResolution(claim)
+            case .outcome: try processOutcome(claim)
             }
         } catch let crash as SimulatedCrash {
             throw crash
@@ -397,6 +399,7 @@ public final class JobProcessor {
             // The offense goes into the final record for the annual report's counts by crime type.
             var details = result.probeCount.map { ["probes": "\($0)"] } ?? [:]
             if let offense = result.offense { details["offense"] = offense }
+            details.merge(result.provenanceDetails) { a, _ in a }  // probe_source, probe_edits
             try record(context.event(
                 result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons.map(\.rawValue),
                 probeSHA256: result.probes.compactMap(\.sha256), candidates: try layout.resultFiles.candidateCount(of: result),
@@ -416,7 +419,7 @@ public final class JobProcessor {
         let directory = outcome == .failed ? layout.failed : layout.done
         if outcome == .failed {
             let text = (reason ?? "failed") + "\n"
-            try DurableFile.write(Array(text.utf8), to: directory + "/" + claim.name + ".reason", via: layout.tmp)
+            try DurableFile.write(Array(text.utf8), to: layout.failureReason(claim.id), via: layout.tmp)
         }
         try file(claim, into: directory)
         if claim.kind == .job { discardDropFolder(job: claim.id) }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Policy
 import SystemCalls
 
 /// What `frs submit` does: hand probe images to the evidence store and drop a job file.
@@ -23,6 +24,10 @@ public struct JobSubmission: Sendable {
         public var offense: String?
         public var justification: String
         public var maxCandidates: Int?
+        /// `probe_source`, as given (the daemon checks it).
+        public var probeSource: String?
+        /// `probe_edits`.
+        public var probeEdits: [ProbeEdit] = []
 
         public init(requester: String, purpose: String, caseNumber: String? = nil, offense: String? = nil,
                     justification: String, maxCandidates: Int? = nil) {
@@ -74,7 +79,8 @@ public struct JobSubmission: Sendable {
         let job = JobFile(
             requester: request.requester, purpose: request.purpose, caseNumber: request.caseNumber,
             offense: request.offense, justification: request.justification,
-            probes: contents.map { "\(id)/\($0.name)" }, maxCandidates: request.maxCandidates)
+            probes: contents.map { "\(id)/\($0.name)" }, maxCandidates: request.maxCandidates,
+            probeSource: request.probeSource, probeEdits: request.probeEdits.isEmpty ? nil : request.probeEdits)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let bytes = Array(try encoder.encode(job)) + [0x0a]
@@ -117,12 +123,16 @@ public struct JobSubmission: Sendable {
         var justification: String
         var probes: [String]
         var maxCandidates: Int?
+        var probeSource: String?
+        var probeEdits: [ProbeEdit]?
 
         enum CodingKeys: String, CodingKey {
             case version, requester, purpose
             case caseNumber = "case_number"
             case offense, justification, probes
             case maxCandidates = "max_candidates"
+            case probeSource = "probe_source"
+            case probeEdits = "probe_edits"
         }
     }
 }

@@ -21,7 +21,7 @@ public enum ResultBuilder {
                   purpose: request.purpose,
                   caseNumber: request.caseNumber, offense: request.offense, galleryVersion: searcher.galleryVersion,
                   models: searcher.modelIDs, threshold: threshold, maxCandidates: maxCandidates, probes: probes,
-                  probeCount: probeCount, created: now)
+                  probeCount: probeCount, created: now, probeSource: request.probeSource, probeEdits: request.probeEdits)
         result.calibration = calibration.reference
         return result
     }

@@ -106,6 +106,6 @@ public struct SpoolLayout: Sendable, Equatable {
     public func bulkProgress(for job: String) -> String { "\(bulkProgress)/\(job).jsonl" }
     /// A running bulk job's progress figures (done, total, rate, ETA), for `frs status JOB`.
     public func bulkStatus(for job: String) -> String { "\(bulkProgress)/\(job).status" }
-    /// The reason a job was quarantined.
-    public func failureReason(_ job: String) -> String { "\(failed)/\(job).reason" }
+    /// The reason a job was quarantined, beside its job file in `failed/`.
+    public func failureReason(_ job: String) -> String { "\(failed)/\(job).json.reason" }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Reviews
 import SystemCalls
 
 /// The status board (`outbox/jobs/`): what people may know of their jobs without reading the
@@ -141,6 +142,9 @@ public struct JobStatusRecord: Codable, Sendable, Equatable {
     /// Candidates returned (all faces, all probes), once completed.
     public var candidates: Int?
     public var dispositions: [Disposition]
+    /// The leads something was recorded on (reviews, a resolution, outcomes), with their states;
+    /// a pending lead's dispositions withheld (``Reviews/LeadSummary``).
+    public var leads: [LeadSummary]?
     /// The result file, once finished; the sheet, once completed.
     public var result: String?
     public var sheet: String?
@@ -169,7 +173,7 @@ public struct JobStatusRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case job, requester, uid, agency, purpose
         case caseNumber = "case_number"
-        case state, decision, reasons, candidates, dispositions, result, sheet, updated
+        case state, decision, reasons, candidates, dispositions, leads, result, sheet, updated
     }
 }
 

@@ -6,8 +6,13 @@ import Foundation
 ///
 /// ## Removal
 /// `removeSubject` is expungement: the subject's image and face rows, descriptors included, are
-/// deleted in the same transaction that bumps the version, so no later search can find them and no
-/// copy of the biometric data stays in the database. The subject's row is kept, marked removed with
+/// deleted in the same transaction that bumps the version, so no later search can find them. The
+/// deletion runs with `PRAGMA secure_delete` (SQLite overwrites the deleted content with zeros in its
+/// pages) and is followed by a `wal_checkpoint(TRUNCATE)`, so neither the database file nor its
+/// write-ahead log keeps the descriptors (tested by searching the files' bytes). What this cannot
+/// reach: disk blocks a filesystem freed earlier (an old WAL, an unlinked cache file) are not
+/// overwritten — full-disk encryption covers those — and the daemon's matrix cache of the previous
+/// version is unlinked when the new version is loaded. The subject's row is kept, marked removed with
 /// the reason and time, with a row in `gallery_removals`, so an auditor can see that and why a
 /// removal happened. A removed subject id is retired: enrolling it again is refused (an old
 /// manifest run again must not bring an expunged person back); a new booking takes a new id.
@@ -158,6 +163,13 @@ public final class GalleryStore {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw GalleryStoreError(.invalidRecord, "a removal needs a reason") }
         let now = Self.timestamp(date)
+        try database.execute("PRAGMA secure_delete=ON")
+        defer {
+            // Copy the zeroed pages into the database file and empty the log, so the WAL keeps no
+            // earlier image of the deleted rows. A reader holding an old snapshot may keep a few
+            // frames until the next checkpoint; the daemon's readers are short.
+            try? database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
         return try database.transaction { () throws -> GalleryRemoval in
             guard let row = try database.query(
                 "SELECT id, removed_at FROM gallery_subjects WHERE subject = ?", [.text(subject)]

@@ -34,6 +34,8 @@ struct ModelTests {
     static let producedBySpool: Set<ReasonCode> = [
         .inputProbeOutsideEvidence, .inputProbeNotImage, .inputProbeTooLarge, .supervisorRejected,
         .reviewUnknownJob, .reviewUnknownFace, .reviewUnknownCandidate, .reviewOtherAgency, .processingAttemptsExhausted,
+        .reviewSelfReview, .reviewSameExaminer, .reviewLeadSettled, .reviewNotDisputed, .reviewConflictOfInterest,
+        .outcomeNotAuthorized, .outcomeCorroborationRequired,
     ]
 
     @Test("every reason code is produced by some input (or belongs to the spool)")
@@ -61,6 +63,7 @@ struct ModelTests {
         j = Fixtures.job; j.threshold = 0.9; j.maxCandidates = 1; j.probes = Array(repeating: "a", count: 1001); run(j)
         j = Fixtures.job; j.probes = []; run(j)
         parse(["race": "x", "stream": "y", "foo": 1, "version": "one"])
+        parse(["probe_source": "sketch"])
         produced.formUnion(gate.approvalReasons(
             supervisor: Fixtures.requester, agency: Fixtures.agency, jobRequester: "jdoe", jobAgency: "SCPD",
             fileOwnerUID: 1001, now: Fixtures.now

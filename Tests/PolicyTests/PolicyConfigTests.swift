@@ -46,6 +46,8 @@ struct PolicyConfigTests {
         (#"{"training_validity_days": 0}"#, "training_validity_days"),
         (#"{"minimum_justification_length": -1}"#, "minimum_justification_length"),
         (#"{"violent_crimes": []}"#, "violent_crimes"),
+        (#"{"violent_crime_exceptions": [" "]}"#, "violent_crime_exceptions"),
+        (#"{"violent_crime_exceptions": ["Battery"]}"#, "violent_crime_exceptions"),
         (#"{"default_threshold": 3}"#, "default_threshold"),
         (#"{"default_max_candidates": 60}"#, "default_max_candidates"),
         (#"{"audit_retention_days": 30}"#, "audit_retention_days"),
@@ -62,10 +64,12 @@ struct PolicyConfigTests {
         }
     }
 
-    @Test("term matching is whole-word and case-insensitive")
+    @Test("term matching is word-based and case-insensitive; prefixes only when asked")
     func matching() {
         #expect(PolicyConfig.matches(of: ["religious service"], in: "after the Religious  Service ended") == ["religious service"])
         #expect(PolicyConfig.matches(of: ["religious service"], in: "religious services") == [])
+        #expect(PolicyConfig.matches(of: ["religious service"], in: "religious services", prefix: true) == ["religious service"])
+        #expect(PolicyConfig.matches(of: ["religious service"], in: "religiously serviced", prefix: true) == [])
         #expect(PolicyConfig.matches(of: ["rally"], in: "rally.") == ["rally"])
         #expect(PolicyConfig.matches(of: ["rally"], in: "") == [])
     }

@@ -219,11 +219,14 @@ struct PolicyGateTests {
         job.justification = "Suspect photographed by the store camera during the robbery on 2024-09-01"
         job.offense = "assault at a vigil"
         #expect(evaluate(job) == .hold(["vigil"]))
-        // Whole words only: "protestant" and "rallying" are not the terms.
+        // Word prefixes: inflections are held, and so (accepted false positives) is "protestant".
         job.offense = "armed robbery"
         job.justification = "The protestant church's rallying point was robbed"
-        #expect(evaluate(job) == .hold(["church"]))
-        job.justification = "The protestants' rallying point was robbed at gunpoint"
+        #expect(evaluate(job) == .hold(["protest", "rally", "church"]))
+        job.justification = "Photographed while he protested outside the bank before the robbery"
+        #expect(evaluate(job) == .hold(["protest"]))
+        // Only at a word's start: "morally" and "generally" do not contain the term "rally".
+        job.justification = "Generally and morally the robbery was committed at gunpoint"
         #expect(evaluate(job) == .allow)
     }
 

@@ -176,7 +176,7 @@ struct SpoolPipelineTests {
         let summary = try spool.drain()
         #expect(summary.failedAttempts == 3)
         #expect(spool.locations(of: "faulty") == ["failed"])
-        let reason = String(decoding: try DurableFile.read(spool.layout.failureReason("faulty.json")), as: UTF8.self)
+        let reason = String(decoding: try DurableFile.read(spool.layout.failureReason("faulty")), as: UTF8.self)
         #expect(reason.contains("EngineFault"))
         let result = try spool.result("faulty")
         #expect(result.decision == .failed)

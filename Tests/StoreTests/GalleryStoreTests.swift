@@ -94,6 +94,33 @@ import Testing
         #expect(try store.version() == 4)
     }
 
+    @Test("after a removal, neither the database file nor its write-ahead log holds the removed descriptors")
+    func removalLeavesNoCopyOfTheDescriptorsInTheFiles() throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // A descriptor whose bytes are easy to find: 128 copies of one unusual float.
+        let marked = GalleryFaceRecord(box: FaceBox(left: 1, top: 2, right: 30, bottom: 40),
+                                       landmarks: [Float](repeating: 1, count: 10),
+                                       descriptor: [Float](repeating: 0.0123456789, count: 128))
+        _ = try store.enroll(image("S-GONE", 1), faces: [marked])
+        _ = try store.enroll(image("S-STAYS", 2), faces: [face(2)])
+        let pattern = GalleryStore.encode([Float](repeating: 0.0123456789, count: 8))
+        func filesHoldPattern() -> Bool {
+            ["/frs.sqlite", "/frs.sqlite-wal"].contains { name in
+                guard let data = FileManager.default.contents(atPath: dir + name) else { return false }
+                return [UInt8](data).withUnsafeBufferPointer { bytes in
+                    bytes.count >= pattern.count && (0...(bytes.count - pattern.count)).contains { i in
+                        bytes[i] == pattern[0] && Array(bytes[i..<(i + pattern.count)]) == pattern
+                    }
+                }
+            }
+        }
+        #expect(filesHoldPattern(), "the marked descriptor should be on disk before the removal")
+        _ = try store.removeSubject("S-GONE", reason: "expunged by court order")
+        #expect(!filesHoldPattern())
+        #expect(try store.activeDescriptors().faceIDs.count == 1)
+    }
+
     @Test func badRecordsAreRefusedAndChangeNothing() throws {
         let (store, dir) = try makeStore()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -1,0 +1,82 @@
+import Audit
+import Foundation
+import Glibc
+import Policy
+import Reviews
+import Sheets
+import Spool
+import Store
+import SystemCalls
+
+/// `frs disclose JOB --out DIR`
+public struct DiscloseCommand: Subcommand {
+    public static let words = ["disclose"]
+    public static let abstract = "write a job's disclosure packet (HTML + JSON) with its verifiable audit records"
+    public static let usage = "disclose JOB --out DIR"
+    public static let help = """
+          --out DIR   where to write <job>-disclosure.json and <job>-disclosure.html (created, mode 0700,
+                      if missing)
+        The packet holds the request and its requester, models and threshold, every probe with its
+        quality, provenance and edits, every candidate, every disposition, resolution and outcome,
+        and the job's audit records exactly as logged (seq, prev, hash) with the chain's head.
+        For administrators, auditors, and supervisors of the job's agency; audited as job.disclosed.
+        """
+
+    public var job: String
+    public var out: String
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        out = try arguments.required("--out")
+        job = try single(&arguments, "job id")
+    }
+
+    public func validate() throws(UsageError) {
+        try validateJobID(job)
+        guard !out.isEmpty else { throw UsageError("empty --out") }
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        let layout = SpoolLayout(root: context.spool)
+        guard access(layout.database, R_OK) == 0, access(layout.audit, W_OK) == 0 else {
+            context.err("frs: disclose needs the spool's database and audit log (run it as the daemon's account or an administrator)")
+            return 1
+        }
+        let database = try SpoolDatabase.open(layout)
+        let registry = Registry(database: database)
+        guard let result = try layout.resultFiles.result(job) else {
+            context.err("frs: job \(job) has no result")
+            return 1
+        }
+        let uid = getuid()
+        let agency = try result.requester.flatMap { try registry.user($0)?.agency }
+        let users = try registry.users(uid: uid)
+        let actor = try registry.isAdmin(uid: uid)
+            ? (users.first { $0.role == Role.admin.rawValue }?.id ?? users.first?.id ?? "uid:\(uid)")
+            : users.first { user in
+                let role = Role(rawValue: user.role)
+                return user.status == RequesterStatus.active.rawValue
+                    && (role == .auditor || role == .admin || (role == .supervisor && user.agency == agency))
+            }?.id
+        let audit = try AuditLog(directory: layout.audit)
+        guard let actor else {
+            try audit.append(AuditEvent(event: "job.disclose-refused", actor: "uid:\(uid)", job: job, outcome: "denied",
+                                        reasons: [ReasonCode.requesterRole.rawValue]))
+            context.err("frs: disclosure is for administrators, auditors and supervisors of the job's agency")
+            return 1
+        }
+        // Audited first, so the packet's records include its own disclosure.
+        try audit.append(AuditEvent(event: "job.disclosed", actor: actor, agency: agency, job: job, purpose: result.purpose,
+                                    caseNumber: result.caseNumber, outcome: "disclosed", details: ["out": out, "uid": "\(uid)"]))
+        let policy = (try? layout.loadPolicy()) ?? .default
+        let jobFile = [layout.done, layout.failed].lazy.compactMap { try? DurableFile.read(layout.jobFile(job, in: $0)) }.first
+        let packet = try DisclosurePacket(job: job, results: layout.resultFiles, database: database, auditDirectory: layout.audit,
+                                          jobFile: jobFile, peerReview: policy.peerReview, now: Date())
+        if !FileStatus.exists(out) { try Directory.create(out, mode: 0o700) }
+        let json = out + "/\(job)-disclosure.json", html = out + "/\(job)-disclosure.html"
+        try DurableFile.write(try packet.encoded(), to: json, via: out, mode: 0o600)
+        try DurableFile.write(Array(DisclosureSheet.render(packet).utf8), to: html, via: out, mode: 0o600)
+        context.out(json)
+        context.out(html)
+        return 0
+    }
+}

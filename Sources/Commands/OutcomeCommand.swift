@@ -1,0 +1,61 @@
+import Glibc
+import Reviews
+
+/// `frs outcome JOB --face N --candidate S --action none|interviewed|arrested|charged
+/// [--corroboration TEXT] [--by ID]`
+public struct OutcomeCommand: Subcommand {
+    public static let words = ["outcome"]
+    public static let abstract = "record what was done with a lead (the requester or a supervisor, from their own account)"
+    public static let usage = """
+        outcome JOB --face N --candidate SUBJECT --action none|interviewed|arrested|charged
+                 [--corroboration TEXT] [--by ID]
+        """
+    public static let help = """
+          --face N              the face's number on the examiner's sheet
+          --candidate ID        the candidate's gallery subject id
+          --action A            none, interviewed, arrested or charged
+          --corroboration TEXT  the evidence independent of face recognition the action rests on;
+                                required for arrested and charged
+          --by ID               who records it: the job's requester or a supervisor of the agency
+                                (default: the one registered for this account)
+        An account that can write the spool's database records it at once; any other account hands
+        it to the daemon through the drop box.
+        """
+
+    public var request: OutcomeRequest
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        let by = try arguments.option("--by") ?? ""
+        guard let face = try arguments.int("--face", in: 1...Int(Int32.max)) else { throw UsageError("missing --face") }
+        let candidate = try arguments.required("--candidate")
+        let text = try arguments.required("--action")
+        guard let action = OutcomeRequest.Action(rawValue: text) else {
+            throw UsageError("--action must be none, interviewed, arrested or charged, not \"\(text)\"")
+        }
+        let corroboration = try arguments.option("--corroboration")
+        let job = try single(&arguments, "job id")
+        request = OutcomeRequest(job: job, recordedBy: by, face: face, candidate: candidate, action: action,
+                                 corroboration: corroboration)
+    }
+
+    public func validate() throws(UsageError) {
+        try validateJobID(request.job)
+        guard !request.candidate.isEmpty else { throw UsageError("empty --candidate") }
+        // Said here too, so a request handed to the daemon is not refused where its sender cannot see it.
+        if request.action.needsCorroboration, (request.corroboration ?? "").allSatisfy(\.isWhitespace) {
+            throw UsageError("--action \(request.action.rawValue) needs --corroboration: the evidence, independent of "
+                             + "face recognition, the action rests on")
+        }
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        try applyLeadRequest(context, request, what: "outcome of \(request.job) face \(request.face)") { layout, database, audit, policy in
+            let outcome = try OutcomeRecorder(results: layout.resultFiles, database: database, audit: audit, policy: policy)
+                .apply(request, ownerUID: getuid(), request: nil)
+            if outcome == .recorded {
+                context.out("recorded: job \(request.job) face \(request.face) candidate \(request.candidate): \(request.action.rawValue)")
+            }
+            return outcome
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Glibc
+import Reviews
+
+/// `frs resolve JOB --face N --candidate S --supervisor ID
+/// --disposition possible-match|no-match|inconclusive --note TEXT`
+public struct ResolveCommand: Subcommand {
+    public static let words = ["resolve"]
+    public static let abstract = "resolve a disputed lead (a supervisor of the requester's agency, from their own account)"
+    public static let usage = """
+        resolve JOB --face N --candidate SUBJECT --supervisor ID
+                 --disposition possible-match|no-match|inconclusive --note TEXT
+        """
+    public static let help = """
+          --face N           the face's number on the examiner's sheet
+          --candidate ID     the candidate's gallery subject id
+          --supervisor ID    the supervisor resolving (not the requester, not one of the lead's examiners)
+          --disposition D    possible-match (the lead is released), no-match or inconclusive (rejected)
+          --note TEXT        why
+        Only a disputed lead (two examiners recorded different dispositions) is resolved. An account
+        that can write the spool's database records it at once; any other account hands it to the
+        daemon through the drop box.
+        """
+
+    public var request: ResolutionRequest
+
+    public init(arguments: inout ArgumentList) throws(UsageError) {
+        let supervisor = try arguments.required("--supervisor")
+        guard let face = try arguments.int("--face", in: 1...Int(Int32.max)) else { throw UsageError("missing --face") }
+        let candidate = try arguments.required("--candidate")
+        let text = try arguments.required("--disposition")
+        guard let disposition = ReviewRequest.Disposition(rawValue: text) else {
+            throw UsageError("--disposition must be possible-match, no-match or inconclusive, not \"\(text)\"")
+        }
+        let note = try arguments.required("--note")
+        let job = try single(&arguments, "job id")
+        request = ResolutionRequest(job: job, supervisor: supervisor, face: face, candidate: candidate,
+                                    disposition: disposition, note: note)
+    }
+
+    public func validate() throws(UsageError) {
+        try validateJobID(request.job)
+        guard !request.supervisor.isEmpty, !request.candidate.isEmpty else { throw UsageError("empty --supervisor or --candidate") }
+        guard !request.note.allSatisfy(\.isWhitespace) else { throw UsageError("--note must say why") }
+    }
+
+    public func run(_ context: CommandContext) throws -> Int32 {
+        try applyLeadRequest(context, request, what: "resolution of \(request.job) face \(request.face)") { layout, database, audit, policy in
+            let outcome = try ResolutionRecorder(results: layout.resultFiles, database: database, audit: audit,
+                                                 peerReview: policy.peerReview)
+                .apply(request, ownerUID: getuid(), request: nil)
+            if outcome == .recorded {
+                context.out("resolved: job \(request.job) face \(request.face) candidate \(request.candidate): \(request.disposition.rawValue)")
+            }
+            return outcome
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Store
+
+/// Supervisors' resolutions of disputed leads and the outcomes recorded on leads, in their own
+/// tables of the spool's database (beside ``ReviewLog``'s reviews).
+///
+/// A request handed over through the drop box is keyed by its file name, so applying it again
+/// after a crash records nothing new.
+public struct LeadLog {
+    /// The connection.
+    public let database: Database
+
+    /// Wraps `database`, creating the `resolutions` and `outcomes` tables if missing.
+    /// - Throws: `DatabaseError`.
+    public init(database: Database) throws {
+        self.database = database
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS resolutions (
+                id             INTEGER PRIMARY KEY,
+                job            TEXT NOT NULL,
+                face           INTEGER NOT NULL,
+                candidate      TEXT NOT NULL,
+                supervisor     TEXT NOT NULL,
+                supervisor_uid INTEGER,
+                disposition    TEXT NOT NULL CHECK (disposition IN ('possible-match', 'no-match', 'inconclusive')),
+                note           TEXT NOT NULL,
+                request        TEXT UNIQUE,
+                recorded       TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS resolutions_job ON resolutions(job);
+            CREATE TABLE IF NOT EXISTS outcomes (
+                id            INTEGER PRIMARY KEY,
+                job           TEXT NOT NULL,
+                face          INTEGER NOT NULL,
+                candidate     TEXT NOT NULL,
+                recorded_by   TEXT NOT NULL,
+                recorder_uid  INTEGER,
+                action        TEXT NOT NULL CHECK (action IN ('none', 'interviewed', 'arrested', 'charged')),
+                corroboration TEXT,
+                request       TEXT UNIQUE,
+                recorded      TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS outcomes_job ON outcomes(job);
+            """)
+    }
+
+    /// A supervisor's resolution of a disputed lead.
+    public struct Resolution: Sendable, Equatable {
+        public var job: String
+        public var face: Int
+        public var candidate: String
+        public var supervisor: String
+        public var supervisorUID: UInt32?
+        public var disposition: ReviewRequest.Disposition
+        public var note: String
+        public var request: String?
+        /// When it was recorded (UTC, ISO 8601).
+        public var recorded: String
+    }
+
+    /// An outcome recorded on a lead.
+    public struct Outcome: Sendable, Equatable {
+        public var job: String
+        public var face: Int
+        public var candidate: String
+        public var recordedBy: String
+        public var recorderUID: UInt32?
+        public var action: OutcomeRequest.Action
+        public var corroboration: String?
+        public var request: String?
+        /// When it was recorded (UTC, ISO 8601).
+        public var recorded: String
+    }
+
+    /// Records a resolution.
+    /// - Returns: `false` when one from the same request was recorded before.
+    @discardableResult
+    public func record(_ resolution: ResolutionRequest, supervisorUID: UInt32?, request: String?, now: Date) throws -> Bool {
+        try database.query(
+            """
+            INSERT OR IGNORE INTO resolutions (job, face, candidate, supervisor, supervisor_uid, disposition, note, request, recorded)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.text(resolution.job), .integer(Int64(resolution.face)), .text(resolution.candidate),
+             .text(resolution.supervisor), supervisorUID.map { .integer(Int64($0)) } ?? .null,
+             .text(resolution.disposition.rawValue), .text(resolution.note), request.map { .text($0) } ?? .null,
+             .text(now.formatted(.iso8601))])
+        return database.changes == 1
+    }
+
+    /// Records an outcome.
+    /// - Returns: `false` when one from the same request was recorded before.
+    @discardableResult
+    public func record(_ outcome: OutcomeRequest, recorderUID: UInt32?, request: String?, now: Date) throws -> Bool {
+        try database.query(
+            """
+            INSERT OR IGNORE INTO outcomes (job, face, candidate, recorded_by, recorder_uid, action, corroboration, request, recorded)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.text(outcome.job), .integer(Int64(outcome.face)), .text(outcome.candidate), .text(outcome.recordedBy),
+             recorderUID.map { .integer(Int64($0)) } ?? .null, .text(outcome.action.rawValue),
+             outcome.corroboration.map { .text($0) } ?? .null, request.map { .text($0) } ?? .null,
+             .text(now.formatted(.iso8601))])
+        return database.changes == 1
+    }
+
+    /// Every resolution of `job`, oldest first.
+    public func resolutions(job: String) throws -> [Resolution] {
+        try database.query(
+            """
+            SELECT job, face, candidate, supervisor, supervisor_uid, disposition, note, request, recorded
+            FROM resolutions WHERE job = ? ORDER BY id
+            """, [.text(job)]
+        ).compactMap { row in
+            guard let disposition = row.text(5).flatMap(ReviewRequest.Disposition.init(rawValue:)) else { return nil }
+            return Resolution(job: row.text(0) ?? "", face: Int(row.int(1) ?? 0), candidate: row.text(2) ?? "",
+                              supervisor: row.text(3) ?? "", supervisorUID: row.int(4).flatMap { UInt32(exactly: $0) },
+                              disposition: disposition, note: row.text(6) ?? "", request: row.text(7),
+                              recorded: row.text(8) ?? "")
+        }
+    }
+
+    /// Every outcome of `job`, oldest first.
+    public func outcomes(job: String) throws -> [Outcome] {
+        try database.query(
+            """
+            SELECT job, face, candidate, recorded_by, recorder_uid, action, corroboration, request, recorded
+            FROM outcomes WHERE job = ? ORDER BY id
+            """, [.text(job)]
+        ).compactMap { row in
+            guard let action = row.text(5).flatMap(OutcomeRequest.Action.init(rawValue:)) else { return nil }
+            return Outcome(job: row.text(0) ?? "", face: Int(row.int(1) ?? 0), candidate: row.text(2) ?? "",
+                           recordedBy: row.text(3) ?? "", recorderUID: row.int(4).flatMap { UInt32(exactly: $0) },
+                           action: action, corroboration: row.text(6), request: row.text(7), recorded: row.text(8) ?? "")
+        }
+    }
+
+    /// Whether a resolution or an outcome from this drop-box request is recorded.
+    public func hasRequest(_ name: String) throws -> Bool {
+        try !database.query("SELECT 1 FROM resolutions WHERE request = ?1 UNION ALL SELECT 1 FROM outcomes WHERE request = ?1",
+                            [.text(name)]).isEmpty
+    }
+}

@@ -1,0 +1,103 @@
+import Audit
+import Foundation
+import Policy
+import Results
+import Store
+
+/// Checks and records what was done with a lead (`frs outcome`), directly or from the drop box.
+///
+/// Recorded only when the person is registered for the acting OS account, active, and either the
+/// job's requester or a supervisor of its agency (`outcome.not-authorized`); an arrest or a charge
+/// needs a corroboration narrative of at least the policy's minimum justification length
+/// (`outcome.corroboration-required`). The lead's state is kept in the audit record
+/// (`outcome.recorded`, `details["lead_state"]`), so an action on a lead no second examiner
+/// released is recorded and visible to auditors rather than lost. A refusal is `outcome.refused`.
+public struct OutcomeRecorder {
+    public let results: ResultFiles
+    let registry: Registry
+    let log: LeadLog
+    let leads: Leads
+    let audit: AuditLog
+    let minimumCorroborationLength: Int
+    let clock: @Sendable () -> Date
+
+    /// - Parameter policy: the policy (peer review, and the minimum narrative length).
+    /// - Throws: `DatabaseError` when the tables cannot be created.
+    public init(results: ResultFiles, database: Database, audit: AuditLog, policy: PolicyConfig = .default,
+                clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.results = results
+        registry = Registry(database: database)
+        log = try LeadLog(database: database)
+        leads = try Leads(results: results, database: database, peerReview: policy.peerReview)
+        self.audit = audit
+        minimumCorroborationLength = policy.minimumJustificationLength
+        self.clock = clock
+    }
+
+    /// Checks and records `outcome`.
+    /// - Parameters:
+    ///   - ownerUID: the OS account it comes from.
+    ///   - request: the drop-box file name, when it came through the drop box.
+    /// - Throws: database and audit log errors (the request may then be applied again).
+    public func apply(_ given: OutcomeRequest, ownerUID: UInt32, request: String?) throws -> AppliedRequest {
+        var outcome = given
+        if outcome.recordedBy.isEmpty {
+            // Who the account is: the job's requester if it is theirs, else a supervisor registered for it.
+            let users = try registry.users(uid: ownerUID)
+            let requester = ((try? results.result(outcome.job)) ?? nil)?.requester
+            outcome.recordedBy = (users.first { $0.id == requester } ?? users.first { $0.role == Role.supervisor.rawValue }
+                                  ?? users.first)?.id ?? "uid:\(ownerUID)"
+        }
+        if let request, try log.hasRequest(request) {
+            if try !audit.holds("outcome.recorded", request: request) {
+                try recordAudit(outcome, agency: try registry.user(outcome.recordedBy)?.agency,
+                                result: (try? results.result(outcome.job)) ?? nil, request: request)
+            }
+            return .alreadyRecorded
+        }
+        let rules = LeadRules(registry: registry, results: results)
+        let checked: LeadRules.Checked
+        switch try rules.check(actor: outcome.recordedBy, ownerUID: ownerUID, job: outcome.job, face: outcome.face,
+                               candidate: outcome.candidate, mayAct: { actor, role, result in
+            actor.id == result.requester || role == .supervisor
+                ? nil : (.outcomeNotAuthorized, "only the job's requester or a supervisor of the agency records an outcome")
+        }) {
+        case .failure(let refusal): return try refuse(outcome, refusal, ownerUID: ownerUID, request: request)
+        case .success(let passed): checked = passed
+        }
+        let narrative = outcome.corroboration?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if outcome.action.needsCorroboration, narrative.count < minimumCorroborationLength {
+            return try refuse(outcome, LeadRules.Refusal(
+                .outcomeCorroborationRequired,
+                "\(outcome.action.rawValue) needs --corroboration: the evidence independent of face recognition "
+                    + "(at least \(minimumCorroborationLength) characters); a candidate is a lead, not an identification",
+                agency: checked.actor.agency), ownerUID: ownerUID, request: request)
+        }
+        try log.record(outcome, recorderUID: ownerUID, request: request, now: clock())
+        try recordAudit(outcome, agency: checked.actor.agency, result: checked.result, request: request)
+        return .recorded
+    }
+
+    func refuse(_ outcome: OutcomeRequest, _ refusal: LeadRules.Refusal, ownerUID: UInt32, request: String?) throws -> AppliedRequest {
+        var details = ["message": refusal.message, "candidate": outcome.candidate, "face": "\(outcome.face)",
+                       "action": outcome.action.rawValue]
+        details["request"] = request
+        try audit.append(AuditEvent(
+            event: "outcome.refused", actor: refusal.agency == nil ? "uid:\(ownerUID)" : outcome.recordedBy,
+            agency: refusal.agency, job: outcome.job, outcome: "denied", reasons: refusal.reasons.map(\.rawValue),
+            details: details), now: clock())
+        return .refused(reasons: refusal.reasons, message: refusal.message)
+    }
+
+    func recordAudit(_ outcome: OutcomeRequest, agency: String?, result: JobResult?, request: String?) throws {
+        let lead = try leads.lead(job: outcome.job, face: outcome.face, candidate: outcome.candidate)
+        var details = ["face": "\(outcome.face)", "candidate": outcome.candidate, "action": outcome.action.rawValue,
+                       "lead_state": lead.status.rawValue]
+        details["corroboration"] = outcome.corroboration
+        details["request"] = request
+        try audit.append(AuditEvent(
+            event: "outcome.recorded", actor: outcome.recordedBy, agency: agency, job: outcome.job,
+            purpose: result?.purpose, caseNumber: result?.caseNumber, outcome: outcome.action.rawValue, details: details),
+            now: clock())
+    }
+}
