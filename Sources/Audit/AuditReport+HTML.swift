@@ -28,7 +28,8 @@ extension AuditReport {
         let summary: [(String, String)] = [
             ("Searches", "\(searches.total) (completed \(searches.completed), denied \(searches.denied), failed \(searches.failed))"),
             ("Candidates returned", "\(searches.candidates)"),
-            ("Probable matches (leads marked possible-match)", "\(possibleMatchesByOffense.values.reduce(0, +))"),
+            ("Probable matches (leads released by peer review)", "\(releasedLeadsByOffense.values.reduce(0, +))"),
+            ("Leads marked possible-match by an examiner", "\(possibleMatchesByOffense.values.reduce(0, +))"),
             ("Held for approval", "\(held) (approved \(approved), rejected \(rejected))"),
             ("Peer-review disagreements", "\(disputes)"),
             ("Outcomes recorded", "\(outcomesByPurpose.values.reduce(0) { $0 + $1.values.reduce(0, +) })"),
@@ -46,11 +47,12 @@ extension AuditReport {
 
         h += "<h2>Searches and probable matches by offense</h2>\n"
         h += "<table class=\"list\"><tr><th>Offense</th><th>Searches</th><th>Completed</th><th>Denied</th><th>Failed</th>"
-            + "<th>Candidates</th><th>Probable matches</th></tr>\n"
-        for key in Set(byOffense.keys).union(possibleMatchesByOffense.keys).sorted() {
+            + "<th>Candidates</th><th>Probable matches (released)</th><th>Marked possible-match</th></tr>\n"
+        for key in Set(byOffense.keys).union(possibleMatchesByOffense.keys).union(releasedLeadsByOffense.keys).sorted() {
             let t = byOffense[key] ?? Tally()
             h += "<tr><td>\(Self.escape(key))</td><td>\(t.total)</td><td>\(t.completed)</td><td>\(t.denied)</td>"
-                + "<td>\(t.failed)</td><td>\(t.candidates)</td><td>\(possibleMatchesByOffense[key] ?? 0)</td></tr>\n"
+                + "<td>\(t.failed)</td><td>\(t.candidates)</td><td>\(releasedLeadsByOffense[key] ?? 0)</td>"
+                + "<td>\(possibleMatchesByOffense[key] ?? 0)</td></tr>\n"
         }
         h += "</table>\n"
 

@@ -10,9 +10,11 @@ import Foundation
 /// its own in the record format.
 ///
 /// ## What the statutes' annual reports ask (Washington RCW 43.386, Utah 77-23e, Montana 44-15-111)
-/// Searches per crime type (``byOffense``) with the probable matches found for each
-/// (``possibleMatchesByOffense``: distinct leads — job, face, candidate — that an examiner marked
-/// `possible-match`, so two examiners agreeing count once); the sources of the probe images
+/// Searches per crime type (``byOffense``) with the probable matches found for each: leads that peer
+/// review released (``releasedLeadsByOffense``, `lead.released`: two examiners agreed, or a supervisor
+/// resolved a dispute, that the candidate is a possible match) and, as well, every lead an examiner
+/// marked `possible-match` (``possibleMatchesByOffense``; distinct leads — job, face, candidate — so two
+/// examiners agreeing count once); the sources of the probe images
 /// (``byProbeSource``, from the final record's `details["probe_source"]`, `"unspecified"` when the job
 /// named none); outcomes such as arrests and charges per purpose (``outcomesByPurpose``, from
 /// `outcome.recorded`'s `details["action"]`); peer-review disagreements (``disputes``, `lead.disputed`).
@@ -81,7 +83,9 @@ public struct AuditReport: Sendable, Equatable, Encodable {
     public var otherEvents: [String: Int] = [:]
     /// The year, for an annual report (`--annual YEAR`).
     public var year: Int?
-    /// Probable matches (distinct leads marked `possible-match`) per offense of their job.
+    /// Probable matches: leads released by peer review (`lead.released`, distinct leads) per offense.
+    public var releasedLeadsByOffense: [String: Int] = [:]
+    /// Distinct leads marked `possible-match` by at least one examiner, per offense of their job.
     public var possibleMatchesByOffense: [String: Int] = [:]
     /// Searches per probe image source (`details["probe_source"]`, else `"unspecified"`).
     public var byProbeSource: [String: Tally] = [:]
@@ -101,6 +105,7 @@ public struct AuditReport: Sendable, Equatable, Encodable {
         var purpose: String
     }
     private var countedLeads = Set<String>()
+    private var releasedLeads = Set<String>()
 
     public init(from: String? = nil, to: String? = nil) {
         self.from = from
@@ -115,7 +120,8 @@ public struct AuditReport: Sendable, Equatable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case from, to, records, searches, byUser, byAgency, byPurpose, byOffense, denialsByReason, held, approved
-        case rejected, dispositions, otherEvents, year, possibleMatchesByOffense, byProbeSource, outcomesByPurpose
+        case rejected, dispositions, otherEvents, year, releasedLeadsByOffense, possibleMatchesByOffense, byProbeSource
+        case outcomesByPurpose
         case disputes, disputesByPurpose, searchesByMonth
     }
 
@@ -125,6 +131,15 @@ public struct AuditReport: Sendable, Equatable, Encodable {
         let e = record.event
         guard let job = e.job, ["job.completed", "job.denied", "job.failed"].contains(e.event) else { return }
         jobs[job] = JobFacts(offense: e.details["offense"] ?? "(none)", purpose: e.purpose ?? "(none)")
+    }
+
+    /// A lead's key: job, face, candidate.
+    private static func lead(_ e: AuditEvent) -> String {
+        [e.job ?? "", e.details["face"] ?? "", e.details["candidate"] ?? ""].joined(separator: "\u{1f}")
+    }
+
+    private func offense(of e: AuditEvent) -> String {
+        e.job.flatMap { jobs[$0]?.offense } ?? "(unknown job)"
     }
 
     private func purpose(of e: AuditEvent) -> String {
@@ -160,13 +175,11 @@ public struct AuditReport: Sendable, Equatable, Encodable {
         case "job.rejected": rejected += 1
         case "review.recorded":
             dispositions[e.details["disposition"] ?? "(none)", default: 0] += 1
-            if e.details["disposition"] == "possible-match" {
-                let lead = [e.job ?? "", e.details["face"] ?? "", e.details["candidate"] ?? ""].joined(separator: "\u{1f}")
-                if countedLeads.insert(lead).inserted {
-                    let offense = e.job.flatMap { jobs[$0]?.offense } ?? "(unknown job)"
-                    possibleMatchesByOffense[offense, default: 0] += 1
-                }
+            if e.details["disposition"] == "possible-match", countedLeads.insert(Self.lead(e)).inserted {
+                possibleMatchesByOffense[offense(of: e), default: 0] += 1
             }
+        case "lead.released":
+            if releasedLeads.insert(Self.lead(e)).inserted { releasedLeadsByOffense[offense(of: e), default: 0] += 1 }
         case "outcome.recorded":
             outcomesByPurpose[purpose(of: e), default: [:]][e.details["action"] ?? "(none)", default: 0] += 1
         case "lead.disputed":
@@ -284,7 +297,8 @@ public struct AuditReport: Sendable, Equatable, Encodable {
         for (month, purposes) in searchesByMonth {
             for (purpose, n) in purposes { months["\(month): \(purpose)"] = n }
         }
-        return [("probable matches by offense", possibleMatchesByOffense), ("outcomes by purpose", outcomes),
+        return [("released leads by offense", releasedLeadsByOffense),
+                ("possible-match leads by offense", possibleMatchesByOffense), ("outcomes by purpose", outcomes),
                 ("disputes by purpose", disputesByPurpose), ("searches by month", months)]
     }
 

@@ -35,6 +35,7 @@ struct AuditReportAnnualTests {
                   candidates: 3),
             review("a", candidate: "S-1", "possible-match", by: "ex1"),
             review("a", candidate: "S-1", "possible-match", by: "ex2"),
+            AuditEvent(event: "lead.released", actor: "ex2", job: "a", details: ["face": "1", "candidate": "S-1"]),
             review("a", candidate: "S-2", "no-match", by: "ex1"),
             review("b", candidate: "S-9", "possible-match", by: "ex1"),
             review("old", candidate: "S-4", "possible-match", by: "ex1"),
@@ -63,6 +64,7 @@ struct AuditReportAnnualTests {
         #expect(r.byOffense["armed robbery"]?.total == 2)
         // Two examiners agreeing on S-1 make one probable match; the old job's lead counts under its offense.
         #expect(r.possibleMatchesByOffense == ["armed robbery": 2, "fraud": 1])
+        #expect(r.releasedLeadsByOffense == ["armed robbery": 1])
         #expect(r.dispositions == ["possible-match": 4, "no-match": 1])
         #expect(r.byProbeSource["surveillance-still"]?.total == 1)
         #expect(r.byProbeSource["social-media"]?.total == 1)
@@ -75,12 +77,13 @@ struct AuditReportAnnualTests {
         #expect(r.text.hasPrefix("FACIAL RECOGNITION ANNUAL REPORT 2026"))
         #expect(r.text.contains("PEER-REVIEW DISAGREEMENTS (lead.disputed): 1"))
         let csv = r.csv.components(separatedBy: "\n")
-        #expect(csv.contains("probable matches by offense,armed robbery,2,,,,"))
+        #expect(csv.contains("possible-match leads by offense,armed robbery,2,,,,"))
+        #expect(csv.contains("released leads by offense,armed robbery,1,,,,"))
         #expect(csv.contains("outcomes by purpose,active-investigation: arrested,1,,,,"))
         #expect(csv.contains("by probe source,unspecified,2,1,1,0,3"))
         #expect(csv.contains("disputes,all,1,,,,"))
         let json = try r.json()
-        #expect(json.contains("\"possible_matches_by_offense\""))
+        #expect(json.contains("\"possible_matches_by_offense\"") && json.contains("\"released_leads_by_offense\""))
     }
 
     @Test("the HTML page: verification, charts as inline SVG, every table, text escaped")
