@@ -8,6 +8,19 @@ import Foundation
 /// per job). The offense is read from the final record's `details["offense"]` and a review's
 /// disposition from `review.recorded`'s `details["disposition"]`, since neither has a field of
 /// its own in the record format.
+///
+/// ## What the statutes' annual reports ask (Washington RCW 43.386, Utah 77-23e, Montana 44-15-111)
+/// Searches per crime type (``byOffense``) with the probable matches found for each: leads that peer
+/// review released (``releasedLeadsByOffense``, `lead.released`: two examiners agreed, or a supervisor
+/// resolved a dispute, that the candidate is a possible match) and, as well, every lead an examiner
+/// marked `possible-match` (``possibleMatchesByOffense``; distinct leads — job, face, candidate — so two
+/// examiners agreeing count once); the sources of the probe images
+/// (``byProbeSource``, from the final record's `details["probe_source"]`, `"unspecified"` when the job
+/// named none); outcomes such as arrests and charges per purpose (``outcomesByPurpose``, from
+/// `outcome.recorded`'s `details["action"]`); peer-review disagreements (``disputes``, `lead.disputed`).
+/// Reviews, outcomes and disputes are attributed to their job's offense and purpose through the job's
+/// final record, which may lie before the period (the whole log is read for that).
+/// ``searchesByMonth`` feeds the HTML page's chart.
 public struct AuditReport: Sendable, Equatable, Encodable {
     /// Searches by outcome for one user, agency, purpose or offense.
     public struct Tally: Sendable, Equatable, Encodable {
@@ -68,10 +81,69 @@ public struct AuditReport: Sendable, Equatable, Encodable {
     public var dispositions: [String: Int] = [:]
     /// Every other event by name (administrative changes, gallery, purges, …).
     public var otherEvents: [String: Int] = [:]
+    /// The year, for an annual report (`--annual YEAR`).
+    public var year: Int?
+    /// Probable matches: leads released by peer review (`lead.released`, distinct leads) per offense.
+    public var releasedLeadsByOffense: [String: Int] = [:]
+    /// Distinct leads marked `possible-match` by at least one examiner, per offense of their job.
+    public var possibleMatchesByOffense: [String: Int] = [:]
+    /// Searches per probe image source (`details["probe_source"]`, else `"unspecified"`).
+    public var byProbeSource: [String: Tally] = [:]
+    /// Outcomes recorded (`outcome.recorded`, by `details["action"]`) per purpose of their job.
+    public var outcomesByPurpose: [String: [String: Int]] = [:]
+    /// Peer-review disagreements (`lead.disputed`), in all and per purpose of their job.
+    public var disputes = 0
+    public var disputesByPurpose: [String: Int] = [:]
+    /// Searches per month (`YYYY-MM`) and purpose.
+    public var searchesByMonth: [String: [String: Int]] = [:]
+
+    /// Each job's offense and purpose, from its final record (to attribute later reviews,
+    /// outcomes and disputes), and the leads already counted as probable matches.
+    private var jobs: [String: JobFacts] = [:]
+    private struct JobFacts: Sendable, Equatable {
+        var offense: String
+        var purpose: String
+    }
+    private var countedLeads = Set<String>()
+    private var releasedLeads = Set<String>()
 
     public init(from: String? = nil, to: String? = nil) {
         self.from = from
         self.to = to
+    }
+
+    /// An annual report: January 1 to December 31 of `year`.
+    public init(year: Int) {
+        self.init(from: String(format: "%04d-01-01", year), to: String(format: "%04d-12-31", year))
+        self.year = year
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case from, to, records, searches, byUser, byAgency, byPurpose, byOffense, denialsByReason, held, approved
+        case rejected, dispositions, otherEvents, year, releasedLeadsByOffense, possibleMatchesByOffense, byProbeSource
+        case outcomesByPurpose
+        case disputes, disputesByPurpose, searchesByMonth
+    }
+
+    /// Notes a job's offense and purpose from its final record, wherever the record lies (reviews,
+    /// outcomes and disputes in the period may belong to jobs of an earlier period).
+    public mutating func note(_ record: AuditRecord) {
+        let e = record.event
+        guard let job = e.job, ["job.completed", "job.denied", "job.failed"].contains(e.event) else { return }
+        jobs[job] = JobFacts(offense: e.details["offense"] ?? "(none)", purpose: e.purpose ?? "(none)")
+    }
+
+    /// A lead's key: job, face, candidate.
+    private static func lead(_ e: AuditEvent) -> String {
+        [e.job ?? "", e.details["face"] ?? "", e.details["candidate"] ?? ""].joined(separator: "\u{1f}")
+    }
+
+    private func offense(of e: AuditEvent) -> String {
+        e.job.flatMap { jobs[$0]?.offense } ?? "(unknown job)"
+    }
+
+    private func purpose(of e: AuditEvent) -> String {
+        e.purpose ?? e.job.flatMap { jobs[$0]?.purpose } ?? "(none)"
     }
 
     /// Whether `record` falls in the report's period (by its UTC day).
@@ -93,6 +165,8 @@ public struct AuditReport: Sendable, Equatable, Encodable {
             byAgency[e.agency ?? "(none)", default: Tally()].add(outcome: e.event, candidates: e.candidates)
             byPurpose[e.purpose ?? "(none)", default: Tally()].add(outcome: e.event, candidates: e.candidates)
             byOffense[e.details["offense"] ?? "(none)", default: Tally()].add(outcome: e.event, candidates: e.candidates)
+            byProbeSource[e.details["probe_source"] ?? "unspecified", default: Tally()].add(outcome: e.event, candidates: e.candidates)
+            searchesByMonth[String(record.day.prefix(7)), default: [:]][e.purpose ?? "(none)", default: 0] += 1
             if e.event == "job.denied" {
                 for reason in Set(e.reasons) { denialsByReason[reason, default: 0] += 1 }
             }
@@ -101,6 +175,16 @@ public struct AuditReport: Sendable, Equatable, Encodable {
         case "job.rejected": rejected += 1
         case "review.recorded":
             dispositions[e.details["disposition"] ?? "(none)", default: 0] += 1
+            if e.details["disposition"] == "possible-match", countedLeads.insert(Self.lead(e)).inserted {
+                possibleMatchesByOffense[offense(of: e), default: 0] += 1
+            }
+        case "lead.released":
+            if releasedLeads.insert(Self.lead(e)).inserted { releasedLeadsByOffense[offense(of: e), default: 0] += 1 }
+        case "outcome.recorded":
+            outcomesByPurpose[purpose(of: e), default: [:]][e.details["action"] ?? "(none)", default: 0] += 1
+        case "lead.disputed":
+            disputes += 1
+            disputesByPurpose[purpose(of: e), default: 0] += 1
         default:
             otherEvents[e.event, default: 0] += 1
         }
@@ -110,10 +194,27 @@ public struct AuditReport: Sendable, Equatable, Encodable {
     ///
     /// - Throws: ``AuditError`` for an unreadable file or record.
     public static func make(directory: String, from: String? = nil, to: String? = nil) throws -> AuditReport {
-        var report = AuditReport(from: from, to: to)
+        try make(directory: directory, report: AuditReport(from: from, to: to))
+    }
+
+    /// Tallies every record of an audit directory into `report` (its period; see ``init(year:)``).
+    ///
+    /// - Throws: ``AuditError`` for an unreadable file or record.
+    public static func make(directory: String, report: AuditReport) throws -> AuditReport {
+        var report = report
+        let reader = AuditReader(directory: directory)
+        if let from = report.from {
+            // Reviews, outcomes and disputes in the period may belong to jobs finished before it:
+            // note those jobs' facts from the earlier files, best effort (a damaged old file costs
+            // only the attribution of such records, never the report).
+            try? reader.forEachRecord(from: nil, to: from) { report.note($0) }
+        }
         // Day files hold records of their day or (after a clock step back) earlier: read from
         // `from` on by file, filter by record.
-        try AuditReader(directory: directory).forEachRecord(from: from, to: nil) { report.add($0) }
+        try reader.forEachRecord(from: report.from, to: nil) {
+            report.note($0)
+            report.add($0)
+        }
         return report
     }
 
@@ -137,7 +238,7 @@ public struct AuditReport: Sendable, Equatable, Encodable {
     public var text: String {
         var out: [String] = []
         let period = "\(from ?? "beginning") to \(to ?? "end")"
-        out.append("FACIAL RECOGNITION USE REPORT (\(period))")
+        out.append(year.map { "FACIAL RECOGNITION ANNUAL REPORT \($0) (\(period))" } ?? "FACIAL RECOGNITION USE REPORT (\(period))")
         out.append("records read: \(records)")
         out.append("searches: \(searches.total) (completed \(searches.completed), denied \(searches.denied), failed \(searches.failed)); candidates returned: \(searches.candidates)")
         out.append("held for approval: \(held) (approved \(approved), rejected \(rejected))")
@@ -150,11 +251,13 @@ public struct AuditReport: Sendable, Equatable, Encodable {
                 out.append(Self.row([key, "\(t.total)", "\(t.completed)", "\(t.denied)", "\(t.failed)", "\(t.candidates)"]))
             }
         }
-        for (title, counts) in countTables {
+        for (title, counts) in countTables + statuteCountTables {
             out.append("")
             out.append(title.uppercased())
             for key in counts.keys.sorted() { out.append(Self.row([key, "\(counts[key]!)"])) }
         }
+        out.append("")
+        out.append("PEER-REVIEW DISAGREEMENTS (lead.disputed): \(disputes)")
         return out.joined(separator: "\n")
     }
 
@@ -169,7 +272,9 @@ public struct AuditReport: Sendable, Equatable, Encodable {
                 out.append(Self.csvRow([title, key, "\(t.total)", "\(t.completed)", "\(t.denied)", "\(t.failed)", "\(t.candidates)"]))
             }
         }
-        for (title, counts) in countTables + [("held", ["held": held, "approved": approved, "rejected": rejected])] {
+        for (title, counts) in countTables + statuteCountTables
+            + [("held", ["held": held, "approved": approved, "rejected": rejected]), ("disputes", ["all": disputes])]
+        {
             for key in counts.keys.sorted() {
                 out.append(Self.csvRow([title, key, "\(counts[key]!)", "", "", "", ""]))
             }
@@ -178,7 +283,23 @@ public struct AuditReport: Sendable, Equatable, Encodable {
     }
 
     private var tables: [(String, [String: Tally])] {
-        [("by user", byUser), ("by agency", byAgency), ("by purpose", byPurpose), ("by offense", byOffense)]
+        [("by user", byUser), ("by agency", byAgency), ("by purpose", byPurpose), ("by offense", byOffense),
+         ("by probe source", byProbeSource)]
+    }
+
+    /// The statutes' count sections, flattened for text and CSV (`purpose: action` keys).
+    private var statuteCountTables: [(String, [String: Int])] {
+        var outcomes: [String: Int] = [:]
+        for (purpose, actions) in outcomesByPurpose {
+            for (action, n) in actions { outcomes["\(purpose): \(action)"] = n }
+        }
+        var months: [String: Int] = [:]
+        for (month, purposes) in searchesByMonth {
+            for (purpose, n) in purposes { months["\(month): \(purpose)"] = n }
+        }
+        return [("released leads by offense", releasedLeadsByOffense),
+                ("possible-match leads by offense", possibleMatchesByOffense), ("outcomes by purpose", outcomes),
+                ("disputes by purpose", disputesByPurpose), ("searches by month", months)]
     }
 
     private var countTables: [(String, [String: Int])] {

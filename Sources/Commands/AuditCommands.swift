@@ -51,15 +51,19 @@ public struct AuditVerifyCommand: Subcommand {
     }
 }
 
-/// `frs audit report [--from DATE] [--to DATE] [--format text|csv|json]`: use of the system, tallied.
+/// `frs audit report [--from DATE] [--to DATE] [--annual YEAR] [--format text|csv|json|html]`: use of the
+/// system, tallied.
 public struct AuditReportCommand: Subcommand {
     public static let words = ["audit", "report"]
     public static let abstract = "searches by user, agency, purpose, offense and outcome; denials by reason; dispositions"
-    public static let usage = "audit report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format text|csv|json] [--dir DIR]"
+    public static let usage = "audit report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--annual YYYY] [--format text|csv|json|html] [--dir DIR]"
     public static let help = """
           --from DATE     first UTC day included (default: the log's first)
           --to DATE       last UTC day included (default: the log's last)
-          --format F      text (default), csv or json
+          --annual YEAR   the calendar year YEAR (instead of --from/--to), titled as the annual report
+                          the statutes ask for (searches and probable matches per offense, probe
+                          sources, outcomes per purpose, peer-review disagreements)
+          --format F      text (default), csv, json, or html (a self-contained page with charts)
           --dir DIR       the audit directory (default: <spool>/outbox/audit)
         The log is verified first; if its chain is broken the report is still printed, with the
         first bad file:line, and the exit status is 1.
@@ -67,24 +71,33 @@ public struct AuditReportCommand: Subcommand {
 
     /// The output formats.
     public enum Format: String, Sendable, CaseIterable {
-        case text, csv, json
+        case text, csv, json, html
     }
 
     public var from: String?
     public var to: String?
     public var format: Format
     public var directory: String?
+    /// `--annual YEAR`.
+    public var year: Int?
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
         from = try arguments.option("--from")
         to = try arguments.option("--to")
+        if let text = try arguments.option("--annual") {
+            guard text.count == 4, text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let year = Int(text), year >= 1970 else {
+                throw UsageError("--annual must be a year YYYY, not \"\(text)\"")
+            }
+            self.year = year
+        }
         let f = try arguments.option("--format") ?? "text"
-        guard let format = Format(rawValue: f) else { throw UsageError("--format must be text, csv or json, not \"\(f)\"") }
+        guard let format = Format(rawValue: f) else { throw UsageError("--format must be text, csv, json or html, not \"\(f)\"") }
         self.format = format
         directory = try arguments.option("--dir")
     }
 
     public func validate() throws(UsageError) {
+        if year != nil, from != nil || to != nil { throw UsageError("--annual YEAR stands for --from and --to; give one or the other") }
         for (name, value) in [("--from", from), ("--to", to)] {
             if let value, !Self.isDate(value) { throw UsageError("\(name) must be a date YYYY-MM-DD, not \"\(value)\"") }
         }
@@ -110,7 +123,7 @@ public struct AuditReportCommand: Subcommand {
             return 1
         }
         let verification = AuditVerifier.verify(directory: dir)
-        let report = try AuditReport.make(directory: dir, from: from, to: to)
+        let report = try AuditReport.make(directory: dir, report: year.map { AuditReport(year: $0) } ?? AuditReport(from: from, to: to))
         switch format {
         case .text:
             context.out(report.text)
@@ -120,6 +133,8 @@ public struct AuditReportCommand: Subcommand {
             context.out(report.csv)
         case .json:
             context.out(try report.json(verification: verification))
+        case .html:
+            context.out(report.html(verification: verification))
         }
         if let failure = verification.failure {
             context.err("frs: the audit log failed verification at \(dir)/\(failure.file):\(failure.line): \(failure.message)")

@@ -33,6 +33,7 @@ public enum FRSCommand {
         AuditReportCommand.self,
         // Gallery and matching
         GalleryEnrollCommand.self, GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self, BenchGalleryCommand.self, BenchFacesCommand.self,
+        GalleryCalibrateCommand.self, BenchCalibrateCommand.self,
     ]
 
     static let overview = """

@@ -26,6 +26,9 @@ public final class FaceSearcher: ProbeSearcher {
     private struct Gallery {
         var store: GalleryStore
         var matcher: Matcher
+        /// The newest calibration (its FPIR curve gives each candidate's `estimated_fpir`).
+        var calibrations: CalibrationStore
+        var calibration: Calibration?
     }
     private let gallery: Mutex<Gallery>
 
@@ -41,10 +44,17 @@ public final class FaceSearcher: ProbeSearcher {
         self.cacheDirectory = cacheDirectory
         let store = try GalleryStore(database: try Database(path: databasePath))
         let matcher = try Self.loadMatcher(store: store, cacheDirectory: cacheDirectory)
-        gallery = Mutex(Gallery(store: store, matcher: matcher))
+        let calibrations = try CalibrationStore(database: store.database)
+        gallery = Mutex(Gallery(store: store, matcher: matcher, calibrations: calibrations,
+                                calibration: try Calibration.newest(in: calibrations)))
     }
 
     public var galleryVersion: Int64 { gallery.withLock { $0.matcher.gallery.galleryVersion } }
+
+    /// The newest calibration and the warnings for results (none, or the gallery has grown since).
+    public var calibration: CalibrationStatus {
+        gallery.withLock { Calibration.status($0.calibration, galleryFaces: $0.matcher.gallery.count) }
+    }
 
     /// Loads the matrix of the store's current version from its cache file, or updates `previous`
     /// with the store's changes since its version (cached in the background), or builds and caches it.
@@ -71,14 +81,18 @@ public final class FaceSearcher: ProbeSearcher {
         return Matcher(gallery: matrix)
     }
 
-    /// The matcher for the store's current version (reloaded if it changed).
-    func currentMatcher() throws -> Matcher {
+    /// The matcher for the store's current version (reloaded if it changed), and the newest
+    /// calibration (reloaded when a newer one was stored).
+    func currentMatcher() throws -> (matcher: Matcher, calibration: Calibration?) {
         try gallery.withLock { gallery in
             if try gallery.store.version() != gallery.matcher.gallery.galleryVersion {
                 gallery.matcher = try Self.loadMatcher(
                     store: gallery.store, cacheDirectory: cacheDirectory, previous: gallery.matcher.gallery)
             }
-            return gallery.matcher
+            if try gallery.calibrations.newestID() != gallery.calibration?.id {
+                gallery.calibration = try Calibration.newest(in: gallery.calibrations)
+            }
+            return (gallery.matcher, gallery.calibration)
         }
     }
 
@@ -107,7 +121,7 @@ public final class FaceSearcher: ProbeSearcher {
     {
         let found = ParallelWork.map(count: images.count, workers: workers) { i in Result { try self.analyze(images[i]) } }
         do {
-            let matcher = try currentMatcher()
+            let (matcher, calibration) = try currentMatcher()
             var probes: [[Float]] = []
             var owners: [(image: Int, face: Int)] = []
             for (i, result) in found.enumerated() {
@@ -138,7 +152,7 @@ public final class FaceSearcher: ProbeSearcher {
                 switch result {
                 case .failure(let error): return .failure(error)
                 case .success(let faces):
-                    return .success(try self.results(faces, matches: byFace[i] ?? [:]))
+                    return .success(try self.results(faces, matches: byFace[i] ?? [:], calibration: calibration))
                 }
             }
         } catch {
@@ -159,14 +173,16 @@ public final class FaceSearcher: ProbeSearcher {
     }
 
     /// Result records for the faces of one image, given each searched face's matches.
-    func results(_ found: ImageFaces, matches: [Int: [Match]]) throws -> [FaceResult] {
+    func results(_ found: ImageFaces, matches: [Int: [Match]], calibration: Calibration?) throws -> [FaceResult] {
         var results: [FaceResult] = []
         for (j, face) in found.faces.enumerated() {
             let list = matches[j] ?? []
             let info = list.isEmpty ? [:] : try gallery.withLock { try $0.store.faces(ids: list.map(\.faceID)) }
             let candidates = list.compactMap { m in info[m.faceID].map { (m, $0) } }.enumerated().map { i, pair in
                 FaceResult.Candidate(rank: i + 1, subject: pair.1.subject, image: pair.1.imagePath,
-                                     distance: (pair.0.distance * 1e6).rounded() / 1e6)
+                                     distance: (pair.0.distance * 1e6).rounded() / 1e6,
+                                     estimatedFPIR: calibration?.estimatedFPIR(atDistance: pair.0.distance)
+                                         .map { ($0 * 1e8).rounded() / 1e8 })
             }
             results.append(FaceResult(
                 box: [face.box.left, face.box.top, face.box.right, face.box.bottom],
@@ -179,7 +195,7 @@ public final class FaceSearcher: ProbeSearcher {
 
     public func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
         let found = try analyze(imageBytes)
-        let matcher = try currentMatcher()
+        let (matcher, calibration) = try currentMatcher()
         var matches: [Int: [Match]] = [:]
         if matcher.gallery.count > 0 {
             for (j, face) in found.faces.enumerated() where face.quality.ok {
@@ -187,6 +203,6 @@ public final class FaceSearcher: ProbeSearcher {
                 matches[j] = try Self.nearestSubjects(matcher, descriptor, count: maxCandidates, threshold: threshold)
             }
         }
-        return try results(found, matches: matches)
+        return try results(found, matches: matches, calibration: calibration)
     }
 }

@@ -38,6 +38,8 @@ public struct JobResult: Codable, Sendable, Equatable {
     public var galleryVersion: Int64?
     /// The models used, by role; absent when no search ran.
     public var models: [String: String]?
+    /// The gallery calibration the candidates' `estimated_fpir` come from; absent when none.
+    public var calibration: CalibrationReference?
     public var threshold: Double?
     public var maxCandidates: Int?
     public var statement: String
@@ -87,6 +89,7 @@ public struct JobResult: Codable, Sendable, Equatable {
         case models, threshold
         case maxCandidates = "max_candidates"
         case statement, probes
+        case calibration
         case probeCount = "probe_count"
         case created
         case probeSource = "probe_source"

@@ -11,6 +11,9 @@ public protocol ProbeSearcher: Sendable {
     var galleryVersion: Int64 { get }
     /// The models used, by role: `["detector": "mmod_human_face_detector", "descriptor": ...]`.
     var modelIDs: [String: String] { get }
+    /// The gallery calibration the candidates' `estimated_fpir` come from, and warnings for the
+    /// result (a default says nothing: see ``CalibrationStatus``).
+    var calibration: CalibrationStatus { get }
 
     /// Searches one probe image.
     ///
@@ -89,12 +92,22 @@ public struct FaceResult: Codable, Sendable, Equatable {
         public var image: String
         /// Euclidean descriptor distance.
         public var distance: Double
+        /// From the newest gallery calibration: the fraction of searches of someone not in the
+        /// gallery that return a stranger at this distance or closer (FPIR at this distance);
+        /// absent without a calibration or beyond its curve.
+        public var estimatedFPIR: Double?
 
-        public init(rank: Int, subject: String, image: String, distance: Double) {
+        public init(rank: Int, subject: String, image: String, distance: Double, estimatedFPIR: Double? = nil) {
             self.rank = rank
             self.subject = subject
             self.image = image
             self.distance = distance
+            self.estimatedFPIR = estimatedFPIR
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case rank, subject, image, distance
+            case estimatedFPIR = "estimated_fpir"
         }
     }
 }

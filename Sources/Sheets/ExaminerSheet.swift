@@ -182,6 +182,7 @@ public enum ExaminerSheet {
                 html += img(image(.gallery(image: candidate.image, subject: candidate.subject)),
                             alt: "candidate \(candidate.rank): \(candidate.subject)")
                 html += "<figcaption><b>#\(candidate.rank)</b> \(escape(candidate.subject))<br>distance \(String(format: "%.3f", candidate.distance))"
+                html += RarityText.sentence(estimatedFPIR: candidate.estimatedFPIR).map { "<br><small class=\"rarity\">\(escape($0))</small>" } ?? ""
                 html += "<br><small>\(escape(lastComponent(candidate.image)))</small>"
                 html += "<br>\(badge(leads[leadKey(numbered.number, candidate.subject)]))</figcaption></figure>\n"
             }
@@ -189,7 +190,7 @@ public enum ExaminerSheet {
                 html += "<table class=\"list\"><tr><th>Rank</th><th>Subject</th><th>Distance</th><th>Gallery image</th><th>Lead</th></tr>\n"
                 for candidate in textOnly {
                     html += "<tr><td>\(candidate.rank)</td><td>\(escape(candidate.subject))</td>"
-                    html += "<td>\(String(format: "%.3f", candidate.distance))</td><td>\(escape(lastComponent(candidate.image)))</td>"
+                    html += "<td>\(String(format: "%.3f", candidate.distance))\(RarityText.sentence(estimatedFPIR: candidate.estimatedFPIR).map { "<br><small>\(escape($0))</small>" } ?? "")</td><td>\(escape(lastComponent(candidate.image)))</td>"
                     html += "<td>\(badge(leads[leadKey(numbered.number, candidate.subject)]))</td></tr>\n"
                 }
                 html += "</table>\n"

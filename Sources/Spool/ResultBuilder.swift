@@ -16,9 +16,13 @@ public enum ResultBuilder {
         job: String, request: JobRequest, probes: [ProbeRecord], probeCount: Int?, searcher: any ProbeSearcher,
         threshold: Double, maxCandidates: Int, now: Date
     ) -> JobResult {
-        JobResult(job: job, decision: .completed, requester: request.requester, purpose: request.purpose,
+        let calibration = searcher.calibration
+        var result = JobResult(job: job, decision: .completed, messages: calibration.warnings, requester: request.requester,
+                  purpose: request.purpose,
                   caseNumber: request.caseNumber, offense: request.offense, galleryVersion: searcher.galleryVersion,
                   models: searcher.modelIDs, threshold: threshold, maxCandidates: maxCandidates, probes: probes,
                   probeCount: probeCount, created: now, probeSource: request.probeSource, probeEdits: request.probeEdits)
+        result.calibration = calibration.reference
+        return result
     }
 }
