@@ -4,10 +4,10 @@
 //
 // Layering (bottom to top; a module imports only modules listed before it):
 //   C shims ............ CJPEG, CJPEGGuard, CSQLite, CStatFS
-//   pure value code .... Basics (FaceBox, ParallelWork, Logger), Hashing, DlibFormat, NeuralNet, Matching, Policy
+//   pure value code .... Basics (FaceBox, ParallelWork, Logger, HTML escaping), Hashing, DlibFormat, NeuralNet, Matching, Policy
 //   OS and C wrappers .. SystemCalls, Imaging, Store (SQLite: gallery tables, registry)
 //   engine ............. FaceEngine (Imaging + DlibFormat + NeuralNet)
-//   audit .............. Audit (Hashing + SystemCalls)
+//   audit .............. Audit (Basics + Hashing + SystemCalls)
 //   results ............ Results (result documents, the outbox's results directory, the ProbeSearcher protocol)
 //   on results ......... FaceSearch (face search and enrollment: FaceEngine + Matching + Store),
 //                        Reviews (examiners' reviews, supervisors' approvals and resolutions, leads),
@@ -88,7 +88,7 @@ let package = Package(
         ),
 
         // MARK: - Audit log
-        .target(name: "Audit", dependencies: ["Hashing", "SystemCalls"]),
+        .target(name: "Audit", dependencies: ["Basics", "Hashing", "SystemCalls"]),
 
         // MARK: - Results and what works on them
         .target(name: "Results", dependencies: ["Basics", "Policy", "SystemCalls"]),
@@ -97,7 +97,7 @@ let package = Package(
             dependencies: ["Basics", "Results", "FaceEngine", "Matching", "Store", "Imaging", "Hashing"]
         ),
         .target(name: "Reviews", dependencies: ["Results", "Store", "Audit", "Policy", "SystemCalls", "Hashing"]),
-        .target(name: "Sheets", dependencies: ["Results", "Reviews", "Policy", "Store", "Imaging", "Hashing", "SystemCalls"]),
+        .target(name: "Sheets", dependencies: ["Basics", "Results", "Reviews", "Policy", "Store", "Imaging", "Hashing", "SystemCalls"]),
 
         // MARK: - Spool service
         .target(

@@ -1,25 +1,21 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemCalls
 
 /// The few POSIX calls the audit log needs, each retrying `EINTR` and throwing ``AuditError`` with
 /// `errno` attached.
 ///
-/// The audit log keeps its own minimal wrappers so that its durability (one `write`, then
+/// The audit log keeps its own small wrappers (over ``SystemCalls/SystemCall``) so that its durability (one `write`, then
 /// `fsync`), locking (`flock` on `<dir>/.lock`, mode 0600) and head anchor (tmp + `fsync` +
 /// `rename`) are visible in one place.
 enum AuditFile {
-    /// Calls `body` until it does not fail with `EINTR`; throws on any other failure.
+    /// Runs a libc call through ``SystemCalls/SystemCall/run(_:path:_:)`` (the one place that retries
+    /// `EINTR` and attaches `errno`) and reports a failure as an ``AuditError``.
     @discardableResult
-    static func retrying<T: BinaryInteger>(_ what: String, _ path: String, _ body: () -> T) throws -> T {
-        while true {
-            let result = body()
-            if result >= 0 { return result }
-            let e = errno
-            if e == EINTR { continue }
-            throw AuditError(code: .systemCall, message: "\(what) failed", path: path, errno: e)
+    static func retrying<T: FixedWidthInteger>(_ what: String, _ path: String, _ body: () -> T) throws -> T {
+        do {
+            return try SystemCall.run(what, path: path, body)
+        } catch {
+            throw AuditError(code: .systemCall, message: "\(what) failed", path: path, errno: error.errno)
         }
     }
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 extension AuditReport {
@@ -180,20 +181,7 @@ extension AuditReport {
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
     /// Escapes text for HTML element content and quoted attribute values.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTML.escape(text) }
 
     static let htmlStyle = """
         body{font-family:system-ui,sans-serif;margin:1.5em;color:#111;background:#fff;max-width:64em}

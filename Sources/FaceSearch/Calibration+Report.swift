@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 extension Calibration {
@@ -154,20 +155,7 @@ extension Calibration {
 
     static func format(_ v: Double, digits: Int) -> String { String(format: "%.\(digits)f", v) }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTML.escape(text) }
 
     static let style = """
         body{font-family:system-ui,sans-serif;margin:1.5em;color:#111;background:#fff;max-width:60em}

@@ -1,7 +1,7 @@
 /// SHA-256 (FIPS 180-4), incremental.
 ///
 /// Feed bytes with ``update(_:)`` in any number of pieces, then call ``finalize()`` once for the
-/// 32-byte digest. For one-shot use, ``hash(_:)`` and ``hex(_:)``; for files, ``hexOfFile(atPath:)``
+/// 32-byte digest. For one-shot use, ``hash(_:)`` and ``hex(_:)``; for files, `SHA256.hexOfFile(atPath:)` in FaceSearch (it reads through SystemCalls)
 /// streams the file in 1 MiB chunks.
 ///
 /// ```swift

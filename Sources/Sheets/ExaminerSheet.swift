@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Policy
 import Results
@@ -273,21 +274,7 @@ public enum ExaminerSheet {
     }
 
     /// Escapes text for HTML element content and quoted attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { HTML.escape(text) }
 
     static let style = """
         body{font-family:system-ui,sans-serif;margin:1.5em;color:#111;background:#fff}

@@ -62,6 +62,19 @@ public struct FileDescriptor: Sendable, Hashable {
         }
     }
 
+    /// Reads the file to its end in chunks of at most `chunkSize` bytes, handing each to `body`
+    /// (a large file is streamed, never held whole).
+    /// - Throws: ``SystemCallError`` from `read`.
+    public func forEachChunk(size chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) -> Void) throws(SystemCallError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try SystemCall.run("read") { Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
+            if n == 0 { return }
+            body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
     /// Writes all of `bytes`, continuing after short writes.
     public func writeAll(_ bytes: [UInt8]) throws(SystemCallError) {
         var offset = 0

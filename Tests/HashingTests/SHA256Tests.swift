@@ -91,17 +91,6 @@ struct SHA256Tests {
         #expect(h.finalize().hexString == Self.vectors[1].digest)
     }
 
-    @Test("hexOfFile streams a file larger than one chunk")
-    func file() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        // 2.5 MiB: two full chunks and a partial one.
-        let bytes = (0..<(5 << 19)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        #expect(try SHA256.hexOfFile(atPath: path) == SHA256.hex(bytes))
-        #expect(throws: HashingError.self) { try SHA256.hexOfFile(atPath: path + ".missing") }
-    }
-
     @Test("hexString")
     func hex() {
         #expect([0x00, 0x0f, 0xa0, 0xff].hexString == "000fa0ff")
