@@ -6,23 +6,32 @@ import Imaging
 public struct BenchFacesCommand: Subcommand {
     public static let words = ["bench", "faces"]
     public static let abstract = "face engine benchmark: decode, detection and description times per image"
-    public static let usage = "bench faces [--repeat N] [--upsample N] IMAGE..."
+    public static let usage = "bench faces [--repeat N] [--upsample N] [--booking] IMAGE..."
     public static let help = """
           --repeat N      runs per image; the best time of each stage is reported (default 1)
           --upsample N    detector upsampling (default 1, as face_recognition)
+          --booking       compare the booking-photo pipeline with the full one instead (see below)
 
         One JSON line per image: {"image", "width", "height", "faces", "decode_seconds",
         "detect_seconds", "describe_seconds"} (describe = landmarks, chips and descriptors of every
         face); then a summary line. Images run one after another, each stage using every core.
+
+        With --booking, per image: {"image", "width", "height", "full_seconds", "booking_seconds",
+        "first_level", "fallback" (why the full pipeline ran, or null), "full_faces", "booking_faces",
+        "same_box" (the largest face's box), "distance" (between the largest faces' descriptors)}; then
+        a summary with both totals, the fallback count and how many photos enrol the same face within
+        0.03 (upsample 1 only).
         """
 
     public var images: [String]
     public var repeatCount: Int
     public var upsample: Int
+    public var booking: Bool
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
         repeatCount = try arguments.int("--repeat", in: 1...100) ?? 1
         upsample = try arguments.int("--upsample", in: 0...2) ?? 1
+        booking = arguments.flag("--booking")
         images = try arguments.positionals()
         guard !images.isEmpty else { throw UsageError("no image given") }
     }
@@ -31,6 +40,7 @@ public struct BenchFacesCommand: Subcommand {
         let loadStart = DispatchTime.now()
         let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
         let loadSeconds = Self.seconds(since: loadStart)
+        if booking { return try runBooking(context, analyzer: analyzer) }
         var totals = (decode: 0.0, detect: 0.0, describe: 0.0, faces: 0)
         for path in images {
             let bytes = try FacesOutput.read(path)
@@ -68,6 +78,70 @@ public struct BenchFacesCommand: Subcommand {
             ("describe_seconds_per_face", JSONText.number(totals.faces > 0 ? totals.describe / Double(totals.faces) : 0)),
         ]))
         return 0
+    }
+
+    /// `--booking`: both pipelines on every image, timings and parity.
+    func runBooking(_ context: CommandContext, analyzer: FaceAnalyzer) throws -> Int32 {
+        var total = (full: 0.0, booking: 0.0)
+        var fallbacks = 0, same = 0, sameBox = 0, compared = 0, maxDistance = 0.0
+        for path in images {
+            let bytes = try FacesOutput.read(path)
+            let image = try analyzer.decoder.decode(bytes, path: path)
+            var best = (full: Double.infinity, booking: Double.infinity)
+            var full = ImageFaces(width: 0, height: 0, detectionScale: 1, faces: [])
+            var reduced: FaceAnalyzer.BookingPhotoAnalysis? = nil
+            for _ in 0..<repeatCount {
+                var t = DispatchTime.now()
+                full = analyzer.analyze(image)
+                best.full = min(best.full, Self.seconds(since: t))
+                t = DispatchTime.now()
+                reduced = analyzer.analyzeBookingPhoto(image)
+                best.booking = min(best.booking, Self.seconds(since: t))
+            }
+            guard let reduced else { continue }
+            total.full += best.full
+            total.booking += best.booking
+            if reduced.fallbackReason != nil { fallbacks += 1 }
+            let a = full.faces.max { $0.box.area < $1.box.area }
+            let b = reduced.faces.faces.max { $0.box.area < $1.box.area }
+            var distance: Double? = nil
+            if let a, let b, let da = a.descriptor, let db = b.descriptor {
+                var sum = 0.0
+                for (x, y) in zip(da, db) { sum += Double(x - y) * Double(x - y) }
+                distance = sum.squareRoot()
+            }
+            let boxesMatch = a?.box == b?.box
+            if a != nil || b != nil {
+                compared += 1
+                if boxesMatch { sameBox += 1 }
+                var overlapping = false
+                if let a, let b { overlapping = a.box.intersection(b.box).area * 2 > a.box.area }
+                if let distance, distance <= 0.03, overlapping { same += 1 }
+                maxDistance = max(maxDistance, distance ?? Double.infinity)
+            }
+            context.out(JSONText.object([
+                ("image", JSONText.string(path)), ("width", String(image.width)), ("height", String(image.height)),
+                ("full_seconds", JSONText.number(best.full)), ("booking_seconds", JSONText.number(best.booking)),
+                ("first_level", String(reduced.firstLevel)),
+                ("fallback", reduced.fallbackReason.map(JSONText.string) ?? "null"),
+                ("full_faces", String(full.faces.count)), ("booking_faces", String(reduced.faces.faces.count)),
+                ("same_box", String(boxesMatch)), ("distance", distance.map(JSONText.number) ?? "null"),
+                ("full_box", a.map { Self.boxText($0) } ?? "null"), ("booking_box", b.map { Self.boxText($0) } ?? "null"),
+            ]))
+        }
+        context.out(JSONText.object([
+            ("images", String(images.count)), ("full_seconds", JSONText.number(total.full)),
+            ("booking_seconds", JSONText.number(total.booking)),
+            ("speedup", JSONText.number(total.booking > 0 ? total.full / total.booking : 0)),
+            ("fallbacks", String(fallbacks)), ("with_faces", String(compared)), ("same_box", String(sameBox)),
+            ("same_face_within_0.03", String(same)), ("max_distance", JSONText.number(maxDistance)),
+        ]))
+        return 0
+    }
+
+    static func boxText(_ face: FaceDescription) -> String {
+        let b = face.box
+        return JSONText.array([b.left, b.top, b.right, b.bottom].map { String($0) } + [JSONText.number(face.confidence ?? 0)])
     }
 
     static func seconds(since start: DispatchTime) -> Double {

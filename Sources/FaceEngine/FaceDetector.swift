@@ -1,5 +1,6 @@
 import DlibFormat
 import Imaging
+import NeuralNet
 
 /// dlib's MMOD CNN face detector end to end (`cnn_face_detection_model_v1`, DLIB-FORMAT.md §5):
 /// optional 2× upsampling, the tiled image pyramid, the network's score map, and decoding with
@@ -38,7 +39,7 @@ public final class FaceDetector: Sendable {
     ///     step finds faces half as large and costs about 4× the time).
     /// - Returns: dlib's raw detections in `image`'s pixel coordinates (boxes may extend past the
     ///   edges), highest confidence first.
-    public func detect(_ image: RGBImage, upsample: Int = 1) -> [Detection] {
+    public func detect(_ image: RGBImage, upsample: Int = 1, threads: Int = defaultThreadCount) -> [Detection] {
         guard image.width > 0, image.height > 0 else { return [] }
         var input = image
         for _ in 0..<upsample { input = input.pyramidUp() }
@@ -48,7 +49,7 @@ public final class FaceDetector: Sendable {
             padding: network.model.pyramidPadding, outerPadding: network.model.pyramidOuterPadding
         )
         let map = pyramid.tensor.withUnsafeBufferPointer {
-            network.scores(input: $0, rows: pyramid.rows, cols: pyramid.cols)
+            network.scores(input: $0, rows: pyramid.rows, cols: pyramid.cols, threads: threads)
         }
         guard map.rows > 0, map.cols > 0 else { return [] }
         let found = decoder.detections(scores: map.scores, rows: map.rows, cols: map.cols, levelRects: pyramid.levelRects)
