@@ -8,9 +8,12 @@ import Store
 public struct GalleryEnrollCommand: Subcommand {
     public static let words = ["gallery", "enroll"]
     public static let abstract = "enroll booking photos listed in a CSV manifest (subject_id,image[,source,captured])"
-    public static let usage = "gallery enroll [--workers N] MANIFEST.csv"
+    public static let usage = "gallery enroll [--workers N] [--pipeline booking|full] MANIFEST.csv"
     public static let help = """
           --workers N     images analysed at once (default: the number of cores)
+          --pipeline P    booking (default): search only for a face of at least 20 % of the width,
+                          with the full pipeline's box, falling back to it for any doubtful photo;
+                          full: face_recognition's search of every face size
 
         Relative image paths are taken from the manifest's folder. Idempotent: an image already in the
         gallery (same SHA-256) is skipped. Images with no face, or with several (the largest is
@@ -20,9 +23,13 @@ public struct GalleryEnrollCommand: Subcommand {
 
     public var manifest: String
     public var workers: Int
+    public var pipeline: DetectionPipeline
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
         workers = try arguments.int("--workers", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
+        let name = try arguments.option("--pipeline") ?? DetectionPipeline.bookingPhoto.rawValue
+        guard let pipeline = DetectionPipeline(rawValue: name) else { throw UsageError("--pipeline must be booking or full") }
+        self.pipeline = pipeline
         let rest = try arguments.positionals()
         guard rest.count == 1 else { throw UsageError("gallery enroll needs exactly one MANIFEST.csv") }
         manifest = rest[0]
@@ -32,7 +39,7 @@ public struct GalleryEnrollCommand: Subcommand {
         let parsed = try GalleryManifest.load(path: manifest)
         let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
         let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
-        let enrollment = try GalleryEnrollment(administration: administration, analyzer: analyzer)
+        let enrollment = try GalleryEnrollment(administration: administration, analyzer: analyzer, pipeline: pipeline)
         let reporter = ProgressReporter(label: "enroll", unit: "images")
         let report = try enrollment.enroll(
             manifest: parsed, baseDirectory: (manifest as NSString).deletingLastPathComponent, workers: workers

@@ -31,10 +31,11 @@ public struct BookingPhotoRules: Sendable {
     public var minimumFaceFraction: Double = 0.2
     /// Lowest detector score trusted.
     public var minimumConfidence: Double = 0.5
-    /// Smallest gap between the face box and an image edge, as a fraction of the box width.
-    public var borderFraction: Double = 0.05
+    /// Smallest gap between the face box and an image edge, as a fraction of the box width
+    /// (0: the box must lie inside the image).
+    public var borderFraction: Double = 0
     /// Levels kept below the level where the smallest expected face matches the window.
-    public var levelMargin: Int = 1
+    public var levelMargin: Int = 0
 
     public init() {}
 
@@ -60,8 +61,8 @@ public struct BookingPhotoRules: Sendable {
             return "confidence \(String(format: "%.3f", d.confidence)) under \(minimumConfidence)"
         }
         let gap = min(box.left, box.top, imageWidth - 1 - box.right, imageHeight - 1 - box.bottom)
-        if Double(gap) < borderFraction * Double(box.width) {
-            return "face box \(gap) px from the border"
+        if gap < 0 || Double(gap) < borderFraction * Double(box.width) {
+            return gap < 0 ? "face box past the image's edge" : "face box \(gap) px from the border"
         }
         return nil
     }

@@ -44,34 +44,44 @@ struct PyramidLevels: Sendable {
         }
         let kept = sizes[first...].reduce(0) { $0 + $1.rows * $1.cols }
         let offsets = sizes.indices.map { i in i < first ? 0 : sizes[first..<i].reduce(0) { $0 + $1.rows * $1.cols } }
-        // Per channel, levels `first…` one after another.
+        // Two scratch tensors (3 planes each) take turns as source and destination; each step is
+        // split over channels and row chunks.
         let store = UnsafeMutablePointer<Float>.allocate(capacity: 3 * kept)
-        defer { store.deallocate() }
-        let shared = LevelStore(base: store)
+        let count = image.width * image.height
+        var current = UnsafeMutablePointer<Float>.allocate(capacity: 3 * count)
+        var other = UnsafeMutablePointer<Float>.allocate(capacity: 3 * max(1, sizes.count > 1 ? sizes[1].rows * sizes[1].cols : 1))
+        defer {
+            store.deallocate()
+            current.deallocate()
+            other.deallocate()
+        }
+        let chunks = 8
         image.pixels.withUnsafeBufferPointer { pixels in
-            let src = LevelBytes(base: pixels.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: 3) { ch in
-                let count = image.width * image.height
-                var current = UnsafeMutablePointer<Float>.allocate(capacity: count)
-                var other = UnsafeMutablePointer<Float>.allocate(capacity: max(1, sizes.count > 1 ? sizes[1].rows * sizes[1].cols : 1))
-                defer {
-                    current.deallocate()
-                    other.deallocate()
-                }
+            let src = LevelBytes(base: pixels.baseAddress!), dst = LevelStore(base: current)
+            DispatchQueue.concurrentPerform(iterations: 3 * chunks) { task in
+                let ch = task / chunks, part = task % chunks
                 let avg = averageRGB[ch]
-                for i in 0..<count { current[i] = (Float(src.base[3 * i + ch]) - avg) / 256 }
-                for level in 0..<sizes.count {
-                    if level > 0 {
-                        let plan = plans[level - 1]
-                        plan.resizePlane(source: current, sourceStride: plan.sourceCols, destination: other,
-                                         destinationStride: plan.cols, rowRange: 0..<plan.rows)
-                        swap(&current, &other)
-                    }
-                    if level >= first {
-                        let n = sizes[level].rows * sizes[level].cols
-                        (shared.base + ch * kept + offsets[level]).initialize(from: current, count: n)
-                    }
+                for i in (part * count / chunks)..<((part + 1) * count / chunks) {
+                    dst.base[ch * count + i] = (Float(src.base[3 * i + ch]) - avg) / 256
                 }
+            }
+        }
+        for level in 0..<sizes.count {
+            let n = sizes[level].rows * sizes[level].cols
+            if level > 0 {
+                let plan = plans[level - 1], from = LevelStore(base: current), to = LevelStore(base: other)
+                let m = plan.sourceRows * plan.sourceCols
+                let parts = plan.rows >= 64 ? chunks : 1
+                DispatchQueue.concurrentPerform(iterations: 3 * parts) { task in
+                    let ch = task / parts, part = task % parts
+                    plan.resizePlane(source: from.base + ch * m, sourceStride: plan.sourceCols, destination: to.base + ch * n,
+                                     destinationStride: plan.cols,
+                                     rowRange: (part * plan.rows / parts)..<((part + 1) * plan.rows / parts))
+                }
+                swap(&current, &other)
+            }
+            if level >= first {
+                for ch in 0..<3 { (store + ch * kept + offsets[level]).initialize(from: current + ch * n, count: n) }
             }
         }
         self.sizes = sizes

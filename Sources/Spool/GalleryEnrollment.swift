@@ -48,10 +48,14 @@ public final class GalleryEnrollment: @unchecked Sendable {
     let analyzer: FaceAnalyzer
     let store: GalleryStore
     let lock = NSLock()
+    /// How faces are found (booking photos: ``DetectionPipeline/bookingPhoto``, which falls back to
+    /// the full pipeline by itself when a photo is not one).
+    let pipeline: DetectionPipeline
 
-    public init(administration: SpoolAdministration, analyzer: FaceAnalyzer) throws {
+    public init(administration: SpoolAdministration, analyzer: FaceAnalyzer, pipeline: DetectionPipeline = .bookingPhoto) throws {
         self.administration = administration
         self.analyzer = analyzer
+        self.pipeline = pipeline
         store = try GalleryStore(database: administration.database)
     }
 
@@ -100,7 +104,7 @@ public final class GalleryEnrollment: @unchecked Sendable {
         let sha = SHA256.hex(bytes)
         do {
             if try lock.withLock({ try store.enrolledImage(sha256: sha) }) != nil { return outcome(.alreadyEnrolled) }
-            let found = try analyzer.analyze(jpeg: bytes, path: path)
+            let found = try analyzer.analyze(jpeg: bytes, path: path, pipeline: pipeline)
             guard let largest = found.faces.max(by: { $0.box.area < $1.box.area }), let descriptor = largest.descriptor else {
                 return outcome(.noFace, "no face found")
             }

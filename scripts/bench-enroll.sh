@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Booking-photo enrollment benchmark: throughput of `frs gallery enroll` with the booking-photo
+# pipeline and with the full one, on the same photos in the same run, and the parity of the two
+# (`frs bench faces --booking`: same largest face, same box, descriptor distance).
+#
+# The photo set (built with ImageMagick `convert` into a temporary folder, deterministic):
+#  - booking-like: each of the 66 johns photos (../shared/fixtures/dlib/examples/johns, 150x150, one
+#    face of about 60 % of the width) upscaled (Triangle filter) and padded with grey to a portrait or
+#    landscape canvas of 600-1000 px, three ways: 600x600 on 800x1000 (face ~45 % of the width),
+#    450x450 on 1000x900 (face ~27 %, off centre) and 750x750 on 760x1000 (face ~59 %, near the top);
+#  - natural photos as they are: every single-person JPEG of ../shared/fixtures/face_recognition
+#    (knn_examples train and test, obama at 240p-1080p, obama, obama2, obama_small, biden), some with
+#    faces under 20 % of the width, which must fall back to the full pipeline.
+#
+# Usage: scripts/bench-enroll.sh [--quick]     (--quick: the first 40 photos only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export FRS_MODELS="${FRS_MODELS:-$PWD/models}"
+fixtures="${FRS_FIXTURES:-$PWD/../shared/fixtures}"
+[ -d "$fixtures" ] || fixtures=/work/shared/fixtures
+# ImageMagick's convert (a stand-in earlier in PATH may only print PNGs: prefer the package's binary).
+convert=/usr/bin/convert
+[ -x "$convert" ] || convert=$(command -v convert) || { echo "bench-enroll: needs ImageMagick (apt-get install imagemagick)" >&2; exit 1; }
+swift build -c release 2>&1 | tail -1
+work=$(mktemp -d /tmp/frs-bench-enroll-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/photos"
+
+i=0
+add() { i=$((i + 1)); printf 'S-%04d,photos/%04d.jpg,bench,2026-01-01\n' "$i" "$i" >> "$work/manifest.csv"; }
+echo "subject_id,image,source,captured" > "$work/manifest.csv"
+for f in "$fixtures"/dlib/examples/johns/*/*.jpg; do
+  add; "$convert" "$f" -filter Triangle -resize 600x600 -background 'rgb(128,128,128)' -gravity center -extent 800x1000 -quality 90 "$work/photos/$(printf %04d $i).jpg"
+  add; "$convert" "$f" -filter Triangle -resize 450x450 -background 'rgb(110,120,130)' -gravity west -extent 1000x900-200+0 -quality 90 "$work/photos/$(printf %04d $i).jpg"
+  add; "$convert" "$f" -filter Triangle -resize 750x750 -background 'rgb(150,150,140)' -gravity north -extent 760x1000+0-60 -quality 90 "$work/photos/$(printf %04d $i).jpg"
+done
+for f in "$fixtures"/face_recognition/examples/knn_examples/{train/*,test}/*.jpg \
+         "$fixtures"/face_recognition/examples/{obama-240p,obama-480p,obama-720p,obama-1080p,obama,obama2,obama_small,biden}.jpg; do
+  case "$f" in *obama_and_biden*|*two_people*) continue ;; esac
+  add; cp "$f" "$work/photos/$(printf %04d $i).jpg"
+done
+if [ "${1:-}" = "--quick" ]; then head -41 "$work/manifest.csv" > "$work/m" && mv "$work/m" "$work/manifest.csv"; fi
+count=$(($(wc -l < "$work/manifest.csv") - 1))
+echo "photos: $count ($(ls "$work"/photos | wc -l) built)"
+
+enroll() {  # pipeline -> seconds
+  local spool="$work/spool-$1"
+  .build/release/frs --spool "$spool" init >/dev/null
+  local start end
+  start=$(date +%s.%N)
+  .build/release/frs --spool "$spool" gallery enroll --pipeline "$1" "$work/manifest.csv" >"$work/enroll-$1.out" 2>"$work/enroll-$1.err" || true
+  end=$(date +%s.%N)
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
+}
+echo "uptime: $(uptime)"
+full=$(enroll full)
+booking=$(enroll booking)
+echo "uptime: $(uptime)"
+printf 'gallery enroll, %d photos: full %.1f s (%.2f photos/s), booking %.1f s (%.2f photos/s), speed-up %.1fx\n' \
+  "$count" "$full" "$(awk -v n="$count" -v s="$full" 'BEGIN { print n / s }')" \
+  "$booking" "$(awk -v n="$count" -v s="$booking" 'BEGIN { print n / s }')" "$(awk -v a="$full" -v b="$booking" 'BEGIN { print a / b }')"
+echo "  full:    $(tail -1 "$work/enroll-full.out")"
+echo "  booking: $(tail -1 "$work/enroll-booking.out")"
+
+# Parity: both pipelines on every photo (one after another, each using every core).
+mapfile -t photos < <(tail -n +2 "$work/manifest.csv" | cut -d, -f2 | sed "s|^|$work/|")
+.build/release/frs bench faces --booking "${photos[@]}" > "$work/parity.jsonl"
+python3 - "$work/parity.jsonl" <<'PY'
+import collections, json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+summary, rows = rows[-1], rows[:-1]
+fallbacks = collections.Counter((r["fallback"] or "").split(":")[0].split(" px")[0] for r in rows if r["fallback"])
+fast = [r for r in rows if not r["fallback"]]
+print(f"parity: {summary['with_faces']} photos with a face; same largest-face box {summary['same_box']}; "
+      f"same face and descriptor within 0.03: {summary['same_face_within_0.03']}; max distance {summary['max_distance']}")
+print(f"  fast path {len(fast)}, fallbacks {len(rows) - len(fast)}: " + ", ".join(f"{k} ({v})" for k, v in fallbacks.most_common()))
+print(f"  detection+description, one photo at a time: full {summary['full_seconds']:.1f} s, booking {summary['booking_seconds']:.1f} s, "
+      f"speed-up {summary['speedup']:.1f}x")
+for r in rows:
+    if r["distance"] is None or r["distance"] > 0.03 or r["same_box"] is not True:
+        print("  differs:", json.dumps(r))
+PY
