@@ -4,13 +4,14 @@
 # (`frs bench faces --booking`: same largest face, same box, descriptor distance).
 #
 # The photo set (built with ImageMagick `convert` into a temporary folder, deterministic):
-#  - booking-like: each of the 66 johns photos (../shared/fixtures/dlib/examples/johns, 150x150, one
+#  - booking-like: each of the 55 johns photos (../shared/fixtures/dlib/examples/johns, 150x150, one
 #    face of about 60 % of the width) upscaled (Triangle filter) and padded with grey to a portrait or
-#    landscape canvas of 600-1000 px, three ways: 600x600 on 800x1000 (face ~45 % of the width),
-#    450x450 on 1000x900 (face ~27 %, off centre) and 750x750 on 760x1000 (face ~59 %, near the top);
+#    landscape canvas of 600-1000 px, four ways: 600x600 on 800x1000 (face ~45 % of the width),
+#    450x450 on 1000x900 (face ~27 %, off centre), 750x750 on 760x1000 (face ~59 %, near the top) and
+#    330x330 on 600x750 (face ~33 %, JPEG quality 85): 220 photos;
 #  - natural photos as they are: every single-person JPEG of ../shared/fixtures/face_recognition
 #    (knn_examples train and test, obama at 240p-1080p, obama, obama2, obama_small, biden), some with
-#    faces under 20 % of the width, which must fall back to the full pipeline.
+#    faces under 20 % of the width, which must fall back to the full pipeline: 19 photos.
 #
 # Usage: scripts/bench-enroll.sh [--quick]     (--quick: the first 40 photos only)
 set -euo pipefail
@@ -33,6 +34,7 @@ for f in "$fixtures"/dlib/examples/johns/*/*.jpg; do
   add; "$convert" "$f" -filter Triangle -resize 600x600 -background 'rgb(128,128,128)' -gravity center -extent 800x1000 -quality 90 "$work/photos/$(printf %04d $i).jpg"
   add; "$convert" "$f" -filter Triangle -resize 450x450 -background 'rgb(110,120,130)' -gravity west -extent 1000x900-200+0 -quality 90 "$work/photos/$(printf %04d $i).jpg"
   add; "$convert" "$f" -filter Triangle -resize 750x750 -background 'rgb(150,150,140)' -gravity north -extent 760x1000+0-60 -quality 90 "$work/photos/$(printf %04d $i).jpg"
+  add; "$convert" "$f" -filter Triangle -resize 330x330 -background 'rgb(90,90,100)' -gravity center -extent 600x750+0-40 -quality 85 "$work/photos/$(printf %04d $i).jpg"
 done
 for f in "$fixtures"/face_recognition/examples/knn_examples/{train/*,test}/*.jpg \
          "$fixtures"/face_recognition/examples/{obama-240p,obama-480p,obama-720p,obama-1080p,obama,obama2,obama_small,biden}.jpg; do

@@ -15,6 +15,11 @@ public struct BenchFacesCommand: Subcommand {
         One JSON line per image: {"image", "width", "height", "faces", "decode_seconds",
         "detect_seconds", "describe_seconds"} (describe = landmarks, chips and descriptors of every
         face); then a summary line. Images run one after another, each stage using every core.
+        The summary also has "stages": per detector stage (the pyramid, then each convolution) the
+        seconds, GFLOP/s and percent of the FMA peak, summed over the images' best runs; the
+        descriptor network's GFLOP/s (one chip at a time on every core); and the FMA peak measured in
+        this run ("fma_peak_gflops": 10 independent SIMD8 accumulators on every core, before and after
+        the images, the higher kept; "fma_peak_gflops_1_thread").
 
         With --booking, per image: {"image", "width", "height", "full_seconds", "booking_seconds",
         "first_level", "fallback" (why the full pipeline ran, or null), "full_faces", "booking_faces",
@@ -41,22 +46,35 @@ public struct BenchFacesCommand: Subcommand {
         let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
         let loadSeconds = Self.seconds(since: loadStart)
         if booking { return try runBooking(context, analyzer: analyzer) }
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        var peak = FaceDetector.fmaPeak(threads: threads)
+        let peakOne = FaceDetector.fmaPeak(threads: 1)
         var totals = (decode: 0.0, detect: 0.0, describe: 0.0, faces: 0)
+        var stageTotals: [FaceDetector.StageTiming] = []
+        var chipSeconds = 0.0, chips = 0
         for path in images {
             let bytes = try FacesOutput.read(path)
             var best = (decode: Double.infinity, detect: Double.infinity, describe: Double.infinity)
             var faceCount = 0, width = 0, height = 0
+            var bestStages: [FaceDetector.StageTiming] = [], bestChip = Double.infinity
             for _ in 0..<repeatCount {
                 var t = DispatchTime.now()
                 let image = try analyzer.decoder.decode(bytes, path: path)
                 best.decode = min(best.decode, Self.seconds(since: t))
                 t = DispatchTime.now()
-                let detections = analyzer.detector.detect(image, upsample: upsample)
-                best.detect = min(best.detect, Self.seconds(since: t))
+                let (detections, stages) = analyzer.detector.detectProfiled(image, upsample: upsample)
+                let detectSeconds = Self.seconds(since: t)
+                if detectSeconds < best.detect { bestStages = stages }
+                best.detect = min(best.detect, detectSeconds)
                 t = DispatchTime.now()
                 let faces = analyzer.faces(in: image, detections: detections, describe: true)
                 best.describe = min(best.describe, Self.seconds(since: t))
                 faceCount = faces.count
+                if let chip = faces.first?.chip {
+                    t = DispatchTime.now()
+                    _ = analyzer.descriptorNetwork.descriptor(chip: chip)
+                    bestChip = min(bestChip, Self.seconds(since: t))
+                }
                 width = image.width
                 height = image.height
             }
@@ -64,14 +82,47 @@ public struct BenchFacesCommand: Subcommand {
             totals.detect += best.detect
             totals.describe += best.describe
             totals.faces += faceCount
+            if bestChip.isFinite {
+                chipSeconds += bestChip
+                chips += 1
+            }
+            if stageTotals.isEmpty {
+                stageTotals = bestStages
+            } else {
+                for i in stageTotals.indices where i < bestStages.count {
+                    stageTotals[i].seconds += bestStages[i].seconds
+                    stageTotals[i].flops += bestStages[i].flops
+                }
+            }
             context.out(JSONText.object([
                 ("image", JSONText.string(path)), ("width", String(width)), ("height", String(height)),
                 ("faces", String(faceCount)), ("decode_seconds", JSONText.number(best.decode)),
                 ("detect_seconds", JSONText.number(best.detect)), ("describe_seconds", JSONText.number(best.describe)),
             ]))
         }
+        peak = max(peak, FaceDetector.fmaPeak(threads: threads))
+        let stageFields = stageTotals.map { stage -> String in
+            let gflops = stage.seconds > 0 ? stage.flops / stage.seconds / 1e9 : 0
+            return JSONText.object([
+                ("stage", JSONText.string(stage.name)), ("seconds", JSONText.number(stage.seconds)),
+                ("gflop", JSONText.number((stage.flops / 1e9 * 1000).rounded() / 1000)),
+                ("gflops", JSONText.number((gflops * 10).rounded() / 10)),
+                ("percent_of_peak", JSONText.number((gflops * 1e9 / peak * 1000).rounded() / 10)),
+            ])
+        }
+        let convolution = stageTotals.filter { $0.flops > 0 }
+        let convSeconds = convolution.reduce(0) { $0 + $1.seconds }, convFlops = convolution.reduce(0) { $0 + $1.flops }
+        let descriptorGflops = chips > 0 ? analyzer.descriptorNetwork.flopsPerChip * Double(chips) / chipSeconds / 1e9 : 0
         context.out(JSONText.object([
             ("images", String(images.count)), ("faces", String(totals.faces)),
+            ("fma_peak_gflops", JSONText.number((peak / 1e8).rounded() / 10)),
+            ("fma_peak_gflops_1_thread", JSONText.number((peakOne / 1e8).rounded() / 10)),
+            ("stages", JSONText.array(stageFields)),
+            ("detector_convolutions_gflops", JSONText.number(convSeconds > 0 ? (convFlops / convSeconds / 1e8).rounded() / 10 : 0)),
+            ("detector_convolutions_percent_of_peak",
+             JSONText.number(convSeconds > 0 ? (convFlops / convSeconds / peak * 1000).rounded() / 10 : 0)),
+            ("descriptor_gflops", JSONText.number((descriptorGflops * 10).rounded() / 10)),
+            ("descriptor_percent_of_peak", JSONText.number((descriptorGflops * 1e9 / peak * 1000).rounded() / 10)),
             ("model_load_seconds", JSONText.number(loadSeconds)),
             ("decode_seconds", JSONText.number(totals.decode)), ("detect_seconds", JSONText.number(totals.detect)),
             ("describe_seconds", JSONText.number(totals.describe)),
