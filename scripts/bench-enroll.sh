@@ -13,7 +13,9 @@
 #    (knn_examples train and test, obama at 240p-1080p, obama, obama2, obama_small, biden), some with
 #    faces under 20 % of the width, which must fall back to the full pipeline: 19 photos.
 #
-# Usage: scripts/bench-enroll.sh [--quick]     (--quick: the first 40 photos only)
+# Usage: scripts/bench-enroll.sh [--quick] [--detail]
+#   --quick: the first 40 photos only; --detail: also `frs bench faces --booking` on every photo
+#   (both pipelines one photo at a time, with the reason for each fallback; doubles the run time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FRS_MODELS="${FRS_MODELS:-$PWD/models}"
@@ -41,7 +43,7 @@ for f in "$fixtures"/face_recognition/examples/knn_examples/{train/*,test}/*.jpg
   case "$f" in *obama_and_biden*|*two_people*) continue ;; esac
   add; cp "$f" "$work/photos/$(printf %04d $i).jpg"
 done
-if [ "${1:-}" = "--quick" ]; then head -41 "$work/manifest.csv" > "$work/m" && mv "$work/m" "$work/manifest.csv"; fi
+if [ "${1:-}" = "--quick" ] || [ "${2:-}" = "--quick" ]; then head -41 "$work/manifest.csv" > "$work/m" && mv "$work/m" "$work/manifest.csv"; fi
 count=$(($(wc -l < "$work/manifest.csv") - 1))
 echo "photos: $count ($(ls "$work"/photos | wc -l) built)"
 
@@ -55,8 +57,8 @@ enroll() {  # pipeline -> seconds
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
 }
 echo "uptime: $(uptime)"
-full=$(enroll full)
 booking=$(enroll booking)
+full=$(enroll full)
 echo "uptime: $(uptime)"
 printf 'gallery enroll, %d photos: full %.1f s (%.2f photos/s), booking %.1f s (%.2f photos/s), speed-up %.1fx\n' \
   "$count" "$full" "$(awk -v n="$count" -v s="$full" 'BEGIN { print n / s }')" \
@@ -64,21 +66,47 @@ printf 'gallery enroll, %d photos: full %.1f s (%.2f photos/s), booking %.1f s (
 echo "  full:    $(tail -1 "$work/enroll-full.out")"
 echo "  booking: $(tail -1 "$work/enroll-booking.out")"
 
-# Parity: both pipelines on every photo (one after another, each using every core).
-mapfile -t photos < <(tail -n +2 "$work/manifest.csv" | cut -d, -f2 | sed "s|^|$work/|")
-.build/release/frs bench faces --booking "${photos[@]}" > "$work/parity.jsonl"
-python3 - "$work/parity.jsonl" <<'PY'
+# Parity: the two galleries, photo by photo (the enrolled face's box, landmarks and descriptor).
+python3 - "$work/spool-full/state/frs.sqlite" "$work/spool-booking/state/frs.sqlite" <<'PY'
+import math, sqlite3, struct, sys
+def faces(db):
+    q = ("SELECT i.path, f.box_left, f.box_top, f.box_right, f.box_bottom, f.landmarks, f.descriptor "
+         "FROM gallery_images i JOIN gallery_faces f ON f.image_id = i.id")
+    return {r[0]: (r[1:5], r[5], struct.unpack("<128f", r[6])) for r in sqlite3.connect(db).execute(q)}
+full, booking = faces(sys.argv[1]), faces(sys.argv[2])
+same_box = same_bits = within = 0
+worst = 0.0
+for path, (box, marks, d) in full.items():
+    if path not in booking:
+        print("  only the full pipeline enrolled", path); continue
+    b, bm, e = booking[path]
+    dist = math.sqrt(sum((x - y) ** 2 for x, y in zip(d, e)))
+    worst = max(worst, dist)
+    same_box += b == box
+    same_bits += b == box and bm == marks and e == d
+    within += dist <= 0.03 and b == box
+    if b != box or dist > 0.03:
+        print(f"  differs: {path} full {box} booking {b} distance {dist:.4f}")
+for path in booking.keys() - full.keys():
+    print("  only the booking pipeline enrolled", path)
+print(f"parity: {len(full)} photos enrolled by the full pipeline, {len(booking)} by the booking one; "
+      f"same box {same_box}, same box and descriptor within 0.03 {within} ({100 * within / max(len(full), 1):.1f} %), "
+      f"bit-identical box, landmarks and descriptor {same_bits}; largest descriptor distance {worst:.6f}")
+PY
+
+# With --detail: both pipelines on every photo, one after another (each using every core), with the
+# reason for every fallback to the full pipeline.
+if [ "${1:-}" = "--detail" ] || [ "${2:-}" = "--detail" ]; then
+  mapfile -t photos < <(tail -n +2 "$work/manifest.csv" | cut -d, -f2 | sed "s|^|$work/|")
+  .build/release/frs bench faces --booking "${photos[@]}" > "$work/parity.jsonl"
+  python3 - "$work/parity.jsonl" <<'PY'
 import collections, json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 summary, rows = rows[-1], rows[:-1]
-fallbacks = collections.Counter((r["fallback"] or "").split(":")[0].split(" px")[0] for r in rows if r["fallback"])
-fast = [r for r in rows if not r["fallback"]]
-print(f"parity: {summary['with_faces']} photos with a face; same largest-face box {summary['same_box']}; "
-      f"same face and descriptor within 0.03: {summary['same_face_within_0.03']}; max distance {summary['max_distance']}")
-print(f"  fast path {len(fast)}, fallbacks {len(rows) - len(fast)}: " + ", ".join(f"{k} ({v})" for k, v in fallbacks.most_common()))
-print(f"  detection+description, one photo at a time: full {summary['full_seconds']:.1f} s, booking {summary['booking_seconds']:.1f} s, "
-      f"speed-up {summary['speedup']:.1f}x")
-for r in rows:
-    if r["distance"] is None or r["distance"] > 0.03 or r["same_box"] is not True:
-        print("  differs:", json.dumps(r))
+fallbacks = collections.Counter(r["fallback"].split(":")[0].split(" px")[0] for r in rows if r["fallback"])
+print(f"detail: {sum(1 for r in rows if not r['fallback'])} short path, fallbacks: "
+      + ", ".join(f"{k} ({v})" for k, v in fallbacks.most_common()))
+print(f"  one photo at a time: full {summary['full_seconds']:.1f} s, booking {summary['booking_seconds']:.1f} s, "
+      f"speed-up {summary['speedup']:.1f}x; same box {summary['same_box']}/{summary['with_faces']}, max distance {summary['max_distance']}")
 PY
+fi

@@ -46,7 +46,7 @@ while (($#)); do
         --seconds) seconds="$2"; shift 2 ;;
         --seconds=*) seconds="${1#*=}"; shift ;;
         --build-only) build_only=1; shift ;;
-        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
