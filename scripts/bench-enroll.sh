@@ -13,9 +13,11 @@
 #    (knn_examples train and test, obama at 240p-1080p, obama, obama2, obama_small, biden), some with
 #    faces under 20 % of the width, which must fall back to the full pipeline: 19 photos.
 #
-# Usage: scripts/bench-enroll.sh [--quick] [--detail]
-#   --quick: the first 40 photos only; --detail: also `frs bench faces --booking` on every photo
+# Usage: scripts/bench-enroll.sh [--count N] [--detail]
+#   --count N: the first N photos only; --detail: also `frs bench faces --booking` on every photo
 #   (both pipelines one photo at a time, with the reason for each fallback; doubles the run time)
+# The booking pipeline is timed before and after the full one (the machine may be shared: compare
+# the full time with both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FRS_MODELS="${FRS_MODELS:-$PWD/models}"
@@ -43,34 +45,45 @@ for f in "$fixtures"/face_recognition/examples/knn_examples/{train/*,test}/*.jpg
   case "$f" in *obama_and_biden*|*two_people*) continue ;; esac
   add; cp "$f" "$work/photos/$(printf %04d $i).jpg"
 done
-if [ "${1:-}" = "--quick" ] || [ "${2:-}" = "--quick" ]; then head -41 "$work/manifest.csv" > "$work/m" && mv "$work/m" "$work/manifest.csv"; fi
+limit=0 detail=0
+while (($#)); do
+  case "$1" in
+    --count) limit=$2; shift 2 ;;
+    --detail) detail=1; shift ;;
+    *) echo "usage: scripts/bench-enroll.sh [--count N] [--detail]" >&2; exit 2 ;;
+  esac
+done
+if ((limit > 0)); then head -$((limit + 1)) "$work/manifest.csv" > "$work/m" && mv "$work/m" "$work/manifest.csv"; fi
 count=$(($(wc -l < "$work/manifest.csv") - 1))
 echo "photos: $count ($(ls "$work"/photos | wc -l) built)"
 
-enroll() {  # pipeline -> seconds
-  local spool="$work/spool-$1"
+enroll() {  # pipeline [run] -> seconds
+  local spool="$work/spool-$1${2:-}"
   .build/release/frs --spool "$spool" init >/dev/null
   local start end
   start=$(date +%s.%N)
-  .build/release/frs --spool "$spool" gallery enroll --pipeline "$1" "$work/manifest.csv" >"$work/enroll-$1.out" 2>"$work/enroll-$1.err" || true
+  .build/release/frs --spool "$spool" gallery enroll --pipeline "$1" "$work/manifest.csv" >"$work/enroll-$1${2:-}.out" 2>"$work/enroll-$1${2:-}.err" || true
   end=$(date +%s.%N)
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
 }
+rate() { awk -v n="$count" -v s="$1" 'BEGIN { printf "%.2f", n / s }'; }
 echo "uptime: $(uptime)"
 booking=$(enroll booking)
+echo "uptime: $(uptime)"
 full=$(enroll full)
 echo "uptime: $(uptime)"
-printf 'gallery enroll, %d photos: full %.1f s (%.2f photos/s), booking %.1f s (%.2f photos/s), speed-up %.1fx\n' \
-  "$count" "$full" "$(awk -v n="$count" -v s="$full" 'BEGIN { print n / s }')" \
-  "$booking" "$(awk -v n="$count" -v s="$booking" 'BEGIN { print n / s }')" "$(awk -v a="$full" -v b="$booking" 'BEGIN { print a / b }')"
+booking2=$(enroll booking 2)
+echo "uptime: $(uptime)"
+echo "gallery enroll, $count photos: booking $booking s ($(rate "$booking") photos/s), full $full s ($(rate "$full") photos/s), booking again $booking2 s ($(rate "$booking2") photos/s)"
+awk -v f="$full" -v a="$booking" -v b="$booking2" 'BEGIN { printf "speed-up (full / mean of the booking runs): %.1fx\n", f / ((a + b) / 2) }'
 echo "  full:    $(tail -1 "$work/enroll-full.out")"
 echo "  booking: $(tail -1 "$work/enroll-booking.out")"
 
 # Parity: the two galleries, photo by photo (the enrolled face's box, landmarks and descriptor).
 python3 - "$work/spool-full/state/frs.sqlite" "$work/spool-booking/state/frs.sqlite" <<'PY'
 import math, sqlite3, struct, sys
-def faces(db):
-    q = ("SELECT i.path, f.box_left, f.box_top, f.box_right, f.box_bottom, f.landmarks, f.descriptor "
+def faces(db):  # by image SHA-256 (duplicate photos are enrolled once, under either path)
+    q = ("SELECT i.sha256, f.box_left, f.box_top, f.box_right, f.box_bottom, f.landmarks, f.descriptor "
          "FROM gallery_images i JOIN gallery_faces f ON f.image_id = i.id")
     return {r[0]: (r[1:5], r[5], struct.unpack("<128f", r[6])) for r in sqlite3.connect(db).execute(q)}
 full, booking = faces(sys.argv[1]), faces(sys.argv[2])
@@ -96,7 +109,7 @@ PY
 
 # With --detail: both pipelines on every photo, one after another (each using every core), with the
 # reason for every fallback to the full pipeline.
-if [ "${1:-}" = "--detail" ] || [ "${2:-}" = "--detail" ]; then
+if ((detail)); then
   mapfile -t photos < <(tail -n +2 "$work/manifest.csv" | cut -d, -f2 | sed "s|^|$work/|")
   .build/release/frs bench faces --booking "${photos[@]}" > "$work/parity.jsonl"
   python3 - "$work/parity.jsonl" <<'PY'
