@@ -16,8 +16,8 @@
 # Usage: scripts/bench-enroll.sh [--count N] [--detail]
 #   --count N: the first N photos only; --detail: also `frs bench faces --booking` on every photo
 #   (both pipelines one photo at a time, with the reason for each fallback; doubles the run time)
-# The booking pipeline is timed before and after the full one (the machine may be shared: compare
-# the full time with both).
+# The booking pipeline is timed before and after the full one, wall and CPU time (user + sys): on a
+# shared machine the CPU-time ratio is the steadier figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FRS_MODELS="${FRS_MODELS:-$PWD/models}"
@@ -57,16 +57,18 @@ if ((limit > 0)); then head -$((limit + 1)) "$work/manifest.csv" > "$work/m" && 
 count=$(($(wc -l < "$work/manifest.csv") - 1))
 echo "photos: $count ($(ls "$work"/photos | wc -l) built)"
 
-enroll() {  # pipeline [run] -> seconds
+enroll() {  # pipeline [run] -> "wall-seconds cpu-seconds" (cpu = user + sys of the enroll process)
   local spool="$work/spool-$1${2:-}"
   .build/release/frs --spool "$spool" init >/dev/null
-  local start end
-  start=$(date +%s.%N)
-  .build/release/frs --spool "$spool" gallery enroll --pipeline "$1" "$work/manifest.csv" >"$work/enroll-$1${2:-}.out" 2>"$work/enroll-$1${2:-}.err" || true
-  end=$(date +%s.%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
+  /usr/bin/time -f "%e %U %S" -o "$work/time-$1${2:-}" .build/release/frs --spool "$spool" gallery enroll \
+    --pipeline "$1" "$work/manifest.csv" >"$work/enroll-$1${2:-}.out" 2>"$work/enroll-$1${2:-}.err" || true
+  awk '{ printf "%.2f %.2f", $1, $2 + $3 }' "$work/time-$1${2:-}"
 }
-rate() { awk -v n="$count" -v s="$1" 'BEGIN { printf "%.2f", n / s }'; }
+show() {  # label "wall cpu"
+  set -- "$1" $2
+  awk -v l="$1" -v n="$count" -v w="$2" -v c="$3" \
+    'BEGIN { printf "  %-14s %7.1f s wall (%.2f photos/s), %7.1f CPU-s (%.3f CPU-s per photo)\n", l, w, n / w, c, c / n }'
+}
 echo "uptime: $(uptime)"
 booking=$(enroll booking)
 echo "uptime: $(uptime)"
@@ -74,8 +76,10 @@ full=$(enroll full)
 echo "uptime: $(uptime)"
 booking2=$(enroll booking 2)
 echo "uptime: $(uptime)"
-echo "gallery enroll, $count photos: booking $booking s ($(rate "$booking") photos/s), full $full s ($(rate "$full") photos/s), booking again $booking2 s ($(rate "$booking2") photos/s)"
-awk -v f="$full" -v a="$booking" -v b="$booking2" 'BEGIN { printf "speed-up (full / mean of the booking runs): %.1fx\n", f / ((a + b) / 2) }'
+echo "gallery enroll, $count photos, $(nproc) cores:"
+show booking "$booking"; show full "$full"; show "booking again" "$booking2"
+awk -v f="$full" -v a="$booking" -v b="$booking2" 'BEGIN { split(f, F, " "); split(a, A, " "); split(b, B, " ");
+  printf "speed-up, full / mean of the two booking runs: %.1fx wall, %.1fx CPU time\n", F[1] / ((A[1] + B[1]) / 2), F[2] / ((A[2] + B[2]) / 2) }'
 echo "  full:    $(tail -1 "$work/enroll-full.out")"
 echo "  booking: $(tail -1 "$work/enroll-booking.out")"
 
