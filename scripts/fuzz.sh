@@ -6,7 +6,8 @@
 # Targets (default: all):
 #   job         JobRequest.parse and PolicyConfig.load            (Sources/Policy)
 #   jpeg        JPEGDecoder.header(of:) and decode at every scale (Sources/Imaging, Sources/CJPEGGuard)
-#   shape       ShapePredictorModel(bytes:file:)                  (Sources/DlibFormat)
+#   shape       ShapePredictorModel(bytes:file:), then FaceEngine's ShapePredictor built from
+#               each accepted model and run on a small image       (Sources/DlibFormat, FaceEngine)
 #   dnn         FaceRecognitionModel / FaceDetectorModel(bytes:)  (Sources/DlibFormat)
 #   dlibreader  DlibReader primitives                             (Sources/DlibFormat)
 #
@@ -45,7 +46,7 @@ while (($#)); do
         --seconds) seconds="$2"; shift 2 ;;
         --seconds=*) seconds="${1#*=}"; shift ;;
         --build-only) build_only=1; shift ;;
-        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
@@ -99,7 +100,15 @@ build_target() {
             build_cjpegguard
             build_module Imaging -I "$OUT/cmods/CJPEGGuard"
             links=("$OUT/obj/Imaging.o" "$OUT/obj/jpeg_guard.o" -ljpeg) ;;
-        shape|dnn|dlibreader) build_module DlibFormat; links=("$OUT/obj/DlibFormat.o") ;;
+        dnn|dlibreader) build_module DlibFormat; links=("$OUT/obj/DlibFormat.o") ;;
+        shape)
+            build_module DlibFormat
+            build_cjpegguard
+            build_module Imaging -I "$OUT/cmods/CJPEGGuard"
+            build_module NeuralNet
+            build_module FaceEngine -I "$OUT/cmods/CJPEGGuard"
+            links=("$OUT/obj/DlibFormat.o" "$OUT/obj/Imaging.o" "$OUT/obj/jpeg_guard.o" "$OUT/obj/NeuralNet.o"
+                   "$OUT/obj/FaceEngine.o" -ljpeg) ;;
     esac
     local bin="$OUT/bin/$t" input
     if [[ -f "$bin" ]]; then

@@ -12,16 +12,18 @@ extension SpoolAdministration {
     ///   - manifest: parsed rows (rows with errors are reported as failed).
     ///   - baseDirectory: relative image paths are taken from here (the manifest's folder).
     ///   - analyzer: the face engine.
+    ///   - pipeline: how faces are found (booking photos by default; see ``FaceEngine/DetectionPipeline``).
     ///   - workers: images analysed at once.
     ///   - progress: called after each image, from worker threads.
     /// - Throws: ``AdministrationError/notAdmin(_:)`` when the acting uid is not an administrator.
     public func enrollGallery(
-        _ manifest: GalleryManifest, baseDirectory: String, analyzer: FaceAnalyzer, workers: Int = 2,
+        _ manifest: GalleryManifest, baseDirectory: String, analyzer: FaceAnalyzer,
+        pipeline: DetectionPipeline = .bookingPhoto, workers: Int = 2,
         progress: @escaping @Sendable (GalleryEnrollment.Progress) -> Void = { _ in }
     ) throws -> GalleryEnrollment.Report {
         try requireAdmin("gallery.enroll")
         let enrollment = GalleryEnrollment(store: try GalleryStore(database: try Database(path: layout.database)),
-                                           analyzer: analyzer)
+                                           analyzer: analyzer, pipeline: pipeline)
         let report = try enrollment.enroll(manifest: manifest, baseDirectory: baseDirectory, workers: workers,
                                            progress: progress)
         try record("gallery.enrolled", details: [

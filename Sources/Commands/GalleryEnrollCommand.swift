@@ -11,9 +11,12 @@ import Synchronization
 public struct GalleryEnrollCommand: Subcommand {
     public static let words = ["gallery", "enroll"]
     public static let abstract = "enroll booking photos listed in a CSV manifest (subject_id,image[,source,captured])"
-    public static let usage = "gallery enroll [--workers N] MANIFEST.csv"
+    public static let usage = "gallery enroll [--workers N] [--pipeline booking|full] MANIFEST.csv"
     public static let help = """
           --workers N     images analysed at once (default: the number of cores)
+          --pipeline P    booking (default): search only for a face of at least 20 % of the width,
+                          with the full pipeline's box, falling back to it for any doubtful photo;
+                          full: face_recognition's search of every face size
 
         Relative image paths are taken from the manifest's folder. Idempotent: an image already in the
         gallery (same SHA-256) is skipped. Images with no face, or with several (the largest is
@@ -23,9 +26,13 @@ public struct GalleryEnrollCommand: Subcommand {
 
     public var manifest: String
     public var workers: Int
+    public var pipeline: DetectionPipeline
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
         workers = try arguments.int("--workers", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
+        let name = try arguments.option("--pipeline") ?? DetectionPipeline.bookingPhoto.rawValue
+        guard let pipeline = DetectionPipeline(rawValue: name) else { throw UsageError("--pipeline must be booking or full") }
+        self.pipeline = pipeline
         let rest = try arguments.positionals()
         guard rest.count == 1 else { throw UsageError("gallery enroll needs exactly one MANIFEST.csv") }
         manifest = rest[0]
@@ -38,7 +45,8 @@ public struct GalleryEnrollCommand: Subcommand {
         let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
         let reporter = ProgressReporter(label: "enroll", unit: "images")
         let report = try administration.enrollGallery(
-            parsed, baseDirectory: (manifest as NSString).deletingLastPathComponent, analyzer: analyzer, workers: workers
+            parsed, baseDirectory: (manifest as NSString).deletingLastPathComponent, analyzer: analyzer,
+            pipeline: pipeline, workers: workers
         ) { reporter.update(done: $0.done, total: $0.total, rate: $0.rate, eta: $0.eta) }
         reporter.finish()
         for o in report.outcomes where o.kind != .enrolled && o.kind != .alreadyEnrolled {

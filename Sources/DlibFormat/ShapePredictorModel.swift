@@ -14,8 +14,9 @@ import Foundation
 /// vector<vector<vector<float,2>>> deltas           // cascades × features
 /// ```
 /// Everything is checked while reading: counts agree across cascades, every tree is complete
-/// (`leaves = splits + 1`, a power of two), feature and part indices are in range and the file
-/// ends exactly after the last field.
+/// (`leaves = splits + 1`, a power of two), the trees of one cascade have the same depth, feature and
+/// part indices are in range, the number of parts is the one asked for (if any) and the file ends
+/// exactly after the last field.
 public struct ShapePredictorModel: Sendable, Equatable {
     /// One regression tree, flattened: node `i`'s children are `2i + 1` and `2i + 2`.
     public struct Tree: Sendable, Equatable {
@@ -58,9 +59,10 @@ public struct ShapePredictorModel: Sendable, Equatable {
     /// - Throws: ``DlibFormatError`` naming the structure (e.g. "cascade 3, tree 17, leaf_values") and
     ///   the byte offset of the first bad item.
     /// - Complexity: O(file size).
-    public init(bytes: [UInt8], file: String? = nil) throws(DlibFormatError) {
+    ///   - parts: the number of landmarks the caller needs (5 for FaceEngine), or `nil` for any.
+    public init(bytes: [UInt8], file: String? = nil, parts: Int? = nil) throws(DlibFormatError) {
         do {
-            self = try Self.read(bytes)
+            self = try Self.read(bytes, parts: parts)
         } catch var error {
             error.file = file
             throw error
@@ -69,8 +71,10 @@ public struct ShapePredictorModel: Sendable, Equatable {
 
     /// Reads and parses a model file.
     ///
+    /// - Parameters:
+    ///   - parts: the number of landmarks the caller needs, or `nil` for any.
     /// - Throws: ``DlibFormatError``; an unreadable file is reported at offset 0.
-    public init(contentsOf path: String) throws(DlibFormatError) {
+    public init(contentsOf path: String, parts: Int? = nil) throws(DlibFormatError) {
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -78,10 +82,10 @@ public struct ShapePredictorModel: Sendable, Equatable {
             throw DlibFormatError(message: "cannot read the file: \(error.localizedDescription)", offset: 0,
                                   context: "shape predictor", file: path)
         }
-        try self.init(bytes: bytes, file: path)
+        try self.init(bytes: bytes, file: path, parts: parts)
     }
 
-    private static func read(_ bytes: [UInt8]) throws(DlibFormatError) -> ShapePredictorModel {
+    private static func read(_ bytes: [UInt8], parts expectedParts: Int?) throws(DlibFormatError) -> ShapePredictorModel {
         var r = DlibReader(bytes: bytes, context: "shape predictor header")
         try r.expectInt(1, "shape predictor version")
 
@@ -93,6 +97,9 @@ public struct ShapePredictorModel: Sendable, Equatable {
         }
         let values = shape.rows
         let parts = values / 2
+        if let expectedParts, parts != expectedParts {
+            throw r.error("initial_shape has \(parts) parts, but a \(expectedParts)-point model is needed", at: shapeStart)
+        }
 
         r.context = "forests"
         let cascadeCount = try r.readCount(limit: 1000)
@@ -104,7 +111,15 @@ public struct ShapePredictorModel: Sendable, Equatable {
             var trees = [Tree]()
             trees.reserveCapacity(treeCount)
             for t in 0..<treeCount {
-                trees.append(try readTree(&r, context: "cascade \(c), tree \(t)", values: values))
+                let start = r.offset
+                let tree = try readTree(&r, context: "cascade \(c), tree \(t)", values: values)
+                // The predictor walks a cascade's trees as one flat array of equal-depth trees.
+                if let first = trees.first, first.thresholds.count != tree.thresholds.count {
+                    r.context = "cascade \(c), tree \(t), splits"
+                    throw r.error("\(tree.thresholds.count) splits, but tree 0 of this cascade has \(first.thresholds.count): "
+                                  + "the trees of one cascade must have the same depth", at: start)
+                }
+                trees.append(tree)
             }
             forests.append(trees)
         }

@@ -56,9 +56,12 @@ public struct DetectionDecoder: Sendable {
     /// - Parameters:
     ///   - scores: the score map, row-major, `rows × cols`.
     ///   - levelRects: ``TiledPyramid/levelRects`` of the tensor the scores came from.
+    ///   - levelOffset: the pyramid's level 0 is level `levelOffset` of the image's pyramid
+    ///     (``TiledPyramid/init(image:averageRGB:firstLevel:padding:outerPadding:)``); boxes are
+    ///     mapped through those levels too, with the same arithmetic as a full pyramid's.
     /// - Returns: kept detections, highest confidence first (equal scores in raster order).
     /// - Complexity: O(rows·cols + k·(levels + kept)) for k candidates.
-    public func detections(scores: [Float], rows: Int, cols: Int, levelRects: [FaceBox]) -> [Detection] {
+    public func detections(scores: [Float], rows: Int, cols: Int, levelRects: [FaceBox], levelOffset: Int = 0) -> [Detection] {
         precondition(scores.count == rows * cols && !levelRects.isEmpty)
         var candidates = [(score: Float, index: Int, rect: DRect)]()
         let hw = Double(windowWidth - 1) / 2, hh = Double(windowHeight - 1) / 2
@@ -66,7 +69,7 @@ public struct DetectionDecoder: Sendable {
             for c in 0..<cols where scores[r * cols + c] > threshold {
                 let x = Double(stride * c + offset), y = Double(stride * r + offset)
                 let window = DRect(left: x - hw, top: y - hh, right: x + hw, bottom: y + hh)
-                candidates.append((scores[r * cols + c], r * cols + c, toImage(window, levelRects)))
+                candidates.append((scores[r * cols + c], r * cols + c, toImage(window, levelRects, levelOffset: levelOffset)))
             }
         }
         candidates.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
@@ -80,12 +83,12 @@ public struct DetectionDecoder: Sendable {
     }
 
     /// dlib's `tiled_pyramid_to_image`: from tensor coordinates to the level-0 image.
-    func toImage(_ rect: DRect, _ levelRects: [FaceBox]) -> DRect {
+    func toImage(_ rect: DRect, _ levelRects: [FaceBox], levelOffset: Int = 0) -> DRect {
         let level = Self.nearestRect(levelRects, rect.center.rounded)
         let origin = levelRects[level]
         func map(_ x: Double, _ y: Double) -> (Double, Double) {
             var x = x - Double(origin.left), y = y - Double(origin.top)
-            for _ in 0..<level {
+            for _ in 0..<(level + levelOffset) {
                 x = x * pyramidScale + 0.3
                 y = y * pyramidScale + 0.3
             }

@@ -33,6 +33,13 @@ public final class DetectorNetwork: Sendable {
     /// The loss layer's options: detection window size and NMS overlap thresholds.
     public var options: MMODOptions { model.options }
 
+    /// One name per convolution, input to output, e.g. `conv1 5x5/2 3->16`.
+    public var stageNames: [String] {
+        chain.stages.enumerated().map { i, c in
+            "conv\(i + 1) \(c.kernelRows)x\(c.kernelColumns)/\(c.strideY) \(c.inputChannels)->\(c.filterCount)"
+        }
+    }
+
     /// Total stride from input tensor to score map (8).
     public var outputStride: Int { chain.stages.reduce(1) { $0 * $1.strideY } }
 
@@ -53,9 +60,12 @@ public final class DetectorNetwork: Sendable {
     /// - Returns: the score map, `rows × cols` row-major (empty when the input is smaller than the
     ///   network's receptive field).
     /// - Precondition: `input.count >= 3 * rows * cols`.
+    ///   - profile: if given, per-convolution time and FLOPs are added to it (``stageNames`` order).
     public func scores(input: UnsafeBufferPointer<Float>, rows: Int, cols: Int,
-                       threads: Int = defaultThreadCount) -> (scores: [Float], rows: Int, cols: Int) {
-        let out = chain.forward(input: input, rows: rows, columns: cols, bandRows: 16, threads: threads)
+                       threads: Int = defaultThreadCount, profile: ConvolutionChain.Profile? = nil)
+        -> (scores: [Float], rows: Int, cols: Int)
+    {
+        let out = chain.forward(input: input, rows: rows, columns: cols, bandRows: 16, threads: threads, profile: profile)
         return (out.values, out.rows, out.columns)
     }
 }

@@ -85,6 +85,24 @@ public final class FaceDescriptorNetwork: Sendable {
         return results.values
     }
 
+    /// Floating-point operations of one chip's convolutions and fully connected layer (a
+    /// multiply-add counts 2; pooling, affine maps and additions are not counted).
+    public var flopsPerChip: Double {
+        var rows = chipSize, columns = chipSize, total = 0.0
+        func conv(_ c: Convolution) {
+            let o = c.outputSize(rows: rows, columns: columns)
+            total += 2 * Double(c.filterCount * c.inputChannels * c.kernelRows * c.kernelColumns) * Double(o.rows * o.columns)
+            (rows, columns) = o
+        }
+        conv(stem)
+        (rows, columns) = stemPool.outputSize(rows: rows, columns: columns)
+        for unit in units {
+            conv(unit.first)
+            conv(unit.second)
+        }
+        return total + 2 * Double(embedding.inputs * embedding.outputs)
+    }
+
     /// The whole forward pass.
     func forward(_ chip: RGBImage, threads: Int) -> [Float] {
         var x = inputTensor(chip)

@@ -1,5 +1,7 @@
 import DlibFormat
+import Dispatch
 import Imaging
+import NeuralNet
 
 /// dlib's MMOD CNN face detector end to end (`cnn_face_detection_model_v1`, DLIB-FORMAT.md §5):
 /// optional 2× upsampling, the tiled image pyramid, the network's score map, and decoding with
@@ -7,6 +9,12 @@ import Imaging
 ///
 /// Immutable and safe to share between threads; one call uses all cores for the network.
 public final class FaceDetector: Sendable {
+    /// The machine's fused multiply-add peak in FLOP/s on `threads` threads, measured now with the
+    /// plain 10-accumulator loop the convolution kernels are compared with (``NeuralNet/FMAPeakKernel``).
+    public static func fmaPeak(threads: Int) -> Double {
+        FMAPeakKernel.measure(threads: threads)
+    }
+
     /// The convolutional network.
     public let network: DetectorNetwork
     /// Score map → boxes, with the model's window and NMS thresholds.
@@ -38,7 +46,42 @@ public final class FaceDetector: Sendable {
     ///     step finds faces half as large and costs about 4× the time).
     /// - Returns: dlib's raw detections in `image`'s pixel coordinates (boxes may extend past the
     ///   edges), highest confidence first.
-    public func detect(_ image: RGBImage, upsample: Int = 1) -> [Detection] {
+    public func detect(_ image: RGBImage, upsample: Int = 1, threads: Int = defaultThreadCount) -> [Detection] {
+        detect(image, upsample: upsample, threads: threads, profile: nil)
+    }
+
+    /// Time and arithmetic of one stage of the detector (for benchmarks).
+    public struct StageTiming: Sendable {
+        /// E.g. `conv1 5x5/2 3->16`, or `pyramid` (upsampling and the tiled pyramid; no FLOPs counted).
+        public var name: String
+        public var seconds: Double
+        /// Floating-point operations (a multiply-add counts 2).
+        public var flops: Double
+    }
+
+    /// ``detect(_:upsample:threads:)`` with the time of each stage: building the pyramid, then each
+    /// convolution of the network (summed over its bands).
+    public func detectProfiled(_ image: RGBImage, upsample: Int = 1, threads: Int = defaultThreadCount)
+        -> (detections: [Detection], stages: [StageTiming])
+    {
+        let profile = ConvolutionChain.Profile(stages: network.stageNames.count)
+        var pyramidSeconds = 0.0
+        let found = detect(image, upsample: upsample, threads: threads, profile: profile, pyramidSeconds: &pyramidSeconds)
+        var stages = [StageTiming(name: "pyramid", seconds: pyramidSeconds, flops: 0)]
+        for (i, name) in network.stageNames.enumerated() {
+            stages.append(StageTiming(name: name, seconds: profile.seconds[i], flops: profile.flops[i]))
+        }
+        return (found, stages)
+    }
+
+    private func detect(_ image: RGBImage, upsample: Int, threads: Int, profile: ConvolutionChain.Profile?) -> [Detection] {
+        var unused = 0.0
+        return detect(image, upsample: upsample, threads: threads, profile: profile, pyramidSeconds: &unused)
+    }
+
+    private func detect(_ image: RGBImage, upsample: Int, threads: Int, profile: ConvolutionChain.Profile?,
+                        pyramidSeconds: inout Double) -> [Detection] {
+        let start = DispatchTime.now().uptimeNanoseconds
         guard image.width > 0, image.height > 0 else { return [] }
         var input = image
         for _ in 0..<upsample { input = input.pyramidUp() }
@@ -47,8 +90,9 @@ public final class FaceDetector: Sendable {
             image: input, averageRGB: SIMD3(mean.red, mean.green, mean.blue),
             padding: network.model.pyramidPadding, outerPadding: network.model.pyramidOuterPadding
         )
+        pyramidSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let map = pyramid.tensor.withUnsafeBufferPointer {
-            network.scores(input: $0, rows: pyramid.rows, cols: pyramid.cols)
+            network.scores(input: $0, rows: pyramid.rows, cols: pyramid.cols, threads: threads, profile: profile)
         }
         guard map.rows > 0, map.cols > 0 else { return [] }
         let found = decoder.detections(scores: map.scores, rows: map.rows, cols: map.cols, levelRects: pyramid.levelRects)

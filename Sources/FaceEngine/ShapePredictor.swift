@@ -25,6 +25,8 @@ public struct ShapePredictor: Sendable {
         var trees: Int, splits: Int
     }
 
+    /// - Precondition: the trees of each cascade have the same depth (``ShapePredictorModel``'s
+    ///   reader guarantees it for parsed models).
     public init(model: ShapePredictorModel) {
         self.model = model
         self.packed = model.cascades.map { cascade in
@@ -43,9 +45,18 @@ public struct ShapePredictor: Sendable {
     }
 
     /// Loads a model file such as `shape_predictor_5_face_landmarks.dat`.
-    /// - Throws: ``DlibFormatError`` naming the structure and byte offset.
-    public init(contentsOf path: String) throws(DlibFormatError) {
-        self.init(model: try ShapePredictorModel(contentsOf: path))
+    /// - Parameters:
+    ///   - parts: the landmarks the model must have (5: chips, quality and descriptors need dlib's
+    ///     5-point model; `nil` accepts any).
+    /// - Throws: ``DlibFormatError`` naming the structure and byte offset (also for a model with
+    ///   another number of parts, or with trees of unequal depth in a cascade).
+    public init(contentsOf path: String, parts: Int? = 5) throws(DlibFormatError) {
+        self.init(model: try ShapePredictorModel(contentsOf: path, parts: parts))
+    }
+
+    /// Parses a model file's bytes; see ``init(contentsOf:parts:)``.
+    public init(bytes: [UInt8], file: String? = nil, parts: Int? = 5) throws(DlibFormatError) {
+        self.init(model: try ShapePredictorModel(bytes: bytes, file: file, parts: parts))
     }
 
     /// The landmarks of the face in `box` (dlib's `shape_predictor::operator()`).

@@ -83,6 +83,32 @@ public struct TiledPyramid: Sendable {
         return (rects, height + 2 * outerPadding, w0 + 2 * outerPadding)
     }
 
+    /// The layout of the levels `firstLevel…` of an image's pyramid: the layout of level
+    /// `firstLevel` as an image, with wider gaps, and each level moved right and down by 0–7
+    /// pixels to sit at the same position modulo 8 as in the full pyramid's layout. The detector's
+    /// score map has a stride of 8, so its cells then fall on the same points of each level.
+    static func alignedLayout(
+        imageRows: Int, imageCols: Int, firstLevel: Int, padding: Int, outerPadding: Int
+    ) -> (rects: [FaceBox], rows: Int, cols: Int) {
+        let full = layout(imageRows: imageRows, imageCols: imageCols, padding: padding, outerPadding: outerPadding)
+        let topRect = full.rects.count > firstLevel ? full.rects[firstLevel] : nil
+        var sizes = (h: imageRows, w: imageCols)
+        for _ in 0..<firstLevel {
+            sizes = (Int((5.0 / 6 * Double(sizes.h)).rounded(.down)), Int((5.0 / 6 * Double(sizes.w)).rounded(.down)))
+        }
+        let alignment = 8
+        let compact = layout(imageRows: topRect?.height ?? sizes.h, imageCols: topRect?.width ?? sizes.w,
+                             padding: padding + alignment, outerPadding: outerPadding)
+        var rects = compact.rects
+        for i in rects.indices where firstLevel + i < full.rects.count {
+            let target = full.rects[firstLevel + i], r = rects[i]
+            let dx = ((target.left - r.left) % alignment + alignment) % alignment
+            let dy = ((target.top - r.top) % alignment + alignment) % alignment
+            rects[i] = FaceBox(left: r.left + dx, top: r.top + dy, right: r.right + dx, bottom: r.bottom + dy)
+        }
+        return (rects, compact.rows + alignment, compact.cols + alignment)
+    }
+
     /// Builds the pyramid tensor for `image` (already upsampled as the caller wishes).
     ///
     /// - Parameters:
@@ -106,6 +132,55 @@ public struct TiledPyramid: Sendable {
         self.outerPadding = outerPadding
         self.tensor = Self.freshTensor(count: 3 * layout.rows * layout.cols) { buffer in
             Self.fill(buffer, image: image, averageRGB: averageRGB, rows: layout.rows, cols: layout.cols, rects: layout.rects)
+        }
+    }
+
+    /// The pyramid of `image` from level `firstLevel` on, without the larger levels: level
+    /// `firstLevel + i` of ``init(image:averageRGB:padding:outerPadding:)``'s pyramid, bit for bit,
+    /// becomes level `i` here, and the levels are laid out as if level `firstLevel` were the image.
+    ///
+    /// Use it to look only for faces at least `(6/5)^firstLevel` times the detector's window: the
+    /// tensor is about `(5/6)^(2·firstLevel)` times the size. The larger levels are still computed
+    /// (each level is resized from the previous one), one channel plane at a time.
+    ///
+    /// - Parameters:
+    ///   - image: the image; must be at least 1×1.
+    ///   - averageRGB: the detector's mean pixel.
+    ///   - firstLevel: the level that becomes level 0 (0 gives the usual pyramid).
+    /// - Returns: `nil` when the pyramid of `image` has fewer than `firstLevel + 1` levels.
+    /// - Complexity: O(image size) time, O(image size) floats of temporary memory per channel.
+    public init?(
+        image: RGBImage, averageRGB: SIMD3<Float>, firstLevel: Int,
+        padding: Int = defaultPadding, outerPadding: Int = defaultOuterPadding
+    ) {
+        guard let levels = PyramidLevels(image: image, averageRGB: averageRGB, keepingFrom: firstLevel) else { return nil }
+        self.init(levels: levels, firstLevel: firstLevel, padding: padding, outerPadding: outerPadding)
+    }
+
+    /// ``init(image:averageRGB:firstLevel:padding:outerPadding:)`` from levels already computed.
+    /// - Precondition: `levels` holds level `firstLevel`.
+    init(levels: PyramidLevels, firstLevel: Int, padding: Int = defaultPadding, outerPadding: Int = defaultOuterPadding) {
+        guard let top = levels.plane(firstLevel) else { preconditionFailure("pyramid level \(firstLevel) not computed") }
+        let size = levels.sizes[firstLevel]
+        let layout = Self.alignedLayout(imageRows: levels.sizes[0].rows, imageCols: levels.sizes[0].cols,
+                                        firstLevel: firstLevel, padding: padding, outerPadding: outerPadding)
+        self.rows = layout.rows
+        self.cols = layout.cols
+        self.levelRects = layout.rects
+        self.padding = padding
+        self.outerPadding = outerPadding
+        self.tensor = Self.freshTensor(count: 3 * layout.rows * layout.cols) { buffer in
+            Self.fill(buffer, rows: layout.rows, cols: layout.cols, rects: layout.rects) { tensor, plane in
+                let r0 = layout.rects[0], n = size.rows * size.cols
+                top.withUnsafeBufferPointer { src in
+                    for ch in 0..<3 {
+                        for y in 0..<size.rows {
+                            (tensor.base + ch * plane + (r0.top + y) * layout.cols + r0.left)
+                                .update(from: src.baseAddress! + ch * n + y * size.cols, count: size.cols)
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -169,6 +244,31 @@ public struct TiledPyramid: Sendable {
         _ out: UnsafeMutablePointer<Float>, image: RGBImage, averageRGB: SIMD3<Float>,
         rows: Int, cols: Int, rects: [FaceBox]
     ) {
+        fill(out, rows: rows, cols: cols, rects: rects) { shared, plane in
+            image.pixels.withUnsafeBufferPointer { pixels in
+                let src = SharedBytes(base: pixels.baseAddress!)
+                // Level 0: (f32(p) − avg) / 256 per channel.
+                let r0 = rects[0], w = image.width, h = image.height
+                let chunks = Swift.min(h, 32)
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    for y in (chunk * h / chunks)..<((chunk + 1) * h / chunks) {
+                        let row = src.base + y * w * 3
+                        for ch in 0..<3 {
+                            let dst = shared.base + ch * plane + (r0.top + y) * cols + r0.left
+                            let avg = averageRGB[ch]
+                            for x in 0..<w { dst[x] = (Float(row[3 * x + ch]) - avg) / 256 }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the whole tensor; `levelZero` writes level 0 (inside `rects[0]` of each plane).
+    private static func fill(
+        _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int, rects: [FaceBox],
+        levelZero: (_ tensor: SharedFloats, _ plane: Int) -> Void
+    ) {
         let plane = rows * cols
         let shared = SharedFloats(base: out)
         // Zeros outside the levels (the padding between and around them).
@@ -190,22 +290,7 @@ public struct TiledPyramid: Sendable {
                 }
             }
         }
-        image.pixels.withUnsafeBufferPointer { pixels in
-            let src = SharedBytes(base: pixels.baseAddress!)
-            // Level 0: (f32(p) − avg) / 256 per channel.
-            let r0 = rects[0], w = image.width, h = image.height
-            let chunks = Swift.min(h, 32)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                for y in (chunk * h / chunks)..<((chunk + 1) * h / chunks) {
-                    let row = src.base + y * w * 3
-                    for ch in 0..<3 {
-                        let dst = shared.base + ch * plane + (r0.top + y) * cols + r0.left
-                        let avg = averageRGB[ch]
-                        for x in 0..<w { dst[x] = (Float(row[3 * x + ch]) - avg) / 256 }
-                    }
-                }
-            }
-        }
+        levelZero(shared, plane)
         // Levels 1…: bilinear resize of the previous level, in place in the tensor.
         for i in 1..<rects.count {
             let s = rects[i - 1], d = rects[i]

@@ -49,12 +49,17 @@ public final class GalleryEnrollment: Sendable {
 
     let analyzer: FaceAnalyzer
     let store: Mutex<GalleryStore>
+    /// How faces are found (booking photos: ``DetectionPipeline/bookingPhoto``, which falls back to
+    /// the full pipeline by itself when a photo is not one).
+    let pipeline: DetectionPipeline
 
     /// - Parameters:
     ///   - store: the gallery (its connection is used only by this object from now on).
     ///   - analyzer: the face engine.
-    public init(store: sending GalleryStore, analyzer: FaceAnalyzer) {
+    ///   - pipeline: how faces are found.
+    public init(store: sending GalleryStore, analyzer: FaceAnalyzer, pipeline: DetectionPipeline = .bookingPhoto) {
         self.analyzer = analyzer
+        self.pipeline = pipeline
         self.store = Mutex(store)
     }
 
@@ -96,7 +101,7 @@ public final class GalleryEnrollment: Sendable {
         let sha = SHA256.hex(bytes)
         do {
             if try store.withLock({ try $0.enrolledImage(sha256: sha) }) != nil { return outcome(.alreadyEnrolled) }
-            let found = try analyzer.analyze(jpeg: bytes, path: path)
+            let found = try analyzer.analyze(jpeg: bytes, path: path, pipeline: pipeline)
             guard let largest = found.faces.max(by: { $0.box.area < $1.box.area }), let descriptor = largest.descriptor else {
                 return outcome(.noFace, "no face found")
             }

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A chain of (fused) convolutions evaluated in horizontal bands, so that a huge input never
 /// needs more than a few rows of each intermediate feature map in memory.
 ///
@@ -24,6 +26,25 @@ public struct ConvolutionChain: Sendable {
         self.stages = stages
     }
 
+    /// Time and arithmetic per stage, accumulated over ``forward(input:rows:columns:bandRows:threads:profile:)``
+    /// calls (for benchmarks). Not thread-safe: one forward pass at a time updates it, on the calling thread.
+    public final class Profile {
+        /// Seconds spent in each stage's convolution (all threads working on it).
+        public private(set) var seconds: [Double]
+        /// Floating-point operations of each stage (a multiply-add counts 2).
+        public private(set) var flops: [Double]
+
+        public init(stages: Int) {
+            seconds = [Double](repeating: 0, count: stages)
+            flops = [Double](repeating: 0, count: stages)
+        }
+
+        func add(stage: Int, seconds s: Double, flops f: Double) {
+            seconds[stage] += s
+            flops[stage] += f
+        }
+    }
+
     /// Input channels of the first stage.
     public var inputChannels: Int { stages[0].inputChannels }
 
@@ -45,8 +66,9 @@ public struct ConvolutionChain: Sendable {
     /// - Returns: the final stage's output, `1 × F × OH × OW` (empty planes when the input is
     ///   smaller than the chain's receptive field).
     /// - Complexity: the sum over stages of `F · C · kh · kw · OH · OW`; memory as described above.
+    ///   - profile: if given, each stage's time and FLOPs are added to it.
     public func forward(input: UnsafeBufferPointer<Float>, rows: Int, columns: Int, bandRows: Int = 16,
-                        threads: Int = defaultThreadCount) -> Tensor {
+                        threads: Int = defaultThreadCount, profile: Profile? = nil) -> Tensor {
         precondition(input.count >= inputChannels * rows * columns, "convolution chain input is too small")
         let count = stages.count
         var geometries = [ConvolutionGeometry]()
@@ -98,7 +120,7 @@ public struct ConvolutionChain: Sendable {
                 let upTo = min(next + capacity[count - 1], finalRows)
                 produce(stage: count - 1, upTo: upTo, state: &state, geometries: geometries, capacity: capacity,
                         buffers: buffers, input: input.baseAddress!, finalOutput: out.baseAddress!,
-                        finalPlane: finalPlane, scratch: scratch, threads: threads)
+                        finalPlane: finalPlane, scratch: scratch, threads: threads, profile: profile)
                 next = upTo
             }
         }
@@ -131,7 +153,7 @@ public struct ConvolutionChain: Sendable {
     private func produce(
         stage s: Int, upTo: Int, state: inout BandState, geometries: [ConvolutionGeometry], capacity: [Int],
         buffers: [StageBuffer], input: UnsafePointer<Float>, finalOutput: UnsafeMutablePointer<Float>,
-        finalPlane: Int, scratch: ScratchBuffers, threads: Int
+        finalPlane: Int, scratch: ScratchBuffers, threads: Int, profile: Profile?
     ) {
         guard upTo > state.hi[s] else { return }
         let rows = state.hi[s]..<upTo
@@ -146,7 +168,7 @@ public struct ConvolutionChain: Sendable {
                   buffers: buffers)
             produce(stage: s - 1, upTo: need.upperBound, state: &state, geometries: geometries, capacity: capacity,
                     buffers: buffers, input: input, finalOutput: finalOutput, finalPlane: finalPlane,
-                    scratch: scratch, threads: threads)
+                    scratch: scratch, threads: threads, profile: profile)
             let b = buffers[s - 1]
             band = ConvolutionKernel.Band(base: b.origin, channelStride: b.channelStride, rowStride: b.rowStride,
                                           rowOrigin: state.lo[s - 1], marginLeft: b.margin, zeroRight: b.margin,
@@ -160,7 +182,12 @@ public struct ConvolutionChain: Sendable {
             let b = buffers[s]
             output = .init(base: b.origin, channelStride: b.channelStride, rowStride: b.rowStride, rowOrigin: state.lo[s])
         }
+        let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         stages[s].forwardRows(rows, geometry: g, input: band, output: output, scratch: scratch, threads: threads)
+        if let profile {
+            let flops = 2 * Double(stages[s].filterCount) * Double(g.depth) * Double(rows.count) * Double(g.outputColumns)
+            profile.add(stage: s, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, flops: flops)
+        }
         state.hi[s] = upTo
     }
 

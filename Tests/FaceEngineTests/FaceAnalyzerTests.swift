@@ -35,7 +35,10 @@ struct FaceAnalyzerTests {
         return try FaceAnalyzer(modelsDirectory: dir)
     }
 
+    /// Euclidean distance of two 128-d descriptors; infinite when either is not 128 values (so a
+    /// missing or short descriptor fails every tolerance).
     static func distance(_ a: [Float], _ b: [Double]) -> Double {
+        guard a.count == 128, b.count == 128 else { return .infinity }
         var s = 0.0
         for i in a.indices { let d = Double(a[i]) - b[i]; s += d * d }
         return s.squareRoot()
@@ -62,10 +65,13 @@ struct FaceAnalyzerTests {
             for face in entry.faces {
                 let box = FaceBox(left: face.box[0], top: face.box[1], right: face.box[2], bottom: face.box[3])
                 let mine = analyzer.describe(image, box: box)
+                #expect(mine.landmarks.count == 5 && face.landmarks.count == 5, "\(entry.file) \(face.box): landmark counts")
                 for (p, q) in zip(mine.landmarks, face.landmarks) {
                     #expect(abs(p.x - q[0]) <= 1 && abs(p.y - q[1]) <= 1, "\(entry.file) \(face.box): \(p) vs \(q)")
                 }
-                let d = Self.distance(mine.descriptor ?? [], face.descriptor)
+                let descriptor = try #require(mine.descriptor, "\(entry.file) \(face.box): no descriptor")
+                #expect(descriptor.count == 128)
+                let d = Self.distance(descriptor, face.descriptor)
                 #expect(d <= 0.01, "\(entry.file) \(face.box): descriptor distance \(d)")
                 distances.append(d)
             }
@@ -90,7 +96,10 @@ struct FaceAnalyzerTests {
             }
             #expect(Self.iou(match.box, face.box) >= 0.7, "\(file): best IoU for \(face.box) is \(Self.iou(match.box, face.box))")
             #expect(abs((match.confidence ?? 0) - face.confidence) < 0.01)
-            let d = Self.distance(match.descriptor ?? [], face.descriptor)
+            #expect(match.landmarks.count == 5)
+            let descriptor = try #require(match.descriptor, "\(file) \(face.box): no descriptor")
+            #expect(descriptor.count == 128)
+            let d = Self.distance(descriptor, face.descriptor)
             #expect(d <= 0.03, "\(file) \(face.box): descriptor distance \(d)")
         }
     }

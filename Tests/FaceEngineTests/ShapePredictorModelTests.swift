@@ -38,21 +38,26 @@ struct DlibWriter {
     }
 }
 
-/// A predictor with 2 parts, 1 cascade of 2 one-split trees and 3 features.
-func tinyModel(anchor: Int64 = 1, leafCount: Int = 2, splitFeature: Int64 = 2, deltaCount: Int = 3, leafLength: Int = 4) -> DlibWriter {
+/// A predictor with 2 parts (or `parts`), 1 cascade of 2 one-split trees (the second with
+/// `secondTreeSplits`) and 3 features.
+func tinyModel(anchor: Int64 = 1, leafCount: Int = 2, splitFeature: Int64 = 2, deltaCount: Int = 3, leafLength: Int? = nil,
+               parts: Int = 2, secondTreeSplits: Int = 1) -> DlibWriter {
+    let leafLength = leafLength ?? 2 * parts
     var w = DlibWriter()
     w.mark("version")
     w.int(1)
-    w.column([0.25, 0.5, 0.75, 0.5])
+    w.mark("initial_shape")
+    w.column(parts == 2 ? [0.25, 0.5, 0.75, 0.5] : (0..<2 * parts).map { Float($0 % 7) / 8 })
     w.int(1)  // cascades
     w.int(2)  // trees
     for t in 0..<2 {
+        let splits = t == 1 ? secondTreeSplits : 1
         w.mark("tree \(t)")
-        w.int(1)  // splits
-        w.int(0); w.int(t == 1 ? splitFeature : 1); w.float(-1)
+        w.int(Int64(splits))
+        for _ in 0..<splits { w.int(0); w.int(t == 1 ? splitFeature : 1); w.float(-1) }
         w.mark("leaves \(t)")
-        w.int(Int64(leafCount))
-        for l in 0..<leafCount {
+        w.int(Int64(t == 1 && splits != 1 ? splits + 1 : leafCount))
+        for l in 0..<(t == 1 && splits != 1 ? splits + 1 : leafCount) {
             w.column((0..<leafLength).map { Float(l + 1) * (t == 0 ? 0.125 : -0.0625) * Float($0 % 2 == 0 ? 1 : -1) })
         }
     }
@@ -119,6 +124,40 @@ struct ShapePredictorModelTests {
         let parts = predictor.landmarks(in: RGBImage(width: 64, height: 64), box: FaceBox(left: 10, top: 20, right: 50, bottom: 60))
         // shape = initial + (0.125, −0.125, …) + (−0.0625, 0.0625, …) = (0.3125, 0.4375, 0.8125, 0.4375)
         #expect(parts == [FacePoint(x: 23, y: 38), FacePoint(x: 43, y: 38)])
+    }
+
+    @Test("trees of unequal depth in a cascade: a model error at the tree, not a trap in the predictor")
+    func unequalDepth() throws {
+        let model = tinyModel(secondTreeSplits: 3)
+        let error = try #require(Self.parseError(model.bytes))
+        #expect(error.context == "cascade 0, tree 1, splits", "\(error)")
+        #expect(error.offset == model.marks["tree 1"], "\(error)")
+        #expect(error.message.contains("same depth") && error.file == "test.dat", "\(error)")
+        #expect(throws: DlibFormatError.self) { _ = try ShapePredictor(bytes: model.bytes, parts: nil) }
+    }
+
+    @Test("a model with another number of parts (68) is refused where the face engine needs 5")
+    func wrongPartCount() throws {
+        let model = tinyModel(parts: 68)
+        #expect(try ShapePredictorModel(bytes: model.bytes).partCount == 68)
+        do {
+            _ = try ShapePredictor(bytes: model.bytes, file: "sp68.dat")
+            Issue.record("a 68-point model was accepted")
+        } catch {
+            #expect(error.context == "initial_shape" && error.offset == model.marks["initial_shape"], "\(error)")
+            #expect(error.message.contains("68 parts") && error.message.contains("5-point"), "\(error)")
+            #expect(error.file == "sp68.dat")
+        }
+        // The face engine's front door reports it as a model error naming the file.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("frs-sp68-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let models = (try GeometryFixtures.model(FaceAnalyzer.detectorFile) as NSString).deletingLastPathComponent
+        for name in [FaceAnalyzer.detectorFile, FaceAnalyzer.descriptorFile] {
+            try FileManager.default.createSymbolicLink(atPath: dir + "/" + name, withDestinationPath: models + "/" + name)
+        }
+        try Data(model.bytes).write(to: URL(fileURLWithPath: dir + "/" + FaceAnalyzer.shapePredictorFile))
+        #expect(throws: ModelLoadError.self) { _ = try FaceAnalyzer(modelsDirectory: dir) }
     }
 
     @Test("every truncation of a model is an error at or before the cut, never a crash")

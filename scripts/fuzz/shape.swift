@@ -1,6 +1,9 @@
 // libFuzzer harness: the shape-predictor model reader. A model it accepts must be safe for
-// FaceEngine's ShapePredictor to index without further checks. Built by scripts/fuzz.sh.
+// FaceEngine's ShapePredictor to index without further checks: the harness builds the predictor
+// from every accepted model and runs it on a small image. Built by scripts/fuzz.sh.
 import DlibFormat
+import FaceEngine
+import Imaging
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzShape(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -25,7 +28,14 @@ public func fuzzShape(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             precondition(tree.leafValues.count == (splits + 1) * values, "\(tree.leafValues.count) leaf values for \(splits) splits")
             precondition(zip(tree.feature1, tree.feature2).allSatisfy { $0 >= 0 && $1 >= 0 && Int($0) < features && Int($1) < features },
                          "split feature out of range")
+            precondition(splits == cascade.trees[0].thresholds.count, "trees of one cascade differ in depth")
         }
     }
+    // The predictor the face engine would build, on a small image and a box partly outside it.
+    let predictor = ShapePredictor(model: model)
+    var image = RGBImage(width: 24, height: 16)
+    for i in image.pixels.indices { image.pixels[i] = UInt8(truncatingIfNeeded: i &* 37) }
+    let points = predictor.landmarks(in: image, box: FaceBox(left: -4, top: 2, right: 20, bottom: 30))
+    precondition(points.count == model.partCount, "\(points.count) landmarks for \(model.partCount) parts")
     return 0
 }

@@ -1,0 +1,146 @@
+import Foundation
+import Imaging
+import NeuralNet
+
+/// Which detection pipeline ``FaceAnalyzer/analyze(jpeg:path:pipeline:)`` runs.
+public enum DetectionPipeline: String, Sendable, CaseIterable {
+    /// face_recognition's: every pyramid level of the once-upsampled image (faces from about 40
+    /// pixels, and 20 with the upsample).
+    case full
+    /// For booking photos (one large frontal face, at least ``BookingPhotoRules/minimumFaceFraction``
+    /// of the width): only the pyramid levels that can hold such a face, about 10–20 times less work;
+    /// anything doubtful falls back to ``full`` (see ``BookingPhotoRules``).
+    case bookingPhoto = "booking"
+}
+
+/// When a booking photo's reduced detection is trusted, and how deep it starts.
+///
+/// The reduced detection (``FaceDetector/detect(_:upsample:firstLevel:threads:)``) runs the network
+/// on the pyramid levels from the one where the smallest expected face is still at least
+/// `levelMargin` levels above the detector's 80-pixel window. Its result is used only when it is
+/// one face, at least `minimumFaceFraction` of the width, scoring at least `minimumConfidence`, at
+/// least `borderFraction` of its width away from every edge, and scoring at least `minimumMargin`
+/// above the best overlapping box it won against; otherwise the photo goes through the full
+/// pipeline.
+///
+/// The face's box and score are then the full pipeline's, re-scored exactly around the face
+/// (``FaceDetector/detectLargeFace(_:firstLevel:threads:)``); when that is not conclusive the photo
+/// goes through the full pipeline too.
+public struct BookingPhotoRules: Sendable {
+    /// Smallest face width expected, as a fraction of the image width.
+    public var minimumFaceFraction: Double = 0.2
+    /// Lowest detector score trusted.
+    public var minimumConfidence: Double = 0.5
+    /// Smallest gap between the face box and an image edge, as a fraction of the box width
+    /// (0: the box must lie inside the image).
+    public var borderFraction: Double = 0
+    /// Levels kept below the level where the smallest expected face matches the window.
+    public var levelMargin: Int = 0
+
+    public init() {}
+
+    /// The first pyramid level to search in an upsampled image `upsampledWidth` pixels wide
+    /// (0: the full pyramid).
+    public func firstLevel(upsampledWidth: Int, window: Int) -> Int {
+        let smallest = minimumFaceFraction * Double(upsampledWidth)
+        guard smallest > Double(window) else { return 0 }
+        let level = Int((log(smallest / Double(window)) / log(6.0 / 5.0)).rounded(.down))
+        return max(0, level - levelMargin)
+    }
+
+    /// Why `detections` (in image pixels) are not trusted, or `nil` when they are.
+    public func doubt(_ detections: [Detection], imageWidth: Int, imageHeight: Int) -> String? {
+        guard detections.count == 1 else {
+            return detections.isEmpty ? "no face at booking-photo size" : "\(detections.count) faces"
+        }
+        let d = detections[0], box = d.box
+        if Double(box.width) < minimumFaceFraction * Double(imageWidth) {
+            return "face \(box.width) px wide, under \(Int(minimumFaceFraction * 100)) % of the width"
+        }
+        if d.confidence < minimumConfidence {
+            return "confidence \(String(format: "%.3f", d.confidence)) under \(minimumConfidence)"
+        }
+        let gap = min(box.left, box.top, imageWidth - 1 - box.right, imageHeight - 1 - box.bottom)
+        if gap < 0 || Double(gap) < borderFraction * Double(box.width) {
+            return gap < 0 ? "face box past the image's edge" : "face box \(gap) px from the border"
+        }
+        return nil
+    }
+}
+
+extension FaceAnalyzer {
+    /// What the booking-photo pipeline did with one photo.
+    public struct BookingPhotoAnalysis: Sendable {
+        /// The faces, as ``FaceAnalyzer/analyze(jpeg:path:upsample:describe:)`` reports them.
+        public var faces: ImageFaces
+        /// Why the full pipeline ran instead (`nil`: the reduced detection was used).
+        public var fallbackReason: String?
+        /// The first pyramid level searched by the reduced detection (0 when it did not run).
+        public var firstLevel: Int
+    }
+
+    /// Decodes a JPEG and finds its faces with `pipeline` (face_recognition's upsample 1).
+    ///
+    /// - Throws: ``ImageError`` for bytes that are not a usable JPEG or exceed the decoder's limits.
+    public func analyze(jpeg bytes: [UInt8], path: String? = nil, pipeline: DetectionPipeline,
+                        describe: Bool = true) throws(ImageError) -> ImageFaces {
+        switch pipeline {
+        case .full: return try analyze(jpeg: bytes, path: path, describe: describe)
+        case .bookingPhoto: return try analyzeBookingPhoto(jpeg: bytes, path: path, describe: describe).faces
+        }
+    }
+
+    /// Finds the face of a booking photo (one large frontal face) with the reduced detection, or
+    /// with the full pipeline when the result is doubtful (``BookingPhotoRules``).
+    ///
+    /// Use it for enrollment of booking photos: the face and its landmarks and descriptor come from
+    /// the full-resolution pixels, and the box is the full pipeline's whenever the network's view of
+    /// the face stays inside its pyramid level. Smaller faces elsewhere in the photo (which the full
+    /// pipeline would report too) are not looked for.
+    ///
+    /// - Parameters:
+    ///   - rules: when the reduced detection is trusted.
+    ///   - threads: threads for the detector network.
+    /// - Throws: ``ImageError`` for bytes that are not a usable JPEG or exceed the decoder's limits.
+    public func analyzeBookingPhoto(
+        jpeg bytes: [UInt8], path: String? = nil, describe: Bool = true, rules: BookingPhotoRules = BookingPhotoRules(),
+        threads: Int = defaultThreadCount
+    ) throws(ImageError) -> BookingPhotoAnalysis {
+        let header = try decoder.header(of: bytes, path: path)
+        guard JPEGScale.fitting(width: header.width, height: header.height, maxPixels: maxDetectionPixels) == .full else {
+            return BookingPhotoAnalysis(faces: try analyze(jpeg: bytes, path: path, describe: describe),
+                                        fallbackReason: "photo over \(maxDetectionPixels) pixels", firstLevel: 0)
+        }
+        let image = try decoder.decode(bytes, path: path)
+        let analysis = analyzeBookingPhoto(image, describe: describe, rules: rules, threads: threads)
+        return analysis
+    }
+
+    /// ``analyzeBookingPhoto(jpeg:path:describe:rules:threads:)`` for a decoded image.
+    public func analyzeBookingPhoto(
+        _ image: RGBImage, describe: Bool = true, rules: BookingPhotoRules = BookingPhotoRules(),
+        threads: Int = defaultThreadCount
+    ) -> BookingPhotoAnalysis {
+        let upsample = 1
+        let window = max(detector.decoder.windowWidth, detector.decoder.windowHeight)
+        let level = rules.firstLevel(upsampledWidth: 2 * image.width + 2, window: window)
+        func full(_ reason: String) -> BookingPhotoAnalysis {
+            BookingPhotoAnalysis(faces: analyze(image, upsample: upsample, describe: describe),
+                                 fallbackReason: reason, firstLevel: level)
+        }
+        guard level > 0 else { return full("image too small for a reduced search") }
+        guard let search = detector.detectLargeFace(image, firstLevel: level, threads: threads) else {
+            return full("image too small for a reduced search")
+        }
+        if let reason = rules.doubt(search.reduced, imageWidth: image.width, imageHeight: image.height) {
+            return full(reason)
+        }
+        guard let exact = search.exact else { return full(search.note ?? "re-scoring inconclusive") }
+        if let reason = rules.doubt([exact], imageWidth: image.width, imageHeight: image.height) {
+            return full(reason)
+        }
+        let faces = faces(in: image, detections: [exact], describe: describe)
+        return BookingPhotoAnalysis(faces: ImageFaces(width: image.width, height: image.height, detectionScale: 1, faces: faces),
+                                    fallbackReason: nil, firstLevel: level)
+    }
+}
