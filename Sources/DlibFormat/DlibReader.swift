@@ -101,7 +101,8 @@ public struct DlibReader {
         guard bytes[offset] & 0x70 == 0 else { throw error("old ASCII float format is not supported", at: start) }
         let mantissa = try readInt64()
         let exponent = try readInt64()
-        guard (32000...32002).contains(exponent) || abs(exponent) <= maxExponent else {
+        // `magnitude`, not `abs`: abs(Int64.min) traps (found by fuzzing the shape predictor model).
+        guard (32000...32002).contains(exponent) || exponent.magnitude <= maxExponent.magnitude else {
             throw error("float exponent \(exponent) out of range", at: start)
         }
         return (mantissa, exponent)
