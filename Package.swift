@@ -94,7 +94,7 @@ let package = Package(
         .target(name: "Results", dependencies: ["Basics", "Policy", "SystemCalls"]),
         .target(
             name: "FaceSearch",
-            dependencies: ["Basics", "Results", "FaceEngine", "Matching", "Store", "Imaging", "Hashing"]
+            dependencies: ["Basics", "Results", "FaceEngine", "Matching", "Store", "Imaging", "Hashing", "SystemCalls"]
         ),
         .target(name: "Reviews", dependencies: ["Results", "Store", "Audit", "Policy", "SystemCalls", "Hashing"]),
         .target(name: "Sheets", dependencies: ["Basics", "Results", "Reviews", "Policy", "Store", "Imaging", "Hashing", "SystemCalls"]),
@@ -116,14 +116,16 @@ let package = Package(
             name: "Commands",
             dependencies: [
                 "Administration", "Spool", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
-                "Store", "FaceEngine", "Matching", "Imaging", "SystemCalls", "Hashing",
+                "Store", "FaceEngine", "Matching", "Imaging", "SystemCalls",
             ]
         ),
         .executableTarget(name: "frs", dependencies: ["Commands"]),
 
         // MARK: - Tests
+        // Where tests find the fixtures and the model files (one search order for every test target).
+        .target(name: "FixtureFiles", path: "Tests/Support"),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
-        .testTarget(name: "DlibFormatTests", dependencies: ["DlibFormat"], swiftSettings: numericSettings),
+        .testTarget(name: "DlibFormatTests", dependencies: ["FixtureFiles", "DlibFormat"], swiftSettings: numericSettings),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: numericSettings),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"], swiftSettings: numericSettings),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
@@ -131,7 +133,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Basics"]),
         .testTarget(
             name: "FaceEngineTests",
-            dependencies: ["FaceEngine", "Basics", "Imaging", "DlibFormat"],
+            dependencies: ["FixtureFiles", "FaceEngine", "Basics", "Imaging", "DlibFormat"],
             swiftSettings: numericSettings
         ),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Hashing"]),
@@ -139,12 +141,12 @@ let package = Package(
             name: "SpoolTests",
             dependencies: [
                 "Spool", "Administration", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
-                "Store", "SystemCalls", "FaceEngine", "Imaging", "Hashing",
+                "Store", "SystemCalls", "FaceEngine", "Matching", "Imaging", "Hashing", "FixtureFiles",
             ]
         ),
         .testTarget(
             name: "CommandsTests",
-            dependencies: ["Commands", "Spool", "Reviews", "Results", "Basics", "Policy", "Audit", "Store", "SystemCalls"]
+            dependencies: ["Commands", "Spool", "Reviews", "Results", "Basics", "Policy", "Audit", "SystemCalls", "FixtureFiles"]
         ),
     ]
 )

@@ -1,11 +1,12 @@
 @testable import Commands
+import FixtureFiles
 import Foundation
 import Testing
 
 /// What `frs daemon` checks before it claims anything.
 @Suite("Daemon start")
 struct DaemonStartTests {
-    static var modelsDirectory: String { ProcessInfo.processInfo.environment["FRS_MODELS"] ?? "models" }
+    static var modelsDirectory: String { (try? FixtureFiles.modelsDirectory()) ?? "models" }
 
     /// Issue #11 item 11: a model file with one changed byte is refused with the file, both hashes
     /// and the fix (before, it loaded and every result silently came from other weights).

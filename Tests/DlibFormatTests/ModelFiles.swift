@@ -1,25 +1,16 @@
+import FixtureFiles
 import Foundation
 import Testing
 
-/// Locates the dlib model files for tests: `$FRS_MODELS`, else `<repo>/models`, else
-/// `<repo>/../shared/models`. Tests that need a model fail (never silently pass) when none exists.
+/// The dlib model files' bytes for tests (found by ``FixtureFiles``). Tests that need a model fail
+/// (never silently pass) when none exists.
 enum ModelFiles {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    static var directory: String? {
-        var candidates = [String]()
-        if let env = ProcessInfo.processInfo.environment["FRS_MODELS"], !env.isEmpty { candidates.append(env) }
-        candidates.append(repository.appendingPathComponent("models").path)
-        candidates.append(repository.appendingPathComponent("../shared/models").standardized.path)
-        return candidates.first { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("mmod_human_face_detector.dat")) }
-    }
+    static var directory: String? { try? FixtureFiles.modelsDirectory() }
 
     /// The bytes of model `name`; records a test failure and returns `nil` when it is missing.
     static func bytes(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> [UInt8]? {
         guard let dir = directory else {
-            Issue.record("dlib model files not found: set FRS_MODELS, or put them in <repo>/models or <repo>/../shared/models",
-                         sourceLocation: sourceLocation)
+            Issue.record("\(FixtureFiles.MissingModels(searched: FixtureFiles.modelCandidates))", sourceLocation: sourceLocation)
             return nil
         }
         guard let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(name)) else {

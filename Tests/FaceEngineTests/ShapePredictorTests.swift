@@ -1,4 +1,5 @@
 @testable import FaceEngine
+import FixtureFiles
 import Basics
 import DlibFormat
 import Foundation
@@ -6,7 +7,7 @@ import Imaging
 import Testing
 
 /// Where the geometry tests find their data: committed fixtures relative to this file, and the
-/// dlib model files via `FRS_MODELS`, `<repo>/models` or `<repo>/../shared/models`.
+/// dlib model files via ``FixtureFiles``.
 enum GeometryFixtures {
     static let repo = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -28,21 +29,9 @@ enum GeometryFixtures {
         try JPEGDecoder().decode(contentsOf: path("images", name))
     }
 
-    struct MissingModel: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// The path of a model file; throws (failing the test) when no candidate directory has it.
+    /// The path of a model file; throws (failing the test) when it is not found.
     static func model(_ name: String) throws -> String {
-        var candidates = [String]()
-        if let env = ProcessInfo.processInfo.environment["FRS_MODELS"], !env.isEmpty { candidates.append(env) }
-        candidates.append(repo.appendingPathComponent("models").path)
-        candidates.append(repo.deletingLastPathComponent().appendingPathComponent("shared/models").path)
-        for dir in candidates {
-            let file = URL(fileURLWithPath: dir).appendingPathComponent(name).path
-            if FileManager.default.fileExists(atPath: file) { return file }
-        }
-        throw MissingModel(description: "model file \(name) not found in \(candidates.joined(separator: ", ")); set FRS_MODELS")
+        try FixtureFiles.model(name)
     }
 
     static func crc32<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {

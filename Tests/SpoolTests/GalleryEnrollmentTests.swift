@@ -1,4 +1,5 @@
 @testable import Spool
+import FixtureFiles
 import Administration
 import FaceEngine
 import FaceSearch
@@ -15,13 +16,7 @@ struct GalleryEnrollmentTests {
         .deletingLastPathComponent().appendingPathComponent("Fixtures").path
 
     static let analyzer: Result<FaceAnalyzer, any Error> = Result {
-        let repo = URL(fileURLWithPath: fixtures).deletingLastPathComponent().deletingLastPathComponent()
-        var candidates = [repo.appendingPathComponent("models").path, repo.appendingPathComponent("../shared/models").standardized.path]
-        if let env = ProcessInfo.processInfo.environment["FRS_MODELS"], !env.isEmpty { candidates.insert(env, at: 0) }
-        guard let dir = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/" + FaceAnalyzer.detectorFile) }) else {
-            throw ModelLoadError(file: candidates.joined(separator: ", "), message: "dlib models not found; set FRS_MODELS")
-        }
-        return try FaceAnalyzer(modelsDirectory: dir)
+        try FaceAnalyzer(modelsDirectory: try FixtureFiles.modelsDirectory())
     }
 
     static func manifest(_ rows: [String]) -> GalleryManifest {

@@ -1,3 +1,4 @@
+import FixtureFiles
 import FaceSearch
 import Foundation
 import Hashing
@@ -6,7 +7,7 @@ import Testing
 /// Issue #11 item 11: the daemon checks each model file's SHA-256 before loading it, and results
 /// name the exact files.
 @Suite struct ModelFilesTests {
-    static var modelsDirectory: String { ProcessInfo.processInfo.environment["FRS_MODELS"] ?? "models" }
+    static var modelsDirectory: String { (try? FixtureFiles.modelsDirectory()) ?? "models" }
 
     /// A copy of the models directory, with `change` applied to one file.
     func copyOfModels(changing file: String? = nil, _ change: (inout [UInt8]) -> Void = { _ in }) throws -> String {
