@@ -116,7 +116,7 @@ let package = Package(
             name: "Commands",
             dependencies: [
                 "Administration", "Spool", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
-                "Store", "FaceEngine", "Matching", "Imaging", "SystemCalls",
+                "Store", "FaceEngine", "NeuralNet", "Matching", "Imaging", "SystemCalls",
             ]
         ),
         .executableTarget(name: "frs", dependencies: ["Commands"]),

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Runs independent pieces of work on a few threads and keeps their results in input order.
 public enum ParallelWork {
@@ -8,45 +9,37 @@ public enum ParallelWork {
     /// - Parameters:
     ///   - finished: called after each item with how many are done (from worker threads).
     /// - Returns: the results, in index order.
-    public static func map<T>(count: Int, workers: Int, finished: (@Sendable (Int) -> Void)? = nil,
-                              _ body: @Sendable (Int) -> T) -> [T] {
-        let state = State<T>(count: count)
+    public static func map<T: Sendable>(count: Int, workers: Int, finished: (@Sendable (Int) -> Void)? = nil,
+                                        _ body: @Sendable (Int) -> T) -> [T] {
+        let state = Mutex(State<T>(count: count))
         DispatchQueue.concurrentPerform(iterations: max(1, min(workers, count))) { _ in
-            while let i = state.take() {
-                let done = state.set(i, body(i))
+            while let i = state.withLock({ $0.take() }) {
+                let value = body(i)
+                let done = state.withLock { $0.set(i, value) }
                 finished?(done)
             }
         }
-        return state.values
+        return state.withLock { $0.slots.map { $0! } }  // every slot is set once concurrentPerform returns
     }
 
-    /// The next index to hand out and the results so far.
-    private final class State<T>: @unchecked Sendable {
-        // All access goes through `lock`.
-        private let lock = NSLock()
-        private var next = 0
-        private var done = 0
-        private var slots: [T?]
+    /// The next index to hand out and the results so far (inside the mutex).
+    private struct State<T: Sendable>: Sendable {
+        var next = 0
+        var done = 0
+        var slots: [T?]
 
         init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-        func take() -> Int? {
-            lock.withLock {
-                guard next < slots.count else { return nil }
-                defer { next += 1 }
-                return next
-            }
+        mutating func take() -> Int? {
+            guard next < slots.count else { return nil }
+            defer { next += 1 }
+            return next
         }
 
-        func set(_ i: Int, _ value: T) -> Int {
-            lock.withLock {
-                slots[i] = value
-                done += 1
-                return done
-            }
+        mutating func set(_ i: Int, _ value: T) -> Int {
+            slots[i] = value
+            done += 1
+            return done
         }
-
-        /// Every slot is set once `concurrentPerform` has returned.
-        var values: [T] { lock.withLock { slots.map { $0! } } }
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Matching
+import NeuralNet
 
 /// `frs bench match --gallery N --probes B [--k K] [--storage f32,f16] [--verify]`: the synthetic
 /// matching benchmark.
@@ -138,7 +139,7 @@ public struct BenchMatchCommand: Subcommand {
         var peakCPU: [Double] = []
         func measurePeak() -> Double {
             let cpu = Self.cpuSeconds(), wall = Self.now()
-            let rate = FMAPeak.measure(threads: threads, repeats: 1)
+            let rate = FMAPeakKernel.measure(threads: threads) / 1e9
             peakCPU.append(rate * (Self.now() - wall) / (Self.cpuSeconds() - cpu))
             return rate
         }

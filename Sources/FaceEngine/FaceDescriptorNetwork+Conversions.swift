@@ -25,28 +25,3 @@ extension Pooling {
                   paddingY: layer.paddingY, paddingX: layer.paddingX)
     }
 }
-
-/// Result slots filled concurrently, one writer per index.
-///
-/// Each slot is written exactly once by the iteration that owns its index, under `lock`, and
-/// read only after the parallel loop has finished.
-final class DescriptorSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [[Float]]
-
-    init(count: Int) {
-        slots = [[Float]](repeating: [], count: count)
-    }
-
-    func set(_ index: Int, _ value: [Float]) {
-        lock.lock()
-        slots[index] = value
-        lock.unlock()
-    }
-
-    var values: [[Float]] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots
-    }
-}

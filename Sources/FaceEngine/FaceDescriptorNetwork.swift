@@ -1,3 +1,4 @@
+import Basics
 import Dispatch
 import DlibFormat
 import Imaging
@@ -73,16 +74,12 @@ public final class FaceDescriptorNetwork: Sendable {
     /// Descriptors of several chips, in order, computed in parallel (one chip per thread).
     /// - Precondition: every chip is `chipSize × chipSize`.
     public func descriptors(chips: [RGBImage]) -> [[Float]] {
-        let results = DescriptorSlots(count: chips.count)
         let threads = defaultThreadCount
         if chips.count < threads {
             // Too few chips to keep every core busy one per chip: split each chip instead.
             return chips.map { forward($0, threads: threads) }
         }
-        DispatchQueue.concurrentPerform(iterations: chips.count) { i in
-            results.set(i, self.forward(chips[i], threads: 1))
-        }
-        return results.values
+        return ParallelWork.map(count: chips.count, workers: threads) { i in self.forward(chips[i], threads: 1) }
     }
 
     /// Floating-point operations of one chip's convolutions and fully connected layer (a

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Foundation
 
 /// The machine's fused multiply-add peak, measured the plain way: per thread, 10 independent
@@ -50,15 +51,14 @@ public enum FMAPeakKernel {
     }
 }
 
-/// One result slot per worker, so the optimizer cannot drop the loops. Each worker writes only
-/// its own slot, under `lock` (written once per run, so the lock costs nothing measurable).
-private final class SinkValues: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [Float]
+/// One result slot per worker, so the optimizer cannot drop the loops (each worker writes its own
+/// slot once per run, inside the mutex).
+private final class SinkValues: Sendable {
+    private let values: Mutex<[Float]>
 
-    init(count: Int) { values = [Float](repeating: 0, count: count) }
+    init(count: Int) { values = Mutex([Float](repeating: 0, count: count)) }
 
-    func store(_ i: Int, _ v: Float) { lock.withLock { values[i] = v } }
+    func store(_ i: Int, _ v: Float) { values.withLock { $0[i] = v } }
 
-    var sum: Float { lock.withLock { values.reduce(0, +) } }
+    var sum: Float { values.withLock { $0.reduce(0, +) } }
 }

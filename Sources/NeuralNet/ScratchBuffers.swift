@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Per-worker scratch memory for the convolution's packed im2col panels.
 ///
@@ -37,23 +38,14 @@ func parallelForEach(count: Int, threads: Int, _ body: @Sendable (_ worker: Int,
         for i in 0..<count { body(0, i) }
         return
     }
-    let counter = WorkCounter()
+    // The next item to hand out: one atomic add per item (no lock).
+    let next = Atomic<Int>(0)
     DispatchQueue.concurrentPerform(iterations: workers) { w in
-        while let i = counter.next(below: count) { body(w, i) }
-    }
-}
-
-/// A shared "next item" counter. The integer is only read and written under `lock`.
-private final class WorkCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    func next(below limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
+        while true {
+            let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard i < count else { return }
+            body(w, i)
+        }
     }
 }
 
