@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "DlibFormat", swiftSettings: numericSettings),
         .target(name: "NeuralNet", swiftSettings: neuralNetSettings),
         .target(name: "Matching", swiftSettings: matchingSettings),
-        .target(name: "Policy"),
+        .target(name: "Policy", dependencies: ["Basics"]),
 
         // MARK: - OS and C wrappers
         .target(name: "SystemCalls", dependencies: ["CStatFS"]),
@@ -108,7 +108,7 @@ let package = Package(
         ),
         .target(
             name: "Administration",
-            dependencies: ["Spool", "FaceSearch", "FaceEngine", "Results", "Policy", "Audit", "Store", "SystemCalls"]
+            dependencies: ["Basics", "Spool", "FaceSearch", "FaceEngine", "Results", "Policy", "Audit", "Store", "SystemCalls"]
         ),
 
         // MARK: - Command line
@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "DlibFormatTests", dependencies: ["FixtureFiles", "DlibFormat"], swiftSettings: numericSettings),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: numericSettings),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"], swiftSettings: numericSettings),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Basics"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: numericSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Basics"]),
         .testTarget(

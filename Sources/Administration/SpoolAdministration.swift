@@ -1,4 +1,5 @@
 import Audit
+import Basics
 import Foundation
 import Glibc
 import Policy

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// UTC timestamps for audit records: ISO 8601 with milliseconds, `2026-11-25T22:03:15.123Z`.
@@ -7,7 +8,7 @@ public enum AuditTime {
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let msOfDay = ((ms % 86_400_000) + 86_400_000) % 86_400_000
         let day = Int((ms - msOfDay) / 86_400_000)
-        let (y, m, d) = civil(fromDays: day)
+        let (y, m, d) = UTCDay.civil(fromDays: day)
         let h = msOfDay / 3_600_000
         let mi = msOfDay / 60_000 % 60
         let s = msOfDay / 1000 % 60
@@ -32,18 +33,5 @@ public enum AuditTime {
             }
         }
         return true
-    }
-
-    /// The proleptic Gregorian date of a day number since 1970-01-01 (H. Hinnant's `civil_from_days`).
-    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

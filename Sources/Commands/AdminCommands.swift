@@ -1,4 +1,5 @@
 import Administration
+import Basics
 import Foundation
 import Glibc
 import Policy

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A law enforcement agency with access under the MOU.

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Decides whether a parsed request may run: the rules of MOU sections III–IX.

@@ -1,4 +1,5 @@
 @testable import Policy
+import Basics
 import Foundation
 
 /// Shared test data: a valid requester, agency and job, and a fixed "now".

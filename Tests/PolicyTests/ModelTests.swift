@@ -1,4 +1,5 @@
 @testable import Policy
+import Basics
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import Spool
+import Basics
 import Foundation
 import Policy
 import Results

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Whole UTC calendar days, for the policy's day-granular rules (training validity, termination).
+/// Whole UTC calendar days, for the policy's day-granular rules (training validity, termination)
+/// and the audit log's timestamps and day files.
 ///
 /// Dates in the registry are calendar dates (`--trained 2025-03-01`); comparing them by day rather
 /// than by second means "365 days" means the same thing whatever the hour of the request.
@@ -52,7 +53,7 @@ public enum UTCDay {
     }
 
     /// The proleptic Gregorian date of a day number (H. Hinnant's `civil_from_days`).
-    static func civil(fromDays z0: Int) -> (year: Int, month: Int, day: Int) {
+    public static func civil(fromDays z0: Int) -> (year: Int, month: Int, day: Int) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
