@@ -4,8 +4,10 @@
 //
 // Layering (bottom to top; a module imports only modules listed before it):
 //   C shims ............ CJPEG, CJPEGGuard, CSQLite, CStatFS
-//   pure value code .... Basics (FaceBox, ParallelWork, Logger, HTML escaping), Hashing, DlibFormat, NeuralNet, Matching, Policy
-//   OS and C wrappers .. SystemCalls, Imaging, Store (SQLite: gallery tables, registry)
+//   pure value code .... Basics (FaceBox, ParallelWork, Logger, HTML escaping, UTC days), Hashing, DlibFormat, NeuralNet,
+//                        Policy
+//   OS and C wrappers .. SystemCalls (the one libc layer), Imaging, Store (SQLite: gallery tables, registry),
+//                        Matching (kernels on packed panels; its cache file's I/O goes through SystemCalls)
 //   engine ............. FaceEngine (Imaging + DlibFormat + NeuralNet)
 //   audit .............. Audit (Basics + Hashing + SystemCalls)
 //   results ............ Results (result documents, the outbox's results directory, the ProbeSearcher protocol)
@@ -72,7 +74,7 @@ let package = Package(
         .target(name: "Hashing", swiftSettings: numericSettings),
         .target(name: "DlibFormat", swiftSettings: numericSettings),
         .target(name: "NeuralNet", swiftSettings: neuralNetSettings),
-        .target(name: "Matching", swiftSettings: matchingSettings),
+        .target(name: "Matching", dependencies: ["SystemCalls"], swiftSettings: matchingSettings),
         .target(name: "Policy", dependencies: ["Basics"]),
 
         // MARK: - OS and C wrappers

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import SystemCalls
 #endif
 
 /// The gallery matrix on disk, so a daemon starts without re-reading every descriptor from SQLite.
@@ -382,12 +383,14 @@ public enum GalleryCache {
 
     static func errnoText() -> String { String(cString: strerror(errno)) + " (errno \(errno))" }
 
-    /// Runs a system call again while it fails with `EINTR`.
+    /// Runs a system call through ``SystemCalls/SystemCall/run(_:path:_:)`` (the one place that
+    /// retries `EINTR`): its result, or -1 with `errno` set.
     static func retrying(_ call: () -> Int32) -> Int32 {
-        while true {
-            let rc = call()
-            if rc == -1 && errno == EINTR { continue }
-            return rc
+        do {
+            return try SystemCall.run("call", call)
+        } catch {
+            errno = error.errno
+            return -1
         }
     }
 
@@ -395,12 +398,11 @@ public enum GalleryCache {
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
         var done = 0
         while done < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30))
-            if n < 0 {
-                if errno == EINTR { continue }
-                return "write: \(errnoText())"
+            do {
+                done += try SystemCall.run("write") { Glibc.write(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30)) }
+            } catch {
+                return "write: \(error.message) (errno \(error.errno))"
             }
-            done += n
         }
         return nil
     }
@@ -410,13 +412,14 @@ public enum GalleryCache {
     static func readAll(_ fd: Int32, _ bytes: UnsafeMutableRawBufferPointer) -> Int? {
         var done = 0
         while done < bytes.count {
-            let n = read(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30))
-            if n < 0 {
-                if errno == EINTR { continue }
+            do {
+                let n = try SystemCall.run("read") { read(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30)) }
+                if n == 0 { break }
+                done += n
+            } catch {
+                errno = error.errno
                 return nil
             }
-            if n == 0 { break }
-            done += n
         }
         return done
     }
