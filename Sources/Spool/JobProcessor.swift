@@ -211,7 +211,7 @@ public final class JobProcessor {
 
     /// Runs the search for an allowed job.
     func run(_ job: JobRequest, id: String, now: Date) throws -> JobResult {
-        try takeInDroppedImages(job: id, ownerFile: layout.jobFile(id, in: layout.active))
+        try takeInDroppedImages(job: id, owner: try FileStatus.of(layout.jobFile(id, in: layout.active)).owner)
         let threshold = job.threshold ?? gate.config.defaultThreshold
         let maxCandidates = job.maxCandidates ?? gate.config.defaultMaxCandidates
         var denial = JobDenial(reasons: [], requester: job.requester, purpose: job.purpose,
@@ -330,43 +330,6 @@ public final class JobProcessor {
         logger.info("bulk progress", figures.merging(["job": id]) { a, _ in a })
         let text = figures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
         try? DurableFile.write(Array(text.utf8), to: layout.bulkStatus(for: id), via: layout.bulkProgress)
-    }
-
-    /// Copies the images a submitter left in `incoming/<job>.d/` into `evidence/<job>/`.
-    ///
-    /// Each image must be a regular file with one link owned by the job file's owner (opened
-    /// without following symlinks); it is copied, not renamed, so the evidence is a new inode
-    /// the submitter cannot change afterwards. The drop folder is removed after every copy is durable.
-    func takeInDroppedImages(job: String, ownerFile: String) throws {
-        let folder = layout.dropFolder(for: job)
-        guard let folderStatus = try? FileStatus.of(folder) else { return }
-        let owner = try FileStatus.of(ownerFile).owner
-        guard folderStatus.isDirectory, folderStatus.owner == owner else {
-            logger.warning("ignoring a drop folder not owned by the job's owner", ["job": job])
-            return
-        }
-        let target = layout.evidence(for: job)
-        try Directory.create(target, mode: 0o700)
-        let names = try Directory.entries(folder)
-        for name in names where !name.hasPrefix(".") {
-            let path = folder + "/" + name
-            guard let fd = try? FileDescriptor.openNoFollow(path) else {
-                logger.warning("refusing a dropped image that is not a plain file", ["job": job, "image": name])
-                continue
-            }
-            defer { fd.closeIgnoringErrors() }
-            let status = try fd.status()
-            guard status.isRegularFile, status.linkCount == 1, status.owner == owner,
-                  status.size <= Int64(evidence.maximumProbeBytes)
-            else {
-                logger.warning("refusing a dropped image (owner, links, type or size)", ["job": job, "image": name])
-                continue
-            }
-            let bytes = try fd.readAll(limit: evidence.maximumProbeBytes)
-            try DurableFile.write(bytes, to: target + "/" + name, via: target, mode: 0o600)
-        }
-        for name in names { try DurableFile.remove(folder + "/" + name) }
-        _ = rmdir(folder)
     }
 
     /// Finishes a job: result, final audit record, ledger, move, each step skipped if done before.
