@@ -54,6 +54,11 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case inputProbeTooLarge = "input.probe-too-large"
     /// The job names more probes than the policy allows in one job.
     case inputTooManyProbes = "input.too-many-probes"
+    /// The job file's name cannot be a job id (longer than 128 bytes, or characters other than
+    /// `A–Z a–z 0–9 . _ -`): refused at once, answered under `badname-<inode>`.
+    case inputBadJobName = "input.bad-job-name"
+    /// An earlier job used this job id: the later file is refused under `<id>.dup-<inode>`.
+    case inputDuplicateJobID = "input.duplicate-job-id"
     /// `max_candidates` is not an integer within the policy's range (default 2…50).
     case inputInvalidMaxCandidates = "input.invalid-max-candidates"
     /// `threshold` is not a number above 0 and at most the policy's maximum.

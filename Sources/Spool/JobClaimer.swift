@@ -24,6 +24,9 @@ public struct ClaimedJob: Sendable {
     /// Whether the job was found in `active/` (left by a dead daemon, or after a failed attempt)
     /// rather than claimed from `incoming/`.
     public let recovered: Bool
+    /// Why a regular file could not be opened (a mode that excludes the daemon, a lease); its
+    /// ``descriptor`` is then `nil` and the job is refused without its contents.
+    public var openError: String? = nil
 
     /// The kinds of files in the drop box.
     public enum Kind: Sendable, Equatable {

@@ -102,7 +102,9 @@ public final class JobProcessor {
 
     // MARK: - Jobs
 
-    func processJob(_ claim: ClaimedJob) throws {
+    func processJob(_ dropped: ClaimedJob) throws {
+        // The id this file answers under, and a refusal that decides it (JobProcessor+Identity.swift).
+        let (claim, refusal) = try identify(dropped)
         let id = claim.id
         let now = clock()
         let (attempt, firstSeen) = try ledger.beginAttempt(id, now: now)
@@ -157,8 +159,12 @@ public final class JobProcessor {
                                  details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
 
         let supervisor = try ledger.entry(id).flatMap { $0.approval }.flatMap(SupervisorDecision.init(rawValue:))
-        let verdict = JobEvaluation.evaluate(parsed: parsed, identity: identity, requester: requester, agency: agency,
+        var verdict = JobEvaluation.evaluate(parsed: parsed, identity: identity, requester: requester, agency: agency,
                                              supervisor: supervisor, gate: gate, now: now)
+        if let refusal {
+            verdict = .deny(JobDenial(reasons: [refusal.code], messages: [refusal.message], requester: claimedRequester,
+                                      purpose: context.purpose, caseNumber: context.caseNumber))
+        }
         switch verdict {
         case .deny(let denial):
             try finish(claim, result: ResultBuilder.denied(job: id, denial, now: now), resultWritten: false, reason: nil)
@@ -349,6 +355,7 @@ public final class JobProcessor {
                                      authenticated: authenticated)
             // The offense goes into the final record for the annual report's counts by crime type.
             var details = result.probeCount.map { ["probes": "\($0)"] } ?? [:]
+            if claim.name != id + ".json" { details["file"] = claim.name }
             if let offense = result.offense { details["offense"] = offense }
             try record(context.event(
                 result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons.map(\.rawValue),
@@ -368,18 +375,17 @@ public final class JobProcessor {
         let directory = outcome == .failed ? layout.failed : layout.done
         if outcome == .failed {
             let text = (reason ?? "failed") + "\n"
-            try DurableFile.write(Array(text.utf8), to: directory + "/" + claim.name + ".reason", via: layout.tmp)
+            let name = filedName(claim, in: directory)
+            try DurableFile.write(Array(text.utf8), to: directory + "/" + name + ".reason", via: layout.tmp)
         }
         try file(claim, into: directory)
         if claim.kind == .job { discardDropFolder(job: claim.id) }
     }
 
-    /// Renames a claimed file from `active/` into `directory`, never over another file: a second
-    /// file of the same name (a job id dropped twice) is kept under its inode number.
+    /// Renames a claimed file from `active/` into `directory` under ``filedName(_:in:)``, never
+    /// over another file.
     func file(_ claim: ClaimedJob, into directory: String) throws {
-        var target = directory + "/" + claim.name
-        if FileStatus.exists(target) { target += ".\(claim.status.inode)" }
-        try DurableFile.renameNoReplace(claim.path, to: target)
+        try DurableFile.renameNoReplace(claim.path, to: directory + "/" + filedName(claim, in: directory))
     }
 
     /// The result file of a job, if one was written.

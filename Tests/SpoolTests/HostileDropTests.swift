@@ -54,4 +54,68 @@ extension TestSpool {
 @Suite("Hostile drops: names, squatting, unreadable files, floods")
 struct HostileDropTests {
 
+    @Test func aJobWhoseNameCannotBeAJobIDIsRefusedAtOnceUnderAnIDFromItsInode() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
+        let long = String(repeating: "x", count: 245) + ".json"
+        let longInode = try spool.dropNamed(long, TestSpool.jobJSON(probes: [probe]))
+        let oddInode = try spool.dropNamed("semi;colon $(id).json", TestSpool.jobJSON(probes: [probe]))
+        try spool.drop("ordinary", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain()
+
+        #expect(try spool.result("ordinary").decision == .completed)
+        for (name, inode) in [(long, longInode), ("semi;colon $(id).json", oddInode)] {
+            let id = "badname-\(inode)"
+            let result = try spool.result(id)
+            #expect(result.decision == .denied, "\(name)")
+            #expect(result.reasons.map(\.rawValue) == ["input.bad-job-name"], "\(name)")
+            let finals = try spool.finalRecords(for: id)
+            #expect(finals.count == 1)
+            #expect(finals.first?.event.details["file"] == name)
+        }
+        #expect(try spool.entries(spool.layout.active).isEmpty)
+        #expect(try spool.entries(spool.layout.incoming).isEmpty)
+    }
+
+    @Test func aSecondFileUnderAHeldJobsIDIsRefusedUnderItsOwnIdentity() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
+        let watched = "Person seen assaulting an officer at the protest on Main Street"
+        try spool.drop("victim", TestSpool.jobJSON(justification: watched, probes: [probe]))
+        try spool.drain()
+        #expect(spool.locations(of: "victim") == ["held"])
+
+        // Anyone (here another account) drops a file under the held job's id.
+        let squatter = try spool.dropNamed("victim.json", TestSpool.jobJSON(purpose: "personal", probes: [probe]), uid: 4242)
+        try spool.drain()
+        #expect(!FileStatus.exists(spool.layout.resultFile("victim")))
+        #expect(try spool.finalRecords(for: "victim").isEmpty)
+        #expect(try spool.ledgerEntry("victim")?.state == .held)
+        let dup = "victim.dup-\(squatter)"
+        let refused = try spool.result(dup)
+        #expect(refused.decision == .denied)
+        #expect(refused.reasons.map(\.rawValue).contains("input.duplicate-job-id"))
+        #expect(try spool.finalRecords(for: dup).count == 1)
+
+        // Approved, the held job runs as itself.
+        try spool.dropApproval(job: "victim", supervisor: "sroe", approve: true, uid: TestSpool.supervisorUID)
+        try spool.drain()
+        let result = try spool.result("victim")
+        #expect(result.decision == .completed)
+        #expect(result.requester == "jdoe")
+        #expect(try spool.finalRecords(for: "victim").count == 1)
+    }
+
+    @Test func aFinishedJobsIDNeverTakesASecondResult() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("once", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain()
+        let before = try DurableFile.read(spool.layout.resultFile("once"))
+        let again = try spool.dropNamed("once.json", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain()
+        #expect(try DurableFile.read(spool.layout.resultFile("once")) == before)
+        #expect(try spool.finalRecords(for: "once").count == 1)
+        #expect(try spool.result("once.dup-\(again)").reasons.map(\.rawValue) == ["input.duplicate-job-id"])
+    }
 }

@@ -168,7 +168,7 @@ struct SpoolDaemonTests {
         try spool.drop("twice", TestSpool.jobJSON(probes: [probe]))
         try spool.drain()
         #expect(try spool.finalRecords(for: "twice").count == 1)
-        #expect(try spool.entries(spool.layout.done).filter { $0.hasPrefix("twice.json") }.count == 2)
+        #expect(try spool.entries(spool.layout.done).filter { $0.hasPrefix("twice.") }.count == 2)
         #expect(try spool.entries(spool.layout.incoming).isEmpty)
     }
 }
