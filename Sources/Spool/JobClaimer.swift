@@ -6,8 +6,9 @@ import SystemCalls
 /// For a regular file, the claimant holds an exclusive `flock` on it from right after the rename
 /// into `active/` until the file has left `active/`; a daemon looking for work a dead daemon left
 /// behind skips files whose lock it cannot take. A non-regular entry (a symlink, a FIFO, a
-/// directory dropped in place of a job) cannot be locked; it is handled while the claimant holds
-/// the spool's claim lock (see ``JobClaimer``).
+/// directory dropped in place of a job), and a regular file the daemon cannot open (mode 000, a
+/// lease), cannot be locked; it is handled while the claimant holds the spool's claim lock (see
+/// ``JobClaimer``), so it too ends with a result and a final record.
 public struct ClaimedJob: Sendable {
     /// The file name in `active/` (`<job>.json` or `<name>.approval`).
     public let name: String
@@ -116,7 +117,18 @@ public struct JobClaimer: Sendable {
                     try body(job)
                     return .handled
                 }
-                let fd = try FileDescriptor.openNoFollow(target)
+                let fd: FileDescriptor
+                do {
+                    fd = try FileDescriptor.openNoFollow(target)
+                } catch {
+                    // A file the daemon may not open (mode 000 for a daemon that is not root, a
+                    // lease): handled now, under the claim lock, refused without its contents.
+                    var job = ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
+                                         descriptor: nil, recovered: false)
+                    job.openError = "\(error)"
+                    try body(job)
+                    return .handled
+                }
                 // A fresh claim: no one else can hold this lock (recovery is excluded by the claim lock).
                 guard try fd.lock(.exclusive, wait: false) else {
                     fd.closeIgnoringErrors()
@@ -152,7 +164,20 @@ public struct JobClaimer: Sendable {
                                         descriptor: nil, recovered: true))
                     return .handled
                 }
-                guard let fd = try? FileDescriptor.openNoFollow(path) else { continue }
+                let fd: FileDescriptor
+                do {
+                    fd = try FileDescriptor.openNoFollow(path)
+                } catch {
+                    // No one can open it now. A live claimant that opened it before its mode
+                    // changed (an owner's fchmod through a kept descriptor) still holds its flock:
+                    // leave it to them. Otherwise it is handled here, under the exclusive claim lock.
+                    guard !FileLock.isHeld(on: status) else { continue }
+                    var job = ClaimedJob(name: name, id: id, kind: kind, path: path, status: status,
+                                         descriptor: nil, recovered: true)
+                    job.openError = "\(error)"
+                    try body(job)
+                    return .handled
+                }
                 guard try fd.lock(.exclusive, wait: false) else {
                     fd.closeIgnoringErrors()
                     continue

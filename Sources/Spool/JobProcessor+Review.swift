@@ -10,7 +10,8 @@ extension JobProcessor {
     /// ``ReviewRecorder``; a file that is not a readable request is refused here.
     func processReview(_ claim: ClaimedJob) throws {
         guard let fd = claim.descriptor, claim.status.isRegularFile else {
-            return try refuseReview(claim, "the request is not a regular file", actor: "unknown")
+            return try refuseReview(claim, claim.openError.map { "the request cannot be opened: \($0)" }
+                                        ?? "the request is not a regular file", actor: "unknown")
         }
         let status = try fd.status()
         guard status.linkCount == 1 else {

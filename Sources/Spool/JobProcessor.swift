@@ -144,8 +144,11 @@ public final class JobProcessor {
         }
 
         let (identity, bytes) = try readJobFile(claim)
+        let unread = claim.openError.map {
+            [JobParseFailure.Issue(code: .inputMalformed, field: "", message: "the job file cannot be opened: \($0)")]
+        } ?? []
         let parsed: Result<JobRequest, JobParseFailure> = bytes.map { JobRequest.parse($0) }
-            ?? .failure(JobParseFailure(issues: []))
+            ?? .failure(JobParseFailure(issues: unread))
         let claimedRequester = parsed.claimedRequester
         let requester = try claimedRequester.flatMap { try registry.requester($0) }
         let agency = try requester.flatMap { try registry.policyAgency($0.agency) }
@@ -179,6 +182,8 @@ public final class JobProcessor {
     /// Opens the claimed job file through its locked descriptor and checks it can speak for its owner.
     func readJobFile(_ claim: ClaimedJob) throws -> (JobFileIdentity, [UInt8]?) {
         guard let fd = claim.descriptor else {
+            // A regular file the daemon cannot open: refused as unreadable (input.malformed).
+            if claim.openError != nil, claim.status.isRegularFile { return (JobFileIdentity(ownerUID: claim.status.owner), nil) }
             let what = claim.status.isSymbolicLink ? "a symbolic link" : "not a regular file"
             return (JobFileIdentity(ownerUID: claim.status.owner,
                                     problem: "requester.identity-mismatch: the job file is \(what)"), nil)
@@ -424,7 +429,8 @@ public final class JobProcessor {
     func processApproval(_ claim: ClaimedJob) throws {
         let now = clock()
         guard let fd = claim.descriptor, claim.status.isRegularFile else {
-            return try refuseApproval(claim, [ReasonCode.requesterIdentityMismatch.rawValue], "the request is not a regular file",
+            return try refuseApproval(claim, [ReasonCode.requesterIdentityMismatch.rawValue],
+                                      claim.openError.map { "the request cannot be opened: \($0)" } ?? "the request is not a regular file",
                               actor: "unknown", job: nil)
         }
         let status = try fd.status()

@@ -118,4 +118,33 @@ struct HostileDropTests {
         #expect(try spool.finalRecords(for: "once").count == 1)
         #expect(try spool.result("once.dup-\(again)").reasons.map(\.rawValue) == ["input.duplicate-job-id"])
     }
+
+    @Test func aJobFileTheDaemonCannotOpenStillGetsAResultAndAFinalRecord() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("leased", TestSpool.jobJSON(probes: [probe]))
+        try spool.drop("stuck", TestSpool.jobJSON(probes: [probe]))
+        try DurableFile.rename(spool.layout.jobFile("stuck", in: spool.layout.incoming),
+                               to: spool.layout.jobFile("stuck", in: spool.layout.active))
+        // A write lease makes every open(O_NONBLOCK) fail with EWOULDBLOCK, as mode 000 does
+        // for a daemon that is not root. (The break notice, SIGIO, is ignored here.)
+        signal(SIGIO, SIG_IGN)
+        var leases: [Int32] = []
+        for path in [spool.layout.jobFile("leased", in: spool.layout.incoming),
+                     spool.layout.jobFile("stuck", in: spool.layout.active)] {
+            let fd = open(path, O_RDONLY)
+            #expect(fd >= 0)
+            #expect(fcntl(fd, 1024 /* F_SETLEASE */, Int32(F_WRLCK)) == 0, "lease: \(errno)")
+            leases.append(fd)
+        }
+        defer { for fd in leases { _ = fcntl(fd, 1024, Int32(F_UNLCK)); close(fd) } }
+        try spool.drain()
+        for id in ["leased", "stuck"] {
+            let result = try spool.result(id)
+            #expect(result.decision == .denied, "\(id)")
+            #expect(result.reasons.map(\.rawValue).contains("input.malformed"), "\(id): \(result.reasons)")
+            #expect(try spool.finalRecords(for: id).count == 1, "\(id)")
+        }
+        #expect(try spool.entries(spool.layout.active).isEmpty)
+    }
 }
