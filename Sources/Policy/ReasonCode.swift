@@ -48,6 +48,9 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case inputProbeMissing = "input.probe-missing"
     /// A probe path leaves the evidence store.
     case inputProbeOutsideEvidence = "input.probe-outside-evidence"
+    /// A probe lies in an evidence folder the job may not search: not its own images, not its
+    /// agency's folder (`evidence/<AGENCY>/`), not an earlier job of its agency.
+    case inputProbeNotPermitted = "input.probe-not-permitted"
     /// A probe file is not a readable image.
     case inputProbeNotImage = "input.probe-not-image"
     /// A probe file is larger than the policy's maximum.

@@ -43,6 +43,11 @@ extension JobLedger {
         }
     }
 
+    /// Records the agency of a job's authenticated requester: `evidence/<job>/` is that agency's.
+    public func setAgency(_ job: String, _ agency: String) throws {
+        try database.query("UPDATE job_files SET agency = ? WHERE id = ?", [.text(agency), .text(job)])
+    }
+
     /// The file record of `job`, if the id was bound.
     public func file(_ job: String) throws -> JobFileRecord? {
         try database.query(

@@ -56,7 +56,14 @@ extension JobProcessor {
             return
         }
         let target = layout.evidence(for: job)
+        let marker = target + "/" + EvidenceStore.ownerMarker
+        if FileStatus.exists(target), !FileStatus.exists(marker) {
+            // A folder this job did not bring (an old loose folder of the same name): never adopted.
+            logger.warning("not taking images into an evidence folder made for something else", ["job": job])
+            return
+        }
         try Directory.create(target, mode: 0o700)
+        try DurableFile.write(Array((job + "\n").utf8), to: marker, via: target, mode: 0o600)
         for name in try folder.entries() where !name.hasPrefix(".") {
             guard let fd = try? folder.openForReading(name) else {
                 logger.warning("refusing a dropped image that is not a plain file", ["job": job, "image": name])

@@ -38,6 +38,14 @@ extension JobProcessor {
                 answered as \(base)
                 """)
         }
+        if refusal == nil, try registry.agency(claim.id) != nil {
+            // Its take-in would write into the agency's evidence folder.
+            base = JobID.forBadName(inode: file.inode)
+            refusal = JobRefusal(code: .inputBadJobName, message: """
+                \(ReasonCode.inputBadJobName.rawValue): a job id may not be an agency's code (its evidence \
+                folder); answered as \(base)
+                """)
+        }
         var candidate = base
         for attempt in 0..<16 {
             if try ledger.bind(candidate, inode: file.inode, owner: file.owner, name: claim.name, now: clock()) {

@@ -155,6 +155,9 @@ public final class JobProcessor {
         let context = JobContext(job: id, parsed: parsed, agency: requester?.agency, ownerUID: identity.ownerUID,
                                  authenticated: identity.problem == nil && requester?.uid == identity.ownerUID)
 
+        if context.authenticated, refusal == nil, let agency = requester?.agency {
+            try ledger.setAgency(id, agency)  // the job's evidence folder is its agency's
+        }
         if firstSeen {
             try record(context.event("job.received", outcome: "received"))
         }
@@ -174,7 +177,7 @@ public final class JobProcessor {
         case .hold(_, let terms):
             try hold(claim, context: context, terms: terms, now: now)
         case .run(let job):
-            let result = try run(job, id: id, now: now)
+            let result = try run(job, id: id, agency: requester?.agency, now: now)
             try finish(claim, result: result, resultWritten: false, reason: nil)
         }
     }
@@ -221,7 +224,7 @@ public final class JobProcessor {
     }
 
     /// Runs the search for an allowed job.
-    func run(_ job: JobRequest, id: String, now: Date) throws -> JobResult {
+    func run(_ job: JobRequest, id: String, agency: String?, now: Date) throws -> JobResult {
         try takeInDroppedImages(job: id, owner: try FileStatus.of(layout.jobFile(id, in: layout.active)).owner)
         let threshold = job.threshold ?? gate.config.defaultThreshold
         let maxCandidates = job.maxCandidates ?? gate.config.defaultMaxCandidates
@@ -231,22 +234,28 @@ public final class JobProcessor {
         var resolved: [(probe: String, path: String)] = []
         for probe in job.probes {
             do {
-                resolved.append((probe, try evidence.resolve(probe)))
-            } catch {
+                let path = try evidence.resolve(probe)
+                try checkAccess(probe, canonicalPath: path, job: id, agency: agency)
+                resolved.append((probe, path))
+            } catch let error as ProbeRejection {
                 denial.add(error.code, error.description)
             }
         }
         var bulk: [(probe: String, path: String)] = []
         if let folder = job.probeDir {
             do {
+                try checkAccess(folder, canonicalPath: try evidence.resolve(folder), job: id, agency: agency)
                 let probes = try evidence.probes(inFolder: folder)
                 if probes.count > gate.config.maxProbesPerDirectory {
                     denial.add(.inputTooManyProbes, "\(folder): \(probes.count) files; the limit is \(gate.config.maxProbesPerDirectory)")
                 }
                 for probe in probes {
-                    if let path = try? evidence.resolve(probe) { bulk.append((probe, path)) }
+                    if let path = try? evidence.resolve(probe),
+                       (try? checkAccess(probe, canonicalPath: path, job: id, agency: agency)) != nil {
+                        bulk.append((probe, path))
+                    }
                 }
-            } catch {
+            } catch let error as ProbeRejection {
                 denial.add(error.code, error.description)
             }
         }

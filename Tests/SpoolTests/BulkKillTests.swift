@@ -43,7 +43,7 @@ struct BulkKillTests {
     func killedDuringABulkJobThenResumed(killAt: Int) throws {
         let spool = try TestSpool()
         for i in 0..<Self.probes { try spool.addEvidence("backlog", "p\(i).jpg", bytes: Array("face \(i)".utf8)) }
-        try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: ", \"probe_dir\": \"backlog\""))
+        try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: ", \"probe_dir\": \"SCPD/backlog\""))
         let child = Process()
         child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
         child.arguments = ["--testing-library", "swift-testing", "--filter", "childBulkDaemonKilledMidJob"]
@@ -65,13 +65,13 @@ struct BulkKillTests {
         let searcher = FlakySearcher(failOn: "never")
         _ = try spool.drain(searcher: searcher)
         let searchedAgain = searcher.state.withLock { Set($0.searched.keys) }
-        let recordedBytes = Set(recorded.map { "face " + $0.dropFirst("backlog/p".count).dropLast(".jpg".count) })
+        let recordedBytes = Set(recorded.map { "face " + $0.dropFirst("SCPD/backlog/p".count).dropLast(".jpg".count) })
         #expect(searchedAgain.isDisjoint(with: recordedBytes), "recorded before the kill, searched again: \(searchedAgain.intersection(recordedBytes))")
 
         let lines = try DurableFile.read(spool.layout.resultLines("bulk")).split(separator: 0x0a)
         let images = try lines.map { try JSONDecoder().decode(ProbeRecord.self, from: Data($0)).image }
         #expect(images.count == Self.probes, "kill at search \(killAt): \(images.count) records")
-        #expect(Set(images) == Set((0..<Self.probes).map { "backlog/p\($0).jpg" }))
+        #expect(Set(images) == Set((0..<Self.probes).map { "SCPD/backlog/p\($0).jpg" }))
         #expect(try spool.result("bulk").probeCount == Self.probes)
         let finals = try spool.finalRecords(for: "bulk")
         #expect(finals.count == 1)

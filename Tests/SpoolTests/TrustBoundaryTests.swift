@@ -61,4 +61,38 @@ struct TrustBoundaryTests {
         #expect(FileStatus.exists(canary), "the canary was deleted through the symlink after \(rounds) rounds")
         #expect(rounds > 10)
     }
+
+    @Test func aJobMaySearchOnlyItsOwnImagesAndItsAgencysEvidence() throws {
+        let spool = try TestSpool()
+        try spool.addOtherAgency()
+        let agencyProbe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("agency face".utf8))
+        let brought = try spool.addOwnEvidence("jobA", "cam.jpg", bytes: Array("brought face".utf8))
+        let otherProbe = try spool.addEvidence("OTHER", "o.jpg", bytes: Array("other face".utf8), agency: "OTHER")
+        let loose = try spool.addEvidence("case9", "x.jpg", bytes: Array("loose face".utf8), agency: nil)
+        try spool.drop("jobA", TestSpool.jobJSON(probes: [brought]))
+        try spool.drain()
+        #expect(try spool.result("jobA").decision == .completed)
+
+        // Agency OTHER's analyst names SCPD's evidence and SCPD's job's images.
+        let other = TestSpool.analystUID + 6
+        try spool.drop("steal-job", TestSpool.jobJSON(requester: "oana", probes: [brought]), uid: other)
+        try spool.drop("steal-dir", TestSpool.jobJSON(requester: "oana", probes: [], extra: #", "probe_dir": "jobA""#), uid: other)
+        try spool.drop("steal-agency", TestSpool.jobJSON(requester: "oana", probes: [agencyProbe]), uid: other)
+        try spool.drop("steal-abs", TestSpool.jobJSON(requester: "oana", probes: [spool.layout.evidence + "/" + brought]), uid: other)
+        try spool.drop("own-agency", TestSpool.jobJSON(requester: "oana", probes: [otherProbe]), uid: other)
+        // SCPD's own: its agency folder and an earlier SCPD job's images; a folder no one owns is refused.
+        try spool.drop("scpd-agency", TestSpool.jobJSON(probes: [agencyProbe, brought]))
+        try spool.drop("scpd-loose", TestSpool.jobJSON(probes: [loose]))
+        try spool.drop("case9", TestSpool.jobJSON(probes: [loose]))
+        try spool.drain()
+
+        for id in ["steal-job", "steal-dir", "steal-agency", "steal-abs", "scpd-loose", "case9"] {
+            let result = try spool.result(id)
+            #expect(result.decision == .denied, "\(id)")
+            #expect(result.reasons.map(\.rawValue) == ["input.probe-not-permitted"], "\(id): \(result.reasons)")
+            #expect(result.probes.isEmpty)
+        }
+        #expect(try spool.result("own-agency").decision == .completed)
+        #expect(try spool.result("scpd-agency").decision == .completed)
+    }
 }
