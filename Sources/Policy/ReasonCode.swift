@@ -83,6 +83,8 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case reviewUnknownCandidate = "review.unknown-candidate"
     /// The job's requester is of another agency than the examiner.
     case reviewOtherAgency = "review.other-agency"
+    /// The examiner is the job's requester (the same person: the same uid, under any user id).
+    case reviewOwnJob = "review.own-job"
     /// The job failed on every attempt and is quarantined in `failed/`.
     case processingAttemptsExhausted = "processing.attempts-exhausted"
 

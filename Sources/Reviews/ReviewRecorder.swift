@@ -8,8 +8,10 @@ import Store
 /// from the drop box or `frs review` records it directly.
 ///
 /// A review is recorded only when the examiner is registered for the acting OS account, active,
-/// in a role that may review (``Policy/Role/canReview``) and of the requester's agency, and when
-/// the job completed with that face and that candidate in its result. Every outcome is audited:
+/// vetted, trained within the policy's validity, of an agency whose access is not terminated, in a
+/// role that may review (``Policy/Role/canReview``) and of the requester's agency, and not the
+/// job's requester (judged by uid: one person registered under two user ids is still one person),
+/// and when the job completed with that face and that candidate in its result. Every outcome is audited:
 /// `review.recorded` (with `details["disposition"]` and `details["candidate"]`, which the audit
 /// report counts) or `review.refused` with the reasons.
 public struct ReviewRecorder {
@@ -18,14 +20,18 @@ public struct ReviewRecorder {
     let log: ReviewLog
     let audit: AuditLog
     let clock: @Sendable () -> Date
+    let gate: PolicyGate
 
     /// - Parameters:
     ///   - results: the outbox's results directory (the reviewed jobs' results).
     ///   - database: a connection to the spool's database.
     ///   - audit: the spool's audit log.
     ///   - clock: the time source.
+    ///   - gate: the policy (training validity) examiners are checked against.
     /// - Throws: `DatabaseError` when the review table cannot be created.
-    public init(results: ResultFiles, database: Database, audit: AuditLog, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+    public init(results: ResultFiles, database: Database, audit: AuditLog, clock: @escaping @Sendable () -> Date = { Date() },
+                gate: PolicyGate = PolicyGate()) throws {
+        self.gate = gate
         self.results = results
         registry = Registry(database: database)
         log = try ReviewLog(database: database)
@@ -88,10 +94,22 @@ public struct ReviewRecorder {
         case .suspended: return ([ReasonCode.requesterSuspended], "\(review.examiner) is suspended", examiner.agency)
         case .revoked, nil: return ([ReasonCode.requesterRevoked], "\(review.examiner) is revoked", examiner.agency)
         }
+        // Vetted, trained, agency not terminated: checked as a requester is (the role aside).
+        let now = clock()
+        let personal = gate.requesterReasons(try registry.requester(review.examiner), fileOwnerUID: ownerUID, now: now)
+            .filter { $0 != .requesterRole }
+        let agencyReasons = gate.agencyReasons(try registry.policyAgency(examiner.agency), requester: nil, now: now)
+        if !(personal + agencyReasons).isEmpty {
+            return (personal + agencyReasons, "\(review.examiner) may not review now", examiner.agency)
+        }
         guard let result = try? results.result(review.job), result.decision == .completed else {
             return ([ReasonCode.reviewUnknownJob], "job \(review.job) has no completed result", examiner.agency)
         }
-        let requesterAgency = try result.requester.flatMap { try registry.user($0)?.agency }
+        let requester = try result.requester.flatMap { try registry.user($0) }
+        if result.requester == review.examiner || requester?.uid == ownerUID {
+            return ([ReasonCode.reviewOwnJob], "\(review.examiner) requested job \(review.job) and may not review it", examiner.agency)
+        }
+        let requesterAgency = requester?.agency
         guard requesterAgency == examiner.agency else {
             return ([ReasonCode.reviewOtherAgency], "job \(review.job) belongs to another agency", examiner.agency)
         }

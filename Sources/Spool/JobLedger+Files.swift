@@ -48,6 +48,16 @@ extension JobLedger {
         try database.query("UPDATE job_files SET agency = ? WHERE id = ?", [.text(agency), .text(job)])
     }
 
+    /// Records the hash of the private copy taken when the job was held.
+    public func setHeldCopy(_ job: String, sha256: String) throws {
+        try database.query("UPDATE job_files SET held_sha256 = ? WHERE id = ?", [.text(sha256), .text(job)])
+    }
+
+    /// Records that the job's dropped images were taken into its evidence folder.
+    public func markTakenIn(_ job: String) throws {
+        try database.query("UPDATE job_files SET taken_in = 1 WHERE id = ?", [.text(job)])
+    }
+
     /// The file record of `job`, if the id was bound.
     public func file(_ job: String) throws -> JobFileRecord? {
         try database.query(

@@ -3,7 +3,7 @@ import Policy
 import SystemCalls
 
 /// Why a claimed job file is refused before anything in it counts.
-struct JobRefusal: Sendable, Equatable {
+struct JobRefusal: Error, Sendable, Equatable {
     var code: ReasonCode
     var message: String
 }

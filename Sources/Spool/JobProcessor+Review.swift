@@ -24,7 +24,8 @@ extension JobProcessor {
             return try refuseReview(claim, "not a review request: \(error)", actor: "uid:\(status.owner)",
                                     reasons: [ReasonCode.inputMalformed.rawValue])
         }
-        let recorder = try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit, clock: clock)
+        let recorder = try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit, clock: clock,
+                                          gate: gate)
         let outcome = try recorder.apply(request, ownerUID: status.owner, request: claim.name)
         try file(claim, into: layout.done)
         switch outcome {

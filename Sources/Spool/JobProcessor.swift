@@ -143,10 +143,21 @@ public final class JobProcessor {
             return
         }
 
-        let (identity, bytes) = try readJobFile(claim)
-        let unread = claim.openError.map {
+        var (identity, bytes) = try readJobFile(claim)
+        var unread = claim.openError.map {
             [JobParseFailure.Issue(code: .inputMalformed, field: "", message: "the job file cannot be opened: \($0)")]
         } ?? []
+        let supervisor = try ledger.entry(id).flatMap { $0.approval }.flatMap(SupervisorDecision.init(rawValue:))
+        if supervisor != nil, refusal == nil {
+            // A supervisor decided on the copy taken at hold time (JobProcessor+Hold.swift): that
+            // copy is the job, whatever the file in the queue says now.
+            switch try heldCopy(id) {
+            case .success(let copy): bytes = copy
+            case .failure(let why):
+                bytes = nil
+                unread = [JobParseFailure.Issue(code: why.code, field: "", message: why.message)]
+            }
+        }
         let parsed: Result<JobRequest, JobParseFailure> = bytes.map { JobRequest.parse($0) }
             ?? .failure(JobParseFailure(issues: unread))
         let claimedRequester = parsed.claimedRequester
@@ -164,7 +175,6 @@ public final class JobProcessor {
         try record(context.event("job.claimed", outcome: "claimed",
                                  details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
 
-        let supervisor = try ledger.entry(id).flatMap { $0.approval }.flatMap(SupervisorDecision.init(rawValue:))
         var verdict = JobEvaluation.evaluate(parsed: parsed, identity: identity, requester: requester, agency: agency,
                                              supervisor: supervisor, gate: gate, now: now)
         if let refusal {
@@ -175,9 +185,9 @@ public final class JobProcessor {
         case .deny(let denial):
             try finish(claim, result: ResultBuilder.denied(job: id, denial, now: now), resultWritten: false, reason: nil)
         case .hold(_, let terms):
-            try hold(claim, context: context, terms: terms, now: now)
+            try hold(claim, context: context, terms: terms, bytes: bytes ?? [], owner: identity.ownerUID, now: now)
         case .run(let job):
-            let result = try run(job, id: id, agency: requester?.agency, now: now)
+            let result = try run(job, id: id, agency: requester?.agency, owner: identity.ownerUID, now: now)
             try finish(claim, result: result, resultWritten: false, reason: nil)
         }
     }
@@ -214,18 +224,9 @@ public final class JobProcessor {
         }
     }
 
-    /// Moves a job to `held/` for a supervisor.
-    func hold(_ claim: ClaimedJob, context: JobContext, terms: [String], now: Date) throws {
-        try ledger.markHeld(claim.id, now: now)
-        try record(context.event("job.held", outcome: "held", reasons: [ReasonCode.policyHeldForReview.rawValue],
-                                       details: ["watch_terms": terms.joined(separator: ",")]))
-        try DurableFile.renameNoReplace(claim.path, to: layout.held + "/" + claim.name)
-        logger.info("job held for a supervisor", ["job": claim.id, "terms": terms.joined(separator: ",")])
-    }
-
     /// Runs the search for an allowed job.
-    func run(_ job: JobRequest, id: String, agency: String?, now: Date) throws -> JobResult {
-        try takeInDroppedImages(job: id, owner: try FileStatus.of(layout.jobFile(id, in: layout.active)).owner)
+    func run(_ job: JobRequest, id: String, agency: String?, owner: UInt32, now: Date) throws -> JobResult {
+        try takeInOnce(job: id, owner: owner)
         let threshold = job.threshold ?? gate.config.defaultThreshold
         let maxCandidates = job.maxCandidates ?? gate.config.defaultMaxCandidates
         var denial = JobDenial(reasons: [], requester: job.requester, purpose: job.purpose,
@@ -393,7 +394,10 @@ public final class JobProcessor {
             try DurableFile.write(Array(text.utf8), to: directory + "/" + name + ".reason", via: layout.tmp)
         }
         try file(claim, into: directory)
-        if claim.kind == .job { discardDropFolder(job: claim.id) }
+        if claim.kind == .job {
+            discardDropFolder(job: claim.id)
+            try? DurableFile.remove(layout.heldCopy(for: claim.id))
+        }
     }
 
     /// Renames a claimed file from `active/` into `directory` under ``filedName(_:in:)``, never
@@ -471,13 +475,29 @@ public final class JobProcessor {
             }
             return try refuseApproval(claim, [], "job \(request.job) is not held", actor: request.supervisor, job: request.job)
         }
-        let heldRequest = (try? DurableFile.read(heldPath, limit: JobRequest.maximumFileBytes))
-            .flatMap { try? JobRequest.parse($0).get() }
-        let jobRequester = heldRequest?.requester ?? ""
-        let jobAgency = try registry.user(jobRequester)?.agency
+        // Judged on the private copy taken at hold time, never on the requester's file; anything
+        // that cannot be read or identified refuses the approval (fail closed).
+        let copy: [UInt8]
+        switch try heldCopy(request.job) {
+        case .success(let bytes): copy = bytes
+        case .failure(let why):
+            return try refuseApproval(claim, [why.code.rawValue], why.message, actor: request.supervisor, job: request.job)
+        }
+        guard let heldRequest = try? JobRequest.parse(copy).get(), let jobUser = try registry.user(heldRequest.requester),
+              let jobOwner = try ledger.file(request.job)?.owner
+        else {
+            return try refuseApproval(claim, [ReasonCode.inputMalformed.rawValue],
+                                      "the held job's requester or owner cannot be established", actor: request.supervisor,
+                                      job: request.job)
+        }
         let supervisorAgency = try registry.policyAgency(supervisor.agency)
-        let reasons = gate.approvalReasons(supervisor: supervisor, agency: supervisorAgency, jobRequester: jobRequester,
-                                           jobAgency: jobAgency, fileOwnerUID: status.owner, now: now)
+        var reasons = gate.approvalReasons(supervisor: supervisor, agency: supervisorAgency,
+                                           jobRequester: heldRequest.requester, jobAgency: jobUser.agency,
+                                           fileOwnerUID: status.owner, now: now)
+        // One person, two roles: the uid decides, not the user id.
+        if supervisor.uid == jobOwner || supervisor.uid == jobUser.uid, !reasons.contains(.supervisorSelfApproval) {
+            reasons.append(.supervisorSelfApproval)
+        }
         guard reasons.isEmpty else {
             return try refuseApproval(claim, reasons.map(\.rawValue), "the supervisor may not decide this job",
                               actor: request.supervisor, job: request.job)
@@ -486,8 +506,9 @@ public final class JobProcessor {
         try ledger.recordApproval(request.job, approved: approved, by: request.supervisor, note: request.note, now: now)
         try record(AuditEvent(
             event: approved ? "job.approved" : "job.rejected", actor: request.supervisor, agency: supervisor.agency,
-            job: request.job, purpose: heldRequest?.purpose, caseNumber: heldRequest?.caseNumber,
-            outcome: approved ? "approved" : "rejected", details: request.note.map { ["note": $0] } ?? [:]))
+            job: request.job, purpose: heldRequest.purpose, caseNumber: heldRequest.caseNumber,
+            outcome: approved ? "approved" : "rejected",
+            details: ["job_sha256": SHA256.hex(copy)].merging(request.note.map { ["note": $0] } ?? [:]) { a, _ in a }))
         try DurableFile.renameNoReplace(heldPath, to: layout.jobFile(request.job, in: layout.incoming))
         try file(claim, into: layout.done)
         logger.info("held job \(approved ? "approved" : "rejected")", ["job": request.job, "supervisor": request.supervisor])

@@ -19,6 +19,7 @@ import SystemCalls
 ///     audit/       0750  the hash-chained audit log, one file a day
 ///   state/         0700  the SQLite database, lock files, the policy file
 ///     bulk/        0700  records of bulk jobs in progress (resumed after a crash)
+///     held/        0700  private copies of held jobs' files, judged and run on approval
 /// ```
 /// Every state change of a job is one `rename(2)` between these directories, all on one
 /// filesystem, so a job file is in exactly one of them at any instant.
@@ -60,7 +61,7 @@ public struct SpoolLayout: Sendable, Equatable {
             (active, 0o700), (held, 0o700), (done, 0o700), (failed, 0o700),
             (evidence, 0o700),
             (outbox, 0o750), (results, 0o750), (audit, 0o750),
-            (state, 0o700), (bulkProgress, 0o700),
+            (state, 0o700), (bulkProgress, 0o700), (heldCopies, 0o700),
         ]
     }
 
@@ -99,6 +100,10 @@ public struct SpoolLayout: Sendable, Equatable {
     public func bulkProgress(for job: String) -> String { "\(bulkProgress)/\(job).jsonl" }
     /// A running bulk job's progress figures (done, total, rate, ETA), for `frs status JOB`.
     public func bulkStatus(for job: String) -> String { "\(bulkProgress)/\(job).status" }
+    /// Private copies of held jobs' files (`state/held/`).
+    public var heldCopies: String { state + "/held" }
+    /// The private copy of a held job's file, taken when it was held.
+    public func heldCopy(for job: String) -> String { "\(heldCopies)/\(job).json" }
     /// The reason a job was quarantined.
     public func failureReason(_ job: String) -> String { "\(failed)/\(job).reason" }
 }

@@ -95,4 +95,97 @@ struct TrustBoundaryTests {
         #expect(try spool.result("own-agency").decision == .completed)
         #expect(try spool.result("scpd-agency").decision == .completed)
     }
+
+    @Test func aHeldJobRunsWhatWasHeldNotWhatItsOwnerWroteLater() throws {
+        let spool = try TestSpool()
+        let id = "20260601T120000Z-0000000000bb"
+        let folder = spool.layout.dropFolder(for: id)
+        try Directory.create(folder, mode: 0o711)
+        #expect(chown(folder, TestSpool.analystUID, TestSpool.analystUID) == 0)
+        let original = Array("held face".utf8)
+        try DurableFile.write(original, to: folder + "/cam.jpg", via: folder, mode: 0o644)
+        #expect(chown(folder + "/cam.jpg", TestSpool.analystUID, TestSpool.analystUID) == 0)
+        let text = TestSpool.jobJSON(justification: Self.watched, probes: ["\(id)/cam.jpg"])
+        try spool.drop(id, text)
+        // The requester keeps descriptors on the job file and the image.
+        let jobFD = open(spool.layout.jobFile(id, in: spool.layout.incoming), O_RDWR)
+        let imageFD = open(folder + "/cam.jpg", O_RDWR)
+        #expect(jobFD >= 0 && imageFD >= 0)
+        defer { close(jobFD); close(imageFD) }
+        try spool.drain()
+        #expect(spool.locations(of: id) == ["held"])
+        let held = try #require(try spool.records().first { $0.event.job == id && $0.event.event == "job.held" })
+        #expect(held.event.details["job_sha256"] == SHA256.hex(Array(text.utf8)))
+        #expect(held.event.probeSHA256 == [SHA256.hex(original)])
+
+        // While held, both are rewritten through the kept descriptors.
+        let rewritten = Array(text.replacingOccurrences(of: "24-012345", with: "99-999999").utf8)
+        #expect(ftruncate(jobFD, 0) == 0)
+        #expect(pwrite(jobFD, rewritten, rewritten.count, 0) == rewritten.count)
+        let swapped = Array("someone else".utf8)
+        #expect(ftruncate(imageFD, 0) == 0)
+        #expect(pwrite(imageFD, swapped, swapped.count, 0) == swapped.count)
+
+        try spool.dropApproval(job: id, supervisor: "sroe", approve: true, uid: TestSpool.supervisorUID)
+        try spool.drain()
+        let result = try spool.result(id)
+        #expect(result.decision == .completed)
+        #expect(result.caseNumber == "24-012345")
+        #expect(result.probes.first?.sha256 == SHA256.hex(original))
+    }
+
+    @Test func anUnreadableHeldFileDoesNotLetASupervisorApproveTheirOwnJob() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("selfish", TestSpool.jobJSON(requester: "sroe", justification: Self.watched, probes: [probe]),
+                       uid: TestSpool.supervisorUID)
+        try spool.drain()
+        #expect(spool.locations(of: "selfish") == ["held"])
+        // The held file no longer parses (rewritten through a kept descriptor, say).
+        let held = spool.layout.jobFile("selfish", in: spool.layout.held)
+        let fd = open(held, O_WRONLY | O_TRUNC)
+        #expect(fd >= 0)
+        close(fd)
+        try spool.dropApproval(job: "selfish", supervisor: "sroe", approve: true, uid: TestSpool.supervisorUID)
+        try spool.drain()
+        #expect(spool.locations(of: "selfish") == ["held"])
+        #expect(!(try spool.events(for: "selfish")).contains("job.approved"))
+        let refusal = try #require(try spool.records().first { $0.event.event == "job.approval-refused" })
+        #expect(refusal.event.reasons.contains("supervisor.self-approval"))
+    }
+
+    @Test func oneUIDUnderTwoUserIDsCannotApproveOrReviewItsOwnJob() throws {
+        let spool = try TestSpool()
+        let now = spool.now
+        let admin = try SpoolAdministration(layout: spool.layout, uid: 0, clock: { now })
+        // jdoe's account (uid 1000) is registered a second time, as a supervisor and as an examiner.
+        try admin.addUser(UserRecord(id: "jdoe-sup", name: "Jane Doe", agency: "SCPD", role: "supervisor",
+                                     uid: TestSpool.analystUID, vetted: "2025-01-10", trained: "2026-01-15"))
+        try admin.addUser(UserRecord(id: "jdoe-exam", name: "Jane Doe", agency: "SCPD", role: "examiner",
+                                     uid: TestSpool.analystUID, vetted: "2025-01-10", trained: "2026-01-15"))
+        // An examiner whose training expired may not review either.
+        try admin.addUser(UserRecord(id: "stale", name: "Stan Stale", agency: "SCPD", role: "examiner",
+                                     uid: 1007, vetted: "2020-01-10", trained: "2020-01-15"))
+        let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("mine", TestSpool.jobJSON(justification: Self.watched, probes: [probe]))
+        try spool.drop("done", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain()
+        try spool.dropApproval(job: "mine", supervisor: "jdoe-sup", approve: true, uid: TestSpool.analystUID)
+        try spool.drain()
+        #expect(spool.locations(of: "mine") == ["held"])
+        let refusal = try #require(try spool.records().first { $0.event.event == "job.approval-refused" })
+        #expect(refusal.event.reasons.contains("supervisor.self-approval"))
+
+        let subject = try #require(try spool.result("done").probes.first?.faces.first?.candidates.first?.subject)
+        for (examiner, uid) in [("jdoe-exam", TestSpool.analystUID), ("stale", UInt32(1007))] {
+            let request = ReviewRequest(job: "done", examiner: examiner, face: 1, candidate: subject,
+                                        disposition: .possibleMatch, note: nil)
+            let name = try request.drop(via: spool.layout.tmp, into: spool.layout.incoming)
+            #expect(chown(spool.layout.incoming + "/" + name, uid, uid) == 0)
+        }
+        try spool.drain()
+        #expect(try ReviewLog(database: try SpoolDatabase.open(spool.layout)).reviews(job: "done").isEmpty)
+        let refused = try spool.records().filter { $0.event.event == "review.refused" }
+        #expect(refused.count == 2)
+    }
 }
