@@ -7,7 +7,12 @@
 # foreign-owned, FIFO and directory entries in incoming/; probes that are truncated or random bytes,
 # a JPEG declaring 60000x60000 pixels, a symlink to /etc/passwd, '..' and absolute paths, a
 # directory, a FIFO. A few jobs are held for a supervisor and approved while the daemons are being
-# killed. Then the daemons are stopped with SIGTERM and `frs daemon --once` drains the spool.
+# killed. Issue #11's attack classes: a 245-character job name and one with shell characters (answered
+# as badname-<inode>), files squatting on a held job's id and on a finished job's id (answered as
+# <id>.dup-<inode>), probes in another agency's and in a loose evidence folder, drop folders swapped
+# for a symlink to a canary directory in a loop while the daemons discard them, and one account's
+# flood of more queued jobs than max_queued_per_account. Then the daemons are stopped with SIGTERM and
+# `frs daemon --once` drains the spool.
 #
 # Checks (a line each, then `N passed, M failed`; exit 1 if any failed): every job has exactly one
 # result file and exactly one final audit record; each hostile job was refused with the expected
@@ -117,13 +122,15 @@ frs gallery enroll "$W/manifest.csv" >> "$LOGS/setup.log" 2>&1 || { cat "$LOGS/s
 
 # ---------------------------------------------------------------------------------------------
 # 2. Probes: good ones, and hostile ones in the evidence store.
-EV=$S/evidence
+EVROOT=$S/evidence
+EV=$EVROOT/TORT   # the agency's evidence folder: a job may search only its own images and its agency's
 umask 077   # evidence is private, as `frs submit` makes it
-mkdir -p "$EV/t" "$EV/hostile" "$EV/bulk"
+mkdir -p "$EV/t" "$EV/hostile" "$EV/bulk" "$EVROOT/loose"
 n=0
 for f in "$F"/*/*.jpg; do n=$((n + 1)); cp "$f" "$EV/t/p$n.jpg"; [ $n -ge 12 ] && break; done
 GOOD_PROBES=$n
 cp "$EV/t/p1.jpg" "$EV/t/p2.jpg" "$EV/t/p3.jpg" "$EV/bulk/"
+cp "$EV/t/p1.jpg" "$EVROOT/loose/p1.jpg"   # a folder no agency or job owns
 SECRET_PROBE="PROBE-SECRET-$RANDOM$RANDOM"
 head -c 1500 "$EV/t/p4.jpg" > "$EV/hostile/truncated.jpg"
 { head -c 4000 /dev/urandom; printf '%s' "$SECRET_PROBE"; head -c 4000 /dev/urandom; } > "$EV/hostile/random.jpg"
@@ -161,52 +168,52 @@ hostile() { HOSTILE_IDS+=("$1"); add "$@"; }
 h=0
 hj() { h=$((h + 1)); printf -v HID 'h%02d-%s' "$h" "$1"; }
 hj empty;        : > "$STAGE/$HID.json";                                                   hostile "$HID" denied input.malformed
-hj truncated;    job_json '["t/p1.jpg"]' | head -c 60 > "$STAGE/$HID.json";                hostile "$HID" denied input.malformed
+hj truncated;    job_json '["TORT/t/p1.jpg"]' | head -c 60 > "$STAGE/$HID.json";                hostile "$HID" denied input.malformed
 hj garbage;      head -c 700 /dev/urandom > "$STAGE/$HID.json";                            hostile "$HID" denied input.malformed
 hj notjson;      printf 'requester=analyst1\npurpose=active-investigation\n' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
 hj types;        printf '{"version":"1","requester":7,"purpose":["active-investigation"],"case_number":{},"justification":null,"probes":"t/p1.jpg","max_candidates":"ten"}' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
-hj unknown;      job_json '["t/p1.jpg"]' ',"priority":"urgent"' > "$STAGE/$HID.json";      hostile "$HID" denied input.unknown-field
-hj race;         job_json '["t/p1.jpg"]' ',"race":"black"' > "$STAGE/$HID.json";           hostile "$HID" denied use.protected-class-filter
-hj filter;       job_json '["t/p1.jpg"]' ',"filter":{"field":"ethnicity","value":"x"}' > "$STAGE/$HID.json"; hostile "$HID" denied use.protected-class-filter
-hj religion;     job_json '["t/p1.jpg"]' ',"religion":"any"' > "$STAGE/$HID.json";        hostile "$HID" denied use.protected-class-filter
+hj unknown;      job_json '["TORT/t/p1.jpg"]' ',"priority":"urgent"' > "$STAGE/$HID.json";      hostile "$HID" denied input.unknown-field
+hj race;         job_json '["TORT/t/p1.jpg"]' ',"race":"black"' > "$STAGE/$HID.json";           hostile "$HID" denied use.protected-class-filter
+hj filter;       job_json '["TORT/t/p1.jpg"]' ',"filter":{"field":"ethnicity","value":"x"}' > "$STAGE/$HID.json"; hostile "$HID" denied use.protected-class-filter
+hj religion;     job_json '["TORT/t/p1.jpg"]' ',"religion":"any"' > "$STAGE/$HID.json";        hostile "$HID" denied use.protected-class-filter
 hj stream;       job_json '["rtsp://10.0.0.1/cam"]' ',"stream":"rtsp://10.0.0.1/cam"' > "$STAGE/$HID.json"; hostile "$HID" denied use.live-surveillance
-hj nul;          job_json '["t/p1.jpg"]' | sed 's/analyst1/analyst1\x00admin/' > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj nul-escaped;  job_json '["t/p1.jpg\u0000.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied -
-hj utf8;         job_json '["t/p1.jpg"]' | sed 's/robbery suspect/robbery \xff\xfe\xc0\xaf suspect/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
-hj surrogate;    job_json '["t/p1.jpg"]' | sed 's/robbery suspect/robbery \\udc00 suspect/' > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj big-string;   job_json '["t/p1.jpg"]' ",\"notes\":\"$(head -c 5000000 /dev/zero | tr '\0' 'A')\"" > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj nul;          job_json '["TORT/t/p1.jpg"]' | sed 's/analyst1/analyst1\x00admin/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj nul-escaped;  job_json '["TORT/t/p1.jpg\u0000.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied -
+hj utf8;         job_json '["TORT/t/p1.jpg"]' | sed 's/robbery suspect/robbery \xff\xfe\xc0\xaf suspect/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
+hj surrogate;    job_json '["TORT/t/p1.jpg"]' | sed 's/robbery suspect/robbery \\udc00 suspect/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj big-string;   job_json '["TORT/t/p1.jpg"]' ",\"notes\":\"$(head -c 5000000 /dev/zero | tr '\0' 'A')\"" > "$STAGE/$HID.json"; hostile "$HID" denied -
 hj big-file;     { printf '{"x":"'; head -c 17000000 /dev/zero | tr '\0' 'B'; printf '"}'; } > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
 hj nest-array;   { head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; } > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
 hj nest-object;  { printf '{"version":1,"requester":"analyst1","x":'; for _ in $(seq 1000); do printf '%0.s{"a":' $(seq 100); done; printf 'null'; head -c 100000 /dev/zero | tr '\0' '}'; printf '}'; } > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
-hj num-huge;     job_json '["t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":99999999999999999999999999999999/' > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj num-exp;      job_json '["t/p1.jpg"]' | sed 's/"version":1/"version":1e999/' > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj num-neg;      job_json '["t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":-2147483649/' > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj num-frac;     job_json '["t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":5.5/' > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj num-nan;      job_json '["t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":NaN/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
-hj threshold;    job_json '["t/p1.jpg"]' ',"threshold":1e308' > "$STAGE/$HID.json";         hostile "$HID" denied -
-hj dup-key;      job_json '["t/p1.jpg"]' ',"requester":"super1"' > "$STAGE/$HID.json";     hostile "$HID" denied -
-hj many-probes;  job_json "[$(for i in $(seq 5000); do printf '"t/p1.jpg",'; done)\"t/p1.jpg\"]" > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj not-object;   printf '["t/p1.jpg"]' > "$STAGE/$HID.json";                               hostile "$HID" denied input.malformed
-hj unregistered; job_json '["t/p1.jpg"]' | sed 's/"analyst1"/"mallory"/' > "$STAGE/$HID.json"; hostile "$HID" denied requester.unknown
-hj impersonate;  job_json '["t/p1.jpg"]' | sed 's/"analyst1"/"other1"/' > "$STAGE/$HID.json"; hostile "$HID" denied requester.identity-mismatch
+hj num-huge;     job_json '["TORT/t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":99999999999999999999999999999999/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj num-exp;      job_json '["TORT/t/p1.jpg"]' | sed 's/"version":1/"version":1e999/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj num-neg;      job_json '["TORT/t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":-2147483649/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj num-frac;     job_json '["TORT/t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":5.5/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj num-nan;      job_json '["TORT/t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":NaN/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
+hj threshold;    job_json '["TORT/t/p1.jpg"]' ',"threshold":1e308' > "$STAGE/$HID.json";         hostile "$HID" denied -
+hj dup-key;      job_json '["TORT/t/p1.jpg"]' ',"requester":"super1"' > "$STAGE/$HID.json";     hostile "$HID" denied -
+hj many-probes;  job_json "[$(for i in $(seq 5000); do printf '"t/p1.jpg",'; done)\"TORT/t/p1.jpg\"]" > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj not-object;   printf '["TORT/t/p1.jpg"]' > "$STAGE/$HID.json";                               hostile "$HID" denied input.malformed
+hj unregistered; job_json '["TORT/t/p1.jpg"]' | sed 's/"analyst1"/"mallory"/' > "$STAGE/$HID.json"; hostile "$HID" denied requester.unknown
+hj impersonate;  job_json '["TORT/t/p1.jpg"]' | sed 's/"analyst1"/"other1"/' > "$STAGE/$HID.json"; hostile "$HID" denied requester.identity-mismatch
 # Hostile probes in otherwise valid jobs.
-hj p-truncated;  job_json '["hostile/truncated.jpg"]' > "$STAGE/$HID.json";                hostile "$HID" any -
-hj p-random;     job_json '["hostile/random.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied input.probe-not-image
-hj p-random-soi; job_json '["hostile/random-soi.jpg"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-not-image
-hj p-empty;      job_json '["hostile/empty.jpg"]' > "$STAGE/$HID.json";                    hostile "$HID" denied input.probe-not-image
-hj p-huge;       job_json '["hostile/huge.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-too-large
-hj p-sparse;     job_json '["hostile/sparse-40m.jpg"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-too-large
-hj p-passwd;     job_json '["hostile/passwd.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied input.probe-outside-evidence
-hj p-dotdot;     job_json '["t/../../state/frs.sqlite"]' > "$STAGE/$HID.json";             hostile "$HID" denied input.probe-outside-evidence
+hj p-truncated;  job_json '["TORT/hostile/truncated.jpg"]' > "$STAGE/$HID.json";                hostile "$HID" any -
+hj p-random;     job_json '["TORT/hostile/random.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied input.probe-not-image
+hj p-random-soi; job_json '["TORT/hostile/random-soi.jpg"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-not-image
+hj p-empty;      job_json '["TORT/hostile/empty.jpg"]' > "$STAGE/$HID.json";                    hostile "$HID" denied input.probe-not-image
+hj p-huge;       job_json '["TORT/hostile/huge.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-too-large
+hj p-sparse;     job_json '["TORT/hostile/sparse-40m.jpg"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-too-large
+hj p-passwd;     job_json '["TORT/hostile/passwd.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied input.probe-outside-evidence
+hj p-dotdot;     job_json '["TORT/t/../../state/frs.sqlite"]' > "$STAGE/$HID.json";             hostile "$HID" denied input.probe-outside-evidence
 hj p-dotdot2;    job_json '["../../../../etc/passwd"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-outside-evidence
 hj p-absolute;   job_json '["/etc/passwd"]' > "$STAGE/$HID.json";                          hostile "$HID" denied input.probe-outside-evidence
-hj p-abs-prefix; job_json "[\"$EV-evil/x.jpg\"]" > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-outside-evidence
-hj p-dir;        job_json '["hostile/adir.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-missing
-hj p-fifo;       job_json '["hostile/fifo.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-missing
-hj p-missing;    job_json '["t/nope.jpg"]' > "$STAGE/$HID.json";                           hostile "$HID" denied input.probe-missing
+hj p-abs-prefix; job_json "[\"$EVROOT-evil/x.jpg\"]" > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-outside-evidence
+hj p-dir;        job_json '["TORT/hostile/adir.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-missing
+hj p-fifo;       job_json '["TORT/hostile/fifo.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-missing
+hj p-missing;    job_json '["TORT/t/nope.jpg"]' > "$STAGE/$HID.json";                           hostile "$HID" denied input.probe-missing
 hj p-root;       job_json '["."]' > "$STAGE/$HID.json";                                    hostile "$HID" denied -
 hj p-bulk-etc;   job_json '[]' ',"probe_dir":"/etc"' > "$STAGE/$HID.json";                 hostile "$HID" denied input.probe-outside-evidence
-hj p-bulk-hostile; job_json '[]' ',"probe_dir":"hostile"' > "$STAGE/$HID.json";            hostile "$HID" completed -
+hj p-bulk-hostile; job_json '[]' ',"probe_dir":"TORT/hostile"' > "$STAGE/$HID.json";            hostile "$HID" completed -
 # Hostile entries in incoming/ itself (made by the feeder when their turn comes).
 hj e-symlink-passwd; hostile "$HID" denied requester.identity-mismatch
 hj e-symlink-job;    hostile "$HID" denied requester.identity-mismatch
@@ -219,20 +226,20 @@ HOSTILE=${#HOSTILE_IDS[@]}
 # Held jobs (a watch term), approved while the daemons are being killed.
 for i in 1 2 3 4; do
   id=held-$i
-  job_json '["t/p2.jpg"]' | sed 's/the robbery suspect/the robbery suspect near the protest/' > "$STAGE/$id.json"
+  job_json '["TORT/t/p2.jpg"]' | sed 's/the robbery suspect/the robbery suspect near the protest/' > "$STAGE/$id.json"
   HELD_IDS+=("$id"); add "$id" completed -
 done
 # A bulk job over a small folder.
-job_json '[]' ',"probe_dir":"bulk"' > "$STAGE/bulk-1.json"; add bulk-1 completed -
+job_json '[]' ',"probe_dir":"TORT/bulk"' > "$STAGE/bulk-1.json"; add bulk-1 completed -
 # The rest: ordinary requests, most searched, some refused by policy.
 i=0
 while [ ${#IDS[@]} -lt "$JOBS" ]; do
   i=$((i + 1)); id=$(printf 'job-%04d' "$i")
   p=$(( (i % GOOD_PROBES) + 1 ))
   case $((i % 10)) in
-    7) job_json "[\"t/p$p.jpg\"]" | sed 's/"active-investigation"/"personal"/' > "$STAGE/$id.json"; add "$id" denied purpose.unauthorized ;;
-    8) job_json "[\"t/p$p.jpg\",\"hostile/inside-link.jpg\"]" > "$STAGE/$id.json"; add "$id" completed - ;;
-    *) job_json "[\"t/p$p.jpg\"]" > "$STAGE/$id.json"; add "$id" completed - ;;
+    7) job_json "[\"TORT/t/p$p.jpg\"]" | sed 's/"active-investigation"/"personal"/' > "$STAGE/$id.json"; add "$id" denied purpose.unauthorized ;;
+    8) job_json "[\"TORT/t/p$p.jpg\",\"TORT/hostile/inside-link.jpg\"]" > "$STAGE/$id.json"; add "$id" completed - ;;
+    *) job_json "[\"TORT/t/p$p.jpg\"]" > "$STAGE/$id.json"; add "$id" completed - ;;
   esac
 done
 # Some go through `frs submit` (images copied in by the command), the rest are dropped by hand.
@@ -247,12 +254,12 @@ drop() { # drop ID: the feeder's hand-off of one job into incoming/
   local id=$1 file=$S/incoming/$1.json
   case "$id" in
     *e-symlink-passwd) ln -s /etc/passwd "$file" ;;
-    *e-symlink-job) job_json '["t/p1.jpg"]' > "$W/links/$id.target"; ln -s "$W/links/$id.target" "$file" ;;
-    *e-hardlink) job_json '["t/p1.jpg"]' > "$S/tmp/$id.json"; ln "$S/tmp/$id.json" "$W/links/$id.json" 2>/dev/null \
+    *e-symlink-job) job_json '["TORT/t/p1.jpg"]' > "$W/links/$id.target"; ln -s "$W/links/$id.target" "$file" ;;
+    *e-hardlink) job_json '["TORT/t/p1.jpg"]' > "$S/tmp/$id.json"; ln "$S/tmp/$id.json" "$W/links/$id.json" 2>/dev/null \
                    || cp "$S/tmp/$id.json" "$W/links/$id.json"; mv "$S/tmp/$id.json" "$file" ;;
     *e-directory) mkdir "$file" ;;
     *e-fifo) mkfifo "$file" ;;
-    *e-foreign-owner) job_json '["t/p1.jpg"]' > "$S/tmp/$id.json"; chown 4243 "$S/tmp/$id.json"; mv "$S/tmp/$id.json" "$file" ;;
+    *e-foreign-owner) job_json '["TORT/t/p1.jpg"]' > "$S/tmp/$id.json"; chown 4243 "$S/tmp/$id.json"; mv "$S/tmp/$id.json" "$file" ;;
     *) mv "$STAGE/$id.json" "$S/tmp/$id.json" && mv "$S/tmp/$id.json" "$file" ;;
   esac
 }

@@ -36,6 +36,10 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
     public var maxProbesPerDirectory: Int
     /// Largest probe image file, in bytes. Default 25 MiB.
     public var maxProbeBytes: Int
+    /// Most job files one account (uid) may have waiting at once: queued ahead of a job in
+    /// `incoming/` plus held for a supervisor. A job beyond it is refused at once
+    /// (`input.queue-limit`), so one account's flood cannot starve the others. Default 200.
+    public var maxQueuedPerAccount: Int
 
     /// The built-in policy.
     public static let `default` = PolicyConfig(
@@ -62,14 +66,15 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         auditRetentionDays: 365,
         maxProbesPerJob: 1000,
         maxProbesPerDirectory: 100_000,
-        maxProbeBytes: 25 << 20
+        maxProbeBytes: 25 << 20,
+        maxQueuedPerAccount: 200
     )
 
     public init(
         trainingValidityDays: Int, minimumJustificationLength: Int, violentCrimes: [String], watchTerms: [String],
         defaultThreshold: Double, maximumThreshold: Double, defaultMaxCandidates: Int, minimumMaxCandidates: Int,
         maximumMaxCandidates: Int, retentionDays: Int, auditRetentionDays: Int, maxProbesPerJob: Int,
-        maxProbesPerDirectory: Int, maxProbeBytes: Int
+        maxProbesPerDirectory: Int, maxProbeBytes: Int, maxQueuedPerAccount: Int = 200
     ) {
         self.trainingValidityDays = trainingValidityDays
         self.minimumJustificationLength = minimumJustificationLength
@@ -85,6 +90,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         self.maxProbesPerJob = maxProbesPerJob
         self.maxProbesPerDirectory = maxProbesPerDirectory
         self.maxProbeBytes = maxProbeBytes
+        self.maxQueuedPerAccount = maxQueuedPerAccount
     }
 
     /// The allowed `max_candidates` values.
@@ -105,6 +111,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         case maxProbesPerJob = "max_probes_per_job"
         case maxProbesPerDirectory = "max_probes_per_directory"
         case maxProbeBytes = "max_probe_bytes"
+        case maxQueuedPerAccount = "max_queued_per_account"
     }
 
     /// Decodes a policy; missing keys take the defaults. Use ``load(jsonBytes:)`` for files, which
@@ -126,6 +133,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         maxProbesPerJob = try c.decodeIfPresent(Int.self, forKey: .maxProbesPerJob) ?? d.maxProbesPerJob
         maxProbesPerDirectory = try c.decodeIfPresent(Int.self, forKey: .maxProbesPerDirectory) ?? d.maxProbesPerDirectory
         maxProbeBytes = try c.decodeIfPresent(Int.self, forKey: .maxProbeBytes) ?? d.maxProbeBytes
+        maxQueuedPerAccount = try c.decodeIfPresent(Int.self, forKey: .maxQueuedPerAccount) ?? d.maxQueuedPerAccount
     }
 
     /// Loads and checks a policy file.
@@ -189,6 +197,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         try check(maxProbesPerJob >= 1, .maxProbesPerJob, "must be at least 1")
         try check(maxProbesPerDirectory >= 1, .maxProbesPerDirectory, "must be at least 1")
         try check(maxProbeBytes >= 1024, .maxProbeBytes, "must be at least 1024")
+        try check(maxQueuedPerAccount >= 1, .maxQueuedPerAccount, "must be at least 1")
     }
 
     /// Lowercase words of a text, split at anything not a letter or digit: the unit of term matching.

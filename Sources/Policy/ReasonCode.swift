@@ -62,6 +62,8 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case inputBadJobName = "input.bad-job-name"
     /// An earlier job used this job id: the later file is refused under `<id>.dup-<inode>`.
     case inputDuplicateJobID = "input.duplicate-job-id"
+    /// The job's owner had more job files waiting than the policy's `max_queued_per_account`.
+    case inputQueueLimit = "input.queue-limit"
     /// `max_candidates` is not an integer within the policy's range (default 2…50).
     case inputInvalidMaxCandidates = "input.invalid-max-candidates"
     /// `threshold` is not a number above 0 and at most the policy's maximum.

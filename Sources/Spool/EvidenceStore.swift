@@ -115,8 +115,10 @@ public struct EvidenceStore: Sendable {
         }
     }
 
-    /// The files of a probe folder (a bulk job's `probe_dir`), as probe paths relative to the
-    /// store, sorted; hidden files and subfolders are skipped.
+    /// The entries of a probe folder (a bulk job's `probe_dir`), as probe paths relative to the
+    /// store, sorted; hidden entries and subfolders are skipped. Symlinks and special files are
+    /// listed: each becomes a probe whose resolution or read fails with its reason, never a probe
+    /// that silently vanishes.
     /// - Throws: ``ProbeRejection`` as ``resolve(_:)``.
     public func probes(inFolder folder: String) throws(ProbeRejection) -> [String] {
         let relative = try relativePath(folder)
@@ -125,7 +127,7 @@ public struct EvidenceStore: Sendable {
             throw ProbeRejection(code: .inputProbeMissing, probe: folder, message: "the probe folder cannot be listed")
         }
         return names.filter { !$0.hasPrefix(".") }
-            .filter { (try? FileStatus.of(canonical + "/" + $0).isRegularFile) == true }
+            .filter { (try? FileStatus.of(canonical + "/" + $0).isDirectory) != true }
             .map { relative + "/" + $0 }
     }
 }

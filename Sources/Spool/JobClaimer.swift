@@ -28,6 +28,9 @@ public struct ClaimedJob: Sendable {
     /// Why a regular file could not be opened (a mode that excludes the daemon, a lease); its
     /// ``descriptor`` is then `nil` and the job is refused without its contents.
     public var openError: String? = nil
+    /// How many job files of the same owner came before this one in the claimant's listing of
+    /// `incoming/` (0 for a recovered file): the per-account queue limit counts them.
+    public var queuedAhead: Int = 0
 
     /// The kinds of files in the drop box.
     public enum Kind: Sendable, Equatable {
@@ -77,27 +80,54 @@ public struct JobClaimer: Sendable {
     /// - Throws: ``SystemCallError`` from listing `incoming/` or the claim lock.
     @discardableResult
     public func claimNext(_ body: (ClaimedJob) throws -> Void) throws -> Bool {
+        var listing = Listing()
+        return try claimNext(from: &listing, body)
+    }
+
+    /// A claimant's listing of `incoming/`: the names not yet tried, and for each job file how many
+    /// job files of the same owner precede it (from `fstatat` of each entry when listed).
+    public struct Listing: Sendable {
+        /// Names not yet tried, the next one last.
         var names: [String] = []
-        return try claimNext(from: &names, body)
+        /// Job file name → files of the same owner before it in the listing.
+        var queuedAhead: [String: Int] = [:]
+        public init() {}
+    }
+
+    /// Lists `incoming/` (sorted), counting each owner's job files in order.
+    func list() throws -> Listing {
+        let incoming = try DirectoryDescriptor.open(layout.incoming)
+        defer { incoming.close() }
+        let names = try incoming.entries()
+        var seen: [UInt32: Int] = [:]
+        var listing = Listing()
+        listing.names = names.reversed()
+        for name in names where ClaimedJob.kind(of: name)?.0 == .job {
+            guard let status = try? incoming.status(of: name) else { continue }
+            listing.queuedAhead[name] = seen[status.owner, default: 0]
+            seen[status.owner, default: 0] += 1
+        }
+        return listing
     }
 
     /// As ``claimNext(_:)``, working through a listing of `incoming/` kept by the caller, so a
     /// worker lists a long queue once rather than once per job. Names claimed by others are
     /// skipped (their rename fails with `ENOENT`); an empty listing is refreshed.
-    /// - Parameter names: the caller's listing, consumed as names are tried.
+    /// - Parameter listing: the caller's listing, consumed as names are tried.
     /// - Complexity: O(n log n) per listing of n entries, O(1) system calls per name tried.
     @discardableResult
-    public func claimNext(from names: inout [String], _ body: (ClaimedJob) throws -> Void) throws -> Bool {
-        var listedNow = names.isEmpty
-        if listedNow { names = try Directory.entries(layout.incoming).reversed() }
+    public func claimNext(from listing: inout Listing, _ body: (ClaimedJob) throws -> Void) throws -> Bool {
+        var listedNow = listing.names.isEmpty
+        if listedNow { listing = try list() }
         while true {
-            guard let name = names.popLast() else {
+            guard let name = listing.names.popLast() else {
                 // An old listing ran out: look once more, for jobs queued since it was made.
                 guard !listedNow else { return false }
                 listedNow = true
-                names = try Directory.entries(layout.incoming).reversed()
+                listing = try list()
                 continue
             }
+            let queuedAhead = listing.queuedAhead[name] ?? 0
             guard let (kind, id) = ClaimedJob.kind(of: name) else { continue }
             let claimed = try claimLock.withLock(.shared) { () throws -> ClaimOutcome in
                 let source = layout.incoming + "/" + name
@@ -112,8 +142,9 @@ public struct JobClaimer: Sendable {
                 }
                 let status = try FileStatus.of(target)
                 guard status.isRegularFile else {
-                    let job = ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
+                    var job = ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
                                          descriptor: nil, recovered: false)
+                    job.queuedAhead = queuedAhead
                     try body(job)
                     return .handled
                 }
@@ -126,6 +157,7 @@ public struct JobClaimer: Sendable {
                     var job = ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
                                          descriptor: nil, recovered: false)
                     job.openError = "\(error)"
+                    job.queuedAhead = queuedAhead
                     try body(job)
                     return .handled
                 }
@@ -134,8 +166,10 @@ public struct JobClaimer: Sendable {
                     fd.closeIgnoringErrors()
                     return .lost
                 }
-                return .locked(ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
-                                          descriptor: fd, recovered: false))
+                var job = ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
+                                     descriptor: fd, recovered: false)
+                job.queuedAhead = queuedAhead
+                return .locked(job)
             }
             switch claimed {
             case .lost: continue

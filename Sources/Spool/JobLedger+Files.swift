@@ -58,6 +58,14 @@ extension JobLedger {
         try database.query("UPDATE job_files SET taken_in = 1 WHERE id = ?", [.text(job)])
     }
 
+    /// Jobs of files owned by `owner` that wait in `held/`.
+    public func heldCount(owner: UInt32) throws -> Int {
+        let rows = try database.query(
+            "SELECT COUNT(*) FROM job_files f JOIN jobs j ON j.id = f.id WHERE f.owner = ? AND j.state = 'held'",
+            [.integer(Int64(owner))])
+        return Int(rows.first?.int(0) ?? 0)
+    }
+
     /// The file record of `job`, if the id was bound.
     public func file(_ job: String) throws -> JobFileRecord? {
         try database.query(

@@ -25,6 +25,20 @@ extension JobProcessor {
         return try registry.agency(folder) != nil
     }
 
+    /// Resolves one probe of a bulk job's folder and checks the job may read it.
+    /// - Returns: the canonical path, or why it cannot be searched (it then gets an error record).
+    func resolveBulkProbe(_ probe: String, job: String, agency: String?) -> Result<String, ProbeRejection> {
+        do {
+            let path = try evidence.resolve(probe)
+            try checkAccess(probe, canonicalPath: path, job: job, agency: agency)
+            return .success(path)
+        } catch let error as ProbeRejection {
+            return .failure(error)
+        } catch {
+            return .failure(ProbeRejection(code: .inputProbeMissing, probe: probe, message: "cannot be checked: \(error)"))
+        }
+    }
+
     /// Refuses a probe (or probe folder) outside what the job may search.
     /// - Parameters:
     ///   - probe: the path as the job names it.

@@ -17,7 +17,6 @@ extension JobProcessor {
     /// Moves a job to `held/` for a supervisor, after taking private copies of its file and images.
     func hold(_ claim: ClaimedJob, context: JobContext, terms: [String], bytes: [UInt8], owner: UInt32, now: Date) throws {
         let id = claim.id
-        try takeInOnce(job: id, owner: owner)
         let sha256 = SHA256.hex(bytes)
         try Directory.create(layout.heldCopies, mode: 0o700)
         try DurableFile.write(bytes, to: layout.heldCopy(for: id), via: layout.heldCopies, mode: 0o600)
@@ -32,10 +31,28 @@ extension JobProcessor {
 
     /// Takes in the job's dropped images unless that was done (at hold time, or by an earlier
     /// attempt); images dropped later are never taken (they are discarded with the drop folder).
-    func takeInOnce(job: String, owner: UInt32) throws {
+    /// - Throws: ``JobRefusal`` for a flooded drop folder.
+    func takeInOnce(job: String, owner: UInt32, request: JobRequest) throws {
         guard try ledger.file(job)?.takenIn != true else { return }
-        try takeInDroppedImages(job: job, owner: owner)
+        // Only images the job names are taken: `<job>/<name>`, or all of them for `probe_dir` `<job>`.
+        let named = Self.namedImages(request, job: job)
+        try takeInDroppedImages(job: job, owner: owner, named: named)
         try ledger.markTakenIn(job)
+    }
+
+    /// The names of the images in `incoming/<job>.d/` the job names (`<job>/<name>` in `probes`), or
+    /// `nil` for all of them (its `probe_dir` is `<job>`).
+    static func namedImages(_ request: JobRequest, job: String) -> Set<String>? {
+        if let folder = request.probeDir {
+            let parts = folder.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            if parts == [job] { return nil }
+        }
+        var named = Set<String>()
+        for probe in request.probes {
+            let parts = probe.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            if parts.count == 2, parts[0] == job { named.insert(parts[1]) }
+        }
+        return named
     }
 
     /// SHA-256 of each image in the job's own evidence folder, by name.

@@ -14,6 +14,7 @@ extension ClaimedJob {
         var copy = ClaimedJob(name: name, id: id, kind: kind, path: path, status: status, descriptor: descriptor,
                               recovered: recovered)
         copy.openError = openError
+        copy.queuedAhead = queuedAhead
         return copy
     }
 }
@@ -61,6 +62,21 @@ extension JobProcessor {
             candidate = JobID.duplicate(of: base, inode: file.inode, attempt: attempt)
         }
         throw SystemCallError(call: "bind job id", errno: EEXIST, path: claim.name)
+    }
+
+    /// The per-account queue limit (policy `max_queued_per_account`): a fresh claim whose owner
+    /// had that many job files queued ahead of it (in the claimant's listing) and held is refused.
+    /// A job met again (recovered, released by a supervisor) was admitted before and is not counted.
+    func queueLimit(_ claim: ClaimedJob) throws -> JobRefusal? {
+        guard !claim.recovered, claim.queuedAhead > 0, try ledger.entry(claim.id)?.approval == nil else { return nil }
+        let limit = gate.config.maxQueuedPerAccount
+        guard claim.queuedAhead >= limit else { return nil }  // cheap test first
+        let waiting = claim.queuedAhead + (try ledger.heldCount(owner: claim.status.owner))
+        guard waiting >= limit else { return nil }
+        return JobRefusal(code: .inputQueueLimit, message: """
+            \(ReasonCode.inputQueueLimit.rawValue): uid \(claim.status.owner) had \(waiting) jobs waiting ahead of this \
+            one; the limit is \(limit)
+            """)
     }
 
     /// The name a finished claimed file is filed under in `done/` or `failed/`: a job file under

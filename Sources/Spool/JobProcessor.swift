@@ -40,6 +40,8 @@ public final class JobProcessor {
     let evidence: EvidenceStore
     /// Probe images of a bulk job searched at once.
     let bulkWorkers = ProcessInfo.processInfo.activeProcessorCount
+    /// Probes of a bulk job per batch (records are appended after each batch).
+    let bulkBatchSize: Int
 
     /// The points between hand-off steps, for crash tests.
     public enum HandOff: String, Sendable, CaseIterable {
@@ -61,12 +63,14 @@ public final class JobProcessor {
     ///   - maxAttempts: attempts before quarantine.
     ///   - clock: the time source.
     ///   - checkpoint: crash-test hook.
+    ///   - bulkBatchSize: probes of a bulk job per batch; default `max(8, 4 × cores)`.
     /// - Throws: `DatabaseError` when the database cannot be opened.
     public init(
         layout: SpoolLayout, searcher: any ProbeSearcher, gate: PolicyGate = PolicyGate(), logger: Logger = Logger(),
         maxAttempts: Int = 3, clock: @escaping @Sendable () -> Date = { Date() },
-        checkpoint: (@Sendable (HandOff, String) throws -> Void)? = nil
+        checkpoint: (@Sendable (HandOff, String) throws -> Void)? = nil, bulkBatchSize: Int? = nil
     ) throws {
+        self.bulkBatchSize = max(1, bulkBatchSize ?? max(8, 4 * ProcessInfo.processInfo.activeProcessorCount))
         self.layout = layout
         self.searcher = searcher
         self.gate = gate
@@ -104,9 +108,11 @@ public final class JobProcessor {
 
     func processJob(_ dropped: ClaimedJob) throws {
         // The id this file answers under, and a refusal that decides it (JobProcessor+Identity.swift).
-        let (claim, refusal) = try identify(dropped)
+        let (claim, identityRefusal) = try identify(dropped)
         let id = claim.id
         let now = clock()
+        var refusal = identityRefusal
+        if refusal == nil { refusal = try queueLimit(claim) }
         let (attempt, firstSeen) = try ledger.beginAttempt(id, now: now)
         try checkpoint?(.claimed, id)
 
@@ -181,6 +187,18 @@ public final class JobProcessor {
             verdict = .deny(JobDenial(reasons: [refusal.code], messages: [refusal.message], requester: claimedRequester,
                                       purpose: context.purpose, caseNumber: context.caseNumber))
         }
+        // The images dropped beside the job are taken in (limits checked first) before it runs or
+        // is held (JobProcessor+DropFolder.swift); a flooded drop folder denies the job.
+        switch verdict {
+        case .run(let job), .hold(let job, _):
+            do {
+                try takeInOnce(job: id, owner: identity.ownerUID, request: job)
+            } catch let refused as JobRefusal {
+                verdict = .deny(JobDenial(reasons: [refused.code], messages: [refused.message], requester: job.requester,
+                                          purpose: job.purpose, caseNumber: job.caseNumber, offense: job.offense))
+            }
+        case .deny: break
+        }
         switch verdict {
         case .deny(let denial):
             try finish(claim, result: ResultBuilder.denied(job: id, denial, now: now), resultWritten: false, reason: nil)
@@ -226,7 +244,6 @@ public final class JobProcessor {
 
     /// Runs the search for an allowed job.
     func run(_ job: JobRequest, id: String, agency: String?, owner: UInt32, now: Date) throws -> JobResult {
-        try takeInOnce(job: id, owner: owner)
         let threshold = job.threshold ?? gate.config.defaultThreshold
         let maxCandidates = job.maxCandidates ?? gate.config.defaultMaxCandidates
         var denial = JobDenial(reasons: [], requester: job.requester, purpose: job.purpose,
@@ -242,7 +259,7 @@ public final class JobProcessor {
                 denial.add(error.code, error.description)
             }
         }
-        var bulk: [(probe: String, path: String)] = []
+        var bulk: [BulkRunner.Probe] = []
         if let folder = job.probeDir {
             do {
                 try checkAccess(folder, canonicalPath: try evidence.resolve(folder), job: id, agency: agency)
@@ -250,11 +267,9 @@ public final class JobProcessor {
                 if probes.count > gate.config.maxProbesPerDirectory {
                     denial.add(.inputTooManyProbes, "\(folder): \(probes.count) files; the limit is \(gate.config.maxProbesPerDirectory)")
                 }
+                // Every entry becomes a record: one that cannot be searched gets its reason code.
                 for probe in probes {
-                    if let path = try? evidence.resolve(probe),
-                       (try? checkAccess(probe, canonicalPath: path, job: id, agency: agency)) != nil {
-                        bulk.append((probe, path))
-                    }
+                    bulk.append(BulkRunner.Probe(probe: probe, resolved: resolveBulkProbe(probe, job: id, agency: agency)))
                 }
             } catch let error as ProbeRejection {
                 denial.add(error.code, error.description)
@@ -277,80 +292,16 @@ public final class JobProcessor {
         if !denial.reasons.isEmpty { return ResultBuilder.denied(job: id, denial, now: now) }
 
         if job.probeDir != nil {
-            // A bulk job: explicit probes and the folder's, one record a line beside the summary,
-            // resumed from what an interrupted attempt recorded.
-            try Directory.create(layout.bulkProgress, mode: 0o700)
-            let progressPath = layout.bulkProgress(for: id)
-            if !FileStatus.exists(progressPath), FileStatus.exists(layout.resultLines(id)) {
-                // Finished before a crash that came before the summary: take the records back.
-                try DurableFile.rename(layout.resultLines(id), to: progressPath)
-            }
-            let progress = try BulkProgress(path: progressPath)
-            if progress.count > 0 { logger.info("resuming a bulk job", ["job": id, "recorded": "\(progress.count)"]) }
-            for record in records where !progress.done.contains(record.image) {
-                try progress.append(record)
-            }
-            // Pending probes in batches: images searched in parallel, faces matched together.
-            let pending = bulk.filter { !progress.done.contains($0.probe) }
-            let batchSize = max(8, 4 * bulkWorkers)
-            let total = bulk.count, started = Date(), alreadyDone = total - pending.count
-            for start in stride(from: 0, to: pending.count, by: batchSize) {
-                if start > 0 { reportBulkProgress(id, done: alreadyDone + start, total: total, since: started, searched: start) }
-                let batch = pending[start..<min(start + batchSize, pending.count)]
-                var records = [ProbeRecord?](repeating: nil, count: batch.count)
-                var readable: [(index: Int, bytes: [UInt8])] = []
-                for (i, item) in batch.enumerated() {
-                    do {
-                        readable.append((i, try evidence.read(canonicalPath: item.path, probe: item.probe)))
-                    } catch {
-                        records[i] = ProbeRecord(image: item.probe, sha256: nil, faces: [], error: error.code.rawValue)
-                    }
-                }
-                let results = searcher.searchBatch(readable.map(\.bytes), maxCandidates: maxCandidates,
-                                                   threshold: threshold, workers: bulkWorkers)
-                var fault: (any Error)?
-                for (entry, result) in zip(readable, results) {
-                    let probe = batch[batch.startIndex + entry.index].probe
-                    switch result {
-                    case .success(let faces):
-                        records[entry.index] = ProbeRecord(image: probe, sha256: SHA256.hex(entry.bytes), faces: faces)
-                    case .failure(let error as ProbeImageError):
-                        records[entry.index] = ProbeRecord(image: probe, sha256: SHA256.hex(entry.bytes), faces: [],
-                                                           error: error.reason.rawValue)
-                    case .failure(let error):
-                        fault = fault ?? error
-                    }
-                }
-                // Records go out in probe order; an engine fault keeps what precedes it and fails the
-                // attempt, which resumes at the faulty probe.
-                for record in records {
-                    guard let record else { break }
-                    try progress.append(record)
-                }
-                if let fault { throw fault }
-            }
-            reportBulkProgress(id, done: total, total: total, since: started, searched: pending.count)
-            try progress.finish(to: layout.resultLines(id))
-            try? DurableFile.remove(layout.bulkStatus(for: id))
-            return ResultBuilder.completed(job: id, request: job, probes: [], probeCount: progress.count,
-                                           searcher: searcher, threshold: threshold, maxCandidates: maxCandidates,
-                                           now: now)
+            // A bulk job: explicit probes and the folder's, one record a line beside the summary (BulkRunner.swift).
+            let runner = BulkRunner(layout: layout, evidence: evidence, searcher: searcher, logger: logger, clock: clock,
+                                    workers: bulkWorkers, batchSize: bulkBatchSize)
+            let count = try runner.run(id: id, explicit: records, probes: bulk, maxCandidates: maxCandidates,
+                                       threshold: threshold)
+            return ResultBuilder.completed(job: id, request: job, probes: [], probeCount: count, searcher: searcher,
+                                           threshold: threshold, maxCandidates: maxCandidates, now: now)
         }
         return ResultBuilder.completed(job: id, request: job, probes: records, probeCount: nil, searcher: searcher,
                                        threshold: threshold, maxCandidates: maxCandidates, now: now)
-    }
-
-    /// A bulk job's progress: a log line (stderr) and `state/bulk/<job>.status` for `frs status`.
-    /// Best effort: progress reporting never fails a job.
-    func reportBulkProgress(_ id: String, done: Int, total: Int, since started: Date, searched: Int) {
-        let elapsed = max(Date().timeIntervalSince(started), 1e-3)
-        let rate = Double(searched) / elapsed
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        let figures = ["done": "\(done)", "total": "\(total)", "rate_per_minute": String(format: "%.1f", rate * 60),
-                       "eta_seconds": String(format: "%.0f", eta)]
-        logger.info("bulk progress", figures.merging(["job": id]) { a, _ in a })
-        let text = figures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
-        try? DurableFile.write(Array(text.utf8), to: layout.bulkStatus(for: id), via: layout.bulkProgress)
     }
 
     /// Finishes a job: result, final audit record, ledger, move, each step skipped if done before.
@@ -503,15 +454,29 @@ public final class JobProcessor {
                               actor: request.supervisor, job: request.job)
         }
         let approved = request.decision == .approve
-        try ledger.recordApproval(request.job, approved: approved, by: request.supervisor, note: request.note, now: now)
-        try record(AuditEvent(
+        // A retry after the rename below failed (a file queued under the job's name, say) records nothing twice.
+        let recorded = entry?.state == .queued && entry?.approver == request.supervisor
+            && entry?.approval == (approved ? "approved" : "rejected")
+        if !recorded {
+            try ledger.recordApproval(request.job, approved: approved, by: request.supervisor, note: request.note, now: now)
+            try record(AuditEvent(
             event: approved ? "job.approved" : "job.rejected", actor: request.supervisor, agency: supervisor.agency,
             job: request.job, purpose: heldRequest.purpose, caseNumber: heldRequest.caseNumber,
             outcome: approved ? "approved" : "rejected",
-            details: ["job_sha256": SHA256.hex(copy)].merging(request.note.map { ["note": $0] } ?? [:]) { a, _ in a }))
+                details: approvalDetails(copy: copy, note: request.note)))
+        }
         try DurableFile.renameNoReplace(heldPath, to: layout.jobFile(request.job, in: layout.incoming))
         try file(claim, into: layout.done)
         logger.info("held job \(approved ? "approved" : "rejected")", ["job": request.job, "supervisor": request.supervisor])
+    }
+}
+
+extension JobProcessor {
+    /// The details of a `job.approved` or `job.rejected` record: the hash of the copy decided on, and the note.
+    func approvalDetails(copy: [UInt8], note: String?) -> [String: String] {
+        var details = ["job_sha256": SHA256.hex(copy)]
+        if let note { details["note"] = note }
+        return details
     }
 }
 

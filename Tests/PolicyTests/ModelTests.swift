@@ -34,7 +34,7 @@ struct ModelTests {
     static let producedBySpool: Set<ReasonCode> = [
         .inputProbeOutsideEvidence, .inputProbeNotImage, .inputProbeTooLarge, .supervisorRejected,
         .reviewUnknownJob, .reviewUnknownFace, .reviewUnknownCandidate, .reviewOtherAgency, .processingAttemptsExhausted,
-        .inputBadJobName, .inputDuplicateJobID, .inputProbeNotPermitted, .reviewOwnJob,
+        .inputBadJobName, .inputDuplicateJobID, .inputProbeNotPermitted, .reviewOwnJob, .inputQueueLimit,
     ]
 
     @Test("every reason code is produced by some input (or belongs to the spool)")

@@ -37,7 +37,9 @@ struct EvidenceStoreTests {
         let missing = #expect(throws: ProbeRejection.self) { try store.resolve("case/none.jpg") }
         #expect(missing?.code == .inputProbeMissing)
         try spool.addEvidence("case", ".hidden", bytes: [1], agency: nil)
-        // A probe folder lists plain files only: no hidden files, no symlinks, no folders.
-        #expect(try store.probes(inFolder: "case") == ["case/a.jpg"])
+        // A probe folder lists every entry but hidden ones and folders: the symlinks are listed so
+        // that each gets a record with its reason (here b.jpg resolves inside, state leads out).
+        try Directory.create(spool.layout.evidence + "/case/sub", mode: 0o700)
+        #expect(try store.probes(inFolder: "case") == ["case/a.jpg", "case/b.jpg", "case/state"])
     }
 }

@@ -147,4 +147,58 @@ struct HostileDropTests {
         }
         #expect(try spool.entries(spool.layout.active).isEmpty)
     }
+
+    @Test func anAccountsJobsBeyondItsQueueLimitAreRefusedAndAudited() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
+        for i in 1...6 { try spool.drop("flood-\(i)", TestSpool.jobJSON(probes: [probe])) }
+        try spool.drop("other", TestSpool.jobJSON(requester: "sroe", probes: [probe]), uid: TestSpool.supervisorUID)
+        try spool.drain(policy: #"{"max_queued_per_account": 3}"#)
+        #expect(try spool.result("other").decision == .completed)
+        let decisions = try (1...6).map { try spool.result("flood-\($0)") }
+        #expect(decisions.filter { $0.decision == .completed }.count == 3)
+        let refused = decisions.filter { $0.reasons.map(\.rawValue) == ["input.queue-limit"] }
+        #expect(refused.count == 3)
+        for i in 1...6 { #expect(try spool.finalRecords(for: "flood-\(i)").count == 1) }
+    }
+
+    @Test func aDropFolderWithTooManyFilesIsRefusedBeforeAnythingIsCopied() throws {
+        let spool = try TestSpool()
+        let id = "20260601T120000Z-00000000f100"
+        let folder = spool.layout.dropFolder(for: id)
+        try Directory.create(folder, mode: 0o711)
+        #expect(chown(folder, TestSpool.analystUID, TestSpool.analystUID) == 0)
+        for i in 0..<20 {
+            try DurableFile.write(Array("face \(i)".utf8), to: folder + "/p\(i).jpg", via: folder, mode: 0o644)
+            #expect(chown(folder + "/p\(i).jpg", TestSpool.analystUID, TestSpool.analystUID) == 0)
+        }
+        try spool.drop(id, TestSpool.jobJSON(probes: ["\(id)/p0.jpg"]))
+        try spool.drain(policy: #"{"max_probes_per_job": 5}"#)
+        let result = try spool.result(id)
+        #expect(result.decision == .denied)
+        #expect(result.reasons.map(\.rawValue) == ["input.too-many-probes"])
+        #expect(((try? Directory.entries(spool.layout.evidence(for: id))) ?? []).isEmpty)
+        #expect(try spool.finalRecords(for: id).count == 1)
+    }
+
+    @Test func refusedDroppedImagesAreQuarantinedWithAReason() throws {
+        let spool = try TestSpool()
+        let id = "20260601T120000Z-00000000f200"
+        let folder = spool.layout.dropFolder(for: id)
+        try Directory.create(folder, mode: 0o711)
+        #expect(chown(folder, TestSpool.analystUID, TestSpool.analystUID) == 0)
+        try DurableFile.write(Array("dropped face".utf8), to: folder + "/cam.jpg", via: folder, mode: 0o644)
+        #expect(chown(folder + "/cam.jpg", TestSpool.analystUID, TestSpool.analystUID) == 0)
+        try DurableFile.write(Array("planted".utf8), to: folder + "/planted.jpg", via: folder, mode: 0o644)
+        #expect(symlink("/etc/passwd", folder + "/passwd.jpg") == 0)
+        try spool.drop(id, TestSpool.jobJSON(probes: ["\(id)/cam.jpg"]))
+        try spool.drain()
+        #expect(try spool.result(id).decision == .completed)
+        let quarantine = spool.layout.failed + "/" + id + ".refused"
+        #expect(try Directory.entries(quarantine) == ["passwd.jpg", "planted.jpg"])
+        let reason = String(decoding: try DurableFile.read(quarantine + ".reason"), as: UTF8.self)
+        #expect(reason.contains("planted.jpg") && reason.contains("passwd.jpg"))
+        #expect(try spool.records().contains { $0.event.job == id && $0.event.event == "job.images-refused" })
+        #expect(!FileStatus.exists(folder))
+    }
 }

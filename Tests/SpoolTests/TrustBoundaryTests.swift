@@ -188,4 +188,37 @@ struct TrustBoundaryTests {
         let refused = try spool.records().filter { $0.event.event == "review.refused" }
         #expect(refused.count == 2)
     }
+
+    @Test func unresolvableAndSpecialFilesInABulkFolderBecomeErrorRecords() throws {
+        let spool = try TestSpool()
+        for i in 0..<3 { try spool.addEvidence("SCPD", "bulk-p\(i).jpg", bytes: Array("face \(i)".utf8)) }
+        let folder = spool.layout.evidence + "/SCPD"
+        let outside = spool.root + "-outside.jpg"
+        try DurableFile.write(Array("outside".utf8), to: outside, via: DurableFile.directoryName(outside))
+        #expect(symlink(outside, folder + "/escape.jpg") == 0)
+        #expect(symlink(folder + "/nowhere.jpg", folder + "/dangling.jpg") == 0)
+        #expect(mkfifo(folder + "/pipe.jpg", 0o600) == 0)
+        try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: #", "probe_dir": "SCPD""#))
+        try spool.drain()
+        #expect(try spool.result("bulk").probeCount == 6)
+        let lines = try DurableFile.read(spool.layout.resultLines("bulk")).split(separator: 0x0a)
+        let records = try lines.map { try JSONDecoder().decode(ProbeRecord.self, from: Data($0)) }
+        let errors = Dictionary(uniqueKeysWithValues: records.compactMap { r in r.error.map { (r.image, $0) } })
+        #expect(errors == ["SCPD/escape.jpg": "input.probe-outside-evidence", "SCPD/dangling.jpg": "input.probe-missing",
+                           "SCPD/pipe.jpg": "input.probe-missing"])
+    }
+
+    @Test func aWorkerThatGivesUpFailsTheDrainEvenWhenOthersProcessedJobs() throws {
+        struct Broken: Error {}
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("a-broken", TestSpool.jobJSON(probes: [probe]))
+        try spool.drop("b-fine", TestSpool.jobJSON(probes: [probe]))
+        #expect(throws: DaemonError.self) {
+            try spool.drain(checkpoint: { point, job in
+                if point == .claimed, job == "a-broken" { throw Broken() }
+            })
+        }
+        #expect(try spool.result("b-fine").decision == .completed)
+    }
 }
