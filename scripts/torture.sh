@@ -79,6 +79,7 @@ cleanup() {
   done
   [ -n "${FEEDER_PID:-}" ] && kill "$FEEDER_PID" 2>/dev/null
   [ -n "${FIFO_HOLDER:-}" ] && kill "$FIFO_HOLDER" 2>/dev/null
+  [ -n "${SWAPPER_PID:-}" ] && kill "$SWAPPER_PID" 2>/dev/null
   if [ "$KEEP" = 1 ]; then echo "torture: kept $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
@@ -100,11 +101,20 @@ echo "torture: work directory $W; $JOBS jobs fed over ${FEED_SECONDS}s, 2 daemon
 # 1. Spool, agency, users, a tiny gallery.
 uid=$(id -u)
 day() { date -u -d "$1" +%F; }
+# As root, the supervisor, another agency's analyst and a flooding account get uids of their own
+# (a uid registered under two user ids is one person: it may not approve its own jobs).
+AS_OTHERS=0; SUPER_UID=$uid
+if [ "$uid" = 0 ] && command -v setpriv >/dev/null; then AS_OTHERS=1; SUPER_UID=4245; fi
 {
   frs init
   frs agency add TORT --name "Torture Test PD"
   frs user add analyst1 --name "Ann Analyst" --agency TORT --role analyst --uid "$uid" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
-  frs user add super1 --name "Sue Supervisor" --agency TORT --role supervisor --uid "$uid" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+  frs user add super1 --name "Sue Supervisor" --agency TORT --role supervisor --uid "$SUPER_UID" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+  if [ "$AS_OTHERS" = 1 ]; then
+    frs agency add OTH --name "Other Town PD"
+    frs user add other2 --name "Otto Other" --agency OTH --role analyst --uid 4246 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+    frs user add flood1 --name "Flo Flood" --agency TORT --role analyst --uid 4247 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+  fi
   frs user add other1 --name "Oscar Other" --agency TORT --role analyst --uid 4242 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
   # An unprivileged account (uid 1000) that submits through the drop box, when we can act as it.
   if [ "$uid" = 0 ] && command -v setpriv >/dev/null; then
@@ -151,7 +161,7 @@ mkfifo "$EV/hostile/fifo.jpg"
 # 3. Jobs. Each gets an id, a maker, and what its result must show: an exact decision, and a
 #    reason code the result must contain ("-" for none).
 SECRET_TEXT="JUSTIFY-SECRET-$RANDOM$RANDOM"
-declare -a IDS=() HOSTILE_IDS=() HELD_IDS=()
+declare -a IDS=() HOSTILE_IDS=() HELD_IDS=() SWAP_IDS=() FLOOD_IDS=()
 declare -A EXPECT_DECISION=() EXPECT_REASON=()
 job_json() { # job_json PROBES_JSON [EXTRA_MEMBERS]
   printf '{"version":1,"requester":"analyst1","purpose":"active-investigation","case_number":"26-%06d","offense":"armed robbery","justification":"Store camera photo of the robbery suspect %s","probes":%s,"max_candidates":5%s}' \
@@ -221,10 +231,24 @@ hj e-hardlink;       hostile "$HID" denied requester.identity-mismatch
 hj e-directory;      hostile "$HID" denied requester.identity-mismatch
 hj e-fifo;           hostile "$HID" denied requester.identity-mismatch
 if [ "$uid" = 0 ]; then hj e-foreign-owner; hostile "$HID" denied requester.identity-mismatch; fi
+# Evidence the job may not search (issue #11 item 3): a loose folder, another agency's analyst naming ours.
+hj x-loose;      job_json '["loose/p1.jpg"]' > "$STAGE/$HID.json";                           hostile "$HID" denied input.probe-not-permitted
+if [ "$AS_OTHERS" = 1 ]; then
+  hj x-agency;   job_json '["TORT/t/p1.jpg"]' | sed 's/"analyst1"/"other2"/' > "$STAGE/$HID.json"; hostile "$HID" denied input.probe-not-permitted
+fi
+# Drop folders swapped for a symlink to a canary directory in a loop while the daemons discard them
+# (issue #11 item 5): the jobs are denied, so their folders are discarded.
+CANARY=$W/canary
+mkdir -p "$CANARY"; echo canary > "$CANARY/zzz-canary.jpg"
+for n in 1 2 3; do
+  hj x-swap-$n; job_json "[\"$HID/zzz-canary.jpg\"]" | sed 's/"active-investigation"/"personal"/' > "$STAGE/$HID.json"
+  hostile "$HID" denied purpose.unauthorized; SWAP_IDS+=("$HID")
+done
 HOSTILE=${#HOSTILE_IDS[@]}
 
-# Held jobs (a watch term), approved while the daemons are being killed.
-for i in 1 2 3 4; do
+# Held jobs (a watch term), approved while the daemons are being killed (by the supervisor's own
+# account, so only when we can act as it).
+for i in $([ "$AS_OTHERS" = 1 ] && echo 1 2 3 4); do
   id=held-$i
   job_json '["TORT/t/p2.jpg"]' | sed 's/the robbery suspect/the robbery suspect near the protest/' > "$STAGE/$id.json"
   HELD_IDS+=("$id"); add "$id" completed -
@@ -245,6 +269,9 @@ done
 # Some go through `frs submit` (images copied in by the command), the rest are dropped by hand.
 UNPRIVILEGED=0
 as_user() { setpriv --reuid=1000 --regid=1000 --clear-groups "$@"; }
+approve_as_super() { # frs approve from the supervisor's own account
+  if [ "$SUPER_UID" != "$uid" ]; then setpriv --reuid="$SUPER_UID" --regid="$SUPER_UID" --clear-groups "$FRS_BIN" approve "$@"; else "$FRS_BIN" approve "$@"; fi
+}
 if [ "$uid" = 0 ] && command -v setpriv >/dev/null; then
   UNPRIVILEGED=1
   mkdir -p "$W/pub" && chmod 755 "$W/pub" && cp "$EV/t/p4.jpg" "$W/pub/p4.jpg" && chmod 644 "$W/pub/p4.jpg"
@@ -260,6 +287,7 @@ drop() { # drop ID: the feeder's hand-off of one job into incoming/
     *e-directory) mkdir "$file" ;;
     *e-fifo) mkfifo "$file" ;;
     *e-foreign-owner) job_json '["TORT/t/p1.jpg"]' > "$S/tmp/$id.json"; chown 4243 "$S/tmp/$id.json"; mv "$S/tmp/$id.json" "$file" ;;
+    *x-agency) chown 4246 "$STAGE/$id.json"; mv "$STAGE/$id.json" "$S/tmp/$id.json" && mv "$S/tmp/$id.json" "$file" ;;
     *) mv "$STAGE/$id.json" "$S/tmp/$id.json" && mv "$S/tmp/$id.json" "$file" ;;
   esac
 }
@@ -268,6 +296,35 @@ drop() { # drop ID: the feeder's hand-off of one job into incoming/
 mapfile -t ORDER < <(printf '%s\n' "${IDS[@]}" | shuf)
 PRE=$(( ${#ORDER[@]} / 3 ))
 for id in "${ORDER[@]:0:$PRE}"; do drop "$id"; done
+# Names a result cannot carry (issue #11 item 1): answered at once as badname-<inode>.
+LONG=$(head -c 245 /dev/zero | tr '\0' 'L')
+for name in "$LONG" 'odd name;$(id)'; do
+  job_json '["TORT/t/p1.jpg"]' > "$S/tmp/badname.tmp"; mv "$S/tmp/badname.tmp" "$S/incoming/$name.json"
+  hostile "badname-$(stat -c %i "$S/incoming/$name.json")" denied input.bad-job-name
+done
+# The swapped drop folders, each with files named like the canary.
+for id in "${SWAP_IDS[@]}"; do
+  mkdir "$S/incoming/$id.d"; for f in $(seq -f 'a%03g.jpg' 0 49) zzz-canary.jpg; do : > "$S/incoming/$id.d/$f"; done
+done
+swapper() { # swap each folder for a symlink to the canary directory and back, until told to stop
+  while [ ! -e "$W/stop-swapper" ]; do
+    for id in "${SWAP_IDS[@]}"; do
+      f=$S/incoming/$id.d a=$W/aside-$id
+      if mv -T "$f" "$a" 2>/dev/null; then ln -s "$CANARY" "$f"; sleep 0.01; rm -f "$f"; mv -T "$a" "$f"; fi
+    done
+    sleep 0.01
+  done
+}
+swapper & SWAPPER_PID=$!
+# One account's flood (issue #11 item 9): more jobs queued at once than max_queued_per_account (200).
+if [ "$AS_OTHERS" = 1 ]; then
+  for i in $(seq 1 260); do
+    id=$(printf 'flood-%04d' "$i")
+    job_json '["TORT/t/p1.jpg"]' | sed 's/"analyst1"/"flood1"/; s/"active-investigation"/"personal"/' > "$S/tmp/$id.json"
+    chown 4247 "$S/tmp/$id.json"; mv "$S/tmp/$id.json" "$S/incoming/$id.json"
+    hostile "$id" denied -; FLOOD_IDS+=("$id")
+  done
+fi
 echo "torture: $JOBS jobs ($HOSTILE hostile, ${#HELD_IDS[@]} held for approval, 1 bulk); $PRE queued before the daemons start"
 
 # ---------------------------------------------------------------------------------------------
@@ -336,10 +393,16 @@ while :; do
     head -c 300 /dev/urandom > "$S/tmp/forged-1.approval"; mv "$S/tmp/forged-1.approval" "$S/incoming/"
     printf '{"job":"../held/held-1","supervisor":"super1","decision":"approve"}' > "$S/tmp/forged-2.approval"; mv "$S/tmp/forged-2.approval" "$S/incoming/"
     FORGED=2
-    if [ "$UNPRIVILEGED" = 1 ]; then
+    if [ "$UNPRIVILEGED" = 1 ] && [ ${#HELD_IDS[@]} -gt 0 ]; then
       as_user "$FRS_BIN" approve "${HELD_IDS[0]}" --supervisor super1 --note "forged" >> "$LOGS/approve.log" 2>&1 && FORGED=3
     fi
-    for id in "${HELD_IDS[@]}"; do frs approve "$id" --supervisor super1 --note "not about the assembly" >> "$LOGS/approve.log" 2>&1; done
+    # Squatters under two held jobs' ids (issue #11 item 2): answered as <id>.dup-<inode>.
+    for id in "${HELD_IDS[@]:0:2}"; do
+      job_json '["TORT/t/p1.jpg"]' | sed 's/"active-investigation"/"personal"/' > "$S/tmp/squat.tmp"; chown 4242 "$S/tmp/squat.tmp" 2>/dev/null
+      mv "$S/tmp/squat.tmp" "$S/incoming/$id.json"
+      hostile "$id.dup-$(stat -c %i "$S/incoming/$id.json")" denied input.duplicate-job-id
+    done
+    for id in "${HELD_IDS[@]}"; do approve_as_super "$id" --supervisor super1 --note "not about the assembly" >> "$LOGS/approve.log" 2>&1; done
     approved=1
   fi
   feeding=0; kill -0 "$FEEDER_PID" 2>/dev/null && feeding=1
@@ -350,7 +413,19 @@ done
 wait "$FEEDER_PID" 2>/dev/null; FEEDER_PID=""
 KILL_PHASE=$(( $(date +%s) - PHASE_START ))
 if [ $approved = 0 ]; then
-  for id in "${HELD_IDS[@]}"; do frs approve "$id" --supervisor super1 --note "not about the assembly" >> "$LOGS/approve.log" 2>&1; done
+  for id in "${HELD_IDS[@]}"; do approve_as_super "$id" --supervisor super1 --note "not about the assembly" >> "$LOGS/approve.log" 2>&1; done
+fi
+# The swapper stops; a folder it left is made stale, for the drain's janitor to remove (descriptor-relative).
+touch "$W/stop-swapper"; wait "$SWAPPER_PID" 2>/dev/null; SWAPPER_PID=""
+for id in "${SWAP_IDS[@]}"; do
+  [ -d "$W/aside-$id" ] && { rm -f "$S/incoming/$id.d"; mv -T "$W/aside-$id" "$S/incoming/$id.d"; }
+  [ -e "$S/incoming/$id.d" ] && touch -h -d '2 days ago' "$S/incoming/$id.d"
+done
+# A squatter under a finished job's id.
+fin=$(ls "$S/done" | grep -m1 -E '^job-[0-9]+\.json$' | sed 's/\.json$//')
+if [ -n "$fin" ] && [ ! -e "$S/incoming/$fin.json" ]; then
+  job_json '["TORT/t/p1.jpg"]' > "$S/tmp/squat.tmp"; mv "$S/tmp/squat.tmp" "$S/incoming/$fin.json"
+  hostile "$fin.dup-$(stat -c %i "$S/incoming/$fin.json")" denied input.duplicate-job-id
 fi
 # Graceful stop: SIGTERM, the jobs in flight finish, exit 0.
 check_alive
@@ -441,6 +516,12 @@ open_dirs=$(find "$S/active" "$S/held" "$S/done" "$S/failed" "$S/evidence" "$S/s
 check "results, audit, evidence and database not world-readable; queues closed" $([ -z "$readable$open_dirs" ]; echo $?) "$readable $open_dirs"
 leak=$(grep -l -a -F -e "$SECRET_TEXT" -e "$SECRET_PROBE" "$LOGS"/daemon-*.log "$LOGS"/drain.log 2>/dev/null)
 check "no justification text or probe bytes in the daemon logs" $([ -z "$leak" ]; echo $?) "$leak"
+canary_ok=0; [ "$(cat "$CANARY/zzz-canary.jpg" 2>/dev/null)" = canary ] || canary_ok=1
+check "drop folders swapped for a symlink: the canary survived the discards" $canary_ok
+if [ ${#FLOOD_IDS[@]} -gt 0 ]; then
+  limited=$(grep -l '"input.queue-limit"' "$S"/outbox/results/flood-*.json 2>/dev/null | wc -l)
+  check "one account's flood: $limited of ${#FLOOD_IDS[@]} refused input.queue-limit" $([ "$limited" -ge 1 ]; echo $?)
+fi
 pw=$(grep -l -a -F "root:x:0:0" "$LOGS"/*.log "$S"/outbox/results/* "$S"/outbox/audit/* 2>/dev/null)
 check "no /etc/passwd content in logs or outbox" $([ -z "$pw" ]; echo $?) "$pw"
 
