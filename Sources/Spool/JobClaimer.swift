@@ -91,6 +91,9 @@ public struct JobClaimer: Sendable {
         var names: [String] = []
         /// Job file name → files of the same owner before it in the listing.
         var queuedAhead: [String: Int] = [:]
+        /// Job files whose names are not valid UTF-8: a placeholder in ``names`` (it begins with a
+        /// NUL, which no file name can) → the name's bytes.
+        var rawNames: [String: [UInt8]] = [:]
         public init() {}
     }
 
@@ -98,9 +101,19 @@ public struct JobClaimer: Sendable {
     func list() throws -> Listing {
         let incoming = try DirectoryDescriptor.open(layout.incoming)
         defer { incoming.close() }
-        let names = try incoming.entries()
-        var seen: [UInt32: Int] = [:]
+        var names: [String] = []
         var listing = Listing()
+        for raw in try incoming.rawEntries() {
+            if let name = String(validating: raw, as: UTF8.self) {
+                names.append(name)
+            } else if raw.count > 5, raw.suffix(5).elementsEqual(".json".utf8) {
+                // A job file whose name is not UTF-8: claimed by its bytes, answered as a bad name.
+                let placeholder = "\u{0}raw-\(listing.rawNames.count)"
+                listing.rawNames[placeholder] = raw
+                names.append(placeholder)
+            }
+        }
+        var seen: [UInt32: Int] = [:]
         listing.names = names.reversed()
         for name in names where ClaimedJob.kind(of: name)?.0 == .job {
             guard let status = try? incoming.status(of: name) else { continue }
@@ -128,18 +141,31 @@ public struct JobClaimer: Sendable {
                 continue
             }
             let queuedAhead = listing.queuedAhead[name] ?? 0
-            guard let (kind, id) = ClaimedJob.kind(of: name) else { continue }
+            let rawName = listing.rawNames[name]
+            guard rawName != nil || ClaimedJob.kind(of: name) != nil else { continue }
             let claimed = try claimLock.withLock(.shared) { () throws -> ClaimOutcome in
-                let source = layout.incoming + "/" + name
-                let target = layout.active + "/" + name
+                var name = name
                 do {
-                    // Never over a file of the same name in active/ (a job id dropped twice).
-                    try DurableFile.renameNoReplace(source, to: target)
+                    if let rawName {
+                        // Renamed to a UTF-8 name that is no job id (`~`), so it is refused as a bad name.
+                        let incoming = try DirectoryDescriptor.open(layout.incoming)
+                        defer { incoming.close() }
+                        let active = try DirectoryDescriptor.open(layout.active)
+                        defer { active.close() }
+                        name = "notutf8-\(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff)~.json"
+                        _ = try incoming.move(raw: rawName, to: active, as: name)
+                        try active.sync()
+                    } else {
+                        // Never over a file of the same name in active/ (a job id dropped twice).
+                        try DurableFile.renameNoReplace(layout.incoming + "/" + name, to: layout.active + "/" + name)
+                    }
                 } catch let error as SystemCallError where error.errno == ENOENT {
                     return .lost
                 } catch let error as SystemCallError where error.errno == EEXIST {
                     return .lost
                 }
+                guard let (kind, id) = ClaimedJob.kind(of: name) else { return .lost }
+                let target = layout.active + "/" + name
                 let status = try FileStatus.of(target)
                 guard status.isRegularFile else {
                     var job = ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,

@@ -60,6 +60,13 @@ public struct DirectoryDescriptor: Sendable, Hashable {
     ///   before anything in it is handled).
     /// - Throws: ``SystemCallError``.
     public func entries(limit: Int = Int.max) throws(SystemCallError) -> [String] {
+        try rawEntries(limit: limit).map { String(decoding: $0, as: UTF8.self) }.sorted()
+    }
+
+    /// The names in the directory as bytes, without `.` and `..`, sorted bytewise: a name that is
+    /// not valid UTF-8 is kept exactly (``entries(limit:)`` would replace its bad bytes).
+    /// - Throws: ``SystemCallError``; `E2BIG` past `limit` names.
+    public func rawEntries(limit: Int = Int.max) throws(SystemCallError) -> [[UInt8]] {
         let copy = try SystemCall.run("dup") { dup(descriptor.rawValue) }
         guard let dir = fdopendir(copy) else {
             let code = errno
@@ -68,21 +75,37 @@ public struct DirectoryDescriptor: Sendable, Hashable {
         }
         defer { closedir(dir) }
         rewinddir(dir)
-        var names: [String] = []
+        var names: [[UInt8]] = []
         while true {
             errno = 0
             guard let entry = readdir(dir) else {
                 if errno != 0 { throw SystemCallError(call: "readdir", errno: errno) }
                 break
             }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard name != ".", name != ".." else { continue }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            guard name != [0x2e], name != [0x2e, 0x2e] else { continue }
             names.append(name)
             if names.count > limit { throw SystemCallError(call: "readdir", errno: E2BIG) }
         }
-        return names.sorted()
+        return names.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+
+    /// `renameat2(2)` with `RENAME_NOREPLACE` of an entry named by raw bytes (a name that is not
+    /// valid UTF-8) to `newName` in `target`.
+    /// - Returns: the inode of what was moved (`fstatat` after the move).
+    public func move(raw name: [UInt8], to target: DirectoryDescriptor, as newName: String) throws(SystemCallError) -> UInt64 {
+        guard !name.isEmpty, !name.contains(0x2f), !name.contains(0) else {
+            throw SystemCallError(call: "renameat2", errno: EINVAL)
+        }
+        try Self.checkComponent(newName)
+        let cName = name.map { CChar(bitPattern: $0) } + [0]
+        guard let renameat2 = DurableFile.renameat2Function else {
+            throw SystemCallError(call: "renameat2", errno: ENOSYS, path: newName)
+        }
+        try SystemCall.run("renameat2", path: newName) {
+            renameat2(descriptor.rawValue, cName, target.descriptor.rawValue, newName, 1 /* RENAME_NOREPLACE */)
+        }
+        return try target.status(of: newName).inode
     }
 
     /// `unlinkat(2)` of a non-directory entry; an entry already gone is not an error.

@@ -131,7 +131,10 @@ public enum DurableFile {
         }
     }
 
-    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+
+    /// glibc's `renameat2`, for ``DirectoryDescriptor``.
+    static var renameat2Function: RenameAt2? { renameat2 }
 
     /// glibc's `renameat2` (2.28 and later), looked up at run time: the Glibc module does not
     /// export it to Swift.

@@ -77,6 +77,27 @@ struct HostileDropTests {
         #expect(try spool.entries(spool.layout.incoming).isEmpty)
     }
 
+    @Test func aJobFileWhoseNameIsNotUTF8IsClaimedAndRefusedAsABadName() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
+        let text = Array(TestSpool.jobJSON(probes: [probe]).utf8)
+        // incoming/<0xff 0xfe>.json: a listing that decodes names would never find it again.
+        let path = Array((spool.layout.incoming + "/").utf8) + [0xff, 0xfe] + Array(".json".utf8)
+        let fd = open(path.map { CChar(bitPattern: $0) } + [0], O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        #expect(fd >= 0)
+        #expect(write(fd, text, text.count) == text.count)
+        var status = stat()
+        #expect(fstat(fd, &status) == 0)
+        #expect(fchown(fd, TestSpool.analystUID, TestSpool.analystUID) == 0)
+        close(fd)
+        try spool.drain()
+        let id = "badname-\(status.st_ino)"
+        #expect(try spool.result(id).reasons.map(\.rawValue) == ["input.bad-job-name"])
+        #expect(try spool.finalRecords(for: id).count == 1)
+        #expect(try spool.entries(spool.layout.incoming).isEmpty)
+        #expect(try spool.entries(spool.layout.active).isEmpty)
+    }
+
     @Test func aSecondFileUnderAHeldJobsIDIsRefusedUnderItsOwnIdentity() throws {
         let spool = try TestSpool()
         let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
