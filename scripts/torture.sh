@@ -7,7 +7,7 @@
 # foreign-owned, FIFO and directory entries in incoming/; probes that are truncated or random bytes,
 # a JPEG declaring 60000x60000 pixels, a symlink to /etc/passwd, '..' and absolute paths, a
 # directory, a FIFO. A few jobs are held for a supervisor and approved while the daemons are being
-# killed. Issue #11's attack classes: a 245-character job name and one with shell characters (answered
+# killed. Issue #11's attack classes: a 245-character job name, one with shell characters and one not UTF-8 (answered
 # as badname-<inode>), files squatting on a held job's id and on a finished job's id (answered as
 # <id>.dup-<inode>), probes in another agency's and in a loose evidence folder, drop folders swapped
 # for a symlink to a canary directory in a loop while the daemons discard them, and one account's
@@ -298,7 +298,7 @@ PRE=$(( ${#ORDER[@]} / 3 ))
 for id in "${ORDER[@]:0:$PRE}"; do drop "$id"; done
 # Names a result cannot carry (issue #11 item 1): answered at once as badname-<inode>.
 LONG=$(head -c 245 /dev/zero | tr '\0' 'L')
-for name in "$LONG" 'odd name;$(id)'; do
+for name in "$LONG" 'odd name;$(id)' $'not-utf8-\xff\xfe'; do
   job_json '["TORT/t/p1.jpg"]' > "$S/tmp/badname.tmp"; mv "$S/tmp/badname.tmp" "$S/incoming/$name.json"
   hostile "badname-$(stat -c %i "$S/incoming/$name.json")" denied input.bad-job-name
 done
