@@ -7,7 +7,12 @@
 # foreign-owned, FIFO and directory entries in incoming/; probes that are truncated or random bytes,
 # a JPEG declaring 60000x60000 pixels, a symlink to /etc/passwd, '..' and absolute paths, a
 # directory, a FIFO. A few jobs are held for a supervisor and approved while the daemons are being
-# killed. Then the daemons are stopped with SIGTERM and `frs daemon --once` drains the spool.
+# killed. Issue #11's attack classes: a 245-character job name, one with shell characters and one not UTF-8 (answered
+# as badname-<inode>), files squatting on a held job's id and on a finished job's id (answered as
+# <id>.dup-<inode>), probes in another agency's and in a loose evidence folder, drop folders swapped
+# for a symlink to a canary directory in a loop while the daemons discard them, and one account's
+# flood of more queued jobs than max_queued_per_account. Then the daemons are stopped with SIGTERM and
+# `frs daemon --once` drains the spool.
 #
 # Checks (a line each, then `N passed, M failed`; exit 1 if any failed): every job has exactly one
 # result file and exactly one final audit record; each hostile job was refused with the expected
@@ -74,6 +79,7 @@ cleanup() {
   done
   [ -n "${FEEDER_PID:-}" ] && kill "$FEEDER_PID" 2>/dev/null
   [ -n "${FIFO_HOLDER:-}" ] && kill "$FIFO_HOLDER" 2>/dev/null
+  [ -n "${SWAPPER_PID:-}" ] && kill "$SWAPPER_PID" 2>/dev/null
   if [ "$KEEP" = 1 ]; then echo "torture: kept $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
@@ -95,11 +101,20 @@ echo "torture: work directory $W; $JOBS jobs fed over ${FEED_SECONDS}s, 2 daemon
 # 1. Spool, agency, users, a tiny gallery.
 uid=$(id -u)
 day() { date -u -d "$1" +%F; }
+# As root, the supervisor, another agency's analyst and a flooding account get uids of their own
+# (a uid registered under two user ids is one person: it may not approve its own jobs).
+AS_OTHERS=0; SUPER_UID=$uid
+if [ "$uid" = 0 ] && command -v setpriv >/dev/null; then AS_OTHERS=1; SUPER_UID=4245; fi
 {
   frs init
   frs agency add TORT --name "Torture Test PD"
   frs user add analyst1 --name "Ann Analyst" --agency TORT --role analyst --uid "$uid" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
-  frs user add super1 --name "Sue Supervisor" --agency TORT --role supervisor --uid "$uid" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+  frs user add super1 --name "Sue Supervisor" --agency TORT --role supervisor --uid "$SUPER_UID" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+  if [ "$AS_OTHERS" = 1 ]; then
+    frs agency add OTH --name "Other Town PD"
+    frs user add other2 --name "Otto Other" --agency OTH --role analyst --uid 4246 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+    frs user add flood1 --name "Flo Flood" --agency TORT --role analyst --uid 4247 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+  fi
   frs user add other1 --name "Oscar Other" --agency TORT --role analyst --uid 4242 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
   # An unprivileged account (uid 1000) that submits through the drop box, when we can act as it.
   if [ "$uid" = 0 ] && command -v setpriv >/dev/null; then
@@ -117,13 +132,15 @@ frs gallery enroll "$W/manifest.csv" >> "$LOGS/setup.log" 2>&1 || { cat "$LOGS/s
 
 # ---------------------------------------------------------------------------------------------
 # 2. Probes: good ones, and hostile ones in the evidence store.
-EV=$S/evidence
+EVROOT=$S/evidence
+EV=$EVROOT/TORT   # the agency's evidence folder: a job may search only its own images and its agency's
 umask 077   # evidence is private, as `frs submit` makes it
-mkdir -p "$EV/t" "$EV/hostile" "$EV/bulk"
+mkdir -p "$EV/t" "$EV/hostile" "$EV/bulk" "$EVROOT/loose"
 n=0
 for f in "$F"/*/*.jpg; do n=$((n + 1)); cp "$f" "$EV/t/p$n.jpg"; [ $n -ge 12 ] && break; done
 GOOD_PROBES=$n
 cp "$EV/t/p1.jpg" "$EV/t/p2.jpg" "$EV/t/p3.jpg" "$EV/bulk/"
+cp "$EV/t/p1.jpg" "$EVROOT/loose/p1.jpg"   # a folder no agency or job owns
 SECRET_PROBE="PROBE-SECRET-$RANDOM$RANDOM"
 head -c 1500 "$EV/t/p4.jpg" > "$EV/hostile/truncated.jpg"
 { head -c 4000 /dev/urandom; printf '%s' "$SECRET_PROBE"; head -c 4000 /dev/urandom; } > "$EV/hostile/random.jpg"
@@ -144,7 +161,7 @@ mkfifo "$EV/hostile/fifo.jpg"
 # 3. Jobs. Each gets an id, a maker, and what its result must show: an exact decision, and a
 #    reason code the result must contain ("-" for none).
 SECRET_TEXT="JUSTIFY-SECRET-$RANDOM$RANDOM"
-declare -a IDS=() HOSTILE_IDS=() HELD_IDS=()
+declare -a IDS=() HOSTILE_IDS=() HELD_IDS=() SWAP_IDS=() FLOOD_IDS=()
 declare -A EXPECT_DECISION=() EXPECT_REASON=()
 job_json() { # job_json PROBES_JSON [EXTRA_MEMBERS]
   printf '{"version":1,"requester":"analyst1","purpose":"active-investigation","case_number":"26-%06d","offense":"armed robbery","justification":"Store camera photo of the robbery suspect %s","probes":%s,"max_candidates":5%s}' \
@@ -161,52 +178,52 @@ hostile() { HOSTILE_IDS+=("$1"); add "$@"; }
 h=0
 hj() { h=$((h + 1)); printf -v HID 'h%02d-%s' "$h" "$1"; }
 hj empty;        : > "$STAGE/$HID.json";                                                   hostile "$HID" denied input.malformed
-hj truncated;    job_json '["t/p1.jpg"]' | head -c 60 > "$STAGE/$HID.json";                hostile "$HID" denied input.malformed
+hj truncated;    job_json '["TORT/t/p1.jpg"]' | head -c 60 > "$STAGE/$HID.json";                hostile "$HID" denied input.malformed
 hj garbage;      head -c 700 /dev/urandom > "$STAGE/$HID.json";                            hostile "$HID" denied input.malformed
 hj notjson;      printf 'requester=analyst1\npurpose=active-investigation\n' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
 hj types;        printf '{"version":"1","requester":7,"purpose":["active-investigation"],"case_number":{},"justification":null,"probes":"t/p1.jpg","max_candidates":"ten"}' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
-hj unknown;      job_json '["t/p1.jpg"]' ',"priority":"urgent"' > "$STAGE/$HID.json";      hostile "$HID" denied input.unknown-field
-hj race;         job_json '["t/p1.jpg"]' ',"race":"black"' > "$STAGE/$HID.json";           hostile "$HID" denied use.protected-class-filter
-hj filter;       job_json '["t/p1.jpg"]' ',"filter":{"field":"ethnicity","value":"x"}' > "$STAGE/$HID.json"; hostile "$HID" denied use.protected-class-filter
-hj religion;     job_json '["t/p1.jpg"]' ',"religion":"any"' > "$STAGE/$HID.json";        hostile "$HID" denied use.protected-class-filter
+hj unknown;      job_json '["TORT/t/p1.jpg"]' ',"priority":"urgent"' > "$STAGE/$HID.json";      hostile "$HID" denied input.unknown-field
+hj race;         job_json '["TORT/t/p1.jpg"]' ',"race":"black"' > "$STAGE/$HID.json";           hostile "$HID" denied use.protected-class-filter
+hj filter;       job_json '["TORT/t/p1.jpg"]' ',"filter":{"field":"ethnicity","value":"x"}' > "$STAGE/$HID.json"; hostile "$HID" denied use.protected-class-filter
+hj religion;     job_json '["TORT/t/p1.jpg"]' ',"religion":"any"' > "$STAGE/$HID.json";        hostile "$HID" denied use.protected-class-filter
 hj stream;       job_json '["rtsp://10.0.0.1/cam"]' ',"stream":"rtsp://10.0.0.1/cam"' > "$STAGE/$HID.json"; hostile "$HID" denied use.live-surveillance
-hj nul;          job_json '["t/p1.jpg"]' | sed 's/analyst1/analyst1\x00admin/' > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj nul-escaped;  job_json '["t/p1.jpg\u0000.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied -
-hj utf8;         job_json '["t/p1.jpg"]' | sed 's/robbery suspect/robbery \xff\xfe\xc0\xaf suspect/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
-hj surrogate;    job_json '["t/p1.jpg"]' | sed 's/robbery suspect/robbery \\udc00 suspect/' > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj big-string;   job_json '["t/p1.jpg"]' ",\"notes\":\"$(head -c 5000000 /dev/zero | tr '\0' 'A')\"" > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj nul;          job_json '["TORT/t/p1.jpg"]' | sed 's/analyst1/analyst1\x00admin/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj nul-escaped;  job_json '["TORT/t/p1.jpg\u0000.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied -
+hj utf8;         job_json '["TORT/t/p1.jpg"]' | sed 's/robbery suspect/robbery \xff\xfe\xc0\xaf suspect/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
+hj surrogate;    job_json '["TORT/t/p1.jpg"]' | sed 's/robbery suspect/robbery \\udc00 suspect/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj big-string;   job_json '["TORT/t/p1.jpg"]' ",\"notes\":\"$(head -c 5000000 /dev/zero | tr '\0' 'A')\"" > "$STAGE/$HID.json"; hostile "$HID" denied -
 hj big-file;     { printf '{"x":"'; head -c 17000000 /dev/zero | tr '\0' 'B'; printf '"}'; } > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
 hj nest-array;   { head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; } > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
 hj nest-object;  { printf '{"version":1,"requester":"analyst1","x":'; for _ in $(seq 1000); do printf '%0.s{"a":' $(seq 100); done; printf 'null'; head -c 100000 /dev/zero | tr '\0' '}'; printf '}'; } > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
-hj num-huge;     job_json '["t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":99999999999999999999999999999999/' > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj num-exp;      job_json '["t/p1.jpg"]' | sed 's/"version":1/"version":1e999/' > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj num-neg;      job_json '["t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":-2147483649/' > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj num-frac;     job_json '["t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":5.5/' > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj num-nan;      job_json '["t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":NaN/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
-hj threshold;    job_json '["t/p1.jpg"]' ',"threshold":1e308' > "$STAGE/$HID.json";         hostile "$HID" denied -
-hj dup-key;      job_json '["t/p1.jpg"]' ',"requester":"super1"' > "$STAGE/$HID.json";     hostile "$HID" denied -
-hj many-probes;  job_json "[$(for i in $(seq 5000); do printf '"t/p1.jpg",'; done)\"t/p1.jpg\"]" > "$STAGE/$HID.json"; hostile "$HID" denied -
-hj not-object;   printf '["t/p1.jpg"]' > "$STAGE/$HID.json";                               hostile "$HID" denied input.malformed
-hj unregistered; job_json '["t/p1.jpg"]' | sed 's/"analyst1"/"mallory"/' > "$STAGE/$HID.json"; hostile "$HID" denied requester.unknown
-hj impersonate;  job_json '["t/p1.jpg"]' | sed 's/"analyst1"/"other1"/' > "$STAGE/$HID.json"; hostile "$HID" denied requester.identity-mismatch
+hj num-huge;     job_json '["TORT/t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":99999999999999999999999999999999/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj num-exp;      job_json '["TORT/t/p1.jpg"]' | sed 's/"version":1/"version":1e999/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj num-neg;      job_json '["TORT/t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":-2147483649/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj num-frac;     job_json '["TORT/t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":5.5/' > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj num-nan;      job_json '["TORT/t/p1.jpg"]' | sed 's/"max_candidates":5/"max_candidates":NaN/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed
+hj threshold;    job_json '["TORT/t/p1.jpg"]' ',"threshold":1e308' > "$STAGE/$HID.json";         hostile "$HID" denied -
+hj dup-key;      job_json '["TORT/t/p1.jpg"]' ',"requester":"super1"' > "$STAGE/$HID.json";     hostile "$HID" denied -
+hj many-probes;  job_json "[$(for i in $(seq 5000); do printf '"t/p1.jpg",'; done)\"TORT/t/p1.jpg\"]" > "$STAGE/$HID.json"; hostile "$HID" denied -
+hj not-object;   printf '["TORT/t/p1.jpg"]' > "$STAGE/$HID.json";                               hostile "$HID" denied input.malformed
+hj unregistered; job_json '["TORT/t/p1.jpg"]' | sed 's/"analyst1"/"mallory"/' > "$STAGE/$HID.json"; hostile "$HID" denied requester.unknown
+hj impersonate;  job_json '["TORT/t/p1.jpg"]' | sed 's/"analyst1"/"other1"/' > "$STAGE/$HID.json"; hostile "$HID" denied requester.identity-mismatch
 # Hostile probes in otherwise valid jobs.
-hj p-truncated;  job_json '["hostile/truncated.jpg"]' > "$STAGE/$HID.json";                hostile "$HID" any -
-hj p-random;     job_json '["hostile/random.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied input.probe-not-image
-hj p-random-soi; job_json '["hostile/random-soi.jpg"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-not-image
-hj p-empty;      job_json '["hostile/empty.jpg"]' > "$STAGE/$HID.json";                    hostile "$HID" denied input.probe-not-image
-hj p-huge;       job_json '["hostile/huge.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-too-large
-hj p-sparse;     job_json '["hostile/sparse-40m.jpg"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-too-large
-hj p-passwd;     job_json '["hostile/passwd.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied input.probe-outside-evidence
-hj p-dotdot;     job_json '["t/../../state/frs.sqlite"]' > "$STAGE/$HID.json";             hostile "$HID" denied input.probe-outside-evidence
+hj p-truncated;  job_json '["TORT/hostile/truncated.jpg"]' > "$STAGE/$HID.json";                hostile "$HID" any -
+hj p-random;     job_json '["TORT/hostile/random.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied input.probe-not-image
+hj p-random-soi; job_json '["TORT/hostile/random-soi.jpg"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-not-image
+hj p-empty;      job_json '["TORT/hostile/empty.jpg"]' > "$STAGE/$HID.json";                    hostile "$HID" denied input.probe-not-image
+hj p-huge;       job_json '["TORT/hostile/huge.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-too-large
+hj p-sparse;     job_json '["TORT/hostile/sparse-40m.jpg"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-too-large
+hj p-passwd;     job_json '["TORT/hostile/passwd.jpg"]' > "$STAGE/$HID.json";                   hostile "$HID" denied input.probe-outside-evidence
+hj p-dotdot;     job_json '["TORT/t/../../state/frs.sqlite"]' > "$STAGE/$HID.json";             hostile "$HID" denied input.probe-outside-evidence
 hj p-dotdot2;    job_json '["../../../../etc/passwd"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-outside-evidence
 hj p-absolute;   job_json '["/etc/passwd"]' > "$STAGE/$HID.json";                          hostile "$HID" denied input.probe-outside-evidence
-hj p-abs-prefix; job_json "[\"$EV-evil/x.jpg\"]" > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-outside-evidence
-hj p-dir;        job_json '["hostile/adir.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-missing
-hj p-fifo;       job_json '["hostile/fifo.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-missing
-hj p-missing;    job_json '["t/nope.jpg"]' > "$STAGE/$HID.json";                           hostile "$HID" denied input.probe-missing
+hj p-abs-prefix; job_json "[\"$EVROOT-evil/x.jpg\"]" > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-outside-evidence
+hj p-dir;        job_json '["TORT/hostile/adir.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-missing
+hj p-fifo;       job_json '["TORT/hostile/fifo.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-missing
+hj p-missing;    job_json '["TORT/t/nope.jpg"]' > "$STAGE/$HID.json";                           hostile "$HID" denied input.probe-missing
 hj p-root;       job_json '["."]' > "$STAGE/$HID.json";                                    hostile "$HID" denied -
 hj p-bulk-etc;   job_json '[]' ',"probe_dir":"/etc"' > "$STAGE/$HID.json";                 hostile "$HID" denied input.probe-outside-evidence
-hj p-bulk-hostile; job_json '[]' ',"probe_dir":"hostile"' > "$STAGE/$HID.json";            hostile "$HID" completed -
+hj p-bulk-hostile; job_json '[]' ',"probe_dir":"TORT/hostile"' > "$STAGE/$HID.json";            hostile "$HID" completed -
 # Hostile entries in incoming/ itself (made by the feeder when their turn comes).
 hj e-symlink-passwd; hostile "$HID" denied requester.identity-mismatch
 hj e-symlink-job;    hostile "$HID" denied requester.identity-mismatch
@@ -214,30 +231,47 @@ hj e-hardlink;       hostile "$HID" denied requester.identity-mismatch
 hj e-directory;      hostile "$HID" denied requester.identity-mismatch
 hj e-fifo;           hostile "$HID" denied requester.identity-mismatch
 if [ "$uid" = 0 ]; then hj e-foreign-owner; hostile "$HID" denied requester.identity-mismatch; fi
+# Evidence the job may not search (issue #11 item 3): a loose folder, another agency's analyst naming ours.
+hj x-loose;      job_json '["loose/p1.jpg"]' > "$STAGE/$HID.json";                           hostile "$HID" denied input.probe-not-permitted
+if [ "$AS_OTHERS" = 1 ]; then
+  hj x-agency;   job_json '["TORT/t/p1.jpg"]' | sed 's/"analyst1"/"other2"/' > "$STAGE/$HID.json"; hostile "$HID" denied input.probe-not-permitted
+fi
+# Drop folders swapped for a symlink to a canary directory in a loop while the daemons discard them
+# (issue #11 item 5): the jobs are denied, so their folders are discarded.
+CANARY=$W/canary
+mkdir -p "$CANARY"; echo canary > "$CANARY/zzz-canary.jpg"
+for n in 1 2 3; do
+  hj x-swap-$n; job_json "[\"$HID/zzz-canary.jpg\"]" | sed 's/"active-investigation"/"personal"/' > "$STAGE/$HID.json"
+  hostile "$HID" denied purpose.unauthorized; SWAP_IDS+=("$HID")
+done
 HOSTILE=${#HOSTILE_IDS[@]}
 
-# Held jobs (a watch term), approved while the daemons are being killed.
-for i in 1 2 3 4; do
+# Held jobs (a watch term), approved while the daemons are being killed (by the supervisor's own
+# account, so only when we can act as it).
+for i in $([ "$AS_OTHERS" = 1 ] && echo 1 2 3 4); do
   id=held-$i
-  job_json '["t/p2.jpg"]' | sed 's/the robbery suspect/the robbery suspect near the protest/' > "$STAGE/$id.json"
+  job_json '["TORT/t/p2.jpg"]' | sed 's/the robbery suspect/the robbery suspect near the protest/' > "$STAGE/$id.json"
   HELD_IDS+=("$id"); add "$id" completed -
 done
 # A bulk job over a small folder.
-job_json '[]' ',"probe_dir":"bulk"' > "$STAGE/bulk-1.json"; add bulk-1 completed -
+job_json '[]' ',"probe_dir":"TORT/bulk"' > "$STAGE/bulk-1.json"; add bulk-1 completed -
 # The rest: ordinary requests, most searched, some refused by policy.
 i=0
 while [ ${#IDS[@]} -lt "$JOBS" ]; do
   i=$((i + 1)); id=$(printf 'job-%04d' "$i")
   p=$(( (i % GOOD_PROBES) + 1 ))
   case $((i % 10)) in
-    7) job_json "[\"t/p$p.jpg\"]" | sed 's/"active-investigation"/"personal"/' > "$STAGE/$id.json"; add "$id" denied purpose.unauthorized ;;
-    8) job_json "[\"t/p$p.jpg\",\"hostile/inside-link.jpg\"]" > "$STAGE/$id.json"; add "$id" completed - ;;
-    *) job_json "[\"t/p$p.jpg\"]" > "$STAGE/$id.json"; add "$id" completed - ;;
+    7) job_json "[\"TORT/t/p$p.jpg\"]" | sed 's/"active-investigation"/"personal"/' > "$STAGE/$id.json"; add "$id" denied purpose.unauthorized ;;
+    8) job_json "[\"TORT/t/p$p.jpg\",\"TORT/hostile/inside-link.jpg\"]" > "$STAGE/$id.json"; add "$id" completed - ;;
+    *) job_json "[\"TORT/t/p$p.jpg\"]" > "$STAGE/$id.json"; add "$id" completed - ;;
   esac
 done
 # Some go through `frs submit` (images copied in by the command), the rest are dropped by hand.
 UNPRIVILEGED=0
 as_user() { setpriv --reuid=1000 --regid=1000 --clear-groups "$@"; }
+approve_as_super() { # frs approve from the supervisor's own account
+  if [ "$SUPER_UID" != "$uid" ]; then setpriv --reuid="$SUPER_UID" --regid="$SUPER_UID" --clear-groups "$FRS_BIN" approve "$@"; else "$FRS_BIN" approve "$@"; fi
+}
 if [ "$uid" = 0 ] && command -v setpriv >/dev/null; then
   UNPRIVILEGED=1
   mkdir -p "$W/pub" && chmod 755 "$W/pub" && cp "$EV/t/p4.jpg" "$W/pub/p4.jpg" && chmod 644 "$W/pub/p4.jpg"
@@ -247,12 +281,13 @@ drop() { # drop ID: the feeder's hand-off of one job into incoming/
   local id=$1 file=$S/incoming/$1.json
   case "$id" in
     *e-symlink-passwd) ln -s /etc/passwd "$file" ;;
-    *e-symlink-job) job_json '["t/p1.jpg"]' > "$W/links/$id.target"; ln -s "$W/links/$id.target" "$file" ;;
-    *e-hardlink) job_json '["t/p1.jpg"]' > "$S/tmp/$id.json"; ln "$S/tmp/$id.json" "$W/links/$id.json" 2>/dev/null \
+    *e-symlink-job) job_json '["TORT/t/p1.jpg"]' > "$W/links/$id.target"; ln -s "$W/links/$id.target" "$file" ;;
+    *e-hardlink) job_json '["TORT/t/p1.jpg"]' > "$S/tmp/$id.json"; ln "$S/tmp/$id.json" "$W/links/$id.json" 2>/dev/null \
                    || cp "$S/tmp/$id.json" "$W/links/$id.json"; mv "$S/tmp/$id.json" "$file" ;;
     *e-directory) mkdir "$file" ;;
     *e-fifo) mkfifo "$file" ;;
-    *e-foreign-owner) job_json '["t/p1.jpg"]' > "$S/tmp/$id.json"; chown 4243 "$S/tmp/$id.json"; mv "$S/tmp/$id.json" "$file" ;;
+    *e-foreign-owner) job_json '["TORT/t/p1.jpg"]' > "$S/tmp/$id.json"; chown 4243 "$S/tmp/$id.json"; mv "$S/tmp/$id.json" "$file" ;;
+    *x-agency) chown 4246 "$STAGE/$id.json"; mv "$STAGE/$id.json" "$S/tmp/$id.json" && mv "$S/tmp/$id.json" "$file" ;;
     *) mv "$STAGE/$id.json" "$S/tmp/$id.json" && mv "$S/tmp/$id.json" "$file" ;;
   esac
 }
@@ -261,6 +296,35 @@ drop() { # drop ID: the feeder's hand-off of one job into incoming/
 mapfile -t ORDER < <(printf '%s\n' "${IDS[@]}" | shuf)
 PRE=$(( ${#ORDER[@]} / 3 ))
 for id in "${ORDER[@]:0:$PRE}"; do drop "$id"; done
+# Names a result cannot carry (issue #11 item 1): answered at once as badname-<inode>.
+LONG=$(head -c 245 /dev/zero | tr '\0' 'L')
+for name in "$LONG" 'odd name;$(id)' $'not-utf8-\xff\xfe'; do
+  job_json '["TORT/t/p1.jpg"]' > "$S/tmp/badname.tmp"; mv "$S/tmp/badname.tmp" "$S/incoming/$name.json"
+  hostile "badname-$(stat -c %i "$S/incoming/$name.json")" denied input.bad-job-name
+done
+# The swapped drop folders, each with files named like the canary.
+for id in "${SWAP_IDS[@]}"; do
+  mkdir "$S/incoming/$id.d"; for f in $(seq -f 'a%03g.jpg' 0 49) zzz-canary.jpg; do : > "$S/incoming/$id.d/$f"; done
+done
+swapper() { # swap each folder for a symlink to the canary directory and back, until told to stop
+  while [ ! -e "$W/stop-swapper" ]; do
+    for id in "${SWAP_IDS[@]}"; do
+      f=$S/incoming/$id.d a=$W/aside-$id
+      if mv -T "$f" "$a" 2>/dev/null; then ln -s "$CANARY" "$f"; sleep 0.01; rm -f "$f"; mv -T "$a" "$f"; fi
+    done
+    sleep 0.01
+  done
+}
+swapper & SWAPPER_PID=$!
+# One account's flood (issue #11 item 9): more jobs queued at once than max_queued_per_account (200).
+if [ "$AS_OTHERS" = 1 ]; then
+  for i in $(seq 1 260); do
+    id=$(printf 'flood-%04d' "$i")
+    job_json '["TORT/t/p1.jpg"]' | sed 's/"analyst1"/"flood1"/; s/"active-investigation"/"personal"/' > "$S/tmp/$id.json"
+    chown 4247 "$S/tmp/$id.json"; mv "$S/tmp/$id.json" "$S/incoming/$id.json"
+    hostile "$id" denied -; FLOOD_IDS+=("$id")
+  done
+fi
 echo "torture: $JOBS jobs ($HOSTILE hostile, ${#HELD_IDS[@]} held for approval, 1 bulk); $PRE queued before the daemons start"
 
 # ---------------------------------------------------------------------------------------------
@@ -329,10 +393,16 @@ while :; do
     head -c 300 /dev/urandom > "$S/tmp/forged-1.approval"; mv "$S/tmp/forged-1.approval" "$S/incoming/"
     printf '{"job":"../held/held-1","supervisor":"super1","decision":"approve"}' > "$S/tmp/forged-2.approval"; mv "$S/tmp/forged-2.approval" "$S/incoming/"
     FORGED=2
-    if [ "$UNPRIVILEGED" = 1 ]; then
+    if [ "$UNPRIVILEGED" = 1 ] && [ ${#HELD_IDS[@]} -gt 0 ]; then
       as_user "$FRS_BIN" approve "${HELD_IDS[0]}" --supervisor super1 --note "forged" >> "$LOGS/approve.log" 2>&1 && FORGED=3
     fi
-    for id in "${HELD_IDS[@]}"; do frs approve "$id" --supervisor super1 --note "not about the assembly" >> "$LOGS/approve.log" 2>&1; done
+    # Squatters under two held jobs' ids (issue #11 item 2): answered as <id>.dup-<inode>.
+    for id in "${HELD_IDS[@]:0:2}"; do
+      job_json '["TORT/t/p1.jpg"]' | sed 's/"active-investigation"/"personal"/' > "$S/tmp/squat.tmp"; chown 4242 "$S/tmp/squat.tmp" 2>/dev/null
+      mv "$S/tmp/squat.tmp" "$S/incoming/$id.json"
+      hostile "$id.dup-$(stat -c %i "$S/incoming/$id.json")" denied input.duplicate-job-id
+    done
+    for id in "${HELD_IDS[@]}"; do approve_as_super "$id" --supervisor super1 --note "not about the assembly" >> "$LOGS/approve.log" 2>&1; done
     approved=1
   fi
   feeding=0; kill -0 "$FEEDER_PID" 2>/dev/null && feeding=1
@@ -343,7 +413,19 @@ done
 wait "$FEEDER_PID" 2>/dev/null; FEEDER_PID=""
 KILL_PHASE=$(( $(date +%s) - PHASE_START ))
 if [ $approved = 0 ]; then
-  for id in "${HELD_IDS[@]}"; do frs approve "$id" --supervisor super1 --note "not about the assembly" >> "$LOGS/approve.log" 2>&1; done
+  for id in "${HELD_IDS[@]}"; do approve_as_super "$id" --supervisor super1 --note "not about the assembly" >> "$LOGS/approve.log" 2>&1; done
+fi
+# The swapper stops; a folder it left is made stale, for the drain's janitor to remove (descriptor-relative).
+touch "$W/stop-swapper"; wait "$SWAPPER_PID" 2>/dev/null; SWAPPER_PID=""
+for id in "${SWAP_IDS[@]}"; do
+  [ -d "$W/aside-$id" ] && { rm -f "$S/incoming/$id.d"; mv -T "$W/aside-$id" "$S/incoming/$id.d"; }
+  [ -e "$S/incoming/$id.d" ] && touch -h -d '2 days ago' "$S/incoming/$id.d"
+done
+# A squatter under a finished job's id.
+fin=$(ls "$S/done" | grep -m1 -E '^job-[0-9]+\.json$' | sed 's/\.json$//')
+if [ -n "$fin" ] && [ ! -e "$S/incoming/$fin.json" ]; then
+  job_json '["TORT/t/p1.jpg"]' > "$S/tmp/squat.tmp"; mv "$S/tmp/squat.tmp" "$S/incoming/$fin.json"
+  hostile "$fin.dup-$(stat -c %i "$S/incoming/$fin.json")" denied input.duplicate-job-id
 fi
 # Graceful stop: SIGTERM, the jobs in flight finish, exit 0.
 check_alive
@@ -435,6 +517,12 @@ open_dirs=$(find "$S/active" "$S/held" "$S/done" "$S/failed" "$S/evidence" "$S/s
 check "results, audit, evidence and database not world-readable; queues closed" $([ -z "$readable$open_dirs" ]; echo $?) "$readable $open_dirs"
 leak=$(grep -l -a -F -e "$SECRET_TEXT" -e "$SECRET_PROBE" "$LOGS"/daemon-*.log "$LOGS"/drain.log 2>/dev/null)
 check "no justification text or probe bytes in the daemon logs" $([ -z "$leak" ]; echo $?) "$leak"
+canary_ok=0; [ "$(cat "$CANARY/zzz-canary.jpg" 2>/dev/null)" = canary ] || canary_ok=1
+check "drop folders swapped for a symlink: the canary survived the discards" $canary_ok
+if [ ${#FLOOD_IDS[@]} -gt 0 ]; then
+  limited=$(grep -l '"input.queue-limit"' "$S"/outbox/results/flood-*.json 2>/dev/null | wc -l)
+  check "one account's flood: $limited of ${#FLOOD_IDS[@]} refused input.queue-limit" $([ "$limited" -ge 1 ]; echo $?)
+fi
 pw=$(grep -l -a -F "root:x:0:0" "$LOGS"/*.log "$S"/outbox/results/* "$S"/outbox/audit/* 2>/dev/null)
 check "no /etc/passwd content in logs or outbox" $([ -z "$pw" ]; echo $?) "$pw"
 

@@ -55,6 +55,10 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
     /// Whether a `possible-match` becomes a released lead only when a second examiner (another
     /// person) records the same disposition. Default true; when false, the latest review decides.
     public var peerReview: Bool
+    /// Most job files one account (uid) may have waiting at once: queued ahead of a job in
+    /// `incoming/` plus held for a supervisor. A job beyond it is refused at once
+    /// (`input.queue-limit`), so one account's flood cannot starve the others. Default 200.
+    public var maxQueuedPerAccount: Int
 
     /// The built-in policy.
     public static let `default` = PolicyConfig(
@@ -82,7 +86,8 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         maxProbesPerJob: 1000,
         maxProbesPerDirectory: 100_000,
         maxProbeBytes: 25 << 20,
-        peerReview: true
+        peerReview: true,
+        maxQueuedPerAccount: 200
     )
 
     public init(
@@ -90,7 +95,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         violentCrimeExceptions: [String] = [], watchTerms: [String],
         defaultThreshold: Double, maximumThreshold: Double, defaultMaxCandidates: Int, minimumMaxCandidates: Int,
         maximumMaxCandidates: Int, retentionDays: Int, auditRetentionDays: Int, maxProbesPerJob: Int,
-        maxProbesPerDirectory: Int, maxProbeBytes: Int, peerReview: Bool = true
+        maxProbesPerDirectory: Int, maxProbeBytes: Int, peerReview: Bool = true, maxQueuedPerAccount: Int = 200
     ) {
         self.trainingValidityDays = trainingValidityDays
         self.minimumJustificationLength = minimumJustificationLength
@@ -108,6 +113,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         self.maxProbesPerDirectory = maxProbesPerDirectory
         self.maxProbeBytes = maxProbeBytes
         self.peerReview = peerReview
+        self.maxQueuedPerAccount = maxQueuedPerAccount
     }
 
     /// The allowed `max_candidates` values.
@@ -130,6 +136,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         case maxProbesPerDirectory = "max_probes_per_directory"
         case maxProbeBytes = "max_probe_bytes"
         case peerReview = "peer_review"
+        case maxQueuedPerAccount = "max_queued_per_account"
     }
 
     /// Decodes a policy; missing keys take the defaults. Use ``load(jsonBytes:)`` for files, which
@@ -153,6 +160,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         maxProbesPerDirectory = try c.decodeIfPresent(Int.self, forKey: .maxProbesPerDirectory) ?? d.maxProbesPerDirectory
         maxProbeBytes = try c.decodeIfPresent(Int.self, forKey: .maxProbeBytes) ?? d.maxProbeBytes
         peerReview = try c.decodeIfPresent(Bool.self, forKey: .peerReview) ?? d.peerReview
+        maxQueuedPerAccount = try c.decodeIfPresent(Int.self, forKey: .maxQueuedPerAccount) ?? d.maxQueuedPerAccount
     }
 
     /// Loads and checks a policy file.
@@ -220,6 +228,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         try check(maxProbesPerJob >= 1, .maxProbesPerJob, "must be at least 1")
         try check(maxProbesPerDirectory >= 1, .maxProbesPerDirectory, "must be at least 1")
         try check(maxProbeBytes >= 1024, .maxProbeBytes, "must be at least 1024")
+        try check(maxQueuedPerAccount >= 1, .maxQueuedPerAccount, "must be at least 1")
     }
 
     /// The normalized words of a text (``PolicyText/words(_:)``): the unit of term matching.

@@ -48,6 +48,9 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case inputProbeMissing = "input.probe-missing"
     /// A probe path leaves the evidence store.
     case inputProbeOutsideEvidence = "input.probe-outside-evidence"
+    /// A probe lies in an evidence folder the job may not search: not its own images, not its
+    /// agency's folder (`evidence/<AGENCY>/`), not an earlier job of its agency.
+    case inputProbeNotPermitted = "input.probe-not-permitted"
     /// A probe file is not a readable image.
     case inputProbeNotImage = "input.probe-not-image"
     /// A probe file is larger than the policy's maximum.
@@ -57,6 +60,13 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case inputProbeSourceRefused = "input.probe-source-refused"
     /// The job names more probes than the policy allows in one job.
     case inputTooManyProbes = "input.too-many-probes"
+    /// The job file's name cannot be a job id (longer than 128 bytes, or characters other than
+    /// `A–Z a–z 0–9 . _ -`): refused at once, answered under `badname-<inode>`.
+    case inputBadJobName = "input.bad-job-name"
+    /// An earlier job used this job id: the later file is refused under `<id>.dup-<inode>`.
+    case inputDuplicateJobID = "input.duplicate-job-id"
+    /// The job's owner had more job files waiting than the policy's `max_queued_per_account`.
+    case inputQueueLimit = "input.queue-limit"
     /// `max_candidates` is not an integer within the policy's range (default 2…50).
     case inputInvalidMaxCandidates = "input.invalid-max-candidates"
     /// `threshold` is not a number above 0 and at most the policy's maximum.

@@ -20,6 +20,11 @@ public enum AppliedRequest: Sendable, Equatable {
 struct LeadRules {
     let registry: Registry
     let results: ResultFiles
+    /// The policy an acting person is checked against like a requester (vetted, trained within the
+    /// validity, agency not terminated).
+    var gate = PolicyGate()
+    /// When the check happens.
+    var now = Date()
 
     /// A request that passed the checks.
     struct Checked {
@@ -69,6 +74,16 @@ struct LeadRules {
         case .active: break
         case .suspended: return .failure(Refusal(.requesterSuspended, "\(id) is suspended", agency: actor.agency))
         case .revoked, nil: return .failure(Refusal(.requesterRevoked, "\(id) is revoked", agency: actor.agency))
+        }
+        // Vetted, trained, agency not terminated: checked as a requester is (the role aside).
+        let personal = gate.requesterReasons(try registry.requester(id), fileOwnerUID: ownerUID, now: now)
+            .filter { $0 != .requesterRole }
+        let agencyReasons = gate.agencyReasons(try registry.policyAgency(actor.agency), requester: nil, now: now)
+        if let first = (personal + agencyReasons).first {
+            var refusal = Refusal(first, "\(id) may not act now (\((personal + agencyReasons).map(\.rawValue).joined(separator: ", ")))",
+                                  agency: actor.agency)
+            refusal.reasons = personal + agencyReasons
+            return .failure(refusal)
         }
         let requester = try result.requester.flatMap { try registry.user($0) }
         guard requester?.agency == actor.agency else {

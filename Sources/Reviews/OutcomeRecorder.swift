@@ -55,7 +55,7 @@ public struct OutcomeRecorder {
             }
             return .alreadyRecorded
         }
-        let rules = LeadRules(registry: registry, results: results)
+        let rules = LeadRules(registry: registry, results: results, now: clock())
         let checked: LeadRules.Checked
         switch try rules.check(actor: outcome.recordedBy, ownerUID: ownerUID, job: outcome.job, face: outcome.face,
                                candidate: outcome.candidate, mayAct: { actor, role, result in

@@ -47,7 +47,7 @@ public struct ResolutionRecorder {
             }
             return .alreadyRecorded
         }
-        let rules = LeadRules(registry: registry, results: results)
+        let rules = LeadRules(registry: registry, results: results, now: clock())
         let checked: LeadRules.Checked
         switch try rules.check(actor: resolution.supervisor, ownerUID: ownerUID, job: resolution.job, face: resolution.face,
                                candidate: resolution.candidate, mayAct: { _, role, _ in

@@ -8,6 +8,7 @@ import Store
 /// from the drop box or `frs review` records it directly.
 ///
 /// A review is recorded only when the examiner is registered for the acting OS account, active,
+/// vetted, trained within the policy's validity, of an agency whose access is not terminated,
 /// in a role that may review (``Policy/Role/canReview``) and of the requester's agency, and when
 /// the job completed with that face and that candidate in its result. With peer review (the
 /// policy's `peer_review`, the default) also: the examiner is not the job's requester (by OS
@@ -31,6 +32,8 @@ public struct ReviewRecorder {
     let clock: @Sendable () -> Date
     /// Whether two examiners are needed (the policy's `peer_review`).
     public let peerReview: Bool
+    /// The policy examiners are checked against (vetted, trained, agency not terminated).
+    let gate: PolicyGate
 
     /// - Parameters:
     ///   - results: the outbox's results directory (the reviewed jobs' results).
@@ -38,9 +41,11 @@ public struct ReviewRecorder {
     ///   - audit: the spool's audit log.
     ///   - peerReview: the policy's `peer_review`.
     ///   - clock: the time source.
+    ///   - gate: the policy (training validity, agency termination) examiners are checked against.
     /// - Throws: `DatabaseError` when the review tables cannot be created.
     public init(results: ResultFiles, database: Database, audit: AuditLog, peerReview: Bool = PolicyConfig.default.peerReview,
-                clock: @escaping @Sendable () -> Date = { Date() }) throws {
+                clock: @escaping @Sendable () -> Date = { Date() }, gate: PolicyGate = PolicyGate()) throws {
+        self.gate = gate
         self.results = results
         self.database = database
         registry = Registry(database: database)
@@ -63,7 +68,7 @@ public struct ReviewRecorder {
             try repairAudit(review, request: request)
             return .alreadyRecorded
         }
-        let rules = LeadRules(registry: registry, results: results)
+        let rules = LeadRules(registry: registry, results: results, gate: gate, now: clock())
         let checked: LeadRules.Checked
         switch try rules.check(actor: review.examiner, ownerUID: ownerUID, job: review.job, face: review.face,
                                candidate: review.candidate, mayAct: { _, role, _ in

@@ -47,6 +47,23 @@ public struct EvidenceStore: Sendable {
         return canonical
     }
 
+    /// The file that marks `evidence/<job>/` as made for that job (by `frs submit` or the daemon's
+    /// take-in); hidden, so never a probe.
+    public static let ownerMarker = ".frs-job"
+
+    /// The evidence folder a probe path names: its first component relative to the store.
+    /// - Throws: ``ProbeRejection`` as ``resolve(_:)`` for a path that leaves the store.
+    public func topFolder(of probe: String) throws(ProbeRejection) -> String {
+        let relative = try relativePath(probe)
+        return String(relative.split(separator: "/").first ?? "")
+    }
+
+    /// The evidence folder a canonical path (from ``resolve(_:)``) lies in; `nil` if outside the store.
+    public func topFolder(ofCanonical path: String) -> String? {
+        guard let canonicalRoot = try? Directory.canonicalPath(root), path.hasPrefix(canonicalRoot + "/") else { return nil }
+        return path.dropFirst(canonicalRoot.count + 1).split(separator: "/").first.map(String.init)
+    }
+
     /// The probe path relative to the store, checked lexically.
     func relativePath(_ probe: String) throws(ProbeRejection) -> String {
         guard !probe.isEmpty, !probe.utf8.contains(0) else {
@@ -98,8 +115,10 @@ public struct EvidenceStore: Sendable {
         }
     }
 
-    /// The files of a probe folder (a bulk job's `probe_dir`), as probe paths relative to the
-    /// store, sorted; hidden files and subfolders are skipped.
+    /// The entries of a probe folder (a bulk job's `probe_dir`), as probe paths relative to the
+    /// store, sorted; hidden entries and subfolders are skipped. Symlinks and special files are
+    /// listed: each becomes a probe whose resolution or read fails with its reason, never a probe
+    /// that silently vanishes.
     /// - Throws: ``ProbeRejection`` as ``resolve(_:)``.
     public func probes(inFolder folder: String) throws(ProbeRejection) -> [String] {
         let relative = try relativePath(folder)
@@ -108,7 +127,7 @@ public struct EvidenceStore: Sendable {
             throw ProbeRejection(code: .inputProbeMissing, probe: folder, message: "the probe folder cannot be listed")
         }
         return names.filter { !$0.hasPrefix(".") }
-            .filter { (try? FileStatus.of(canonical + "/" + $0).isRegularFile) == true }
+            .filter { (try? FileStatus.of(canonical + "/" + $0).isDirectory) != true }
             .map { relative + "/" + $0 }
     }
 }

@@ -6,8 +6,9 @@ import SystemCalls
 /// For a regular file, the claimant holds an exclusive `flock` on it from right after the rename
 /// into `active/` until the file has left `active/`; a daemon looking for work a dead daemon left
 /// behind skips files whose lock it cannot take. A non-regular entry (a symlink, a FIFO, a
-/// directory dropped in place of a job) cannot be locked; it is handled while the claimant holds
-/// the spool's claim lock (see ``JobClaimer``).
+/// directory dropped in place of a job), and a regular file the daemon cannot open (mode 000, a
+/// lease), cannot be locked; it is handled while the claimant holds the spool's claim lock (see
+/// ``JobClaimer``), so it too ends with a result and a final record.
 public struct ClaimedJob: Sendable {
     /// The file name in `active/` (`<job>.json` or `<name>.approval`).
     public let name: String
@@ -24,6 +25,12 @@ public struct ClaimedJob: Sendable {
     /// Whether the job was found in `active/` (left by a dead daemon, or after a failed attempt)
     /// rather than claimed from `incoming/`.
     public let recovered: Bool
+    /// Why a regular file could not be opened (a mode that excludes the daemon, a lease); its
+    /// ``descriptor`` is then `nil` and the job is refused without its contents.
+    public var openError: String? = nil
+    /// How many job files of the same owner came before this one in the claimant's listing of
+    /// `incoming/` (0 for a recovered file): the per-account queue limit counts them.
+    public var queuedAhead: Int = 0
 
     /// The kinds of files in the drop box.
     public enum Kind: Sendable, Equatable {
@@ -79,54 +86,122 @@ public struct JobClaimer: Sendable {
     /// - Throws: ``SystemCallError`` from listing `incoming/` or the claim lock.
     @discardableResult
     public func claimNext(_ body: (ClaimedJob) throws -> Void) throws -> Bool {
+        var listing = Listing()
+        return try claimNext(from: &listing, body)
+    }
+
+    /// A claimant's listing of `incoming/`: the names not yet tried, and for each job file how many
+    /// job files of the same owner precede it (from `fstatat` of each entry when listed).
+    public struct Listing: Sendable {
+        /// Names not yet tried, the next one last.
         var names: [String] = []
-        return try claimNext(from: &names, body)
+        /// Job file name → files of the same owner before it in the listing.
+        var queuedAhead: [String: Int] = [:]
+        /// Job files whose names are not valid UTF-8: a placeholder in ``names`` (it begins with a
+        /// NUL, which no file name can) → the name's bytes.
+        var rawNames: [String: [UInt8]] = [:]
+        public init() {}
+    }
+
+    /// Lists `incoming/` (sorted), counting each owner's job files in order.
+    func list() throws -> Listing {
+        let incoming = try DirectoryDescriptor.open(layout.incoming)
+        defer { incoming.close() }
+        var names: [String] = []
+        var listing = Listing()
+        for raw in try incoming.rawEntries() {
+            if let name = String(validating: raw, as: UTF8.self) {
+                names.append(name)
+            } else if raw.count > 5, raw.suffix(5).elementsEqual(".json".utf8) {
+                // A job file whose name is not UTF-8: claimed by its bytes, answered as a bad name.
+                let placeholder = "\u{0}raw-\(listing.rawNames.count)"
+                listing.rawNames[placeholder] = raw
+                names.append(placeholder)
+            }
+        }
+        var seen: [UInt32: Int] = [:]
+        listing.names = names.reversed()
+        for name in names where ClaimedJob.kind(of: name)?.0 == .job {
+            guard let status = try? incoming.status(of: name) else { continue }
+            listing.queuedAhead[name] = seen[status.owner, default: 0]
+            seen[status.owner, default: 0] += 1
+        }
+        return listing
     }
 
     /// As ``claimNext(_:)``, working through a listing of `incoming/` kept by the caller, so a
     /// worker lists a long queue once rather than once per job. Names claimed by others are
     /// skipped (their rename fails with `ENOENT`); an empty listing is refreshed.
-    /// - Parameter names: the caller's listing, consumed as names are tried.
+    /// - Parameter listing: the caller's listing, consumed as names are tried.
     /// - Complexity: O(n log n) per listing of n entries, O(1) system calls per name tried.
     @discardableResult
-    public func claimNext(from names: inout [String], _ body: (ClaimedJob) throws -> Void) throws -> Bool {
-        var listedNow = names.isEmpty
-        if listedNow { names = try Directory.entries(layout.incoming).reversed() }
+    public func claimNext(from listing: inout Listing, _ body: (ClaimedJob) throws -> Void) throws -> Bool {
+        var listedNow = listing.names.isEmpty
+        if listedNow { listing = try list() }
         while true {
-            guard let name = names.popLast() else {
+            guard let name = listing.names.popLast() else {
                 // An old listing ran out: look once more, for jobs queued since it was made.
                 guard !listedNow else { return false }
                 listedNow = true
-                names = try Directory.entries(layout.incoming).reversed()
+                listing = try list()
                 continue
             }
-            guard let (kind, id) = ClaimedJob.kind(of: name) else { continue }
+            let queuedAhead = listing.queuedAhead[name] ?? 0
+            let rawName = listing.rawNames[name]
+            guard rawName != nil || ClaimedJob.kind(of: name) != nil else { continue }
             let claimed = try claimLock.withLock(.shared) { () throws -> ClaimOutcome in
-                let source = layout.incoming + "/" + name
-                let target = layout.active + "/" + name
+                var name = name
                 do {
-                    // Never over a file of the same name in active/ (a job id dropped twice).
-                    try DurableFile.renameNoReplace(source, to: target)
+                    if let rawName {
+                        // Renamed to a UTF-8 name that is no job id (`~`), so it is refused as a bad name.
+                        let incoming = try DirectoryDescriptor.open(layout.incoming)
+                        defer { incoming.close() }
+                        let active = try DirectoryDescriptor.open(layout.active)
+                        defer { active.close() }
+                        name = "notutf8-\(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff)~.json"
+                        _ = try incoming.move(raw: rawName, to: active, as: name)
+                        try active.sync()
+                    } else {
+                        // Never over a file of the same name in active/ (a job id dropped twice).
+                        try DurableFile.renameNoReplace(layout.incoming + "/" + name, to: layout.active + "/" + name)
+                    }
                 } catch let error as SystemCallError where error.errno == ENOENT {
                     return .lost
                 } catch let error as SystemCallError where error.errno == EEXIST {
                     return .lost
                 }
+                guard let (kind, id) = ClaimedJob.kind(of: name) else { return .lost }
+                let target = layout.active + "/" + name
                 let status = try FileStatus.of(target)
                 guard status.isRegularFile else {
-                    let job = ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
+                    var job = ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
                                          descriptor: nil, recovered: false)
+                    job.queuedAhead = queuedAhead
                     try body(job)
                     return .handled
                 }
-                let fd = try FileDescriptor.openNoFollow(target)
+                let fd: FileDescriptor
+                do {
+                    fd = try FileDescriptor.openNoFollow(target)
+                } catch {
+                    // A file the daemon may not open (mode 000 for a daemon that is not root, a
+                    // lease): handled now, under the claim lock, refused without its contents.
+                    var job = ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
+                                         descriptor: nil, recovered: false)
+                    job.openError = "\(error)"
+                    job.queuedAhead = queuedAhead
+                    try body(job)
+                    return .handled
+                }
                 // A fresh claim: no one else can hold this lock (recovery is excluded by the claim lock).
                 guard try fd.lock(.exclusive, wait: false) else {
                     fd.closeIgnoringErrors()
                     return .lost
                 }
-                return .locked(ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
-                                          descriptor: fd, recovered: false))
+                var job = ClaimedJob(name: name, id: id, kind: kind, path: target, status: status,
+                                     descriptor: fd, recovered: false)
+                job.queuedAhead = queuedAhead
+                return .locked(job)
             }
             switch claimed {
             case .lost: continue
@@ -155,7 +230,20 @@ public struct JobClaimer: Sendable {
                                         descriptor: nil, recovered: true))
                     return .handled
                 }
-                guard let fd = try? FileDescriptor.openNoFollow(path) else { continue }
+                let fd: FileDescriptor
+                do {
+                    fd = try FileDescriptor.openNoFollow(path)
+                } catch {
+                    // No one can open it now. A live claimant that opened it before its mode
+                    // changed (an owner's fchmod through a kept descriptor) still holds its flock:
+                    // leave it to them. Otherwise it is handled here, under the exclusive claim lock.
+                    guard !FileLock.isHeld(on: status) else { continue }
+                    var job = ClaimedJob(name: name, id: id, kind: kind, path: path, status: status,
+                                         descriptor: nil, recovered: true)
+                    job.openError = "\(error)"
+                    try body(job)
+                    return .handled
+                }
                 guard try fd.lock(.exclusive, wait: false) else {
                     fd.closeIgnoringErrors()
                     continue

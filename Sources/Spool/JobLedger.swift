@@ -30,6 +30,7 @@ public struct JobLedger {
                 updated   TEXT NOT NULL
             );
             """)
+        try createFilesSchema(database)
     }
 
     /// Records one more attempt at `job` (created on first sight), state `active`.

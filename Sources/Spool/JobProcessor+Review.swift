@@ -12,7 +12,7 @@ extension JobProcessor {
         try processLeadRequest(claim, refusedEvent: "review.refused", maximumBytes: ReviewRequest.maximumFileBytes,
                                parse: ReviewRequest.parse) { request, owner in
             try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit,
-                               peerReview: gate.config.peerReview, clock: clock)
+                               peerReview: gate.config.peerReview, clock: clock, gate: gate)
                 .apply(request, ownerUID: owner, request: claim.name)
         }
     }
@@ -44,7 +44,8 @@ extension JobProcessor {
         apply: (Request, UInt32) throws -> AppliedRequest
     ) throws {
         guard let fd = claim.descriptor, claim.status.isRegularFile else {
-            return try refuseLeadRequest(claim, refusedEvent, "the request is not a regular file", actor: "unknown")
+            return try refuseLeadRequest(claim, refusedEvent, claim.openError.map { "the request cannot be opened: \($0)" }
+                                             ?? "the request is not a regular file", actor: "unknown")
         }
         let status = try fd.status()
         guard status.linkCount == 1 else {

@@ -40,6 +40,8 @@ public final class JobProcessor {
     let evidence: EvidenceStore
     /// Probe images of a bulk job searched at once.
     let bulkWorkers = ProcessInfo.processInfo.activeProcessorCount
+    /// Probes of a bulk job per batch (records are appended after each batch).
+    let bulkBatchSize: Int
 
     /// The points between hand-off steps, for crash tests.
     public enum HandOff: String, Sendable, CaseIterable {
@@ -61,12 +63,14 @@ public final class JobProcessor {
     ///   - maxAttempts: attempts before quarantine.
     ///   - clock: the time source.
     ///   - checkpoint: crash-test hook.
+    ///   - bulkBatchSize: probes of a bulk job per batch; default `max(8, 4 × cores)`.
     /// - Throws: `DatabaseError` when the database cannot be opened.
     public init(
         layout: SpoolLayout, searcher: any ProbeSearcher, gate: PolicyGate = PolicyGate(), logger: Logger = Logger(),
         maxAttempts: Int = 3, clock: @escaping @Sendable () -> Date = { Date() },
-        checkpoint: (@Sendable (HandOff, String) throws -> Void)? = nil
+        checkpoint: (@Sendable (HandOff, String) throws -> Void)? = nil, bulkBatchSize: Int? = nil
     ) throws {
+        self.bulkBatchSize = max(1, bulkBatchSize ?? max(8, 4 * ProcessInfo.processInfo.activeProcessorCount))
         self.layout = layout
         self.searcher = searcher
         self.gate = gate
@@ -104,9 +108,13 @@ public final class JobProcessor {
 
     // MARK: - Jobs
 
-    func processJob(_ claim: ClaimedJob) throws {
+    func processJob(_ dropped: ClaimedJob) throws {
+        // The id this file answers under, and a refusal that decides it (JobProcessor+Identity.swift).
+        let (claim, identityRefusal) = try identify(dropped)
         let id = claim.id
         let now = clock()
+        var refusal = identityRefusal
+        if refusal == nil { refusal = try queueLimit(claim) }
         let (attempt, firstSeen) = try ledger.beginAttempt(id, now: now)
         try checkpoint?(.claimed, id)
 
@@ -143,15 +151,32 @@ public final class JobProcessor {
             return
         }
 
-        let (identity, bytes) = try readJobFile(claim)
+        var (identity, bytes) = try readJobFile(claim)
+        var unread = claim.openError.map {
+            [JobParseFailure.Issue(code: .inputMalformed, field: "", message: "the job file cannot be opened: \($0)")]
+        } ?? []
+        let supervisor = try ledger.entry(id).flatMap { $0.approval }.flatMap(SupervisorDecision.init(rawValue:))
+        if supervisor != nil, refusal == nil {
+            // A supervisor decided on the copy taken at hold time (JobProcessor+Hold.swift): that
+            // copy is the job, whatever the file in the queue says now.
+            switch try heldCopy(id) {
+            case .success(let copy): bytes = copy
+            case .failure(let why):
+                bytes = nil
+                unread = [JobParseFailure.Issue(code: why.code, field: "", message: why.message)]
+            }
+        }
         let parsed: Result<JobRequest, JobParseFailure> = bytes.map { JobRequest.parse($0) }
-            ?? .failure(JobParseFailure(issues: []))
+            ?? .failure(JobParseFailure(issues: unread))
         let claimedRequester = parsed.claimedRequester
         let requester = try claimedRequester.flatMap { try registry.requester($0) }
         let agency = try requester.flatMap { try registry.policyAgency($0.agency) }
         let context = JobContext(job: id, parsed: parsed, agency: requester?.agency, ownerUID: identity.ownerUID,
                                  authenticated: identity.problem == nil && requester?.uid == identity.ownerUID)
 
+        if context.authenticated, refusal == nil, let agency = requester?.agency {
+            try ledger.setAgency(id, agency)  // the job's evidence folder is its agency's
+        }
         if firstSeen {
             try record(context.event("job.received", outcome: "received"))
         }
@@ -159,16 +184,31 @@ public final class JobProcessor {
                                  details: ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]))
 
         publishStatus(context, state: .running)
-        let supervisor = try ledger.entry(id).flatMap { $0.approval }.flatMap(SupervisorDecision.init(rawValue:))
-        let verdict = JobEvaluation.evaluate(parsed: parsed, identity: identity, requester: requester, agency: agency,
+        var verdict = JobEvaluation.evaluate(parsed: parsed, identity: identity, requester: requester, agency: agency,
                                              supervisor: supervisor, gate: gate, now: now)
+        if let refusal {
+            verdict = .deny(JobDenial(reasons: [refusal.code], messages: [refusal.message], requester: claimedRequester,
+                                      purpose: context.purpose, caseNumber: context.caseNumber))
+        }
+        // The images dropped beside the job are taken in (limits checked first) before it runs or
+        // is held (JobProcessor+DropFolder.swift); a flooded drop folder denies the job.
+        switch verdict {
+        case .run(let job), .hold(let job, _):
+            do {
+                try takeInOnce(job: id, owner: identity.ownerUID, request: job)
+            } catch let refused as JobRefusal {
+                verdict = .deny(JobDenial(reasons: [refused.code], messages: [refused.message], requester: job.requester,
+                                          purpose: job.purpose, caseNumber: job.caseNumber, offense: job.offense))
+            }
+        case .deny: break
+        }
         switch verdict {
         case .deny(let denial):
             try finish(claim, result: ResultBuilder.denied(job: id, denial, now: now), resultWritten: false, reason: nil)
         case .hold(_, let terms):
-            try hold(claim, context: context, terms: terms, now: now)
+            try hold(claim, context: context, terms: terms, bytes: bytes ?? [], owner: identity.ownerUID, now: now)
         case .run(let job):
-            let result = try run(job, id: id, now: now)
+            let result = try run(job, id: id, agency: requester?.agency, owner: identity.ownerUID, now: now)
             try finish(claim, result: result, resultWritten: false, reason: nil)
         }
     }
@@ -176,6 +216,8 @@ public final class JobProcessor {
     /// Opens the claimed job file through its locked descriptor and checks it can speak for its owner.
     func readJobFile(_ claim: ClaimedJob) throws -> (JobFileIdentity, [UInt8]?) {
         guard let fd = claim.descriptor else {
+            // A regular file the daemon cannot open: refused as unreadable (input.malformed).
+            if claim.openError != nil, claim.status.isRegularFile { return (JobFileIdentity(ownerUID: claim.status.owner), nil) }
             let what = claim.status.isSymbolicLink ? "a symbolic link" : "not a regular file"
             return (JobFileIdentity(ownerUID: claim.status.owner,
                                     problem: "requester.identity-mismatch: the job file is \(what)"), nil)
@@ -203,19 +245,8 @@ public final class JobProcessor {
         }
     }
 
-    /// Moves a job to `held/` for a supervisor.
-    func hold(_ claim: ClaimedJob, context: JobContext, terms: [String], now: Date) throws {
-        try ledger.markHeld(claim.id, now: now)
-        try record(context.event("job.held", outcome: "held", reasons: [ReasonCode.policyHeldForReview.rawValue],
-                                       details: ["watch_terms": terms.joined(separator: ",")]))
-        try DurableFile.renameNoReplace(claim.path, to: layout.held + "/" + claim.name)
-        publishStatus(context, state: .held)
-        logger.info("job held for a supervisor", ["job": claim.id, "terms": terms.joined(separator: ",")])
-    }
-
     /// Runs the search for an allowed job.
-    func run(_ job: JobRequest, id: String, now: Date) throws -> JobResult {
-        try takeInDroppedImages(job: id, ownerFile: layout.jobFile(id, in: layout.active))
+    func run(_ job: JobRequest, id: String, agency: String?, owner: UInt32, now: Date) throws -> JobResult {
         let threshold = job.threshold ?? gate.config.defaultThreshold
         let maxCandidates = job.maxCandidates ?? gate.config.defaultMaxCandidates
         var denial = JobDenial(reasons: [], requester: job.requester, purpose: job.purpose,
@@ -224,22 +255,26 @@ public final class JobProcessor {
         var resolved: [(probe: String, path: String)] = []
         for probe in job.probes {
             do {
-                resolved.append((probe, try evidence.resolve(probe)))
-            } catch {
+                let path = try evidence.resolve(probe)
+                try checkAccess(probe, canonicalPath: path, job: id, agency: agency)
+                resolved.append((probe, path))
+            } catch let error as ProbeRejection {
                 denial.add(error.code, error.description)
             }
         }
-        var bulk: [(probe: String, path: String)] = []
+        var bulk: [BulkRunner.Probe] = []
         if let folder = job.probeDir {
             do {
+                try checkAccess(folder, canonicalPath: try evidence.resolve(folder), job: id, agency: agency)
                 let probes = try evidence.probes(inFolder: folder)
                 if probes.count > gate.config.maxProbesPerDirectory {
                     denial.add(.inputTooManyProbes, "\(folder): \(probes.count) files; the limit is \(gate.config.maxProbesPerDirectory)")
                 }
+                // Every entry becomes a record: one that cannot be searched gets its reason code.
                 for probe in probes {
-                    if let path = try? evidence.resolve(probe) { bulk.append((probe, path)) }
+                    bulk.append(BulkRunner.Probe(probe: probe, resolved: resolveBulkProbe(probe, job: id, agency: agency)))
                 }
-            } catch {
+            } catch let error as ProbeRejection {
                 denial.add(error.code, error.description)
             }
         }
@@ -260,117 +295,16 @@ public final class JobProcessor {
         if !denial.reasons.isEmpty { return ResultBuilder.denied(job: id, denial, now: now) }
 
         if job.probeDir != nil {
-            // A bulk job: explicit probes and the folder's, one record a line beside the summary,
-            // resumed from what an interrupted attempt recorded.
-            try Directory.create(layout.bulkProgress, mode: 0o700)
-            let progressPath = layout.bulkProgress(for: id)
-            if !FileStatus.exists(progressPath), FileStatus.exists(layout.resultLines(id)) {
-                // Finished before a crash that came before the summary: take the records back.
-                try DurableFile.rename(layout.resultLines(id), to: progressPath)
-            }
-            let progress = try BulkProgress(path: progressPath)
-            if progress.count > 0 { logger.info("resuming a bulk job", ["job": id, "recorded": "\(progress.count)"]) }
-            for record in records where !progress.done.contains(record.image) {
-                try progress.append(record)
-            }
-            // Pending probes in batches: images searched in parallel, faces matched together.
-            let pending = bulk.filter { !progress.done.contains($0.probe) }
-            let batchSize = max(8, 4 * bulkWorkers)
-            let total = bulk.count, started = Date(), alreadyDone = total - pending.count
-            for start in stride(from: 0, to: pending.count, by: batchSize) {
-                if start > 0 { reportBulkProgress(id, done: alreadyDone + start, total: total, since: started, searched: start) }
-                let batch = pending[start..<min(start + batchSize, pending.count)]
-                var records = [ProbeRecord?](repeating: nil, count: batch.count)
-                var readable: [(index: Int, bytes: [UInt8])] = []
-                for (i, item) in batch.enumerated() {
-                    do {
-                        readable.append((i, try evidence.read(canonicalPath: item.path, probe: item.probe)))
-                    } catch {
-                        records[i] = ProbeRecord(image: item.probe, sha256: nil, faces: [], error: error.code.rawValue)
-                    }
-                }
-                let results = searcher.searchBatch(readable.map(\.bytes), maxCandidates: maxCandidates,
-                                                   threshold: threshold, workers: bulkWorkers)
-                var fault: (any Error)?
-                for (entry, result) in zip(readable, results) {
-                    let probe = batch[batch.startIndex + entry.index].probe
-                    switch result {
-                    case .success(let faces):
-                        records[entry.index] = ProbeRecord(image: probe, sha256: SHA256.hex(entry.bytes), faces: faces)
-                    case .failure(let error as ProbeImageError):
-                        records[entry.index] = ProbeRecord(image: probe, sha256: SHA256.hex(entry.bytes), faces: [],
-                                                           error: error.reason.rawValue)
-                    case .failure(let error):
-                        fault = fault ?? error
-                    }
-                }
-                // Records go out in probe order; an engine fault keeps what precedes it and fails the
-                // attempt, which resumes at the faulty probe.
-                for record in records {
-                    guard let record else { break }
-                    try progress.append(record)
-                }
-                if let fault { throw fault }
-            }
-            reportBulkProgress(id, done: total, total: total, since: started, searched: pending.count)
-            try progress.finish(to: layout.resultLines(id))
-            try? DurableFile.remove(layout.bulkStatus(for: id))
-            return ResultBuilder.completed(job: id, request: job, probes: [], probeCount: progress.count,
-                                           searcher: searcher, threshold: threshold, maxCandidates: maxCandidates,
-                                           now: now)
+            // A bulk job: explicit probes and the folder's, one record a line beside the summary (BulkRunner.swift).
+            let runner = BulkRunner(layout: layout, evidence: evidence, searcher: searcher, logger: logger, clock: clock,
+                                    workers: bulkWorkers, batchSize: bulkBatchSize)
+            let count = try runner.run(id: id, explicit: records, probes: bulk, maxCandidates: maxCandidates,
+                                       threshold: threshold)
+            return ResultBuilder.completed(job: id, request: job, probes: [], probeCount: count, searcher: searcher,
+                                           threshold: threshold, maxCandidates: maxCandidates, now: now)
         }
         return ResultBuilder.completed(job: id, request: job, probes: records, probeCount: nil, searcher: searcher,
                                        threshold: threshold, maxCandidates: maxCandidates, now: now)
-    }
-
-    /// A bulk job's progress: a log line (stderr) and `state/bulk/<job>.status` for `frs status`.
-    /// Best effort: progress reporting never fails a job.
-    func reportBulkProgress(_ id: String, done: Int, total: Int, since started: Date, searched: Int) {
-        let elapsed = max(Date().timeIntervalSince(started), 1e-3)
-        let rate = Double(searched) / elapsed
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        let figures = ["done": "\(done)", "total": "\(total)", "rate_per_minute": String(format: "%.1f", rate * 60),
-                       "eta_seconds": String(format: "%.0f", eta)]
-        logger.info("bulk progress", figures.merging(["job": id]) { a, _ in a })
-        let text = figures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
-        try? DurableFile.write(Array(text.utf8), to: layout.bulkStatus(for: id), via: layout.bulkProgress)
-    }
-
-    /// Copies the images a submitter left in `incoming/<job>.d/` into `evidence/<job>/`.
-    ///
-    /// Each image must be a regular file with one link owned by the job file's owner (opened
-    /// without following symlinks); it is copied, not renamed, so the evidence is a new inode
-    /// the submitter cannot change afterwards. The drop folder is removed after every copy is durable.
-    func takeInDroppedImages(job: String, ownerFile: String) throws {
-        let folder = layout.dropFolder(for: job)
-        guard let folderStatus = try? FileStatus.of(folder) else { return }
-        let owner = try FileStatus.of(ownerFile).owner
-        guard folderStatus.isDirectory, folderStatus.owner == owner else {
-            logger.warning("ignoring a drop folder not owned by the job's owner", ["job": job])
-            return
-        }
-        let target = layout.evidence(for: job)
-        try Directory.create(target, mode: 0o700)
-        let names = try Directory.entries(folder)
-        for name in names where !name.hasPrefix(".") {
-            let path = folder + "/" + name
-            guard let fd = try? FileDescriptor.openNoFollow(path) else {
-                logger.warning("refusing a dropped image that is not a plain file", ["job": job, "image": name])
-                continue
-            }
-            defer { fd.closeIgnoringErrors() }
-            let status = try fd.status()
-            guard status.isRegularFile, status.linkCount == 1, status.owner == owner,
-                  status.size <= Int64(evidence.maximumProbeBytes)
-            else {
-                logger.warning("refusing a dropped image (owner, links, type or size)", ["job": job, "image": name])
-                continue
-            }
-            let bytes = try fd.readAll(limit: evidence.maximumProbeBytes)
-            try DurableFile.write(bytes, to: target + "/" + name, via: target, mode: 0o600)
-        }
-        for name in names { try DurableFile.remove(folder + "/" + name) }
-        _ = rmdir(folder)
     }
 
     /// Finishes a job: result, final audit record, ledger, move, each step skipped if done before.
@@ -398,6 +332,7 @@ public final class JobProcessor {
         if try !(resultWritten && hasFinalAuditRecord(id)) {
             // The offense goes into the final record for the annual report's counts by crime type.
             var details = result.probeCount.map { ["probes": "\($0)"] } ?? [:]
+            if claim.name != id + ".json" { details["file"] = claim.name }
             if let offense = result.offense { details["offense"] = offense }
             details.merge(result.provenanceDetails) { a, _ in a }  // probe_source, probe_edits
             try record(context.event(
@@ -419,18 +354,20 @@ public final class JobProcessor {
         let directory = outcome == .failed ? layout.failed : layout.done
         if outcome == .failed {
             let text = (reason ?? "failed") + "\n"
-            try DurableFile.write(Array(text.utf8), to: layout.failureReason(claim.id), via: layout.tmp)
+            let name = filedName(claim, in: directory)
+            try DurableFile.write(Array(text.utf8), to: directory + "/" + name + ".reason", via: layout.tmp)
         }
         try file(claim, into: directory)
-        if claim.kind == .job { discardDropFolder(job: claim.id) }
+        if claim.kind == .job {
+            discardDropFolder(job: claim.id)
+            try? DurableFile.remove(layout.heldCopy(for: claim.id))
+        }
     }
 
-    /// Renames a claimed file from `active/` into `directory`, never over another file: a second
-    /// file of the same name (a job id dropped twice) is kept under its inode number.
+    /// Renames a claimed file from `active/` into `directory` under ``filedName(_:in:)``, never
+    /// over another file.
     func file(_ claim: ClaimedJob, into directory: String) throws {
-        var target = directory + "/" + claim.name
-        if FileStatus.exists(target) { target += ".\(claim.status.inode)" }
-        try DurableFile.renameNoReplace(claim.path, to: target)
+        try DurableFile.renameNoReplace(claim.path, to: directory + "/" + filedName(claim, in: directory))
     }
 
     /// The result file of a job, if one was written.
@@ -469,7 +406,8 @@ public final class JobProcessor {
     func processApproval(_ claim: ClaimedJob) throws {
         let now = clock()
         guard let fd = claim.descriptor, claim.status.isRegularFile else {
-            return try refuseApproval(claim, [ReasonCode.requesterIdentityMismatch.rawValue], "the request is not a regular file",
+            return try refuseApproval(claim, [ReasonCode.requesterIdentityMismatch.rawValue],
+                                      claim.openError.map { "the request cannot be opened: \($0)" } ?? "the request is not a regular file",
                               actor: "unknown", job: nil)
         }
         let status = try fd.status()
@@ -501,26 +439,57 @@ public final class JobProcessor {
             }
             return try refuseApproval(claim, [], "job \(request.job) is not held", actor: request.supervisor, job: request.job)
         }
-        let heldRequest = (try? DurableFile.read(heldPath, limit: JobRequest.maximumFileBytes))
-            .flatMap { try? JobRequest.parse($0).get() }
-        let jobRequester = heldRequest?.requester ?? ""
-        let jobAgency = try registry.user(jobRequester)?.agency
+        // Judged on the private copy taken at hold time, never on the requester's file; anything
+        // that cannot be read or identified refuses the approval (fail closed).
+        let copy: [UInt8]
+        switch try heldCopy(request.job) {
+        case .success(let bytes): copy = bytes
+        case .failure(let why):
+            return try refuseApproval(claim, [why.code.rawValue], why.message, actor: request.supervisor, job: request.job)
+        }
+        guard let heldRequest = try? JobRequest.parse(copy).get(), let jobUser = try registry.user(heldRequest.requester),
+              let jobOwner = try ledger.file(request.job)?.owner
+        else {
+            return try refuseApproval(claim, [ReasonCode.inputMalformed.rawValue],
+                                      "the held job's requester or owner cannot be established", actor: request.supervisor,
+                                      job: request.job)
+        }
         let supervisorAgency = try registry.policyAgency(supervisor.agency)
-        let reasons = gate.approvalReasons(supervisor: supervisor, agency: supervisorAgency, jobRequester: jobRequester,
-                                           jobAgency: jobAgency, fileOwnerUID: status.owner, now: now)
+        var reasons = gate.approvalReasons(supervisor: supervisor, agency: supervisorAgency,
+                                           jobRequester: heldRequest.requester, jobAgency: jobUser.agency,
+                                           fileOwnerUID: status.owner, now: now)
+        // One person, two roles: the uid decides, not the user id.
+        if supervisor.uid == jobOwner || supervisor.uid == jobUser.uid, !reasons.contains(.supervisorSelfApproval) {
+            reasons.append(.supervisorSelfApproval)
+        }
         guard reasons.isEmpty else {
             return try refuseApproval(claim, reasons.map(\.rawValue), "the supervisor may not decide this job",
                               actor: request.supervisor, job: request.job)
         }
         let approved = request.decision == .approve
-        try ledger.recordApproval(request.job, approved: approved, by: request.supervisor, note: request.note, now: now)
-        try record(AuditEvent(
+        // A retry after the rename below failed (a file queued under the job's name, say) records nothing twice.
+        let recorded = entry?.state == .queued && entry?.approver == request.supervisor
+            && entry?.approval == (approved ? "approved" : "rejected")
+        if !recorded {
+            try ledger.recordApproval(request.job, approved: approved, by: request.supervisor, note: request.note, now: now)
+            try record(AuditEvent(
             event: approved ? "job.approved" : "job.rejected", actor: request.supervisor, agency: supervisor.agency,
-            job: request.job, purpose: heldRequest?.purpose, caseNumber: heldRequest?.caseNumber,
-            outcome: approved ? "approved" : "rejected", details: request.note.map { ["note": $0] } ?? [:]))
+            job: request.job, purpose: heldRequest.purpose, caseNumber: heldRequest.caseNumber,
+            outcome: approved ? "approved" : "rejected",
+                details: approvalDetails(copy: copy, note: request.note)))
+        }
         try DurableFile.renameNoReplace(heldPath, to: layout.jobFile(request.job, in: layout.incoming))
         try file(claim, into: layout.done)
         logger.info("held job \(approved ? "approved" : "rejected")", ["job": request.job, "supervisor": request.supervisor])
+    }
+}
+
+extension JobProcessor {
+    /// The details of a `job.approved` or `job.rejected` record: the hash of the copy decided on, and the note.
+    func approvalDetails(copy: [UInt8], note: String?) -> [String: String] {
+        var details = ["job_sha256": SHA256.hex(copy)]
+        if let note { details["note"] = note }
+        return details
     }
 }
 

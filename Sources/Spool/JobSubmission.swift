@@ -72,6 +72,10 @@ public struct JobSubmission: Sendable {
         let direct = access(layout.evidence, W_OK | X_OK) == 0
         let folder = direct ? layout.evidence(for: id) : layout.dropFolder(for: id)
         try Directory.create(folder, mode: direct ? 0o700 : 0o777)
+        if direct {
+            // The folder is this job's own (see JobProcessor+EvidenceAccess.swift).
+            try DurableFile.write(Array((id + "\n").utf8), to: folder + "/" + EvidenceStore.ownerMarker, via: folder)
+        }
         for (name, bytes) in contents {
             try DurableFile.write(bytes, to: folder + "/" + name, via: folder, mode: direct ? 0o600 : 0o644)
         }

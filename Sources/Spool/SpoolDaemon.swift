@@ -26,9 +26,13 @@ public final class SpoolDaemon: Sendable {
         public var recoveryInterval: Double
         /// Attempts before a failing job is quarantined.
         public var maxAttempts: Int
+        /// Probes of a bulk job per batch (`nil`: the processor's default).
+        public var bulkBatchSize: Int?
 
         public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, once: Bool = false,
-                    pollInterval: Double = 1, recoveryInterval: Double = 30, maxAttempts: Int = 3) {
+                    pollInterval: Double = 1, recoveryInterval: Double = 30, maxAttempts: Int = 3,
+                    bulkBatchSize: Int? = nil) {
+            self.bulkBatchSize = bulkBatchSize
             self.workers = max(1, workers)
             self.once = once
             self.pollInterval = pollInterval
@@ -91,7 +95,9 @@ public final class SpoolDaemon: Sendable {
 
     /// Runs the workers until stopped (or, with `once`, until nothing is left to do).
     /// - Returns: what was done.
-    /// - Throws: the first error that stopped a worker from starting (the database cannot be opened).
+    /// - Throws: ``DaemonError`` when any worker stopped on an error (it could not start, or, when
+    ///   draining, gave up after failed attempts in a row), even if other workers processed jobs:
+    ///   `frs daemon --once` then exits 1. The message gives the counts.
     public func run() throws -> Summary {
         let group = DispatchGroup()
         let queue = DispatchQueue(label: "frs.daemon.workers", attributes: .concurrent)
@@ -117,8 +123,11 @@ public final class SpoolDaemon: Sendable {
         let summary = Summary(processed: processed.load(ordering: .relaxed),
                               failedAttempts: failedAttempts.load(ordering: .relaxed))
         logger.info("daemon stopped", ["processed": "\(summary.processed)", "failed_attempts": "\(summary.failedAttempts)"])
-        if let first = startErrors.withLock({ $0.first }), summary.processed == 0 {
-            throw DaemonError(message: first)
+        let errors = startErrors.withLock { $0 }
+        if !errors.isEmpty {
+            throw DaemonError(message: "\(errors.count) of \(configuration.workers) workers stopped: "
+                + errors.joined(separator: "; ")
+                + " (processed \(summary.processed), failed attempts \(summary.failedAttempts))")
         }
         return summary
     }
@@ -147,7 +156,8 @@ public final class SpoolDaemon: Sendable {
     private func work(_ index: Int) throws {
         let log = logger.with("worker", "\(index)")
         let processor = try JobProcessor(layout: layout, searcher: searcher, gate: gate, logger: log,
-                                         maxAttempts: configuration.maxAttempts, clock: clock, checkpoint: checkpoint)
+                                         maxAttempts: configuration.maxAttempts, clock: clock, checkpoint: checkpoint,
+                                         bulkBatchSize: configuration.bulkBatchSize)
         let claimer = JobClaimer(layout: layout)
         // Failed attempts in a row by this worker: when draining, a spool where nothing succeeds
         // (a broken database) must not keep the worker spinning.
@@ -170,7 +180,7 @@ public final class SpoolDaemon: Sendable {
             self.processed.add(1, ordering: .relaxed)
         }
         // This worker's listing of incoming/, worked through before listing again.
-        var queued: [String] = []
+        var queued = JobClaimer.Listing()
         while !isStopping {
             do {
                 if try claimer.claimNext(from: &queued, handle) { continue }

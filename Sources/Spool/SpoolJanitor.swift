@@ -34,29 +34,33 @@ public struct SpoolJanitor: Sendable {
     @discardableResult
     public func sweep(now: Date = Date()) throws -> Report {
         let cutoff = Int64(now.timeIntervalSince1970) - gracePeriod
-        func stale(_ path: String) -> FileStatus? {
-            guard let status = try? FileStatus.of(path), status.modificationTime < cutoff else { return nil }
+        func stale(_ status: FileStatus?) -> FileStatus? {
+            guard let status, status.modificationTime < cutoff else { return nil }
             return status
         }
         var report = Report()
         for name in try Directory.entries(layout.tmp) {
             let path = layout.tmp + "/" + name
-            guard let status = stale(path), !status.isDirectory else { continue }
+            guard let status = stale(try? FileStatus.of(path)), !status.isDirectory else { continue }
             try DurableFile.remove(path)
             report.removedTemporaries.append(name)
         }
-        for name in try Directory.entries(layout.incoming) where ClaimedJob.kind(of: name) == nil {
+        let incoming = try DirectoryDescriptor.open(layout.incoming)
+        defer { incoming.close() }
+        for name in try incoming.entries() where ClaimedJob.kind(of: name) == nil {
             let path = layout.incoming + "/" + name
-            guard let status = stale(path) else { continue }
+            guard let status = stale(try? incoming.status(of: name)) else { continue }
             if name.hasSuffix(".d"), status.isDirectory {
                 let job = String(name.dropLast(2))
                 let queued = [layout.incoming, layout.active, layout.held].contains {
                     FileStatus.exists(layout.jobFile(job, in: $0))
                 }
                 guard !queued else { continue }
-                for entry in (try? Directory.entries(path)) ?? [] { try DurableFile.remove(path + "/" + entry) }
-                _ = rmdir(path)
-                report.removedImageFolders.append(name)
+                // Descriptor-relative: the folder's owner may swap it for a symlink at any moment.
+                guard let folder = try? incoming.openDirectory(name) else { continue }
+                folder.removeContents()
+                folder.close()
+                if (try? incoming.removeDirectory(name)) != nil { report.removedImageFolders.append(name) }
                 continue
             }
             let target = layout.failed + "/" + name

@@ -22,6 +22,7 @@ import SystemCalls
 ///       <AGENCY>/  2750  in the agency's group: one status record per job, and the agency's staff
 ///   state/         0700  the SQLite database, lock files, the policy file
 ///     bulk/        0700  records of bulk jobs in progress (resumed after a crash)
+///     held/        0700  private copies of held jobs' files, judged and run on approval
 /// ```
 /// Every state change of a job is one `rename(2)` between these directories, all on one
 /// filesystem, so a job file is in exactly one of them at any instant.
@@ -67,7 +68,7 @@ public struct SpoolLayout: Sendable, Equatable {
             (active, 0o700), (held, 0o700), (done, 0o700), (failed, 0o700),
             (evidence, 0o700),
             (outbox, 0o711), (results, 0o711), (audit, 0o2750), (statusBoard, 0o755),
-            (state, 0o700), (bulkProgress, 0o700),
+            (state, 0o700), (bulkProgress, 0o700), (heldCopies, 0o700),
         ]
     }
 
@@ -106,6 +107,10 @@ public struct SpoolLayout: Sendable, Equatable {
     public func bulkProgress(for job: String) -> String { "\(bulkProgress)/\(job).jsonl" }
     /// A running bulk job's progress figures (done, total, rate, ETA), for `frs status JOB`.
     public func bulkStatus(for job: String) -> String { "\(bulkProgress)/\(job).status" }
+    /// Private copies of held jobs' files (`state/held/`).
+    public var heldCopies: String { state + "/held" }
+    /// The private copy of a held job's file, taken when it was held.
+    public func heldCopy(for job: String) -> String { "\(heldCopies)/\(job).json" }
     /// The reason a job was quarantined, beside its job file in `failed/`.
     public func failureReason(_ job: String) -> String { "\(failed)/\(job).json.reason" }
 }

@@ -108,6 +108,19 @@ public enum DurableFile {
         try syncDirectories(of: source, destination)
     }
 
+    /// `renameat2(2)` with `RENAME_NOREPLACE` between two directory descriptors (see
+    /// ``DirectoryDescriptor/move(_:to:as:)``); the caller syncs the directories.
+    static func renameAt(_ sourceDirectory: Int32, _ source: String, _ targetDirectory: Int32, _ target: String)
+        throws(SystemCallError)
+    {
+        guard let renameat2 = Self.renameat2 else {
+            throw SystemCallError(call: "renameat2", errno: ENOSYS, path: "\(source) -> \(target)")
+        }
+        try SystemCall.run("renameat2", path: "\(source) -> \(target)") {
+            renameat2(sourceDirectory, source, targetDirectory, target, 1 /* RENAME_NOREPLACE */)
+        }
+    }
+
     /// Hands a new file to another process through a drop box: written in `temporaryDirectory`
     /// (synced), then renamed to `directory/name` without replacing anything, so the reader sees it
     /// whole or not at all and never in place of another file.
@@ -123,7 +136,10 @@ public enum DurableFile {
         }
     }
 
-    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+
+    /// glibc's `renameat2`, for ``DirectoryDescriptor``.
+    static var renameat2Function: RenameAt2? { renameat2 }
 
     /// glibc's `renameat2` (2.28 and later), looked up at run time: the Glibc module does not
     /// export it to Swift.

@@ -36,4 +36,25 @@ public struct FileLock: Sendable {
         guard try fd.lock(kind, wait: false) else { return nil }
         return try body()
     }
+
+    /// Whether any process holds (or waits for) a `flock(2)` lock on the file `status` describes,
+    /// from `/proc/locks`. Used for a file that cannot be opened, so cannot be test-locked.
+    /// Answers `true` when `/proc/locks` cannot be read: the caller then leaves the file alone.
+    public static func isHeld(on status: FileStatus) -> Bool {
+        guard let bytes = try? DurableFile.read("/proc/locks", limit: 64 << 20) else { return true }
+        let major = ((status.device >> 8) & 0xfff) | ((status.device >> 32) & ~UInt64(0xfff))
+        let minor = (status.device & 0xff) | ((status.device >> 12) & ~UInt64(0xff))
+        let wanted = String(major, radix: 16) + ":" + String(minor, radix: 16) + ":" + String(status.inode)
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.contains("FLOCK"), let file = fields.first(where: { $0.filter { $0 == ":" }.count == 2 }) else {
+                continue
+            }
+            // "%02x:%02x:%lu": compare the numbers, not the zero padding.
+            let parts = file.split(separator: ":")
+            let normalized = parts.prefix(2).map { String(UInt64($0, radix: 16) ?? .max, radix: 16) } + [String(parts[2])]
+            if normalized.joined(separator: ":") == wanted { return true }
+        }
+        return false
+    }
 }

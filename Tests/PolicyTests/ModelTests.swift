@@ -37,6 +37,7 @@ struct ModelTests {
         .reviewUnknownJob, .reviewUnknownFace, .reviewUnknownCandidate, .reviewOtherAgency, .processingAttemptsExhausted,
         .reviewSelfReview, .reviewSameExaminer, .reviewLeadSettled, .reviewNotDisputed, .reviewConflictOfInterest,
         .outcomeNotAuthorized, .outcomeCorroborationRequired,
+        .inputBadJobName, .inputDuplicateJobID, .inputProbeNotPermitted, .inputQueueLimit,
     ]
 
     @Test("every reason code is produced by some input (or belongs to the spool)")

@@ -21,7 +21,7 @@ struct EvidenceStoreTests {
     @Test func resolvesInsideAndRefusesSymlinksOutOrOversizedFiles() throws {
         let spool = try TestSpool()
         var store = EvidenceStore(root: spool.layout.evidence, maximumProbeBytes: 10)
-        let probe = try spool.addEvidence("case", "a.jpg", bytes: Array("0123456789".utf8))
+        let probe = try spool.addEvidence("case", "a.jpg", bytes: Array("0123456789".utf8), agency: nil)
         let path = try store.resolve(probe)
         #expect(path.hasSuffix("/evidence/case/a.jpg"))
         #expect(try store.read(canonicalPath: path, probe: probe) == Array("0123456789".utf8))
@@ -36,8 +36,10 @@ struct EvidenceStoreTests {
         #expect(big?.code == .inputProbeTooLarge)
         let missing = #expect(throws: ProbeRejection.self) { try store.resolve("case/none.jpg") }
         #expect(missing?.code == .inputProbeMissing)
-        try spool.addEvidence("case", ".hidden", bytes: [1])
-        // A probe folder lists plain files only: no hidden files, no symlinks, no folders.
-        #expect(try store.probes(inFolder: "case") == ["case/a.jpg"])
+        try spool.addEvidence("case", ".hidden", bytes: [1], agency: nil)
+        // A probe folder lists every entry but hidden ones and folders: the symlinks are listed so
+        // that each gets a record with its reason (here b.jpg resolves inside, state leads out).
+        try Directory.create(spool.layout.evidence + "/case/sub", mode: 0o700)
+        #expect(try store.probes(inFolder: "case") == ["case/a.jpg", "case/b.jpg", "case/state"])
     }
 }

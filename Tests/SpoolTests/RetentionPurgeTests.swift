@@ -12,8 +12,8 @@ struct RetentionPurgeTests {
     /// tests' clock (as if it had finished then), the new one's `newDays` before.
     static func spool(oldDays: Double, newDays: Double) throws -> TestSpool {
         let spool = try TestSpool()
-        let first = try spool.addEvidence("old", "cam1.jpg", bytes: Array("probe old".utf8))
-        let second = try spool.addEvidence("new", "cam1.jpg", bytes: Array("probe new".utf8))
+        let first = try spool.addOwnEvidence("old", "cam1.jpg", bytes: Array("probe old".utf8))
+        let second = try spool.addOwnEvidence("new", "cam1.jpg", bytes: Array("probe new".utf8))
         try spool.drop("old", TestSpool.jobJSON(probes: [first]))
         try spool.drop("new", TestSpool.jobJSON(probes: [second]))
         try spool.drain()
@@ -46,7 +46,7 @@ struct RetentionPurgeTests {
                      layout.jobFile("old", in: layout.done)] {
             #expect(!FileStatus.exists(path), "\(path)")
         }
-        #expect(report.files == 4)  // result, sheet, job file, one evidence image
+        #expect(report.files == 5)  // result, sheet, job file, one evidence image and its folder's marker
         for path in [layout.resultFile("new"), layout.sheetFile("new"), layout.evidence(for: "new") + "/cam1.jpg",
                      layout.jobFile("new", in: layout.done)] {
             #expect(FileStatus.exists(path), "\(path)")
@@ -59,7 +59,7 @@ struct RetentionPurgeTests {
         let purges = try spool.records().filter { $0.event.event == "purge.done" }
         #expect(purges.count == 1)
         #expect(purges.first?.event.details["jobs"] == "old")
-        #expect(purges.first?.event.details["files_removed"] == "4")
+        #expect(purges.first?.event.details["files_removed"] == "5")
         #expect(purges.first?.event.details["older_than_days"] == "30")
         #expect(AuditVerifier.verify(directory: layout.audit).isIntact)
         // Nothing more to remove the second time.
@@ -90,7 +90,7 @@ struct RetentionPurgeTests {
     @Test func jobsWithoutAResultAreNeverTouched() throws {
         let spool = try Self.spool(oldDays: 400, newDays: 400)
         // A held or queued job's evidence has no result yet.
-        let pending = try spool.addEvidence("pending", "cam.jpg", bytes: Array("x".utf8))
+        let pending = try spool.addOwnEvidence("pending", "cam.jpg", bytes: Array("x".utf8))
         try spool.drop("pending", TestSpool.jobJSON(probes: [pending]))
         let now = spool.now
         let report = try SpoolAdministration(layout: spool.layout, uid: 0, clock: { now }).purge(olderThanDays: 0)

@@ -119,12 +119,12 @@ struct SpoolPipelineTests {
         let inside = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
         let outsideFile = spool.root + "-outside.jpg"
         try DurableFile.write(Array("private".utf8), to: outsideFile, via: DurableFile.directoryName(outsideFile))
-        #expect(symlink(outsideFile, spool.layout.evidence + "/case1/escape.jpg") == 0)
-        try spool.drop("dotdot", TestSpool.jobJSON(probes: ["case1/../../state/frs.sqlite"]))
-        try spool.drop("link", TestSpool.jobJSON(probes: [inside, "case1/escape.jpg"]))
+        #expect(symlink(outsideFile, spool.layout.evidence + "/SCPD/case1/escape.jpg") == 0)
+        try spool.drop("dotdot", TestSpool.jobJSON(probes: ["SCPD/case1/../../state/frs.sqlite"]))
+        try spool.drop("link", TestSpool.jobJSON(probes: [inside, "SCPD/case1/escape.jpg"]))
         try spool.drop("absolute", TestSpool.jobJSON(probes: [outsideFile]))
         try spool.drop("absinside", TestSpool.jobJSON(probes: [spool.layout.evidence + "/" + inside]))
-        try spool.drop("missing", TestSpool.jobJSON(probes: ["case1/nope.jpg"]))
+        try spool.drop("missing", TestSpool.jobJSON(probes: ["SCPD/case1/nope.jpg"]))
         try spool.drain()
 
         for id in ["dotdot", "link", "absolute"] {
@@ -141,7 +141,7 @@ struct SpoolPipelineTests {
         let spool = try TestSpool()
         try spool.drop("garbage", "{ this is not json")
         try spool.drop("array", "[1, 2, 3]")
-        try spool.drop("filter", TestSpool.jobJSON(probes: ["case1/a.jpg"], extra: ", \"race\": \"any\""))
+        try spool.drop("filter", TestSpool.jobJSON(probes: ["SCPD/case1/a.jpg"], extra: ", \"race\": \"any\""))
         try spool.drain()
 
         for id in ["garbage", "array"] {
@@ -238,7 +238,7 @@ struct SpoolPipelineTests {
         #expect(try spool.result(id).decision == .completed)
         #expect(try spool.result(id).probes.first?.sha256 == SHA256.hex(Array("dropped face".utf8)))
         let evidence = spool.layout.evidence(for: id)
-        #expect(try Directory.entries(evidence) == ["cam.jpg"])
+        #expect(try Directory.entries(evidence) == [EvidenceStore.ownerMarker, "cam.jpg"])
         #expect(try FileStatus.of(evidence + "/cam.jpg").owner == 0)
         #expect(!FileStatus.exists(folder))
     }

@@ -145,7 +145,7 @@ struct SpoolDaemonTests {
         let spool = try TestSpool()
         for i in 0..<5 { try spool.addEvidence("backlog", "p\(i).jpg", bytes: Array("face \(i)".utf8)) }
         try spool.addEvidence("backlog", "broken.jpg", bytes: Array("BAD".utf8))
-        try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: ", \"probe_dir\": \"backlog\""))
+        try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: ", \"probe_dir\": \"SCPD/backlog\""))
         try spool.drain()
         let result = try spool.result("bulk")
         #expect(result.decision == .completed)
@@ -154,7 +154,7 @@ struct SpoolDaemonTests {
         let lines = try DurableFile.read(spool.layout.resultLines("bulk")).split(separator: 0x0a)
         #expect(lines.count == 6)
         let records = try lines.map { try JSONDecoder().decode(ProbeRecord.self, from: Data($0)) }
-        #expect(records.map(\.image) == ["backlog/broken.jpg"] + (0..<5).map { "backlog/p\($0).jpg" })
+        #expect(records.map(\.image) == ["SCPD/backlog/broken.jpg"] + (0..<5).map { "SCPD/backlog/p\($0).jpg" })
         #expect(records[0].error == "input.probe-not-image")
         #expect(records[1...].allSatisfy { $0.faces.count == 1 && $0.sha256 != nil })
         #expect(try spool.finalRecords(for: "bulk").first?.event.details["probes"] == "6")
@@ -168,7 +168,7 @@ struct SpoolDaemonTests {
         try spool.drop("twice", TestSpool.jobJSON(probes: [probe]))
         try spool.drain()
         #expect(try spool.finalRecords(for: "twice").count == 1)
-        #expect(try spool.entries(spool.layout.done).filter { $0.hasPrefix("twice.json") }.count == 2)
+        #expect(try spool.entries(spool.layout.done).filter { $0.hasPrefix("twice.") }.count == 2)
         #expect(try spool.entries(spool.layout.incoming).isEmpty)
     }
 }
@@ -201,7 +201,7 @@ struct BulkResumeTests {
     @Test func anInterruptedBulkJobResumesWithoutSearchingDoneProbesAgain() throws {
         let spool = try TestSpool()
         for i in 0..<6 { try spool.addEvidence("backlog", "p\(i).jpg", bytes: Array("face \(i)".utf8)) }
-        try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: ", \"probe_dir\": \"backlog\""))
+        try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: ", \"probe_dir\": \"SCPD/backlog\""))
         let searcher = FlakySearcher(failOn: "face 3")
         let summary = try spool.drain(searcher: searcher)
         #expect(summary.failedAttempts == 1)
@@ -216,7 +216,7 @@ struct BulkResumeTests {
         #expect(result.probeCount == 6)
         let lines = try DurableFile.read(spool.layout.resultLines("bulk")).split(separator: 0x0a)
         let images = try lines.map { try JSONDecoder().decode(ProbeRecord.self, from: Data($0)).image }
-        #expect(images == (0..<6).map { "backlog/p\($0).jpg" })
+        #expect(images == (0..<6).map { "SCPD/backlog/p\($0).jpg" })
         #expect(!FileStatus.exists(spool.layout.bulkProgress(for: "bulk")))
     }
 

@@ -27,6 +27,37 @@ struct SystemCallsTests {
         #expect(error?.description.contains("fake(/x)") == true)
     }
 
+    @Test func directoryDescriptorsNeverFollowASymlink() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let outside = root + "/outside"
+        try Directory.create(outside, mode: 0o755)
+        try DurableFile.write(Array("keep".utf8), to: outside + "/keep.jpg", via: outside)
+        let tree = root + "/tree"
+        try Directory.create(tree, mode: 0o755)
+        try Directory.create(tree + "/sub", mode: 0o755)
+        try DurableFile.write([1], to: tree + "/sub/a.jpg", via: tree + "/sub")
+        #expect(symlink(outside, tree + "/link") == 0)
+        #expect(symlink(outside, root + "/folder-link") == 0)
+
+        // A symlink in the directory's place is refused; one inside it is listed, stat'ed and removed as itself.
+        #expect(throws: SystemCallError.self) { try DirectoryDescriptor.open(root + "/folder-link") }
+        let parent = try DirectoryDescriptor.open(root)
+        defer { parent.close() }
+        #expect(throws: SystemCallError.self) { try parent.openDirectory("folder-link") }
+        #expect(throws: SystemCallError.self) { try parent.openFile("tree/sub", flags: O_RDONLY) }
+        let directory = try parent.openDirectory("tree")
+        #expect(try directory.entries() == ["link", "sub"])
+        #expect(try directory.status(of: "link").isSymbolicLink)
+        #expect(throws: SystemCallError.self) { try directory.openForReading("link") }
+        #expect(throws: SystemCallError.self) { try directory.entries(limit: 1) }
+        #expect(directory.removeContents() == 3)  // link, sub/a.jpg, sub
+        directory.close()
+        try parent.removeDirectory("tree")
+        #expect(try DurableFile.read(outside + "/keep.jpg") == Array("keep".utf8))
+        #expect(!FileStatus.exists(tree))
+    }
+
     @Test func durableWriteCreatesTheWholeFileWithItsModeAndLeavesNoTemporary() throws {
         let dir = try temporaryDirectory()
         try Directory.create(dir + "/tmp", mode: 0o1733)

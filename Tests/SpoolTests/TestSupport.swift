@@ -84,13 +84,32 @@ final class TestSpool {
             """
     }
 
-    /// Puts an image into `evidence/<folder>/<name>`.
+    /// Puts an image into the evidence folder of `agency` (SCPD, the test agency, unless told):
+    /// `evidence/<agency>/<folder>/<name>` (or `evidence/<folder>/<name>` when `folder` is the
+    /// agency's own folder or `agency` is `nil`, a loose folder no job may search).
+    /// - Returns: the probe path relative to the store.
     @discardableResult
-    func addEvidence(_ folder: String, _ name: String, bytes: [UInt8]) throws -> String {
-        try Directory.create(layout.evidence + "/" + folder, mode: 0o700)
-        let path = layout.evidence + "/" + folder + "/" + name
-        try DurableFile.write(bytes, to: path, via: layout.evidence + "/" + folder)
-        return folder + "/" + name
+    func addEvidence(_ folder: String, _ name: String, bytes: [UInt8], agency: String? = "SCPD") throws -> String {
+        var relative = folder
+        if let agency, folder != agency, !folder.hasPrefix(agency + "/") { relative = agency + "/" + folder }
+        var path = layout.evidence
+        for component in relative.split(separator: "/") {
+            path += "/" + component
+            try Directory.create(path, mode: 0o700)
+        }
+        try DurableFile.write(bytes, to: path + "/" + name, via: path)
+        return relative + "/" + name
+    }
+
+    /// Puts an image into a job's own evidence folder, `evidence/<job>/<name>`, as `frs submit`
+    /// run by the daemon's account does (with the marker that makes the folder the job's).
+    @discardableResult
+    func addOwnEvidence(_ job: String, _ name: String, bytes: [UInt8]) throws -> String {
+        let folder = layout.evidence(for: job)
+        try Directory.create(folder, mode: 0o700)
+        try DurableFile.write(Array(job.utf8), to: folder + "/" + EvidenceStore.ownerMarker, via: folder)
+        try DurableFile.write(bytes, to: folder + "/" + name, via: folder)
+        return job + "/" + name
     }
 
     /// Drops a job file into `incoming/` owned by `uid`, as a submitter would (via `tmp/`).
