@@ -28,6 +28,12 @@ public struct ClaimedJob: Sendable {
     /// Why a regular file could not be opened (a mode that excludes the daemon, a lease); its
     /// ``descriptor`` is then `nil` and the job is refused without its contents.
     public var openError: String? = nil
+    /// A directory dropped in place of a job by another account, which a daemon that is not root
+    /// cannot move out of `incoming/` (moving a directory to another parent needs write permission
+    /// on the directory itself). It is renamed within `incoming/` instead, to a hidden name
+    /// (`.refused-<inode>`: one rename, so one daemon wins it), answered there like any non-regular
+    /// entry, and left for its owner to remove; ``path`` is that hidden name.
+    public var leftInPlace = false
     /// How many job files of the same owner came before this one in the claimant's listing of
     /// `incoming/` (0 for a recovered file): the per-account queue limit counts them.
     public var queuedAhead: Int = 0
@@ -169,6 +175,24 @@ public struct JobClaimer: Sendable {
                     return .lost
                 } catch let error as SystemCallError where error.errno == EEXIST {
                     return .lost
+                } catch let error as SystemCallError where error.errno == EACCES || error.errno == EPERM {
+                    // Another account's directory: answered in place (see ClaimedJob.leftInPlace).
+                    let source = layout.incoming + "/" + name
+                    guard let (kind, id) = ClaimedJob.kind(of: name), let entry = try? FileStatus.of(source),
+                          entry.isDirectory
+                    else { throw error }
+                    let hidden = layout.incoming + "/.refused-\(entry.inode)"
+                    do {
+                        try DurableFile.renameNoReplace(source, to: hidden)
+                    } catch let error as SystemCallError where error.errno == ENOENT || error.errno == EEXIST {
+                        return .lost
+                    }
+                    var job = ClaimedJob(name: name, id: id, kind: kind, path: hidden, status: try FileStatus.of(hidden),
+                                         descriptor: nil, recovered: false)
+                    job.leftInPlace = true
+                    job.queuedAhead = queuedAhead
+                    try body(job)
+                    return .handled
                 }
                 guard let (kind, id) = ClaimedJob.kind(of: name) else { return .lost }
                 let target = layout.active + "/" + name

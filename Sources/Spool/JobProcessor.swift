@@ -367,6 +367,8 @@ public final class JobProcessor {
     /// Renames a claimed file from `active/` into `directory` under ``filedName(_:in:)``, never
     /// over another file.
     func file(_ claim: ClaimedJob, into directory: String) throws {
+        // Another account's directory stays where it was answered (ClaimedJob.leftInPlace).
+        guard !claim.leftInPlace else { return }
         try DurableFile.renameNoReplace(claim.path, to: directory + "/" + filedName(claim, in: directory))
     }
 

@@ -69,7 +69,9 @@ public struct JobSubmission: Sendable {
             contents.append((name, bytes))
         }
 
-        let direct = access(layout.evidence, W_OK | X_OK) == 0
+        // Only the daemon's account (the evidence store's owner) hands images in directly; everyone
+        // else, root included, goes through the drop box, so the evidence stays the daemon's.
+        let direct = (try? FileStatus.of(layout.evidence).owner) == UInt32(geteuid()) && access(layout.evidence, W_OK | X_OK) == 0
         let folder = direct ? layout.evidence(for: id) : layout.dropFolder(for: id)
         try Directory.create(folder, mode: direct ? 0o700 : 0o777)
         if direct {
