@@ -17,6 +17,9 @@ struct JobContext {
     var ownerUID: UInt32
     /// Whether the file is established as the requester's.
     var authenticated: Bool
+    /// SHA-256 of the job file's bytes (the request as written, justification included), recorded in
+    /// the job's audit records (`details.job_sha256`) when the file could be read.
+    var jobSHA256: String?
 
     init(job: String, parsed: Result<JobRequest, JobParseFailure>, agency: String?, ownerUID: UInt32,
          authenticated: Bool) {
@@ -51,6 +54,7 @@ struct JobContext {
         var details = details
         details["uid"] = "\(ownerUID)"
         if !authenticated, let requester { details["claimed_requester"] = requester }
+        if let jobSHA256, details[AuditEvent.jobSHA256Key] == nil { details[AuditEvent.jobSHA256Key] = jobSHA256 }
         return AuditEvent(event: name, actor: authenticated ? (requester ?? "uid:\(ownerUID)") : "uid:\(ownerUID)",
                           agency: agency, job: job, purpose: purpose, caseNumber: caseNumber, outcome: outcome,
                           reasons: reasons, probeSHA256: probeSHA256, candidates: candidates, details: details)

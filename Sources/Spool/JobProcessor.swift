@@ -171,8 +171,9 @@ public final class JobProcessor {
         let claimedRequester = parsed.claimedRequester
         let requester = try claimedRequester.flatMap { try registry.requester($0) }
         let agency = try requester.flatMap { try registry.policyAgency($0.agency) }
-        let context = JobContext(job: id, parsed: parsed, agency: requester?.agency, ownerUID: identity.ownerUID,
+        var context = JobContext(job: id, parsed: parsed, agency: requester?.agency, ownerUID: identity.ownerUID,
                                  authenticated: identity.problem == nil && requester?.uid == identity.ownerUID)
+        context.jobSHA256 = bytes.map { SHA256.hex($0) }
 
         if context.authenticated, refusal == nil, let agency = requester?.agency {
             try ledger.setAgency(id, agency)  // the job's evidence folder is its agency's
@@ -316,8 +317,9 @@ public final class JobProcessor {
         let id = claim.id
         let user = try result.requester.flatMap { try registry.user($0) }
         let authenticated = user?.uid == claim.status.owner && !result.reasons.contains(.requesterIdentityMismatch)
-        let context = JobContext(result: result, agency: user?.agency, ownerUID: claim.status.owner,
+        var context = JobContext(result: result, agency: user?.agency, ownerUID: claim.status.owner,
                                  authenticated: authenticated)
+        context.jobSHA256 = jobFileSHA256(claim)
         let readers = try context.agency.flatMap { try registry.agency($0) }?.group
         if !resultWritten {
             try DurableFile.write(try result.encoded(), to: layout.resultFile(id), via: layout.tmp, mode: 0o640,
@@ -370,6 +372,15 @@ public final class JobProcessor {
         // Another account's directory stays where it was answered (ClaimedJob.leftInPlace).
         guard !claim.leftInPlace else { return }
         try DurableFile.renameNoReplace(claim.path, to: directory + "/" + filedName(claim, in: directory))
+    }
+
+    /// SHA-256 of a claimed job file's bytes, read again through its locked descriptor; `nil` when it
+    /// has none (a non-regular entry, a file the daemon cannot open) or cannot be read.
+    func jobFileSHA256(_ claim: ClaimedJob) -> String? {
+        guard let fd = claim.descriptor, lseek(fd.rawValue, 0, SEEK_SET) == 0,
+              let bytes = try? fd.readAll(limit: JobRequest.maximumFileBytes)
+        else { return nil }
+        return SHA256.hex(bytes)
     }
 
     /// The result file of a job, if one was written.

@@ -57,6 +57,20 @@ struct SpoolPipelineTests {
         #expect(try spool.entries(spool.layout.active).isEmpty)
     }
 
+    @Test("the job's audit records carry the SHA-256 of the job file as written (justification included)")
+    func auditRecordsCarryTheJobFilesHash() throws {
+        let spool = try TestSpool()
+        let text = TestSpool.jobJSON(probes: [])
+        try spool.drop("hashed", text)
+        try spool.drain()
+        let records = try spool.records().filter { $0.event.job == "hashed" }
+        let events = Set(records.map(\.event.event))
+        #expect(events.contains("job.received") && events.contains("job.claimed") && events.contains("job.denied"))
+        for record in records {
+            #expect(record.event.details["job_sha256"] == SHA256.hex(Array(text.utf8)), "\(record.event.event)")
+        }
+    }
+
     @Test func suspendedRequesterAndWrongOwnerAreDeniedWithEveryReason() throws {
         let spool = try TestSpool()
         let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
