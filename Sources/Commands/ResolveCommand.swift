@@ -25,12 +25,7 @@ public struct ResolveCommand: Subcommand {
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
         let supervisor = try arguments.required("--supervisor")
-        guard let face = try arguments.int("--face", in: 1...Int(Int32.max)) else { throw UsageError("missing --face") }
-        let candidate = try arguments.required("--candidate")
-        let text = try arguments.required("--disposition")
-        guard let disposition = ReviewRequest.Disposition(rawValue: text) else {
-            throw UsageError("--disposition must be possible-match, no-match or inconclusive, not \"\(text)\"")
-        }
+        let (face, candidate, disposition) = try leadDisposition(&arguments)
         let note = try arguments.required("--note")
         let job = try single(&arguments, "job id")
         request = ResolutionRequest(job: job, supervisor: supervisor, face: face, candidate: candidate,

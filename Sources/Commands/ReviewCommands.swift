@@ -34,12 +34,7 @@ public struct ReviewCommand: Subcommand {
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
         let examiner = try arguments.required("--examiner")
-        guard let face = try arguments.int("--face", in: 1...Int(Int32.max)) else { throw UsageError("missing --face") }
-        let candidate = try arguments.required("--candidate")
-        let text = try arguments.required("--disposition")
-        guard let disposition = ReviewRequest.Disposition(rawValue: text) else {
-            throw UsageError("--disposition must be possible-match, no-match or inconclusive, not \"\(text)\"")
-        }
+        let (face, candidate, disposition) = try leadDisposition(&arguments)
         let note = try arguments.option("--note")
         let job = try single(&arguments, "job id")
         request = ReviewRequest(job: job, examiner: examiner, face: face, candidate: candidate,
@@ -199,4 +194,17 @@ func boardLeadLines(_ record: JobStatusRecord) -> [String] {
         }
     }
     return lines
+}
+
+/// `--face N --candidate SUBJECT --disposition D`, as `frs review` and `frs resolve` take them.
+func leadDisposition(_ arguments: inout ArgumentList) throws(UsageError)
+    -> (face: Int, candidate: String, disposition: ReviewRequest.Disposition)
+{
+    guard let face = try arguments.int("--face", in: 1...Int(Int32.max)) else { throw UsageError("missing --face") }
+    let candidate = try arguments.required("--candidate")
+    let text = try arguments.required("--disposition")
+    guard let disposition = ReviewRequest.Disposition(rawValue: text) else {
+        throw UsageError("--disposition must be possible-match, no-match or inconclusive, not \"\(text)\"")
+    }
+    return (face, candidate, disposition)
 }

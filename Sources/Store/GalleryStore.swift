@@ -347,12 +347,9 @@ public final class GalleryStore {
                 FROM gallery_faces f JOIN gallery_images i ON f.image_id = i.id
                 JOIN gallery_subjects s ON i.subject_id = s.id WHERE f.id = ?
                 """, [.integer(id)]).first,
-                let subject = row.text(0), let path = row.text(1), let sha = row.text(2),
-                let l = row.int(3), let t = row.int(4), let r = row.int(5), let b = row.int(6)
+                let subject = row.text(0), let path = row.text(1), let sha = row.text(2), let box = Self.box(row, at: 3)
             else { continue }
-            out[id] = GalleryFaceInfo(
-                faceID: id, subject: subject, imagePath: path, imageSHA256: sha,
-                box: FaceBox(left: Int(l), top: Int(t), right: Int(r), bottom: Int(b)))
+            out[id] = GalleryFaceInfo(faceID: id, subject: subject, imagePath: path, imageSHA256: sha, box: box)
         }
         return out
     }
@@ -366,13 +363,19 @@ public final class GalleryStore {
             FROM gallery_faces f JOIN gallery_images i ON f.image_id = i.id WHERE i.path = ?
             ORDER BY (f.box_right - f.box_left) * (f.box_bottom - f.box_top) DESC LIMIT 1
             """, [.text(path)]).first,
-            let l = row.int(0), let t = row.int(1), let r = row.int(2), let b = row.int(3), let sha = row.text(4)
+            let box = Self.box(row, at: 0), let sha = row.text(4)
         else { return nil }
-        return GalleryImageFace(box: FaceBox(left: Int(l), top: Int(t), right: Int(r), bottom: Int(b)),
-                                imageSHA256: sha, source: row.text(5), captured: row.text(6))
+        return GalleryImageFace(box: box, imageSHA256: sha, source: row.text(5), captured: row.text(6))
     }
 
     // MARK: - Helpers
+
+    /// The box stored in four columns (`box_left, box_top, box_right, box_bottom`) from `first` on.
+    static func box(_ row: Row, at first: Int) -> FaceBox? {
+        guard let l = row.int(first), let t = row.int(first + 1), let r = row.int(first + 2), let b = row.int(first + 3)
+        else { return nil }
+        return FaceBox(left: Int(l), top: Int(t), right: Int(r), bottom: Int(b))
+    }
 
     private func bumpVersion() throws -> Int64 {
         try database.query("UPDATE gallery_state SET version = version + 1 WHERE id = 1")
