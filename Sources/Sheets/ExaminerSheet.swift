@@ -30,6 +30,21 @@ public enum ExaminerSheet {
         case gallery(image: String, subject: String)
     }
 
+    /// What the writer knows of a picture beyond its bytes.
+    public struct Picture: Sendable, Equatable {
+        /// The JPEG shown (possibly scaled down).
+        public var jpeg: [UInt8]
+        /// The original image's size, in the pixels the face boxes are given in.
+        public var width: Int
+        public var height: Int
+
+        public init(jpeg: [UInt8], width: Int, height: Int) {
+            self.jpeg = jpeg
+            self.width = width
+            self.height = height
+        }
+    }
+
     /// Limits that keep a sheet for thousands of probes readable.
     public struct Options: Sendable, Equatable {
         /// More probes than this make a large sheet: probes without candidates are collapsed.
@@ -58,10 +73,15 @@ public enum ExaminerSheet {
     ///   - leads: the job's leads as they stand; a candidate without one is shown as not reviewed.
     ///   - image: the JPEG bytes of a crop, or `nil` when it is not available (the sheet then
     ///     says so); called only for crops the sheet shows.
+    ///   - overview: the whole probe image of a probe (by index) with its original size, for the
+    ///     picture with every face's box numbered; `nil` leaves the picture out.
+    ///   - galleryCaption: what is known of a gallery image (its source and capture date), shown
+    ///     under the candidate.
     /// - Returns: the HTML document.
     /// - Complexity: O(probes + faces + candidates) plus the images' sizes.
     public static func render(
         result: JobResult, probes: [ProbeRecord], options: Options = Options(), leads: [LeadState] = [],
+        overview: (Int) -> Picture? = { _ in nil }, galleryCaption: (String) -> String? = { _ in nil },
         image: (Image) -> [UInt8]?
     ) -> String {
         let numbered = ResultFaces(probes)
@@ -123,8 +143,12 @@ public enum ExaminerSheet {
             }
             let withImages = imageSections < options.maxImageSections
             if withImages { imageSections += 1 }
+            if withImages, !faces.isEmpty, let picture = overview(index) {
+                html += overviewFigure(picture, probe: probe, faces: faces)
+            }
             html += section(probe: probe, faces: faces, withImages: withImages, collapseQuietFaces: large,
-                            edited: !(result.probeEdits ?? []).isEmpty, options: options, leads: leadsByKey, image: image)
+                            edited: !(result.probeEdits ?? []).isEmpty, options: options, leads: leadsByKey,
+                            galleryCaption: galleryCaption, image: image)
         }
         if !quiet.isEmpty {
             html += "<details class=\"quiet\"><summary>\(quiet.count) probe\(quiet.count == 1 ? "" : "s") without candidates</summary>\n"
@@ -145,7 +169,8 @@ public enum ExaminerSheet {
     ///   a crowd photo with one lead shows that face, not every face in the crowd).
     static func section(
         probe: ProbeRecord, faces allFaces: [ResultFaces.Numbered], withImages: Bool, collapseQuietFaces: Bool,
-        edited: Bool = false, options: Options, leads: [String: LeadState] = [:], image: (Image) -> [UInt8]?
+        edited: Bool = false, options: Options, leads: [String: LeadState] = [:],
+        galleryCaption: (String) -> String? = { _ in nil }, image: (Image) -> [UInt8]?
     ) -> String {
         let quiet = collapseQuietFaces ? allFaces.filter { $0.face.candidates.isEmpty } : []
         let faces = collapseQuietFaces ? allFaces.filter { !$0.face.candidates.isEmpty } : allFaces
@@ -185,6 +210,7 @@ public enum ExaminerSheet {
                 html += "<figcaption><b>#\(candidate.rank)</b> \(escape(candidate.subject))<br>distance \(String(format: "%.3f", candidate.distance))"
                 html += RarityText.sentence(estimatedFPIR: candidate.estimatedFPIR).map { "<br><small class=\"rarity\">\(escape($0))</small>" } ?? ""
                 html += "<br><small>\(escape(lastComponent(candidate.image)))</small>"
+                html += galleryCaption(candidate.image).map { "<br><small class=\"provenance\">\(escape($0))</small>" } ?? ""
                 html += "<br>\(badge(leads[leadKey(numbered.number, candidate.subject)]))</figcaption></figure>\n"
             }
             if !textOnly.isEmpty {
@@ -264,6 +290,27 @@ public enum ExaminerSheet {
         return parts.joined(separator: "; ")
     }
 
+    /// The whole probe picture with each face's box drawn and numbered (inline SVG over the image,
+    /// in the original pixels' coordinates: no script, printable).
+    static func overviewFigure(_ picture: Picture, probe: ProbeRecord, faces: [ResultFaces.Numbered]) -> String {
+        let stroke = max(2, max(picture.width, picture.height) / 300)
+        var svg = "<svg class=\"boxes\" viewBox=\"0 0 \(picture.width) \(picture.height)\" preserveAspectRatio=\"none\" aria-hidden=\"true\">"
+        for face in faces where face.face.box.count == 4 {
+            let b = face.face.box
+            let color = face.face.quality.ok ? "#ffd400" : "#ff5a5a"
+            svg += "<rect x=\"\(b[0])\" y=\"\(b[1])\" width=\"\(b[2] - b[0] + 1)\" height=\"\(b[3] - b[1] + 1)\" fill=\"none\" "
+                + "stroke=\"\(color)\" stroke-width=\"\(stroke)\"/>"
+            let size = max(14, (b[2] - b[0]) / 4)
+            svg += "<text x=\"\(b[0])\" y=\"\(max(size, b[1] - stroke))\" font-size=\"\(size)\" fill=\"\(color)\" stroke=\"#000\" "
+                + "stroke-width=\"\(max(1, size / 12))\" paint-order=\"stroke\" font-weight=\"bold\">\(face.number)</text>"
+        }
+        svg += "</svg>"
+        return "<figure class=\"overview\"><div class=\"overview-frame\">"
+            + img(picture.jpeg, alt: "probe \(probe.image) with its faces numbered") + svg
+            + "</div><figcaption>\(escape(probe.image)): \(faces.count) face\(faces.count == 1 ? "" : "s") numbered as below "
+            + "(\(picture.width) × \(picture.height) pixels)</figcaption></figure>\n"
+    }
+
     static func img(_ bytes: [UInt8]?, alt: String) -> String {
         guard let bytes, !bytes.isEmpty else { return "<div class=\"missing\">image not available</div>" }
         return "<img alt=\"\(escape(alt))\" src=\"data:image/jpeg;base64,\(Data(bytes).base64EncodedString())\">"
@@ -278,6 +325,11 @@ public enum ExaminerSheet {
 
     static let style = """
         body{font-family:system-ui,sans-serif;margin:1.5em;color:#111;background:#fff}
+        figure.overview{margin:1em 0}.overview-frame{position:relative;display:inline-block;max-width:100%}
+        .overview-frame img{display:block;max-width:100%;height:auto}
+        .overview-frame svg.boxes{position:absolute;left:0;top:0;width:100%;height:100%}
+        .provenance{color:#333}
+        @media print{.overview-frame{break-inside:avoid}.face{break-inside:avoid}}
         h1{margin:0}.job{color:#555;margin:.2em 0 1em}
         .statement{border:3px solid #b00;background:#fff4f4;padding:.8em;font-size:1.05em}
         table.meta{border-collapse:collapse;margin:1em 0}table.meta th{text-align:left;padding:.2em 1em .2em 0;color:#444;white-space:nowrap}
@@ -285,8 +337,9 @@ public enum ExaminerSheet {
         section.probe{border-top:2px solid #333;margin-top:1.5em;padding-top:.5em}
         .sha{font-family:monospace;font-size:.8em;color:#666;word-break:break-all}
         .face{display:flex;flex-wrap:wrap;align-items:flex-start;gap:.8em;margin:.8em 0;padding:.5em;background:#f6f6f6}
-        figure{margin:0;text-align:center;font-size:.85em;width:150px}
-        figure img{width:150px;height:150px;object-fit:contain;background:#222;display:block}
+        figure{margin:0;text-align:center;font-size:.85em;width:280px}
+        figure img{width:280px;height:280px;object-fit:contain;background:#222;display:block}
+        figure.overview{width:auto;text-align:left}figure.overview .overview-frame img{width:auto;height:auto;background:none}
         .probe-face{border-right:3px solid #333;padding-right:.8em}
         .missing{width:150px;height:150px;background:#ddd;color:#555;display:flex;align-items:center;justify-content:center}
         .ok{color:#060}.bad,.notes{color:#a50}.none{color:#666;align-self:center}

@@ -18,7 +18,9 @@ import SystemCalls
 /// Used by one thread at a time (it uses the caller's database connection).
 public struct ExaminerSheetWriter {
     /// The longest side of an embedded crop, in pixels.
-    public static let cropSide = 150
+    public static let cropSide = 280
+    /// The longest side of the whole probe picture on the sheet, in pixels.
+    public static let overviewSide = 960
 
     public let results: ResultFiles
     /// Where the sheet is built before it is renamed into place (on the results' filesystem).
@@ -57,14 +59,25 @@ public struct ExaminerSheetWriter {
         let options: ExaminerSheet.Options = result.probeCount != nil ? .bulk : ExaminerSheet.Options()
         var probeImages: [Int: RGBImage?] = [:]
         var galleryCrops: [String: [UInt8]?] = [:]
-        let html = ExaminerSheet.render(result: result, probes: probes, options: options, leads: leads) { wanted in
+        func probe(_ index: Int) -> RGBImage? {
+            if probeImages[index] == nil { probeImages[index] = probeImage(probes[index].image) }
+            return probeImages[index] ?? nil
+        }
+        let html = ExaminerSheet.render(
+            result: result, probes: probes, options: options, leads: leads,
+            overview: { index in
+                guard let image = probe(index),
+                      let jpeg = try? encoder.encode(image.fitting(maxSide: Self.overviewSide))
+                else { return nil }
+                return ExaminerSheet.Picture(jpeg: jpeg, width: image.width, height: image.height)
+            },
+            galleryCaption: { path in galleryCaption(path) }
+        ) { wanted in
             switch wanted {
             case .probeFace(let number):
-                guard let face = faces.face(number) else { return nil }
-                if probeImages[face.probeIndex] == nil {
-                    probeImages[face.probeIndex] = probeImage(probes[face.probeIndex].image)
+                guard let face = faces.face(number), let image = probe(face.probeIndex), face.face.box.count == 4 else {
+                    return nil
                 }
-                guard let image = probeImages[face.probeIndex] ?? nil, face.face.box.count == 4 else { return nil }
                 let box = face.face.box
                 return crop(image, left: box[0], top: box[1], right: box[2], bottom: box[3])
             case .gallery(let path, _):
@@ -94,6 +107,13 @@ public struct ExaminerSheetWriter {
               let image = try? decoder.decode(bytes, path: path)
         else { return nil }
         return crop(image, left: face.box.left, top: face.box.top, right: face.box.right, bottom: face.box.bottom)
+    }
+
+    /// Where a gallery image came from and when it was taken, as enrolled ("booking, captured 2020-01-01").
+    func galleryCaption(_ path: String) -> String? {
+        guard let face = try? gallery.enrolledFace(imagePath: path) else { return nil }
+        let parts = [face.source.map { "source: \($0)" }, face.captured.map { "captured \($0)" }].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 
     /// A face box with a margin, scaled to at most ``cropSide``, as JPEG.

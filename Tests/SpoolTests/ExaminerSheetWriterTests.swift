@@ -38,7 +38,7 @@ struct ExaminerSheetWriterTests {
         let spool = try TestSpool()
         let galleryImage = Self.fixtures + "/biden.jpg"
         let gallery = try GalleryStore(database: try SpoolDatabase.open(spool.layout))
-        _ = try gallery.enroll(GalleryImageRecord(subject: "S-GALLERY", path: galleryImage, sha256: enrolledSHA256),
+        _ = try gallery.enroll(GalleryImageRecord(subject: "S-GALLERY", path: galleryImage, sha256: enrolledSHA256, source: "booking", captured: "2020-01-01"),
                                faces: [GalleryFaceRecord(box: FaceBox(left: 400, top: 300, right: 560, bottom: 460),
                                                          landmarks: [Float](repeating: 0, count: 10),
                                                          descriptor: [Float](repeating: 0.1, count: 128))])
@@ -50,13 +50,24 @@ struct ExaminerSheetWriterTests {
         let html = String(decoding: try DurableFile.read(spool.layout.sheetFile("job-1")), as: UTF8.self)
         #expect(html.contains("image not available") == !galleryShown)
         let uris = html.components(separatedBy: "data:image/jpeg;base64,").dropFirst().map { $0.prefix { $0 != "\"" } }
-        #expect(uris.count == (galleryShown ? 2 : 1))
-        for uri in uris {
-            let bytes = try #require(Data(base64Encoded: String(uri)))
-            let image = try JPEGDecoder().decode([UInt8](bytes))
-            // A 301-pixel box (probe) or 161-pixel box (gallery) with a 25% margin, scaled to 150 at most.
-            #expect(image.width == ExaminerSheetWriter.cropSide && image.height == ExaminerSheetWriter.cropSide,
-                    "\(image.width)×\(image.height)")
+        // The whole probe picture (with the numbered boxes drawn over it), then the face crops.
+        #expect(uris.count == (galleryShown ? 3 : 2))
+        #expect(html.contains("<svg class=\"boxes\" viewBox=\"0 0 910 1137\""))
+        #expect(html.contains(">1</text>"))
+        let images = try uris.map { uri in
+            try JPEGDecoder().decode([UInt8](try #require(Data(base64Encoded: String(uri)))))
+        }
+        // obama.jpg is 910 × 1137: scaled to at most 960 on its longer side.
+        #expect(images[0].height == ExaminerSheetWriter.overviewSide && abs(images[0].width - 768) <= 1,
+                "\(images[0].width)×\(images[0].height)")
+        // The probe face: a 301-pixel box with a 25% margin, scaled to the crop side (≥ 250 px to compare).
+        #expect(images[1].width == ExaminerSheetWriter.cropSide && images[1].height == ExaminerSheetWriter.cropSide,
+                "\(images[1].width)×\(images[1].height)")
+        if galleryShown {
+            // The gallery face: a 161-pixel box with a 25% margin, never scaled up (shown at 280 px by the page).
+            #expect(images[2].width == images[2].height && images[2].width > 200 && images[2].width <= ExaminerSheetWriter.cropSide,
+                    "\(images[2].width)×\(images[2].height)")
+            #expect(html.contains("source: booking") || html.contains("captured"))
         }
     }
 }
