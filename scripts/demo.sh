@@ -20,9 +20,15 @@ echo; echo "== 1. A fresh spool; the account running this becomes its first admi
 find spool -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
 frs init
 uid=$(id -u)
+# One account is one person: a supervisor cannot approve a request from their own account. As root the
+# demo gives the supervisor an account of their own (a numeric uid, through setpriv); otherwise the
+# approval in step 5 is refused, and audited, as it must be.
+super_uid=$uid
+if [ "$uid" = 0 ] && command -v setpriv >/dev/null; then super_uid=4245; fi
+as_supervisor() { if [ "$super_uid" != "$uid" ]; then setpriv --reuid="$super_uid" --regid="$super_uid" --clear-groups "$@"; else "$@"; fi; }
 frs agency add DEMO --name "Demo City Police Department"
 frs user add analyst1 --name "Alex Analyst" --agency DEMO --role analyst --uid "$uid" --vetted "$(day '-200 days')" --trained "$(day '-30 days')"
-frs user add super1 --name "Sam Supervisor" --agency DEMO --role supervisor --uid "$uid" --vetted "$(day '-400 days')" --trained "$(day '-60 days')"
+frs user add super1 --name "Sam Supervisor" --agency DEMO --role supervisor --uid "$super_uid" --vetted "$(day '-400 days')" --trained "$(day '-60 days')"
 frs user add examiner1 --name "Eve Examiner" --agency DEMO --role examiner --uid "$uid" --vetted "$(day '-400 days')" --trained "$(day '-10 days')"
 frs user add stale1 --name "Pat Lapsed" --agency DEMO --role analyst --uid "$uid" --vetted "$(day '-900 days')" --trained "$(day '-400 days')"
 frs user add susp1 --name "Kim Suspended" --agency DEMO --role analyst --uid "$uid" --vetted "$(day '-300 days')" --trained "$(day '-20 days')"
@@ -68,7 +74,8 @@ frs daemon --once
 
 echo; echo "== 5. A supervisor approves the held request; the daemon runs it"
 held=$(ls spool/held | sed -n 's/\.json$//p' | head -1)
-frs approve "$held" --supervisor super1 --note "Vandalism of a police vehicle, not the assembly itself"
+[ "$super_uid" = "$uid" ] && echo "(one account plays every role here: the approval will be refused as self-approval; run as root to see it go through)"
+as_supervisor .build/release/frs approve "$held" --supervisor super1 --note "Vandalism of a police vehicle, not the assembly itself"
 frs daemon --once
 
 echo; echo "== 6. Results (outbox/results) — investigative leads only"
