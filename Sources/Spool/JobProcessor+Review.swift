@@ -43,22 +43,10 @@ extension JobProcessor {
         _ claim: ClaimedJob, refusedEvent: String, maximumBytes: Int, parse: ([UInt8]) throws -> Request,
         apply: (Request, UInt32) throws -> AppliedRequest
     ) throws {
-        guard let fd = claim.descriptor, claim.status.isRegularFile else {
-            return try refuseLeadRequest(claim, refusedEvent, claim.openError.map { "the request cannot be opened: \($0)" }
-                                             ?? "the request is not a regular file", actor: "unknown")
-        }
-        let status = try fd.status()
-        guard status.linkCount == 1 else {
-            return try refuseLeadRequest(claim, refusedEvent, "the request has \(status.linkCount) links", actor: "uid:\(status.owner)")
-        }
-        let request: Request
-        do {
-            request = try parse(try fd.readAll(limit: maximumBytes))
-        } catch {
-            return try refuseLeadRequest(claim, refusedEvent, "not a \(Request.kind) request: \(error)", actor: "uid:\(status.owner)",
-                                         reasons: [ReasonCode.inputMalformed.rawValue])
-        }
-        let outcome = try apply(request, status.owner)
+        guard let (request, owner) = try readRequest(claim, maximumBytes: maximumBytes, parse: parse, refuse: { reasons, message, actor in
+            try refuseLeadRequest(claim, refusedEvent, message, actor: actor, reasons: reasons)
+        }) else { return }
+        let outcome = try apply(request, owner)
         try file(claim, into: layout.done)
         switch outcome {
         case .recorded, .alreadyRecorded:
@@ -66,6 +54,33 @@ extension JobProcessor {
             leadChanged(job: request.job)  // the sheet and the status board (JobProcessor+Sheet.swift)
         case .refused(let reasons, let message):
             logger.warning("\(Request.kind) refused", ["request": claim.name, "reasons": reasons.map(\.rawValue).joined(separator: ","), "reason": message])
+        }
+    }
+
+    /// The prelude every drop-box request shares (approvals, reviews, resolutions, outcomes): the
+    /// claimed file must be a plain file with one link, read through its locked descriptor and parsed
+    /// with a size limit; anything else is refused through `refuse(reasons, message, actor)`.
+    /// - Returns: the request and the uid it speaks for (the file's owner), or `nil` when refused.
+    func readRequest<Request: DropBoxRequest>(
+        _ claim: ClaimedJob, maximumBytes: Int, parse: ([UInt8]) throws -> Request,
+        refuse: ([String], String, String) throws -> Void
+    ) throws -> (Request, UInt32)? {
+        let mismatch = [ReasonCode.requesterIdentityMismatch.rawValue]
+        guard let fd = claim.descriptor, claim.status.isRegularFile else {
+            try refuse(mismatch, claim.openError.map { "the request cannot be opened: \($0)" } ?? "the request is not a regular file",
+                       "unknown")
+            return nil
+        }
+        let status = try fd.status()
+        guard status.linkCount == 1 else {
+            try refuse(mismatch, "the request has \(status.linkCount) links", "uid:\(status.owner)")
+            return nil
+        }
+        do {
+            return (try parse(try fd.readAll(limit: maximumBytes)), status.owner)
+        } catch {
+            try refuse([ReasonCode.inputMalformed.rawValue], "not a \(Request.kind) request: \(error)", "uid:\(status.owner)")
+            return nil
         }
     }
 

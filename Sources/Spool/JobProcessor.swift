@@ -418,29 +418,16 @@ public final class JobProcessor {
 
     func processApproval(_ claim: ClaimedJob) throws {
         let now = clock()
-        guard let fd = claim.descriptor, claim.status.isRegularFile else {
-            return try refuseApproval(claim, [ReasonCode.requesterIdentityMismatch.rawValue],
-                                      claim.openError.map { "the request cannot be opened: \($0)" } ?? "the request is not a regular file",
-                              actor: "unknown", job: nil)
-        }
-        let status = try fd.status()
-        guard status.linkCount == 1 else {
-            return try refuseApproval(claim, [ReasonCode.requesterIdentityMismatch.rawValue], "the request has \(status.linkCount) links",
-                              actor: "uid:\(status.owner)", job: nil)
-        }
-        let request: ApprovalRequest
-        do {
-            request = try ApprovalRequest.parse(try fd.readAll(limit: ApprovalRequest.maximumFileBytes))
-        } catch {
-            return try refuseApproval(claim, [ReasonCode.inputMalformed.rawValue], "not an approval request: \(error)",
-                              actor: "uid:\(status.owner)", job: nil)
-        }
+        guard let (request, owner) = try readRequest(
+            claim, maximumBytes: ApprovalRequest.maximumFileBytes, parse: ApprovalRequest.parse,
+            refuse: { reasons, message, actor in try refuseApproval(claim, reasons, message, actor: actor, job: nil) }
+        ) else { return }
         // The request must come from the supervisor's own account before anything else is looked at.
         let supervisor = try registry.requester(request.supervisor)
-        guard let supervisor, supervisor.uid == status.owner else {
+        guard let supervisor, supervisor.uid == owner else {
             return try refuseApproval(claim, [ReasonCode.supervisorNotAuthorized.rawValue],
                                       "the request file is not owned by the supervisor's account",
-                                      actor: "uid:\(status.owner)", job: request.job)
+                                      actor: "uid:\(owner)", job: request.job)
         }
         let heldPath = layout.jobFile(request.job, in: layout.held)
         let entry = try ledger.entry(request.job)
@@ -470,7 +457,7 @@ public final class JobProcessor {
         let supervisorAgency = try registry.policyAgency(supervisor.agency)
         var reasons = gate.approvalReasons(supervisor: supervisor, agency: supervisorAgency,
                                            jobRequester: heldRequest.requester, jobAgency: jobUser.agency,
-                                           fileOwnerUID: status.owner, now: now)
+                                           fileOwnerUID: owner, now: now)
         // One person, two roles: the uid decides, not the user id.
         if supervisor.uid == jobOwner || supervisor.uid == jobUser.uid, !reasons.contains(.supervisorSelfApproval) {
             reasons.append(.supervisorSelfApproval)
