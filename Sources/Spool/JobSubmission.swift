@@ -82,14 +82,20 @@ public struct JobSubmission: Sendable {
             try DurableFile.write(bytes, to: folder + "/" + name, via: folder, mode: direct ? 0o600 : 0o644)
         }
 
-        let job = JobFile(
+        var source: ProbeSource?
+        if let text = request.probeSource {
+            guard let known = ProbeSource(rawValue: text) else {
+                throw SubmissionError(image: "", message: "\"\(text)\" is not a probe source (\(ProbeSource.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            source = known
+        }
+        // The job file's schema is the policy's (JobRequest+Encoding.swift), written as it is parsed.
+        let job = JobRequest(
             requester: request.requester, purpose: request.purpose, caseNumber: request.caseNumber,
             offense: request.offense, justification: request.justification,
             probes: contents.map { "\(id)/\($0.name)" }, maxCandidates: request.maxCandidates,
-            probeSource: request.probeSource, probeEdits: request.probeEdits.isEmpty ? nil : request.probeEdits)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let bytes = Array(try encoder.encode(job)) + [0x0a]
+            probeSource: source, probeEdits: request.probeEdits)
+        let bytes = try job.jobFileBytes()
         let temporary = try DurableFile.writeTemporary(bytes, in: layout.tmp, name: id, mode: 0o644)
         do {
             try DurableFile.renameNoReplace(temporary, to: layout.jobFile(id, in: layout.incoming))
@@ -117,29 +123,6 @@ public struct JobSubmission: Sendable {
         var safe = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
         while safe.hasPrefix(".") { safe.removeFirst() }
         return safe.isEmpty ? "image" : safe
-    }
-
-    /// The job file as written.
-    struct JobFile: Encodable {
-        var version = 1
-        var requester: String
-        var purpose: String
-        var caseNumber: String?
-        var offense: String?
-        var justification: String
-        var probes: [String]
-        var maxCandidates: Int?
-        var probeSource: String?
-        var probeEdits: [ProbeEdit]?
-
-        enum CodingKeys: String, CodingKey {
-            case version, requester, purpose
-            case caseNumber = "case_number"
-            case offense, justification, probes
-            case maxCandidates = "max_candidates"
-            case probeSource = "probe_source"
-            case probeEdits = "probe_edits"
-        }
     }
 }
 

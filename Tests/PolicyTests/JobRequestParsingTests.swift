@@ -199,3 +199,22 @@ struct JobRequestParsingTests {
         #expect(!failure.description.unicodeScalars.contains { $0.value == 0x1b })
     }
 }
+
+/// The job file's schema is written and read in one module: every field survives a round trip.
+@Suite("Job file round trip")
+struct JobFileRoundTripTests {
+    @Test func everyFieldWrittenIsReadBack() throws {
+        let job = JobRequest(
+            requester: "jdoe", purpose: "active-investigation", caseNumber: "24-012345", offense: "armed robbery",
+            justification: "Suspect photographed by the store camera during the robbery on 2024-09-01",
+            probes: ["24-012345/cam1.jpg", "24-012345/cam2.jpg"], probeDir: "SCPD/backlog", maxCandidates: 12,
+            threshold: 0.55, probeSource: .surveillanceStill,
+            probeEdits: [ProbeEdit(by: "jdoe", edit: "cropped to the face")])
+        #expect(try JobRequest.parse(try job.jobFileBytes()).get() == job)
+        let minimal = JobRequest(requester: "jdoe", purpose: "tips-and-leads", caseNumber: "24-1",
+                                 justification: "Anonymous tip with a photo of the suspect at the scene", probes: ["a/b.jpg"])
+        let text = String(decoding: try minimal.jobFileBytes(), as: UTF8.self)
+        #expect(!text.contains("probe_edits") && !text.contains("threshold") && !text.contains("offense"))
+        #expect(try JobRequest.parse(try minimal.jobFileBytes()).get() == minimal)
+    }
+}
