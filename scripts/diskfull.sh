@@ -60,15 +60,15 @@ day() { date -u -d "$1" +%F; }
   frs agency add FULL --name "Full Disk PD"
   frs user add analyst1 --name "Ann Analyst" --agency FULL --role analyst --uid "$uid" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
 } > "$W/logs/setup.log" 2>&1 || { cat "$W/logs/setup.log"; exit 1; }
-mkdir -p "$S/evidence/t"
+mkdir -p "$S/evidence/FULL/t"   # the agency's evidence folder: a job searches only its own images and its agency's
 n=0
-for f in "$ROOT"/Tests/Fixtures/johns/*/*.jpg; do n=$((n + 1)); cp "$f" "$S/evidence/t/p$n.jpg"; [ $n -ge 4 ] && break; done
+for f in "$ROOT"/Tests/Fixtures/johns/*/*.jpg; do n=$((n + 1)); cp "$f" "$S/evidence/FULL/t/p$n.jpg"; [ $n -ge 4 ] && break; done
 ids=()
 mkdir -p "$M/stage"
 for i in $(seq "$JOBS"); do
   id=$(printf 'full-%03d' "$i"); ids+=("$id")
   purpose=active-investigation; [ $((i % 4)) = 0 ] && purpose=personal
-  printf '{"version":1,"requester":"analyst1","purpose":"%s","case_number":"26-%06d","offense":"armed robbery","justification":"Store camera photo of the robbery suspect number %d","probes":["t/p%d.jpg"],"max_candidates":5}' \
+  printf '{"version":1,"requester":"analyst1","purpose":"%s","case_number":"26-%06d","offense":"armed robbery","justification":"Store camera photo of the robbery suspect number %d","probes":["FULL/t/p%d.jpg"],"max_candidates":5}' \
     "$purpose" "$i" "$i" $(( (i % 4) + 1 )) > "$M/stage/$id.json"
 done
 fill() { # Fill the file system to the last byte (a big file, then small ones for the last blocks).
