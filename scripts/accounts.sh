@@ -90,6 +90,9 @@ JB=$(submit $BOB $GB bob "Suspect photographed by the bank camera during the rob
 JH=$(submit $ANA $GA ana "Suspect seen at the protest near the store during the robbery" "$W/probes/obama2.jpg") \
   && ok "analyst A submits a request that will be held" || bad "analyst A cannot submit: $JH"
 expect_ok "analyst A sees her queued job before any daemon ran" $ANA $GA $FRS status "$JA"
+expect_denied "analyst A cannot read agency B's queued job file (0600 + an ACL for the daemon)" $ANA $GA cat "$FRS_SPOOL/incoming/$JB.json"
+expect_denied "analyst A cannot list agency B's dropped images" $ANA $GA ls "$FRS_SPOOL/incoming/$JB.d"
+expect_denied "analyst A cannot read agency B's dropped image" $ANA $GA cat "$FRS_SPOOL/incoming/$JB.d/two_people.jpg"
 
 # --- The daemon, as the service account (not root), with the agencies' groups.
 if out=$(as $DAEMON $DAEMON,$GA,$GB $FRS daemon --once 2>&1); then ok "the daemon runs as uid $DAEMON"; else bad "daemon: $out"; fi

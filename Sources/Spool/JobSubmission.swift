@@ -10,11 +10,10 @@ import SystemCalls
 /// `incoming/<job>.d/`, and the daemon takes them in when it claims the job. The job's probe
 /// paths are `<job>/<image name>` either way. The job file is written in `tmp/`, synced and
 /// renamed into `incoming/` last, so a daemon never sees a job whose images are incomplete.
-/// Job files and dropped images are mode 0644 in an unlistable drop box with unguessable names,
-/// so a daemon account other than root can read them; the drop folder is mode 0777 so that the
-/// daemon's account, which is not its owner and may or may not share its group (it is a member of
-/// every agency's group), can list it and remove what it took in (anyone else would first have to
-/// guess the job id: the drop box cannot be listed).
+/// Job files and dropped images are mode 0600 and the drop folder 0700, each with one ACL entry
+/// for the daemon's account (``SystemCalls/AccessControl``): it reads them and empties the folder,
+/// and no other account can, even knowing the job id. On a filesystem without ACLs they fall back
+/// to 0644 and 0777 in the unlistable drop box, under unguessable names.
 public struct JobSubmission: Sendable {
     /// The fields of the job file.
     public struct Request: Sendable, Equatable {
@@ -73,13 +72,30 @@ public struct JobSubmission: Sendable {
         // else, root included, goes through the drop box, so the evidence stays the daemon's.
         let direct = (try? FileStatus.of(layout.evidence).owner) == UInt32(geteuid()) && access(layout.evidence, W_OK | X_OK) == 0
         let folder = direct ? layout.evidence(for: id) : layout.dropFolder(for: id)
-        try Directory.create(folder, mode: direct ? 0o700 : 0o777)
+        // Through the drop box, what is dropped is the submitter's and the daemon's only: 0600 (0700
+        // for the folder) plus an ACL entry for the daemon's account (the spool's owner). Without ACLs
+        // on the filesystem, the folder falls back to 0777 and the files to 0644 (ids are unguessable
+        // and the drop box cannot be listed).
+        let daemon = try FileStatus.of(layout.root).owner
+        let private_ = !direct && daemon != UInt32(geteuid())
+        try Directory.create(folder, mode: direct || private_ ? 0o700 : 0o777)
+        if private_, try !AccessControl.grant(folder, to: daemon, permissions: AccessControl.readWriteSearch,
+                                              ownerPermissions: 7) {
+            try SystemCall.run("chmod", path: folder) { chmod(folder, 0o777) }
+        }
+        func handOver(_ path: String) throws {
+            guard private_ else { return }
+            if try !AccessControl.grant(path, to: daemon, permissions: AccessControl.read, ownerPermissions: 6) {
+                try SystemCall.run("chmod", path: path) { chmod(path, 0o644) }
+            }
+        }
         if direct {
             // The folder is this job's own (see JobProcessor+EvidenceAccess.swift).
             try DurableFile.write(Array((id + "\n").utf8), to: folder + "/" + EvidenceStore.ownerMarker, via: folder)
         }
         for (name, bytes) in contents {
-            try DurableFile.write(bytes, to: folder + "/" + name, via: folder, mode: direct ? 0o600 : 0o644)
+            try DurableFile.write(bytes, to: folder + "/" + name, via: folder, mode: direct || private_ ? 0o600 : 0o644)
+            try handOver(folder + "/" + name)
         }
 
         var source: ProbeSource?
@@ -96,7 +112,8 @@ public struct JobSubmission: Sendable {
             probes: contents.map { "\(id)/\($0.name)" }, maxCandidates: request.maxCandidates,
             probeSource: source, probeEdits: request.probeEdits)
         let bytes = try job.jobFileBytes()
-        let temporary = try DurableFile.writeTemporary(bytes, in: layout.tmp, name: id, mode: 0o644)
+        let temporary = try DurableFile.writeTemporary(bytes, in: layout.tmp, name: id, mode: private_ ? 0o600 : 0o644)
+        try handOver(temporary)
         do {
             try DurableFile.renameNoReplace(temporary, to: layout.jobFile(id, in: layout.incoming))
         } catch {

@@ -145,4 +145,24 @@ struct RenameNoReplaceTests {
         #expect(try DurableFile.read(dir + "/c") == Array("a".utf8))
         #expect(!FileStatus.exists(dir + "/a"))
     }
+
+    @Test("an ACL hands a private file to one other account: owner rw, that account r, group and others nothing")
+    func accessControlGrantsOneAccount() throws {
+        let dir = NSTemporaryDirectory() + "frs-acl-\(UUID().uuidString)"
+        try Directory.create(dir, mode: 0o700)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/job.json"
+        try DurableFile.write(Array("{}".utf8), to: path, via: dir, mode: 0o600)
+        guard try AccessControl.grant(path, to: 4242, permissions: AccessControl.read, ownerPermissions: 6) else {
+            Issue.record("this filesystem has no ACLs; frs submit falls back to mode bits here")
+            return
+        }
+        // With an ACL the group bits show the mask: r for the named account, nothing for the group itself.
+        // (Without the ACL the file would still be 0600; the kernel derives these bits from the entries.)
+        #expect(try FileStatus.of(path).permissions == 0o640)
+        // The attribute: a version-2 header and five 8-byte entries, the named account's with its uid.
+        let bytes = AccessControl.encode(ownerPermissions: 6, uid: 4242, permissions: 4)
+        #expect(bytes.count == 4 + 5 * 8 && bytes[0] == 2 && bytes[12] == 2 && bytes[14] == 4)
+        #expect(bytes[16] == 0x92 && bytes[17] == 0x10)  // 4242, little-endian
+    }
 }
