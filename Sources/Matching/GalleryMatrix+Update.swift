@@ -133,26 +133,7 @@ extension GalleryMatrix {
                 }
             }
         }
-        let to = target.floats, toNorms = target.normFloats
-        var badRow: Int?
-        var largeRow: Int?
-        update.descriptors.withUnsafeBufferPointer { rows in
-            for i in 0..<added {
-                let d = keptCount + i
-                let t = (d / lanes) * dim * lanes + d % lanes
-                var norm = 0.0
-                for k in 0..<dim {
-                    let v = rows[i * dim + k]
-                    to[t + k * lanes] = v
-                    norm += Double(v) * Double(v)
-                }
-                guard norm.isFinite else { badRow = d; return }
-                guard norm <= Self.maximumSquaredNorm else { largeRow = d; return }
-                toNorms[d] = Float(norm)
-            }
-        }
-        if let badRow { throw .nonFinite(row: badRow) }
-        if let largeRow { throw .outOfRange(row: largeRow) }
+        try Self.pack(update.descriptors, into: target, from: keptCount)
         return GalleryMatrix(
             dimension: dim, galleryVersion: update.galleryVersion, faceIDs: keptFaces + update.faceIDs,
             subjectIDs: keptSubjects + update.subjectIDs, storage: target,

@@ -75,16 +75,28 @@ public struct GalleryMatrix: Sendable {
         }
         let lanes = MatchKernel.lanes
         let storage = PanelStorage(blocks: (count + lanes - 1) / lanes, dim: dimension)
-        let floats = storage.floats
-        let norms = storage.normFloats
+        try Self.pack(descriptors, into: storage, from: 0)
+        self.init(
+            dimension: dimension, galleryVersion: galleryVersion, faceIDs: faceIDs, subjectIDs: subjectIDs,
+            storage: storage, half: precision == .float16 ? Self.halfCopy(of: storage) : nil)
+    }
+
+    /// Writes row-major `descriptors` into `storage`'s panels as rows `first, first + 1, …` (lane
+    /// layout of ``MatchKernel``) with their squared norms, checking each row.
+    /// - Throws: ``MatchingError/nonFinite(row:)`` or ``MatchingError/outOfRange(row:)`` naming the
+    ///   row in the matrix.
+    static func pack(_ descriptors: [Float], into storage: PanelStorage, from first: Int) throws(MatchingError) {
+        let dimension = storage.dim, lanes = MatchKernel.lanes
+        let floats = storage.floats, norms = storage.normFloats
         var badRow: Int?
         var largeRow: Int?
         descriptors.withUnsafeBufferPointer { source in
-            for row in 0..<count {
+            for i in 0..<(source.count / dimension) {
+                let row = first + i
                 let base = (row / lanes) * dimension * lanes + row % lanes
                 var norm = 0.0
                 for k in 0..<dimension {
-                    let v = source[row * dimension + k]
+                    let v = source[i * dimension + k]
                     floats[base + k * lanes] = v
                     norm += Double(v) * Double(v)
                 }
@@ -93,11 +105,8 @@ public struct GalleryMatrix: Sendable {
                 norms[row] = Float(norm)
             }
         }
-        if let badRow { throw .nonFinite(row: badRow) }
-        if let largeRow { throw .outOfRange(row: largeRow) }
-        self.init(
-            dimension: dimension, galleryVersion: galleryVersion, faceIDs: faceIDs, subjectIDs: subjectIDs,
-            storage: storage, half: precision == .float16 ? Self.halfCopy(of: storage) : nil)
+        if let badRow { throw MatchingError.nonFinite(row: badRow) }
+        if let largeRow { throw MatchingError.outOfRange(row: largeRow) }
     }
 
     /// The half-precision copy of float32 panels.

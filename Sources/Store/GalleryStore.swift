@@ -251,28 +251,7 @@ public final class GalleryStore {
     public func activeDescriptors(dimension: Int = 128) throws -> GalleryDescriptors {
         try database.readTransaction { () throws -> GalleryDescriptors in
             var result = GalleryDescriptors(version: try version(), dimension: dimension)
-            var bad: Int64?
-            try database.forEachRow(
-                """
-                SELECT f.id, i.subject_id, f.descriptor FROM gallery_faces f
-                JOIN gallery_images i ON f.image_id = i.id
-                JOIN gallery_subjects s ON i.subject_id = s.id
-                WHERE s.removed_at IS NULL ORDER BY f.id
-                """
-            ) { row in
-                guard bad == nil, let face = row.int(0), let subject = row.int(1), let blob = row.blob(2),
-                      blob.count == dimension * 4
-                else {
-                    if bad == nil { bad = row.int(0) ?? -1 }
-                    return
-                }
-                result.faceIDs.append(face)
-                result.subjectIDs.append(subject)
-                Self.decode(blob, into: &result.descriptors)
-            }
-            if let bad {
-                throw GalleryStoreError(.invalidRecord, "face \(bad) has no \(dimension)-value descriptor")
-            }
+            try readSearchableFaces(after: nil, into: &result)
             return result
         }
     }
@@ -311,28 +290,7 @@ public final class GalleryStore {
             }
             let after = lastKeptFaceID(removed)
             var added = GalleryDescriptors(version: current, dimension: dimension)
-            var bad: Int64?
-            try database.forEachRow(
-                """
-                SELECT f.id, i.subject_id, f.descriptor FROM gallery_faces f
-                JOIN gallery_images i ON f.image_id = i.id
-                JOIN gallery_subjects s ON i.subject_id = s.id
-                WHERE f.id > ? AND s.removed_at IS NULL ORDER BY f.id
-                """, [.integer(after)]
-            ) { row in
-                guard bad == nil, let face = row.int(0), let subject = row.int(1), let blob = row.blob(2),
-                      blob.count == dimension * 4
-                else {
-                    if bad == nil { bad = row.int(0) ?? -1 }
-                    return
-                }
-                added.faceIDs.append(face)
-                added.subjectIDs.append(subject)
-                Self.decode(blob, into: &added.descriptors)
-            }
-            if let bad {
-                throw GalleryStoreError(.invalidRecord, "face \(bad) has no \(dimension)-value descriptor")
-            }
+            try readSearchableFaces(after: after, into: &added)
             return GalleryChanges(version: current, removedSubjectIDs: removed, added: added)
         }
     }
@@ -369,6 +327,35 @@ public final class GalleryStore {
     }
 
     // MARK: - Helpers
+
+    /// Appends the searchable faces (subject not removed) with an id above `after` (all when `nil`)
+    /// to `descriptors`, in face id order, streamed row by row.
+    /// - Throws: ``GalleryStoreError`` (`.invalidRecord`) for a stored descriptor of another length.
+    private func readSearchableFaces(after: Int64?, into descriptors: inout GalleryDescriptors) throws {
+        let dimension = descriptors.dimension
+        var bad: Int64?
+        try database.forEachRow(
+            """
+            SELECT f.id, i.subject_id, f.descriptor FROM gallery_faces f
+            JOIN gallery_images i ON f.image_id = i.id
+            JOIN gallery_subjects s ON i.subject_id = s.id
+            WHERE f.id > ? AND s.removed_at IS NULL ORDER BY f.id
+            """, [.integer(after ?? Int64.min)]
+        ) { row in
+            guard bad == nil, let face = row.int(0), let subject = row.int(1), let blob = row.blob(2),
+                  blob.count == dimension * 4
+            else {
+                if bad == nil { bad = row.int(0) ?? -1 }
+                return
+            }
+            descriptors.faceIDs.append(face)
+            descriptors.subjectIDs.append(subject)
+            Self.decode(blob, into: &descriptors.descriptors)
+        }
+        if let bad {
+            throw GalleryStoreError(.invalidRecord, "face \(bad) has no \(dimension)-value descriptor")
+        }
+    }
 
     /// The box stored in four columns (`box_left, box_top, box_right, box_bottom`) from `first` on.
     static func box(_ row: Row, at first: Int) -> FaceBox? {
