@@ -15,20 +15,28 @@ public enum DetectionPipeline: String, Sendable, CaseIterable {
 
 /// When a booking photo's reduced detection is trusted, and how deep it starts.
 ///
-/// The reduced detection (``FaceDetector/detect(_:upsample:firstLevel:threads:)``) runs the network
-/// on the pyramid levels from the one where the smallest expected face is still at least
-/// `levelMargin` levels above the detector's 80-pixel window. Its result is used only when it is
-/// one face, at least `minimumFaceFraction` of the width, scoring at least `minimumConfidence`, at
-/// least `borderFraction` of its width away from every edge, and scoring at least `minimumMargin`
-/// above the best overlapping box it won against; otherwise the photo goes through the full
-/// pipeline.
+/// The reduced detection (``FaceDetector/detectLargeFace(_:firstLevels:threads:doubt:)``) runs the
+/// network on the pyramid levels from the one where a face of `expectedFaceFraction` of the width
+/// matches the detector's 80-pixel window (about a third of the work of the next search), and
+/// when that finds no trusted face, from the one where the smallest expected face
+/// (`minimumFaceFraction`) does, less `levelMargin` levels. Its result is trusted only when it is
+/// one face, at least `minimumFaceFraction` of the width, scoring at least `minimumConfidence`,
+/// and at least `borderFraction` of its width away from every edge; otherwise the photo goes
+/// through the full pipeline.
 ///
-/// The face's box and score are then the full pipeline's, re-scored exactly around the face
-/// (``FaceDetector/detectLargeFace(_:firstLevel:threads:)``); when that is not conclusive the photo
-/// goes through the full pipeline too.
+/// The face's box and score are then the full pipeline's, re-scored exactly around the face; when
+/// that is not conclusive the photo goes through the full pipeline too.
+///
+/// The face enrolled is the full pipeline's largest face. Smaller faces (under
+/// `minimumFaceFraction` of the width, or under `expectedFaceFraction` when the first search
+/// trusted a face) are not looked for, so a photo with one large and one small face is reported
+/// as one face.
 public struct BookingPhotoRules: Sendable {
     /// Smallest face width expected, as a fraction of the image width.
     public var minimumFaceFraction: Double = 0.2
+    /// Face width searched for first, as a fraction of the image width (booking photos' faces are
+    /// usually 40–60 %; 0 or at most `minimumFaceFraction`: one search only).
+    public var expectedFaceFraction: Double = 0.35
     /// Lowest detector score trusted.
     public var minimumConfidence: Double = 0.5
     /// Smallest gap between the face box and an image edge, as a fraction of the box width
@@ -39,10 +47,22 @@ public struct BookingPhotoRules: Sendable {
 
     public init() {}
 
-    /// The first pyramid level to search in an upsampled image `upsampledWidth` pixels wide
-    /// (0: the full pyramid).
+    /// The first pyramid level to search in an upsampled image `upsampledWidth` pixels wide for
+    /// faces from `minimumFaceFraction` of its width (0: the full pyramid).
     public func firstLevel(upsampledWidth: Int, window: Int) -> Int {
-        let smallest = minimumFaceFraction * Double(upsampledWidth)
+        firstLevel(faceFraction: minimumFaceFraction, upsampledWidth: upsampledWidth, window: window)
+    }
+
+    /// The first levels searched, coarse to fine: for faces from `expectedFaceFraction` of the
+    /// width, then from `minimumFaceFraction` (one level when they coincide).
+    public func firstLevels(upsampledWidth: Int, window: Int) -> [Int] {
+        let fine = firstLevel(upsampledWidth: upsampledWidth, window: window)
+        let coarse = firstLevel(faceFraction: expectedFaceFraction, upsampledWidth: upsampledWidth, window: window)
+        return coarse > fine ? [coarse, fine] : [fine]
+    }
+
+    func firstLevel(faceFraction: Double, upsampledWidth: Int, window: Int) -> Int {
+        let smallest = faceFraction * Double(upsampledWidth)
         guard smallest > Double(window) else { return 0 }
         let level = Int((log(smallest / Double(window)) / log(6.0 / 5.0)).rounded(.down))
         return max(0, level - levelMargin)
@@ -75,7 +95,7 @@ extension FaceAnalyzer {
         public var faces: ImageFaces
         /// Why the full pipeline ran instead (`nil`: the reduced detection was used).
         public var fallbackReason: String?
-        /// The first pyramid level searched by the reduced detection (0 when it did not run).
+        /// The first pyramid level of the reduced detection's last search (0 when it did not run).
         public var firstLevel: Int
     }
 
@@ -123,18 +143,19 @@ extension FaceAnalyzer {
     ) -> BookingPhotoAnalysis {
         let upsample = 1
         let window = max(detector.decoder.windowWidth, detector.decoder.windowHeight)
-        let level = rules.firstLevel(upsampledWidth: 2 * image.width + 2, window: window)
+        let levels = rules.firstLevels(upsampledWidth: 2 * image.width + 2, window: window)
+        var level = levels.last ?? 0
         func full(_ reason: String) -> BookingPhotoAnalysis {
             BookingPhotoAnalysis(faces: analyze(image, upsample: upsample, describe: describe),
                                  fallbackReason: reason, firstLevel: level)
         }
         guard level > 0 else { return full("image too small for a reduced search") }
-        guard let search = detector.detectLargeFace(image, firstLevel: level, threads: threads) else {
+        guard let search = detector.detectLargeFace(image, firstLevels: levels, threads: threads, doubt: {
+            rules.doubt($0, imageWidth: image.width, imageHeight: image.height)
+        }) else {
             return full("image too small for a reduced search")
         }
-        if let reason = rules.doubt(search.reduced, imageWidth: image.width, imageHeight: image.height) {
-            return full(reason)
-        }
+        level = search.firstLevel
         guard let exact = search.exact else { return full(search.note ?? "re-scoring inconclusive") }
         if let reason = rules.doubt([exact], imageWidth: image.width, imageHeight: image.height) {
             return full(reason)

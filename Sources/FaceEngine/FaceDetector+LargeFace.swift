@@ -1,17 +1,22 @@
+import Basics
 import Foundation
 import Imaging
 import NeuralNet
 
 extension FaceDetector {
-    /// What ``detectLargeFace(_:firstLevel:threads:)`` found.
+    /// What ``detectLargeFace(_:firstLevels:threads:doubt:)`` found.
     public struct LargeFaceSearch: Sendable {
-        /// Faces found on the pyramid levels `firstLevel…` only, in image pixels, best first.
+        /// Faces found by the last step-1 search (pyramid levels `firstLevel…` only), in image
+        /// pixels, best first.
         public var reduced: [Detection]
         /// The best face's box and score as ``detect(_:upsample:threads:)`` finds them, re-scored
-        /// on windows of the full pyramid tensor; `nil` when that was not conclusive (see `note`).
+        /// on windows of the full pyramid tensor; `nil` when no step-1 result was trusted or the
+        /// re-scoring was not conclusive (see `note`).
         public var exact: Detection?
         /// Why `exact` is missing.
         public var note: String?
+        /// The first pyramid level of the last step-1 search.
+        public var firstLevel: Int
     }
 
     /// Finds large faces with a fraction of ``detect(_:upsample:threads:)``'s work (upsample 1), and
@@ -23,7 +28,9 @@ extension FaceDetector {
     ///    least `80 · 1.2^firstLevel` upsampled pixels wide are found, with boxes that usually equal
     ///    the full search's; but the network's 189-pixel receptive field reaches the neighbouring
     ///    levels, which sit elsewhere in the small layout, so scores differ by a few thousandths and a
-    ///    neighbouring score cell (a box 8 · 1.2^level pixels away) can win instead.
+    ///    neighbouring score cell (a box 8 · 1.2^level pixels away) can win instead. The first levels
+    ///    of `firstLevels` are tried in order (coarse to fine: each finer search costs more) until
+    ///    `doubt` trusts a result; the pyramid is computed once for all of them.
     /// 2. Around the best face, on the three levels nearest its size, the network is run again on
     ///    windows of the *full* pyramid tensor (same values, same positions modulo the stride of 8),
     ///    each large enough to hold the receptive field of every score cell within ±2 cells of the
@@ -31,40 +38,62 @@ extension FaceDetector {
     ///    the full search's box, unless it lies on the edge of what was re-scored (then `exact` is
     ///    `nil`).
     ///
+    /// A face found on levels `firstLevel…` is wider than every face the full search finds only on
+    /// the levels below (the detector's boxes grow by 1.2 per level), so the face found is the
+    /// largest the full search finds, unless step 2 moves it to the level below `firstLevel`
+    /// (then `exact` is `nil`).
+    ///
     /// - Parameters:
     ///   - image: the photo (it is upsampled once, as by face_recognition).
-    ///   - firstLevel: the first pyramid level searched in step 1.
+    ///   - firstLevels: first pyramid levels for step 1, tried in order.
     ///   - threads: threads for the network.
-    /// - Returns: `nil` when the upsampled image has no pyramid level `firstLevel`.
-    public func detectLargeFace(_ image: RGBImage, firstLevel: Int, threads: Int = defaultThreadCount) -> LargeFaceSearch? {
-        guard image.width > 0, image.height > 0 else { return nil }
-        let upsampled = image.pyramidUp()
+    ///   - doubt: why a step-1 result (image pixels, best first) is not trusted, or `nil`.
+    /// - Returns: `nil` when the upsampled image has none of the pyramid levels `firstLevels`.
+    public func detectLargeFace(
+        _ image: RGBImage, firstLevels: [Int], threads: Int = defaultThreadCount,
+        doubt: ([Detection]) -> String? = { $0.isEmpty ? "no face" : nil }
+    ) -> LargeFaceSearch? {
+        guard image.width > 0, image.height > 0, let finest = firstLevels.min() else { return nil }
         let mean = network.model.inputMean
         let padding = network.model.pyramidPadding, outer = network.model.pyramidOuterPadding
         let search = 1  // levels either side of the face's size that are re-scored
-        guard let levels = PyramidLevels(image: upsampled, averageRGB: SIMD3(mean.red, mean.green, mean.blue),
-                                         keepingFrom: max(0, firstLevel - search - 2)),
-              firstLevel < levels.sizes.count else { return nil }
-        // Step 1: the small levels.
-        let small = TiledPyramid(levels: levels, firstLevel: firstLevel, padding: padding, outerPadding: outer)
-        let map = small.tensor.withUnsafeBufferPointer {
-            network.scores(input: $0, rows: small.rows, cols: small.cols, threads: threads)
+        let averageRGB = SIMD3(mean.red, mean.green, mean.blue)
+        guard var levels = PyramidLevels(image: image, upsample: true, averageRGB: averageRGB, keepingFrom: max(0, finest - search - 2)),
+              finest < levels.sizes.count else { return nil }
+        // Step 1: the small levels, coarse to fine.
+        var result = LargeFaceSearch(reduced: [], exact: nil, note: nil, firstLevel: finest)
+        var found = [Detection]()
+        for firstLevel in firstLevels where firstLevel < levels.sizes.count {
+            let small = TiledPyramid(levels: levels, firstLevel: firstLevel, padding: padding, outerPadding: outer)
+            let map = small.tensor.withUnsafeBufferPointer {
+                network.scores(input: $0, rows: small.rows, cols: small.cols, threads: threads)
+            }
+            found = map.rows > 0 && map.cols > 0
+                ? decoder.detections(scores: map.scores, rows: map.rows, cols: map.cols, levelRects: small.levelRects,
+                                     levelOffset: firstLevel)
+                : []
+            result.reduced = found.map { Detection(box: DetectionDecoder.rectDown($0.box, times: 1), confidence: $0.confidence) }
+            result.firstLevel = firstLevel
+            result.note = doubt(result.reduced)
+            if result.note == nil { break }
         }
-        guard map.rows > 0, map.cols > 0 else { return LargeFaceSearch(reduced: [], exact: nil, note: nil) }
-        let found = decoder.detections(scores: map.scores, rows: map.rows, cols: map.cols, levelRects: small.levelRects,
-                                       levelOffset: firstLevel)
-        let reduced = found.map { Detection(box: DetectionDecoder.rectDown($0.box, times: 1), confidence: $0.confidence) }
-        guard let best = found.first else { return LargeFaceSearch(reduced: reduced, exact: nil, note: nil) }
+        guard result.note == nil, let best = found.first else { return result }
+        func inconclusive(_ why: String) -> LargeFaceSearch {
+            var r = result
+            r.note = why
+            return r
+        }
 
         // Step 2: windows of the full tensor around the best face.
-        let full = TiledPyramid.layout(imageRows: upsampled.height, imageCols: upsampled.width, padding: padding,
+        let full = TiledPyramid.layout(imageRows: levels.sizes[0].rows, imageCols: levels.sizes[0].cols, padding: padding,
                                        outerPadding: outer)
         let fullMap = network.outputSize(rows: full.rows, cols: full.cols)
         let stride = decoder.stride, offset = decoder.offset
         let reach = 94 + stride  // receptive-field radius of a score cell (189 pixels), plus a cell of slack
         let box = DRect(best.box)
         let level = Int((log(max(box.width - 1, 1) / Double(decoder.windowWidth - 1)) / log(decoder.pyramidScale)).rounded())
-        var candidates = [(score: Float, index: Int, rect: DRect, edge: Bool)]()
+        typealias Window = (top: Int, left: Int, bottom: Int, right: Int, cells: (x: ClosedRange<Int>, y: ClosedRange<Int>))
+        var windows = [Window]()
         for j in max(0, level - search)...(level + search) where j < full.rects.count {
             // The face's centre on level j (inverting p ↦ 1.2·p + 0.3), then in the full tensor.
             var x = box.center.x, y = box.center.y
@@ -78,12 +107,26 @@ extension FaceDetector {
             let cells = (x: max(cx - 2, 0)...min(cx + 2, fullMap.cols - 1), y: max(cy - 2, 0)...min(cy + 2, fullMap.rows - 1))
             guard !cells.x.isEmpty, !cells.y.isEmpty else { continue }
             // The window: every input pixel those cells see, starting on the stride grid.
-            let left = max(0, (stride * cells.x.lowerBound + offset - reach) / stride * stride)
-            let top = max(0, (stride * cells.y.lowerBound + offset - reach) / stride * stride)
-            let right = min(full.cols, stride * cells.x.upperBound + offset + reach + 1)
-            let bottom = min(full.rows, stride * cells.y.upperBound + offset + reach + 1)
+            windows.append((top: max(0, (stride * cells.y.lowerBound + offset - reach) / stride * stride),
+                            left: max(0, (stride * cells.x.lowerBound + offset - reach) / stride * stride),
+                            bottom: min(full.rows, stride * cells.y.upperBound + offset + reach + 1),
+                            right: min(full.cols, stride * cells.x.upperBound + offset + reach + 1), cells: cells))
+        }
+        // A window that reaches a larger level than was kept (the tensor's layout puts small levels
+        // beside large ones): compute the pyramid again, keeping that level too.
+        let needed = windows.compactMap { w in
+            full.rects.firstIndex { !$0.intersection(FaceBox(left: w.left, top: w.top, right: w.right - 1, bottom: w.bottom - 1)).isEmpty }
+        }.min()
+        if let needed, needed < levels.first {
+            guard let more = PyramidLevels(image: image, upsample: true, averageRGB: averageRGB, keepingFrom: needed) else {
+                return inconclusive("re-scoring window reaches a large level")
+            }
+            levels = more
+        }
+        var candidates = [(score: Float, index: Int, rect: DRect, edge: Bool)]()
+        for (top, left, bottom, right, cells) in windows {
             guard let window = levels.window(rects: full.rects, top: top, left: left, rows: bottom - top, cols: right - left) else {
-                return LargeFaceSearch(reduced: reduced, exact: nil, note: "re-scoring window reaches a large level")
+                return inconclusive("re-scoring window reaches a large level")
             }
             let part = window.withUnsafeBufferPointer {
                 network.scores(input: $0, rows: bottom - top, cols: right - left, threads: threads)
@@ -104,14 +147,15 @@ extension FaceDetector {
             }
         }
         guard let top = candidates.min(by: { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }) else {
-            return LargeFaceSearch(reduced: reduced, exact: nil, note: "no score above the threshold when re-scored")
+            return inconclusive("no score above the threshold when re-scored")
         }
         let exact = Detection(box: DetectionDecoder.rectDown(top.rect.rounded, times: 1), confidence: Double(top.score))
-        if top.edge { return LargeFaceSearch(reduced: reduced, exact: nil, note: "re-scored maximum on the window's edge") }
+        if top.edge { return inconclusive("re-scored maximum on the window's edge") }
         let topLevel = DetectionDecoder.nearestRect(full.rects, top.rect.center.rounded)
         if (topLevel == level - search && topLevel > 0) || (topLevel == level + search && topLevel < full.rects.count - 1) {
-            return LargeFaceSearch(reduced: reduced, exact: nil, note: "re-scored maximum on the last level searched")
+            return inconclusive("re-scored maximum on the last level searched")
         }
-        return LargeFaceSearch(reduced: reduced, exact: exact, note: nil)
+        result.exact = exact
+        return result
     }
 }

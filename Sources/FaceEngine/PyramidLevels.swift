@@ -34,66 +34,56 @@ struct PyramidLevels: Sendable {
 
     /// Computes the levels of `image` and keeps those from `first` on.
     /// - Returns: `nil` when the pyramid has no level `first`.
-    /// - Complexity: O(image size); the three channels run in parallel, each with two scratch
-    ///   planes of the image's size.
+    /// - Complexity: O(image size) time; O(kept levels) memory (see ``init(image:upsample:averageRGB:keepingFrom:)``).
     init?(image: RGBImage, averageRGB: SIMD3<Float>, keepingFrom first: Int) {
+        self.init(image: image, upsample: false, averageRGB: averageRGB, keepingFrom: first)
+    }
+
+    /// Computes the levels of `image`, upsampled once first when `upsample` is set (dlib's
+    /// ``RGBImage/pyramidUp()``, to `(2H+1) × (2W+2)`: the sizes below are the upsampled image's),
+    /// and keeps those from `first` on.
+    ///
+    /// The larger levels are never held whole: each channel is computed row by row, every level
+    /// pulling the two rows it needs from a three-row ring of the level above (and level 0 from
+    /// the image's rows, upsampled on the way), so the work stays in the cache. The three channels
+    /// run in parallel.
+    /// - Returns: `nil` when the pyramid has no level `first`.
+    /// - Complexity: O(image size) time; O(kept levels + three rows per level) memory.
+    init?(image: RGBImage, upsample: Bool, averageRGB: SIMD3<Float>, keepingFrom first: Int) {
         precondition(image.width > 0 && image.height > 0 && first >= 0)
-        let sizes = Self.sizes(rows: image.height, cols: image.width)
+        let base = upsample ? (rows: 2 * image.height + 1, cols: 2 * image.width + 2) : (rows: image.height, cols: image.width)
+        let sizes = Self.sizes(rows: base.rows, cols: base.cols)
         guard first < sizes.count else { return nil }
+        let up = upsample ? BilinearResize(sourceRows: image.height, sourceCols: image.width, rows: base.rows, cols: base.cols) : nil
         let plans = (1..<sizes.count).map { i in
             BilinearResize(sourceRows: sizes[i - 1].rows, sourceCols: sizes[i - 1].cols, rows: sizes[i].rows, cols: sizes[i].cols)
         }
         let kept = sizes[first...].reduce(0) { $0 + $1.rows * $1.cols }
-        let offsets = sizes.indices.map { i in i < first ? 0 : sizes[first..<i].reduce(0) { $0 + $1.rows * $1.cols } }
-        // Two scratch tensors (3 planes each) take turns as source and destination; each step is
-        // split over channels and row chunks.
+        var levelOffsets = [Int](repeating: 0, count: sizes.count)
+        for level in first..<sizes.count where level > first {
+            levelOffsets[level] = levelOffsets[level - 1] + sizes[level - 1].rows * sizes[level - 1].cols
+        }
+        let offsets = levelOffsets
         let store = UnsafeMutablePointer<Float>.allocate(capacity: 3 * kept)
-        let count = image.width * image.height
-        var current = UnsafeMutablePointer<Float>.allocate(capacity: 3 * count)
-        var other = UnsafeMutablePointer<Float>.allocate(capacity: 3 * max(1, sizes.count > 1 ? sizes[1].rows * sizes[1].cols : 1))
-        defer {
-            store.deallocate()
-            current.deallocate()
-            other.deallocate()
-        }
-        let chunks = 8
+        defer { store.deallocate() }
+        let output = LevelStore(base: store)
         image.pixels.withUnsafeBufferPointer { pixels in
-            let src = LevelBytes(base: pixels.baseAddress!), dst = LevelStore(base: current)
-            DispatchQueue.concurrentPerform(iterations: 3 * chunks) { task in
-                let ch = task / chunks, part = task % chunks
-                let avg = averageRGB[ch]
-                for i in (part * count / chunks)..<((part + 1) * count / chunks) {
-                    dst.base[ch * count + i] = (Float(src.base[3 * i + ch]) - avg) / 256
-                }
-            }
-        }
-        for level in 0..<sizes.count {
-            let n = sizes[level].rows * sizes[level].cols
-            if level > 0 {
-                let plan = plans[level - 1], from = LevelStore(base: current), to = LevelStore(base: other)
-                let m = plan.sourceRows * plan.sourceCols
-                let parts = plan.rows >= 64 ? chunks : 1
-                DispatchQueue.concurrentPerform(iterations: 3 * parts) { task in
-                    let ch = task / parts, part = task % parts
-                    plan.resizePlane(source: from.base + ch * m, sourceStride: plan.sourceCols, destination: to.base + ch * n,
-                                     destinationStride: plan.cols,
-                                     rowRange: (part * plan.rows / parts)..<((part + 1) * plan.rows / parts))
-                }
-                swap(&current, &other)
-            }
-            if level >= first {
-                for ch in 0..<3 { (store + ch * kept + offsets[level]).initialize(from: current + ch * n, count: n) }
+            let bytes = LevelBytes(base: pixels.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: 3) { ch in
+                var channel = ChannelLevels(image: bytes.base, imageCols: image.width, channel: ch, average: averageRGB[ch],
+                                            upsample: up, plans: plans, sizes: sizes, first: first,
+                                            store: output.base + ch * kept, offsets: offsets)
+                channel.run()
             }
         }
         self.sizes = sizes
         self.first = first
         self.planes = (first..<sizes.count).map { level in
             let n = sizes[level].rows * sizes[level].cols
-            var plane = [Float](repeating: 0, count: 3 * n)
-            plane.withUnsafeMutableBufferPointer { p in
-                for ch in 0..<3 { (p.baseAddress! + ch * n).update(from: store + ch * kept + offsets[level], count: n) }
+            return [Float](unsafeUninitializedCapacity: 3 * n) { plane, count in
+                for ch in 0..<3 { (plane.baseAddress! + ch * n).initialize(from: store + ch * kept + offsets[level], count: n) }
+                count = 3 * n
             }
-            return plane
         }
     }
 
@@ -126,6 +116,111 @@ struct PyramidLevels: Sendable {
             }
         }
         return out
+    }
+}
+
+/// One channel of the pyramid, computed row by row (see
+/// ``PyramidLevels/init(image:upsample:averageRGB:keepingFrom:)``): a level below `first` lives in
+/// a ring of three rows, a kept level in its place in `store`; each level's last rows are also
+/// kept gathered for the next level's resize (``BilinearResize/RowKernel``).
+private struct ChannelLevels {
+    let image: UnsafePointer<UInt8>, imageCols: Int, channel: Int, average: Float
+    let upsample: BilinearResize?
+    let plans: [BilinearResize]
+    let sizes: [(rows: Int, cols: Int)]
+    let first: Int
+    let store: UnsafeMutablePointer<Float>
+    let offsets: [Int]
+    /// Rings of the levels below `first`: three rows each, at `ringOffsets[level]`.
+    let rings: UnsafeMutablePointer<Float>
+    let ringOffsets: [Int]
+    /// Per level: the next row to compute.
+    var next: [Int]
+    /// gathered[k]: rows of level k - 1 (of the image for k = 0) gathered for the resize to level k.
+    var gathered: [GatheredRows]
+
+    init(image: UnsafePointer<UInt8>, imageCols: Int, channel: Int, average: Float, upsample: BilinearResize?,
+         plans: [BilinearResize], sizes: [(rows: Int, cols: Int)], first: Int, store: UnsafeMutablePointer<Float>,
+         offsets: [Int]) {
+        self.image = image
+        self.imageCols = imageCols
+        self.channel = channel
+        self.average = average
+        self.upsample = upsample
+        self.plans = plans
+        self.sizes = sizes
+        self.first = first
+        self.store = store
+        self.offsets = offsets
+        var ringOffsets = [Int](), total = 0
+        for level in 0..<first {
+            ringOffsets.append(total)
+            total += 3 * sizes[level].cols
+        }
+        self.ringOffsets = ringOffsets
+        rings = UnsafeMutablePointer<Float>.allocate(capacity: max(total, 1))
+        next = [Int](repeating: 0, count: sizes.count)
+        gathered = [GatheredRows(count: 3, size: 2 * (upsample?.cols ?? 0))]
+            + plans.map { GatheredRows(count: 3, size: 2 * $0.cols) }
+    }
+
+    /// Where row `r` of `level` is (or will be) held.
+    func row(_ level: Int, _ r: Int) -> UnsafeMutablePointer<Float> {
+        let cols = sizes[level].cols
+        return level >= first ? store + offsets[level] + r * cols : rings + ringOffsets[level] + (r % 3) * cols
+    }
+
+    /// Computes every row of every level (the last level pulls all the others), then frees the
+    /// scratch rows.
+    mutating func run() {
+        let last = sizes.count - 1
+        var kernels = [BilinearResize.RowKernel]()
+        func go(_ i: Int) {
+            guard i < plans.count else {
+                if let upsample {
+                    upsample.withRowKernel { up in ensure(last, through: sizes[last].rows - 1, kernels: kernels, up: up) }
+                } else {
+                    ensure(last, through: sizes[last].rows - 1, kernels: kernels, up: nil)
+                }
+                return
+            }
+            plans[i].withRowKernel { kernel in
+                kernels.append(kernel)
+                go(i + 1)
+            }
+        }
+        go(0)
+        rings.deallocate()
+        for g in gathered { g.deallocate() }
+    }
+
+    /// Computes the rows of `level` up to `r`.
+    mutating func ensure(_ level: Int, through r: Int, kernels: [BilinearResize.RowKernel], up: BilinearResize.RowKernel?) {
+        while next[level] <= r {
+            let i = next[level], out = row(level, i)
+            if level == 0 {
+                if let up, let upsample {
+                    let stride = 3 * imageCols, ch = channel
+                    let t = upsample.topRow(i), b = upsample.bottomRow(i)
+                    let gt = gathered[0].row(t) { up.gather(rgb: image + t * stride, channel: ch, into: $0) }
+                    let gb = gathered[0].row(b) { up.gather(rgb: image + b * stride, channel: ch, into: $0) }
+                    up.rgbRow(i, channel: ch, top: image + t * stride, bottom: image + b * stride, gatheredTop: gt,
+                              gatheredBottom: gb, into: out, subtracting: average, dividing: 256)
+                } else {
+                    let src = image + 3 * i * imageCols + channel
+                    for c in 0..<imageCols { out[c] = (Float(src[3 * c]) - average) / 256 }
+                }
+            } else {
+                let plan = plans[level - 1], kernel = kernels[level - 1]
+                let t = plan.topRow(i), b = plan.bottomRow(i)
+                ensure(level - 1, through: b, kernels: kernels, up: up)
+                let top = row(level - 1, t), bottom = row(level - 1, b)
+                let gt = gathered[level].row(t) { kernel.gather(top, into: $0) }
+                let gb = gathered[level].row(b) { kernel.gather(bottom, into: $0) }
+                kernel.planeRow(i, top: top, bottom: bottom, gatheredTop: gt, gatheredBottom: gb, into: out)
+            }
+            next[level] += 1
+        }
     }
 }
 

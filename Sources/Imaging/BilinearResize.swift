@@ -16,8 +16,8 @@ public struct BilinearResize: Sendable {
 
     /// Columns `0..<vectorCols` use the float32 "SIMD" recipe, the rest the scalar tail.
     let vectorCols: Int
-    /// Per output column: left and right source columns.
-    let left: [Int], right: [Int]
+    /// Per output column: the left source column (the right one is the next, or the last column).
+    let left: [Int]
     /// Per vector column: float32 fraction `fx` and `1 − fx`.
     let fx: [Float], ifx: [Float]
     /// Per tail column (index − vectorCols): the double fraction.
@@ -40,8 +40,8 @@ public struct BilinearResize: Sendable {
         let x0 = -4 * xs
         var lanes = SIMD4<Float>(Float(x0), Float(x0 + xs), Float(x0 + 2 * xs), Float(x0 + 3 * xs))
         let step = SIMD4<Float>(repeating: Float(4 * xs))
-        var left = [Int](), right = [Int](), fx = [Float](), ifx = [Float]()
-        left.reserveCapacity(cols); right.reserveCapacity(cols)
+        var left = [Int](), fx = [Float](), ifx = [Float]()
+        left.reserveCapacity(cols)
         var vectorCols = 0
         let groups = (cols + 3) / 4 + 1
         for g in 0..<groups {
@@ -53,7 +53,6 @@ public struct BilinearResize: Sendable {
                 let l = Int(lanes[j])
                 let f = lanes[j] - Float(l)
                 left.append(l)
-                right.append(l + 1)
                 fx.append(f)
                 ifx.append(1 - f)
             }
@@ -67,7 +66,6 @@ public struct BilinearResize: Sendable {
             x += xs
             let l = min(Int(x.rounded(.down)), sourceCols - 1)
             left.append(l)
-            right.append(min(l + 1, sourceCols - 1))
             tailFx.append(x - Double(l))
         }
         // Rows: double accumulation.
@@ -83,7 +81,6 @@ public struct BilinearResize: Sendable {
         }
         self.vectorCols = vectorCols
         self.left = left
-        self.right = right
         self.fx = fx
         self.ifx = ifx
         self.tailFx = tailFx
@@ -104,57 +101,16 @@ public struct BilinearResize: Sendable {
         destination: UnsafeMutablePointer<Float>, destinationStride: Int,
         rowRange: Range<Int>
     ) {
-        left.withUnsafeBufferPointer { left in
-        right.withUnsafeBufferPointer { right in
-        fx.withUnsafeBufferPointer { fx in
-        ifx.withUnsafeBufferPointer { ifx in
+        withRowKernel { kernel in
+            var gathered = GatheredRows(count: 2, size: kernel.gatheredCount)
+            defer { gathered.deallocate() }
             for r in rowRange {
-                let tb = self.tb[r]
-                let tbf = Float(tb), itbf = Float(1 - tb)
-                let topRow = source + self.top[r] * sourceStride
-                let botRow = source + self.bottom[r] * sourceStride
-                let out = destination + r * destinationStride
-                // Groups of four columns in SIMD4<Float>, like dlib's simd4f loop: the same
-                // float32 operations in the same order, lane by lane.
-                let itb4 = SIMD4<Float>(repeating: itbf), tb4 = SIMD4<Float>(repeating: tbf)
-                let fxRaw = UnsafeRawPointer(fx.baseAddress!), ifxRaw = UnsafeRawPointer(ifx.baseAddress!)
-                var c = 0
-                while c + 4 <= vectorCols {
-                    let f = fxRaw.loadUnaligned(fromByteOffset: 4 * c, as: SIMD4<Float>.self)
-                    let g = ifxRaw.loadUnaligned(fromByteOffset: 4 * c, as: SIMD4<Float>.self)
-                    let wTL = itb4 * g, wTR = itb4 * f, wBL = tb4 * g, wBR = tb4 * f
-                    let l0 = left[c], l1 = left[c + 1], l2 = left[c + 2], l3 = left[c + 3]
-                    let r0 = right[c], r1 = right[c + 1], r2 = right[c + 2], r3 = right[c + 3]
-                    let tl = SIMD4<Float>(topRow[l0], topRow[l1], topRow[l2], topRow[l3])
-                    let tr = SIMD4<Float>(topRow[r0], topRow[r1], topRow[r2], topRow[r3])
-                    let bl = SIMD4<Float>(botRow[l0], botRow[l1], botRow[l2], botRow[l3])
-                    let br = SIMD4<Float>(botRow[r0], botRow[r1], botRow[r2], botRow[r3])
-                    var v = wTL * tl + wTR * tr
-                    v = v + wBL * bl
-                    v = v + wBR * br
-                    UnsafeMutableRawPointer(out + c).storeBytes(of: v, as: SIMD4<Float>.self)
-                    c += 4
-                }
-                for c in c..<vectorCols {
-                    let l = left[c], rr = right[c]
-                    let wTL = itbf * ifx[c], wTR = itbf * fx[c]
-                    let wBL = tbf * ifx[c], wBR = tbf * fx[c]
-                    var v = wTL * topRow[l] + wTR * topRow[rr]
-                    v = v + wBL * botRow[l]
-                    v = v + wBR * botRow[rr]
-                    out[c] = v
-                }
-                for c in vectorCols..<cols {
-                    let l = left[c], rr = right[c]
-                    let f = Float(tailFx[c - vectorCols])
-                    let a = (1 - f) * topRow[l] + f * topRow[rr]
-                    let b = (1 - f) * botRow[l] + f * botRow[rr]
-                    out[c] = Float((1 - tb) * Double(a) + tb * Double(b))
-                }
+                let t = top[r], b = bottom[r]
+                let gt = gathered.row(t) { kernel.gather(source + t * sourceStride, into: $0) }
+                let gb = gathered.row(b) { kernel.gather(source + b * sourceStride, into: $0) }
+                kernel.planeRow(r, top: source + t * sourceStride, bottom: source + b * sourceStride,
+                                gatheredTop: gt, gatheredBottom: gb, into: destination + r * destinationStride)
             }
-        }
-        }
-        }
         }
     }
 
@@ -166,41 +122,225 @@ public struct BilinearResize: Sendable {
     ///   - rowRange: the output rows to compute.
     /// - Complexity: O(rowRange.count × cols).
     public func resizeRGB(source: UnsafePointer<UInt8>, destination: UnsafeMutablePointer<UInt8>, rowRange: Range<Int>) {
-        left.withUnsafeBufferPointer { left in
-        right.withUnsafeBufferPointer { right in
-        fx.withUnsafeBufferPointer { fx in
-        ifx.withUnsafeBufferPointer { ifx in
-            for r in rowRange {
-                let tb = self.tb[r]
-                let tbf = Float(tb), itbf = Float(1 - tb)
-                let topRow = source + self.top[r] * sourceCols * 3
-                let botRow = source + self.bottom[r] * sourceCols * 3
-                let out = destination + r * cols * 3
-                for c in 0..<vectorCols {
-                    let l = 3 * left[c], rr = 3 * right[c]
-                    let wTL = itbf * ifx[c], wTR = itbf * fx[c]
-                    let wBL = tbf * ifx[c], wBR = tbf * fx[c]
-                    for ch in 0..<3 {
-                        var v = wTL * Float(topRow[l + ch]) + wTR * Float(topRow[rr + ch])
-                        v = v + wBL * Float(botRow[l + ch])
-                        v = v + wBR * Float(botRow[rr + ch])
-                        out[3 * c + ch] = UInt8(min(max(v, 0), 255))  // truncates
-                    }
+        withRowKernel { kernel in
+            var gathered = GatheredRows(count: 2, size: kernel.gatheredCount)
+            defer { gathered.deallocate() }
+            let stride = 3 * sourceCols
+            for ch in 0..<3 {
+                gathered.forget()
+                for r in rowRange {
+                    let t = top[r], b = bottom[r]
+                    let gt = gathered.row(t) { kernel.gather(rgb: source + t * stride, channel: ch, into: $0) }
+                    let gb = gathered.row(b) { kernel.gather(rgb: source + b * stride, channel: ch, into: $0) }
+                    kernel.rgbRow(r, channel: ch, top: source + t * stride, bottom: source + b * stride,
+                                  gatheredTop: gt, gatheredBottom: gb, into: destination + r * cols * 3 + ch, stride: 3)
                 }
-                for c in vectorCols..<cols {
-                    let l = 3 * left[c], rr = 3 * right[c]
-                    let f = tailFx[c - vectorCols]
-                    for ch in 0..<3 {
-                        let a = (1 - f) * Double(topRow[l + ch]) + f * Double(topRow[rr + ch])
-                        let b = (1 - f) * Double(botRow[l + ch]) + f * Double(botRow[rr + ch])
-                        let v = (1 - tb) * a + tb * b
-                        out[3 * c + ch] = UInt8(min(max(v, 0), 255))
+            }
+        }
+    }
+
+    /// Calls `body` with a kernel that computes single output rows from their two source rows
+    /// (``topRow(_:)`` and ``bottomRow(_:)`` name them), for callers that produce the source
+    /// rows themselves.
+    public func withRowKernel<R>(_ body: (RowKernel) throws -> R) rethrows -> R {
+        try left.withUnsafeBufferPointer { left in
+            try fx.withUnsafeBufferPointer { fx in
+                try ifx.withUnsafeBufferPointer { ifx in
+                    try tailFx.withUnsafeBufferPointer { tailFx in
+                        try body(RowKernel(plan: self, left: left.baseAddress!, fx: fx.baseAddress, ifx: ifx.baseAddress,
+                                           tailFx: tailFx.baseAddress))
                     }
                 }
             }
         }
+    }
+
+    /// Source row above output row `r`.
+    public func topRow(_ r: Int) -> Int { top[r] }
+    /// Source row below output row `r` (equal to ``topRow(_:)`` on the last row).
+    public func bottomRow(_ r: Int) -> Int { bottom[r] }
+
+    /// One output row at a time, from borrowed column tables (valid inside
+    /// ``withRowKernel(_:)`` only).
+    ///
+    /// A row is made in two steps, so that no value is gathered twice: each source row is first
+    /// *gathered* (``gather(_:into:)``: for every vector column, the source values at its left
+    /// and right sample points, `gatheredCount` floats), and an output row is then computed from
+    /// the gathered forms of its two source rows with contiguous 8-lane arithmetic (the last
+    /// columns, dlib's scalar double tail, from the source rows themselves). A source row serves
+    /// one to two output rows.
+    public struct RowKernel {
+        let cols: Int, vectorCols: Int, sourceCols: Int
+        let tb: [Double]
+        let left: UnsafePointer<Int>
+        let fx: UnsafePointer<Float>?, ifx: UnsafePointer<Float>?, tailFx: UnsafePointer<Double>?
+
+        init(plan: BilinearResize, left: UnsafePointer<Int>, fx: UnsafePointer<Float>?, ifx: UnsafePointer<Float>?,
+             tailFx: UnsafePointer<Double>?) {
+            cols = plan.cols
+            vectorCols = plan.vectorCols
+            sourceCols = plan.sourceCols
+            tb = plan.tb
+            self.left = left
+            self.fx = fx
+            self.ifx = ifx
+            self.tailFx = tailFx
         }
+
+        /// Floats in a gathered row: the left samples of the vector columns, then the right ones.
+        public var gatheredCount: Int { 2 * vectorCols }
+
+        /// Gathers a float source row (see the type's documentation).
+        public func gather(_ row: UnsafePointer<Float>, into g: UnsafeMutablePointer<Float>) {
+            // In the vector columns the right sample is always left + 1 (the plan stops the
+            // vector part before the last source column).
+            for c in 0..<vectorCols {
+                let l = left[c]
+                g[c] = row[l]
+                g[vectorCols + c] = row[l + 1]
+            }
         }
+
+        /// Gathers channel `channel` of an interleaved RGB source row, as floats.
+        public func gather(rgb row: UnsafePointer<UInt8>, channel ch: Int, into g: UnsafeMutablePointer<Float>) {
+            for c in 0..<vectorCols {
+                let l = 3 * left[c] + ch
+                g[c] = Float(row[l])
+                g[vectorCols + c] = Float(row[l + 3])
+            }
         }
+
+        /// Output row `r` of a float plane (`cols` floats) from its source rows `top` and
+        /// `bottom` and their gathered forms.
+        public func planeRow(_ r: Int, top topRow: UnsafePointer<Float>, bottom botRow: UnsafePointer<Float>,
+                             gatheredTop gt: UnsafePointer<Float>, gatheredBottom gb: UnsafePointer<Float>,
+                             into out: UnsafeMutablePointer<Float>) {
+            let tb = self.tb[r]
+            vectorPart(tb: tb, gt, gb) { c, v in UnsafeMutableRawPointer(out + c).storeBytes(of: v, as: SIMD8<Float>.self) }
+                scalar: { c, v in out[c] = v }
+            for c in vectorCols..<cols {
+                let l = left[c], rr = min(l + 1, sourceCols - 1)
+                let f = Float(tailFx![c - vectorCols])
+                let a = (1 - f) * topRow[l] + f * topRow[rr]
+                let b = (1 - f) * botRow[l] + f * botRow[rr]
+                out[c] = Float((1 - tb) * Double(a) + tb * Double(b))
+            }
+        }
+
+        /// Channel `channel` of output row `r` of an interleaved RGB image, from source rows `top`
+        /// and `bottom` (`3 · sourceCols` bytes each) and their gathered forms, into every
+        /// `stride`-th byte of `out`.
+        public func rgbRow(_ r: Int, channel ch: Int, top topRow: UnsafePointer<UInt8>, bottom botRow: UnsafePointer<UInt8>,
+                           gatheredTop gt: UnsafePointer<Float>, gatheredBottom gb: UnsafePointer<Float>,
+                           into out: UnsafeMutablePointer<UInt8>, stride: Int) {
+            let tb = self.tb[r]
+            let zero = SIMD8<Float>(repeating: 0), top8 = SIMD8<Float>(repeating: 255)
+            vectorPart(tb: tb, gt, gb) { c, v in
+                let t = v.clamped(lowerBound: zero, upperBound: top8)
+                for j in 0..<8 { out[(c + j) * stride] = UInt8(t[j]) }  // truncates
+            } scalar: { c, v in out[c * stride] = UInt8(min(max(v, 0), 255)) }
+            rgbTail(tb: tb, channel: ch, topRow, botRow) { c, value in out[c * stride] = value }
+        }
+
+        /// ``rgbRow(_:channel:top:bottom:gatheredTop:gatheredBottom:into:stride:)``, each byte `b`
+        /// stored as the float `(b − subtracting) / dividing` (a detector's input normalisation),
+        /// `cols` floats.
+        public func rgbRow(_ r: Int, channel ch: Int, top topRow: UnsafePointer<UInt8>, bottom botRow: UnsafePointer<UInt8>,
+                           gatheredTop gt: UnsafePointer<Float>, gatheredBottom gb: UnsafePointer<Float>,
+                           into out: UnsafeMutablePointer<Float>, subtracting offset: Float, dividing divisor: Float) {
+            let tb = self.tb[r]
+            let zero = SIMD8<Float>(repeating: 0), top8 = SIMD8<Float>(repeating: 255)
+            let offset8 = SIMD8<Float>(repeating: offset), divisor8 = SIMD8<Float>(repeating: divisor)
+            vectorPart(tb: tb, gt, gb) { c, v in
+                // Truncating to a byte and back to float is rounding toward zero within [0, 255].
+                let byte = v.clamped(lowerBound: zero, upperBound: top8).rounded(.towardZero)
+                UnsafeMutableRawPointer(out + c).storeBytes(of: (byte - offset8) / divisor8, as: SIMD8<Float>.self)
+            } scalar: { c, v in out[c] = (Float(UInt8(min(max(v, 0), 255))) - offset) / divisor }
+            rgbTail(tb: tb, channel: ch, topRow, botRow) { c, value in out[c] = (Float(value) - offset) / divisor }
+        }
+
+        /// dlib's float32 recipe for the vector columns: per value, `wTL·TL + wTR·TR`, then
+        /// `+ wBL·BL`, then `+ wBR·BR`, with `wTL = (1 − tb)·(1 − fx)` and so on. Eight columns
+        /// at a time (dlib's simd4f loop does the same operations lane by lane, so the lane count
+        /// does not change a bit), the last few one by one.
+        @inline(__always)
+        func vectorPart(tb: Double, _ gt: UnsafePointer<Float>, _ gb: UnsafePointer<Float>,
+                        vector: (Int, SIMD8<Float>) -> Void, scalar: (Int, Float) -> Void) {
+            guard let fx, let ifx else { return }
+            let tbf = Float(tb), itbf = Float(1 - tb)
+            let itb8 = SIMD8<Float>(repeating: itbf), tb8 = SIMD8<Float>(repeating: tbf)
+            let fxRaw = UnsafeRawPointer(fx), ifxRaw = UnsafeRawPointer(ifx)
+            let tlRaw = UnsafeRawPointer(gt), trRaw = UnsafeRawPointer(gt + vectorCols)
+            let blRaw = UnsafeRawPointer(gb), brRaw = UnsafeRawPointer(gb + vectorCols)
+            var c = 0
+            while c + 8 <= vectorCols {
+                let f = fxRaw.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<Float>.self)
+                let g = ifxRaw.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<Float>.self)
+                let wTL = itb8 * g, wTR = itb8 * f, wBL = tb8 * g, wBR = tb8 * f
+                let tl = tlRaw.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<Float>.self)
+                let tr = trRaw.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<Float>.self)
+                let bl = blRaw.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<Float>.self)
+                let br = brRaw.loadUnaligned(fromByteOffset: 4 * c, as: SIMD8<Float>.self)
+                var v = wTL * tl + wTR * tr
+                v = v + wBL * bl
+                v = v + wBR * br
+                vector(c, v)
+                c += 8
+            }
+            for c in c..<vectorCols {
+                let wTL = itbf * ifx[c], wTR = itbf * fx[c]
+                let wBL = tbf * ifx[c], wBR = tbf * fx[c]
+                var v = wTL * gt[c] + wTR * gt[vectorCols + c]
+                v = v + wBL * gb[c]
+                v = v + wBR * gb[vectorCols + c]
+                scalar(c, v)
+            }
+        }
+
+        /// dlib's scalar double tail of an RGB row (the last columns).
+        @inline(__always)
+        func rgbTail(tb: Double, channel ch: Int, _ topRow: UnsafePointer<UInt8>, _ botRow: UnsafePointer<UInt8>,
+                     emit: (Int, UInt8) -> Void) {
+            for c in vectorCols..<cols {
+                let l = 3 * left[c] + ch, rr = 3 * min(left[c] + 1, sourceCols - 1) + ch
+                let f = tailFx![c - vectorCols]
+                let a = (1 - f) * Double(topRow[l]) + f * Double(topRow[rr])
+                let b = (1 - f) * Double(botRow[l]) + f * Double(botRow[rr])
+                let v = (1 - tb) * a + tb * b
+                emit(c, UInt8(min(max(v, 0), 255)))
+            }
+        }
+    }
+}
+
+/// A few gathered source rows, remembered by source row index, for resizing row after row.
+public struct GatheredRows {
+    private let storage: UnsafeMutablePointer<Float>
+    private let size: Int
+    private var keys: [Int]
+    private var next = 0
+
+    /// Room for `count` rows of `size` floats each.
+    public init(count: Int, size: Int) {
+        storage = .allocate(capacity: max(count * size, 1))
+        self.size = size
+        keys = [Int](repeating: -1, count: count)
+    }
+
+    /// Frees the rows.
+    public func deallocate() { storage.deallocate() }
+
+    /// Forgets every row (the source changed).
+    public mutating func forget() { keys = keys.map { _ in -1 } }
+
+    /// The gathered form of source row `index`, computed by `make` when it is not remembered
+    /// (replacing the oldest remembered row).
+    public mutating func row(_ index: Int, make: (UnsafeMutablePointer<Float>) -> Void) -> UnsafePointer<Float> {
+        if let slot = keys.firstIndex(of: index) { return UnsafePointer(storage + slot * size) }
+        let slot = next
+        next = (next + 1) % keys.count
+        keys[slot] = index
+        make(storage + slot * size)
+        return UnsafePointer(storage + slot * size)
     }
 }

@@ -109,4 +109,39 @@ struct TiledPyramidTests {
             #expect(p.tensor == fresh.tensor, "\(w)×\(h)")
         }
     }
+
+    @Test("levels computed row by row, upsampled on the way or not, equal the tensor's levels bit for bit")
+    func rowByRowLevels() throws {
+        func image(_ w: Int, _ h: Int, _ seed: Int) -> RGBImage {
+            RGBImage(width: w, height: h, pixels: (0..<(w * h * 3)).map { i in
+                UInt8(truncatingIfNeeded: (i &* 2654435761 &+ seed &* 40503) >> 7)
+            })
+        }
+        let avg = SIMD3<Float>(122.782, 117.001, 104.298)
+        for (w, h, seed, upsample) in [(61, 47, 1, true), (133, 101, 2, true), (250, 190, 3, false), (9, 13, 4, true), (37, 300, 5, false)] {
+            let source = image(w, h, seed)
+            let detectorImage = upsample ? source.pyramidUp() : source
+            let reference = TiledPyramid(image: detectorImage, averageRGB: avg)
+            for first in [0, 1, 3] {
+                let levels = try #require(PyramidLevels(image: source, upsample: upsample, averageRGB: avg, keepingFrom: first))
+                #expect(levels.sizes.count == reference.levelRects.count)
+                for level in first..<levels.sizes.count {
+                    let rect = reference.levelRects[level], plane = try #require(levels.plane(level))
+                    let size = levels.sizes[level]
+                    #expect(size.rows == rect.height && size.cols == rect.width)
+                    var same = true
+                    for ch in 0..<3 {
+                        for y in 0..<size.rows {
+                            for x in 0..<size.cols {
+                                let a = plane[ch * size.rows * size.cols + y * size.cols + x]
+                                let b = reference.tensor[ch * reference.rows * reference.cols + (rect.top + y) * reference.cols + rect.left + x]
+                                if a.bitPattern != b.bitPattern { same = false }
+                            }
+                        }
+                    }
+                    #expect(same, "\(w)×\(h) upsample \(upsample) level \(level) kept from \(first)")
+                }
+            }
+        }
+    }
 }
