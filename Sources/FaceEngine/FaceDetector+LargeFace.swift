@@ -41,7 +41,8 @@ extension FaceDetector {
     /// A face found on levels `firstLevel…` is wider than every face the full search finds only on
     /// the levels below (the detector's boxes grow by 1.2 per level), so the face found is the
     /// largest the full search finds, unless step 2 moves it to the level below `firstLevel`
-    /// (then `exact` is `nil`).
+    /// (then `exact` is `nil`). Step 1 stops one level past the one where a face as wide as the
+    /// image fills the detector's window: a box of a smaller level would be wider than the image.
     ///
     /// - Parameters:
     ///   - image: the photo (it is upsampled once, as by face_recognition).
@@ -54,17 +55,54 @@ extension FaceDetector {
         doubt: ([Detection]) -> String? = { $0.isEmpty ? "no face" : nil }
     ) -> LargeFaceSearch? {
         guard image.width > 0, image.height > 0, let finest = firstLevels.min() else { return nil }
+        precondition(firstLevels == firstLevels.sorted(by: >), "first levels go coarse to fine")
         let mean = network.model.inputMean
         let padding = network.model.pyramidPadding, outer = network.model.pyramidOuterPadding
         let search = 1  // levels either side of the face's size that are re-scored
         let averageRGB = SIMD3(mean.red, mean.green, mean.blue)
-        guard var levels = PyramidLevels(image: image, upsample: true, averageRGB: averageRGB, keepingFrom: max(0, finest - search - 2)),
-              finest < levels.sizes.count else { return nil }
+        let stride = decoder.stride, offset = decoder.offset
+        let reach = 94 + stride  // receptive-field radius of a score cell (189 pixels), plus a cell of slack
+        let full = TiledPyramid.layout(imageRows: 2 * image.height + 1, imageCols: 2 * image.width + 2, padding: padding,
+                                       outerPadding: outer)
+        // The pyramid kept for a search from `firstLevel`: whole from the level below it (step 2
+        // re-scores the level below the face's), and of the larger levels the parts that a
+        // re-scoring window of those levels can reach in the tensor's layout (the small levels sit
+        // beside the large ones). Computed again, keeping more, for a finer search.
+        func pyramid(from firstLevel: Int) -> PyramidLevels? {
+            let whole = max(0, firstLevel - search), margin = reach + 6 * stride
+            var regions = [Int: FaceBox]()
+            for i in 0..<min(whole, full.rects.count) {
+                let rect = full.rects[i]
+                var reached: FaceBox?
+                for j in whole..<full.rects.count {
+                    let r = full.rects[j]
+                    let part = rect.intersection(FaceBox(left: r.left - margin, top: r.top - margin, right: r.right + margin,
+                                                         bottom: r.bottom + margin))
+                    if !part.isEmpty { reached = reached.map { $0.enclosing(part) } ?? part }
+                }
+                if let reached {
+                    regions[i] = FaceBox(left: reached.left - rect.left, top: reached.top - rect.top,
+                                         right: reached.right - rect.left, bottom: reached.bottom - rect.top)
+                }
+            }
+            return PyramidLevels(image: image, upsample: true, averageRGB: averageRGB, keepingFrom: whole, regions: regions)
+        }
+        guard let coarsest = firstLevels.first, var levels = pyramid(from: coarsest), finest < levels.sizes.count else { return nil }
+        // The last level searched: one past the level where a face as wide as the image matches
+        // the window (a larger level's box would be wider than the image, which the full search
+        // can report in principle but a booking photo's face never is).
+        let window = Double(max(decoder.windowWidth, decoder.windowHeight))
+        let widest = Int((log(Double(levels.sizes[0].cols) / window) / log(decoder.pyramidScale)).rounded(.up)) + 1
+        let lastLevel = min(levels.sizes.count - 1, max(widest, coarsest))
         // Step 1: the small levels, coarse to fine.
         var result = LargeFaceSearch(reduced: [], exact: nil, note: nil, firstLevel: finest)
         var found = [Detection]()
         for firstLevel in firstLevels where firstLevel < levels.sizes.count {
-            let small = TiledPyramid(levels: levels, firstLevel: firstLevel, padding: padding, outerPadding: outer)
+            if firstLevel < coarsest, let more = pyramid(from: firstLevel) {
+                levels = more
+            }
+            let small = TiledPyramid(levels: levels, firstLevel: firstLevel, padding: padding, outerPadding: outer,
+                                     levelCount: lastLevel - firstLevel + 1)
             let map = small.tensor.withUnsafeBufferPointer {
                 network.scores(input: $0, rows: small.rows, cols: small.cols, threads: threads)
             }
@@ -85,11 +123,7 @@ extension FaceDetector {
         }
 
         // Step 2: windows of the full tensor around the best face.
-        let full = TiledPyramid.layout(imageRows: levels.sizes[0].rows, imageCols: levels.sizes[0].cols, padding: padding,
-                                       outerPadding: outer)
         let fullMap = network.outputSize(rows: full.rows, cols: full.cols)
-        let stride = decoder.stride, offset = decoder.offset
-        let reach = 94 + stride  // receptive-field radius of a score cell (189 pixels), plus a cell of slack
         let box = DRect(best.box)
         let level = Int((log(max(box.width - 1, 1) / Double(decoder.windowWidth - 1)) / log(decoder.pyramidScale)).rounded())
         typealias Window = (top: Int, left: Int, bottom: Int, right: Int, cells: (x: ClosedRange<Int>, y: ClosedRange<Int>))
@@ -112,22 +146,30 @@ extension FaceDetector {
                             bottom: min(full.rows, stride * cells.y.upperBound + offset + reach + 1),
                             right: min(full.cols, stride * cells.x.upperBound + offset + reach + 1), cells: cells))
         }
-        // A window that reaches a larger level than was kept (the tensor's layout puts small levels
-        // beside large ones): compute the pyramid again, keeping that level too.
-        let needed = windows.compactMap { w in
-            full.rects.firstIndex { !$0.intersection(FaceBox(left: w.left, top: w.top, right: w.right - 1, bottom: w.bottom - 1)).isEmpty }
-        }.min()
-        if let needed, needed < levels.first {
-            guard let more = PyramidLevels(image: image, upsample: true, averageRGB: averageRGB, keepingFrom: needed) else {
-                return inconclusive("re-scoring window reaches a large level")
+        // The windows' inputs, from the kept levels and regions.
+        func inputs() -> [[Float]]? {
+            var inputs = [[Float]]()
+            for w in windows {
+                guard let input = levels.window(rects: full.rects, top: w.top, left: w.left, rows: w.bottom - w.top,
+                                                cols: w.right - w.left) else { return nil }
+                inputs.append(input)
             }
-            levels = more
+            return inputs
         }
-        var candidates = [(score: Float, index: Int, rect: DRect, edge: Bool)]()
-        for (top, left, bottom, right, cells) in windows {
-            guard let window = levels.window(rects: full.rects, top: top, left: left, rows: bottom - top, cols: right - left) else {
-                return inconclusive("re-scoring window reaches a large level")
+        var windowInputs = inputs()
+        if windowInputs == nil {
+            // Not expected (the kept regions cover every window): keep every level the windows reach.
+            let needed = windows.compactMap { w in
+                full.rects.firstIndex { !$0.intersection(FaceBox(left: w.left, top: w.top, right: w.right - 1, bottom: w.bottom - 1)).isEmpty }
+            }.min() ?? 0
+            if let more = PyramidLevels(image: image, upsample: true, averageRGB: averageRGB, keepingFrom: needed) {
+                levels = more
+                windowInputs = inputs()
             }
+        }
+        guard let windowInputs else { return inconclusive("re-scoring window reaches a large level") }
+        var candidates = [(score: Float, index: Int, rect: DRect, edge: Bool)]()
+        for ((top, left, bottom, right, cells), window) in zip(windows, windowInputs) {
             let part = window.withUnsafeBufferPointer {
                 network.scores(input: $0, rows: bottom - top, cols: right - left, threads: threads)
             }

@@ -8,15 +8,24 @@ import Imaging
 /// one to `floor(5/6 ·)` of its size), kept as separate planes so that parts of the pyramid can be
 /// laid out in other ways (a tensor of the small levels only, or a window of the full tensor).
 ///
-/// Memory layout: ``planes``[i] holds level `first + i` as 3 planes (R, G, B) of `rows × cols`
-/// floats, row-major. The larger levels are computed on the way and dropped.
+/// Memory layout: ``storage`` holds channel R of levels `first…` one after another (each
+/// `rows × cols` floats, row-major), then the kept ``regions`` of larger levels (each
+/// `height × width`), then the same for G, then for B; ``offsets`` says where each level or region
+/// starts within a channel. The rest of the larger levels is computed on the way and dropped.
 struct PyramidLevels: Sendable {
     /// Size of every level of the image's pyramid (the stop rule of ``TiledPyramid/layout``).
     let sizes: [(rows: Int, cols: Int)]
     /// The first level kept.
     let first: Int
     /// Levels `first…`, see the type's documentation.
-    let planes: [[Float]]
+    let storage: [Float]
+    /// Per level: where it (from `first`) or its region (below `first`) starts within a channel
+    /// of ``storage``.
+    let offsets: [Int]
+    /// Parts of levels below `first` that are kept too, in level coordinates.
+    let regions: [Int: FaceBox]
+    /// Floats per channel in ``storage``.
+    let channelCount: Int
 
     /// Sizes of the pyramid levels of an image of `rows × cols`.
     static func sizes(rows: Int, cols: Int) -> [(rows: Int, cols: Int)] {
@@ -41,7 +50,8 @@ struct PyramidLevels: Sendable {
 
     /// Computes the levels of `image`, upsampled once first when `upsample` is set (dlib's
     /// ``RGBImage/pyramidUp()``, to `(2H+1) × (2W+2)`: the sizes below are the upsampled image's),
-    /// and keeps those from `first` on.
+    /// and keeps those from `first` on, and the `regions` (level coordinates, clipped to the level)
+    /// of levels below `first`.
     ///
     /// The larger levels are never held whole: each channel is computed row by row, every level
     /// pulling the two rows it needs from a three-row ring of the level above (and level 0 from
@@ -49,7 +59,7 @@ struct PyramidLevels: Sendable {
     /// run in parallel.
     /// - Returns: `nil` when the pyramid has no level `first`.
     /// - Complexity: O(image size) time; O(kept levels + three rows per level) memory.
-    init?(image: RGBImage, upsample: Bool, averageRGB: SIMD3<Float>, keepingFrom first: Int) {
+    init?(image: RGBImage, upsample: Bool, averageRGB: SIMD3<Float>, keepingFrom first: Int, regions: [Int: FaceBox] = [:]) {
         precondition(image.width > 0 && image.height > 0 && first >= 0)
         let base = upsample ? (rows: 2 * image.height + 1, cols: 2 * image.width + 2) : (rows: image.height, cols: image.width)
         let sizes = Self.sizes(rows: base.rows, cols: base.cols)
@@ -58,38 +68,52 @@ struct PyramidLevels: Sendable {
         let plans = (1..<sizes.count).map { i in
             BilinearResize(sourceRows: sizes[i - 1].rows, sourceCols: sizes[i - 1].cols, rows: sizes[i].rows, cols: sizes[i].cols)
         }
-        let kept = sizes[first...].reduce(0) { $0 + $1.rows * $1.cols }
-        var levelOffsets = [Int](repeating: 0, count: sizes.count)
-        for level in first..<sizes.count where level > first {
-            levelOffsets[level] = levelOffsets[level - 1] + sizes[level - 1].rows * sizes[level - 1].cols
+        var total = 0, levelOffsets = [Int](repeating: 0, count: sizes.count), parts = [Int: FaceBox]()
+        for level in first..<sizes.count {
+            levelOffsets[level] = total
+            total += sizes[level].rows * sizes[level].cols
         }
+        for (level, region) in regions.sorted(by: { $0.key < $1.key }) where level < first {
+            let part = region.intersection(FaceBox(left: 0, top: 0, right: sizes[level].cols - 1, bottom: sizes[level].rows - 1))
+            guard !part.isEmpty else { continue }
+            parts[level] = part
+            levelOffsets[level] = total
+            total += part.width * part.height
+        }
+        let kept = total, keptRegions = parts
         let offsets = levelOffsets
-        let store = UnsafeMutablePointer<Float>.allocate(capacity: 3 * kept)
-        defer { store.deallocate() }
-        let output = LevelStore(base: store)
-        image.pixels.withUnsafeBufferPointer { pixels in
-            let bytes = LevelBytes(base: pixels.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: 3) { ch in
-                var channel = ChannelLevels(image: bytes.base, imageCols: image.width, channel: ch, average: averageRGB[ch],
-                                            upsample: up, plans: plans, sizes: sizes, first: first,
-                                            store: output.base + ch * kept, offsets: offsets)
-                channel.run()
+        storage = [Float](unsafeUninitializedCapacity: 3 * kept) { buffer, count in
+            let output = LevelStore(base: buffer.baseAddress!)
+            image.pixels.withUnsafeBufferPointer { pixels in
+                let bytes = LevelBytes(base: pixels.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: 3) { ch in
+                    var channel = ChannelLevels(image: bytes.base, imageCols: image.width, channel: ch, average: averageRGB[ch],
+                                                upsample: up, plans: plans, sizes: sizes, first: first, regions: keptRegions,
+                                                store: output.base + ch * kept, offsets: offsets)
+                    channel.run()
+                }
             }
+            count = 3 * kept
         }
         self.sizes = sizes
         self.first = first
-        self.planes = (first..<sizes.count).map { level in
-            let n = sizes[level].rows * sizes[level].cols
-            return [Float](unsafeUninitializedCapacity: 3 * n) { plane, count in
-                for ch in 0..<3 { (plane.baseAddress! + ch * n).initialize(from: store + ch * kept + offsets[level], count: n) }
-                count = 3 * n
-            }
-        }
+        self.offsets = offsets
+        self.regions = keptRegions
+        channelCount = kept
     }
 
-    /// Level `level`'s planes, if kept.
-    func plane(_ level: Int) -> [Float]? {
-        level >= first && level < sizes.count ? planes[level - first] : nil
+    /// Whether level `level` is kept.
+    func holds(_ level: Int) -> Bool { level >= first && level < sizes.count }
+
+    /// Calls `body` with level `level`'s three channel planes (`rows × cols` floats each, row-major).
+    /// - Precondition: the level is kept.
+    func withLevel<R>(_ level: Int, _ body: (_ red: UnsafePointer<Float>, _ green: UnsafePointer<Float>,
+                                             _ blue: UnsafePointer<Float>) -> R) -> R {
+        precondition(holds(level), "pyramid level \(level) not kept")
+        return storage.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress! + offsets[level]
+            return body(base, base + channelCount, base + 2 * channelCount)
+        }
     }
 
     /// The window `rows × cols` at `(top, left)` of the tiled pyramid tensor whose level rectangles
@@ -101,14 +125,24 @@ struct PyramidLevels: Sendable {
         for (level, rect) in rects.enumerated() {
             let part = rect.intersection(area)
             guard !part.isEmpty else { continue }
-            guard let plane = plane(level) else { return nil }
-            let w = sizes[level].cols, n = sizes[level].rows * w
-            plane.withUnsafeBufferPointer { src in
+            // The part in level coordinates, and where the level's kept pixels start.
+            let local = FaceBox(left: part.left - rect.left, top: part.top - rect.top, right: part.right - rect.left,
+                                bottom: part.bottom - rect.top)
+            let kept: FaceBox
+            if holds(level) {
+                kept = FaceBox(left: 0, top: 0, right: sizes[level].cols - 1, bottom: sizes[level].rows - 1)
+            } else if let region = regions[level], region.intersection(local) == local {
+                kept = region
+            } else {
+                return nil
+            }
+            storage.withUnsafeBufferPointer { buffer in
                 out.withUnsafeMutableBufferPointer { dst in
                     for ch in 0..<3 {
-                        for y in part.top...part.bottom {
-                            let from = src.baseAddress! + ch * n + (y - rect.top) * w + (part.left - rect.left)
-                            let to = dst.baseAddress! + ch * rows * cols + (y - top) * cols + (part.left - left)
+                        let src = buffer.baseAddress! + ch * channelCount + offsets[level]
+                        for y in local.top...local.bottom {
+                            let from = src + (y - kept.top) * kept.width + (local.left - kept.left)
+                            let to = dst.baseAddress! + ch * rows * cols + (y + rect.top - top) * cols + (part.left - left)
                             to.update(from: from, count: part.width)
                         }
                     }
@@ -129,6 +163,7 @@ private struct ChannelLevels {
     let plans: [BilinearResize]
     let sizes: [(rows: Int, cols: Int)]
     let first: Int
+    let regions: [Int: FaceBox]
     let store: UnsafeMutablePointer<Float>
     let offsets: [Int]
     /// Rings of the levels below `first`: three rows each, at `ringOffsets[level]`.
@@ -140,8 +175,9 @@ private struct ChannelLevels {
     var gathered: [GatheredRows]
 
     init(image: UnsafePointer<UInt8>, imageCols: Int, channel: Int, average: Float, upsample: BilinearResize?,
-         plans: [BilinearResize], sizes: [(rows: Int, cols: Int)], first: Int, store: UnsafeMutablePointer<Float>,
-         offsets: [Int]) {
+         plans: [BilinearResize], sizes: [(rows: Int, cols: Int)], first: Int, regions: [Int: FaceBox],
+         store: UnsafeMutablePointer<Float>, offsets: [Int]) {
+        self.regions = regions
         self.image = image
         self.imageCols = imageCols
         self.channel = channel
@@ -218,6 +254,9 @@ private struct ChannelLevels {
                 let gt = gathered[level].row(t) { kernel.gather(top, into: $0) }
                 let gb = gathered[level].row(b) { kernel.gather(bottom, into: $0) }
                 kernel.planeRow(i, top: top, bottom: bottom, gatheredTop: gt, gatheredBottom: gb, into: out)
+            }
+            if level < first, let region = regions[level], region.top <= i, i <= region.bottom {
+                (store + offsets[level] + (i - region.top) * region.width).update(from: out + region.left, count: region.width)
             }
             next[level] += 1
         }

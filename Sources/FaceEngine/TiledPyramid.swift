@@ -38,11 +38,12 @@ public struct TiledPyramid: Sendable {
 
     /// The layout only: level rectangles and tensor size for an image of `imageRows × imageCols`.
     ///
+    /// - Parameter levelCount: at most this many levels (all: dlib's layout).
     /// - Returns: `rects` (possibly fewer than the levels computed when the right column is full),
     ///   `rows` and `cols` of the tensor.
     public static func layout(
         imageRows: Int, imageCols: Int,
-        padding: Int = defaultPadding, outerPadding: Int = defaultOuterPadding
+        padding: Int = defaultPadding, outerPadding: Int = defaultOuterPadding, levelCount: Int = .max
     ) -> (rects: [FaceBox], rows: Int, cols: Int) {
         // Level sizes: floor(rate · n) with rate = 5/6 in double, stopping before an empty or
         // shorter-than-5-rows level.
@@ -52,7 +53,7 @@ public struct TiledPyramid: Sendable {
         while true {
             nr = Int((rate * Double(nr)).rounded(.down))
             nc = Int((rate * Double(nc)).rounded(.down))
-            if nr * nc == 0 || nr < 5 { break }
+            if nr * nc == 0 || nr < 5 || sizes.count >= levelCount { break }
             sizes.append((nr, nc))
         }
         let h0 = sizes[0].h, w0 = sizes[0].w
@@ -88,7 +89,7 @@ public struct TiledPyramid: Sendable {
     /// pixels to sit at the same position modulo 8 as in the full pyramid's layout. The detector's
     /// score map has a stride of 8, so its cells then fall on the same points of each level.
     static func alignedLayout(
-        imageRows: Int, imageCols: Int, firstLevel: Int, padding: Int, outerPadding: Int
+        imageRows: Int, imageCols: Int, firstLevel: Int, padding: Int, outerPadding: Int, levelCount: Int = .max
     ) -> (rects: [FaceBox], rows: Int, cols: Int) {
         let full = layout(imageRows: imageRows, imageCols: imageCols, padding: padding, outerPadding: outerPadding)
         let topRect = full.rects.count > firstLevel ? full.rects[firstLevel] : nil
@@ -98,7 +99,7 @@ public struct TiledPyramid: Sendable {
         }
         let alignment = 8
         let compact = layout(imageRows: topRect?.height ?? sizes.h, imageCols: topRect?.width ?? sizes.w,
-                             padding: padding + alignment, outerPadding: outerPadding)
+                             padding: padding + alignment, outerPadding: outerPadding, levelCount: levelCount)
         var rects = compact.rects
         for i in rects.indices where firstLevel + i < full.rects.count {
             let target = full.rects[firstLevel + i], r = rects[i]
@@ -157,13 +158,15 @@ public struct TiledPyramid: Sendable {
         self.init(levels: levels, firstLevel: firstLevel, padding: padding, outerPadding: outerPadding)
     }
 
-    /// ``init(image:averageRGB:firstLevel:padding:outerPadding:)`` from levels already computed.
+    /// ``init(image:averageRGB:firstLevel:padding:outerPadding:)`` from levels already computed,
+    /// at most `levelCount` of them (the smallest levels can only hold faces wider than the image).
     /// - Precondition: `levels` holds level `firstLevel`.
-    init(levels: PyramidLevels, firstLevel: Int, padding: Int = defaultPadding, outerPadding: Int = defaultOuterPadding) {
-        guard let top = levels.plane(firstLevel) else { preconditionFailure("pyramid level \(firstLevel) not computed") }
+    init(levels: PyramidLevels, firstLevel: Int, padding: Int = defaultPadding, outerPadding: Int = defaultOuterPadding,
+         levelCount: Int = .max) {
         let size = levels.sizes[firstLevel]
         let layout = Self.alignedLayout(imageRows: levels.sizes[0].rows, imageCols: levels.sizes[0].cols,
-                                        firstLevel: firstLevel, padding: padding, outerPadding: outerPadding)
+                                        firstLevel: firstLevel, padding: padding, outerPadding: outerPadding,
+                                        levelCount: levelCount)
         self.rows = layout.rows
         self.cols = layout.cols
         self.levelRects = layout.rects
@@ -171,12 +174,12 @@ public struct TiledPyramid: Sendable {
         self.outerPadding = outerPadding
         self.tensor = Self.freshTensor(count: 3 * layout.rows * layout.cols) { buffer in
             Self.fill(buffer, rows: layout.rows, cols: layout.cols, rects: layout.rects) { tensor, plane in
-                let r0 = layout.rects[0], n = size.rows * size.cols
-                top.withUnsafeBufferPointer { src in
-                    for ch in 0..<3 {
+                let r0 = layout.rects[0]
+                levels.withLevel(firstLevel) { red, green, blue in
+                    for (ch, src) in [red, green, blue].enumerated() {
                         for y in 0..<size.rows {
                             (tensor.base + ch * plane + (r0.top + y) * layout.cols + r0.left)
-                                .update(from: src.baseAddress! + ch * n + y * size.cols, count: size.cols)
+                                .update(from: src + y * size.cols, count: size.cols)
                         }
                     }
                 }

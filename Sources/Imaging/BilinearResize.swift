@@ -17,7 +17,7 @@ public struct BilinearResize: Sendable {
     /// Columns `0..<vectorCols` use the float32 "SIMD" recipe, the rest the scalar tail.
     let vectorCols: Int
     /// Per output column: the left source column (the right one is the next, or the last column).
-    let left: [Int]
+    let left: [Int32]
     /// Per vector column: float32 fraction `fx` and `1 − fx`.
     let fx: [Float], ifx: [Float]
     /// Per tail column (index − vectorCols): the double fraction.
@@ -40,7 +40,8 @@ public struct BilinearResize: Sendable {
         let x0 = -4 * xs
         var lanes = SIMD4<Float>(Float(x0), Float(x0 + xs), Float(x0 + 2 * xs), Float(x0 + 3 * xs))
         let step = SIMD4<Float>(repeating: Float(4 * xs))
-        var left = [Int](), fx = [Float](), ifx = [Float]()
+        precondition(sourceCols < Int(Int32.max) / 3, "image too wide")
+        var left = [Int32](), fx = [Float](), ifx = [Float]()
         left.reserveCapacity(cols)
         var vectorCols = 0
         let groups = (cols + 3) / 4 + 1
@@ -52,7 +53,7 @@ public struct BilinearResize: Sendable {
             for j in 0..<4 where 4 * g + j < cols {
                 let l = Int(lanes[j])
                 let f = lanes[j] - Float(l)
-                left.append(l)
+                left.append(Int32(l))
                 fx.append(f)
                 ifx.append(1 - f)
             }
@@ -65,7 +66,7 @@ public struct BilinearResize: Sendable {
         for _ in vectorCols..<cols {
             x += xs
             let l = min(Int(x.rounded(.down)), sourceCols - 1)
-            left.append(l)
+            left.append(Int32(l))
             tailFx.append(x - Double(l))
         }
         // Rows: double accumulation.
@@ -172,10 +173,10 @@ public struct BilinearResize: Sendable {
     public struct RowKernel {
         let cols: Int, vectorCols: Int, sourceCols: Int
         let tb: [Double]
-        let left: UnsafePointer<Int>
+        let left: UnsafePointer<Int32>
         let fx: UnsafePointer<Float>?, ifx: UnsafePointer<Float>?, tailFx: UnsafePointer<Double>?
 
-        init(plan: BilinearResize, left: UnsafePointer<Int>, fx: UnsafePointer<Float>?, ifx: UnsafePointer<Float>?,
+        init(plan: BilinearResize, left: UnsafePointer<Int32>, fx: UnsafePointer<Float>?, ifx: UnsafePointer<Float>?,
              tailFx: UnsafePointer<Double>?) {
             cols = plan.cols
             vectorCols = plan.vectorCols
@@ -194,19 +195,45 @@ public struct BilinearResize: Sendable {
         public func gather(_ row: UnsafePointer<Float>, into g: UnsafeMutablePointer<Float>) {
             // In the vector columns the right sample is always left + 1 (the plan stops the
             // vector part before the last source column).
-            for c in 0..<vectorCols {
-                let l = left[c]
+            let right = g + vectorCols
+            var c = 0
+            while c + 8 <= vectorCols {
+                let i = UnsafeRawPointer(left + c).loadUnaligned(as: SIMD8<Int32>.self)
+                let l = SIMD8<Float>(row[Int(i[0])], row[Int(i[1])], row[Int(i[2])], row[Int(i[3])],
+                                     row[Int(i[4])], row[Int(i[5])], row[Int(i[6])], row[Int(i[7])])
+                let r = SIMD8<Float>(row[Int(i[0]) &+ 1], row[Int(i[1]) &+ 1], row[Int(i[2]) &+ 1], row[Int(i[3]) &+ 1],
+                                     row[Int(i[4]) &+ 1], row[Int(i[5]) &+ 1], row[Int(i[6]) &+ 1], row[Int(i[7]) &+ 1])
+                UnsafeMutableRawPointer(g + c).storeBytes(of: l, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(right + c).storeBytes(of: r, as: SIMD8<Float>.self)
+                c += 8
+            }
+            for c in c..<vectorCols {
+                let l = Int(left[c])
                 g[c] = row[l]
-                g[vectorCols + c] = row[l + 1]
+                right[c] = row[l &+ 1]
             }
         }
 
         /// Gathers channel `channel` of an interleaved RGB source row, as floats.
         public func gather(rgb row: UnsafePointer<UInt8>, channel ch: Int, into g: UnsafeMutablePointer<Float>) {
-            for c in 0..<vectorCols {
-                let l = 3 * left[c] + ch
-                g[c] = Float(row[l])
-                g[vectorCols + c] = Float(row[l + 3])
+            let right = g + vectorCols, channel = row + ch
+            var c = 0
+            while c + 8 <= vectorCols {
+                let i = UnsafeRawPointer(left + c).loadUnaligned(as: SIMD8<Int32>.self) &* 3
+                let l = SIMD8<Float>(Float(channel[Int(i[0])]), Float(channel[Int(i[1])]), Float(channel[Int(i[2])]),
+                                     Float(channel[Int(i[3])]), Float(channel[Int(i[4])]), Float(channel[Int(i[5])]),
+                                     Float(channel[Int(i[6])]), Float(channel[Int(i[7])]))
+                let r = SIMD8<Float>(Float(channel[Int(i[0]) &+ 3]), Float(channel[Int(i[1]) &+ 3]), Float(channel[Int(i[2]) &+ 3]),
+                                     Float(channel[Int(i[3]) &+ 3]), Float(channel[Int(i[4]) &+ 3]), Float(channel[Int(i[5]) &+ 3]),
+                                     Float(channel[Int(i[6]) &+ 3]), Float(channel[Int(i[7]) &+ 3]))
+                UnsafeMutableRawPointer(g + c).storeBytes(of: l, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(right + c).storeBytes(of: r, as: SIMD8<Float>.self)
+                c += 8
+            }
+            for c in c..<vectorCols {
+                let l = 3 &* Int(left[c])
+                g[c] = Float(channel[l])
+                right[c] = Float(channel[l &+ 3])
             }
         }
 
@@ -219,7 +246,7 @@ public struct BilinearResize: Sendable {
             vectorPart(tb: tb, gt, gb) { c, v in UnsafeMutableRawPointer(out + c).storeBytes(of: v, as: SIMD8<Float>.self) }
                 scalar: { c, v in out[c] = v }
             for c in vectorCols..<cols {
-                let l = left[c], rr = min(l + 1, sourceCols - 1)
+                let l = Int(left[c]), rr = min(l + 1, sourceCols - 1)
                 let f = Float(tailFx![c - vectorCols])
                 let a = (1 - f) * topRow[l] + f * topRow[rr]
                 let b = (1 - f) * botRow[l] + f * botRow[rr]
@@ -236,7 +263,7 @@ public struct BilinearResize: Sendable {
             let tb = self.tb[r]
             let zero = SIMD8<Float>(repeating: 0), top8 = SIMD8<Float>(repeating: 255)
             vectorPart(tb: tb, gt, gb) { c, v in
-                let t = v.clamped(lowerBound: zero, upperBound: top8)
+                let t = Self.clamp(v, zero, top8)
                 for j in 0..<8 { out[(c + j) * stride] = UInt8(t[j]) }  // truncates
             } scalar: { c, v in out[c * stride] = UInt8(min(max(v, 0), 255)) }
             rgbTail(tb: tb, channel: ch, topRow, botRow) { c, value in out[c * stride] = value }
@@ -253,7 +280,7 @@ public struct BilinearResize: Sendable {
             let offset8 = SIMD8<Float>(repeating: offset), divisor8 = SIMD8<Float>(repeating: divisor)
             vectorPart(tb: tb, gt, gb) { c, v in
                 // Truncating to a byte and back to float is rounding toward zero within [0, 255].
-                let byte = v.clamped(lowerBound: zero, upperBound: top8).rounded(.towardZero)
+                let byte = Self.clamp(v, zero, top8).rounded(.towardZero)
                 UnsafeMutableRawPointer(out + c).storeBytes(of: (byte - offset8) / divisor8, as: SIMD8<Float>.self)
             } scalar: { c, v in out[c] = (Float(UInt8(min(max(v, 0), 255))) - offset) / divisor }
             rgbTail(tb: tb, channel: ch, topRow, botRow) { c, value in out[c] = (Float(value) - offset) / divisor }
@@ -297,12 +324,20 @@ public struct BilinearResize: Sendable {
             }
         }
 
+        /// `min(max(v, low), high)` per lane, as compares and blends (the generic `clamped`
+        /// is not inlined).
+        @inline(__always)
+        static func clamp(_ v: SIMD8<Float>, _ low: SIMD8<Float>, _ high: SIMD8<Float>) -> SIMD8<Float> {
+            let above = v.replacing(with: low, where: v .< low)
+            return above.replacing(with: high, where: above .> high)
+        }
+
         /// dlib's scalar double tail of an RGB row (the last columns).
         @inline(__always)
         func rgbTail(tb: Double, channel ch: Int, _ topRow: UnsafePointer<UInt8>, _ botRow: UnsafePointer<UInt8>,
                      emit: (Int, UInt8) -> Void) {
             for c in vectorCols..<cols {
-                let l = 3 * left[c] + ch, rr = 3 * min(left[c] + 1, sourceCols - 1) + ch
+                let l = 3 * Int(left[c]) + ch, rr = 3 * min(Int(left[c]) + 1, sourceCols - 1) + ch
                 let f = tailFx![c - vectorCols]
                 let a = (1 - f) * Double(topRow[l]) + f * Double(topRow[rr])
                 let b = (1 - f) * Double(botRow[l]) + f * Double(botRow[rr])

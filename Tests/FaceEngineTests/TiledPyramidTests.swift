@@ -126,9 +126,12 @@ struct TiledPyramidTests {
                 let levels = try #require(PyramidLevels(image: source, upsample: upsample, averageRGB: avg, keepingFrom: first))
                 #expect(levels.sizes.count == reference.levelRects.count)
                 for level in first..<levels.sizes.count {
-                    let rect = reference.levelRects[level], plane = try #require(levels.plane(level))
+                    let rect = reference.levelRects[level]
                     let size = levels.sizes[level]
-                    #expect(size.rows == rect.height && size.cols == rect.width)
+                    #expect(levels.holds(level) && size.rows == rect.height && size.cols == rect.width)
+                    let plane: [Float] = levels.withLevel(level) { r, g, b in
+                        [r, g, b].flatMap { Array(UnsafeBufferPointer(start: $0, count: size.rows * size.cols)) }
+                    }
                     var same = true
                     for ch in 0..<3 {
                         for y in 0..<size.rows {
@@ -143,5 +146,37 @@ struct TiledPyramidTests {
                 }
             }
         }
+    }
+
+    @Test("windows of the tensor come from kept levels and kept regions of larger levels, or are refused")
+    func windowsFromRegions() throws {
+        let source = RGBImage(width: 180, height: 140, pixels: (0..<(180 * 140 * 3)).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) })
+        let avg = SIMD3<Float>(122.782, 117.001, 104.298)
+        let reference = TiledPyramid(image: source, averageRGB: avg)
+        let rects = reference.levelRects
+        // Keep levels 5… whole, and the parts of larger levels that a window around level 11 (in the
+        // right column, beside level 1) reaches.
+        let l11 = rects[11]
+        let area = FaceBox(left: l11.left - 20, top: l11.top - 20, right: l11.right, bottom: l11.bottom + 20)
+        var regions = [Int: FaceBox]()
+        for i in 0..<5 {
+            let part = rects[i].intersection(area)
+            if !part.isEmpty {
+                regions[i] = FaceBox(left: part.left - rects[i].left, top: part.top - rects[i].top,
+                                     right: part.right - rects[i].left, bottom: part.bottom - rects[i].top)
+            }
+        }
+        #expect(regions.keys.contains(1))
+        let levels = try #require(PyramidLevels(image: source, upsample: false, averageRGB: avg, keepingFrom: 5, regions: regions))
+        let window = try #require(levels.window(rects: rects, top: area.top, left: area.left, rows: area.height, cols: area.width))
+        var expected = [Float]()
+        for ch in 0..<3 {
+            for y in area.top...area.bottom {
+                for x in area.left...area.right { expected.append(reference.tensor[ch * reference.rows * reference.cols + y * reference.cols + x]) }
+            }
+        }
+        #expect(window.map(\.bitPattern) == expected.map(\.bitPattern))
+        // One column more of level 1 than was kept: refused.
+        #expect(levels.window(rects: rects, top: area.top, left: area.left - 1, rows: area.height, cols: area.width + 1) == nil)
     }
 }
