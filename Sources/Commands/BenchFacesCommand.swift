@@ -17,9 +17,13 @@ public struct BenchFacesCommand: Subcommand {
         face); then a summary line. Images run one after another, each stage using every core.
         The summary also has "stages": per detector stage (the pyramid, then each convolution) the
         seconds, GFLOP/s and percent of the FMA peak, summed over the images' best runs; the
-        descriptor network's GFLOP/s (one chip at a time on every core); and the FMA peak measured in
-        this run ("fma_peak_gflops": 10 independent SIMD8 accumulators on every core, before and after
-        the images, the higher kept; "fma_peak_gflops_1_thread").
+        descriptor network's GFLOP/s (one chip at a time on every core); and the FMA peak (10
+        independent SIMD8 accumulators on every core). The peak is measured right before and right
+        after every detection, and each run is compared with the higher of its two: on a virtual
+        machine whose cores come and go (two vCPUs on one physical core, then on two) a peak measured
+        once is no ceiling for a stage run seconds later. "fma_peak_gflops_adjacent": those peaks,
+        weighted by the best runs' time (what the percentages divide by); "fma_peak_gflops": the
+        highest measured; "fma_peak_gflops_1_thread": one thread's, measured once.
 
         With --booking, per image: {"image", "width", "height", "full_seconds", "booking_seconds",
         "first_level", "fallback" (why the full pipeline ran, or null), "full_faces", "booking_faces",
@@ -51,20 +55,28 @@ public struct BenchFacesCommand: Subcommand {
         let peakOne = FaceDetector.fmaPeak(threads: 1)
         var totals = (decode: 0.0, detect: 0.0, describe: 0.0, faces: 0)
         var stageTotals: [FaceDetector.StageTiming] = []
+        // Per stage: Σ seconds × the peak adjacent to the run (the FLOP the peak would have done).
+        var stagePeakFlops: [Double] = [], detectPeakFlops = 0.0
         var chipSeconds = 0.0, chips = 0
         for path in images {
             let bytes = try FacesOutput.read(path)
             var best = (decode: Double.infinity, detect: Double.infinity, describe: Double.infinity)
             var faceCount = 0, width = 0, height = 0
-            var bestStages: [FaceDetector.StageTiming] = [], bestChip = Double.infinity
+            var bestStages: [FaceDetector.StageTiming] = [], bestChip = Double.infinity, bestPeak = 0.0
             for _ in 0..<repeatCount {
                 var t = DispatchTime.now()
                 let image = try analyzer.decoder.decode(bytes, path: path)
                 best.decode = min(best.decode, Self.seconds(since: t))
+                let before = FaceDetector.fmaPeak(threads: threads)
                 t = DispatchTime.now()
                 let (detections, stages) = analyzer.detector.detectProfiled(image, upsample: upsample)
                 let detectSeconds = Self.seconds(since: t)
-                if detectSeconds < best.detect { bestStages = stages }
+                let adjacent = max(before, FaceDetector.fmaPeak(threads: threads))
+                peak = max(peak, adjacent)
+                if detectSeconds < best.detect {
+                    bestStages = stages
+                    bestPeak = adjacent
+                }
                 best.detect = min(best.detect, detectSeconds)
                 t = DispatchTime.now()
                 let faces = analyzer.faces(in: image, detections: detections, describe: true)
@@ -88,12 +100,15 @@ public struct BenchFacesCommand: Subcommand {
             }
             if stageTotals.isEmpty {
                 stageTotals = bestStages
+                stagePeakFlops = bestStages.map { $0.seconds * bestPeak }
             } else {
                 for i in stageTotals.indices where i < bestStages.count {
                     stageTotals[i].seconds += bestStages[i].seconds
                     stageTotals[i].flops += bestStages[i].flops
+                    stagePeakFlops[i] += bestStages[i].seconds * bestPeak
                 }
             }
+            detectPeakFlops += best.detect * bestPeak
             context.out(JSONText.object([
                 ("image", JSONText.string(path)), ("width", String(width)), ("height", String(height)),
                 ("faces", String(faceCount)), ("decode_seconds", JSONText.number(best.decode)),
@@ -101,28 +116,31 @@ public struct BenchFacesCommand: Subcommand {
             ]))
         }
         peak = max(peak, FaceDetector.fmaPeak(threads: threads))
-        let stageFields = stageTotals.map { stage -> String in
+        let stageFields = zip(stageTotals, stagePeakFlops).map { stage, peakFlops -> String in
             let gflops = stage.seconds > 0 ? stage.flops / stage.seconds / 1e9 : 0
             return JSONText.object([
                 ("stage", JSONText.string(stage.name)), ("seconds", JSONText.number(stage.seconds)),
                 ("gflop", JSONText.number((stage.flops / 1e9 * 1000).rounded() / 1000)),
                 ("gflops", JSONText.number((gflops * 10).rounded() / 10)),
-                ("percent_of_peak", JSONText.number((gflops * 1e9 / peak * 1000).rounded() / 10)),
+                ("percent_of_peak", JSONText.number(peakFlops > 0 ? (stage.flops / peakFlops * 1000).rounded() / 10 : 0)),
             ])
         }
-        let convolution = stageTotals.filter { $0.flops > 0 }
-        let convSeconds = convolution.reduce(0) { $0 + $1.seconds }, convFlops = convolution.reduce(0) { $0 + $1.flops }
+        let convolution = zip(stageTotals, stagePeakFlops).filter { $0.0.flops > 0 }
+        let convSeconds = convolution.reduce(0) { $0 + $1.0.seconds }, convFlops = convolution.reduce(0) { $0 + $1.0.flops }
+        let convPeakFlops = convolution.reduce(0) { $0 + $1.1 }
+        let adjacentPeak = totals.detect > 0 ? detectPeakFlops / totals.detect : peak
         let descriptorGflops = chips > 0 ? analyzer.descriptorNetwork.flopsPerChip * Double(chips) / chipSeconds / 1e9 : 0
         context.out(JSONText.object([
             ("images", String(images.count)), ("faces", String(totals.faces)),
             ("fma_peak_gflops", JSONText.number((peak / 1e8).rounded() / 10)),
+            ("fma_peak_gflops_adjacent", JSONText.number((adjacentPeak / 1e8).rounded() / 10)),
             ("fma_peak_gflops_1_thread", JSONText.number((peakOne / 1e8).rounded() / 10)),
             ("stages", JSONText.array(stageFields)),
             ("detector_convolutions_gflops", JSONText.number(convSeconds > 0 ? (convFlops / convSeconds / 1e8).rounded() / 10 : 0)),
             ("detector_convolutions_percent_of_peak",
-             JSONText.number(convSeconds > 0 ? (convFlops / convSeconds / peak * 1000).rounded() / 10 : 0)),
+             JSONText.number(convPeakFlops > 0 ? (convFlops / convPeakFlops * 1000).rounded() / 10 : 0)),
             ("descriptor_gflops", JSONText.number((descriptorGflops * 10).rounded() / 10)),
-            ("descriptor_percent_of_peak", JSONText.number((descriptorGflops * 1e9 / peak * 1000).rounded() / 10)),
+            ("descriptor_percent_of_peak", JSONText.number((descriptorGflops * 1e9 / adjacentPeak * 1000).rounded() / 10)),
             ("model_load_seconds", JSONText.number(loadSeconds)),
             ("decode_seconds", JSONText.number(totals.decode)), ("detect_seconds", JSONText.number(totals.detect)),
             ("describe_seconds", JSONText.number(totals.describe)),
