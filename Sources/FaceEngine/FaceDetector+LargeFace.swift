@@ -146,45 +146,59 @@ extension FaceDetector {
                             bottom: min(full.rows, stride * cells.y.upperBound + offset + reach + 1),
                             right: min(full.cols, stride * cells.x.upperBound + offset + reach + 1), cells: cells))
         }
-        // The windows' inputs, from the kept levels and regions.
+        // One network run over the windows' union when that is no larger than the windows apart
+        // (the levels sit one above the other in the tensor's right column): every cell's
+        // receptive field is still inside what is run.
+        typealias Run = (top: Int, left: Int, bottom: Int, right: Int, cells: [(x: ClosedRange<Int>, y: ClosedRange<Int>)])
+        var runs = windows.map { w -> Run in (w.top, w.left, w.bottom, w.right, [w.cells]) }
+        if let first = runs.first {
+            let union = runs.dropFirst().reduce(first) { u, w in
+                (min(u.top, w.top), min(u.left, w.left), max(u.bottom, w.bottom), max(u.right, w.right), u.cells + w.cells)
+            }
+            let apart = runs.reduce(0) { $0 + ($1.bottom - $1.top) * ($1.right - $1.left) }
+            if (union.bottom - union.top) * (union.right - union.left) <= apart { runs = [union] }
+        }
+        // The runs' inputs, from the kept levels and regions.
         func inputs() -> [[Float]]? {
             var inputs = [[Float]]()
-            for w in windows {
+            for w in runs {
                 guard let input = levels.window(rects: full.rects, top: w.top, left: w.left, rows: w.bottom - w.top,
                                                 cols: w.right - w.left) else { return nil }
                 inputs.append(input)
             }
             return inputs
         }
-        var windowInputs = inputs()
-        if windowInputs == nil {
+        var runInputs = inputs()
+        if runInputs == nil {
             // Not expected (the kept regions cover every window): keep every level the windows reach.
-            let needed = windows.compactMap { w in
+            let needed = runs.compactMap { w in
                 full.rects.firstIndex { !$0.intersection(FaceBox(left: w.left, top: w.top, right: w.right - 1, bottom: w.bottom - 1)).isEmpty }
             }.min() ?? 0
             if let more = PyramidLevels(image: image, upsample: true, averageRGB: averageRGB, keepingFrom: needed) {
                 levels = more
-                windowInputs = inputs()
+                runInputs = inputs()
             }
         }
-        guard let windowInputs else { return inconclusive("re-scoring window reaches a large level") }
+        guard let runInputs else { return inconclusive("re-scoring window reaches a large level") }
         var candidates = [(score: Float, index: Int, rect: DRect, edge: Bool)]()
-        for ((top, left, bottom, right, cells), window) in zip(windows, windowInputs) {
-            let part = window.withUnsafeBufferPointer {
+        let hw = Double(decoder.windowWidth - 1) / 2, hh = Double(decoder.windowHeight - 1) / 2
+        for ((top, left, bottom, right, windowCells), input) in zip(runs, runInputs) {
+            let part = input.withUnsafeBufferPointer {
                 network.scores(input: $0, rows: bottom - top, cols: right - left, threads: threads)
             }
-            let hw = Double(decoder.windowWidth - 1) / 2, hh = Double(decoder.windowHeight - 1) / 2
-            for r in cells.y {
-                for c in cells.x {
-                    let pr = r - top / stride, pc = c - left / stride
-                    guard pr >= 0, pc >= 0, pr < part.rows, pc < part.cols else { continue }
-                    let score = part.scores[pr * part.cols + pc]
-                    guard score > decoder.threshold else { continue }
-                    let px = Double(stride * c + offset), py = Double(stride * r + offset)
-                    let w = DRect(left: px - hw, top: py - hh, right: px + hw, bottom: py + hh)
-                    let edge = (c == cells.x.lowerBound && c > 0) || (c == cells.x.upperBound && c < fullMap.cols - 1)
-                        || (r == cells.y.lowerBound && r > 0) || (r == cells.y.upperBound && r < fullMap.rows - 1)
-                    candidates.append((score, r * fullMap.cols + c, decoder.toImage(w, full.rects), edge))
+            for cells in windowCells {
+                for r in cells.y {
+                    for c in cells.x {
+                        let pr = r - top / stride, pc = c - left / stride
+                        guard pr >= 0, pc >= 0, pr < part.rows, pc < part.cols else { continue }
+                        let score = part.scores[pr * part.cols + pc]
+                        guard score > decoder.threshold else { continue }
+                        let px = Double(stride * c + offset), py = Double(stride * r + offset)
+                        let w = DRect(left: px - hw, top: py - hh, right: px + hw, bottom: py + hh)
+                        let edge = (c == cells.x.lowerBound && c > 0) || (c == cells.x.upperBound && c < fullMap.cols - 1)
+                            || (r == cells.y.lowerBound && r > 0) || (r == cells.y.upperBound && r < fullMap.rows - 1)
+                        candidates.append((score, r * fullMap.cols + c, decoder.toImage(w, full.rects), edge))
+                    }
                 }
             }
         }
