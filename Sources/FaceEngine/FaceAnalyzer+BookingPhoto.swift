@@ -35,7 +35,8 @@ public struct BookingPhotoRules: Sendable {
     /// Smallest face width expected, as a fraction of the image width.
     public var minimumFaceFraction: Double = 0.2
     /// Face width searched for first, as a fraction of the image width (booking photos' faces are
-    /// usually 40–60 %; 0 or at most `minimumFaceFraction`: one search only).
+    /// usually 40–60 %; 0 or at most `minimumFaceFraction`: one search only). The detector finds
+    /// somewhat smaller faces on those levels too (a 27 % face in a fixture photo).
     public var expectedFaceFraction: Double = 0.35
     /// Lowest detector score trusted.
     public var minimumConfidence: Double = 0.5

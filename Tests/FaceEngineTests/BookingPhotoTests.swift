@@ -13,15 +13,32 @@ struct BookingPhotoTests {
         try JPEGDecoder().decode(contentsOf: GeometryFixtures.path("images", file))
     }
 
+    /// `file`, widened to `width` with grey on the right (0: as it is).
+    static func image(_ file: String, widenedTo width: Int) throws -> RGBImage {
+        let source = try image(file)
+        guard width > source.width else { return source }
+        var pixels = [UInt8](repeating: 128, count: width * source.height * 3)
+        for y in 0..<source.height {
+            pixels.replaceSubrange((y * width * 3)..<((y * width + source.width) * 3),
+                                   with: source.pixels[(y * source.width * 3)..<((y + 1) * source.width * 3)])
+        }
+        return RGBImage(width: width, height: source.height, pixels: pixels)
+    }
+
+    /// The faces are 27 % (obama, 246 of 910 pixels), 47 % (obama2) and 30 % (biden) of the width,
+    /// all found by the first search; obama widened to 1118 pixels (22 %) is found by the second.
     @Test("one large face: short path, and exactly the full pipeline's box, score, landmarks and descriptor",
-          arguments: ["obama.jpg", "obama2.jpg", "biden.jpg"])
-    func parity(file: String) throws {
+          arguments: [("obama.jpg", 0, "first"), ("obama2.jpg", 0, "first"), ("biden.jpg", 0, "first"),
+                      ("obama.jpg", 1118, "second")])
+    func parity(file: String, width: Int, search: String) throws {
         let analyzer = try FaceAnalyzerTests.analyzer.get()
-        let image = try Self.image(file)
+        let image = try Self.image(file, widenedTo: width)
         let full = analyzer.analyze(image).faces
         let booking = analyzer.analyzeBookingPhoto(image)
         #expect(booking.fallbackReason == nil, "\(file): fell back (\(booking.fallbackReason ?? ""))")
-        #expect(booking.firstLevel > 0)
+        let levels = BookingPhotoRules().firstLevels(upsampledWidth: 2 * image.width + 2, window: 80)
+        #expect(levels.count == 2 && booking.firstLevel == (search == "first" ? levels[0] : levels[1]),
+                "\(file): levels \(levels), found from \(booking.firstLevel)")
         let a = try #require(full.max { $0.box.area < $1.box.area })
         let b = try #require(booking.faces.faces.first)
         #expect(booking.faces.faces.count == 1 && full.count == 1)
@@ -59,6 +76,11 @@ struct BookingPhotoTests {
         // The first level searched keeps the smallest expected face at least one window wide.
         #expect(rules.firstLevel(upsampledWidth: 1822, window: 80) == 8)  // 364 px ≥ 80 · 1.2^8 = 344
         #expect(rules.firstLevel(upsampledWidth: 300, window: 80) == 0)
+        // Coarse to fine: first faces from 35 % of the width (637 px ≥ 80 · 1.2^11 = 594), then 20 %.
+        #expect(rules.firstLevels(upsampledWidth: 1822, window: 80) == [11, 8])
+        var one = rules
+        one.expectedFaceFraction = 0.2
+        #expect(one.firstLevels(upsampledWidth: 1822, window: 80) == [8])
     }
 
     @Test("a JPEG over the detection pixel limit goes through the full (reduced-scale) pipeline")
