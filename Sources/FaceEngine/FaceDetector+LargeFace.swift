@@ -24,13 +24,15 @@ extension FaceDetector {
     ///
     /// Two steps:
     /// 1. The network runs on pyramid levels `firstLevel…` of the upsampled image only, laid out in
-    ///    a small tensor (``TiledPyramid/init(levels:firstLevel:padding:outerPadding:)``): faces at
-    ///    least `80 · 1.2^firstLevel` upsampled pixels wide are found, with boxes that usually equal
-    ///    the full search's; but the network's 189-pixel receptive field reaches the neighbouring
+    ///    a small tensor (``TiledPyramid/init(levels:firstLevel:padding:outerPadding:levelCount:)``):
+    ///    faces from about the detector's window on level `firstLevel` are found (a 492-pixel face
+    ///    on level 11, where the 80-pixel window is 594 pixels), with boxes that usually equal the
+    ///    full search's; but the network's 189-pixel receptive field reaches the neighbouring
     ///    levels, which sit elsewhere in the small layout, so scores differ by a few thousandths and a
     ///    neighbouring score cell (a box 8 · 1.2^level pixels away) can win instead. The first levels
     ///    of `firstLevels` are tried in order (coarse to fine: each finer search costs more) until
-    ///    `doubt` trusts a result; the pyramid is computed once for all of them.
+    ///    `doubt` trusts a result. The pyramid is computed once (and again for a finer search, which
+    ///    needs more of it kept).
     /// 2. Around the best face, on the three levels nearest its size, the network is run again on
     ///    windows of the *full* pyramid tensor (same values, same positions modulo the stride of 8),
     ///    each large enough to hold the receptive field of every score cell within ±2 cells of the
