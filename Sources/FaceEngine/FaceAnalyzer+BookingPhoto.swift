@@ -21,7 +21,8 @@ public enum DetectionPipeline: String, Sendable, CaseIterable {
 /// when that finds no trusted face, from the one where the smallest expected face
 /// (`minimumFaceFraction`) does, less `levelMargin` levels. Its result is trusted only when it is
 /// one face, at least `minimumFaceFraction` of the width, scoring at least `minimumConfidence`,
-/// and at least `borderFraction` of its width away from every edge; otherwise the photo goes
+/// and at least `borderFraction` of its width away from every edge (a negative fraction lets the
+/// box reach that far past the edge: the re-scoring is exact there too); otherwise the photo goes
 /// through the full pipeline.
 ///
 /// The face's box and score are then the full pipeline's, re-scored exactly around the face; when
@@ -40,9 +41,12 @@ public struct BookingPhotoRules: Sendable {
     public var expectedFaceFraction: Double = 0.35
     /// Lowest detector score trusted.
     public var minimumConfidence: Double = 0.5
-    /// Smallest gap between the face box and an image edge, as a fraction of the box width
+    /// Smallest gap between the face box and an image edge, as a fraction of the box width; a
+    /// negative value is how far the box may reach past an edge (the detector's boxes often do,
+    /// when the head touches the frame; the full pipeline enrolls such faces, and the re-scored
+    /// box and score are exactly its own)
     /// (0: the box must lie inside the image).
-    public var borderFraction: Double = 0
+    public var borderFraction: Double = -0.25
     /// Levels kept below the level where the smallest expected face matches the window.
     public var levelMargin: Int = 0
 
@@ -82,8 +86,8 @@ public struct BookingPhotoRules: Sendable {
             return "confidence \(String(format: "%.3f", d.confidence)) under \(minimumConfidence)"
         }
         let gap = min(box.left, box.top, imageWidth - 1 - box.right, imageHeight - 1 - box.bottom)
-        if gap < 0 || Double(gap) < borderFraction * Double(box.width) {
-            return gap < 0 ? "face box past the image's edge" : "face box \(gap) px from the border"
+        if Double(gap) < borderFraction * Double(box.width) {
+            return gap < 0 ? "face box \(-gap) px past the image's edge" : "face box \(gap) px from the border"
         }
         return nil
     }

@@ -72,7 +72,12 @@ struct BookingPhotoTests {
         #expect(rules.doubt([face(300, 200, 599, 499), face(10, 10, 100, 100)], imageWidth: 900, imageHeight: 1100) == "2 faces")
         #expect(rules.doubt([face(300, 200, 449, 349)], imageWidth: 900, imageHeight: 1100)?.contains("under 20 %") == true)
         #expect(rules.doubt([face(300, 200, 599, 499, 0.3)], imageWidth: 900, imageHeight: 1100)?.contains("confidence") == true)
-        #expect(rules.doubt([face(-20, 200, 299, 499)], imageWidth: 900, imageHeight: 1100)?.contains("edge") == true)
+        // A box may reach a quarter of its width past an edge, no further.
+        #expect(rules.doubt([face(-20, 200, 299, 499)], imageWidth: 900, imageHeight: 1100) == nil)
+        #expect(rules.doubt([face(-90, 200, 229, 499)], imageWidth: 900, imageHeight: 1100)?.contains("past the image's edge") == true)
+        var strict = rules
+        strict.borderFraction = 0
+        #expect(strict.doubt([face(-20, 200, 299, 499)], imageWidth: 900, imageHeight: 1100)?.contains("past the image's edge") == true)
         // The first level searched keeps the smallest expected face at least one window wide.
         #expect(rules.firstLevel(upsampledWidth: 1822, window: 80) == 8)  // 364 px ≥ 80 · 1.2^8 = 344
         #expect(rules.firstLevel(upsampledWidth: 300, window: 80) == 0)
