@@ -7,7 +7,7 @@
 #  - booking-like: each of the 55 johns photos (../shared/fixtures/dlib/examples/johns, 150x150, one
 #    face whose detector box is about 85 % of the width) upscaled (Triangle filter) and padded with
 #    grey to a portrait or landscape canvas of 600-1000 px, four ways: 600x600 on 800x1000 (box ~64 %
-#    of the width), 450x450 on 1000x900 (box ~38 %, off centre), 750x750 on 760x1000 (box ~84 %, near
+#    of the width), 450x450 on 1000x900 (box 35-38 %, off centre), 750x750 on 760x1000 (box ~84 %, near
 #    the top) and 330x330 on 600x750 (box ~47 %, JPEG quality 85): 220 photos;
 #  - natural photos as they are: every single-person JPEG of ../shared/fixtures/face_recognition
 #    (knn_examples train and test, obama at 240p-1080p, obama, obama2, obama_small, biden), some with
@@ -93,7 +93,7 @@ booking=$(enroll booking booking)
 full=$(enroll booking full)
 booking2=$(enroll booking booking 2)
 echo "uptime: $(uptime)"
-echo "gallery enroll, ${count[booking]} booking-like photos (one face, box 38-84 % of the width):"
+echo "gallery enroll, ${count[booking]} booking-like photos (one face, box 35-84 % of the width):"
 show booking "${count[booking]}" "$booking"; show full "${count[booking]}" "$full"; show "booking again" "${count[booking]}" "$booking2"
 ratio "booking-like photos" "$full" "$booking" "$booking2"
 echo "  full:    $(tail -1 "$work/enroll-booking-full.out")"
