@@ -128,8 +128,9 @@ extension FaceDetector {
         let fullMap = network.outputSize(rows: full.rows, cols: full.cols)
         let box = DRect(best.box)
         let level = Int((log(max(box.width - 1, 1) / Double(decoder.windowWidth - 1)) / log(decoder.pyramidScale)).rounded())
-        typealias Window = (top: Int, left: Int, bottom: Int, right: Int, cells: (x: ClosedRange<Int>, y: ClosedRange<Int>))
-        var windows = [Window]()
+        // A network run: a window of the full tensor and the score cells read from it.
+        typealias Run = (top: Int, left: Int, bottom: Int, right: Int, cells: [(x: ClosedRange<Int>, y: ClosedRange<Int>)])
+        var runs = [Run]()
         for j in max(0, level - search)...(level + search) where j < full.rects.count {
             // The face's centre on level j (inverting p ↦ 1.2·p + 0.3), then in the full tensor.
             var x = box.center.x, y = box.center.y
@@ -143,16 +144,14 @@ extension FaceDetector {
             let cells = (x: max(cx - 2, 0)...min(cx + 2, fullMap.cols - 1), y: max(cy - 2, 0)...min(cy + 2, fullMap.rows - 1))
             guard !cells.x.isEmpty, !cells.y.isEmpty else { continue }
             // The window: every input pixel those cells see, starting on the stride grid.
-            windows.append((top: max(0, (stride * cells.y.lowerBound + offset - reach) / stride * stride),
-                            left: max(0, (stride * cells.x.lowerBound + offset - reach) / stride * stride),
-                            bottom: min(full.rows, stride * cells.y.upperBound + offset + reach + 1),
-                            right: min(full.cols, stride * cells.x.upperBound + offset + reach + 1), cells: cells))
+            runs.append((top: max(0, (stride * cells.y.lowerBound + offset - reach) / stride * stride),
+                         left: max(0, (stride * cells.x.lowerBound + offset - reach) / stride * stride),
+                         bottom: min(full.rows, stride * cells.y.upperBound + offset + reach + 1),
+                         right: min(full.cols, stride * cells.x.upperBound + offset + reach + 1), cells: [cells]))
         }
         // One network run over the windows' union when that is no larger than the windows apart
         // (the levels sit one above the other in the tensor's right column): every cell's
         // receptive field is still inside what is run.
-        typealias Run = (top: Int, left: Int, bottom: Int, right: Int, cells: [(x: ClosedRange<Int>, y: ClosedRange<Int>)])
-        var runs = windows.map { w -> Run in (w.top, w.left, w.bottom, w.right, [w.cells]) }
         if let first = runs.first {
             let union = runs.dropFirst().reduce(first) { u, w in
                 (min(u.top, w.top), min(u.left, w.left), max(u.bottom, w.bottom), max(u.right, w.right), u.cells + w.cells)

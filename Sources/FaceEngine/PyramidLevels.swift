@@ -5,7 +5,7 @@ import Imaging
 /// The normalised float levels of an image's detector pyramid, from level ``first`` on: the same
 /// values, bit for bit, as the levels ``TiledPyramid/init(image:averageRGB:padding:outerPadding:)``
 /// packs (level 0 is `(pixel − average) / 256`, each next level the bilinear resize of the previous
-/// one to `floor(5/6 ·)` of its size), kept as separate planes so that parts of the pyramid can be
+/// one to `floor(5/6 ·)` of its size), kept level by level so that parts of the pyramid can be
 /// laid out in other ways (a tensor of the small levels only, or a window of the full tensor).
 ///
 /// Memory layout: ``storage`` holds channel R of levels `first…` one after another (each

@@ -157,21 +157,7 @@ enum DirectConvolutionKernel {
                 guard iy >= 0 && iy < g.inputRows else { continue }
                 let src = UnsafeRawPointer(input.base + ch * input.channelStride + (iy - input.rowOrigin) * input.rowStride
                     + c - g.paddingX)
-                let w = weights + (ch * kh + ky) * kw
-                if lanes == 4 {
-                    for kx in 0..<kw {
-                        let wv = SIMD8<Float>(repeating: w[kx])
-                        let p = src + 4 * kx
-                        GEMMKernel.madd(&a0, wv, p.loadUnaligned(as: SIMD8<Float>.self))
-                        GEMMKernel.madd(&a1, wv, p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
-                        GEMMKernel.madd(&a2, wv, p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
-                        GEMMKernel.madd(&a3, wv, p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
-                    }
-                } else {
-                    for kx in 0..<kw {
-                        GEMMKernel.madd(&a0, SIMD8<Float>(repeating: w[kx]), (src + 4 * kx).loadUnaligned(as: SIMD8<Float>.self))
-                    }
-                }
+                accumulate(&a0, &a1, &a2, &a3, lanes: lanes, src: src, weights: weights + (ch * kh + ky) * kw, count: kw)
             }
         }
         return (a0, a1, a2, a3)
