@@ -40,6 +40,12 @@ public final class DetectorNetwork: Sendable {
         }
     }
 
+    /// Score-map rows the chain computes per step. 64 rather than 16: fewer, larger steps of
+    /// every layer ran the detector's convolutions about 5 % faster (`frs bench faces`, the two
+    /// settings alternated 8 times on a 2-core EPYC), for about 35 MB more of intermediate rows
+    /// on a 1 MP photo (maximum RSS of `frs faces detect obama.jpg`: 301 → 336 MB).
+    static let bandRows = 64
+
     /// Total stride from input tensor to score map (8).
     public var outputStride: Int { chain.stages.reduce(1) { $0 * $1.strideY } }
 
@@ -65,7 +71,7 @@ public final class DetectorNetwork: Sendable {
                        threads: Int = defaultThreadCount, profile: ConvolutionChain.Profile? = nil)
         -> (scores: [Float], rows: Int, cols: Int)
     {
-        let out = chain.forward(input: input, rows: rows, columns: cols, bandRows: 16, threads: threads, profile: profile)
+        let out = chain.forward(input: input, rows: rows, columns: cols, bandRows: Self.bandRows, threads: threads, profile: profile)
         return (out.values, out.rows, out.columns)
     }
 }

@@ -121,7 +121,8 @@ public struct Convolution: Sendable {
         let g = geometry(rows: x.rows, columns: x.columns)
         var y = Tensor(samples: x.samples, channels: filterCount, rows: g.outputRows, columns: g.outputColumns)
         guard g.outputRows > 0, g.outputColumns > 0 else { return y }
-        let scratch = ScratchBuffers(workers: threads, floatsPerWorker: scratchFloats(geometry: g))
+        let scratch = ScratchBuffers(workers: threads, floatsPerWorker: scratchFloats(geometry: g),
+                                     sharedFloats: sharedFloats(geometry: g, rows: g.outputRows))
         let outSample = y.sampleSize, outPlane = y.planeSize
         // Each sample is copied into rows with zero margins as wide as the padding (plus slack at
         // the end), so the packing kernel's SIMD fast path applies at the borders too.
@@ -181,6 +182,26 @@ public struct Convolution: Sendable {
         usesDirectKernel ? 0 : stripsPerTile(depth: g.depth) * g.depth * GEMMKernel.blockColumns
     }
 
+    /// Whether strips are read from the input in place (see ``ConvolutionKernel/InPlaceInput``)
+    /// rather than packed: a multi-filter layer of stride 1, or of stride 2 without horizontal
+    /// padding whose every input value takes part in at least ``splitMinimumUses`` multiply-adds
+    /// (the parity split is one more pass over the input: the detector's first layer, 16 filters
+    /// of 5 × 5 at stride 2, 100 uses, ran slower with it).
+    func readsInPlace(geometry g: ConvolutionGeometry) -> Bool {
+        guard !usesDirectKernel, ConvolutionKernel.readsInPlace(g) else { return false }
+        return g.strideX == 1 || filterCount * kernelRows * kernelColumns / (strideX * strideY) >= Self.splitMinimumUses
+    }
+
+    /// See ``readsInPlace(geometry:)``.
+    static let splitMinimumUses = 128
+
+    /// Shared scratch floats (see ``ScratchBuffers``) for computing up to `rows` output rows at
+    /// once: the parity split of their input rows for a stride-2 layer read in place.
+    func sharedFloats(geometry g: ConvolutionGeometry, rows: Int) -> Int {
+        guard readsInPlace(geometry: g), g.strideX == 2, rows > 0 else { return 0 }
+        return ConvolutionKernel.splitFloats(g, rows: g.inputRows(for: 0..<min(rows, g.outputRows)).count)
+    }
+
     /// Computes output rows `rows` of one sample from a band of its input.
     ///
     /// - Parameters:
@@ -216,14 +237,36 @@ public struct Convolution: Sendable {
                             let linear = g.outputColumns < 2 * nr && output.rowStride == g.outputColumns
                             let stripsPerRow = (g.outputColumns + nr - 1) / nr
                             let strips = linear ? (rows.count * g.outputColumns + nr - 1) / nr : rows.count * stripsPerRow
-                            let job = ConvolutionTileJob(
-                                geometry: g, input: input, firstRow: rows.lowerBound, linear: linear,
-                                pixels: rows.count * g.outputColumns, stripsPerRow: stripsPerRow,
-                                strips: strips, stripsPerTile: perTile, filterCount: filterCount,
-                                weights: a.baseAddress!, epilogue: epilogue, output: output, scratch: scratch)
-                            let tiles = (strips + perTile - 1) / perTile
-                            parallelForEach(count: tiles, threads: min(threads, scratch.workers)) { worker, tile in
-                                job.run(worker: worker, tile: tile)
+                            let inPlace = !linear && readsInPlace(geometry: g)
+                            let split = inPlace && g.strideX == 2
+                            let splitRows = g.inputRows(for: rows)
+                            let splitStride = ConvolutionKernel.splitRowStride(columns: g.inputColumns)
+                            if split {
+                                precondition(scratch.sharedFloats >= ConvolutionKernel.splitFloats(g, rows: splitRows.count),
+                                             "shared scratch too small for the column split")
+                                ConvolutionKernel.splitColumns(g, input: input, rows: splitRows, into: scratch.shared,
+                                                               rowStride: splitStride, threads: threads)
+                            }
+                            let taps = ConvolutionKernel.tapOffsets(kernelColumns: g.kernelColumns,
+                                                                    splitHalf: split ? splitStride / 2 : nil)
+                            taps.withUnsafeBufferPointer { taps in
+                                let source = !inPlace ? nil : split
+                                    ? ConvolutionKernel.InPlaceInput(
+                                        base: scratch.shared, channelStride: splitRows.count * splitStride,
+                                        rowStride: splitStride, rowOrigin: splitRows.lowerBound,
+                                        rowEnd: splitRows.upperBound, taps: taps.baseAddress!, split: true)
+                                    : ConvolutionKernel.InPlaceInput(
+                                        base: input.base, channelStride: input.channelStride, rowStride: input.rowStride,
+                                        rowOrigin: input.rowOrigin, rowEnd: .max, taps: taps.baseAddress!, split: false)
+                                let job = ConvolutionTileJob(
+                                    geometry: g, input: input, inPlace: source, firstRow: rows.lowerBound, linear: linear,
+                                    pixels: rows.count * g.outputColumns, stripsPerRow: stripsPerRow,
+                                    strips: strips, stripsPerTile: perTile, filterCount: filterCount,
+                                    weights: a.baseAddress!, epilogue: epilogue, output: output, scratch: scratch)
+                                let tiles = (strips + perTile - 1) / perTile
+                                parallelForEach(count: tiles, threads: min(threads, scratch.workers)) { worker, tile in
+                                    job.run(worker: worker, tile: tile)
+                                }
                             }
                         }
                     }
@@ -242,6 +285,8 @@ public struct Convolution: Sendable {
 private struct ConvolutionTileJob: @unchecked Sendable {
     let geometry: ConvolutionGeometry
     let input: ConvolutionKernel.Band
+    /// Where strips may be read in place; nil: every strip is packed.
+    let inPlace: ConvolutionKernel.InPlaceInput?
     let firstRow: Int
     /// Strips are runs of 24 consecutive pixels of the band (possibly spanning rows) rather than
     /// row-aligned; requires output rows stored contiguously.
@@ -256,13 +301,20 @@ private struct ConvolutionTileJob: @unchecked Sendable {
     let output: Convolution.OutputPlanes
     let scratch: ScratchBuffers
 
-    /// Packs the tile's strips, then multiplies them by every block of 4 filters.
+    /// Computes the strips a stride-1 layer can read in place (``GEMMKernel/directBlock(channels:kernelRows:kernelColumns:a:input:channelStride:rowStride:c:ldc:rows:columns:epilogue:)``),
+    /// packs the others, then multiplies those by every block of 4 filters.
     func run(worker: Int, tile: Int) {
         let nr = GEMMKernel.blockColumns, mr = GEMMKernel.blockRows
         let depth = geometry.depth
         let panel = scratch.slice(worker)
         let s0 = tile * stripsPerTile, s1 = min(s0 + stripsPerTile, strips)
+        var packed = 0
         for s in s0..<s1 {
+            if let first = direct(s) {
+                computeInPlace(strip: s, firstTap: first, partial: panel + (s - s0) * depth * nr)
+                continue
+            }
+            packed += 1
             if linear {
                 ConvolutionKernel.packLinearStrip(geometry, input: input, firstRow: firstRow, firstPixel: s * nr,
                                                   count: min(nr, pixels - s * nr), into: panel + (s - s0) * depth * nr)
@@ -272,13 +324,14 @@ private struct ConvolutionTileJob: @unchecked Sendable {
                                             into: panel + (s - s0) * depth * nr)
             }
         }
+        guard packed > 0 else { return }
         var f0 = 0
         while f0 < filterCount {
             let blockEpilogue = GEMMKernel.Epilogue(bias: epilogue.bias + f0, scale: epilogue.scale + f0,
                                                     shift: epilogue.shift + f0, relu: epilogue.relu)
             let blockWeights = weights + f0 * depth
             let blockOutput = output.base + f0 * output.channelStride
-            for s in s0..<s1 {
+            for s in s0..<s1 where direct(s) == nil {
                 let (row, column, count) = place(s)
                 GEMMKernel.block(depth: depth, a: blockWeights, b: panel + (s - s0) * depth * nr,
                                  c: blockOutput + (row - output.rowOrigin) * output.rowStride + column,
@@ -287,6 +340,52 @@ private struct ConvolutionTileJob: @unchecked Sendable {
             }
             f0 += mr
         }
+    }
+
+    /// Input channels per part of an in-place strip: the part's input window (8 × kh rows of
+    /// 24 + kw − 1 floats, 4.5 KB for 5 × 5) stays in the L1 cache while every filter block
+    /// reads it, and the running sums are parked once per 200 taps.
+    private static let channelsPerPart = 8
+
+    /// Computes strip `s` of a stride-1 layer from its input in place, channel part by channel
+    /// part, every filter block per part; `partial` holds the blocks' running sums.
+    private func computeInPlace(strip s: Int, firstTap: UnsafePointer<Float>, partial: UnsafeMutablePointer<Float>) {
+        guard let source = inPlace else { return }
+        let mr = GEMMKernel.blockRows, nr = GEMMKernel.blockColumns
+        let (row, column, count) = place(s)
+        let channels = geometry.inputChannels, tapsPerChannel = geometry.kernelRows * geometry.kernelColumns
+        let out = output.base + (row - output.rowOrigin) * output.rowStride + column
+        var ch0 = 0
+        while ch0 < channels {
+            let part = min(Self.channelsPerPart, channels - ch0)
+            var f0 = 0
+            while f0 < filterCount {
+                let blockEpilogue = GEMMKernel.Epilogue(bias: epilogue.bias + f0, scale: epilogue.scale + f0,
+                                                        shift: epilogue.shift + f0, relu: epilogue.relu)
+                GEMMKernel.directBlock(
+                    channels: part, kernelRows: geometry.kernelRows, kernelColumns: geometry.kernelColumns,
+                    taps: source.taps, a: weights + f0 * geometry.depth + ch0 * tapsPerChannel * mr,
+                    input: firstTap + ch0 * source.channelStride,
+                    channelStride: source.channelStride, rowStride: source.rowStride,
+                    partial: partial + f0 * nr, first: ch0 == 0, last: ch0 + part == channels,
+                    c: out + f0 * output.channelStride, ldc: output.channelStride,
+                    rows: min(mr, filterCount - f0), columns: count, epilogue: blockEpilogue)
+                f0 += mr
+            }
+            ch0 += part
+        }
+    }
+
+    /// Where strip `s` can be read in place (row-aligned strips only), or nil.
+    @inline(__always)
+    private func direct(_ s: Int) -> UnsafePointer<Float>? {
+        guard let inPlace else { return nil }
+        // The running sums (24 per filter, padded to the block) use the strip's panel slot.
+        let paddedFilters = (filterCount + GEMMKernel.blockRows - 1) / GEMMKernel.blockRows * GEMMKernel.blockRows
+        guard paddedFilters <= geometry.depth else { return nil }
+        let (row, column, count) = place(s)
+        return ConvolutionKernel.directStrip(geometry, band: input, inPlace: inPlace, row: row, column: column,
+                                             count: count)
     }
 
     /// Output row, first column and pixel count of strip `s` (in linear mode, the strip's pixels

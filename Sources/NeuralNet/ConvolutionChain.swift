@@ -92,9 +92,12 @@ public struct ConvolutionChain: Sendable {
             let next = geometries[s + 1]
             capacity[s] = min(geometries[s].outputRows, (capacity[s + 1] - 1) * next.strideY + next.kernelRows)
         }
-        var scratchFloats = 0
-        for s in 0..<count { scratchFloats = max(scratchFloats, stages[s].scratchFloats(geometry: geometries[s])) }
-        let scratch = ScratchBuffers(workers: threads, floatsPerWorker: scratchFloats)
+        var scratchFloats = 0, sharedFloats = 0
+        for s in 0..<count {
+            scratchFloats = max(scratchFloats, stages[s].scratchFloats(geometry: geometries[s]))
+            sharedFloats = max(sharedFloats, stages[s].sharedFloats(geometry: geometries[s], rows: capacity[s]))
+        }
+        let scratch = ScratchBuffers(workers: threads, floatsPerWorker: scratchFloats, sharedFloats: sharedFloats)
 
         // Intermediate rows carry zero margins as wide as the next stage's padding, so that the
         // packing kernels read padding from memory instead of testing bounds; the slack at the end

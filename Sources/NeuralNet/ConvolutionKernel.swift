@@ -40,13 +40,7 @@ enum ConvolutionKernel {
         let inRows = g.inputRows, inCols = g.inputColumns
         let kh = g.kernelRows, kw = g.kernelColumns, sx = g.strideX
         let xBase = c0 * sx - g.paddingX
-        // Last column read by the SIMD path (stride 2 reads one float past its last tap), and
-        // last column a *valid* pixel reads; the first must be readable, the second must be data
-        // or zero margin.
-        let simdEnd = xBase + (nr - 1) * sx + kw - 1 + (sx == 2 ? 1 : 0)
-        let validEnd = xBase + (count - 1) * sx + kw - 1
-        let fast = (sx == 1 || sx == 2) && xBase >= -input.marginLeft
-            && simdEnd < inCols + input.readableRight && validEnd < inCols + input.zeroRight
+        let fast = simdColumns(g, input: input, column: c0, count: count)
         for ch in 0..<g.inputChannels {
             let plane = input.base + ch * input.channelStride
             for ky in 0..<kh {
@@ -95,7 +89,123 @@ enum ConvolutionKernel {
     }
 }
 
+/// The parity split of one layer step: read-only input, each channel written by one worker.
+private struct SplitJob: @unchecked Sendable {
+    let input: ConvolutionKernel.Band
+    let rows: Range<Int>
+    let split: UnsafeMutablePointer<Float>
+    let rowStride: Int
+}
+
 extension ConvolutionKernel {
+    /// Whether the strip of output pixels `c0 ..< c0 + count` can be read with SIMD loads: every
+    /// column the 24-pixel loads touch is readable (stride 2 reads one float past its last tap),
+    /// and every column a *valid* pixel reads is data or zero margin.
+    @inline(__always)
+    static func simdColumns(_ g: ConvolutionGeometry, input: Band, column c0: Int, count: Int) -> Bool {
+        let nr = GEMMKernel.blockColumns, sx = g.strideX, kw = g.kernelColumns, inCols = g.inputColumns
+        let xBase = c0 * sx - g.paddingX
+        let simdEnd = xBase + (nr - 1) * sx + kw - 1 + (sx == 2 ? 1 : 0)
+        let validEnd = xBase + (count - 1) * sx + kw - 1
+        return (sx == 1 || sx == 2) && xBase >= -input.marginLeft
+            && simdEnd < inCols + input.readableRight && validEnd < inCols + input.zeroRight
+    }
+
+    /// Where the strips of a layer can be read in place by ``GEMMKernel/directBlock(channels:kernelRows:kernelColumns:taps:a:input:channelStride:rowStride:partial:first:last:c:ldc:rows:columns:epilogue:)``:
+    /// the band itself (stride 1), or the band's rows split by column parity (stride 2, see
+    /// ``splitColumns(_:input:rows:into:rowStride:threads:)``).
+    struct InPlaceInput {
+        /// Channel `ch`, input row `y` at `base + ch * channelStride + (y - rowOrigin) * rowStride`.
+        var base: UnsafePointer<Float>
+        var channelStride: Int
+        var rowStride: Int
+        var rowOrigin: Int
+        /// Input rows present: `rowOrigin ..< rowEnd`.
+        var rowEnd: Int
+        /// Byte offset of tap `kx` from a row and the strip's first column, `kernelColumns` entries.
+        var taps: UnsafePointer<Int>
+        /// Whether the rows are split by column parity (then column `c` of a strip is at `c`;
+        /// otherwise at `c − paddingX`).
+        var split: Bool
+    }
+
+    /// Byte offsets of the taps of a row: `4 · kx` for stride 1; for a row split by parity into
+    /// halves `half` floats apart, tap `kx` of output column `c` is input column `2c + kx`, so
+    /// even taps are at `c + kx / 2` of the even half and odd ones at `c + kx / 2` of the odd half.
+    static func tapOffsets(kernelColumns kw: Int, splitHalf half: Int?) -> [Int] {
+        (0..<kw).map { kx in
+            guard let half else { return 4 * kx }
+            return 4 * ((kx % 2) * half + kx / 2)
+        }
+    }
+
+    /// Whether a layer can read its strips in place: stride 1, or stride 2 with no horizontal
+    /// padding (split by column parity).
+    static func readsInPlace(_ g: ConvolutionGeometry) -> Bool {
+        g.strideX == 1 || (g.strideX == 2 && g.paddingX == 0)
+    }
+
+    /// Floats per row of a parity split of rows of `columns` floats: two halves of
+    /// `(columns + 1) / 2` floats each, rounded up to 8.
+    static func splitRowStride(columns: Int) -> Int {
+        2 * (((columns + 1) / 2 + 7) & ~7)
+    }
+
+    /// Floats the parity split of `rows` rows of every channel needs, slack for the strips'
+    /// reads past the last row included.
+    static func splitFloats(_ g: ConvolutionGeometry, rows: Int) -> Int {
+        g.inputChannels * rows * splitRowStride(columns: g.inputColumns) + 2 * GEMMKernel.blockColumns + 16
+    }
+
+    /// Copies input rows `rows` of every channel of the band into `split` with the even columns
+    /// first and the odd columns `rowStride / 2` floats later: channel `ch`, row `y` starts at
+    /// `split + (ch * rows.count + y - rows.lowerBound) * rowStride`.
+    static func splitColumns(
+        _ g: ConvolutionGeometry, input: Band, rows: Range<Int>, into split: UnsafeMutablePointer<Float>,
+        rowStride: Int, threads: Int
+    ) {
+        let columns = g.inputColumns, half = rowStride / 2
+        let job = SplitJob(input: input, rows: rows, split: split, rowStride: rowStride)
+        parallelForEach(count: g.inputChannels, threads: threads) { _, ch in
+            let input = job.input
+            for y in job.rows {
+                let src = input.base + ch * input.channelStride + (y - input.rowOrigin) * input.rowStride
+                let even = job.split + (ch * job.rows.count + y - job.rows.lowerBound) * job.rowStride
+                let odd = even + half
+                var j = 0
+                // 16 source floats give 8 of each parity; reads stay within the readable row,
+                // writes within each half.
+                while 2 * j + 16 <= columns + input.readableRight && j + 8 <= half {
+                    let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
+                    UnsafeMutableRawPointer(even + j).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(odd + j).storeBytes(of: v.oddHalf, as: SIMD8<Float>.self)
+                    j += 8
+                }
+                while 2 * j < columns {
+                    even[j] = src[2 * j]
+                    if 2 * j + 1 < columns { odd[j] = src[2 * j + 1] }
+                    j += 1
+                }
+            }
+        }
+    }
+
+    /// The strip of output pixels `c0 ..< c0 + count` of row `r` in `inPlace`, at its first tap
+    /// row and column in channel 0, when every tap row is inside the input and, for stride 1,
+    /// ``simdColumns(_:input:column:count:)``. Nil when the strip must be packed.
+    @inline(__always)
+    static func directStrip(
+        _ g: ConvolutionGeometry, band: Band, inPlace: InPlaceInput, row r: Int, column c0: Int, count: Int
+    ) -> UnsafePointer<Float>? {
+        let iy = r * g.strideY - g.paddingY
+        guard iy >= 0, iy + g.kernelRows <= g.inputRows, iy >= inPlace.rowOrigin,
+              iy + g.kernelRows <= inPlace.rowEnd else { return nil }
+        let rowStart = inPlace.base + (iy - inPlace.rowOrigin) * inPlace.rowStride
+        if inPlace.split { return rowStart + c0 }
+        guard simdColumns(g, input: band, column: c0, count: count) else { return nil }
+        return rowStart + c0 - g.paddingX
+    }
+
     /// Packs `count` (≤ 24) consecutive pixels of a row-major band of output rows, starting at
     /// pixel `firstPixel` of the band that begins at output row `firstRow`; the strip may run
     /// over several (short) rows. Scalar and bounds-checked: used for feature maps narrower

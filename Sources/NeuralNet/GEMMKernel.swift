@@ -50,13 +50,103 @@ enum GEMMKernel {
         depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue
     ) {
+        var acc = Accumulators()
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        for _ in 0..<depth {
+            acc.step(a: pa, b: pb)
+            pa += 4
+            pb += 96
+        }
+        acc.store(c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+    }
+
+    /// Computes part of one block of a convolution straight from its input, without packing:
+    /// the 24 pixels of tap `(ch, ky, kx)` are 24 consecutive floats at byte offset `taps[kx]`
+    /// from `input + ch · channelStride + ky · rowStride` (for stride 1 the row itself, `taps[kx]
+    /// = 4 · kx`; for stride 2 a copy of it split by column parity), so each step loads them where
+    /// they are. The sums of the block's earlier channels come from `partial` (none when
+    /// `first`); the sums go back to `partial`, or, when `last`, through the epilogue to `c`.
+    /// Over all parts the reduction runs over `k = (ch · kh + ky) · kw + kx` in the same order,
+    /// with the same operations, as ``block(depth:a:b:c:ldc:rows:columns:epilogue:)`` on a packed
+    /// strip, and a float parked in memory comes back unchanged: the results are bit-identical.
+    /// - Parameters:
+    ///   - channels: input channels of this part.
+    ///   - a: the block's packed weights at this part's first channel.
+    ///   - input: the strip's first tap row in this part's first channel.
+    ///   - partial: 96 floats of running sums for this block.
+    @inline(__always)
+    static func directBlock(
+        channels: Int, kernelRows kh: Int, kernelColumns kw: Int, taps: UnsafePointer<Int>, a: UnsafePointer<Float>,
+        input: UnsafePointer<Float>, channelStride: Int, rowStride: Int,
+        partial: UnsafeMutablePointer<Float>, first: Bool, last: Bool,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue
+    ) {
+        var acc = first ? Accumulators() : Accumulators(loading: UnsafeRawPointer(partial))
+        var pa = a
+        for ch in 0..<channels {
+            var row = UnsafeRawPointer(input + ch * channelStride)
+            for _ in 0..<kh {
+                for kx in 0..<kw {
+                    acc.step(a: pa, b: row + taps[kx])
+                    pa += 4
+                }
+                row += 4 * rowStride
+            }
+        }
+        if last {
+            acc.store(c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+        } else {
+            acc.park(UnsafeMutableRawPointer(partial))
+        }
+    }
+
+    /// The 4 × 24 block's sums: 12 `SIMD8<Float>` registers.
+    struct Accumulators {
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c02 = SIMD8<Float>()
         var c10 = SIMD8<Float>(), c11 = SIMD8<Float>(), c12 = SIMD8<Float>()
         var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c22 = SIMD8<Float>()
         var c30 = SIMD8<Float>(), c31 = SIMD8<Float>(), c32 = SIMD8<Float>()
-        var pa = a
-        var pb = UnsafeRawPointer(b)
-        for _ in 0..<depth {
+
+        init() {}
+
+        /// Sums parked by ``park(_:)``.
+        @inline(__always)
+        init(loading p: UnsafeRawPointer) {
+            c00 = p.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)
+            c01 = p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+            c02 = p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+            c10 = p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+            c11 = p.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self)
+            c12 = p.loadUnaligned(fromByteOffset: 160, as: SIMD8<Float>.self)
+            c20 = p.loadUnaligned(fromByteOffset: 192, as: SIMD8<Float>.self)
+            c21 = p.loadUnaligned(fromByteOffset: 224, as: SIMD8<Float>.self)
+            c22 = p.loadUnaligned(fromByteOffset: 256, as: SIMD8<Float>.self)
+            c30 = p.loadUnaligned(fromByteOffset: 288, as: SIMD8<Float>.self)
+            c31 = p.loadUnaligned(fromByteOffset: 320, as: SIMD8<Float>.self)
+            c32 = p.loadUnaligned(fromByteOffset: 352, as: SIMD8<Float>.self)
+        }
+
+        /// Writes the sums, unchanged, to 96 floats at `p`.
+        @inline(__always)
+        func park(_ p: UnsafeMutableRawPointer) {
+            p.storeBytes(of: c00, toByteOffset: 0, as: SIMD8<Float>.self)
+            p.storeBytes(of: c01, toByteOffset: 32, as: SIMD8<Float>.self)
+            p.storeBytes(of: c02, toByteOffset: 64, as: SIMD8<Float>.self)
+            p.storeBytes(of: c10, toByteOffset: 96, as: SIMD8<Float>.self)
+            p.storeBytes(of: c11, toByteOffset: 128, as: SIMD8<Float>.self)
+            p.storeBytes(of: c12, toByteOffset: 160, as: SIMD8<Float>.self)
+            p.storeBytes(of: c20, toByteOffset: 192, as: SIMD8<Float>.self)
+            p.storeBytes(of: c21, toByteOffset: 224, as: SIMD8<Float>.self)
+            p.storeBytes(of: c22, toByteOffset: 256, as: SIMD8<Float>.self)
+            p.storeBytes(of: c30, toByteOffset: 288, as: SIMD8<Float>.self)
+            p.storeBytes(of: c31, toByteOffset: 320, as: SIMD8<Float>.self)
+            p.storeBytes(of: c32, toByteOffset: 352, as: SIMD8<Float>.self)
+        }
+
+        /// Adds the products of the 4 weights at `a` and the 24 values at `b`.
+        @inline(__always)
+        mutating func step(a pa: UnsafePointer<Float>, b pb: UnsafeRawPointer) {
             let b0 = pb.loadUnaligned(as: SIMD8<Float>.self)
             let b1 = pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
             let b2 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
@@ -68,17 +158,20 @@ enum GEMMKernel {
             madd(&c20, a2, b0); madd(&c21, a2, b1); madd(&c22, a2, b2)
             let a3 = SIMD8<Float>(repeating: pa[3])
             madd(&c30, a3, b0); madd(&c31, a3, b1); madd(&c32, a3, b2)
-            pa += 4
-            pb += 96
         }
-        store(c00, c01, c02, row: 0, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
-        store(c10, c11, c12, row: 1, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
-        store(c20, c21, c22, row: 2, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
-        store(c30, c31, c32, row: 3, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+
+        /// Applies the epilogue and stores the first `rows` filters' first `columns` pixels.
+        @inline(__always)
+        func store(c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue) {
+            GEMMKernel.store(c00, c01, c02, row: 0, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+            GEMMKernel.store(c10, c11, c12, row: 1, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+            GEMMKernel.store(c20, c21, c22, row: 2, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+            GEMMKernel.store(c30, c31, c32, row: 3, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+        }
     }
 
     @inline(__always)
-    private static func store(
+    fileprivate static func store(
         _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, row m: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue
     ) {

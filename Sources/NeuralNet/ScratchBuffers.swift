@@ -6,18 +6,28 @@ import Synchronization
 /// One allocation, 64-byte aligned, cut into `workers` equal slices. Worker `w` of a parallel
 /// loop uses only slice `w`, so the slices never alias across threads; that discipline (not a
 /// lock) is what makes sharing the instance between workers safe, hence `@unchecked Sendable`.
+///
+/// It also holds one region all workers share (`shared`, `sharedFloats` long), which one step of
+/// a layer fills before its parallel loop and the loop only reads: a stride-2 layer's input split
+/// by column parity (``ConvolutionKernel/splitColumns(_:input:rows:into:rowStride:threads:)``).
 final class ScratchBuffers: @unchecked Sendable {
     let workers: Int
     let floatsPerWorker: Int
+    let sharedFloats: Int
     private let base: UnsafeMutablePointer<Float>
 
-    init(workers: Int, floatsPerWorker: Int) {
+    init(workers: Int, floatsPerWorker: Int, sharedFloats: Int = 0) {
         self.workers = max(workers, 1)
         // Round each slice up to a whole number of cache lines.
         self.floatsPerWorker = (max(floatsPerWorker, 1) + 15) & ~15
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: self.workers * self.floatsPerWorker * 4, alignment: 64)
-        self.base = raw.bindMemory(to: Float.self, capacity: self.workers * self.floatsPerWorker)
+        self.sharedFloats = (sharedFloats + 15) & ~15
+        let total = self.workers * self.floatsPerWorker + self.sharedFloats
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: total * 4, alignment: 64)
+        self.base = raw.bindMemory(to: Float.self, capacity: total)
     }
+
+    /// The shared region.
+    var shared: UnsafeMutablePointer<Float> { base + workers * floatsPerWorker }
 
     /// The slice of worker `w`.
     func slice(_ w: Int) -> UnsafeMutablePointer<Float> {

@@ -33,6 +33,8 @@ struct ConvolutionExactTests {
         (13, 6, 3, 3, 1, 1, 1, 1, 17, 17),       // face-net narrow map
         (3, 2, 5, 5, 1, 1, 2, 2, 3, 3),          // padding wider than half the input
         (47, 5, 3, 3, 1, 1, 1, 1, 3, 55),        // filters past a multiple of 4 and 5
+        (40, 3, 5, 5, 2, 2, 0, 0, 9, 103),       // stride 2 read in place (column split), odd width
+        (12, 9, 3, 3, 1, 1, 1, 1, 5, 77),        // stride 1 read in place in two channel parts
     ]
 
     @Test("forward equals the exact arithmetic", arguments: 0..<cases.count)
@@ -56,7 +58,7 @@ struct ConvolutionExactTests {
     func chain(rows: Int, columns: Int, bandRows: Int) {
         var rng = TestRandom(seed: UInt64(rows * 1000 + columns))
         let specs: [(Int, Int, Int, Int, Int)] = [  // filters, channels, size, stride, padding
-            (16, 3, 5, 2, 0), (9, 16, 5, 2, 0), (8, 9, 3, 2, 0), (10, 8, 5, 1, 2), (5, 10, 5, 1, 2), (1, 5, 9, 1, 4),
+            (16, 3, 5, 2, 0), (24, 16, 5, 2, 0), (8, 24, 3, 2, 0), (10, 8, 5, 1, 2), (5, 10, 5, 1, 2), (1, 5, 9, 1, 4),
         ]
         let chain = ConvolutionChain(stages: specs.map { f, c, k, s, p in
             randomConvolution(&rng, filters: f, channels: c, kh: k, kw: k, sy: s, sx: s, py: p, px: p)
