@@ -166,9 +166,13 @@ extension ConvolutionKernel {
     ) {
         let columns = g.inputColumns, half = rowStride / 2
         let job = SplitJob(input: input, rows: rows, split: split, rowStride: rowStride)
-        parallelForEach(count: g.inputChannels, threads: threads) { _, ch in
+        // Items of up to 8 rows of one channel: enough of them to share out evenly even when
+        // there are only 3 channels.
+        let groups = (rows.count + 7) / 8
+        parallelForEach(count: g.inputChannels * groups, threads: threads) { _, item in
             let input = job.input
-            for y in job.rows {
+            let ch = item / groups, first = job.rows.lowerBound + (item % groups) * 8
+            for y in first..<min(first + 8, job.rows.upperBound) {
                 let src = input.base + ch * input.channelStride + (y - input.rowOrigin) * input.rowStride
                 let even = job.split + (ch * job.rows.count + y - job.rows.lowerBound) * job.rowStride
                 let odd = even + half
