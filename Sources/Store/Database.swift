@@ -28,7 +28,7 @@ public final class Database {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(handle)
             handle = nil
-            throw DatabaseError(code: rc, message: message, sql: "open \(path)")
+            throw DatabaseError(code: rc, message: message, sql: "open \(path)", path: path)
         }
         sqlite3_busy_timeout(handle, busyTimeout)
         try execute("PRAGMA journal_mode=WAL")
@@ -47,7 +47,7 @@ public final class Database {
         if rc != SQLITE_OK {
             let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(message)
-            throw DatabaseError(code: rc, message: text, sql: sql)
+            throw DatabaseError(code: rc, message: text, sql: sql, path: path)
         }
     }
 
@@ -141,7 +141,7 @@ public final class Database {
     }
 
     private func error(_ rc: Int32, _ sql: String) -> DatabaseError {
-        DatabaseError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        DatabaseError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
     }
 }
 
@@ -184,10 +184,56 @@ public struct Row: Sendable {
     }
 }
 
-/// A SQLite error: its result code, message and the statement.
+/// A SQLite error: its result code, message and the statement, and the database file.
+///
+/// Its description says first what it means for the person reading it and what would fix it,
+/// for the conditions an operator can act on (a full disk, a read-only or unreachable file, a
+/// lock held too long, a damaged file), then SQLite's own words.
 public struct DatabaseError: Error, CustomStringConvertible {
     public var code: Int32
     public var message: String
     public var sql: String
-    public var description: String { "database error \(code): \(message) (in: \(sql.prefix(200)))" }
+    /// The database file, when known.
+    public var path: String?
+
+    public init(code: Int32, message: String, sql: String, path: String? = nil) {
+        self.code = code
+        self.message = message
+        self.sql = sql
+        self.path = path
+    }
+
+    public var description: String {
+        let raw = "database error \(code): \(message) (in: \(sql.prefix(200)))"
+        guard let meaning else { return raw }
+        return "\(meaning) [\(raw)]"
+    }
+
+    /// What the primary result code means and what would fix it; nil for the others.
+    var meaning: String? {
+        let file = path ?? "the database"
+        let folder = path.map { ($0 as NSString).deletingLastPathComponent } ?? "its folder"
+        switch code & 0xff {
+        case SQLITE_FULL:
+            return "\(file) is full: free space on the file system that holds it and try again (nothing of "
+                + "this change was written; the daemon retries its own jobs once there is room)"
+        case SQLITE_READONLY:
+            return "\(file) is read-only here: this account (uid \(getuid())) may not write it, or its file "
+                + "system is mounted read-only; the spool's database is the service account's"
+        case SQLITE_CANTOPEN:
+            return "cannot open \(file): check that \(folder) exists and that this account (uid \(getuid())) may "
+                + "write there (frs init creates it)"
+        case SQLITE_PERM, SQLITE_AUTH:
+            return "permission denied on \(file) for this account (uid \(getuid()))"
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return "\(file) stayed locked by another process: wait for the other frs command to finish and try again"
+        case SQLITE_CORRUPT, SQLITE_NOTADB:
+            return "\(file) is damaged or is not an frs database: restore it from a backup"
+        case SQLITE_IOERR:
+            return "reading or writing \(file) failed in the operating system (a full or failing disk?): "
+                + "check the file system holding it"
+        default:
+            return nil
+        }
+    }
 }
