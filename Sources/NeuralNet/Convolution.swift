@@ -7,8 +7,13 @@
 /// `max?((conv + bias) · gamma[f] + beta[f], 0)`, the same operations in the same order as
 /// dlib's separate layers.
 ///
-/// The computation is a banded im2col (``ConvolutionKernel``) feeding a register-blocked GEMM
-/// (``GEMMKernel``); only small per-thread panels are packed, never the whole im2col matrix.
+/// The computation is a register-blocked GEMM (``GEMMKernel``) over strips of 24 output pixels.
+/// Where it can, a strip's taps are read from the input where they lie: straight from the rows
+/// at stride 1, from a copy of the rows split by column parity at stride 2 (each tap of 24
+/// pixels is then 24 consecutive floats either way). Other strips (at borders, narrow maps,
+/// stride-2 layers with few filters per input value) are packed first by a banded im2col
+/// (``ConvolutionKernel``) into small per-thread panels, never the whole im2col matrix. Both
+/// paths add the products in the same order with the same operations: the same bits.
 public struct Convolution: Sendable {
     public let filterCount: Int
     public let inputChannels: Int
