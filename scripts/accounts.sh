@@ -116,6 +116,13 @@ if out=$(as $ANA $GA $FRS status "$JA" 2>&1) && grep -q "decision: completed" <<
   ok "analyst A's status of her job: completed, with result and sheet"; else bad "status JA: $out"; fi
 if out=$(as $ANA $GA $FRS status "$JH" 2>&1) && grep -q "state: held" <<<"$out"; then ok "analyst A sees her job held"
   else bad "status JH: $out"; fi
+# A damaged record on the board is named, not passed over in silence; her jobs are still listed.
+damaged="$FRS_SPOOL/outbox/jobs/A/damaged-1.json"
+printf '{"job": "damaged-1", "requ' > "$damaged"; chgrp $GA "$damaged"; chmod 640 "$damaged"
+if out=$(as $ANA $GA $FRS status 2>&1) && grep -q "outbox/jobs/A/damaged-1.json could not be read: not a status record" <<<"$out" \
+  && grep -q "$JA" <<<"$out"; then ok "analyst A's status names a damaged board record and still lists her jobs"
+  else bad "status with a damaged record: $out"; fi
+rm -f "$damaged"
 
 # --- Nobody but the daemon reads the database, the evidence, the queues; only auditors the audit log.
 for who in "$ANA $GA" "$EVE $GA" "$SAM $GA" "$BOB $GB"; do

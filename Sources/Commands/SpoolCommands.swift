@@ -183,7 +183,14 @@ public struct StatusCommand: Subcommand {
             let staff = (try? board.readStaff(agency: agency)) ?? []
             let roles = Set(staff.filter { $0.uid == me && $0.status == "active" }.map(\.role))
             let agencyWide = me == 0 || !roles.isDisjoint(with: ["examiner", "supervisor"])
-            let records = (try? board.records(agency: agency)) ?? []
+            let listing = (try? board.records(agency: agency)) ?? StatusBoard.Listing()
+            let records = listing.records
+            for (name, reason) in listing.unreadable {
+                if let job, name != "\(job).json" { continue }
+                context.err("frs: the status board record outbox/jobs/\(agency)/\(name) could not be read: \(reason); "
+                            + "the daemon writes a job's record again whenever the job changes; if it stays unreadable, "
+                            + "ask the administrator to look at it")
+            }
             if let job {
                 if let record = records.first(where: { $0.job == job }), record.uid == me || agencyWide {
                     visible.append(record)

@@ -75,15 +75,43 @@ public struct StatusBoard: Sendable {
         try JSONDecoder().decode([StaffEntry].self, from: Data(try DurableFile.read(staff(agency: agency), limit: 16 << 20)))
     }
 
+    /// What an agency's board holds: the records this account could read, and the files it could
+    /// not (named, with the reason), so that a damaged record is reported rather than passed over.
+    public struct Listing: Sendable {
+        public var records: [JobStatusRecord] = []
+        /// Board files that are not a readable record: file name and reason.
+        public var unreadable: [(name: String, reason: String)] = []
+
+        public init() {}
+    }
+
     /// Every record of an agency's board (this account must be able to list it).
     /// - Throws: ``SystemCallError`` (`EACCES` for another agency's board).
-    public func records(agency: String) throws -> [JobStatusRecord] {
+    public func records(agency: String) throws -> Listing {
         let directory = directory(agency: agency)
-        return try Directory.entries(directory).filter { $0.hasSuffix(".json") && $0 != "staff.json" }.sorted()
-            .compactMap { name in
-                try? JSONDecoder().decode(JobStatusRecord.self,
-                                          from: Data(try DurableFile.read(directory + "/" + name, limit: 1 << 20)))
+        var listing = Listing()
+        for name in try Directory.entries(directory).filter({ $0.hasSuffix(".json") && $0 != "staff.json" }).sorted() {
+            do {
+                listing.records.append(try JSONDecoder().decode(
+                    JobStatusRecord.self, from: Data(try DurableFile.read(directory + "/" + name, limit: 1 << 20))))
+            } catch let error as DecodingError {
+                listing.unreadable.append((name, "not a status record (\(Self.describe(error)))"))
+            } catch {
+                listing.unreadable.append((name, "\(error)"))
             }
+        }
+        return listing
+    }
+
+    /// A decoding error in a few words.
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .dataCorrupted(let context): "damaged JSON: \(context.debugDescription)"
+        case .keyNotFound(let key, _): "no \"\(key.stringValue)\""
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            "unexpected value at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        @unknown default: "\(error)"
+        }
     }
 
     /// The agencies that have a board (the daemon's and root's view; others cannot list `outbox/jobs/`).

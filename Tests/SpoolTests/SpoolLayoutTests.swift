@@ -105,3 +105,24 @@ struct SpoolJanitorTests {
         #expect(try SpoolJanitor(layout: layout).sweep() == SpoolJanitor.Report())
     }
 }
+
+@Suite("Status board")
+struct StatusBoardTests {
+    /// A board file that is not a readable record is named with its reason, not passed over, and
+    /// the readable records are still listed.
+    @Test func aDamagedRecordIsReportedNotSkipped() throws {
+        let spool = try TestSpool()
+        let board = spool.layout.board
+        let record = JobStatusRecord(job: "job-1", requester: "ana", uid: 3001, agency: "A", purpose: "active-investigation",
+                                     caseNumber: "24-1", state: .finished, decision: "completed", updated: spool.now)
+        try board.publish(record, group: nil)
+        let directory = board.directory(agency: "A")
+        try Data("{\"job\": \"job-2\", \"requ".utf8).write(to: URL(fileURLWithPath: directory + "/job-2.json"))
+        try Data("{\"job\": \"job-3\"}".utf8).write(to: URL(fileURLWithPath: directory + "/job-3.json"))
+        let listing = try board.records(agency: "A")
+        #expect(listing.records == [record])
+        #expect(listing.unreadable.map(\.name) == ["job-2.json", "job-3.json"])
+        #expect(listing.unreadable[0].reason.hasPrefix("not a status record (damaged JSON"), "\(listing.unreadable[0].reason)")
+        #expect(listing.unreadable[1].reason == "not a status record (no \"requester\")", "\(listing.unreadable[1].reason)")
+    }
+}
