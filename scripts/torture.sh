@@ -317,8 +317,9 @@ for id in "${ORDER[@]:0:$PRE}"; do drop "$id"; done
 # Names a result cannot carry (issue #11 item 1): answered at once as badname-<inode>.
 LONG=$(head -c 245 /dev/zero | tr '\0' 'L')
 for name in "$LONG" 'odd name;$(id)' $'not-utf8-\xff\xfe'; do
-  job_json '["TORT/t/p1.jpg"]' > "$S/tmp/badname.tmp"; mv "$S/tmp/badname.tmp" "$S/incoming/$name.json"
-  hostile "badname-$(stat -c %i "$S/incoming/$name.json")" denied input.bad-job-name
+  job_json '["TORT/t/p1.jpg"]' > "$S/tmp/badname.tmp"; ino=$(stat -c %i "$S/tmp/badname.tmp")
+  mv "$S/tmp/badname.tmp" "$S/incoming/$name.json"
+  hostile "badname-$ino" denied input.bad-job-name
 done
 # The swapped drop folders, each with files named like the canary.
 for id in "${SWAP_IDS[@]}"; do
@@ -418,8 +419,9 @@ while :; do
     # Squatters under two held jobs' ids (issue #11 item 2): answered as <id>.dup-<inode>.
     for id in "${HELD_IDS[@]:0:2}"; do
       job_json '["TORT/t/p1.jpg"]' | sed 's/"active-investigation"/"personal"/' > "$S/tmp/squat.tmp"; chown 4242 "$S/tmp/squat.tmp" 2>/dev/null
-      mv "$S/tmp/squat.tmp" "$S/incoming/$id.json"
-      hostile "$id.dup-$(stat -c %i "$S/incoming/$id.json")" denied input.duplicate-job-id
+      # The inode before the move (a rename keeps it): a daemon may claim the file at once.
+      ino=$(stat -c %i "$S/tmp/squat.tmp"); mv "$S/tmp/squat.tmp" "$S/incoming/$id.json"
+      hostile "$id.dup-$ino" denied input.duplicate-job-id
     done
     for id in "${HELD_IDS[@]}"; do approve_as_super "$id" --supervisor super1 --note "not about the assembly" >> "$LOGS/approve.log" 2>&1; done
     approved=1
@@ -443,8 +445,9 @@ done
 # A squatter under a finished job's id.
 fin=$(ls "$S/done" | grep -m1 -E '^job-[0-9]+\.json$' | sed 's/\.json$//')
 if [ -n "$fin" ] && [ ! -e "$S/incoming/$fin.json" ]; then
-  job_json '["TORT/t/p1.jpg"]' > "$S/tmp/squat.tmp"; mv "$S/tmp/squat.tmp" "$S/incoming/$fin.json"
-  hostile "$fin.dup-$(stat -c %i "$S/incoming/$fin.json")" denied input.duplicate-job-id
+  job_json '["TORT/t/p1.jpg"]' > "$S/tmp/squat.tmp"; ino=$(stat -c %i "$S/tmp/squat.tmp")
+  mv "$S/tmp/squat.tmp" "$S/incoming/$fin.json"
+  hostile "$fin.dup-$ino" denied input.duplicate-job-id
 fi
 # Graceful stop: SIGTERM, the jobs in flight finish, exit 0.
 check_alive
