@@ -11,9 +11,12 @@
 #   uid 3006  tom   second examiner of agency A (group 2001)
 #   uid 3005  aud   auditor (group 980, the auditors' group)
 #   uid 0     root: frs init, agencies, users, gallery (the first administrator)
+#   uid 3500  an ordinary account that inits a spool of its own and enrolls its gallery (the
+#             single-account setup of demo.sh run by a non-root user)
 #
 # Checks (a line each, then `N passed, M failed`; exit 1 if any failed): who can do their part from
-# their own account (submit, status, read result and sheet, approve, review, verify, report), and who
+# their own account (submit, status, read result and sheet, approve, review, verify, report), that only
+# an administrator enrolls into the gallery, and who
 # cannot read what (another agency's results and board, the audit log unless an auditor, the database,
 # the evidence). Needs root (setpriv); without root it says SKIPPED and fails when CI=true.
 #
@@ -123,6 +126,18 @@ if out=$(as $ANA $GA $FRS status 2>&1) && grep -q "outbox/jobs/A/damaged-1.json 
   && grep -q "$JA" <<<"$out"; then ok "analyst A's status names a damaged board record and still lists her jobs"
   else bad "status with a damaged record: $out"; fi
 rm -f "$damaged"
+
+# --- The gallery is the administrators' alone; an ordinary account administers only a spool of its own.
+if out=$(as $ANA $GA $FRS gallery enroll "$W/gallery.csv" 2>&1); then bad "analyst A enrolled into the gallery: $out"
+elif grep -q "not a registered administrator" <<<"$out"; then ok "analyst A's gallery enroll is refused: not an administrator"
+else bad "analyst A's gallery enroll says: $out"; fi
+OWN=3500
+mkdir -m 700 "$W/own"; chown $OWN:$OWN "$W/own"
+if as $OWN $OWN env FRS_SPOOL="$W/own/spool" $FRS init >/dev/null 2>&1 \
+  && out=$(as $OWN $OWN env FRS_SPOOL="$W/own/spool" $FRS gallery enroll "$W/gallery.csv" 2>&1) \
+  && grep -q "enrolled 2" <<<"$out" && [ "$(stat -c %u "$W/own/spool/state/frs.sqlite")" = $OWN ]; then
+  ok "an ordinary account (uid $OWN) inits its own spool and enrolls a gallery as its administrator"
+else bad "uid $OWN's own spool: $out"; fi
 
 # --- Nobody but the daemon reads the database, the evidence, the queues; only auditors the audit log.
 for who in "$ANA $GA" "$EVE $GA" "$SAM $GA" "$BOB $GB"; do
