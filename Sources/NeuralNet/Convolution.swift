@@ -193,8 +193,10 @@ public struct Convolution: Sendable {
     /// (the parity split is one more pass over the input: the detector's first layer, 16 filters
     /// of 5 × 5 at stride 2, 100 uses, ran slower with it).
     func readsInPlace(geometry g: ConvolutionGeometry) -> Bool {
-        guard !usesDirectKernel, ConvolutionKernel.readsInPlace(g) else { return false }
-        return g.strideX == 1 || filterCount * kernelRows * kernelColumns / (strideX * strideY) >= Self.splitMinimumUses
+        guard !usesDirectKernel else { return false }
+        if g.strideX == 1 { return true }
+        return g.strideX == 2 && g.paddingX == 0
+            && filterCount * kernelRows * kernelColumns / (strideX * strideY) >= Self.splitMinimumUses
     }
 
     /// See ``readsInPlace(geometry:)``.
@@ -306,7 +308,7 @@ private struct ConvolutionTileJob: @unchecked Sendable {
     let output: Convolution.OutputPlanes
     let scratch: ScratchBuffers
 
-    /// Computes the strips a stride-1 layer can read in place (``GEMMKernel/directBlock(channels:kernelRows:kernelColumns:a:input:channelStride:rowStride:c:ldc:rows:columns:epilogue:)``),
+    /// Computes the strips that can be read in place (``computeInPlace(strip:source:firstTap:partial:)``),
     /// packs the others, then multiplies those by every block of 4 filters.
     func run(worker: Int, tile: Int) {
         let nr = GEMMKernel.blockColumns, mr = GEMMKernel.blockRows
@@ -315,8 +317,8 @@ private struct ConvolutionTileJob: @unchecked Sendable {
         let s0 = tile * stripsPerTile, s1 = min(s0 + stripsPerTile, strips)
         var packed = 0
         for s in s0..<s1 {
-            if let first = direct(s) {
-                computeInPlace(strip: s, firstTap: first, partial: panel + (s - s0) * depth * nr)
+            if let inPlace, let first = direct(s) {
+                computeInPlace(strip: s, source: inPlace, firstTap: first, partial: panel + (s - s0) * depth * nr)
                 continue
             }
             packed += 1
@@ -352,10 +354,13 @@ private struct ConvolutionTileJob: @unchecked Sendable {
     /// reads it, and the running sums are parked once per 200 taps.
     private static let channelsPerPart = 8
 
-    /// Computes strip `s` of a stride-1 layer from its input in place, channel part by channel
-    /// part, every filter block per part; `partial` holds the blocks' running sums.
-    private func computeInPlace(strip s: Int, firstTap: UnsafePointer<Float>, partial: UnsafeMutablePointer<Float>) {
-        guard let source = inPlace else { return }
+    /// Computes strip `s` from its input in place (``GEMMKernel/directBlock(channels:kernelRows:kernelColumns:taps:a:input:channelStride:rowStride:partial:first:last:c:ldc:rows:columns:epilogue:)``),
+    /// channel part by channel part, every filter block per part; `partial` holds the blocks'
+    /// running sums.
+    private func computeInPlace(
+        strip s: Int, source: ConvolutionKernel.InPlaceInput, firstTap: UnsafePointer<Float>,
+        partial: UnsafeMutablePointer<Float>
+    ) {
         let mr = GEMMKernel.blockRows, nr = GEMMKernel.blockColumns
         let (row, column, count) = place(s)
         let channels = geometry.inputChannels, tapsPerChannel = geometry.kernelRows * geometry.kernelColumns

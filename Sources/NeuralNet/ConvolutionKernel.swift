@@ -89,7 +89,8 @@ enum ConvolutionKernel {
     }
 }
 
-/// The parity split of one layer step: read-only input, each channel written by one worker.
+/// The parity split of one layer step: read-only input; each item (up to 8 rows of one channel)
+/// written by one worker.
 private struct SplitJob: @unchecked Sendable {
     let input: ConvolutionKernel.Band
     let rows: Range<Int>
@@ -137,12 +138,6 @@ extension ConvolutionKernel {
             guard let half else { return 4 * kx }
             return 4 * ((kx % 2) * half + kx / 2)
         }
-    }
-
-    /// Whether a layer can read its strips in place: stride 1, or stride 2 with no horizontal
-    /// padding (split by column parity).
-    static func readsInPlace(_ g: ConvolutionGeometry) -> Bool {
-        g.strideX == 1 || (g.strideX == 2 && g.paddingX == 0)
     }
 
     /// Floats per row of a parity split of rows of `columns` floats: two halves of

@@ -113,35 +113,34 @@ enum GEMMKernel {
         /// Sums parked by ``park(_:)``.
         @inline(__always)
         init(loading p: UnsafeRawPointer) {
-            c00 = p.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)
-            c01 = p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-            c02 = p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
-            c10 = p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
-            c11 = p.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self)
-            c12 = p.loadUnaligned(fromByteOffset: 160, as: SIMD8<Float>.self)
-            c20 = p.loadUnaligned(fromByteOffset: 192, as: SIMD8<Float>.self)
-            c21 = p.loadUnaligned(fromByteOffset: 224, as: SIMD8<Float>.self)
-            c22 = p.loadUnaligned(fromByteOffset: 256, as: SIMD8<Float>.self)
-            c30 = p.loadUnaligned(fromByteOffset: 288, as: SIMD8<Float>.self)
-            c31 = p.loadUnaligned(fromByteOffset: 320, as: SIMD8<Float>.self)
-            c32 = p.loadUnaligned(fromByteOffset: 352, as: SIMD8<Float>.self)
+            (c00, c01, c02) = Self.row(0, from: p)
+            (c10, c11, c12) = Self.row(1, from: p)
+            (c20, c21, c22) = Self.row(2, from: p)
+            (c30, c31, c32) = Self.row(3, from: p)
         }
 
-        /// Writes the sums, unchanged, to 96 floats at `p`.
+        /// Writes the sums, unchanged, to 96 floats at `p` (filter `m`'s 24 at `24 · m`).
         @inline(__always)
         func park(_ p: UnsafeMutableRawPointer) {
-            p.storeBytes(of: c00, toByteOffset: 0, as: SIMD8<Float>.self)
-            p.storeBytes(of: c01, toByteOffset: 32, as: SIMD8<Float>.self)
-            p.storeBytes(of: c02, toByteOffset: 64, as: SIMD8<Float>.self)
-            p.storeBytes(of: c10, toByteOffset: 96, as: SIMD8<Float>.self)
-            p.storeBytes(of: c11, toByteOffset: 128, as: SIMD8<Float>.self)
-            p.storeBytes(of: c12, toByteOffset: 160, as: SIMD8<Float>.self)
-            p.storeBytes(of: c20, toByteOffset: 192, as: SIMD8<Float>.self)
-            p.storeBytes(of: c21, toByteOffset: 224, as: SIMD8<Float>.self)
-            p.storeBytes(of: c22, toByteOffset: 256, as: SIMD8<Float>.self)
-            p.storeBytes(of: c30, toByteOffset: 288, as: SIMD8<Float>.self)
-            p.storeBytes(of: c31, toByteOffset: 320, as: SIMD8<Float>.self)
-            p.storeBytes(of: c32, toByteOffset: 352, as: SIMD8<Float>.self)
+            Self.put((c00, c01, c02), row: 0, to: p)
+            Self.put((c10, c11, c12), row: 1, to: p)
+            Self.put((c20, c21, c22), row: 2, to: p)
+            Self.put((c30, c31, c32), row: 3, to: p)
+        }
+
+        @inline(__always)
+        private static func row(_ m: Int, from p: UnsafeRawPointer) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+            let q = p + 96 * m
+            return (q.loadUnaligned(as: SIMD8<Float>.self), q.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self),
+                    q.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
+        }
+
+        @inline(__always)
+        private static func put(_ v: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>), row m: Int, to p: UnsafeMutableRawPointer) {
+            let q = p + 96 * m
+            q.storeBytes(of: v.0, as: SIMD8<Float>.self)
+            q.storeBytes(of: v.1, toByteOffset: 32, as: SIMD8<Float>.self)
+            q.storeBytes(of: v.2, toByteOffset: 64, as: SIMD8<Float>.self)
         }
 
         /// Adds the products of the 4 weights at `a` and the 24 values at `b`.
