@@ -82,8 +82,7 @@ func applyLeadRequest<Request: DropBoxRequest>(
     case .recorded, .alreadyRecorded:
         let evidence = EvidenceStore(root: layout.evidence, maximumProbeBytes: policy.maxProbeBytes)
         do {
-            try JobProcessor.leadChanged(job: request.job, layout: layout, database: database, evidence: evidence,
-                                         peerReview: policy.peerReview, now: Date())
+            try JobViews(layout: layout, database: database, evidence: evidence, policy: policy).leadChanged(job: request.job)
         } catch {
             context.err("frs: recorded, but the examiner's sheet or the status board was not updated: \(error)")
         }

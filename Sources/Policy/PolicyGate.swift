@@ -138,11 +138,13 @@ public struct PolicyGate: Sendable {
     ///   - jobRequester: the held job's requester id.
     ///   - jobAgency: the held job's requester's agency code.
     ///   - fileOwnerUID: the uid owning the approval request file.
+    ///   - jobUIDs: the accounts behind the held job (its requester's registered uid, its file's
+    ///     owner): one person with two user ids is still deciding their own request.
     ///   - now: the time of the approval.
     /// - Returns: the failing reasons; empty when the approval stands.
     public func approvalReasons(
         supervisor: Requester?, agency: Agency?, jobRequester: String, jobAgency: String?, fileOwnerUID: UInt32,
-        now: Date
+        jobUIDs: [UInt32] = [], now: Date
     ) -> [ReasonCode] {
         guard let supervisor else { return [.supervisorNotAuthorized] }
         var reasons: [ReasonCode] = []
@@ -156,7 +158,7 @@ public struct PolicyGate: Sendable {
         if !agencyReasons(agency, requester: supervisor, now: now).isEmpty, !reasons.contains(.supervisorNotAuthorized) {
             reasons.append(.supervisorNotAuthorized)
         }
-        if supervisor.id == jobRequester { reasons.append(.supervisorSelfApproval) }
+        if supervisor.id == jobRequester || jobUIDs.contains(supervisor.uid) { reasons.append(.supervisorSelfApproval) }
         return reasons
     }
 

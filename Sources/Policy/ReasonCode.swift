@@ -79,6 +79,8 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case supervisorNotAuthorized = "supervisor.not-authorized"
     /// A supervisor tried to approve their own request.
     case supervisorSelfApproval = "supervisor.self-approval"
+    /// An approval or rejection names a job that is not held for a supervisor's decision.
+    case supervisorJobNotHeld = "supervisor.job-not-held"
 
     /// The job is unknown or did not complete (no candidates to review).
     case reviewUnknownJob = "review.unknown-job"

@@ -7,6 +7,8 @@ import SystemCalls
 public protocol DropBoxRequest: Codable, Sendable {
     /// The file name's extension, which tells the daemon what the request is (`approval`, `review`).
     static var kind: String { get }
+    /// The largest request file the daemon reads.
+    static var maximumFileBytes: Int { get }
     /// The job the request is about.
     var job: String { get }
 }

@@ -41,9 +41,9 @@ public final class BulkProgress {
                 count += 1
             }
             if end < bytes.count {
-                try SystemCall.run("ftruncate", path: path) { ftruncate(fd.rawValue, off_t(end)) }
+                try fd.truncate(to: Int64(end))
             }
-            _ = lseek(fd.rawValue, 0, SEEK_END)
+            try fd.seekToEnd()
             self.done = done
             self.count = count
             descriptor = fd

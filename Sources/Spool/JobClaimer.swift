@@ -39,12 +39,12 @@ public struct ClaimedJob: Sendable {
     public var queuedAhead: Int = 0
 
     /// The kinds of files in the drop box.
-    public enum Kind: Sendable, Equatable {
-        /// A search request, `<job>.json`.
+    public enum Kind: Sendable, Equatable, CaseIterable {
+        /// A search request, `<job>.json` (JobPipeline.swift).
         case job
-        /// A supervisor's approval or rejection of a held job, `<name>.approval`.
+        /// A supervisor's approval or rejection of a held job, `<name>.approval` (RequestDesk+Approval.swift).
         case approval
-        /// An examiner's disposition on a candidate, `<name>.review` (JobProcessor+Review.swift).
+        /// An examiner's disposition on a candidate, `<name>.review` (RequestDesk.swift).
         case review
         /// A supervisor's resolution of a disputed lead, `<name>.resolution`.
         case resolution
@@ -52,15 +52,14 @@ public struct ClaimedJob: Sendable {
         case outcome
     }
 
-    /// Classifies a drop-box name; `nil` for names that are not requests (temporary names,
-    /// a submitter's image folder `<job>.d`).
+    /// Classifies a drop-box name by its extension (``Kind/suffix``); `nil` for names that are not
+    /// requests (temporary names, a submitter's image folder `<job>.d`, a bare extension).
     public static func kind(of name: String) -> (Kind, id: String)? {
         guard !name.hasPrefix(".") else { return nil }
-        if name.hasSuffix(".json"), name.count > 5 { return (.job, String(name.dropLast(5))) }
-        if name.hasSuffix(".approval"), name.count > 9 { return (.approval, String(name.dropLast(9))) }
-        if name.hasSuffix(".review"), name.count > 7 { return (.review, String(name.dropLast(7))) }
-        if name.hasSuffix(".resolution"), name.count > 11 { return (.resolution, String(name.dropLast(11))) }
-        if name.hasSuffix(".outcome"), name.count > 8 { return (.outcome, String(name.dropLast(8))) }
+        for kind in Kind.allCases {
+            let suffix = "." + kind.suffix
+            if name.hasSuffix(suffix), name.count > suffix.count { return (kind, String(name.dropLast(suffix.count))) }
+        }
         return nil
     }
 }

@@ -11,6 +11,15 @@ public enum ResultBuilder {
                   offense: denial.offense, created: now)
     }
 
+    /// The result of a job whose every attempt failed (`processing.attempts-exhausted`), quarantined
+    /// in `failed/`; `message` is the last attempt's error.
+    public static func failed(job: String, requester: String?, purpose: String?, caseNumber: String?, message: String,
+                              now: Date) -> JobResult {
+        JobResult(job: job, decision: .failed, reasons: [.processingAttemptsExhausted],
+                  messages: ["\(ReasonCode.processingAttemptsExhausted.rawValue): \(message)"],
+                  requester: requester, purpose: purpose, caseNumber: caseNumber, created: now)
+    }
+
     /// The result of a search that ran.
     public static func completed(
         job: String, request: JobRequest, probes: [ProbeRecord], probeCount: Int?, searcher: any ProbeSearcher,

@@ -20,6 +20,8 @@ import SystemCalls
 ///                        --auditors-group`); setgid, so each day file is the auditors' group's too
 ///     jobs/        0755  the status board: what each account may know of its jobs (agency codes only)
 ///       <AGENCY>/  2750  in the agency's group: one status record per job, and the agency's staff
+///     answers/     0711  the answers to drop-box requests (``RequestAnswers``)
+///       <uid>/     0700  + ACL user:<uid>:r-x — that account's answers, readable by it alone
 ///   state/         0700  the SQLite database, lock files, the policy file
 ///     bulk/        0700  records of bulk jobs in progress (resumed after a crash)
 ///     held/        0700  private copies of held jobs' files, judged and run on approval
@@ -50,6 +52,10 @@ public struct SpoolLayout: Sendable, Equatable {
     public var statusBoard: String { root + "/outbox/jobs" }
     /// The status board.
     public var board: StatusBoard { StatusBoard(root: statusBoard, temporaryDirectory: tmp) }
+    /// Where the daemon answers drop-box requests (`outbox/answers/`).
+    public var answersDirectory: String { root + "/outbox/answers" }
+    /// The answers to drop-box requests, by the account that dropped them.
+    public var answers: RequestAnswers { RequestAnswers(root: answersDirectory, temporaryDirectory: tmp) }
     public var state: String { root + "/state" }
 
     /// The registry and job ledger.
@@ -68,6 +74,7 @@ public struct SpoolLayout: Sendable, Equatable {
             (active, 0o700), (held, 0o700), (done, 0o700), (failed, 0o700),
             (evidence, 0o700),
             (outbox, 0o711), (results, 0o711), (audit, 0o2750), (statusBoard, 0o755),
+            (answersDirectory, 0o711),
             (state, 0o700), (bulkProgress, 0o700), (heldCopies, 0o700),
         ]
     }

@@ -10,6 +10,8 @@ import Glibc
 public enum AccessControl {
     /// Read.
     public static let read: UInt16 = 4
+    /// Read and search (a directory the other account must list and read from).
+    public static let readSearch: UInt16 = 5
     /// Read, write and search (a directory the other account must list and empty).
     public static let readWriteSearch: UInt16 = 7
 

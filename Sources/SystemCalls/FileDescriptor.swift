@@ -48,16 +48,31 @@ public struct FileDescriptor: Sendable, Hashable {
     /// Reads from the current offset to the end.
     /// - Parameter limit: fail with `EFBIG` rather than read more than this many bytes.
     public func readAll(limit: Int = Int.max) throws(SystemCallError) -> [UInt8] {
+        try readToEnd(call: "read", limit: limit) { buffer, _ in Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
+    }
+
+    /// Reads from `offset` to the end with `pread`, leaving the descriptor's offset where it was
+    /// (a file read again from its start needs no `lseek`).
+    /// - Parameter limit: fail with `EFBIG` rather than read more than this many bytes.
+    public func readAll(from offset: Int64, limit: Int = Int.max) throws(SystemCallError) -> [UInt8] {
+        try readToEnd(call: "pread", limit: limit) { buffer, done in
+            Glibc.pread(rawValue, buffer.baseAddress, buffer.count, off_t(offset) + off_t(done))
+        }
+    }
+
+    /// Calls `readChunk(buffer, bytesSoFar)` until it returns 0 (the end), retrying on `EINTR`.
+    private func readToEnd(call: String, limit: Int,
+                           _ readChunk: (UnsafeMutableRawBufferPointer, Int) -> Int) throws(SystemCallError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let n = chunk.withUnsafeMutableBytes { buffer in Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
+            let n = chunk.withUnsafeMutableBytes { readChunk($0, bytes.count) }
             if n == -1 {
                 if errno == EINTR { continue }
-                throw SystemCallError(call: "read", errno: errno)
+                throw SystemCallError(call: call, errno: errno)
             }
             if n == 0 { return bytes }
-            if bytes.count + n > limit { throw SystemCallError(call: "read", errno: EFBIG) }
+            if bytes.count + n > limit { throw SystemCallError(call: call, errno: EFBIG) }
             bytes.append(contentsOf: chunk[0..<n])
         }
     }
@@ -88,6 +103,18 @@ public struct FileDescriptor: Sendable, Hashable {
             }
             offset += n
         }
+    }
+
+    /// Cuts the file to `length` bytes (`ftruncate`).
+    public func truncate(to length: Int64) throws(SystemCallError) {
+        _ = try SystemCall.run("ftruncate") { ftruncate(rawValue, off_t(length)) }
+    }
+
+    /// Moves the descriptor's offset to the end of the file (`lseek(…, SEEK_END)`).
+    /// - Returns: the new offset, the file's size.
+    @discardableResult
+    public func seekToEnd() throws(SystemCallError) -> Int64 {
+        Int64(try SystemCall.run("lseek") { lseek(rawValue, 0, SEEK_END) })
     }
 
     /// `fsync(2)`: the data and metadata are on disk when it returns.

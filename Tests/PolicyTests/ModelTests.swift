@@ -37,7 +37,7 @@ struct ModelTests {
         .reviewUnknownJob, .reviewUnknownFace, .reviewUnknownCandidate, .reviewOtherAgency, .processingAttemptsExhausted,
         .reviewSelfReview, .reviewSameExaminer, .reviewLeadSettled, .reviewNotDisputed, .reviewConflictOfInterest,
         .outcomeNotAuthorized, .outcomeCorroborationRequired,
-        .inputBadJobName, .inputDuplicateJobID, .inputProbeNotPermitted, .inputQueueLimit,
+        .inputBadJobName, .inputDuplicateJobID, .inputProbeNotPermitted, .inputQueueLimit, .supervisorJobNotHeld,
     ]
 
     @Test("every reason code is produced by some input (or belongs to the spool)")

@@ -284,6 +284,11 @@ struct PolicyGateTests {
         #expect(reasons(supervisor, uid: 1001) == [.supervisorNotAuthorized])
         #expect(reasons(supervisor, jobAgency: "OTHER") == [.supervisorNotAuthorized])
         #expect(reasons(supervisor, requester: "boss") == [.supervisorSelfApproval])
+        // The same person under another user id: the uid decides.
+        #expect(gate.approvalReasons(supervisor: supervisor, agency: Fixtures.agency, jobRequester: "jdoe", jobAgency: "SCPD",
+                                     fileOwnerUID: 2000, jobUIDs: [2000], now: Fixtures.now) == [.supervisorSelfApproval])
+        #expect(gate.approvalReasons(supervisor: supervisor, agency: Fixtures.agency, jobRequester: "jdoe", jobAgency: "SCPD",
+                                     fileOwnerUID: 2000, jobUIDs: [1000, 1001], now: Fixtures.now) == [])
         var analyst = supervisor
         analyst.role = .analyst
         #expect(reasons(analyst) == [.supervisorNotAuthorized])

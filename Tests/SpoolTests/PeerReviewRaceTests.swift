@@ -59,7 +59,7 @@ struct PeerReviewRaceTests {
         let state = try FileStatus.of(spool.layout.state)
         try Accounts.changeOwner(spool.layout.state, uid: 1234, gid: 1234)
         defer { try? Accounts.changeOwner(spool.layout.state, uid: state.owner, gid: state.group) }
-        _ = try JobProcessor.sheetLock(spool.layout)
+        _ = try JobViews.sheetLock(spool.layout)
         #expect(try FileStatus.of(lock).owner == (getuid() == 0 ? 1234 : getuid()))
     }
 }

@@ -9,7 +9,7 @@ import SystemCalls
 /// opened, the folder is opened in it with `O_DIRECTORY | O_NOFOLLOW` and checked on the open
 /// descriptor, and its entries are opened, stat'ed and unlinked relative to that descriptor. A
 /// folder swapped for a symlink never leads the daemon elsewhere.
-extension JobProcessor {
+extension JobPipeline {
     /// Opens `incoming/<job>.d/`; `nil` when there is none (or a symlink or a file is in its place).
     /// - Throws: ``SystemCallError`` when `incoming/` itself cannot be opened.
     func openDropFolder(job: String) throws -> (incoming: DirectoryDescriptor, folder: DirectoryDescriptor)? {

@@ -13,20 +13,20 @@ import SystemCalls
 /// (0600); the copy's SHA-256 goes into the ledger and, with the images' hashes, into the
 /// `job.held` audit record. An approval is judged on that copy, and the released job runs exactly
 /// that copy. Anything that cannot be read, or no longer matches its hash, is refused (fail closed).
-extension JobProcessor {
+extension JobPipeline {
     /// Moves a job to `held/` for a supervisor, after taking private copies of its file and images.
-    func hold(_ claim: ClaimedJob, context: JobContext, terms: [String], bytes: [UInt8], owner: UInt32, now: Date) throws {
+    func hold(_ claim: ClaimedJob, _ job: JobRecord, terms: [String], bytes: [UInt8], now: Date) throws {
         let id = claim.id
         let sha256 = SHA256.hex(bytes)
         try Directory.create(layout.heldCopies, mode: 0o700)
         try DurableFile.write(bytes, to: layout.heldCopy(for: id), via: layout.heldCopies, mode: 0o600)
         try ledger.setHeldCopy(id, sha256: sha256)
         try ledger.markHeld(id, now: now)
-        try record(context.event("job.held", outcome: "held", reasons: [ReasonCode.policyHeldForReview.rawValue],
+        try record(job.event("job.held", outcome: "held", reasons: [ReasonCode.policyHeldForReview.rawValue],
                                  probeSHA256: try ownImageHashes(id),
                                  details: ["watch_terms": terms.joined(separator: ","), "job_sha256": sha256]))
         try DurableFile.renameNoReplace(claim.path, to: layout.held + "/" + claim.name)
-        publishStatus(context, state: .held)
+        views.publish(job, state: .held)
         logger.info("job held for a supervisor", ["job": id, "terms": terms.joined(separator: ",")])
     }
 
@@ -66,8 +66,14 @@ extension JobProcessor {
     }
 
     /// The private copy of a held job's file, checked against the hash recorded when it was held.
-    /// - Returns: the bytes, or why they cannot be trusted.
     func heldCopy(_ job: String) throws -> Result<[UInt8], JobRefusal> {
+        try Self.heldCopy(job, layout: layout, ledger: ledger)
+    }
+
+    /// The private copy of a held job's file, checked against the hash recorded when it was held
+    /// (the pipeline runs it; the request desk judges an approval on it).
+    /// - Returns: the bytes, or why they cannot be trusted.
+    static func heldCopy(_ job: String, layout: SpoolLayout, ledger: JobLedger) throws -> Result<[UInt8], JobRefusal> {
         func refused(_ why: String) -> Result<[UInt8], JobRefusal> {
             .failure(JobRefusal(code: .inputMalformed, message: "\(ReasonCode.inputMalformed.rawValue): the held job's private copy \(why)"))
         }

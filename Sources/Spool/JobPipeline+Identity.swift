@@ -19,7 +19,7 @@ extension ClaimedJob {
     }
 }
 
-extension JobProcessor {
+extension JobPipeline {
     /// The job id a claimed job file answers under, and the refusal that decides it at once.
     ///
     /// A file whose name cannot be a job id (``JobID/isValid(_:)``) answers under
@@ -77,18 +77,5 @@ extension JobProcessor {
             \(ReasonCode.inputQueueLimit.rawValue): uid \(claim.status.owner) had \(waiting) jobs waiting ahead of this \
             one; the limit is \(limit)
             """)
-    }
-
-    /// The name a finished claimed file is filed under in `done/` or `failed/`: a job file under
-    /// the id it answered as (`<id>.json`), a request under its own name; a name already taken (a
-    /// request dropped twice) gets its inode number appended, and a name too long for that is
-    /// replaced by the inode number.
-    func filedName(_ claim: ClaimedJob, in directory: String) -> String {
-        var name = claim.kind == .job ? claim.id + ".json" : claim.name
-        if FileStatus.exists(directory + "/" + name) {
-            name += ".\(claim.status.inode)"
-            if name.utf8.count > 200 { name = "inode-\(claim.status.inode)" }
-        }
-        return name
     }
 }

@@ -14,7 +14,7 @@ import SystemCalls
 /// - the folder of the requester's agency, `evidence/<AGENCY CODE>/…`.
 /// Anything else (another agency's folders and jobs, loose folders no one owns) is denied
 /// `input.probe-not-permitted`.
-extension JobProcessor {
+extension JobPipeline {
     /// Whether `folder` (a top-level name in `evidence/`) may be searched by `job` of `agency`.
     func mayRead(folder: String, job: String, agency: String?) throws -> Bool {
         let marked = FileStatus.exists(layout.evidence(for: folder) + "/" + EvidenceStore.ownerMarker)
