@@ -39,12 +39,14 @@ if [ -z "$BINARY" ]; then
   swift build -c release --product frs 2>&1 | tail -1
   BINARY=$(swift build -c release --show-bin-path)/frs
 fi
-./scripts/fetch-models.sh >/dev/null
+# The models the binary will use: fetched (or found) in $FRS_MODELS when it is set, ./models otherwise.
+MODELS_SRC=${FRS_MODELS:-$PWD/models}
+FRS_MODELS=$MODELS_SRC ./scripts/fetch-models.sh >/dev/null
 
 BINDIR=$PREFIX/bin MODELS=$PREFIX/share/frs/models DOCDIR=$PREFIX/share/doc/frs
 install -d -m 755 "$BINDIR" "$MODELS" "$DOCDIR"
 install -m 755 "$BINARY" "$BINDIR/frs"
-install -m 644 models/*.dat "$MODELS/"
+install -m 644 "$MODELS_SRC"/*.dat "$MODELS/"
 install -m 644 README.md SECURITY.md "$DOCDIR/"
 
 if [ "$CREATE" = 1 ]; then

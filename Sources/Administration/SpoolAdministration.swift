@@ -107,15 +107,16 @@ public final class SpoolAdministration {
             try Accounts.changeOwner(directory, uid: user.uid, gid: directory == layout.audit ? nil : user.gid)
             try SystemCall.run("chmod", path: directory) { chmod(directory, mode) }  // chown clears setgid
             guard !dropBoxes.contains(directory), directory != layout.statusBoard else { continue }
+            // What is in them becomes the service's too, each file keeping its group: a result's is
+            // its agency's, the audit log's the auditors', a board's the agency's; running init again
+            // never takes a file from the people who read it.
             for name in try Directory.entries(directory) {
                 let path = directory + "/" + name
                 guard !layoutDirectories.contains(path) else { continue }
-                // The audit log and its head anchor keep their group (the auditors').
-                let auditors = directory == layout.audit || path == AuditLog.anchorPath(forDirectory: layout.audit)
-                try Accounts.changeOwner(path, uid: user.uid, gid: auditors ? nil : user.gid)
+                try Accounts.changeOwner(path, uid: user.uid, gid: nil)
                 if try FileStatus.of(path).isDirectory {
                     for inner in try Directory.entries(path) {
-                        try Accounts.changeOwner(path + "/" + inner, uid: user.uid, gid: user.gid)
+                        try Accounts.changeOwner(path + "/" + inner, uid: user.uid, gid: nil)
                     }
                 }
             }

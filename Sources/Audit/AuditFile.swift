@@ -21,7 +21,11 @@ enum AuditFile {
 
     /// Opens a file; returns the descriptor.
     static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o640) throws -> Int32 {
-        try retrying("open", path) { Glibc.open(path, flags | O_CLOEXEC, mode) }
+        do {
+            return try FileDescriptor.open(path, flags: flags, mode: mode).rawValue
+        } catch {
+            throw AuditError(code: .systemCall, message: "open failed", path: path, errno: error.errno)
+        }
     }
 
     /// Closes a descriptor, ignoring errors (used on paths already reported or read-only).
@@ -141,13 +145,11 @@ enum AuditFile {
         }
         let parent = parentDirectory(of: path)
         if !parent.isEmpty, parent != path { try makeDirectory(parent, mode: 0o755) }
-        if mkdir(path, mode) != 0 {
-            let e = errno
-            if e == EEXIST { return }
-            throw AuditError(code: .systemCall, message: "mkdir failed", path: path, errno: e)
+        do {
+            try Directory.create(path, mode: mode)  // mode exactly (no umask); root's is the spool owner's
+        } catch {
+            throw AuditError(code: .systemCall, message: "mkdir failed", path: path, errno: error.errno)
         }
-        // mkdir's mode is filtered by the umask; set it exactly.
-        _ = chmod(path, mode)
     }
 
     static func parentDirectory(of path: String) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 /// The root command: global options, the table of subcommands, help, and the mapping of errors to
 /// exit statuses (0 success, 1 failure, 2 usage error).
@@ -145,6 +146,11 @@ public enum FRSCommand {
             FileHandle.standardOutput.write(Data((text + "\n").utf8))
             return 0
         case .command(let command, let context):
+            // Root acting on a spool another account owns (the service's): whatever it creates there
+            // is the service's, so the daemon can go on writing it (ServiceOwnership).
+            if let owner = try? FileStatus.of(context.spool).owner {
+                ServiceOwnership.actAsService(spoolRoot: context.spool, uid: owner)
+            }
             do {
                 return try command.run(context)
             } catch let error as UsageError {

@@ -70,6 +70,7 @@ public enum GalleryCache {
 
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .init(.io, "cannot create: \(errnoText())", path: temporary) }
+        _ = try? ServiceOwnership.adopt(fd, path: temporary)  // root in a service's spool: the service's cache
         var failure: String?
         failure = failure ?? header.withUnsafeBytes { writeAll(fd, $0) }
         failure = failure ?? writeAll(fd, UnsafeRawBufferPointer(start: storage.panels, count: panelBytes))

@@ -94,3 +94,19 @@ public struct JobFileRecord: Sendable, Equatable {
     /// Whether the images dropped with the job were taken into `evidence/<job>/`.
     public var takenIn: Bool
 }
+
+extension JobLedger {
+    /// Finished jobs whose requester was established (their agency recorded): the jobs that have a
+    /// record on a status board, or should.
+    public func finishedWithAgency() throws -> [JobFileRecord] {
+        try database.query(
+            """
+            SELECT f.id, f.owner, f.agency FROM job_files f JOIN jobs j ON j.id = f.id
+            WHERE j.state = 'finished' AND f.agency IS NOT NULL ORDER BY f.id
+            """
+        ).map { row in
+            JobFileRecord(job: row.text(0) ?? "", inode: 0, owner: UInt32(truncatingIfNeeded: row.int(1) ?? -1), name: "",
+                          agency: row.text(2), heldSHA256: nil, takenIn: false)
+        }
+    }
+}

@@ -71,6 +71,27 @@ public struct JobViews {
         }
     }
 
+    /// Publishes the record of every finished job of an established requester that its agency's
+    /// board lacks (one missed while the board could not be written: the daemon was not yet a member
+    /// of the agency's group, say). The daemon calls it at start, when its groups are new.
+    /// - Returns: how many records were published.
+    @discardableResult
+    func publishMissing(ledger: JobLedger, registry: Registry) throws -> Int {
+        var published = 0
+        for file in try ledger.finishedWithAgency() {
+            guard let agency = file.agency, !FileStatus.exists(layout.board.record(job: file.job, agency: agency)),
+                  let result = try? layout.resultFiles.result(file.job), let requester = result.requester,
+                  try registry.user(requester)?.uid == file.owner
+            else { continue }
+            let job = JobRecord(job: file.job, requester: requester, purpose: result.purpose, caseNumber: result.caseNumber,
+                                agency: agency, group: try registry.agency(agency)?.group, ownerUID: file.owner,
+                                authenticated: true)
+            publish(job, state: .finished, result: result)
+            if FileStatus.exists(layout.board.record(job: file.job, agency: agency)) { published += 1 }
+        }
+        return published
+    }
+
     /// What the status board shows of a job's leads: each lead something was recorded on, and the
     /// dispositions in force — a pending lead's withheld (`"withheld"`), since the whole agency,
     /// the second examiner included, reads the board.

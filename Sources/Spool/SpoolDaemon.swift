@@ -103,6 +103,21 @@ public final class SpoolDaemon: Sendable {
         let queue = DispatchQueue(label: "frs.daemon.workers", attributes: .concurrent)
         let startErrors = Mutex<[String]>([])
         logger.info("daemon starting", ["workers": "\(configuration.workers)", "once": "\(configuration.once)"])
+        // What this account must be able to write, checked before any job is taken.
+        let problems = SpoolReadiness.check(layout)
+        for problem in problems where !problem.fatal { logger.error("\(problem)") }
+        let fatal = problems.filter(\.fatal)
+        guard fatal.isEmpty else {
+            throw DaemonError(message: "the daemon cannot run on this spool: " + fatal.map(\.description).joined(separator: "; "))
+        }
+        do {
+            let services = try SpoolServices(layout: layout, gate: gate, logger: logger, clock: clock)
+            let published = try services.views.publishMissing(ledger: services.ledger, registry: services.registry)
+            if published > 0 { logger.info("published status records missed while a board could not be written",
+                                           ["records": "\(published)"]) }
+        } catch {
+            logger.warning("cannot look for status records missed", ["error": "\(error)"])
+        }
         do {
             let swept = try SpoolJanitor(layout: layout).sweep(now: clock())
             if swept != SpoolJanitor.Report() { logger.info("swept the drop boxes", ["report": "\(swept)"]) }

@@ -34,6 +34,7 @@ public enum Directory {
             let status = try FileStatus.of(path)
             guard status.isDirectory else { throw SystemCallError(call: "mkdir", errno: EEXIST, path: path) }
         }
+        try ServiceOwnership.adopt(path: path)  // root in a service's spool: the service's directory (before chmod: chown clears setgid)
         try SystemCall.run("chmod", path: path) { chmod(path, mode) }
     }
 

@@ -15,6 +15,14 @@ public struct FileDescriptor: Sendable, Hashable {
     /// - Throws: ``SystemCallError`` (`ELOOP` when `O_NOFOLLOW` meets a symlink).
     public static func open(_ path: String, flags: Int32, mode: mode_t = 0o600) throws(SystemCallError) -> FileDescriptor {
         let fd = try SystemCall.run("open", path: path) { Glibc.open(path, flags | O_CLOEXEC, mode) }
+        if flags & O_CREAT != 0 {
+            do {
+                try ServiceOwnership.adopt(fd, path: path)  // root in a service's spool: the service's file
+            } catch {
+                _ = Glibc.close(fd)
+                throw error
+            }
+        }
         return FileDescriptor(rawValue: fd)
     }
 

@@ -56,6 +56,12 @@ public struct FileStatus: Equatable, Sendable {
     }
 
     /// Whether `path` exists (without following a final symlink).
+    /// Whether this process may access `path` as `mode` asks (`R_OK`, `W_OK`, `X_OK`; `access(2)`,
+    /// which judges by the real uid and groups, as a daemon runs).
+    public static func isAccessible(_ path: String, _ mode: Int32) -> Bool {
+        access(path, mode) == 0
+    }
+
     public static func exists(_ path: String) -> Bool {
         var s = Glibc.stat()
         return lstat(path, &s) == 0
