@@ -150,7 +150,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandsTests",
-            dependencies: ["Commands", "Spool", "Reviews", "Results", "Basics", "Policy", "Audit", "SystemCalls", "FixtureFiles"]
+            dependencies: ["Commands", "Spool", "Reviews", "Results", "Basics", "Policy", "Audit", "SystemCalls", "Store",
+                           "FixtureFiles"]
         ),
     ]
 )

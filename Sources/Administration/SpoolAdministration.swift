@@ -37,6 +37,7 @@ public final class SpoolAdministration {
         database = try SpoolDatabase.open(layout)
         registry = Registry(database: database)
         audit = try AuditLog(directory: layout.audit)
+        try registry.recordActivity(uid: uid, now: clock())  // an administrative command is activity (AccountHousekeeping)
     }
 
     /// What `frs init` did.
@@ -151,12 +152,21 @@ public final class SpoolAdministration {
         return users.first(where: { $0.role == Role.admin.rawValue })?.id ?? users.first?.id ?? "uid:\(uid)"
     }
 
+    /// What the acting account may administer.
+    public func authority() throws -> Authority { try Authority(uid: uid, registry: registry) }
+
     /// Throws unless the acting uid is an administrator (the refusal is audited too).
     func requireAdmin(_ change: String) throws {
-        guard try registry.isAdmin(uid: uid) else {
+        try require(try authority().isAdministrator, change, because: AdministrationError.notAdmin(uid))
+    }
+
+    /// Throws `error` unless `allowed`, auditing the refusal (`admin.refused`, with the change asked for).
+    func require(_ allowed: Bool, _ change: String, because error: @autoclosure () -> AdministrationError) throws {
+        guard allowed else {
+            let error = error()
             try audit.append(AuditEvent(event: "admin.refused", actor: "uid:\(uid)", outcome: "denied",
-                                        details: ["change": change]), now: clock())
-            throw AdministrationError.notAdmin(uid)
+                                        details: ["change": change, "message": error.description]), now: clock())
+            throw error
         }
     }
 
@@ -210,11 +220,7 @@ public final class SpoolAdministration {
     /// of its people, so `frs status` knows who may see the agency's jobs. Best effort for agencies
     /// without a group or a board.
     func publishStaff(agency code: String) throws {
-        guard let agency = try registry.agency(code), let group = agency.group else { return }
-        let staff = try registry.users(agency: code).map {
-            StaffEntry(uid: $0.uid, user: $0.id, role: $0.role, status: $0.status)
-        }
-        try layout.board.publishStaff(staff, agency: code, group: group)
+        try StaffList.publish(agency: code, registry: registry, board: layout.board)
     }
 
     /// `frs agency terminate CODE --notice-date YYYY-MM-DD`.
@@ -223,47 +229,6 @@ public final class SpoolAdministration {
         guard UTCDay.parse(noticeDate) != nil else { throw AdministrationError.invalidDate(noticeDate) }
         try registry.terminateAgency(code: code, noticeDate: noticeDate)
         try record("agency.terminated", agency: code, details: ["code": code, "notice_date": noticeDate])
-    }
-
-    /// `frs user add ...`. An `admin` role also makes the user's uid an administrator.
-    public func addUser(_ user: UserRecord) throws {
-        try requireAdmin("user.add \(user.id)")
-        guard Role(rawValue: user.role) != nil else { throw AdministrationError.invalidRole(user.role) }
-        for date in [user.vetted, user.trained].compactMap({ $0 }) where UTCDay.parse(date) == nil {
-            throw AdministrationError.invalidDate(date)
-        }
-        try database.transaction {
-            try registry.addUser(user, now: clock())
-            if user.role == Role.admin.rawValue { try registry.addAdmin(uid: user.uid, now: clock()) }
-        }
-        var details = ["user": user.id, "name": user.name, "role": user.role, "uid": "\(user.uid)"]
-        details["vetted"] = user.vetted
-        details["trained"] = user.trained
-        try record("user.added", agency: user.agency, details: details)
-        try? publishStaff(agency: user.agency)
-    }
-
-    /// `frs user suspend|reinstate|revoke ID`.
-    public func setStatus(user id: String, _ status: RequesterStatus) throws {
-        try requireAdmin("user.\(status.rawValue) \(id)")
-        guard let user = try registry.user(id) else { throw RegistryError.notFound("user \(id)") }
-        try registry.setStatus(user: id, status.rawValue)
-        let event = switch status {
-        case .active: "user.reinstated"
-        case .suspended: "user.suspended"
-        case .revoked: "user.revoked"
-        }
-        try record(event, agency: user.agency, details: ["user": id, "previous": user.status])
-        try? publishStaff(agency: user.agency)
-    }
-
-    /// `frs user train ID --date YYYY-MM-DD`.
-    public func train(user id: String, date: String) throws {
-        try requireAdmin("user.train \(id)")
-        guard UTCDay.parse(date) != nil else { throw AdministrationError.invalidDate(date) }
-        guard let user = try registry.user(id) else { throw RegistryError.notFound("user \(id)") }
-        try registry.setTrained(user: id, date: date)
-        try record("user.trained", agency: user.agency, details: ["user": id, "date": date])
     }
 }
 
@@ -279,14 +244,20 @@ public enum AdministrationError: Error, Equatable, CustomStringConvertible {
     case invalidRole(String)
     /// An agency code is not 1–32 letters, digits, `-` or `_` (it names a directory).
     case invalidCode(String)
+    /// The acting account may not make this change (who it is, and what it may do instead).
+    case notPermitted(String)
+    /// The change contradicts the registry's rules (one uid, one person; no reuse within a year).
+    case conflict(String)
 
     public var description: String {
         switch self {
         case .notAdmin(let uid): "uid \(uid) is not a registered administrator of this spool"
         case .notInitialized(let root): "\(root) is not an initialized spool; run 'frs init' first"
         case .invalidDate(let text): "\"\(text)\" is not a date (YYYY-MM-DD)"
-        case .invalidRole(let text): "\"\(text)\" is not a role (analyst, examiner, supervisor, auditor, admin)"
+        case .invalidRole(let text): "\"\(text)\" is not a role (\(Role.allCases.map(\.rawValue).joined(separator: ", ")))"
         case .invalidCode(let text): "\"\(text)\" is not an agency code (1 to 32 letters, digits, - or _)"
+        case .notPermitted(let text): text
+        case .conflict(let text): text
         }
     }
 }

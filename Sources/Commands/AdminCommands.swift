@@ -21,7 +21,7 @@ func single(_ arguments: inout ArgumentList, _ what: String) throws(UsageError) 
 
 /// Opens the spool for an administrative change by the invoking account.
 func administration(_ context: CommandContext) throws -> SpoolAdministration {
-    try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
+    try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: context.actingUID)
 }
 
 /// `frs init [--daemon-user USER] [--auditors-group GROUP]`
@@ -77,7 +77,7 @@ public struct InitCommand: Subcommand {
 }
 
 /// `frs agency add CODE --name NAME [--group GROUP]`
-public struct AgencyAddCommand: Subcommand {
+public struct AgencyAddCommand: AdministrativeCommand {
     public static let words = ["agency", "add"]
     public static let abstract = "register an agency (administrators only)"
     public static let usage = "agency add CODE --name NAME [--group GROUP]"
@@ -113,7 +113,7 @@ public struct AgencyAddCommand: Subcommand {
 }
 
 /// `frs agency terminate CODE --notice-date YYYY-MM-DD`
-public struct AgencyTerminateCommand: Subcommand {
+public struct AgencyTerminateCommand: AdministrativeCommand {
     public static let words = ["agency", "terminate"]
     public static let abstract = "record an agency's termination notice; access ends 30 days later (MOU IX.B)"
     public static let usage = "agency terminate CODE --notice-date YYYY-MM-DD"
@@ -135,25 +135,33 @@ public struct AgencyTerminateCommand: Subcommand {
     }
 }
 
-/// `frs user add ID --name NAME --agency CODE --role ROLE --uid UID --vetted DATE --trained DATE`
-public struct UserAddCommand: Subcommand {
+/// `frs user add ID --name NAME [--agency CODE] --role ROLE --uid UID --vetted DATE --trained DATE`
+public struct UserAddCommand: AdministrativeCommand {
     public static let words = ["user", "add"]
-    public static let abstract = "register an authorized individual (administrators only)"
+    public static let abstract = "register an authorized individual (administrators; agency administrators for their agency)"
     public static let usage = """
-        user add ID --name NAME --agency CODE --role analyst|examiner|supervisor|auditor|admin
+        user add ID --name NAME [--agency CODE] --role analyst|examiner|supervisor|auditor|admin|agency-admin
                       --uid UID --vetted YYYY-MM-DD --trained YYYY-MM-DD
         """
     public static let help = """
-          --uid UID       the OS account whose files speak for this person
+          --agency CODE   the person's agency; administrators and auditors are regional and need none
+          --role ROLE     analyst, examiner and supervisor search; examiners and supervisors review;
+                          supervisors approve; auditors read the audit log; admin administers everything;
+                          agency-admin (the agency's TAC) manages the people of their agency
+          --uid UID       the OS account whose files speak for this person: one account, one person of
+                          one agency; a revoked account's uid is not given to anyone else for a year
           --vetted DATE   when the agency vetted and approved the person (MOU III.B)
           --trained DATE  when the person last completed training
+        Administrators add anyone; an agency administrator adds analysts, examiners and supervisors
+        of their own agency (not themselves). From an account that cannot open the spool's database
+        the daemon does it (the request goes through the drop box; FRS_WAIT bounds the wait).
         """
 
     public var user: UserRecord
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
         let name = try arguments.required("--name")
-        let agency = try arguments.required("--agency")
+        let agency = try arguments.option("--agency") ?? ""
         let role = try arguments.required("--role")
         guard let uid = UInt32(try arguments.required("--uid")) else { throw UsageError("--uid must be a number") }
         let vetted = try arguments.required("--vetted")
@@ -163,8 +171,11 @@ public struct UserAddCommand: Subcommand {
     }
 
     public func validate() throws(UsageError) {
-        guard Role(rawValue: user.role) != nil else {
+        guard let role = Role(rawValue: user.role) else {
             throw UsageError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if user.agency.isEmpty, !role.isRegional {
+            throw UsageError("--agency is needed for role \(role.rawValue) (only admin and auditor are regional)")
         }
         try validateDate(user.vetted ?? "", "--vetted")
         try validateDate(user.trained ?? "", "--trained")
@@ -178,7 +189,7 @@ public struct UserAddCommand: Subcommand {
 }
 
 /// Shared by `frs user suspend|reinstate|revoke ID`.
-protocol UserStatusCommand: Subcommand {
+protocol UserStatusCommand: AdministrativeCommand {
     static var status: RequesterStatus { get }
     var id: String { get }
 }
@@ -221,7 +232,7 @@ public struct UserRevokeCommand: UserStatusCommand {
 }
 
 /// `frs user train ID --date YYYY-MM-DD`
-public struct UserTrainCommand: Subcommand {
+public struct UserTrainCommand: AdministrativeCommand {
     public static let words = ["user", "train"]
     public static let abstract = "record a completed training"
     public static let usage = "user train ID --date YYYY-MM-DD"

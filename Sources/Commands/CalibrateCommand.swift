@@ -5,7 +5,7 @@ import Glibc
 import Spool
 
 /// `frs gallery calibrate [--target-fpir F]`: NIST's 1:N method on the gallery itself.
-public struct GalleryCalibrateCommand: Subcommand {
+public struct GalleryCalibrateCommand: AdministrativeCommand {
     public static let words = ["gallery", "calibrate"]
     public static let abstract = "FPIR/FNIR by threshold on the gallery itself (NIST 1:N method); HTML report with a DET plot"
     public static let usage = "gallery calibrate [--target-fpir F] [--rank R] [--sample N] [--workers W] [--json]"
@@ -40,7 +40,7 @@ public struct GalleryCalibrateCommand: Subcommand {
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
+        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: context.actingUID)
         var last = -1
         let run = try administration.calibrateGallery(
             options: Calibration.Options(targetFPIR: targetFPIR, rank: rank, workers: workers, sample: sample)

@@ -1,3 +1,4 @@
+import Administration
 import Audit
 import Foundation
 import Glibc
@@ -9,7 +10,7 @@ import Store
 import SystemCalls
 
 /// `frs disclose JOB --out DIR`
-public struct DiscloseCommand: Subcommand {
+public struct DiscloseCommand: AdministrativeCommand {
     public static let words = ["disclose"]
     public static let abstract = "write a job's disclosure packet (HTML + JSON) with its verifiable audit records"
     public static let usage = "disclose JOB --out DIR"
@@ -20,6 +21,8 @@ public struct DiscloseCommand: Subcommand {
         quality, provenance and edits, every candidate, every disposition, resolution and outcome,
         and the job's audit records exactly as logged (seq, prev, hash) with the chain's head.
         For administrators, auditors, and supervisors of the job's agency; audited as job.disclosed.
+        From their own accounts the daemon makes the packet (through the drop box) and this command
+        copies it into DIR.
         """
 
     public var job: String
@@ -47,36 +50,47 @@ public struct DiscloseCommand: Subcommand {
             context.err("frs: job \(job) has no result")
             return 1
         }
-        let uid = getuid()
+        let uid = context.actingUID
         let agency = try result.requester.flatMap { try registry.user($0)?.agency }
-        let users = try registry.users(uid: uid)
-        let actor = try registry.isAdmin(uid: uid)
-            ? (users.first { $0.role == Role.admin.rawValue }?.id ?? users.first?.id ?? "uid:\(uid)")
-            : users.first { user in
-                let role = Role(rawValue: user.role)
-                return user.status == RequesterStatus.active.rawValue
-                    && (role == .auditor || role == .admin || (role == .supervisor && user.agency == agency))
-            }?.id
+        let authority = try Authority(uid: uid, registry: registry)
         let audit = try AuditLog(directory: layout.audit)
-        guard let actor else {
+        guard authority.mayDisclose(agency: agency) else {
             try audit.append(AuditEvent(event: "job.disclose-refused", actor: "uid:\(uid)", job: job, outcome: "denied",
                                         reasons: [ReasonCode.requesterRole.rawValue]))
-            context.err("frs: disclosure is for administrators, auditors and supervisors of the job's agency")
+            context.err("frs: \(authority.description) may not disclose job \(job): disclosure is for administrators, "
+                        + "auditors and supervisors of the job's agency")
             return 1
         }
+        // Through the drop box the packet goes to the requester's own folder of answers, which this
+        // command's caller copies into --out: the daemon writes nowhere its caller names.
+        let out = context.deliveryDirectory ?? self.out
+        if context.deliveryDirectory != nil { try layout.answers.prepare(uid: uid) }
         // Audited first, so the packet's records include its own disclosure.
-        try audit.append(AuditEvent(event: "job.disclosed", actor: actor, agency: agency, job: job, purpose: result.purpose,
-                                    caseNumber: result.caseNumber, outcome: "disclosed", details: ["out": out, "uid": "\(uid)"]))
+        try audit.append(AuditEvent(event: "job.disclosed", actor: authority.actor, agency: agency, job: job,
+                                    purpose: result.purpose, caseNumber: result.caseNumber, outcome: "disclosed",
+                                    details: ["out": out, "uid": "\(uid)"]))
         let policy = (try? layout.loadPolicy()) ?? .default
         let jobFile = [layout.done, layout.failed].lazy.compactMap { try? DurableFile.read(layout.jobFile(job, in: $0)) }.first
         let packet = try DisclosurePacket(job: job, results: layout.resultFiles, database: database, auditDirectory: layout.audit,
                                           jobFile: jobFile, peerReview: policy.peerReview, now: Date())
         if !FileStatus.exists(out) { try Directory.create(out, mode: 0o700) }
         let json = out + "/\(job)-disclosure.json", html = out + "/\(job)-disclosure.html"
-        try DurableFile.write(try packet.encoded(), to: json, via: out, mode: 0o600)
-        try DurableFile.write(Array(DisclosureSheet.render(packet).utf8), to: html, via: out, mode: 0o600)
+        // Delivered files are the requester's to read (the folder is theirs alone).
+        let mode: mode_t = context.deliveryDirectory == nil ? 0o600 : 0o644
+        try DurableFile.write(try packet.encoded(), to: json, via: out, mode: mode)
+        try DurableFile.write(Array(DisclosureSheet.render(packet).utf8), to: html, via: out, mode: mode)
         context.out(json)
         context.out(html)
         return 0
+    }
+
+    /// Copies the packet the daemon delivered into `--out` and names the copies.
+    public func receive(_ lines: [String], context: CommandContext) throws -> [String] {
+        if !FileStatus.exists(out) { try Directory.create(out, mode: 0o700) }
+        return try lines.map { delivered in
+            let copy = out + "/" + (delivered.split(separator: "/").last.map(String.init) ?? delivered)
+            try DurableFile.write(try DurableFile.read(delivered, limit: 1 << 30), to: copy, via: out, mode: 0o600)
+            return copy
+        }
     }
 }

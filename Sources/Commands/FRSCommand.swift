@@ -1,4 +1,5 @@
 import Foundation
+import Spool
 import SystemCalls
 
 /// The root command: global options, the table of subcommands, help, and the mapping of errors to
@@ -26,6 +27,10 @@ public enum FRSCommand {
         UserReinstateCommand.self,
         UserRevokeCommand.self,
         UserTrainCommand.self,
+        UserVetCommand.self,
+        UserListCommand.self,
+        UserReviewCommand.self,
+        AgencyListCommand.self,
         FacesDetectCommand.self,
         FacesEmbedCommand.self,
         CompareCommand.self,
@@ -152,6 +157,11 @@ public enum FRSCommand {
                 ServiceOwnership.actAsService(spoolRoot: context.spool, uid: owner)
             }
             do {
+                // An administrator on their own account: the daemon runs it (AdministrativeCommand).
+                if let admin = command as? any AdministrativeCommand, type(of: admin).runsFromDropBox,
+                   AdministrativeRequests.needsDropBox(SpoolLayout(root: context.spool)) {
+                    return try AdministrativeRequests.submit(argv, admin, context: context)
+                }
                 return try command.run(context)
             } catch let error as UsageError {
                 context.err("frs: \(error.message)")

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Spool
 import Store
+import SystemCalls
 
 /// Where the gallery's database lives: the spool's database (``Spool/SpoolLayout/database``).
 enum GalleryDatabase {
@@ -12,7 +13,12 @@ enum GalleryDatabase {
     /// - Throws: `GalleryCommandError` when the spool has no database yet.
     static func open(_ context: CommandContext) throws -> GalleryStore {
         let path = path(context)
-        guard FileManager.default.fileExists(atPath: path) else {
+        do {
+            _ = try FileStatus.of(path)
+        } catch where error.errno == EACCES {
+            throw GalleryCommandError(message: "permission denied on \(path): the spool's database is the service "
+                                      + "account's; run this as root or as the spool's owner (uid \(getuid()) cannot read it)")
+        } catch {
             throw GalleryCommandError(message: "no database at \(path); run 'frs init' first (or pass --spool)")
         }
         return try GalleryStore(database: try Database(path: path))
@@ -26,7 +32,7 @@ struct GalleryCommandError: Error, CustomStringConvertible {
 }
 
 /// `frs gallery stats`
-public struct GalleryStatsCommand: Subcommand {
+public struct GalleryStatsCommand: AdministrativeCommand {
     public static let words = ["gallery", "stats"]
     public static let abstract = "subjects, images, faces and the gallery version"
     public static let usage = "gallery stats [--json]"
@@ -56,7 +62,7 @@ public struct GalleryStatsCommand: Subcommand {
 }
 
 /// `frs gallery remove SUBJECT --reason TEXT`
-public struct GalleryRemoveCommand: Subcommand {
+public struct GalleryRemoveCommand: AdministrativeCommand {
     public static let words = ["gallery", "remove"]
     public static let abstract = "remove a subject from every later search (expungement, dismissal, acquittal)"
     public static let usage = "gallery remove SUBJECT --reason TEXT"
@@ -80,7 +86,7 @@ public struct GalleryRemoveCommand: Subcommand {
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
+        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: context.actingUID)
         let removal = try administration.removeGallerySubject(subject, reason: reason)
         context.out("removed subject \(removal.subject): \(removal.images) images, \(removal.faces) faces; gallery version \(removal.version)")
         return 0

@@ -8,7 +8,9 @@ import Store
 import Synchronization
 
 /// `frs gallery enroll MANIFEST.csv`
-public struct GalleryEnrollCommand: Subcommand {
+public struct GalleryEnrollCommand: AdministrativeCommand {
+    /// It reads the CSV and the images named in it: only as the account that runs it.
+    public static let runsFromDropBox = false
     public static let words = ["gallery", "enroll"]
     public static let abstract = "enroll booking photos listed in a CSV manifest (subject_id,image[,source,captured])"
     public static let usage = "gallery enroll [--workers N] [--pipeline booking|full] MANIFEST.csv"
@@ -44,7 +46,7 @@ public struct GalleryEnrollCommand: Subcommand {
         let parsed = try GalleryManifest.load(path: manifest)
         // Gallery descriptors must come from the same weights as the daemon's probe descriptors.
         let analyzer = try FaceAnalyzer(modelsDirectory: try ModelFiles(verifying: context.models).directory)
-        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
+        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: context.actingUID)
         let reporter = ProgressReporter(label: "enroll", unit: "images")
         let report = try administration.enrollGallery(
             parsed, baseDirectory: (manifest as NSString).deletingLastPathComponent, analyzer: analyzer,

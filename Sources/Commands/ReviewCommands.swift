@@ -94,7 +94,7 @@ func applyLeadRequest<Request: DropBoxRequest>(
 }
 
 /// `frs purge [--older-than DAYS]`
-public struct PurgeCommand: Subcommand {
+public struct PurgeCommand: AdministrativeCommand {
     public static let words = ["purge"]
     public static let abstract = "remove evidence and results past retention (never the audit log; administrators)"
     public static let usage = "purge [--older-than DAYS]"

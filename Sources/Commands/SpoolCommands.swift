@@ -114,6 +114,10 @@ public struct DaemonCommand: Subcommand {
         for (path, _) in layout.directories where FileStatus.exists(path) {
             try FileSystemKind.requireLocal(path, what: "spool directory")
         }
+        // What this account must write, named with the fix, before anything else fails on it.
+        let problems = SpoolReadiness.check(layout)
+        for problem in problems where problem.fatal { context.err("frs: \(problem)") }
+        guard !problems.contains(where: \.fatal) else { return 1 }
         // Fail closed before claiming anything: a log cut behind its head anchor is not continued.
         try AuditLog(directory: layout.audit).checkHead()
         AuditLog.announcesHeadsToSyslog.store(true, ordering: .relaxed)
@@ -122,7 +126,8 @@ public struct DaemonCommand: Subcommand {
         var configuration = SpoolDaemon.Configuration(once: once)
         if let workers { configuration.workers = workers }
         let daemon = SpoolDaemon(layout: layout, searcher: searcher, gate: PolicyGate(config: policy),
-                                 configuration: configuration, logger: Logger(level: verbose ? .debug : .info))
+                                 configuration: configuration, logger: Logger(level: verbose ? .debug : .info),
+                                 administer: AdministrativeRequests.runner(spool: context.spool, models: context.models))
         let summary = try daemon.run(stoppingOn: [SIGTERM, SIGINT])
         if once { context.out("processed \(summary.processed); failed attempts \(summary.failedAttempts)") }
         return 0

@@ -1,26 +1,53 @@
 import Foundation
+import Synchronization
 
-/// Where a command runs: global options and output streams.
+/// Where a command runs: global options, the account it acts for, and output streams.
 public struct CommandContext: Sendable {
     /// The spool directory (`--spool`, `FRS_SPOOL`, default `./spool`).
     public var spool: String
     /// The model directory (`--models`, `FRS_MODELS`, default `./models`).
     public var models: String
+    /// The account the command acts for: the invoking account, or, when the daemon runs an
+    /// administrative request from the drop box, the account that dropped it.
+    public var actingUID: UInt32
+    /// Where the output goes when the daemon runs a request for someone (`nil`: this process's
+    /// standard output and error).
+    public var capture: OutputCapture?
+    /// Set when the daemon runs a request for someone: the folder where a command leaves files for
+    /// them (a disclosure packet), readable by that account alone.
+    public var deliveryDirectory: String?
 
-    public init(spool: String, models: String) {
+    public init(spool: String, models: String, actingUID: UInt32 = getuid(), capture: OutputCapture? = nil,
+                deliveryDirectory: String? = nil) {
         self.spool = spool
         self.models = models
+        self.actingUID = actingUID
+        self.capture = capture
+        self.deliveryDirectory = deliveryDirectory
     }
+
+    /// Whether the command runs in the daemon for another account (from the drop box).
+    public var isDropBoxRequest: Bool { capture != nil }
 
     /// Writes a line to standard output.
     public func out(_ line: String) {
+        if let capture { return capture.append(line) }
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// Writes a line to standard error.
     public func err(_ line: String) {
+        if let capture { return capture.append(line) }
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
+}
+
+/// The lines a command printed while the daemon ran it for someone.
+public final class OutputCapture: Sendable {
+    private let storage = Mutex<[String]>([])
+    public init() {}
+    public func append(_ line: String) { storage.withLock { $0.append(line) } }
+    public var lines: [String] { storage.withLock { $0 } }
 }
 
 /// One `frs` subcommand: its words, help text, parsing and action.

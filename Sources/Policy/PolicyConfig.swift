@@ -59,6 +59,9 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
     /// `incoming/` plus held for a supervisor. A job beyond it is refused at once
     /// (`input.queue-limit`), so one account's flood cannot starve the others. Default 200.
     public var maxQueuedPerAccount: Int
+    /// Days without activity after which the daemon's daily housekeeping disables (suspends) an
+    /// account, audited (CJIS Security Policy 5.9.5, AC-2(3)). Default 90.
+    public var inactiveDisableDays: Int = 90
 
     /// The built-in policy.
     public static let `default` = PolicyConfig(
@@ -116,6 +119,13 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         self.maxQueuedPerAccount = maxQueuedPerAccount
     }
 
+    /// The same policy with `inactive_disable_days` set.
+    public func with(inactiveDisableDays days: Int) -> PolicyConfig {
+        var copy = self
+        copy.inactiveDisableDays = days
+        return copy
+    }
+
     /// The allowed `max_candidates` values.
     public var maxCandidatesRange: ClosedRange<Int> { minimumMaxCandidates...maximumMaxCandidates }
 
@@ -137,6 +147,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         case maxProbeBytes = "max_probe_bytes"
         case peerReview = "peer_review"
         case maxQueuedPerAccount = "max_queued_per_account"
+        case inactiveDisableDays = "inactive_disable_days"
     }
 
     /// Decodes a policy; missing keys take the defaults. Use ``load(jsonBytes:)`` for files, which
@@ -161,6 +172,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         maxProbeBytes = try c.decodeIfPresent(Int.self, forKey: .maxProbeBytes) ?? d.maxProbeBytes
         peerReview = try c.decodeIfPresent(Bool.self, forKey: .peerReview) ?? d.peerReview
         maxQueuedPerAccount = try c.decodeIfPresent(Int.self, forKey: .maxQueuedPerAccount) ?? d.maxQueuedPerAccount
+        inactiveDisableDays = try c.decodeIfPresent(Int.self, forKey: .inactiveDisableDays) ?? d.inactiveDisableDays
     }
 
     /// Loads and checks a policy file.
@@ -229,6 +241,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         try check(maxProbesPerDirectory >= 1, .maxProbesPerDirectory, "must be at least 1")
         try check(maxProbeBytes >= 1024, .maxProbeBytes, "must be at least 1024")
         try check(maxQueuedPerAccount >= 1, .maxQueuedPerAccount, "must be at least 1")
+        try check((1...3650).contains(inactiveDisableDays), .inactiveDisableDays, "must be 1 to 3650 days")
     }
 
     /// The normalized words of a text (``PolicyText/words(_:)``): the unit of term matching.

@@ -13,14 +13,18 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case supervisor
     /// Reads and verifies the audit log and its reports; cannot search.
     case auditor
-    /// Manages agencies, users and the gallery; cannot search.
+    /// Manages agencies, users and the gallery; cannot search. Regional: belongs to no agency.
     case admin
+    /// An agency's Terminal Agency Coordinator (CJIS Security Policy): adds, suspends, reinstates and
+    /// revokes the people of their own agency and records their vetting and training; cannot search,
+    /// touch another agency, change their own entry, or create administrators.
+    case agencyAdmin = "agency-admin"
 
     /// May submit face searches.
     public var canSearch: Bool {
         switch self {
         case .analyst, .examiner, .supervisor: true
-        case .auditor, .admin: false
+        case .auditor, .admin, .agencyAdmin: false
         }
     }
 
@@ -28,7 +32,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     public var canReview: Bool {
         switch self {
         case .examiner, .supervisor: true
-        case .analyst, .auditor, .admin: false
+        case .analyst, .auditor, .admin, .agencyAdmin: false
         }
     }
 
@@ -37,6 +41,12 @@ public enum Role: String, Sendable, CaseIterable, Codable {
 
     /// May manage agencies, users and the gallery.
     public var canAdminister: Bool { self == .admin }
+
+    /// Regional: serves every agency and is registered without one (administrators, auditors).
+    public var isRegional: Bool { self == .admin || self == .auditor }
+
+    /// May manage the people of their own agency (an agency administrator), or of every agency.
+    public var canManagePeople: Bool { self == .admin || self == .agencyAdmin }
 
     /// May read audit reports.
     public var canAudit: Bool { self == .auditor || self == .admin || self == .supervisor }

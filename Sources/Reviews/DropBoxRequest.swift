@@ -15,7 +15,9 @@ public protocol DropBoxRequest: Codable, Sendable {
 
 extension DropBoxRequest {
     /// Writes the request into the drop box: built in `temporaryDirectory`, synced, then renamed into
-    /// `incoming` without replacing anything, named `<job>-<random>.<kind>`.
+    /// `incoming` without replacing anything, named `<job>-<random>.<kind>`. Like a queued job file it
+    /// is 0600 with an ACL entry for the daemon's account (the owner of `incoming`): a colleague who
+    /// learns its name cannot read a pending review.
     /// - Returns: the file's name.
     /// - Throws: ``SystemCallError``, `EncodingError`.
     public func drop(via temporaryDirectory: String, into incoming: String) throws -> String {
@@ -24,7 +26,8 @@ extension DropBoxRequest {
         let bytes = Array(try encoder.encode(self)) + [0x0a]
         let random = String(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff, radix: 16)
         let name = "\(job)-\(random).\(Self.kind)"
-        try DurableFile.deliver(bytes, name: name, via: temporaryDirectory, into: incoming)
+        let daemon = try FileStatus.of(incoming).owner
+        try DurableFile.deliver(bytes, name: name, via: temporaryDirectory, into: incoming, readableBy: daemon)
         return name
     }
 }

@@ -50,6 +50,8 @@ public struct ClaimedJob: Sendable {
         case resolution
         /// What was done with a lead, `<name>.outcome`.
         case outcome
+        /// An administrative command run for its author, `admin-<random>.admin` (RequestDesk+Admin.swift).
+        case admin
     }
 
     /// Classifies a drop-box name by its extension (``Kind/suffix``); `nil` for names that are not

@@ -94,6 +94,7 @@ final class JobPipeline: SpoolRoom {
         if job.authenticated, refusal == nil, let agency = job.agency {
             try ledger.setAgency(id, agency)  // the job's evidence folder is its agency's
         }
+        if job.authenticated { try registry.recordActivity(uid: job.ownerUID, now: now) }  // AccountHousekeeping
         if firstSeen {
             try record(job.event("job.received", outcome: "received"))
         }

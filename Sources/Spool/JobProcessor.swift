@@ -44,13 +44,15 @@ public final class JobProcessor {
     ///   - clock: the time source.
     ///   - checkpoint: crash-test hook.
     ///   - bulkBatchSize: probes of a bulk job per batch; default `max(8, 4 × cores)`.
+    ///   - administer: runs administrative requests (the command line gives it); `nil` refuses them.
     /// - Throws: `DatabaseError` when the database cannot be opened.
     public init(
         layout: SpoolLayout, searcher: any ProbeSearcher, gate: PolicyGate = PolicyGate(), logger: Logger = Logger(),
         maxAttempts: Int = 3, clock: @escaping @Sendable () -> Date = { Date() },
-        checkpoint: (@Sendable (HandOff, String) throws -> Void)? = nil, bulkBatchSize: Int? = nil
+        checkpoint: (@Sendable (HandOff, String) throws -> Void)? = nil, bulkBatchSize: Int? = nil,
+        administer: AdministrativeRunner? = nil
     ) throws {
-        services = try SpoolServices(layout: layout, gate: gate, logger: logger, clock: clock)
+        services = try SpoolServices(layout: layout, gate: gate, logger: logger, clock: clock, administer: administer)
         pipeline = JobPipeline(services: services, searcher: searcher, maxAttempts: maxAttempts, checkpoint: checkpoint,
                                bulkBatchSize: bulkBatchSize)
         desk = RequestDesk(services: services)
@@ -92,8 +94,12 @@ final class SpoolServices {
     let audit: AuditLog
     let evidence: EvidenceStore
     let views: JobViews
+    /// Runs administrative requests (RequestDesk+Admin.swift).
+    let administer: AdministrativeRunner?
 
-    init(layout: SpoolLayout, gate: PolicyGate, logger: Logger, clock: @escaping @Sendable () -> Date) throws {
+    init(layout: SpoolLayout, gate: PolicyGate, logger: Logger, clock: @escaping @Sendable () -> Date,
+         administer: AdministrativeRunner? = nil) throws {
+        self.administer = administer
         self.layout = layout
         self.gate = gate
         self.logger = logger

@@ -28,12 +28,16 @@ public struct RequestAnswer: Codable, Sendable, Equatable {
     public var message: String
     /// When the daemon answered (ISO 8601, UTC).
     public var answered: String
+    /// What an administrative request printed (a list, a review), at most ``maximumOutputLines`` lines.
+    public var output: [String]?
 
     /// Longer messages are cut (with a note of how much): an answer is bounded whatever the request held.
     public static let maximumMessageCharacters = 2_000
+    /// Longer output is cut, with a last line saying how much was left out.
+    public static let maximumOutputLines = 20_000
 
     public init(request: String, kind: String, job: String?, uid: UInt32, state: State, reasons: [String] = [],
-                message: String, answered: Date) {
+                message: String, answered: Date, output: [String]? = nil) {
         self.request = request
         self.kind = kind
         self.job = job
@@ -44,6 +48,11 @@ public struct RequestAnswer: Codable, Sendable, Equatable {
             ? String(message.prefix(Self.maximumMessageCharacters)) + " … (\(message.count - Self.maximumMessageCharacters) more characters)"
             : message
         self.answered = answered.formatted(.iso8601)
+        self.output = output.map { lines in
+            lines.count > Self.maximumOutputLines
+                ? Array(lines.prefix(Self.maximumOutputLines)) + ["… (\(lines.count - Self.maximumOutputLines) more lines)"]
+                : lines
+        }
     }
 }
 
@@ -75,20 +84,7 @@ public struct RequestAnswers: Sendable {
     /// - Throws: ``SystemCallError``, `EncodingError`.
     @discardableResult
     public func write(_ answer: RequestAnswer) throws -> Bool {
-        let folder = directory(uid: answer.uid)
-        var private_ = true
-        if !FileStatus.exists(folder) {
-            try Directory.create(root, mode: 0o711)
-            try Directory.create(folder, mode: 0o700)
-            if getuid() == 0 {
-                try Accounts.changeOwner(folder, uid: answer.uid, gid: nil)
-            } else if answer.uid != getuid(),
-                      try !AccessControl.grant(folder, to: answer.uid, permissions: AccessControl.readSearch,
-                                               ownerPermissions: AccessControl.readWriteSearch) {
-                try SystemCall.run("chmod", path: folder) { chmod(folder, 0o711) }
-                private_ = false
-            }
-        }
+        let private_ = try prepare(uid: answer.uid)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try DurableFile.write(Array(try encoder.encode(answer)) + [0x0a], to: file(request: answer.request, uid: answer.uid),
@@ -96,9 +92,28 @@ public struct RequestAnswers: Sendable {
         return private_
     }
 
+    /// Makes `uid`'s folder of answers if missing: the daemon's, readable by `uid` alone.
+    /// - Returns: `false` when only mode bits could make it readable (no ACLs: mode 0711).
+    @discardableResult
+    public func prepare(uid: UInt32) throws -> Bool {
+        let folder = directory(uid: uid)
+        guard !FileStatus.exists(folder) else { return true }
+        try Directory.create(root, mode: 0o711)
+        try Directory.create(folder, mode: 0o700)
+        if getuid() == 0 {
+            try Accounts.changeOwner(folder, uid: uid, gid: nil)
+        } else if uid != getuid(),
+                  try !AccessControl.grant(folder, to: uid, permissions: AccessControl.readSearch,
+                                           ownerPermissions: AccessControl.readWriteSearch) {
+            try SystemCall.run("chmod", path: folder) { chmod(folder, 0o711) }
+            return false
+        }
+        return true
+    }
+
     /// The answer to one request of `uid`, if the daemon has given it.
     public func answer(request: String, uid: UInt32) -> RequestAnswer? {
-        guard let bytes = try? DurableFile.read(file(request: request, uid: uid), limit: 64 * 1024) else { return nil }
+        guard let bytes = try? DurableFile.read(file(request: request, uid: uid), limit: 64 << 20) else { return nil }
         return try? JSONDecoder().decode(RequestAnswer.self, from: Data(bytes))
     }
 

@@ -44,6 +44,7 @@ final class RequestDesk: SpoolRoom {
                                     clock: clock)
                     .apply(request, ownerUID: owner, request: claim.name)
             }
+        case .admin: try processAdmin(claim)
         }
     }
 
@@ -52,9 +53,9 @@ final class RequestDesk: SpoolRoom {
     /// Answers a request's author. An answer that cannot be written is logged, not thrown: the
     /// request was applied (or refused) and audited, and must not be applied again.
     func answer(_ claim: ClaimedJob, job: String?, owner: UInt32, state: RequestAnswer.State, reasons: [String] = [],
-                message: String) {
+                message: String, output: [String]? = nil) {
         let answer = RequestAnswer(request: claim.name, kind: claim.kind.suffix, job: job, uid: owner, state: state,
-                                   reasons: reasons, message: message, answered: clock())
+                                   reasons: reasons, message: message, answered: clock(), output: output)
         do {
             if try !layout.answers.write(answer) {
                 logger.warning("this filesystem has no ACLs: answers are readable by whoever knows their names",
@@ -101,7 +102,9 @@ final class RequestDesk: SpoolRoom {
             return nil
         }
         do {
-            return (try parse(try fd.readAll(from: 0, limit: Request.maximumFileBytes)), status.owner)
+            let request = try parse(try fd.readAll(from: 0, limit: Request.maximumFileBytes))
+            try registry.recordActivity(uid: status.owner, now: clock())  // AccountHousekeeping
+            return (request, status.owner)
         } catch {
             try refuse(claim, event: refusedEvent, reasons: [ReasonCode.inputMalformed.rawValue],
                        message: "not a \(Request.kind) request: \(error)", actor: "uid:\(status.owner)",
@@ -142,6 +145,7 @@ extension ClaimedJob.Kind {
         case .review: ReviewRequest.kind
         case .resolution: ResolutionRequest.kind
         case .outcome: OutcomeRequest.kind
+        case .admin: AdminRequest.kind
         }
     }
 }

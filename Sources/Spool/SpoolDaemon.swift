@@ -4,6 +4,8 @@ import Foundation
 import Glibc
 import Policy
 import Results
+import Store
+import Audit
 import Synchronization
 import SystemCalls
 
@@ -56,6 +58,8 @@ public final class SpoolDaemon: Sendable {
     public let configuration: Configuration
     let clock: @Sendable () -> Date
     let checkpoint: (@Sendable (JobProcessor.HandOff, String) throws -> Void)?
+    /// Runs administrative requests from the drop box (the command line gives it).
+    let administer: AdministrativeRunner?
 
     /// Set once by ``stop()``; workers read it between jobs.
     private let stopping = Atomic<Bool>(false)
@@ -67,13 +71,17 @@ public final class SpoolDaemon: Sendable {
     /// When `active/` was last searched for left-behind jobs (seconds since 1970); guarded so one
     /// worker per interval does it.
     private let lastRecovery = Mutex<Double>(0)
+    /// The UTC day of the last account housekeeping.
+    private let lastHousekeeping = Mutex<Int>(Int.min)
 
     public init(
         layout: SpoolLayout, searcher: any ProbeSearcher, gate: PolicyGate = PolicyGate(),
         configuration: Configuration = Configuration(), logger: Logger = Logger(),
         clock: @escaping @Sendable () -> Date = { Date() },
-        checkpoint: (@Sendable (JobProcessor.HandOff, String) throws -> Void)? = nil
+        checkpoint: (@Sendable (JobProcessor.HandOff, String) throws -> Void)? = nil,
+        administer: AdministrativeRunner? = nil
     ) {
+        self.administer = administer
         self.layout = layout
         self.searcher = searcher
         self.gate = gate
@@ -118,6 +126,7 @@ public final class SpoolDaemon: Sendable {
         } catch {
             logger.warning("cannot look for status records missed", ["error": "\(error)"])
         }
+        housekeep()
         do {
             let swept = try SpoolJanitor(layout: layout).sweep(now: clock())
             if swept != SpoolJanitor.Report() { logger.info("swept the drop boxes", ["report": "\(swept)"]) }
@@ -172,7 +181,7 @@ public final class SpoolDaemon: Sendable {
         let log = logger.with("worker", "\(index)")
         let processor = try JobProcessor(layout: layout, searcher: searcher, gate: gate, logger: log,
                                          maxAttempts: configuration.maxAttempts, clock: clock, checkpoint: checkpoint,
-                                         bulkBatchSize: configuration.bulkBatchSize)
+                                         bulkBatchSize: configuration.bulkBatchSize, administer: administer)
         let claimer = JobClaimer(layout: layout)
         // Failed attempts in a row by this worker: when draining, a spool where nothing succeeds
         // (a broken database) must not keep the worker spinning.
@@ -199,6 +208,7 @@ public final class SpoolDaemon: Sendable {
         while !isStopping {
             do {
                 if try claimer.claimNext(from: &queued, handle) { continue }
+                housekeep()
                 if recoveryDue(), try claimer.recoverNext(handle) {
                     // A recovered job went through: look for the next one now, not an interval
                     // later, so a backlog left by a fault (a full disk) drains once it is gone.
@@ -215,6 +225,29 @@ public final class SpoolDaemon: Sendable {
             }
             if configuration.once { return }
             _ = wake.wait(timeout: .now() + configuration.pollInterval)
+        }
+    }
+
+    /// The daily housekeeping (idle accounts, ``AccountHousekeeping``): at start, then once a day
+    /// across the workers. A failure is logged; jobs go on.
+    func housekeep() {
+        let day = UTCDay.number(of: clock())
+        guard lastHousekeeping.withLock({ last in
+            guard last != day else { return false }
+            last = day
+            return true
+        }) else { return }
+        do {
+            let database = try SpoolDatabase.open(layout)
+            let disabled = try AccountHousekeeping.disableInactive(
+                registry: Registry(database: database), audit: try AuditLog(directory: layout.audit), board: layout.board,
+                policy: gate.config, now: clock())
+            for person in disabled {
+                logger.warning("account disabled after \(gate.config.inactiveDisableDays) days without activity",
+                               ["user": person.id, "uid": "\(person.uid)", "last_active": person.lastActive ?? "?"])
+            }
+        } catch {
+            logger.error("account housekeeping failed", ["error": "\(error)"])
         }
     }
 

@@ -23,17 +23,7 @@ public struct Registry {
                 notice_date TEXT,
                 added       TEXT NOT NULL
             );
-            CREATE TABLE IF NOT EXISTS users (
-                id      TEXT PRIMARY KEY,
-                name    TEXT NOT NULL,
-                agency  TEXT NOT NULL REFERENCES agencies(code),
-                role    TEXT NOT NULL,
-                uid     INTEGER NOT NULL,
-                status  TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
-                vetted  TEXT,
-                trained TEXT,
-                added   TEXT NOT NULL
-            );
+            CREATE TABLE IF NOT EXISTS users (\(usersColumns));
             CREATE INDEX IF NOT EXISTS users_uid ON users(uid);
             CREATE TABLE IF NOT EXISTS admins (
                 uid   INTEGER PRIMARY KEY,
@@ -46,7 +36,37 @@ public struct Registry {
         if !columns.contains("gid") {
             try database.execute("ALTER TABLE agencies ADD COLUMN gid INTEGER")
         }
+        // Regional people (administrators, auditors) belong to no agency, and a person's last activity
+        // and last change of status are kept (CJIS AC-2): spools made before get the table rebuilt.
+        let userColumns = try database.query("PRAGMA table_info(users)").compactMap { $0.text(1) }
+        if !userColumns.contains("last_active") {
+            try database.execute("""
+                CREATE TABLE users_rebuilt (\(usersColumns));
+                INSERT INTO users_rebuilt (id, name, agency, role, uid, status, vetted, trained, added)
+                    SELECT id, name, agency, role, uid, status, vetted, trained, added FROM users;
+                DROP TABLE users;
+                ALTER TABLE users_rebuilt RENAME TO users;
+                CREATE INDEX IF NOT EXISTS users_uid ON users(uid);
+                """)
+        }
     }
+
+    /// The `users` table's columns. `agency` is empty for regional people; `last_active` is the day
+    /// of the person's last request (or of their registration); `status_changed` the day their
+    /// status last changed (a revocation's date: a uid is not given to another person within a year of it).
+    static let usersColumns = """
+        id      TEXT PRIMARY KEY,
+        name    TEXT NOT NULL,
+        agency  TEXT REFERENCES agencies(code),
+        role    TEXT NOT NULL,
+        uid     INTEGER NOT NULL,
+        status  TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
+        vetted  TEXT,
+        trained TEXT,
+        added   TEXT NOT NULL,
+        last_active TEXT,
+        status_changed TEXT
+        """
 
     // MARK: - Agencies
 
@@ -80,25 +100,48 @@ public struct Registry {
 
     // MARK: - Users
 
-    /// Adds an authorized individual (status active).
+    /// The columns every read of a person takes, in ``UserRecord/init(row:)``'s order.
+    static let userSelect = "SELECT id, name, agency, role, uid, status, vetted, trained, last_active, status_changed FROM users"
+
+    /// Adds an authorized individual (status active). A regional person (empty agency) belongs to no agency.
     /// - Throws: ``RegistryError/duplicate(_:)``, ``RegistryError/notFound(_:)`` for an unknown agency.
     public func addUser(_ user: UserRecord, now: Date) throws {
         if try self.user(user.id) != nil { throw RegistryError.duplicate("user \(user.id)") }
-        guard try agency(user.agency) != nil else { throw RegistryError.notFound("agency \(user.agency)") }
+        if !user.agency.isEmpty, try agency(user.agency) == nil { throw RegistryError.notFound("agency \(user.agency)") }
+        let day = Self.timestamp(now).prefix(10)
         try database.query(
             """
-            INSERT INTO users (id, name, agency, role, uid, status, vetted, trained, added)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO users (id, name, agency, role, uid, status, vetted, trained, added, last_active, status_changed)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [.text(user.id), .text(user.name), .text(user.agency), .text(user.role), .integer(Int64(user.uid)),
-             .text(user.status), user.vetted.map { .text($0) } ?? .null, user.trained.map { .text($0) } ?? .null,
-             .text(Self.timestamp(now))])
+            [.text(user.id), .text(user.name), user.agency.isEmpty ? .null : .text(user.agency), .text(user.role),
+             .integer(Int64(user.uid)), .text(user.status), user.vetted.map { .text($0) } ?? .null,
+             user.trained.map { .text($0) } ?? .null, .text(Self.timestamp(now)), .text(String(day)), .text(String(day))])
+    }
+
+    /// Every registered person, by id.
+    public func users() throws -> [UserRecord] {
+        try database.query("\(Self.userSelect) ORDER BY id").map(UserRecord.init(row:))
+    }
+
+    /// Records that `uid` made a request today (the inactivity rule counts from it).
+    public func recordActivity(uid: UInt32, now: Date) throws {
+        try database.query("UPDATE users SET last_active = ? WHERE uid = ? AND (last_active IS NULL OR last_active < ?)",
+                           [.text(String(Self.timestamp(now).prefix(10))), .integer(Int64(uid)),
+                            .text(String(Self.timestamp(now).prefix(10)))])
+    }
+
+    /// Records vetting (a background check) of a person.
+    public func setVetted(user id: String, date: String) throws {
+        try database.query("UPDATE users SET vetted = ? WHERE id = ?", [.text(date), .text(id)])
+        guard database.changes == 1 else { throw RegistryError.notFound("user \(id)") }
     }
 
     /// Sets a user's status (`active`, `suspended`, `revoked`).
     /// - Throws: ``RegistryError/notFound(_:)``.
-    public func setStatus(user id: String, _ status: String) throws {
-        try database.query("UPDATE users SET status = ? WHERE id = ?", [.text(status), .text(id)])
+    public func setStatus(user id: String, _ status: String, now: Date = Date()) throws {
+        try database.query("UPDATE users SET status = ?, status_changed = ? WHERE id = ?",
+                           [.text(status), .text(String(Self.timestamp(now).prefix(10))), .text(id)])
         guard database.changes == 1 else { throw RegistryError.notFound("user \(id)") }
     }
 
@@ -111,14 +154,14 @@ public struct Registry {
     /// The user with `id`, if registered.
     public func user(_ id: String) throws -> UserRecord? {
         try database.query(
-            "SELECT id, name, agency, role, uid, status, vetted, trained FROM users WHERE id = ?", [.text(id)]
+            "\(Self.userSelect) WHERE id = ?", [.text(id)]
         ).first.map(UserRecord.init(row:))
     }
 
     /// The users of an agency, by id.
     public func users(agency: String) throws -> [UserRecord] {
         try database.query(
-            "SELECT id, name, agency, role, uid, status, vetted, trained FROM users WHERE agency = ? ORDER BY id",
+            "\(Self.userSelect) WHERE agency = ? ORDER BY id",
             [.text(agency)]
         ).map(UserRecord.init(row:))
     }
@@ -126,7 +169,7 @@ public struct Registry {
     /// The users registered for an OS account.
     public func users(uid: UInt32) throws -> [UserRecord] {
         try database.query(
-            "SELECT id, name, agency, role, uid, status, vetted, trained FROM users WHERE uid = ? ORDER BY id",
+            "\(Self.userSelect) WHERE uid = ? ORDER BY id",
             [.integer(Int64(uid))]
         ).map(UserRecord.init(row:))
     }
@@ -210,9 +253,14 @@ public struct UserRecord: Sendable, Equatable {
     public var vetted: String?
     /// Last training date (`YYYY-MM-DD`), if trained.
     public var trained: String?
+    /// The day of the person's last request, or of their registration (`YYYY-MM-DD`).
+    public var lastActive: String?
+    /// The day their status last changed (`YYYY-MM-DD`).
+    public var statusChanged: String?
 
     public init(id: String, name: String, agency: String, role: String, uid: UInt32,
-                status: String = "active", vetted: String?, trained: String?) {
+                status: String = "active", vetted: String?, trained: String?, lastActive: String? = nil,
+                statusChanged: String? = nil) {
         self.id = id
         self.name = name
         self.agency = agency
@@ -221,6 +269,8 @@ public struct UserRecord: Sendable, Equatable {
         self.status = status
         self.vetted = vetted
         self.trained = trained
+        self.lastActive = lastActive
+        self.statusChanged = statusChanged
     }
 
     /// The policy's view of this person; `nil` if the stored role or status is not one it knows.
@@ -233,7 +283,8 @@ public struct UserRecord: Sendable, Equatable {
     init(row: Row) {
         self.init(id: row.text(0) ?? "", name: row.text(1) ?? "", agency: row.text(2) ?? "",
                   role: row.text(3) ?? "", uid: UInt32(truncatingIfNeeded: row.int(4) ?? -1),
-                  status: row.text(5) ?? "", vetted: row.text(6), trained: row.text(7))
+                  status: row.text(5) ?? "", vetted: row.text(6), trained: row.text(7), lastActive: row.text(8),
+                  statusChanged: row.text(9))
     }
 }
 

@@ -124,11 +124,18 @@ public enum DurableFile {
     /// Hands a new file to another process through a drop box: written in `temporaryDirectory`
     /// (synced), then renamed to `directory/name` without replacing anything, so the reader sees it
     /// whole or not at all and never in place of another file.
+    /// - Parameter reader: the one other account that may read it (the daemon's, which owns the
+    ///   drop box): the file is 0600 with an ACL entry `user:<reader>:r` (0644 where the filesystem
+    ///   has no ACLs). `nil`: `mode`.
     /// - Throws: ``SystemCallError`` (`EEXIST` when the name is taken; the temporary file is removed).
     public static func deliver(_ bytes: [UInt8], name: String, via temporaryDirectory: String, into directory: String,
-                               mode: mode_t = 0o644) throws(SystemCallError) {
-        let temporary = try writeTemporary(bytes, in: temporaryDirectory, name: name, mode: mode)
+                               mode: mode_t = 0o644, readableBy reader: UInt32? = nil) throws(SystemCallError) {
+        let temporary = try writeTemporary(bytes, in: temporaryDirectory, name: name, mode: reader == nil ? mode : 0o600)
         do {
+            if let reader, reader != getuid(),
+               try !AccessControl.grant(temporary, to: reader, permissions: AccessControl.read, ownerPermissions: 6) {
+                try SystemCall.run("chmod", path: temporary) { chmod(temporary, 0o644) }
+            }
             try renameNoReplace(temporary, to: directory + "/" + name)
         } catch {
             try? remove(temporary)

@@ -6,6 +6,7 @@ import Policy
 import Results
 import Reviews
 import Spool
+import Store
 import SystemCalls
 import Testing
 
@@ -184,9 +185,10 @@ struct LeadCommandTests {
         #expect(first.state == "released")
         #expect(first.resolution?.examiner == "sroe" && first.resolution?.disposition == "possible-match")
 
-        // An arrest without corroboration is refused (this account registered as a supervisor too).
-        #expect(try tests.frs(["user", "add", "chief", "--name", "chief", "--agency", "SCPD", "--role", "supervisor",
-                               "--uid", "\(getuid())", "--vetted", "2025-01-01", "--trained", "2026-01-01"], in: dir).status == 0)
+        // An arrest without corroboration is refused (this account registered as a supervisor too, as a
+        // registry from before the one-account-one-person rule may hold).
+        try registerDirectly(UserRecord(id: "chief", name: "chief", agency: "SCPD", role: "supervisor", uid: getuid(),
+                                        vetted: "2025-01-01", trained: "2026-01-01"), spool: dir + "/spool")
         let bare = try tests.frs(["outcome", id, "--by", "chief", "--action", "arrested"] + lead, in: dir)
         #expect(bare.status == 2 && bare.error.contains("needs --corroboration"), "\(bare.error)")
         let arrest = try tests.frs(["outcome", id, "--by", "chief", "--action", "arrested", "--corroboration", "he looks alike"] + lead,

@@ -5,6 +5,7 @@ import Glibc
 import Results
 import Reviews
 import Spool
+import Store
 import SystemCalls
 import Testing
 
@@ -37,10 +38,17 @@ struct ReviewCommandTests {
         #expect(chmod(dir, 0o755) == 0)
         #expect(try tests.frs(["init"], in: dir).status == 0)
         #expect(try tests.frs(["agency", "add", "SCPD", "--name", "PD"], in: dir).status == 0)
-        for (id, role, owner) in [("jdoe", "analyst", uid), ("eexam", "examiner", "1003"), ("rexam", "examiner", uid)] {
+        for (id, role, owner) in [("jdoe", "analyst", uid), ("eexam", "examiner", "1003")] {
             #expect(try tests.frs(["user", "add", id, "--name", id, "--agency", "SCPD", "--role", role, "--uid", owner,
                                    "--vetted", "2025-01-01", "--trained", "2026-01-01"], in: dir).status == 0)
         }
+        // One account, one person: `frs user add` refuses rexam on jdoe's account. A registry from before
+        // that rule may still hold such a pair, and the review rules must hold against it: put in directly.
+        let second = try tests.frs(["user", "add", "rexam", "--name", "rexam", "--agency", "SCPD", "--role", "examiner",
+                                    "--uid", uid, "--vetted", "2025-01-01", "--trained", "2026-01-01"], in: dir)
+        #expect(second.status == 1 && second.error.contains("one account belongs to one person"), "\(second.error)")
+        try registerDirectly(UserRecord(id: "rexam", name: "rexam", agency: "SCPD", role: "examiner", uid: getuid(),
+                                        vetted: "2025-01-01", trained: "2026-01-01"), spool: dir + "/spool")
         _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data("probe bytes".utf8))
         let submit = try tests.frs(["submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", "24-1",
                                     "--offense", "armed robbery", "--justification", "Suspect seen on the store camera",
@@ -117,4 +125,10 @@ struct ReviewCommandTests {
         #expect(try Directory.entries(layout.audit).filter { $0.hasSuffix(".jsonl") } == auditFiles)
         #expect(try tests.frs(["audit", "verify"], in: dir).status == 0)
     }
+}
+
+/// Registers a person straight into a spool's registry, past `frs user add`'s rules: how a test
+/// builds a registry from before a rule (two user ids on one account).
+func registerDirectly(_ user: UserRecord, spool: String) throws {
+    try Registry(database: try SpoolDatabase.open(SpoolLayout(root: spool))).addUser(user, now: Date())
 }

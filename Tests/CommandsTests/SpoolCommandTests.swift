@@ -171,11 +171,12 @@ struct UnprivilegedSubmitTests {
             #expect(try tests.frs(["user", "add", id, "--name", id, "--agency", "SCPD", "--role", role, "--uid", uid,
                                    "--vetted", "2025-01-01", "--trained", "2026-01-01"], in: dir).status == 0)
         }
-        // uid 1000 is not an administrator.
-        let refused = try tests.frs(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", SpoolCommandTests.binary,
-                                     "agency", "add", "X", "--name", "X"], in: dir, direct: true)
+        // uid 1000 cannot open the database: its `agency add` goes to the daemon, which refuses it
+        // (not an administrator) in an answer only uid 1000 reads.
+        let refused = try tests.frs(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "env", "FRS_WAIT=0",
+                                     SpoolCommandTests.binary, "agency", "add", "X", "--name", "X"], in: dir, direct: true)
         #expect(refused.status == 1)
-        #expect(refused.error.contains("not a registered administrator"))
+        #expect(refused.error.contains("was handed to the daemon as admin-"), "\(refused.error)")
 
         _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data("probe bytes".utf8),
                                            attributes: [.posixPermissions: 0o644])
@@ -190,8 +191,14 @@ struct UnprivilegedSubmitTests {
         #expect(try FileStatus.of(layout.dropFolder(for: id) + "/cam1.jpg").owner == 1000)
 
         let daemon = SpoolDaemon(layout: layout, searcher: StubSearcher(), configuration: .init(workers: 1, once: true),
-                                 logger: Logger(level: .error, sink: MemorySink()))
-        #expect(try daemon.run().processed == 1)
+                                 logger: Logger(level: .error, sink: MemorySink()),
+                                 administer: AdministrativeRequests.runner(spool: layout.root, models: "./models"))
+        #expect(try daemon.run().processed == 2)  // the job and the administrative request
+        let answers = layout.answers.answers(uid: 1000)
+        #expect(answers.count == 1 && answers[0].state == .refused && answers[0].kind == "admin")
+        #expect(answers.first?.output?.joined().contains("uid 1000 is not a registered administrator") == true,
+                "\(answers)")
+        #expect(try FileStatus.of(layout.answers.directory(uid: 1000)).permissions == 0o700)
         let result = try JobResult.decode(try DurableFile.read(layout.resultFile(id)))
         #expect(result.decision == .completed, "\(result.reasons)")
         #expect(result.candidateCount == 2)

@@ -158,11 +158,16 @@ struct TrustBoundaryTests {
         let spool = try TestSpool()
         let now = spool.now
         let admin = try SpoolAdministration(layout: spool.layout, uid: 0, clock: { now })
-        // jdoe's account (uid 1000) is registered a second time, as a supervisor and as an examiner.
-        try admin.addUser(UserRecord(id: "jdoe-sup", name: "Jane Doe", agency: "SCPD", role: "supervisor",
-                                     uid: TestSpool.analystUID, vetted: "2025-01-10", trained: "2026-01-15"))
-        try admin.addUser(UserRecord(id: "jdoe-exam", name: "Jane Doe", agency: "SCPD", role: "examiner",
-                                     uid: TestSpool.analystUID, vetted: "2025-01-10", trained: "2026-01-15"))
+        // jdoe's account (uid 1000) registered a second time, as a supervisor and as an examiner: the
+        // administration refuses it (one account, one person of one agency)...
+        let second = UserRecord(id: "jdoe-sup", name: "Jane Doe", agency: "SCPD", role: "supervisor",
+                                uid: TestSpool.analystUID, vetted: "2025-01-10", trained: "2026-01-15")
+        #expect(throws: AdministrationError.self) { try admin.addUser(second) }
+        // ...but a registry from before the rule may hold it, and approvals and reviews must still refuse.
+        let registry = Registry(database: try SpoolDatabase.open(spool.layout))
+        try registry.addUser(second, now: now)
+        try registry.addUser(UserRecord(id: "jdoe-exam", name: "Jane Doe", agency: "SCPD", role: "examiner",
+                                        uid: TestSpool.analystUID, vetted: "2025-01-10", trained: "2026-01-15"), now: now)
         // An examiner whose training expired may not review either.
         try admin.addUser(UserRecord(id: "stale", name: "Stan Stale", agency: "SCPD", role: "examiner",
                                      uid: 1007, vetted: "2020-01-10", trained: "2020-01-15"))
