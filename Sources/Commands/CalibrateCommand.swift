@@ -28,6 +28,15 @@ public struct GalleryCalibrateCommand: Subcommand {
         each candidate carries its estimated FPIR with a 95 % upper bound. A job's own threshold may
         be stricter, never looser. Calibrate again when the gallery has grown by a quarter: results
         warn when it has.
+
+        The policy's candidate_list says what a candidate list is, for examiners:
+          "threshold" (default)  only the candidates within the operating threshold, nearest first, up to
+                                 max_candidates: a face may get none, and each candidate is as likely a
+                                 stranger as its estimated FPIR says
+          "ranked"               always the max_candidates nearest subjects whatever their distance (an
+                                 investigation list, as the FBI's NGI-IPS), each marked within_threshold:
+                                 the examiner compares the whole list; those beyond the threshold are set
+                                 apart on the sheet and are more likely strangers still
         """
 
     /// The target FPIR given with `--target-fpir`; `nil` takes the policy's.

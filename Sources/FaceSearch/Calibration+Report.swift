@@ -58,7 +58,7 @@ extension Calibration {
         html += "<h2>DET plot</h2>\n" + detPlot() + "\n"
         html += "<p class=\"caption\">One point per threshold, joined in order (labels every 0.05 where they fit); the red "
             + "ring is the threshold for the target and the dashed red line the target FPIR (\(percent(targetFPIR)))"
-            + (operating.map { " ; the green square is the operating threshold jobs run at (\(Self.format($0.threshold, digits: 2)))" } ?? "")
+            + (operating.map { "; the green square is the operating threshold jobs run at (\(Self.format($0.threshold, digits: 2)))" } ?? "")
             + ". Hollow points are rates of 0, drawn on the axis floor (half of one event's rate), "
             + "since 0 has no place on a log axis.</p>\n"
         html += "<h2>By threshold</h2>\n<table class=\"list\"><tr><th>Threshold</th><th>False positives</th><th>FPIR</th>"
@@ -211,7 +211,7 @@ extension Calibration {
         body{font-family:system-ui,sans-serif;margin:1.5em;color:#111;background:#fff;max-width:60em}
         h1{margin:0}.sub{color:#555;margin:.2em 0 1em}
         table.meta{border-collapse:collapse;margin:1em 0}table.meta th{text-align:left;padding:.2em 1em .2em 0;color:#444}
-        table.list{border-collapse:collapse;margin:.5em 0}table.list th,table.list td{border:1px solid #ccc;padding:.2em .6em;text-align:right}
+        table.list{border-collapse:collapse;margin:.5em 0}table.list th,table.list td{border:1px solid #ccc;padding:.2em .6em;text-align:right;white-space:nowrap}
         tr.chosen td{background:#fde8e8;font-weight:bold}tr.operating td{background:#e4f4e4;font-weight:bold}
         tr.chosen.operating td{background:linear-gradient(#fde8e8,#e4f4e4)}
         .tag{font-size:.75em;border:1px solid #080;color:#080;border-radius:.3em;padding:0 .3em;font-weight:normal}.tag.target{border-color:#c00;color:#c00}
