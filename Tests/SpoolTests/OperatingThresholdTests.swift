@@ -101,12 +101,19 @@ struct OperatingThresholdTests {
         #expect(before.candidateList == .threshold && before.targetFPIR == 0.05)
 
         let admin = try SpoolAdministration(layout: spool.layout, uid: 0)
-        let c = try admin.calibrateGallery(options: .init(targetFPIR: 0.05)).calibration
+        let run = try admin.calibrateGallery(options: .init(targetFPIR: 0.05, policy: ThresholdPolicy(Self.policy(target: 0.05, maximum: 0.7))))
+        let c = run.calibration
         // The threshold for the target, counted directly: the largest grid threshold at which at most
         // 5 % of the faces have a stranger within it.
         let counts = CalibrationTests.bruteForce(g, thresholds: c.thresholds, rank: 20)
         let expected = try #require(c.thresholds.indices.last { Double(counts.falsePositives[$0]) / 120 <= 0.05 }.map { c.thresholds[$0] })
         #expect(expected > 0.35 && expected < 0.65)
+
+        // The report marks the threshold jobs run at, and the target.
+        let report = String(decoding: try DurableFile.read(run.reportPath), as: UTF8.self)
+        #expect(report.contains("<b>Operating threshold: \(String(format: "%.2f", expected))</b>"))
+        #expect(report.contains("class=\"chosen operating\"><td>\(String(format: "%.2f", expected)) <span class=\"tag\">in use</span>"))
+        #expect(report.contains("class=\"target-line\"") && report.contains("class=\"operating-point\""))
 
         let calibrated = try Self.runJob(spool, id: "calibrated", policy: Self.policy(target: 0.05, maximum: 0.7))
         #expect(calibrated.threshold == expected)
