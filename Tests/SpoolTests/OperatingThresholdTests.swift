@@ -160,6 +160,17 @@ struct OperatingThresholdTests {
         // The nearest are the threshold list's, in the same order.
         #expect(Array(list.prefix(short.count)).map(\.subject) == short.map(\.subject))
 
+        // A bulk batch (one blocked kernel call) gives the same ranked list as the single search.
+        let searcher = try FaceSearcher(analyzer: analyzer, databasePath: spool.layout.database,
+                                        cacheDirectory: spool.layout.state + "/cache")
+        let ranking = OperatingSearcher(base: searcher, operating: OperatingThreshold.choose(
+            policy: Self.policy(list: .ranked), requested: nil, calibration: .none))
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: GalleryEnrollmentTests.fixtures
+                                                        + "/johns/John_Savage/000299_01099008.jpg")))
+        let batch = try ranking.searchBatch([bytes], maxCandidates: 12, threshold: 0.6, workers: 1)[0].get()
+        #expect(batch == (try ranking.search(imageBytes: bytes, maxCandidates: 12, threshold: 0.6)))
+        #expect(batch.first?.candidates.map(\.subject) == list.map(\.subject))
+
         // The sheet sets apart those beyond the threshold.
         let sheet = String(decoding: try DurableFile.read(spool.layout.sheetFile("ranked")), as: UTF8.self)
         #expect(sheet.contains("class=\"beyond-note\"") && sheet.contains("beyond the threshold"))
