@@ -2,6 +2,7 @@ import Administration
 import FaceSearch
 import Foundation
 import Glibc
+import Results
 import Spool
 
 /// `frs gallery calibrate [--target-fpir F]`: NIST's 1:N method on the gallery itself.
@@ -10,29 +11,48 @@ public struct GalleryCalibrateCommand: AdministrativeCommand {
     public static let abstract = "FPIR/FNIR by threshold on the gallery itself (NIST 1:N method); HTML report with a DET plot"
     public static let usage = "gallery calibrate [--target-fpir F] [--rank R] [--sample N] [--workers W] [--json]"
     public static let help = """
-          --target-fpir F  the false positive identification rate to find a threshold for (default 0.01)
+          --target-fpir F  the false positive identification rate to find a threshold for (default: the
+                           policy's target_fpir, 0.01 unless state/policy.json says otherwise)
           --rank R         candidate list length for mated searches (default 20, the default max_candidates)
           --sample N       search only N faces drawn at random (fixed seed), each against the whole
                            gallery (default: every face; the cost grows with faces², so for millions)
           --workers W      parallel chunks of the matcher (default: the processors)
           --json           print the calibration as JSON instead of a summary
         Administrators only; audited as gallery.calibrated. The calibration is stored in the database
-        (the daemon's results carry each candidate's estimated FPIR from the newest one) and its report
-        is written to outbox/audit/calibration-<id>.html, readable by the auditors' group.
+        and its report is written to outbox/audit/calibration-<id>.html, readable by the auditors' group.
+
+        From the next job on, the daemon runs every search at the operating threshold: the largest
+        threshold of the newest calibration whose measured FPIR is within the policy's target_fpir,
+        capped by maximum_threshold (state/policy.json); without a calibration, or when none meets
+        the target, the policy's default_threshold. Each result says which (threshold_source), and
+        each candidate carries its estimated FPIR with a 95 % upper bound. A job's own threshold may
+        be stricter, never looser. Calibrate again when the gallery has grown by a quarter: results
+        warn when it has.
+
+        The policy's candidate_list says what a candidate list is, for examiners:
+          "threshold" (default)  only the candidates within the operating threshold, nearest first, up to
+                                 max_candidates: a face may get none, and each candidate is as likely a
+                                 stranger as its estimated FPIR says
+          "ranked"               always the max_candidates nearest subjects whatever their distance (an
+                                 investigation list, as the FBI's NGI-IPS), each marked within_threshold:
+                                 the examiner compares the whole list; those beyond the threshold are set
+                                 apart on the sheet and are more likely strangers still
         """
 
-    public var targetFPIR: Double
+    /// The target FPIR given with `--target-fpir`; `nil` takes the policy's.
+    public var targetFPIR: Double?
     public var rank: Int
     public var workers: Int?
     public var sample: Int?
     public var json: Bool
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
-        let text = try arguments.option("--target-fpir") ?? "0.01"
-        guard let target = Double(text), target > 0, target < 1 else {
-            throw UsageError("--target-fpir must be a number between 0 and 1 (exclusive), not \"\(text)\"")
+        if let text = try arguments.option("--target-fpir") {
+            guard let target = Double(text), target > 0, target < 1 else {
+                throw UsageError("--target-fpir must be a number between 0 and 1 (exclusive), not \"\(text)\"")
+            }
+            targetFPIR = target
         }
-        targetFPIR = target
         rank = try arguments.int("--rank", in: 1...50) ?? 20
         workers = try arguments.int("--workers", in: 1...256)
         sample = try arguments.int("--sample", in: 1...100_000_000)
@@ -40,10 +60,13 @@ public struct GalleryCalibrateCommand: AdministrativeCommand {
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: context.actingUID)
+        let layout = SpoolLayout(root: context.spool)
+        let policy = ThresholdPolicy(try layout.loadPolicy())
+        let administration = try SpoolAdministration(layout: layout, uid: context.actingUID)
         var last = -1
         let run = try administration.calibrateGallery(
-            options: Calibration.Options(targetFPIR: targetFPIR, rank: rank, workers: workers, sample: sample)
+            options: Calibration.Options(targetFPIR: targetFPIR ?? policy.targetFPIR, rank: rank, workers: workers,
+                                         sample: sample, policy: policy)
         ) { done, total in
             let percent = total > 0 ? done * 100 / total : 100
             if percent / 10 != last / 10 { context.err("calibrating: \(done) of \(total) searches"); last = percent }
@@ -69,6 +92,10 @@ public struct GalleryCalibrateCommand: AdministrativeCommand {
             context.out(String(format: "no threshold of %.2f…%.2f meets target FPIR %g (FPIR at %.2f is %.5f)",
                                c.thresholds.first ?? 0, c.thresholds.last ?? 0, c.targetFPIR, c.thresholds.first ?? 0,
                                c.fpir.first ?? 0))
+        }
+        if let operating = c.operating {
+            context.out(String(format: "jobs now run at threshold %.3f: ", operating.threshold) + operating.source
+                + (operating.candidateList == .ranked ? "; ranked candidate lists" : ""))
         }
         context.out("report: \(run.reportPath)")
         return 0

@@ -17,9 +17,17 @@ public struct DiscloseCommand: AdministrativeCommand {
     public static let help = """
           --out DIR   where to write <job>-disclosure.json and <job>-disclosure.html (created, mode 0700,
                       if missing)
-        The packet holds the request and its requester, models and threshold, every probe with its
-        quality, provenance and edits, every candidate, every disposition, resolution and outcome,
-        and the job's audit records exactly as logged (seq, prev, hash) with the chain's head.
+        The packet is for a defendant and the court (as RCW 43.386.070 requires): it stands on its
+        own, with every picture embedded and no reference to the server. It holds the request and its
+        requester; the models, the operating threshold and where it came from (calibration or policy
+        default), with how often a stranger comes that close; each probe picture with its faces'
+        boxes numbered; every candidate returned, pursued or not, with its gallery face, distance,
+        estimated false positive rate and its 95 % upper bound in words; the hold and the
+        supervisor's approval with its note; every review, resolution and outcome with its notes;
+        and the job's audit records exactly as logged (seq, full prev and hash) with the chain's
+        head and a short script that checks each hash offline. The HTML prints in full.
+        Pictures are read from the evidence store and the gallery: a file that cannot be read, or is
+        no longer the one searched or enrolled (SHA-256), is left out and the packet says so.
         For administrators, auditors, and supervisors of the job's agency; audited as job.disclosed.
         From their own accounts the daemon makes the packet (through the drop box) and this command
         copies it into DIR.
@@ -71,8 +79,17 @@ public struct DiscloseCommand: AdministrativeCommand {
                                     details: ["out": out, "uid": "\(uid)"]))
         let policy = (try? layout.loadPolicy()) ?? .default
         let jobFile = [layout.done, layout.failed].lazy.compactMap { try? DurableFile.read(layout.jobFile(job, in: $0)) }.first
-        let packet = try DisclosurePacket(job: job, results: layout.resultFiles, database: database, auditDirectory: layout.audit,
+        var packet = try DisclosurePacket(job: job, results: layout.resultFiles, database: database, auditDirectory: layout.audit,
                                           jobFile: jobFile, peerReview: policy.peerReview, now: Date())
+        let evidence = EvidenceStore(root: layout.evidence, maximumProbeBytes: policy.maxProbeBytes)
+        let pictures = ExaminerSheetWriter(
+            results: layout.resultFiles, temporaryDirectory: layout.tmp, gallery: try GalleryStore(database: database),
+            maximumImageBytes: policy.maxProbeBytes
+        ) { probe in
+            guard let path = try? evidence.resolve(probe) else { return nil }
+            return try? evidence.read(canonicalPath: path, probe: probe)
+        }
+        packet.images = pictures.disclosureImages(packet.probes)
         if !FileStatus.exists(out) { try Directory.create(out, mode: 0o700) }
         let json = out + "/\(job)-disclosure.json", html = out + "/\(job)-disclosure.html"
         // Delivered files are the requester's to read (the folder is theirs alone).

@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import Results
 
 extension Calibration {
     /// The calibration as a self-contained HTML page for administrators and auditors: the summary,
@@ -19,8 +20,10 @@ extension Calibration {
 
             """
         html += "<table class=\"meta\">\n"
+        let operating = self.operating
         var rows: [(String, String)] = [
-            ("Target FPIR", percent(targetFPIR)),
+            ("Target FPIR", percent(targetFPIR)
+                + (policy.map { $0.targetFPIR == targetFPIR ? " (the policy's target_fpir)" : " (the policy's target_fpir is \(percent($0.targetFPIR)))" } ?? "")),
             ("Threshold for the target", threshold.map { Self.format($0, digits: 2) } ?? "none of the grid meets it"),
         ]
         if let i = chosen {
@@ -41,6 +44,7 @@ extension Calibration {
         ]
         for (name, value) in rows { html += "<tr><th>\(Self.escape(name))</th><td>\(Self.escape(value))</td></tr>\n" }
         html += "</table>\n"
+        html += operatingNote(operating)
         html += """
             <p class="method">Method of NIST IR 8271 (FRVT 1:N identification), run on this gallery. A <b>non-mated
             search</b> searches a gallery face with every face of its subject left out, so the person is not in the
@@ -52,13 +56,19 @@ extension Calibration {
 
             """
         html += "<h2>DET plot</h2>\n" + detPlot() + "\n"
-        html += "<p class=\"caption\">One point per threshold, joined in order (labels every 0.05); the red ring is the "
-            + "threshold for the target. Hollow points are rates of 0, drawn on the axis floor (half of one event's rate), "
+        html += "<p class=\"caption\">One point per threshold, joined in order (labels every 0.05 where they fit); the red "
+            + "ring is the threshold for the target and the dashed red line the target FPIR (\(percent(targetFPIR)))"
+            + (operating.map { "; the green square is the operating threshold jobs run at (\(Self.format($0.threshold, digits: 2)))" } ?? "")
+            + ". Hollow points are rates of 0, drawn on the axis floor (half of one event's rate), "
             + "since 0 has no place on a log axis.</p>\n"
         html += "<h2>By threshold</h2>\n<table class=\"list\"><tr><th>Threshold</th><th>False positives</th><th>FPIR</th>"
             + "<th>FPIR 95 % upper</th><th>Misses</th><th>FNIR (rank \(rank))</th></tr>\n"
+        let inUse = operating.flatMap { op in thresholds.firstIndex { abs($0 - op.threshold) < 1e-9 } }
         for i in thresholds.indices {
-            html += "<tr\(i == chosen ? " class=\"chosen\"" : "")><td>\(Self.format(thresholds[i], digits: 2))</td>"
+            let classes = [i == chosen ? "chosen" : nil, i == inUse ? "operating" : nil].compactMap { $0 }
+            html += "<tr\(classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\"")><td>\(Self.format(thresholds[i], digits: 2))"
+                + (i == inUse ? " <span class=\"tag\">in use</span>" : "") + (i == chosen ? " <span class=\"tag target\">target</span>" : "")
+                + "</td>"
             html += "<td>\(falsePositives[i]) / \(nonMatedSearches)</td><td>\(percent(fpir[i]))</td><td>\(percent(fpirUpper95[i]))</td>"
             if fnir.isEmpty {
                 html += "<td>—</td><td>—</td></tr>\n"
@@ -83,7 +93,9 @@ extension Calibration {
         let xFloor = 0.5 / Double(max(1, nonMatedSearches))
         let yFloor = 0.5 / Double(max(1, matedSearches))
         // The axes start a decade or less below the floor, so floor points stand off the corner.
-        let xMinExp = floor(log10(xFloor) - 0.1), yMinExp = floor(log10(yFloor) - 0.1)
+        // The x axis also reaches a decade below the target, so the target line is drawn where it is.
+        let xMinExp = min(floor(log10(xFloor) - 0.1), floor(log10(max(targetFPIR, 1e-12)) - 0.1))
+        let yMinExp = floor(log10(yFloor) - 0.1)
         /// Positions of a rate on the log axes; a rate of 0 sits on the floor.
         func x(_ v: Double) -> Double { left + (log10(max(v, xFloor)) - xMinExp) / -xMinExp * plotW }
         func y(_ v: Double) -> Double { top + (1 - (log10(max(v, yFloor)) - yMinExp) / -yMinExp) * plotH }
@@ -115,28 +127,38 @@ extension Calibration {
         let points = thresholds.indices.map { (x(fpir[$0]), y(fnir[$0])) }
         svg += "<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\" points=\""
             + points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ") + "\"/>\n"
-        var lastLabel: (Double, Double)?
+        // Labels every 0.05, each placed beside its point where it overlaps no earlier label.
+        var placed: [(x: Double, y: Double, w: Double, h: Double)] = []
         for i in thresholds.indices {
             let hollow = fpir[i] == 0 || fnir[i] == 0
             svg += "<circle cx=\"\(f(points[i].0))\" cy=\"\(f(points[i].1))\" r=\"3\" "
                 + (hollow ? "fill=\"#fff\" stroke=\"#1f5fa8\"" : "fill=\"#1f5fa8\"") + "><title>T = "
                 + "\(Self.format(thresholds[i], digits: 2)): FPIR \(Self.format(fpir[i], digits: 5)), FNIR \(Self.format(fnir[i], digits: 5))</title></circle>\n"
-            let t = (thresholds[i] * 100).rounded()
-            // Every 0.05, unless it would print over the previous label (points piled on a floor).
-            if t.truncatingRemainder(dividingBy: 5) == 0,
-               lastLabel.map({ abs($0.0 - points[i].0) + abs($0.1 - points[i].1) > 12 }) ?? true
-            {
-                lastLabel = points[i]
-                svg += "<text x=\"\(f(points[i].0 + 6))\" y=\"\(f(points[i].1 - 6))\" font-size=\"10\" fill=\"#333\">"
-                    + "\(Self.format(thresholds[i], digits: 2))</text>\n"
-            }
         }
+        for i in thresholds.indices where (thresholds[i] * 100).rounded().truncatingRemainder(dividingBy: 5) == 0 {
+            let text = Self.format(thresholds[i], digits: 2)
+            let w = Double(text.count) * 6.2 + 2, h = 12.0
+            let (px, py) = points[i]
+            let spots = [(px + 6, py - 6), (px + 6, py + 15), (px - 6 - w, py - 6), (px - 6 - w, py + 15), (px - w / 2, py - 10)]
+            guard let spot = spots.first(where: { spot in
+                let box = (x: spot.0, y: spot.1 - h + 2, w: w, h: h)
+                return box.x >= left && box.x + w <= left + plotW && box.y >= top && box.y + h <= top + plotH
+                    && !placed.contains { $0.x < box.x + box.w && box.x < $0.x + $0.w && $0.y < box.y + box.h && box.y < $0.y + $0.h }
+            }) else { continue }
+            placed.append((spot.0, spot.1 - h + 2, w, h))
+            svg += "<text x=\"\(f(spot.0))\" y=\"\(f(spot.1))\" font-size=\"10\" fill=\"#333\">\(text)</text>\n"
+        }
+        let tx = xDecade(log10(max(targetFPIR, 1e-12)))
+        svg += "<line class=\"target-line\" x1=\"\(f(tx))\" y1=\"\(top)\" x2=\"\(f(tx))\" y2=\"\(top + plotH)\" stroke=\"#c00\" "
+            + "stroke-dasharray=\"4 3\"><title>target FPIR \(Self.format(targetFPIR, digits: 4))</title></line>"
+            + "<text x=\"\(f(tx + 4))\" y=\"\(f(top + 12))\" font-size=\"11\" fill=\"#c00\">target FPIR \(Self.escape(Self.rate(targetFPIR)))</text>\n"
         if let i = thresholdIndex {
             svg += "<circle cx=\"\(f(points[i].0))\" cy=\"\(f(points[i].1))\" r=\"8\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\">"
                 + "<title>threshold for the target</title></circle>\n"
-            let tx = x(targetFPIR)
-            svg += "<line x1=\"\(f(tx))\" y1=\"\(top)\" x2=\"\(f(tx))\" y2=\"\(top + plotH)\" stroke=\"#c00\" stroke-dasharray=\"4 3\"/>"
-                + "<text x=\"\(f(tx + 4))\" y=\"\(f(top + 12))\" font-size=\"11\" fill=\"#c00\">target FPIR</text>\n"
+        }
+        if let op = operating, let i = thresholds.firstIndex(where: { abs($0 - op.threshold) < 1e-9 }) {
+            svg += "<rect class=\"operating-point\" x=\"\(f(points[i].0 - 6))\" y=\"\(f(points[i].1 - 6))\" width=\"12\" height=\"12\" "
+                + "fill=\"none\" stroke=\"#080\" stroke-width=\"2\"><title>operating threshold \(Self.format(op.threshold, digits: 2))</title></rect>\n"
         }
         svg += "</svg>"
         return svg
@@ -149,8 +171,36 @@ extension Calibration {
         case 0: "1"
         case -1: "0.1"
         case -2: "0.01"
+        case -3: "0.001"
         default: "1e\(Int(e))"
         }
+    }
+
+    /// A rate in words for a label: "0.01 (1 in 100)".
+    static func rate(_ v: Double) -> String {
+        guard v > 0 else { return "0" }
+        return String(format: "%g", v) + (v < 0.5 ? " (1 in \(Int((1 / v).rounded())))" : "")
+    }
+
+    /// Which threshold jobs run at under the policy kept with the calibration, in a sentence.
+    func operatingNote(_ operating: OperatingThreshold?) -> String {
+        guard let op = operating, let policy else {
+            return "<p class=\"notes\">The policy's settings were not kept with this calibration: jobs run at the "
+                + "threshold the policy's target_fpir gives on this table, capped by its maximum_threshold.</p>\n"
+        }
+        var text = "<p class=\"in-use-note\"><b>Operating threshold: \(Self.format(op.threshold, digits: 2))</b> — \(Self.escape(op.source)). "
+        text += "Jobs run at it from their next search on (the policy when this calibration ran: target_fpir "
+            + "\(Self.escape(OperatingThreshold.percent(policy.targetFPIR))), maximum_threshold \(Self.format(policy.maximumThreshold, digits: 2)), "
+            + "default_threshold \(Self.format(policy.defaultThreshold, digits: 2)))"
+        if let rate = op.estimatedFPIR, let upper = op.estimatedFPIRUpper95 {
+            text += "; there, \(Self.escape(OperatingThreshold.percent(rate))) of the non-mated searches returned a stranger "
+                + "(95 % upper bound \(Self.escape(OperatingThreshold.percent(upper))))"
+        }
+        text += ". Candidate lists: " + (policy.candidateList == .threshold
+            ? "the candidates within the threshold (policy candidate_list \"threshold\")."
+            : "the max_candidates nearest subjects whatever their distance, those beyond the threshold marked "
+                + "(policy candidate_list \"ranked\").")
+        return text + "</p>\n"
     }
 
     static func format(_ v: Double, digits: Int) -> String { String(format: "%.\(digits)f", v) }
@@ -161,7 +211,13 @@ extension Calibration {
         body{font-family:system-ui,sans-serif;margin:1.5em;color:#111;background:#fff;max-width:60em}
         h1{margin:0}.sub{color:#555;margin:.2em 0 1em}
         table.meta{border-collapse:collapse;margin:1em 0}table.meta th{text-align:left;padding:.2em 1em .2em 0;color:#444}
-        table.list{border-collapse:collapse;margin:.5em 0}table.list th,table.list td{border:1px solid #ccc;padding:.2em .6em;text-align:right}
-        tr.chosen td{background:#fde8e8;font-weight:bold}.method{color:#333;max-width:50em}.caption{color:#555;font-size:.9em;max-width:50em}.notes{color:#a50}
+        table.list{border-collapse:collapse;margin:.5em 0}table.list th,table.list td{border:1px solid #ccc;padding:.2em .6em;text-align:right;white-space:nowrap}
+        tr.chosen td{background:#fde8e8;font-weight:bold}tr.operating td{background:#e4f4e4;font-weight:bold}
+        tr.chosen.operating td{background:linear-gradient(#fde8e8,#e4f4e4)}
+        .tag{font-size:.75em;border:1px solid #080;color:#080;border-radius:.3em;padding:0 .3em;font-weight:normal}.tag.target{border-color:#c00;color:#c00}
+        .in-use-note{border-left:4px solid #080;padding:.3em .8em;background:#f2faf2;max-width:50em}
+        svg text{font-family:system-ui,sans-serif}
+        @media print{body{max-width:none;margin:0}h2{break-after:avoid}svg{break-inside:avoid;max-width:100%;height:auto}tr{break-inside:avoid}
+        tr.chosen td,tr.operating td,.in-use-note{-webkit-print-color-adjust:exact;print-color-adjust:exact}}.method{color:#333;max-width:50em}.caption{color:#555;font-size:.9em;max-width:50em}.notes{color:#a50}
         """
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Matching
+import Results
 import Store
 
 extension Calibration {
@@ -21,9 +22,13 @@ extension Calibration {
         /// what it is; the cost falls in proportion and the confidence bound widens accordingly.
         /// For galleries of millions, where searching every face would take hours.
         public var sample: Int?
+        /// The policy's threshold settings, kept with the calibration so its report shows the
+        /// threshold jobs will run at.
+        public var policy: ThresholdPolicy?
 
         public init(targetFPIR: Double = 0.01, rank: Int = 20, thresholds: [Double] = Calibration.defaultThresholds,
-                    batch: Int = 2048, workers: Int? = nil, sample: Int? = nil) {
+                    batch: Int = 2048, workers: Int? = nil, sample: Int? = nil, policy: ThresholdPolicy? = nil) {
+            self.policy = policy
             self.targetFPIR = targetFPIR
             self.rank = rank
             self.thresholds = thresholds
@@ -204,12 +209,14 @@ extension Calibration {
         let fpir = falsePositives.map { n > 0 ? Double($0) / Double(n) : 0 }
         let upper = falsePositives.map { CalibrationBound.upper95(events: $0, trials: n) }
         let fnir = m > 0 ? misses.map { Double($0) / Double(m) } : []
-        let chosen = thresholds.indices.last { n > 0 && fpir[$0] <= options.targetFPIR }
+        let curve = CalibrationCurve(thresholds: thresholds, falsePositives: falsePositives, nonMatedSearches: n, fpir: fpir,
+                                     fpirUpper95: upper)
+        let chosen = curve.thresholdIndex(forTarget: options.targetFPIR)
         return Calibration(
             id: 0, created: now.formatted(.iso8601), galleryVersion: galleryVersion, galleryFaces: faces,
             gallerySubjects: subjects, targetFPIR: options.targetFPIR, rank: max(1, options.rank),
             nonMatedSearches: n, matedSearches: m, thresholds: thresholds, falsePositives: falsePositives,
             misses: misses, fpir: fpir, fpirUpper95: upper, fnir: fnir, threshold: chosen.map { thresholds[$0] },
-            seconds: seconds)
+            seconds: seconds, policy: options.policy)
     }
 }

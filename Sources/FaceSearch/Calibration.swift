@@ -58,6 +58,9 @@ public struct Calibration: Codable, Sendable, Equatable {
     public var threshold: Double?
     /// Wall-clock seconds the searches took.
     public var seconds: Double
+    /// The policy's threshold settings when it ran (so the report shows the threshold jobs run
+    /// at); `nil` in calibrations made before they were kept.
+    public var policy: ThresholdPolicy? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, created
@@ -72,7 +75,7 @@ public struct Calibration: Codable, Sendable, Equatable {
         case falsePositives = "false_positives"
         case misses, fpir
         case fpirUpper95 = "fpir_upper95"
-        case fnir, threshold, seconds
+        case fnir, threshold, seconds, policy
     }
 
     /// The default threshold grid: 0.30, 0.31, …, 0.70.
@@ -94,21 +97,25 @@ public struct Calibration: Codable, Sendable, Equatable {
         return thresholds.firstIndex(of: threshold)
     }
 
-    /// FPIR at a candidate's distance `d`: the fraction of non-mated searches that returned a
-    /// candidate at distance `≤ d`, interpolated linearly between the grid's thresholds.
-    ///
-    /// Below the grid the first threshold's FPIR is returned (an upper bound: FPIR only grows
-    /// with the distance); beyond the grid `nil` (not measured there).
-    public func estimatedFPIR(atDistance d: Double) -> Double? {
-        guard let first = thresholds.first, let last = thresholds.last, d.isFinite else { return nil }
-        if d <= first { return fpir[0] }
-        if d > last + 1e-9 { return nil }
-        var i = 0
-        while i + 1 < thresholds.count, thresholds[i + 1] < d { i += 1 }
-        guard i + 1 < thresholds.count else { return fpir[thresholds.count - 1] }
-        let t0 = thresholds[i], t1 = thresholds[i + 1]
-        let w = (d - t0) / (t1 - t0)
-        return fpir[i] + w * (fpir[i + 1] - fpir[i])
+    /// The measured FPIR curve (``Results/CalibrationCurve``), from which jobs' operating
+    /// threshold and candidates' estimates are read.
+    public var curve: CalibrationCurve {
+        CalibrationCurve(thresholds: thresholds, falsePositives: falsePositives, nonMatedSearches: nonMatedSearches,
+                         fpir: fpir, fpirUpper95: fpirUpper95)
+    }
+
+    /// FPIR at a candidate's distance `d`, interpolated on the curve
+    /// (``Results/CalibrationCurve/estimatedFPIR(atDistance:)``); `nil` beyond the grid.
+    public func estimatedFPIR(atDistance d: Double) -> Double? { curve.estimatedFPIR(atDistance: d) }
+
+    /// The 95 % upper bound on the FPIR at distance `d`: the bound at the first grid threshold at or
+    /// beyond `d` (``Results/CalibrationCurve/upper95(atDistance:)``); `nil` beyond the grid.
+    public func estimatedFPIRUpper95(atDistance d: Double) -> Double? { curve.upper95(atDistance: d) }
+
+    /// The threshold jobs run at under ``policy`` (the policy when the calibration ran), or `nil`
+    /// when it was not given.
+    public var operating: OperatingThreshold? {
+        policy.map { OperatingThreshold.choose(policy: $0, requested: nil, calibration: Self.status(self, galleryFaces: galleryFaces)) }
     }
 
     /// What a result says it used.
@@ -124,8 +131,8 @@ public struct Calibration: Codable, Sendable, Equatable {
     public static func status(_ calibration: Calibration?, galleryFaces: Int) -> CalibrationStatus {
         guard let calibration else {
             return CalibrationStatus(reference: nil, warnings: [
-                "The gallery has not been calibrated: candidates carry no estimated false positive rate "
-                    + "(an administrator runs 'frs gallery calibrate').",
+                "The gallery has not been calibrated: the threshold is the policy's default and candidates carry no "
+                    + "estimated false positive rate (an administrator runs 'frs gallery calibrate').",
             ])
         }
         var warnings: [String] = []
@@ -134,10 +141,11 @@ public struct Calibration: Codable, Sendable, Equatable {
             let growth = then > 0 ? Int((Double(galleryFaces - then) / Double(then) * 100).rounded()) : 100
             warnings.append(
                 "The gallery has grown by \(growth) % since calibration \(calibration.id) "
-                    + "(\(then) faces then, \(galleryFaces) now): estimated_fpir understates the chance of a "
-                    + "stranger this close; an administrator should run 'frs gallery calibrate' again.")
+                    + "(\(then) faces then, \(galleryFaces) now): estimated_fpir and the calibrated threshold understate "
+                    + "the chance of a stranger this close; an administrator should run 'frs gallery calibrate' again.")
         }
-        return CalibrationStatus(reference: calibration.reference, warnings: warnings)
+        return CalibrationStatus(reference: calibration.reference, warnings: warnings, curve: calibration.curve,
+                                 stale: !warnings.isEmpty)
     }
 
 }

@@ -52,8 +52,12 @@ public final class FaceSearcher: ProbeSearcher {
     public var galleryVersion: Int64 { gallery.withLock { $0.matcher.gallery.galleryVersion } }
 
     /// The newest calibration and the warnings for results (none, or the gallery has grown since).
+    /// The gallery and the calibration are brought up to date first (as a search would), so the
+    /// job about to run chooses its threshold from a calibration stored since the last search.
     public var calibration: CalibrationStatus {
-        gallery.withLock { Calibration.status($0.calibration, galleryFaces: $0.matcher.gallery.count) }
+        // A failure here is met again, and reported, by the search itself.
+        _ = try? currentMatcher()
+        return gallery.withLock { Calibration.status($0.calibration, galleryFaces: $0.matcher.gallery.count) }
     }
 
     /// Loads the matrix of the store's current version from its cache file, or updates `previous`
@@ -100,11 +104,12 @@ public final class FaceSearcher: ProbeSearcher {
     ///
     /// A subject with several booking photos has several rows; a candidate list names each person
     /// once, at their nearest face. Rows are fetched in growing batches until `count` subjects are
-    /// found or the gallery within the threshold is exhausted, so the answer is exact.
+    /// found or the gallery within the threshold is exhausted, so the answer is exact. An infinite
+    /// threshold (a ranked list) sets no limit.
     static func nearestSubjects(_ matcher: Matcher, _ probe: [Float], count: Int, threshold: Double) throws -> [Match] {
         var k = count
         while true {
-            let rows = try matcher.search(probe, k: min(k, max(matcher.gallery.count, 1)), threshold: threshold)
+            let rows = try matcher.search(probe, k: min(k, max(matcher.gallery.count, 1)), threshold: limit(threshold))
             var seen = Set<Int64>()
             let firstPerSubject = rows.filter { seen.insert($0.subjectID).inserted }
             if firstPerSubject.count >= count || rows.count < k || k >= matcher.gallery.count {
@@ -113,6 +118,9 @@ public final class FaceSearcher: ProbeSearcher {
             k *= 4
         }
     }
+
+    /// The matcher's distance limit for a threshold: none for an infinite one (a ranked list).
+    static func limit(_ threshold: Double) -> Double? { threshold.isFinite ? threshold : nil }
 
     /// A bulk batch: the images are analysed in parallel, then every usable face of the batch is
     /// matched in one call of the blocked many-probe kernel.
@@ -135,7 +143,7 @@ public final class FaceSearcher: ProbeSearcher {
                 // Twice the list length covers most subjects with several photos; a probe whose
                 // list may be short after naming each subject once is searched again exactly.
                 let k = min(2 * maxCandidates, matcher.gallery.count)
-                let rows = try matcher.search(probes: probes, k: k, threshold: threshold)
+                let rows = try matcher.search(probes: probes, k: k, threshold: Self.limit(threshold))
                 for (p, list) in rows.enumerated() {
                     var seen = Set<Int64>()
                     let distinct = list.filter { seen.insert($0.subjectID).inserted }
@@ -182,6 +190,8 @@ public final class FaceSearcher: ProbeSearcher {
                 FaceResult.Candidate(rank: i + 1, subject: pair.1.subject, image: pair.1.imagePath,
                                      distance: (pair.0.distance * 1e6).rounded() / 1e6,
                                      estimatedFPIR: calibration?.estimatedFPIR(atDistance: pair.0.distance)
+                                         .map { ($0 * 1e8).rounded() / 1e8 },
+                                     estimatedFPIRUpper95: calibration?.estimatedFPIRUpper95(atDistance: pair.0.distance)
                                          .map { ($0 * 1e8).rounded() / 1e8 })
             }
             results.append(FaceResult(

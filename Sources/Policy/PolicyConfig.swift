@@ -32,10 +32,22 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
     /// holds vigilante, "church" Churchill. A compound that does not begin with a term needs its
     /// own entry ("counterprotest").
     public var watchTerms: [String]
-    /// Default distance threshold for candidates. Default 0.6 (dlib's same-person threshold).
+    /// The distance threshold used while the gallery has no calibration, or when its calibration
+    /// finds no threshold whose FPIR is within ``targetFPIR`` (results then say "policy default").
+    /// Default 0.6 (dlib's same-person threshold).
     public var defaultThreshold: Double
-    /// Largest threshold a job may ask for. Default 0.6: a job may be stricter, not looser.
+    /// The largest operating threshold: it caps the threshold calibrated for ``targetFPIR``, and
+    /// no job may ask for more (`input.invalid-threshold`). Default 0.6.
     public var maximumThreshold: Double
+    /// The false positive identification rate the agency accepts: after `frs gallery calibrate`,
+    /// jobs run at the largest calibrated threshold whose measured FPIR is within it (capped by
+    /// ``maximumThreshold``). Default 0.01 (1 in 100 searches of someone not in the gallery
+    /// returns a stranger as a candidate).
+    public var targetFPIR: Double
+    /// What a candidate list is (``CandidateList``): the candidates within the operating threshold
+    /// (`"threshold"`, the default), or the `max_candidates` nearest subjects whatever their
+    /// distance, each marked whether it lies within the threshold (`"ranked"`, as the FBI's NGI-IPS).
+    public var candidateList: CandidateList
     /// Candidate list length when a job gives none. Default 20.
     public var defaultMaxCandidates: Int
     /// Smallest `max_candidates` allowed. Default 2.
@@ -81,6 +93,8 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         ],
         defaultThreshold: 0.6,
         maximumThreshold: 0.6,
+        targetFPIR: 0.01,
+        candidateList: .threshold,
         defaultMaxCandidates: 20,
         minimumMaxCandidates: 2,
         maximumMaxCandidates: 50,
@@ -96,7 +110,8 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
     public init(
         trainingValidityDays: Int, minimumJustificationLength: Int, violentCrimes: [String],
         violentCrimeExceptions: [String] = [], watchTerms: [String],
-        defaultThreshold: Double, maximumThreshold: Double, defaultMaxCandidates: Int, minimumMaxCandidates: Int,
+        defaultThreshold: Double, maximumThreshold: Double, targetFPIR: Double = 0.01,
+        candidateList: CandidateList = .threshold, defaultMaxCandidates: Int, minimumMaxCandidates: Int,
         maximumMaxCandidates: Int, retentionDays: Int, auditRetentionDays: Int, maxProbesPerJob: Int,
         maxProbesPerDirectory: Int, maxProbeBytes: Int, peerReview: Bool = true, maxQueuedPerAccount: Int = 200
     ) {
@@ -107,6 +122,8 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         self.watchTerms = watchTerms
         self.defaultThreshold = defaultThreshold
         self.maximumThreshold = maximumThreshold
+        self.targetFPIR = targetFPIR
+        self.candidateList = candidateList
         self.defaultMaxCandidates = defaultMaxCandidates
         self.minimumMaxCandidates = minimumMaxCandidates
         self.maximumMaxCandidates = maximumMaxCandidates
@@ -137,6 +154,8 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         case watchTerms = "watch_terms"
         case defaultThreshold = "default_threshold"
         case maximumThreshold = "maximum_threshold"
+        case targetFPIR = "target_fpir"
+        case candidateList = "candidate_list"
         case defaultMaxCandidates = "default_max_candidates"
         case minimumMaxCandidates = "minimum_max_candidates"
         case maximumMaxCandidates = "maximum_max_candidates"
@@ -162,6 +181,8 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         watchTerms = try c.decodeIfPresent([String].self, forKey: .watchTerms) ?? d.watchTerms
         defaultThreshold = try c.decodeIfPresent(Double.self, forKey: .defaultThreshold) ?? d.defaultThreshold
         maximumThreshold = try c.decodeIfPresent(Double.self, forKey: .maximumThreshold) ?? d.maximumThreshold
+        targetFPIR = try c.decodeIfPresent(Double.self, forKey: .targetFPIR) ?? d.targetFPIR
+        candidateList = try c.decodeIfPresent(CandidateList.self, forKey: .candidateList) ?? d.candidateList
         defaultMaxCandidates = try c.decodeIfPresent(Int.self, forKey: .defaultMaxCandidates) ?? d.defaultMaxCandidates
         minimumMaxCandidates = try c.decodeIfPresent(Int.self, forKey: .minimumMaxCandidates) ?? d.minimumMaxCandidates
         maximumMaxCandidates = try c.decodeIfPresent(Int.self, forKey: .maximumMaxCandidates) ?? d.maximumMaxCandidates
@@ -232,6 +253,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         try check(watchTerms.allSatisfy { !Self.words($0).isEmpty }, .watchTerms, "terms must not be blank")
         try check(defaultThreshold > 0 && defaultThreshold <= 2, .defaultThreshold, "must be in (0, 2]")
         try check(maximumThreshold >= defaultThreshold && maximumThreshold <= 2, .maximumThreshold, "must be at least default_threshold and at most 2")
+        try check(targetFPIR > 0 && targetFPIR < 1, .targetFPIR, "must be a rate between 0 and 1 (exclusive), e.g. 0.01")
         try check(minimumMaxCandidates >= 1, .minimumMaxCandidates, "must be at least 1")
         try check(maximumMaxCandidates >= minimumMaxCandidates && maximumMaxCandidates <= 1000, .maximumMaxCandidates, "must be from minimum_max_candidates to 1000")
         try check(maxCandidatesRange.contains(defaultMaxCandidates), .defaultMaxCandidates, "must be within minimum_max_candidates...maximum_max_candidates")
@@ -280,6 +302,27 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
     /// The watch terms that occur in `text`, each term's last word as a word prefix.
     public func watchTermsMatched(in text: String) -> [String] {
         PolicyConfig.matches(of: watchTerms, in: text, prefix: true)
+    }
+}
+
+/// What a job's candidate list holds (the policy's `candidate_list`); the choice is the agency's.
+public enum CandidateList: String, Sendable, Codable, CaseIterable {
+    /// The candidates within the operating threshold, nearest first, at most `max_candidates`: a
+    /// face may get none. Each one is as likely a stranger as the calibration says at its distance.
+    case threshold
+    /// The `max_candidates` nearest subjects whatever their distance, nearest first (an
+    /// investigation list, as the FBI's NGI-IPS returns), each marked `within_threshold`. The
+    /// examiner compares the whole list; those beyond the threshold are even more likely strangers.
+    case ranked
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let list = CandidateList(rawValue: text) else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "must be \"threshold\" or \"ranked\", not \"\(text)\""))
+        }
+        self = list
     }
 }
 

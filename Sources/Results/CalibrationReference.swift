@@ -22,17 +22,24 @@ public struct CalibrationReference: Codable, Sendable, Equatable {
     }
 }
 
-/// What a searcher says about its calibration when a result is made: the calibration in use, and
-/// warnings for the result's messages (none exists; the gallery has grown since).
+/// What a searcher says about its calibration when a result is made: the calibration in use, its
+/// FPIR curve (from which the operating threshold is chosen, ``OperatingThreshold``), and warnings
+/// for the result's messages (none exists; the gallery has grown since).
 public struct CalibrationStatus: Sendable, Equatable {
     /// The calibration whose estimates the candidates carry; `nil` when there is none.
     public var reference: CalibrationReference?
     /// Sentences for the result's `messages`.
     public var warnings: [String]
+    /// The calibration's measured FPIR curve; `nil` when there is none.
+    public var curve: CalibrationCurve?
+    /// Whether the gallery has grown past the calibration (see ``warnings``).
+    public var stale: Bool
 
-    public init(reference: CalibrationReference?, warnings: [String]) {
+    public init(reference: CalibrationReference?, warnings: [String], curve: CalibrationCurve? = nil, stale: Bool = false) {
         self.reference = reference
         self.warnings = warnings
+        self.curve = curve
+        self.stale = stale
     }
 
     /// No calibration and nothing to say (searchers without a gallery store, e.g. test stand-ins).
@@ -42,4 +49,6 @@ public struct CalibrationStatus: Sendable, Equatable {
 extension ProbeSearcher {
     /// By default a searcher has no calibration and says nothing about it.
     public var calibration: CalibrationStatus { .none }
+    /// By default a searcher does not say which threshold a job runs at (``OperatingSearcher`` does).
+    public var operatingThreshold: OperatingThreshold? { nil }
 }

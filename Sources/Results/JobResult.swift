@@ -40,7 +40,19 @@ public struct JobResult: Codable, Sendable, Equatable {
     public var models: [String: String]?
     /// The gallery calibration the candidates' `estimated_fpir` come from; absent when none.
     public var calibration: CalibrationReference?
+    /// The operating threshold the search ran at (``OperatingThreshold``).
     public var threshold: Double?
+    /// Where ``threshold`` came from, in words: the calibration for the policy's target FPIR
+    /// (capped or not), "policy default, uncalibrated", or the job's stricter request.
+    public var thresholdSource: String?
+    /// The policy's target FPIR when the search ran.
+    public var targetFPIR: Double?
+    /// The calibration's FPIR at ``threshold`` and its one-sided 95 % upper bound; absent uncalibrated.
+    public var thresholdEstimatedFPIR: Double?
+    public var thresholdEstimatedFPIRUpper95: Double?
+    /// What the candidate lists hold: `"threshold"` (within the threshold) or `"ranked"` (the
+    /// `max_candidates` nearest subjects, each marked `within_threshold`).
+    public var candidateList: CandidateList?
     public var maxCandidates: Int?
     public var statement: String
     /// Per probe image; for a bulk job these are in `<job>.jsonl` and this is empty.
@@ -87,6 +99,11 @@ public struct JobResult: Codable, Sendable, Equatable {
         case offense
         case galleryVersion = "gallery_version"
         case models, threshold
+        case thresholdSource = "threshold_source"
+        case targetFPIR = "target_fpir"
+        case thresholdEstimatedFPIR = "threshold_estimated_fpir"
+        case thresholdEstimatedFPIRUpper95 = "threshold_estimated_fpir_upper95"
+        case candidateList = "candidate_list"
         case maxCandidates = "max_candidates"
         case statement, probes
         case calibration
@@ -94,6 +111,18 @@ public struct JobResult: Codable, Sendable, Equatable {
         case created
         case probeSource = "probe_source"
         case probeEdits = "probe_edits"
+    }
+
+    /// Records the operating threshold a search ran at: the threshold, its source, the target,
+    /// the FPIR there, the candidate list, and its messages.
+    public mutating func record(_ operating: OperatingThreshold) {
+        threshold = operating.threshold
+        thresholdSource = operating.source
+        targetFPIR = operating.targetFPIR
+        thresholdEstimatedFPIR = operating.estimatedFPIR.map { ($0 * 1e8).rounded() / 1e8 }
+        thresholdEstimatedFPIRUpper95 = operating.estimatedFPIRUpper95.map { ($0 * 1e8).rounded() / 1e8 }
+        candidateList = operating.candidateList
+        messages += operating.messages
     }
 
     /// All candidates returned, over every probe and face (for the audit record).

@@ -14,13 +14,17 @@ public protocol ProbeSearcher: Sendable {
     /// The gallery calibration the candidates' `estimated_fpir` come from, and warnings for the
     /// result (a default says nothing: see ``CalibrationStatus``).
     var calibration: CalibrationStatus { get }
+    /// The operating threshold a job's search runs at and where it came from, for the result
+    /// (``OperatingSearcher``); `nil` for a plain searcher.
+    var operatingThreshold: OperatingThreshold? { get }
 
     /// Searches one probe image.
     ///
     /// - Parameters:
     ///   - imageBytes: the image file's bytes (JPEG or another format the engine reads).
     ///   - maxCandidates: the longest candidate list per face.
-    ///   - threshold: only candidates at a distance below this are returned.
+    ///   - threshold: only candidates at a distance of at most this are returned; `.infinity` for
+    ///     the nearest subjects whatever their distance (a ranked list, ``OperatingSearcher``).
     /// - Returns: every face found, each with its quality and candidates (best first).
     /// - Throws: ``ProbeImageError`` when the bytes are not a usable image (the job is denied
     ///   with the matching reason); any other error fails the attempt, which is retried.
@@ -58,8 +62,9 @@ public struct FaceResult: Codable, Sendable, Equatable {
     public var landmarks: [[Int]]
     /// Whether the face was good enough to search, and why not.
     public var quality: Quality
-    /// Gallery candidates within the threshold, best (smallest distance) first; empty for a face
-    /// that was not searched.
+    /// Gallery candidates, best (smallest distance) first: those within the threshold, or on a
+    /// ranked list the nearest subjects (``Candidate/withinThreshold``); empty for a face that was
+    /// not searched.
     public var candidates: [Candidate]
 
     public init(box: [Int], landmarks: [[Int]], quality: Quality, candidates: [Candidate]) {
@@ -96,18 +101,31 @@ public struct FaceResult: Codable, Sendable, Equatable {
         /// gallery that return a stranger at this distance or closer (FPIR at this distance);
         /// absent without a calibration or beyond its curve.
         public var estimatedFPIR: Double?
+        /// The one-sided 95 % upper confidence bound on ``estimatedFPIR`` (Clopper–Pearson on the
+        /// calibration's count at the first grid threshold at or beyond the distance; the rule of
+        /// three when that count is 0): a rate of 0 measured on 30 searches may still be 1 in 10.
+        public var estimatedFPIRUpper95: Double?
+        /// Whether the distance is within the job's operating threshold: always true on a
+        /// threshold list; on a ranked list (policy `candidate_list: "ranked"`) false for the
+        /// nearest subjects beyond it. Absent in results made before ranked lists.
+        public var withinThreshold: Bool?
 
-        public init(rank: Int, subject: String, image: String, distance: Double, estimatedFPIR: Double? = nil) {
+        public init(rank: Int, subject: String, image: String, distance: Double, estimatedFPIR: Double? = nil,
+                    estimatedFPIRUpper95: Double? = nil, withinThreshold: Bool? = nil) {
             self.rank = rank
             self.subject = subject
             self.image = image
             self.distance = distance
             self.estimatedFPIR = estimatedFPIR
+            self.estimatedFPIRUpper95 = estimatedFPIRUpper95
+            self.withinThreshold = withinThreshold
         }
 
         enum CodingKeys: String, CodingKey {
             case rank, subject, image, distance
             case estimatedFPIR = "estimated_fpir"
+            case estimatedFPIRUpper95 = "estimated_fpir_upper95"
+            case withinThreshold = "within_threshold"
         }
     }
 }

@@ -11,8 +11,10 @@ import Store
 /// records exactly as logged — each with its `seq`, `prev` and `hash`, so they can be checked
 /// against the chain — with the chain's head when the packet was made.
 ///
-/// Gathered by ``init(job:results:database:auditDirectory:jobFile:peerReview:now:)``, encoded as
-/// JSON (``encoded()``) and rendered as HTML by the Sheets module (`DisclosureSheet`).
+/// Gathered by ``init(job:results:database:auditDirectory:jobFile:peerReview:now:)``, given its
+/// pictures (``images``, by `frs disclose`), encoded as JSON (``encoded()``) and rendered as HTML by
+/// the Sheets module (`DisclosureSheet`): everything a reader needs is in the two files, with no
+/// reference to the server's paths or tools.
 public struct DisclosurePacket: Encodable, Sendable {
     /// The packet's format version.
     public var version = 1
@@ -34,6 +36,91 @@ public struct DisclosurePacket: Encodable, Sendable {
     public var leads: [Lead]
     /// The job's audit records and the chain's head.
     public var audit: Audit
+    /// The pictures, embedded (base64 JPEG): each probe with its faces' boxes, each face, each
+    /// candidate's gallery face; set by whoever can read the evidence and the gallery
+    /// (`frs disclose`), `nil` until then.
+    public var images: Images?
+
+    /// The pictures of a packet, so it stands on its own away from the server.
+    public struct Images: Encodable, Sendable {
+        public var probes: [ProbeImage]
+        public var faces: [FaceImage]
+        public var gallery: [GalleryImage]
+
+        public init(probes: [ProbeImage], faces: [FaceImage], gallery: [GalleryImage]) {
+            self.probes = probes
+            self.faces = faces
+            self.gallery = gallery
+        }
+
+        /// The whole probe image (scaled down to fit 960 pixels), as searched.
+        public struct ProbeImage: Encodable, Sendable {
+            /// The probe as the job named it.
+            public var probe: String
+            /// SHA-256 of the file searched (the result's), and of the file read for the picture.
+            public var sha256: String?
+            /// The original size, in the pixels the face boxes are given in.
+            public var width: Int
+            public var height: Int
+            public var jpegBase64: String
+
+            public init(probe: String, sha256: String?, width: Int, height: Int, jpeg: [UInt8]) {
+                self.probe = probe
+                self.sha256 = sha256
+                self.width = width
+                self.height = height
+                jpegBase64 = Data(jpeg).base64EncodedString()
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case probe, sha256, width, height
+                case jpegBase64 = "jpeg_base64"
+            }
+        }
+
+        /// One probe face (numbered over the job), cropped with a margin.
+        public struct FaceImage: Encodable, Sendable {
+            public var face: Int
+            public var jpegBase64: String
+
+            public init(face: Int, jpeg: [UInt8]) {
+                self.face = face
+                jpegBase64 = Data(jpeg).base64EncodedString()
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case face
+                case jpegBase64 = "jpeg_base64"
+            }
+        }
+
+        /// A candidate's gallery face as enrolled, with what is known of the photo.
+        public struct GalleryImage: Encodable, Sendable {
+            /// The gallery image as the result names it (the key the candidates use).
+            public var image: String
+            public var subject: String
+            /// SHA-256 of the enrolled file (checked against the file read for the crop).
+            public var sha256: String?
+            public var source: String?
+            public var captured: String?
+            /// `nil` when the file could not be read or no longer matches its enrolled SHA-256.
+            public var jpegBase64: String?
+
+            public init(image: String, subject: String, sha256: String?, source: String?, captured: String?, jpeg: [UInt8]?) {
+                self.image = image
+                self.subject = subject
+                self.sha256 = sha256
+                self.source = source
+                self.captured = captured
+                jpegBase64 = jpeg.map { Data($0).base64EncodedString() }
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case image, subject, sha256, source, captured
+                case jpegBase64 = "jpeg_base64"
+            }
+        }
+    }
 
     /// The request's fields.
     public struct Request: Encodable, Sendable {
@@ -149,7 +236,7 @@ public struct DisclosurePacket: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, job, generated, statement, request, requester, result, probes, leads, audit
+        case version, job, generated, statement, request, requester, result, probes, leads, audit, images
     }
 
     /// Gathers the packet of `job`.

@@ -107,7 +107,11 @@ public enum ExaminerSheet {
             ("Case", result.caseNumber), ("Purpose", result.purpose), ("Offense", result.offense),
             ("Requester", result.requester), ("Decision", result.decision.rawValue),
             ("Gallery version", result.galleryVersion.map(String.init)),
-            ("Threshold", result.threshold.map { String(format: "%.3f", $0) }),
+            ("Threshold", result.threshold.map { String(format: "%.3f", $0) + (result.thresholdSource.map { " — \($0)" } ?? "") }),
+            ("At the threshold", RarityText.sentence(estimatedFPIR: result.thresholdEstimatedFPIR,
+                                                     upper95: result.thresholdEstimatedFPIRUpper95)
+                .map { $0.replacingOccurrences(of: "this close", with: "within it") }),
+            ("Candidate list", result.candidateList.map(candidateListText)),
             ("Max candidates", result.maxCandidates.map(String.init)),
             ("Probe source", result.probeSource?.rawValue ?? "not stated"),
             ("Models", result.models.map { $0.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") }),
@@ -199,16 +203,20 @@ public enum ExaminerSheet {
                 html += "<p class=\"none\">\(face.quality.ok ? "No candidate within the threshold." : "")</p>\n"
             }
             var textOnly: [FaceResult.Candidate] = []
+            let firstBeyond = candidates.firstIndex { $0.withinThreshold == false }
             for (i, candidate) in candidates.enumerated() {
                 guard withImages, i < options.maxImageCandidates else {
                     textOnly.append(candidate)
                     continue
                 }
-                html += "<figure class=\"candidate\">"
+                if i == firstBeyond { html += beyondNote(i) }
+                html += "<figure class=\"candidate\(candidate.withinThreshold == false ? " beyond" : "")\">"
                 html += img(image(.gallery(image: candidate.image, subject: candidate.subject)),
                             alt: "candidate \(candidate.rank): \(candidate.subject)")
                 html += "<figcaption><b>#\(candidate.rank)</b> \(escape(candidate.subject))<br>distance \(String(format: "%.3f", candidate.distance))"
-                html += RarityText.sentence(estimatedFPIR: candidate.estimatedFPIR).map { "<br><small class=\"rarity\">\(escape($0))</small>" } ?? ""
+                html += (candidate.withinThreshold == false ? "<br><span class=\"badge beyond-badge\">beyond the threshold</span>" : "")
+                html += RarityText.sentence(estimatedFPIR: candidate.estimatedFPIR, upper95: candidate.estimatedFPIRUpper95)
+                    .map { "<br><small class=\"rarity\">\(escape($0))</small>" } ?? ""
                 html += "<br><small>\(escape(lastComponent(candidate.image)))</small>"
                 html += galleryCaption(candidate.image).map { "<br><small class=\"provenance\">\(escape($0))</small>" } ?? ""
                 html += "<br>\(badge(leads[leadKey(numbered.number, candidate.subject)]))</figcaption></figure>\n"
@@ -217,7 +225,9 @@ public enum ExaminerSheet {
                 html += "<table class=\"list\"><tr><th>Rank</th><th>Subject</th><th>Distance</th><th>Gallery image</th><th>Lead</th></tr>\n"
                 for candidate in textOnly {
                     html += "<tr><td>\(candidate.rank)</td><td>\(escape(candidate.subject))</td>"
-                    html += "<td>\(String(format: "%.3f", candidate.distance))\(RarityText.sentence(estimatedFPIR: candidate.estimatedFPIR).map { "<br><small>\(escape($0))</small>" } ?? "")</td><td>\(escape(lastComponent(candidate.image)))</td>"
+                    html += "<td>\(String(format: "%.3f", candidate.distance))"
+                        + (candidate.withinThreshold == false ? " <span class=\"badge beyond-badge\">beyond the threshold</span>" : "")
+                        + "\(RarityText.sentence(estimatedFPIR: candidate.estimatedFPIR, upper95: candidate.estimatedFPIRUpper95).map { "<br><small>\(escape($0))</small>" } ?? "")</td><td>\(escape(lastComponent(candidate.image)))</td>"
                     html += "<td>\(badge(leads[leadKey(numbered.number, candidate.subject)]))</td></tr>\n"
                 }
                 html += "</table>\n"
@@ -230,6 +240,24 @@ public enum ExaminerSheet {
     }
 
     static func leadKey(_ face: Int, _ candidate: String) -> String { "\(face)\u{0}\(candidate)" }
+
+    /// What a candidate list holds, for examiners.
+    static func candidateListText(_ list: CandidateList) -> String {
+        switch list {
+        case .threshold:
+            "within the threshold: only candidates at most the threshold's distance, nearest first; a face may have none"
+        case .ranked:
+            "ranked: the nearest subjects whatever their distance, nearest first; compare every one — those beyond the "
+                + "threshold are set apart and are still more likely strangers"
+        }
+    }
+
+    /// The divider before a ranked list's first candidate beyond the threshold.
+    static func beyondNote(_ count: Int) -> String {
+        "<p class=\"beyond-note\">Beyond the threshold: the nearest subjects "
+            + (count == 0 ? "(none lies within it)" : "after the \(count) within it")
+            + ", listed for comparison (a ranked list). A stranger this far is common: weigh these with more care still.</p>\n"
+    }
 
     /// A lead's state as a short badge (no disposition while it is pending).
     static func badge(_ lead: LeadState?) -> String {
@@ -350,5 +378,7 @@ public enum ExaminerSheet {
         .lead-disputed{background:#ffe2cc;border-color:#c60}.lead-rejected{background:#eee;border-color:#666;color:#444}
         .edited{border:2px solid #c60;background:#fff3e6;padding:.5em .8em;margin:1em 0}.edited-badge{background:#ffe2cc;border-color:#c60}
         table.leads{width:100%;font-size:.9em;background:#fff}
+        .beyond-note{flex-basis:100%;margin:.3em 0 0;padding:.3em .6em;border-top:2px dashed #888;color:#444;font-size:.9em}
+        figure.beyond{opacity:.85}figure.beyond img{outline:3px dashed #888;outline-offset:-3px}.beyond-badge{background:#f0f0f0;border-style:dashed}
         """
 }

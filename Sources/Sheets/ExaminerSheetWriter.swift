@@ -92,6 +92,45 @@ public struct ExaminerSheetWriter {
         return path
     }
 
+    /// The pictures of a disclosure packet: every probe whole (scaled to ``overviewSide``), every
+    /// face, and every candidate's gallery face, each as JPEG; a picture that cannot be made (a file
+    /// unreadable, or no longer the one searched or enrolled) is left out (a gallery image keeps its
+    /// record, without a picture).
+    public func disclosureImages(_ probes: [ProbeRecord]) -> DisclosurePacket.Images {
+        var probeImages: [DisclosurePacket.Images.ProbeImage] = []
+        var faceImages: [DisclosurePacket.Images.FaceImage] = []
+        var galleryImages: [DisclosurePacket.Images.GalleryImage] = []
+        var seen = Set<String>()
+        let numbered = ResultFaces(probes)
+        for (index, probe) in probes.enumerated() {
+            let faces = numbered.faces.filter { $0.probeIndex == index }
+            // Only the very file searched: one changed since (its SHA-256 differs) is not shown.
+            if let bytes = probeBytes(probe.image), probe.sha256 == nil || SHA256.hex(bytes) == probe.sha256,
+               let image = try? decoder.decode(bytes, path: probe.image)
+            {
+                if let jpeg = try? encoder.encode(image.fitting(maxSide: Self.overviewSide)) {
+                    probeImages.append(.init(probe: probe.image, sha256: probe.sha256, width: image.width,
+                                             height: image.height, jpeg: jpeg))
+                }
+                for face in faces where face.face.box.count == 4 {
+                    let b = face.face.box
+                    if let jpeg = crop(image, left: b[0], top: b[1], right: b[2], bottom: b[3]) {
+                        faceImages.append(.init(face: face.number, jpeg: jpeg))
+                    }
+                }
+            }
+            for face in faces {
+                for candidate in face.face.candidates where seen.insert(candidate.image).inserted {
+                    let enrolled = try? gallery.enrolledFace(imagePath: candidate.image)
+                    galleryImages.append(.init(image: candidate.image, subject: candidate.subject,
+                                               sha256: enrolled?.imageSHA256, source: enrolled?.source,
+                                               captured: enrolled?.captured, jpeg: galleryCrop(candidate.image)))
+                }
+            }
+        }
+        return DisclosurePacket.Images(probes: probeImages, faces: faceImages, gallery: galleryImages)
+    }
+
     /// The decoded probe image, or `nil` when it cannot be read (the sheet then says so).
     func probeImage(_ probe: String) -> RGBImage? {
         guard let bytes = probeBytes(probe) else { return nil }

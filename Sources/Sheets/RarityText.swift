@@ -15,6 +15,26 @@ public enum RarityText {
         return "about 1 in \(grouped(roundedOneIn(rate))) searches of someone not in the gallery returns a stranger this close"
     }
 
+    /// The sentence with the rate's one-sided 95 % upper bound, so that a rate measured on few
+    /// searches does not read as certainty: "about 1 in 300 searches … this close (up to 1 in 120
+    /// at the 95 % upper bound)"; for a rate of 0, that none of the calibration's searches did, and
+    /// how often one still might. Without a bound, ``sentence(estimatedFPIR:)``.
+    public static func sentence(estimatedFPIR rate: Double?, upper95 upper: Double?) -> String? {
+        guard let base = sentence(estimatedFPIR: rate) else { return nil }
+        guard let upper, upper.isFinite, upper > 0 else { return base }
+        if rate == 0 {
+            return "none of the calibration's searches of someone not in the gallery returned a stranger this close, "
+                + "which is not proof that none would: up to \(oneIn(upper)) might (95 % upper bound)"
+        }
+        return base + " (up to \(oneIn(upper)) at the 95 % upper bound)"
+    }
+
+    /// "1 in 120" for a rate below 10 %, "35 in 100" above.
+    static func oneIn(_ rate: Double) -> String {
+        if rate >= 0.1 { return "\(Int((min(rate, 1) * 100).rounded())) in 100" }
+        return "1 in \(grouped(roundedOneIn(rate)))"
+    }
+
     /// `1 / rate` to two significant figures.
     static func roundedOneIn(_ rate: Double) -> Int {
         let n = 1 / rate

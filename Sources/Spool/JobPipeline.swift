@@ -197,7 +197,11 @@ final class JobPipeline: SpoolRoom {
     func run(_ request: JobRequest, job: JobRecord, now: Date) throws -> JobResult {
         let id = job.job
         let agency = job.agency
-        let threshold = request.threshold ?? gate.config.defaultThreshold
+        // The calibrated threshold for the policy's target (OperatingThreshold.swift); the searcher
+        // applies the policy's candidate list and the result records where the threshold came from.
+        let operating = OperatingThreshold.choose(policy: gate.config, requested: request.threshold,
+                                                  calibration: self.searcher.calibration)
+        let threshold = operating.threshold, searcher = operating.searcher(self.searcher)
         let maxCandidates = request.maxCandidates ?? gate.config.defaultMaxCandidates
         var denial = JobDenial(reasons: [], requester: request.requester, purpose: request.purpose,
                                caseNumber: request.caseNumber, offense: request.offense)

@@ -32,6 +32,7 @@ public enum ResultBuilder {
                   models: searcher.modelIDs, threshold: threshold, maxCandidates: maxCandidates, probes: probes,
                   probeCount: probeCount, created: now, probeSource: request.probeSource, probeEdits: request.probeEdits)
         result.calibration = calibration.reference
+        if let operating = searcher.operatingThreshold { result.record(operating) }
         return result
     }
 }

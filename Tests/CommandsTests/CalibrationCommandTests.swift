@@ -14,7 +14,7 @@ struct CalibrationCommandTests {
     @Test("options are parsed and checked")
     func parsing() throws {
         let calibrate = try #require(try Self.parse(["gallery", "calibrate"]) as? GalleryCalibrateCommand)
-        #expect(calibrate.targetFPIR == 0.01 && calibrate.rank == 20 && calibrate.workers == nil)
+        #expect(calibrate.targetFPIR == nil && calibrate.rank == 20 && calibrate.workers == nil)
         let other = try #require(try Self.parse(["gallery", "calibrate", "--target-fpir", "0.001", "--rank", "5"])
                                  as? GalleryCalibrateCommand)
         #expect(other.targetFPIR == 0.001 && other.rank == 5)

@@ -29,6 +29,24 @@ struct PolicyConfigTests {
         #expect(c.minimumJustificationLength == 30)
     }
 
+    @Test("the operating threshold's settings: target FPIR and candidate list")
+    func operatingSettings() throws {
+        #expect(PolicyConfig.default.targetFPIR == 0.01 && PolicyConfig.default.candidateList == .threshold)
+        let c = try PolicyConfig.load(jsonBytes: Array(
+            #"{"target_fpir": 0.001, "candidate_list": "ranked", "maximum_threshold": 0.7}"#.utf8))
+        #expect(c.targetFPIR == 0.001 && c.candidateList == .ranked && c.maximumThreshold == 0.7)
+        #expect(c.defaultThreshold == 0.6)
+        let text = String(decoding: try JSONEncoder().encode(c), as: UTF8.self)
+        #expect(text.contains("\"candidate_list\":\"ranked\"") && text.contains("\"target_fpir\":0.001"))
+        #expect(try PolicyConfig.load(jsonBytes: Array(text.utf8)) == c)
+        do {
+            _ = try PolicyConfig.load(jsonBytes: Array(#"{"candidate_list": "nearest"}"#.utf8))
+            Issue.record("a bad candidate_list was accepted")
+        } catch {
+            #expect(error.description.contains("must be \"threshold\" or \"ranked\""))
+        }
+    }
+
     @Test("encoding and loading round-trip")
     func roundTrip() throws {
         var c = PolicyConfig.default
@@ -49,6 +67,11 @@ struct PolicyConfigTests {
         (#"{"violent_crime_exceptions": [" "]}"#, "violent_crime_exceptions"),
         (#"{"violent_crime_exceptions": ["Battery"]}"#, "violent_crime_exceptions"),
         (#"{"default_threshold": 3}"#, "default_threshold"),
+        (#"{"target_fpir": 0}"#, "target_fpir"),
+        (#"{"target_fpir": 1.5}"#, "target_fpir"),
+        (#"{"target_fpir": "1%"}"#, "target_fpir"),
+        (#"{"candidate_list": "nearest"}"#, "candidate_list"),
+        (#"{"candidate_list": 20}"#, "candidate_list"),
         (#"{"default_max_candidates": 60}"#, "default_max_candidates"),
         (#"{"audit_retention_days": 30}"#, "audit_retention_days"),
         (#"{"retention_days": 1, "retention_days": 2}"#, "retention_days"),

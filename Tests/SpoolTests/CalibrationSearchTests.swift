@@ -40,7 +40,10 @@ struct CalibrationSearchTests {
         #expect(top.subject == "S-SAVAGE")
         let estimate = try #require(run.calibration.estimatedFPIR(atDistance: top.distance))
         #expect(abs(try #require(top.estimatedFPIR) - estimate) < 1e-6)
-        #expect(searcher.calibration == CalibrationStatus(reference: run.calibration.reference, warnings: []))
+        #expect(top.estimatedFPIRUpper95 == run.calibration.estimatedFPIRUpper95(atDistance: top.distance))
+        #expect(top.estimatedFPIRUpper95 == 0.375)  // no stranger within 0.7 in 8 searches: the rule of three, 3/8
+        #expect(searcher.calibration == CalibrationStatus(reference: run.calibration.reference, warnings: [],
+                                                          curve: run.calibration.curve))
 
         // Three more faces: 11 > 8 × 1.25, so results warn that the calibration is stale.
         let more = GalleryEnrollmentTests.manifest(

@@ -181,15 +181,8 @@ struct CalibrationTests {
     @Test("gallery calibrate: administrators only; stored, audited, reported beside the audit log")
     func administration() throws {
         let spool = try TestSpool()
+        let g = try OperatingThresholdTests.enrollSynthetic(spool, faces: 120, seed: 7)
         let store = try GalleryStore(database: try Database(path: spool.layout.database))
-        let g = CalibrationSyntheticGallery(faces: 120, mate: (0.45, 0.1), nonMate: (0.7, 0.1), seed: 7)
-        for r in 0..<g.count {
-            let sha = String(repeating: "0", count: 56) + String(format: "%08x", r)
-            _ = try store.enroll(GalleryImageRecord(subject: "S-\(g.subjectIDs[r])", path: "g/\(r).jpg", sha256: sha),
-                                 faces: [GalleryFaceRecord(box: .init(left: 0, top: 0, right: 10, bottom: 10),
-                                                           landmarks: [Float](repeating: 1, count: 10),
-                                                           descriptor: Array(g.descriptors[(r * 128)..<((r + 1) * 128)]))])
-        }
         let analyst = try SpoolAdministration(layout: spool.layout, uid: TestSpool.analystUID)
         #expect(throws: AdministrationError.notAdmin(TestSpool.analystUID)) { try analyst.calibrateGallery() }
 

@@ -37,12 +37,17 @@ struct SpoolPipelineTests {
         #expect(result.caseNumber == "24-012345")
         #expect(result.galleryVersion == 7)
         #expect(result.models?["detector"] == "fake-detector")
-        #expect(result.threshold == 0.6)
+        #expect(result.threshold == 0.6 && result.thresholdSource == "policy default, uncalibrated")
         #expect(result.statement.hasPrefix("Investigative lead only — not a positive identification."))
         #expect(result.probes.count == 1)
         #expect(result.probes[0].image == "\(id)/cam1.jpg")
         #expect(result.probes[0].sha256 == SHA256.hex(image))
-        let expected = try FakeSearcher().search(imageBytes: image, maxCandidates: 10, threshold: 0.6)
+        // The searcher's candidates, each marked within the operating threshold.
+        let expected = try FakeSearcher().search(imageBytes: image, maxCandidates: 10, threshold: 0.6).map { face in
+            var face = face
+            for i in face.candidates.indices { face.candidates[i].withinThreshold = true }
+            return face
+        }
         #expect(result.probes[0].faces == expected)
         #expect(try spool.events(for: id) == ["job.received", "job.claimed", "job.completed"])
         let final = try spool.finalRecords(for: id)
