@@ -90,7 +90,8 @@ public struct DiscloseCommand: AdministrativeCommand {
             return try? evidence.read(canonicalPath: path, probe: probe)
         }
         packet.images = pictures.disclosureImages(packet.probes)
-        if !FileStatus.exists(out) { try Directory.create(out, mode: 0o700) }
+        // A delivery folder sits in the requester's own folder of answers (theirs alone): open inside it.
+        if !FileStatus.exists(out) { try Directory.create(out, mode: context.deliveryDirectory == nil ? 0o700 : 0o755) }
         let json = out + "/\(job)-disclosure.json", html = out + "/\(job)-disclosure.html"
         // Delivered files are the requester's to read (the folder is theirs alone).
         let mode: mode_t = context.deliveryDirectory == nil ? 0o600 : 0o644
