@@ -177,4 +177,24 @@ struct AdministrationTests {
         try SpoolAdministration.giveSpool(spool.layout, to: try #require(Accounts.user("\(service)")))
         #expect(try FileStatus.of(result).group == 2002 && FileStatus.of(result).owner == service)
     }
+
+    @Test("status records missed while a board could not be written are published at the next start")
+    func missedBoardRecordsArePublished() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
+        _ = try spool.drop("j1", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain()
+        let record = spool.layout.board.record(job: "j1", agency: "SCPD")
+        #expect(FileStatus.exists(record))
+        try DurableFile.remove(record)  // as if the board had been unwritable when the job finished
+        let database = try SpoolDatabase.open(spool.layout)
+        let now = spool.now
+        let views = JobViews(layout: spool.layout, database: database,
+                             evidence: EvidenceStore(root: spool.layout.evidence, maximumProbeBytes: 1 << 20),
+                             policy: .default, logger: Logger(level: .error, sink: MemorySink()), clock: { now })
+        #expect(try views.publishMissing(ledger: JobLedger(database: database), registry: Registry(database: database)) == 1)
+        let restored = try #require(try spool.layout.board.read(job: "j1", agency: "SCPD"))
+        #expect(restored.decision == "completed" && restored.requester == "jdoe")
+        #expect(try views.publishMissing(ledger: JobLedger(database: database), registry: Registry(database: database)) == 0)
+    }
 }
