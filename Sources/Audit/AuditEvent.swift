@@ -35,6 +35,37 @@ public struct AuditEvent: Sendable, Equatable {
         set { details[Self.jobSHA256Key] = newValue }
     }
 
+    /// The longest text a field of a record keeps (`actor`, `job`, `case_number`, each detail, each
+    /// reason), in characters: the log is never purged, and a hostile request's oversized field (a
+    /// 65 KB candidate id in a refused review) must not become the log's size. Longer text is cut
+    /// and says how much was left out.
+    public static let maximumFieldCharacters = 2_048
+    /// Most reason codes a record keeps.
+    public static let maximumReasons = 64
+
+    /// Cuts `text` to ``maximumFieldCharacters``, saying how much was left out.
+    public static func bounded(_ text: String) -> String {
+        guard text.count > maximumFieldCharacters else { return text }
+        return String(text.prefix(maximumFieldCharacters)) + " … (\(text.count - maximumFieldCharacters) more characters)"
+    }
+
+    /// This event as the log writes it: every text field bounded (``bounded(_:)``), at most
+    /// ``maximumReasons`` reasons. (Records read back are taken exactly as written.)
+    public var bounded: AuditEvent {
+        var copy = self
+        copy.actor = Self.bounded(actor)
+        copy.agency = agency.map(Self.bounded)
+        copy.job = job.map(Self.bounded)
+        copy.purpose = purpose.map(Self.bounded)
+        copy.caseNumber = caseNumber.map(Self.bounded)
+        copy.outcome = outcome.map(Self.bounded)
+        copy.reasons = reasons.count > Self.maximumReasons
+            ? reasons.prefix(Self.maximumReasons).map(Self.bounded) + ["… \(reasons.count - Self.maximumReasons) more"]
+            : reasons.map(Self.bounded)
+        copy.details = details.mapValues(Self.bounded)
+        return copy
+    }
+
     /// - Parameter jobSHA256: see ``jobSHA256``; stored in `details`.
     public init(
         event: String, actor: String, agency: String? = nil, job: String? = nil, purpose: String? = nil,

@@ -82,7 +82,7 @@ public final class AuditLog: Sendable {
     /// Appends one event and makes it durable.
     ///
     /// - Parameters:
-    ///   - event: what happened.
+    ///   - event: what happened; its text fields are bounded (``AuditEvent/bounded``).
     ///   - now: when; its UTC date chooses the day file (never older than the newest existing file).
     /// - Returns: the record written, with its `seq` and `hash`.
     /// - Throws: ``AuditError`` if the lock, read, write or `fsync` fails, the log's last record is
@@ -113,7 +113,8 @@ public final class AuditLog: Sendable {
             seq += 1
             prev = recovery.hash
         }
-        let record = AuditRecord(event: event, seq: seq, time: time, host: host, pid: pid, prev: prev)
+        // Text fields bounded: a hostile request's oversized field does not become the log's size.
+        let record = AuditRecord(event: event.bounded, seq: seq, time: time, host: host, pid: pid, prev: prev)
         let line = record.canonicalLine
         guard line.count < AuditLog.maximumLineBytes else {
             throw AuditError(

@@ -34,8 +34,9 @@ public struct ClaimedJob: Sendable {
     /// (`.refused-<inode>`: one rename, so one daemon wins it), answered there like any non-regular
     /// entry, and left for its owner to remove; ``path`` is that hidden name.
     public var leftInPlace = false
-    /// How many job files of the same owner came before this one in the claimant's listing of
-    /// `incoming/` (0 for a recovered file): the per-account queue limit counts them.
+    /// How many files of the same owner and the same sort (job files, or requests) came before this
+    /// one in the claimant's listing of `incoming/` (0 for a recovered file): the per-account queue
+    /// limits count them.
     public var queuedAhead: Int = 0
 
     /// The kinds of files in the drop box.
@@ -110,7 +111,9 @@ public struct JobClaimer: Sendable {
         public init() {}
     }
 
-    /// Lists `incoming/` (sorted), counting each owner's job files in order.
+    /// Lists `incoming/`, counting each owner's job files and requests in order, and orders the
+    /// names fairly: each account's first file, then each account's second, … (by name within a
+    /// round), so one account's flood of requests or jobs delays only its own.
     func list() throws -> Listing {
         let incoming = try DirectoryDescriptor.open(layout.incoming)
         defer { incoming.close() }
@@ -126,13 +129,24 @@ public struct JobClaimer: Sendable {
                 names.append(placeholder)
             }
         }
-        var seen: [UInt32: Int] = [:]
-        listing.names = names.reversed()
-        for name in names where ClaimedJob.kind(of: name)?.0 == .job {
-            guard let status = try? incoming.status(of: name) else { continue }
-            listing.queuedAhead[name] = seen[status.owner, default: 0]
-            seen[status.owner, default: 0] += 1
+        var seen: [UInt32: Int] = [:], requestsSeen: [UInt32: Int] = [:]
+        var round: [String: Int] = [:]
+        for name in names {
+            guard let kind = ClaimedJob.kind(of: name)?.0, let status = try? incoming.status(of: name) else { continue }
+            round[name] = seen[status.owner, default: 0] + requestsSeen[status.owner, default: 0]
+            if kind == .job {
+                listing.queuedAhead[name] = seen[status.owner, default: 0]
+                seen[status.owner, default: 0] += 1
+            } else {
+                listing.queuedAhead[name] = requestsSeen[status.owner, default: 0]
+                requestsSeen[status.owner, default: 0] += 1
+            }
         }
+        let fair = names.enumerated().sorted { a, b in
+            let (ra, rb) = (round[a.element] ?? 0, round[b.element] ?? 0)
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }.map(\.element)
+        listing.names = fair.reversed()
         return listing
     }
 
@@ -166,8 +180,23 @@ public struct JobClaimer: Sendable {
                         let active = try DirectoryDescriptor.open(layout.active)
                         defer { active.close() }
                         name = "notutf8-\(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff)~.json"
-                        _ = try incoming.move(raw: rawName, to: active, as: name)
-                        try active.sync()
+                        do {
+                            _ = try incoming.move(raw: rawName, to: active, as: name)
+                            try active.sync()
+                        } catch let error as SystemCallError where error.errno == EACCES || error.errno == EPERM {
+                            // Another account's directory (moving it to another parent needs write
+                            // permission on it): renamed within incoming/ to a hidden UTF-8 name, which
+                            // needs none, and answered there like any directory dropped as a job.
+                            let hidden = ".refused-" + name.dropLast(5)
+                            _ = try incoming.move(raw: rawName, to: incoming, as: hidden)
+                            let path = layout.incoming + "/" + hidden
+                            var job = ClaimedJob(name: name, id: String(name.dropLast(5)), kind: .job, path: path,
+                                                 status: try FileStatus.of(path), descriptor: nil, recovered: false)
+                            job.leftInPlace = true
+                            job.queuedAhead = queuedAhead
+                            try body(job)
+                            return .handled
+                        }
                     } else {
                         // Never over a file of the same name in active/ (a job id dropped twice).
                         try DurableFile.renameNoReplace(layout.incoming + "/" + name, to: layout.active + "/" + name)
@@ -241,11 +270,17 @@ public struct JobClaimer: Sendable {
 
     /// Claims one request left in `active/` by a dead daemon or a failed attempt, and runs `body`
     /// on it (as ``claimNext(_:)``).
+    ///
+    /// The names are tried in order starting after `previous` (the one this worker recovered last)
+    /// and wrapping round, so a file whose attempts keep failing cannot hold up the others: each
+    /// recoverable file gets its turn.
     /// - Returns: whether one was found.
     @discardableResult
-    public func recoverNext(_ body: (ClaimedJob) throws -> Void) throws -> Bool {
+    public func recoverNext(after previous: String? = nil, _ body: (ClaimedJob) throws -> Void) throws -> Bool {
         let claimed = try claimLock.withLock(.exclusive) { () throws -> ClaimOutcome in
-            for name in try Directory.entries(layout.active) {
+            let names = try Directory.entries(layout.active)
+            let rotated = previous.map { last in names.filter { $0 > last } + names.filter { $0 <= last } } ?? names
+            for name in rotated {
                 guard let (kind, id) = ClaimedJob.kind(of: name) else { continue }
                 let path = layout.active + "/" + name
                 guard let status = try? FileStatus.of(path) else { continue }

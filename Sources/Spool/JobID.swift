@@ -40,4 +40,14 @@ public enum JobID {
     public static func duplicate(of id: String, inode: UInt64, attempt: Int) -> String {
         attempt == 0 ? "\(id).dup-\(inode)" : "\(id).dup-\(inode)-\(attempt + 1)"
     }
+
+    /// The id a later file answers under when the ``duplicate(of:inode:attempt:)`` ids are all
+    /// taken — another account can bind those ahead of time, since it can see an inode number it
+    /// will reuse: `<id>.dup-<inode>-<64 random bits>`, which nobody can take first. The id is
+    /// shortened to keep the result within ``maximumLength``.
+    public static func unguessableDuplicate(of id: String, inode: UInt64) -> String {
+        let random = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let suffix = ".dup-\(inode)-\(random)"
+        return String(id.prefix(maximumLength - suffix.utf8.count)) + suffix
+    }
 }

@@ -43,6 +43,13 @@ extension JobLedger {
         }
     }
 
+    /// The ids bound to the file with `inode`, owner and drop-box name (a file met again after a
+    /// failed attempt finds the id it answered under, even one drawn at random).
+    public func ids(boundTo inode: UInt64, owner: UInt32, name: String) throws -> [String] {
+        try database.query("SELECT id FROM job_files WHERE inode = ? AND owner = ? AND name = ? ORDER BY first_seen, id",
+                           [.integer(Int64(bitPattern: inode)), .integer(Int64(owner)), .text(name)]).compactMap { $0.text(0) }
+    }
+
     /// Records the agency of a job's authenticated requester: `evidence/<job>/` is that agency's.
     public func setAgency(_ job: String, _ agency: String) throws {
         try database.query("UPDATE job_files SET agency = ? WHERE id = ?", [.text(agency), .text(job)])

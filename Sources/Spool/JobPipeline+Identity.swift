@@ -47,21 +47,27 @@ extension JobPipeline {
                 folder); answered as \(base)
                 """)
         }
-        var candidate = base
-        for attempt in 0..<16 {
+        // The id itself, then the ids its owner can predict (`<id>.dup-<inode>`…), then ids nobody can
+        // take first: binding never gives up, so every file is answered, whatever ids others hold.
+        var candidates = [base] + (0..<4).map { JobID.duplicate(of: base, inode: file.inode, attempt: $0) }
+        // A random id this file was given before (an earlier attempt) is its id again.
+        candidates += try ledger.ids(boundTo: file.inode, owner: file.owner, name: claim.name)
+            .filter { $0.hasPrefix(String(base.prefix(JobID.maximumLength - 40))) && !candidates.contains($0) }
+        while true {
+            let candidate = candidates.isEmpty ? JobID.unguessableDuplicate(of: base, inode: file.inode) : candidates.removeFirst()
             if try ledger.bind(candidate, inode: file.inode, owner: file.owner, name: claim.name, now: clock()) {
                 if candidate != claim.id {
                     logger.warning("job file answered under another id", ["file": claim.name, "job": candidate])
                 }
+                if candidate != base, refusal == nil {
+                    refusal = JobRefusal(code: .inputDuplicateJobID, message: """
+                        \(ReasonCode.inputDuplicateJobID.rawValue): job id \(claim.id) belongs to an earlier job; \
+                        this file is answered as \(candidate)
+                        """)
+                }
                 return (claim.answering(as: candidate), refusal)
             }
-            refusal = refusal ?? JobRefusal(code: .inputDuplicateJobID, message: """
-                \(ReasonCode.inputDuplicateJobID.rawValue): job id \(claim.id) belongs to an earlier job; \
-                this file is answered as \(JobID.duplicate(of: base, inode: file.inode, attempt: 0))
-                """)
-            candidate = JobID.duplicate(of: base, inode: file.inode, attempt: attempt)
         }
-        throw SystemCallError(call: "bind job id", errno: EEXIST, path: claim.name)
     }
 
     /// The per-account queue limit (policy `max_queued_per_account`): a fresh claim whose owner

@@ -7,7 +7,7 @@ extension RequestDesk {
     /// the command line's runner, and answers with what the command printed. The command audits its
     /// own changes and refusals; a request this daemon cannot run is refused and audited here.
     func processAdmin(_ claim: ClaimedJob) throws {
-        let event = "admin.request-refused"
+        let event = claim.kind.refusedEvent
         guard let (request, owner) = try readRequest(claim, refusedEvent: event, parse: AdminRequest.parse) else { return }
         guard let runner = services.administer else {
             return try refuse(claim, event: event, reasons: [], message: "this daemon runs no administrative requests "

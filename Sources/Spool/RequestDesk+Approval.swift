@@ -12,7 +12,7 @@ extension RequestDesk {
     /// approved or rejected job goes back to `incoming/`, where the pipeline runs or denies it.
     func processApproval(_ claim: ClaimedJob) throws {
         let now = clock()
-        let event = "job.approval-refused"
+        let event = claim.kind.refusedEvent
         guard let (request, owner) = try readRequest(claim, refusedEvent: event, parse: ApprovalRequest.parse) else { return }
         func refuse(_ reasons: [ReasonCode], _ message: String, actor: String) throws {
             try self.refuse(claim, event: event, reasons: reasons.map(\.rawValue), message: message, actor: actor,

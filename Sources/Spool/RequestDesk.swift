@@ -23,23 +23,30 @@ final class RequestDesk: SpoolRoom {
 
     /// Processes one claimed request.
     func process(_ claim: ClaimedJob) throws {
+        // The per-account limit, as for jobs: a flood of requests is refused at once, cheaply.
+        let limit = gate.config.maxQueuedPerAccount
+        if !claim.recovered, claim.queuedAhead >= limit {
+            return try refuse(claim, event: claim.kind.refusedEvent, reasons: [ReasonCode.inputQueueLimit.rawValue],
+                              message: "uid \(claim.status.owner) had \(claim.queuedAhead) requests waiting ahead of this one; "
+                                  + "the limit is \(limit)", actor: "uid:\(claim.status.owner)", owner: claim.status.owner, job: nil)
+        }
         switch claim.kind {
         case .job: preconditionFailure("a job file is the pipeline's")
         case .approval: try processApproval(claim)
         case .review:
-            try processLeadRequest(claim, refusedEvent: "review.refused", parse: ReviewRequest.parse) { request, owner in
+            try processLeadRequest(claim, refusedEvent: claim.kind.refusedEvent, parse: ReviewRequest.parse) { request, owner in
                 try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit,
                                    peerReview: gate.config.peerReview, clock: clock, gate: gate)
                     .apply(request, ownerUID: owner, request: claim.name)
             }
         case .resolution:
-            try processLeadRequest(claim, refusedEvent: "resolution.refused", parse: ResolutionRequest.parse) { request, owner in
+            try processLeadRequest(claim, refusedEvent: claim.kind.refusedEvent, parse: ResolutionRequest.parse) { request, owner in
                 try ResolutionRecorder(results: layout.resultFiles, database: database, audit: audit,
                                        peerReview: gate.config.peerReview, clock: clock)
                     .apply(request, ownerUID: owner, request: claim.name)
             }
         case .outcome:
-            try processLeadRequest(claim, refusedEvent: "outcome.refused", parse: OutcomeRequest.parse) { request, owner in
+            try processLeadRequest(claim, refusedEvent: claim.kind.refusedEvent, parse: OutcomeRequest.parse) { request, owner in
                 try OutcomeRecorder(results: layout.resultFiles, database: database, audit: audit, policy: gate.config,
                                     clock: clock)
                     .apply(request, ownerUID: owner, request: claim.name)
@@ -146,6 +153,16 @@ extension ClaimedJob.Kind {
         case .resolution: ResolutionRequest.kind
         case .outcome: OutcomeRequest.kind
         case .admin: AdminRequest.kind
+        }
+    }
+
+    /// The audit event of a refused request of this kind.
+    var refusedEvent: String {
+        switch self {
+        case .job: "job.denied"
+        case .approval: "job.approval-refused"
+        case .review, .resolution, .outcome: "\(suffix).refused"
+        case .admin: "admin.request-refused"
         }
     }
 }

@@ -1,14 +1,32 @@
 import Foundation
 import Policy
+import Audit
 import Results
 
 /// Builds result documents from decisions (pure).
 public enum ResultBuilder {
-    /// The result of a denied job: every reason, no search.
+    /// Most messages a result keeps, and the longest message: a job file of a million unknown keys
+    /// is answered in kilobytes, not hundreds of megabytes. What is left out is counted.
+    public static let maximumMessages = 100
+    public static let maximumMessageCharacters = 1_000
+
+    /// `messages` bounded (``maximumMessages`` of at most ``maximumMessageCharacters``), with a last
+    /// line counting what was left out.
+    public static func bounded(_ messages: [String]) -> [String] {
+        let cut = messages.prefix(maximumMessages).map { message in
+            message.count > maximumMessageCharacters
+                ? String(message.prefix(maximumMessageCharacters)) + " … (\(message.count - maximumMessageCharacters) more characters)"
+                : message
+        }
+        return messages.count > maximumMessages ? cut + ["… and \(messages.count - maximumMessages) more messages"] : cut
+    }
+
+    /// The result of a denied job: every reason, no search; messages bounded (``bounded(_:)``).
     public static func denied(job: String, _ denial: JobDenial, now: Date) -> JobResult {
-        JobResult(job: job, decision: .denied, reasons: denial.reasons, messages: denial.messages,
-                  requester: denial.requester, purpose: denial.purpose, caseNumber: denial.caseNumber,
-                  offense: denial.offense, created: now)
+        JobResult(job: job, decision: .denied, reasons: denial.reasons, messages: bounded(denial.messages),
+                  requester: denial.requester.map(AuditEvent.bounded), purpose: denial.purpose.map(AuditEvent.bounded),
+                  caseNumber: denial.caseNumber.map(AuditEvent.bounded), offense: denial.offense.map(AuditEvent.bounded),
+                  created: now)
     }
 
     /// The result of a job whose every attempt failed (`processing.attempts-exhausted`), quarantined

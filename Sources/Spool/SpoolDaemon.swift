@@ -205,11 +205,17 @@ public final class SpoolDaemon: Sendable {
         }
         // This worker's listing of incoming/, worked through before listing again.
         var queued = JobClaimer.Listing()
+        // The file this worker recovered last: the next recovery starts after it.
+        var lastRecovered: String?
+        let recover: (ClaimedJob) throws -> Void = { claim in
+            lastRecovered = claim.name
+            try handle(claim)
+        }
         while !isStopping {
             do {
                 if try claimer.claimNext(from: &queued, handle) { continue }
                 housekeep()
-                if recoveryDue(), try claimer.recoverNext(handle) {
+                if recoveryDue(), try claimer.recoverNext(after: lastRecovered, recover) {
                     // A recovered job went through: look for the next one now, not an interval
                     // later, so a backlog left by a fault (a full disk) drains once it is gone.
                     if failuresInARow == 0 { lastRecovery.withLock { $0 = 0 } }
