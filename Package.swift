@@ -92,7 +92,7 @@ let package = Package(
         ),
 
         // MARK: - Audit log
-        .target(name: "Audit", dependencies: ["Basics", "Hashing", "SystemCalls"]),
+        .target(name: "Audit", dependencies: ["Basics", "Hashing", "Policy", "SystemCalls"]),
 
         // MARK: - Results and what works on them
         .target(name: "Results", dependencies: ["Basics", "Policy", "SystemCalls"]),

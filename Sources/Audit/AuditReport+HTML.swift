@@ -1,4 +1,5 @@
 import Basics
+import Policy
 import Foundation
 
 extension AuditReport {
@@ -83,11 +84,12 @@ extension AuditReport {
         return h
     }
 
-    /// The purposes in a fixed order with their colours (others grey).
-    static let purposeColors: [(String, String)] = [
-        ("reasonable-suspicion", "#1f5fa8"), ("active-investigation", "#2e8b57"), ("incapacitated-or-at-risk", "#c27c0e"),
-        ("tips-and-leads", "#8e44ad"), ("witness-or-victim", "#c0392b"),
-    ]
+    /// The authorized purposes in the MOU's order with their colours (anything else grey); a
+    /// purpose added to ``Policy/Purpose`` takes the next colour of the palette.
+    static let purposeColors: [(String, String)] = {
+        let palette = ["#1f5fa8", "#2e8b57", "#c27c0e", "#8e44ad", "#c0392b", "#16a085", "#d35400", "#2c3e50"]
+        return Purpose.allCases.enumerated().map { ($1.rawValue, palette[$0 % palette.count]) }
+    }()
 
     /// Stacked vertical bars: one per month of the period (every month of an annual report), a
     /// segment per purpose, with a legend.

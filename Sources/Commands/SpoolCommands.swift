@@ -22,8 +22,7 @@ public struct SubmitCommand: Subcommand {
                  [--max-candidates N] [--probe-source SOURCE] [--probe-edit "BY: EDIT"]... IMAGE...
         """
     public static let help = """
-          --purpose CODE        reasonable-suspicion, active-investigation, incapacitated-or-at-risk,
-                                tips-and-leads or witness-or-victim (MOU IV)
+          --purpose CODE        \(Purpose.allCases.map(\.rawValue).joined(separator: ", ")) (MOU IV)
           --case N              the case or report number
           --offense TEXT        the offense under investigation
           --justification TEXT  why the search is needed (at least the policy's minimum length)

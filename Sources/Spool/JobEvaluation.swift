@@ -114,7 +114,9 @@ public enum JobEvaluation {
     static func describe(_ reason: ReasonCode, job: JobRequest) -> String {
         switch reason {
         case .requesterUnknown: "\(reason.rawValue): no authorized individual \"\(job.requester)\" is registered"
-        case .purposeUnauthorized: "\(reason.rawValue): \"\(job.purpose)\" is not one of the five authorized purposes"
+        case .purposeUnauthorized:
+            "\(reason.rawValue): \"\(job.purpose)\" is not one of the \(Purpose.allCases.count) authorized purposes "
+                + "(\(Purpose.allCases.map(\.rawValue).joined(separator: ", ")))"
         default: reason.rawValue
         }
     }

@@ -183,14 +183,23 @@ struct AuditLogTests {
         #expect(try dir.lines(AuditFixtures.day0).count == 2)
     }
 
-    @Test("an oversized event is refused")
+    @Test("an oversized event is refused; a long field is cut, saying how much")
     func tooLarge() throws {
         let dir = TempAuditDir()
         defer { dir.cleanup() }
         let log = try AuditLog(directory: dir.path)
-        let event = AuditEvent(event: "x.y", actor: "a", details: ["big": String(repeating: "z", count: 300_000)])
-        #expect { try log.append(event) } throws: { ($0 as? AuditError)?.code == .recordTooLarge }
+        // Many fields, each within the bound, still make a record too large to write.
+        let many = Dictionary(uniqueKeysWithValues: (0..<200).map { ("k\($0)", String(repeating: "z", count: 2_000)) })
+        #expect { try log.append(AuditEvent(event: "x.y", actor: "a", details: many)) } throws: {
+            ($0 as? AuditError)?.code == .recordTooLarge
+        }
         #expect(AuditVerifier.verify(directory: dir.path).records == 0)
+        // One field of 300,000 characters is kept to its first 2,048 and a count of the rest.
+        let record = try log.append(AuditEvent(event: "x.y", actor: "a", details: ["big": String(repeating: "z", count: 300_000)]))
+        let kept = try #require(record.event.details["big"])
+        #expect(kept.hasPrefix(String(repeating: "z", count: AuditEvent.maximumFieldCharacters)))
+        #expect(kept.hasSuffix("(\(300_000 - AuditEvent.maximumFieldCharacters) more characters)"))
+        #expect(AuditVerifier.verify(directory: dir.path).isIntact)
     }
 
     @Test("two logs on one directory from concurrent threads: 1,000 records, gapless")
