@@ -78,7 +78,8 @@ public enum DaemonSearcher {
         let layout = SpoolLayout(root: context.spool)
         let models = try ModelFiles(verifying: context.models)
         return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: models.directory),
-                                databasePath: layout.database, cacheDirectory: layout.state + "/cache", models: models)
+                                databasePath: layout.database, cacheDirectory: layout.state + "/cache", models: models,
+                                maxProbeCPUSeconds: try layout.loadPolicy().maxProbeCPUSeconds)
     }
 }
 

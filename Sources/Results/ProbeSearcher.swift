@@ -43,12 +43,21 @@ public enum ProbeImageError: Error, Equatable, Sendable {
     case notImage(String)
     /// The image is larger than the engine accepts (`input.probe-too-large`).
     case tooLarge(String)
+    /// The JPEG has more scans than the decoder accepts (`input.probe-too-many-scans`).
+    case tooManyScans(String)
+    /// Decoding would take more work than the decoder accepts (`input.probe-decode-work`).
+    case tooMuchDecodeWork(String)
+    /// The probe took more processor time than the policy allows (`input.probe-cpu-budget`).
+    case overBudget(String)
 
     /// The reason code for the denial.
     public var reason: ReasonCode {
         switch self {
         case .notImage: .inputProbeNotImage
         case .tooLarge: .inputProbeTooLarge
+        case .tooManyScans: .inputProbeTooManyScans
+        case .tooMuchDecodeWork: .inputProbeDecodeWork
+        case .overBudget: .inputProbeCPUBudget
         }
     }
 }
