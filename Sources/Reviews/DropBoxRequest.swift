@@ -1,4 +1,6 @@
 import Foundation
+import Hashing
+import Store
 import SystemCalls
 
 /// A request a person hands to the daemon through the spool's drop box (`incoming/`), from their
@@ -11,6 +13,40 @@ public protocol DropBoxRequest: Codable, Sendable {
     static var maximumFileBytes: Int { get }
     /// The job the request is about.
     var job: String { get }
+}
+
+/// What a drop-box request is recorded under: its file name, its owner's uid and the SHA-256 of
+/// what it asks (the parsed request, canonically encoded).
+///
+/// A request applied again after a crash (the same file: same name, owner and content) is
+/// recognised and records nothing new; a file dropped later under a name recorded before — by
+/// another account, or asking something else — is a new request, judged on its own content and
+/// owner like any other, never taken for the one recorded under that name.
+public struct RequestKey: Sendable, Equatable {
+    /// The drop-box file name.
+    public var name: String
+    /// The file's owner.
+    public var owner: UInt32
+    /// SHA-256 (hex) of the request's canonical encoding.
+    public var digest: String
+
+    public init<Request: DropBoxRequest>(_ request: Request, name: String, owner: UInt32) {
+        self.name = name
+        self.owner = owner
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        digest = SHA256.hex(Array((try? encoder.encode(request)) ?? Data()))
+    }
+
+    /// The value kept in the logs' `request` column.
+    public var stored: String { "\(name) uid:\(owner) sha256:\(digest)" }
+
+    /// The `request` and `request_name` columns of a log row: the key (unique) and the file name;
+    /// without a key, the bare name in `request` (a request recorded directly has neither).
+    static func columns(request: String?, key: String?) -> (stored: SQLValue, name: SQLValue) {
+        guard let key else { return (request.map { .text($0) } ?? .null, .null) }
+        return (.text(key), request.map { .text($0) } ?? .null)
+    }
 }
 
 extension DropBoxRequest {

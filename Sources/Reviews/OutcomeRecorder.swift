@@ -41,6 +41,8 @@ public struct OutcomeRecorder {
     /// - Throws: database and audit log errors (the request may then be applied again).
     public func apply(_ given: OutcomeRequest, ownerUID: UInt32, request: String?) throws -> AppliedRequest {
         var outcome = given
+        // Only the very request recorded before (same name, owner and content) is taken as recorded.
+        let key = request.map { RequestKey(given, name: $0, owner: ownerUID) }
         if outcome.recordedBy.isEmpty {
             // Who the account is: the job's requester if it is theirs, else a supervisor registered for it.
             let users = try registry.users(uid: ownerUID)
@@ -48,7 +50,7 @@ public struct OutcomeRecorder {
             outcome.recordedBy = (users.first { $0.id == requester } ?? users.first { $0.role == Role.supervisor.rawValue }
                                   ?? users.first)?.id ?? "uid:\(ownerUID)"
         }
-        if let request, try log.hasRequest(request) {
+        if let request, let key, try log.hasRequest(key) {
             if try !audit.holds("outcome.recorded", request: request) {
                 try recordAudit(outcome, agency: try registry.user(outcome.recordedBy)?.agency,
                                 result: (try? results.result(outcome.job)) ?? nil, request: request)
@@ -73,7 +75,7 @@ public struct OutcomeRecorder {
                     + "(at least \(minimumCorroborationLength) characters); a candidate is a lead, not an identification",
                 agency: checked.actor.agency), ownerUID: ownerUID, request: request)
         }
-        try log.record(outcome, recorderUID: ownerUID, request: request, now: clock())
+        try log.record(outcome, recorderUID: ownerUID, request: request, key: key?.stored, now: clock())
         try recordAudit(outcome, agency: checked.actor.agency, result: checked.result, request: request)
         return .recorded
     }
