@@ -125,4 +125,32 @@ struct StatusBoardTests {
         #expect(listing.unreadable[0].reason.hasPrefix("not a status record (damaged JSON"), "\(listing.unreadable[0].reason)")
         #expect(listing.unreadable[1].reason == "not a status record (no \"requester\")", "\(listing.unreadable[1].reason)")
     }
+
+    /// Names people cannot take: a job named `staff` gets its own record and leaves the staff list.
+    @Test func aJobNamedStaffDoesNotOverwriteTheStaffList() throws {
+        let spool = try TestSpool()
+        let board = spool.layout.board
+        let before = [StaffEntry(uid: 3001, user: "ana", role: "analyst", status: "active"),
+                      StaffEntry(uid: 3002, user: "sup", role: "supervisor", status: "active")]
+        try board.publishStaff(before, agency: "SCPD", group: nil)
+        // The daemon publishes the record of a job named `staff`.
+        try board.publish(JobStatusRecord(job: "staff", requester: "ana", uid: 3001, agency: "SCPD",
+                                          purpose: "active-investigation", caseNumber: "24-1", state: .finished,
+                                          decision: "completed", updated: spool.now), group: nil)
+        #expect(try board.readStaff(agency: "SCPD") == before)
+        #expect(try board.read(job: "staff", agency: "SCPD")?.job == "staff")
+        let listing = try board.records(agency: "SCPD")
+        #expect(listing.records.map(\.job) == ["staff"])
+        #expect(listing.unreadable.isEmpty)
+        // A board of an older version: its staff list in staff.json is read, then replaced by .staff.json.
+        let directory = board.directory(agency: "SCPD")
+        try FileManager.default.removeItem(atPath: directory + "/" + StatusBoard.staffFile)
+        try FileManager.default.removeItem(atPath: directory + "/staff.json")
+        try Data(try JSONEncoder().encode(before)).write(to: URL(fileURLWithPath: directory + "/staff.json"))
+        #expect(try board.readStaff(agency: "SCPD") == before)
+        #expect(try board.records(agency: "SCPD").records.isEmpty && board.records(agency: "SCPD").unreadable.isEmpty)
+        try board.publishStaff(before, agency: "SCPD", group: nil)
+        #expect(!FileStatus.exists(directory + "/staff.json"))
+        #expect(try board.readStaff(agency: "SCPD") == before)
+    }
 }
