@@ -34,6 +34,14 @@ public struct ApprovalRequest: DropBoxRequest, Equatable {
     /// The largest request file read.
     public static let maximumFileBytes = 64 << 10
 
+    /// Checks the text fields: one-line fields without control characters, narratives without
+    /// terminal controls, both within ``RequestFields``' lengths. Parsing checks it, and so do the
+    /// recorders, for requests recorded directly.
+    /// - Throws: ``RequestFieldError``.
+    public func checkFields() throws(RequestFieldError) {
+        try RequestFields.check(lines: [("job", job), ("supervisor", supervisor)], narratives: [("note", note)])
+    }
+
     /// Parses a request file.
     /// - Throws: `DecodingError` when it is not such a request.
     public static func parse(_ bytes: [UInt8]) throws -> ApprovalRequest {
@@ -41,6 +49,7 @@ public struct ApprovalRequest: DropBoxRequest, Equatable {
         guard request.version == 1, !request.job.isEmpty, !request.job.contains("/"), !request.supervisor.isEmpty else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a version 1 approval request"))
         }
+        try request.checkFields()
         return request
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hashing
+import Policy
 import Store
 import SystemCalls
 
@@ -47,6 +48,38 @@ public struct RequestKey: Sendable, Equatable {
         guard let key else { return (request.map { .text($0) } ?? .null, .null) }
         return (.text(key), request.map { .text($0) } ?? .null)
     }
+}
+
+/// The limits every drop-box request's text fields share.
+public enum RequestFields {
+    /// Longest one-line field (ids, subject ids), in characters.
+    public static let maximumLineLength = 256
+    /// Longest narrative (a note, a corroboration), in characters: as a job's justification.
+    public static let maximumNarrativeLength = 4000
+
+    /// Checks one-line fields and narratives (``Policy/TextSafety``, the lengths above).
+    /// - Throws: ``RequestFieldError`` naming the field and what is wrong with it.
+    public static func check(lines: [(name: String, value: String)], narratives: [(name: String, value: String?)])
+        throws(RequestFieldError)
+    {
+        func refuse(_ message: String) throws(RequestFieldError) -> Never { throw RequestFieldError(message: message) }
+        for (name, value) in lines {
+            if value.count > maximumLineLength { try refuse("\(name) is longer than \(maximumLineLength) characters") }
+            if let problem = TextSafety.problem(field: name, value, singleLine: true) { try refuse(problem) }
+        }
+        for (name, value) in narratives {
+            guard let value else { continue }
+            if value.count > maximumNarrativeLength { try refuse("\(name) is longer than \(maximumNarrativeLength) characters") }
+            if let problem = TextSafety.problem(field: name, value, singleLine: false) { try refuse(problem) }
+        }
+    }
+}
+
+/// A drop-box request's field that cannot be accepted: what is wrong, in words.
+public struct RequestFieldError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }
 
 extension DropBoxRequest {

@@ -57,6 +57,12 @@ public struct OutcomeRecorder {
             }
             return .alreadyRecorded
         }
+        do {
+            try given.checkFields()
+        } catch {
+            return try refuse(outcome, LeadRules.Refusal(.inputMalformed, error.message, agency: nil),
+                              ownerUID: ownerUID, request: request)
+        }
         let rules = LeadRules(registry: registry, results: results, now: clock())
         let checked: LeadRules.Checked
         switch try rules.check(actor: outcome.recordedBy, ownerUID: ownerUID, job: outcome.job, face: outcome.face,
@@ -67,12 +73,13 @@ public struct OutcomeRecorder {
         case .failure(let refusal): return try refuse(outcome, refusal, ownerUID: ownerUID, request: request)
         case .success(let passed): checked = passed
         }
-        let narrative = outcome.corroboration?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if outcome.action.needsCorroboration, narrative.count < minimumCorroborationLength {
+        // Visible characters only: thirty U+2060, U+00AD or U+FEFF are no corroboration.
+        if outcome.action.needsCorroboration,
+           PolicyText.visibleLength(outcome.corroboration ?? "") < minimumCorroborationLength {
             return try refuse(outcome, LeadRules.Refusal(
                 .outcomeCorroborationRequired,
                 "\(outcome.action.rawValue) needs --corroboration: the evidence independent of face recognition "
-                    + "(at least \(minimumCorroborationLength) characters); a candidate is a lead, not an identification",
+                    + "(at least \(minimumCorroborationLength) visible characters); a candidate is a lead, not an identification",
                 agency: checked.actor.agency), ownerUID: ownerUID, request: request)
         }
         try log.record(outcome, recorderUID: ownerUID, request: request, key: key?.stored, now: clock())

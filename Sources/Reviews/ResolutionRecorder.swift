@@ -49,6 +49,12 @@ public struct ResolutionRecorder {
             }
             return .alreadyRecorded
         }
+        do {
+            try resolution.checkFields()
+        } catch {
+            return try refuse(resolution, LeadRules.Refusal(.inputMalformed, error.message, agency: nil),
+                              ownerUID: ownerUID, request: request)
+        }
         let rules = LeadRules(registry: registry, results: results, now: clock())
         let checked: LeadRules.Checked
         switch try rules.check(actor: resolution.supervisor, ownerUID: ownerUID, job: resolution.job, face: resolution.face,

@@ -70,6 +70,12 @@ public struct ReviewRecorder {
             try repairAudit(review, request: request)
             return .alreadyRecorded
         }
+        do {
+            try review.checkFields()
+        } catch {
+            return try refuse(review, LeadRules.Refusal(.inputMalformed, error.message, agency: nil),
+                              ownerUID: ownerUID, request: request)
+        }
         let rules = LeadRules(registry: registry, results: results, gate: gate, now: clock())
         let checked: LeadRules.Checked
         switch try rules.check(actor: review.examiner, ownerUID: ownerUID, job: review.job, face: review.face,
