@@ -104,6 +104,34 @@ struct SpoolJanitorTests {
         #expect(FileStatus.exists(layout.failed + "/notes.txt.reason"))
         #expect(try SpoolJanitor(layout: layout).sweep() == SpoolJanitor.Report())
     }
+
+    /// The janitor goes on past what it cannot move: one stuck entry never holds up the others.
+    @Test func anEntryTheJanitorCannotMoveDoesNotStopTheSweep() throws {
+        let spool = try TestSpool()
+        let layout = spool.layout
+        // A stale directory whose quarantine is in the way (a directory where its .reason would go),
+        // a stale directory with a name too long for `.reason`, and a stale stray file.
+        for name in ["a-stuck", String(repeating: "b", count: 250), "c-notes.txt"] {
+            let path = layout.incoming + "/" + name
+            if name.hasSuffix(".txt") {
+                try DurableFile.write([1], to: path, via: layout.tmp)
+            } else {
+                try Directory.create(path, mode: 0o700)
+            }
+            age(path, by: 2 * 86_400)
+        }
+        try Directory.create(layout.failed + "/a-stuck.reason", mode: 0o700)
+        let report = try SpoolJanitor(layout: layout).sweep()
+        #expect(report.skipped.map(\.name) == ["a-stuck"])
+        #expect(Set(report.quarantined) == [String(repeating: "b", count: 250), "c-notes.txt"])
+        #expect(FileStatus.exists(layout.incoming + "/a-stuck"))
+        #expect(FileStatus.exists(layout.failed + "/c-notes.txt.reason"))
+        let long = try #require(try Directory.entries(layout.failed).first { $0.hasPrefix("longname-") && !$0.hasSuffix(".reason") })
+        let reason = String(decoding: try DurableFile.read(layout.failed + "/" + long + ".reason"), as: UTF8.self)
+        #expect(reason.contains("250 bytes long"))
+        // The next sweep still reports the stuck one, and only it.
+        #expect(try SpoolJanitor(layout: layout).sweep().skipped.map(\.name) == ["a-stuck"])
+    }
 }
 
 @Suite("Status board")
