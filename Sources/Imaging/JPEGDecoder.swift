@@ -165,7 +165,7 @@ public struct JPEGDecoder: Sendable {
         case Int32(FRS_JPEG_TOO_MANY_SCANS):
             throw ImageError(
                 code: .tooManyScans,
-                message: "\(Self.text(message)), more than the limit of \(maxScans) (a progressive JPEG is decoded once per scan); "
+                message: "\(Self.text(message)), the limit (a progressive JPEG is decoded once per scan); "
                     + "save the image again as a baseline JPEG, e.g. `convert in.jpg -interlace none out.jpg`",
                 path: path)
         case Int32(FRS_JPEG_TOO_MUCH_WORK):
