@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 
 /// A supervisor's decision on a held job, dropped into `incoming/` as `<job>-<random>.approval`
 /// by `frs approve` or `frs reject` under the supervisor's own account.
@@ -39,7 +40,12 @@ public struct ApprovalRequest: DropBoxRequest, Equatable {
     /// recorders, for requests recorded directly.
     /// - Throws: ``RequestFieldError``.
     public func checkFields() throws(RequestFieldError) {
-        try RequestFields.check(lines: [("job", job), ("supervisor", supervisor)], narratives: [("note", note)])
+        try RequestFields.check(lines: [("job", job), ("supervisor", supervisor)],
+                                narratives: [("note", note)])
+        // A rejection says why (frs reject --note): invisible characters say nothing.
+        if decision == .reject, PolicyText.visibleLength(note ?? "") == 0 {
+            throw RequestFieldError(message: "a rejection needs a note saying why, in visible characters")
+        }
     }
 
     /// Parses a request file.

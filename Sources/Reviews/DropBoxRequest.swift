@@ -14,6 +14,9 @@ public protocol DropBoxRequest: Codable, Sendable {
     static var maximumFileBytes: Int { get }
     /// The job the request is about.
     var job: String { get }
+    /// Checks the text fields (``RequestFields``): parsing, dropping and recording call it.
+    /// - Throws: ``RequestFieldError``.
+    func checkFields() throws(RequestFieldError)
 }
 
 /// What a drop-box request is recorded under: its file name, its owner's uid and the SHA-256 of
@@ -88,8 +91,10 @@ extension DropBoxRequest {
     /// is 0600 with an ACL entry for the daemon's account (the owner of `incoming`): a colleague who
     /// learns its name cannot read a pending review.
     /// - Returns: the file's name.
-    /// - Throws: ``SystemCallError``, `EncodingError`.
+    /// - Throws: ``RequestFieldError`` for a field the daemon would refuse (nothing is dropped),
+    ///   ``SystemCallError``, `EncodingError`.
     public func drop(via temporaryDirectory: String, into incoming: String) throws -> String {
+        try checkFields()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let bytes = Array(try encoder.encode(self)) + [0x0a]

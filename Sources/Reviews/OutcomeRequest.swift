@@ -62,7 +62,8 @@ public struct OutcomeRequest: DropBoxRequest, Equatable {
     /// recorders, for requests recorded directly.
     /// - Throws: ``RequestFieldError``.
     public func checkFields() throws(RequestFieldError) {
-        try RequestFields.check(lines: [("job", job), ("recorded_by", recordedBy), ("candidate", candidate)], narratives: [("corroboration", corroboration)])
+        try RequestFields.check(lines: [("job", job), ("recorded_by", recordedBy), ("candidate", candidate)],
+                                narratives: [("corroboration", corroboration)])
     }
 
     /// Parses a request file.

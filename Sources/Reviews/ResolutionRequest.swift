@@ -43,7 +43,8 @@ public struct ResolutionRequest: DropBoxRequest, Equatable {
     /// recorders, for requests recorded directly.
     /// - Throws: ``RequestFieldError``.
     public func checkFields() throws(RequestFieldError) {
-        try RequestFields.check(lines: [("job", job), ("supervisor", supervisor), ("candidate", candidate)], narratives: [("note", note)])
+        try RequestFields.check(lines: [("job", job), ("supervisor", supervisor), ("candidate", candidate)],
+                                narratives: [("note", note)])
         // A resolution says why: a note of invisible characters (U+2060, U+00AD, U+FEFF, …) says nothing.
         guard PolicyText.visibleLength(note) > 0 else {
             throw RequestFieldError(message: "the note must say why, in visible characters")

@@ -50,7 +50,8 @@ public struct ReviewRequest: DropBoxRequest, Equatable {
     /// recorders, for requests recorded directly.
     /// - Throws: ``RequestFieldError``.
     public func checkFields() throws(RequestFieldError) {
-        try RequestFields.check(lines: [("job", job), ("examiner", examiner), ("candidate", candidate)], narratives: [("note", note)])
+        try RequestFields.check(lines: [("job", job), ("examiner", examiner), ("candidate", candidate)],
+                                narratives: [("note", note)])
     }
 
     /// Parses a request file.

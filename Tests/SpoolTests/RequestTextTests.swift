@@ -92,4 +92,22 @@ struct RequestTextTests {
                                   corroboration: "Fingerprints on the register matched; a witness picked him from a lineup")
         #expect(try recorder.apply(fine, ownerUID: TestSpool.analystUID, request: nil) == .recorded)
     }
+
+    @Test("frs review and the others refuse such a field before dropping anything; a rejection says why")
+    func refusedBeforeDropping() throws {
+        let spool = try TestSpool()
+        let review = ReviewRequest(job: "job-1", examiner: "eexam", face: 1, candidate: "S-1", disposition: .noMatch,
+                                   note: "ok\u{1B}[2K\r  lead: released")
+        #expect(throws: RequestFieldError.self) { _ = try review.drop(via: spool.layout.tmp, into: spool.layout.incoming) }
+        #expect(try spool.entries(spool.layout.incoming).isEmpty)
+        #expect(try spool.entries(spool.layout.tmp).isEmpty)
+        #expect(throws: RequestFieldError.self) {
+            try ApprovalRequest(job: "job-1", supervisor: "sroe", decision: .reject, note: String(repeating: "\u{2060}", count: 30))
+                .checkFields()
+        }
+        #expect(throws: RequestFieldError.self) {
+            try ApprovalRequest(job: "job-1", supervisor: "sroe", decision: .reject, note: nil).checkFields()
+        }
+        #expect(throws: Never.self) { try ApprovalRequest(job: "job-1", supervisor: "sroe", decision: .approve, note: nil).checkFields() }
+    }
 }
