@@ -7,8 +7,10 @@
 ///   (U+2028, U+2029) and no bidirectional control (U+061C, U+200E, U+200F, U+202A–U+202E,
 ///   U+2066–U+2069), which would make a value display in another order than it is stored.
 /// - A **narrative** (justification, notes, corroboration) may span lines and keeps tabs and line
-///   breaks, and its bidirectional marks (right-to-left scripts need them); other C0 controls, DEL
-///   and C1 controls are refused.
+///   breaks, and its bidirectional marks and isolates (right-to-left scripts need them); other C0
+///   controls, DEL, C1 controls and the bidirectional embeddings and overrides (U+202A–U+202E,
+///   which reorder everything after them to the end of the paragraph, in a terminal or a page) are
+///   refused.
 ///
 /// Whatever is accepted is still escaped where it is printed (``Commands``' terminal text) and
 /// guarded where it goes into a spreadsheet.
@@ -20,6 +22,7 @@ public enum TextSafety {
         case 0x09, 0x0a, 0x0d: return singleLine
         case 0x00..<0x20, 0x7f, 0x80...0x9f: return true
         case 0x2028, 0x2029: return singleLine
+        case 0x202a...0x202e: return true
         default: return singleLine && isBidiControl(scalar)
         }
     }

@@ -201,7 +201,7 @@ struct JobRequestParsingTests {
             }
             #expect(JobRequest.parse(Fixtures.jobBytes(["probes": ["case/a\(bad).jpg"]])).failure != nil)
         }
-        for bad in ["\u{1B}[2K", "\u{9B}31m", "\u{85}"] {
+        for bad in ["\u{1B}[2K", "\u{9B}31m", "\u{85}", "\u{202E}"] {
             #expect(JobRequest.parse(Fixtures.jobBytes(["justification": String(repeating: "a", count: 40) + bad])).failure != nil)
         }
         let narrative = "Suspect seen by two witnesses\nat the corner store\tat 10 pm, \u{200F}שלום\u{200E}"

@@ -54,7 +54,7 @@ struct RequestTextTests {
         var review: [String: Any] = ["version": 1, "job": "job-1", "examiner": "eexam", "face": 1, "candidate": "S-1",
                                      "disposition": "no-match", "note": "line one\nline two \u{200F}שלום"]
         #expect(try ReviewRequest.parse(try json(review)).note == "line one\nline two \u{200F}שלום")
-        for bad in ["\u{1B}[2K", "\u{9B}31m", "\u{85}", "\u{7F}"] {
+        for bad in ["\u{1B}[2K", "\u{9B}31m", "\u{85}", "\u{7F}", "\u{202E}"] {
             review["note"] = "ok" + bad
             do {
                 _ = try ReviewRequest.parse(try json(review))
