@@ -38,7 +38,7 @@ public protocol ProbeSearcher: Sendable {
 
 /// Why a probe's bytes cannot be searched: these are the requester's input errors, not faults of
 /// the daemon, so they deny the job rather than retry it.
-public enum ProbeImageError: Error, Equatable, Sendable {
+public enum ProbeImageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The bytes are not an image the engine can decode (`input.probe-not-image`).
     case notImage(String)
     /// The image is larger than the engine accepts (`input.probe-too-large`).
@@ -58,6 +58,13 @@ public enum ProbeImageError: Error, Equatable, Sendable {
         case .tooManyScans: .inputProbeTooManyScans
         case .tooMuchDecodeWork: .inputProbeDecodeWork
         case .overBudget: .inputProbeCPUBudget
+        }
+    }
+
+    /// What is wrong, in words (the result's reason message, after the probe's name).
+    public var description: String {
+        switch self {
+        case .notImage(let m), .tooLarge(let m), .tooManyScans(let m), .tooMuchDecodeWork(let m), .overBudget(let m): m
         }
     }
 }

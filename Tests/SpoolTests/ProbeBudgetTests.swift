@@ -34,6 +34,9 @@ struct ProbeBudgetTests {
                                         cacheDirectory: spool.layout.state + "/cache")
         #expect(searcher.maxProbeCPUSeconds == PolicyConfig.default.maxProbeCPUSeconds)
         #expect(reason(searcher, ScanBomb.jpeg(width: 320, height: 240, scans: 3000)) == .inputProbeTooManyScans)
+        // The message a person reads: what is wrong and what would fix it, not a Swift enum case.
+        let message = "\(ProbeImageError.tooManyScans("the file has more than 256 scans"))"
+        #expect(message == "the file has more than 256 scans")
         #expect(reason(searcher, ScanBomb.jpeg(width: 8000, height: 8000, scans: 3000)) == .inputProbeDecodeWork)
         let photo = [UInt8](try Data(contentsOf: URL(fileURLWithPath: FixtureFiles.fixtures + "/images/obama.jpg")))
         #expect(reason(searcher, photo) == nil)
