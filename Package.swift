@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: numericSettings),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"], swiftSettings: numericSettings),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Basics"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: numericSettings),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEGGuard", "FixtureFiles"], swiftSettings: numericSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Basics"]),
         .testTarget(
             name: "FaceEngineTests",

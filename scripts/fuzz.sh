@@ -10,6 +10,9 @@
 #               each accepted model and run on a small image       (Sources/DlibFormat, FaceEngine)
 #   dnn         FaceRecognitionModel / FaceDetectorModel(bytes:)  (Sources/DlibFormat)
 #   dlibreader  DlibReader primitives                             (Sources/DlibFormat)
+#   requests    the drop-box requests' parsers: ReviewRequest, ApprovalRequest, ResolutionRequest,
+#               OutcomeRequest.parse; what they accept has no control characters and round-trips
+#               (Sources/Reviews, with Policy, Store, Audit, Results, SystemCalls below it)
 #
 # Each harness is compiled with `swiftc -sanitize=fuzzer,address -parse-as-library -O` against
 # the module it tests, itself compiled with the same sanitizers into .build-fuzz/ (the C guard
@@ -17,7 +20,7 @@
 # -rss_limit_mb=2048, -timeout=10 and -use_value_profile=1, one after another. Swift's own crash
 # backtracer is turned off (SWIFT_BACKTRACE=enable=no): under ASan it hangs instead of letting
 # libFuzzer report the crash and save the input. Dictionaries: scripts/fuzz/job.dict (JSON and the
-# job/policy keys), jpeg.dict (markers, Exif orientation), dlib.dict (dlib integer edge values and
+# job/policy keys), requests.dict (the requests' keys, control and invisible characters), jpeg.dict (markers, Exif orientation), dlib.dict (dlib integer edge values and
 # layer tags; with it the Int64.min matrix-dimension trap was found in ~11,000 runs, without it not
 # in 4.5 million). Objects are rebuilt when a module's sources change; delete .build-fuzz after
 # changing the flags here. Corpora:
@@ -36,7 +39,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$ROOT/.build-fuzz"
 SWIFTC=${SWIFTC:-swiftc}
 CLANG=${CLANG:-$(dirname "$(command -v "$SWIFTC")")/clang}
-ALL_TARGETS=(job jpeg shape dnn dlibreader)
+ALL_TARGETS=(job jpeg shape dnn dlibreader requests)
 
 seconds=60
 build_only=0
@@ -46,7 +49,7 @@ while (($#)); do
         --seconds) seconds="$2"; shift 2 ;;
         --seconds=*) seconds="${1#*=}"; shift ;;
         --build-only) build_only=1; shift ;;
-        -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
@@ -93,9 +96,20 @@ EOF
 
 # Harness scripts/fuzz/<target>.swift + module objects → .build-fuzz/bin/<target>.
 build_target() {
-    local t=$1 links=()
+    local t=$1 links=() includes=()
     case "$t" in
-        job) build_module Policy; links=("$OUT/obj/Policy.o") ;;
+        job) build_module Basics; build_module Policy; links=("$OUT/obj/Basics.o" "$OUT/obj/Policy.o") ;;
+        requests)
+            build_module Basics; build_module Hashing; build_module Policy
+            build_module SystemCalls -I "$ROOT/Sources/CStatFS"
+            build_module Store -I "$ROOT/Sources/CSQLite" -I "$ROOT/Sources/CStatFS"
+            build_module Audit -I "$ROOT/Sources/CStatFS"
+            build_module Results -I "$ROOT/Sources/CStatFS"
+            build_module Reviews -I "$ROOT/Sources/CSQLite" -I "$ROOT/Sources/CStatFS"
+            links=()
+            for m in Basics Hashing Policy SystemCalls Store Audit Results Reviews; do links+=("$OUT/obj/$m.o"); done
+            links+=(-lsqlite3)
+            includes=(-I "$ROOT/Sources/CSQLite" -I "$ROOT/Sources/CStatFS") ;;
         jpeg)
             build_cjpegguard
             build_module Imaging -I "$OUT/cmods/CJPEGGuard"
@@ -119,7 +133,7 @@ build_target() {
         ((stale)) || return 0
     fi
     echo "fuzz.sh: linking $t"
-    "$SWIFTC" "${SWIFT_FLAGS[@]}" -I "$OUT/mods" -I "$OUT/cmods/CJPEGGuard" "$ROOT/scripts/fuzz/$t.swift" \
+    "$SWIFTC" "${SWIFT_FLAGS[@]}" -I "$OUT/mods" -I "$OUT/cmods/CJPEGGuard" "${includes[@]}" "$ROOT/scripts/fuzz/$t.swift" \
         "${links[@]}" -o "$OUT/bin/$t" 2> >(grep -v "Cannot export local symbol '__asan" >&2)
 }
 
@@ -149,6 +163,7 @@ make_seeds() {
 max_len() {
     case "$1" in
         job) echo 16384 ;;
+        requests) echo 8192 ;;
         jpeg) echo 16384 ;;
         shape) echo 8192 ;;
         dnn) echo 800000 ;;
@@ -167,6 +182,7 @@ for t in "${targets[@]}"; do
     extra=()
     case "$t" in
         job) extra+=("-dict=$ROOT/scripts/fuzz/job.dict") ;;
+        requests) extra+=("-dict=$ROOT/scripts/fuzz/requests.dict") ;;
         jpeg) extra+=("-dict=$ROOT/scripts/fuzz/jpeg.dict") ;;
         shape|dnn|dlibreader) extra+=("-dict=$ROOT/scripts/fuzz/dlib.dict") ;;
     esac

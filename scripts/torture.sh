@@ -11,8 +11,13 @@
 # as badname-<inode>), files squatting on a held job's id and on a finished job's id (answered as
 # <id>.dup-<inode>), probes in another agency's and in a loose evidence folder, drop folders swapped
 # for a symlink to a canary directory in a loop while the daemons discard them, and one account's
-# flood of more queued jobs than max_queued_per_account. Then the daemons are stopped with SIGTERM and
-# `frs daemon --once` drains the spool.
+# flood of more queued jobs than max_queued_per_account. Issue #22's classes: scan bombs (progressive
+# JPEGs of 3,000 empty scans, 30 KB each, over 256x256 and 8000x8000 pixels: refused at the scan and
+# work limits), a job named `staff` (its board record must not replace the agency's staff list),
+# terminal escapes, C1 and bidi controls in a job's one-line fields (refused; nothing raw on `frs
+# status`), and replayed drop-box requests (a review file dropped again under a recorded review's
+# name by another account, in the examiner's name: judged as new and refused). Then the daemons are
+# stopped with SIGTERM and `frs daemon --once` drains the spool.
 #
 # Checks (a line each, then `N passed, M failed`; exit 1 if any failed): every job has exactly one
 # result file and exactly one final audit record; each hostile job was refused with the expected
@@ -119,13 +124,15 @@ AS_DAEMON=()
 [ "$DAEMON_UID" != "$uid" ] && AS_DAEMON=(setpriv --reuid="$DAEMON_UID" --regid="$DAEMON_UID" --clear-groups)
 {
   frs init
-  frs agency add TORT --name "Torture Test PD"
+  # As root the agency's group is the daemon's (gid 990): TORT gets a status board and a staff list.
+  if [ "$AS_OTHERS" = 1 ]; then frs agency add TORT --name "Torture Test PD" --group 990; else frs agency add TORT --name "Torture Test PD"; fi
   frs user add analyst1 --name "Ann Analyst" --agency TORT --role analyst --uid "$uid" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
   frs user add super1 --name "Sue Supervisor" --agency TORT --role supervisor --uid "$SUPER_UID" --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
   if [ "$AS_OTHERS" = 1 ]; then
     frs agency add OTH --name "Other Town PD"
     frs user add other2 --name "Otto Other" --agency OTH --role analyst --uid 4246 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
     frs user add flood1 --name "Flo Flood" --agency TORT --role analyst --uid 4247 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
+    frs user add exam1 --name "Eve Examiner" --agency TORT --role examiner --uid 4248 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
   fi
   frs user add other1 --name "Oscar Other" --agency TORT --role analyst --uid 4242 --vetted "$(day '-100 days')" --trained "$(day '-10 days')"
   # An unprivileged account (uid 1000) that submits through the drop box, when we can act as it.
@@ -163,6 +170,21 @@ cp "$EV/t/p5.jpg" "$EV/hostile/huge.jpg"
 sof=$(LC_ALL=C grep -obUaP '\xff[\xc0\xc1\xc2]' "$EV/hostile/huge.jpg" | head -1 | cut -d: -f1)
 printf '\xea\x60\xea\x60' | dd of="$EV/hostile/huge.jpg" bs=1 seek=$((sof + 5)) conv=notrunc status=none
 truncate -s 40M "$EV/hostile/sparse-40m.jpg"          # larger than maxProbeBytes (25 MiB)
+# Scan bombs: progressive JPEGs of one DC scan and 2,999 empty AC scans (10 bytes each).
+scan_bomb() { # scan_bomb WIDTH HEIGHT SCANS FILE
+  python3 - "$@" <<'PY'
+import struct, sys
+w, h, scans, path = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+seg = lambda m, body: b"\xff" + bytes([m]) + struct.pack(">H", len(body) + 2) + body
+one_code = bytes([1] + [0] * 15 + [0])
+out = b"\xff\xd8" + seg(0xDB, b"\x00" + b"\x01" * 64) + seg(0xC2, struct.pack(">BHHB", 8, h, w, 1) + b"\x01\x11\x00")
+out += seg(0xC4, b"\x00" + one_code) + seg(0xC4, b"\x10" + one_code) + seg(0xDA, b"\x01\x01\x00\x00\x00\x00")
+out += seg(0xDA, b"\x01\x01\x00\x01\x3f\x00") * (scans - 1) + b"\xff\xd9"
+open(path, "wb").write(out)
+PY
+}
+scan_bomb 256 256 3000 "$EV/hostile/scans-256.jpg"
+scan_bomb 8000 8000 3000 "$EV/hostile/scans-8000.jpg"
 ln -s /etc/passwd "$EV/hostile/passwd.jpg"
 ln -s ../t/p1.jpg "$EV/hostile/inside-link.jpg"      # a symlink that stays inside: allowed
 mkdir "$EV/hostile/adir.jpg"
@@ -179,7 +201,7 @@ umask 022   # job files are readable by the daemon's account, as frs submit make
 # 3. Jobs. Each gets an id, a maker, and what its result must show: an exact decision, and a
 #    reason code the result must contain ("-" for none).
 SECRET_TEXT="JUSTIFY-SECRET-$RANDOM$RANDOM"
-declare -a IDS=() HOSTILE_IDS=() HELD_IDS=() SWAP_IDS=() FLOOD_IDS=()
+declare -a IDS=() HOSTILE_IDS=() HELD_IDS=() SWAP_IDS=() FLOOD_IDS=() ESC_IDS=()
 declare -A EXPECT_DECISION=() EXPECT_REASON=()
 job_json() { # job_json PROBES_JSON [EXTRA_MEMBERS]
   printf '{"version":1,"requester":"analyst1","purpose":"active-investigation","case_number":"26-%06d","offense":"armed robbery","justification":"Store camera photo of the robbery suspect %s","probes":%s,"max_candidates":5%s}' \
@@ -240,6 +262,12 @@ hj p-dir;        job_json '["TORT/hostile/adir.jpg"]' > "$STAGE/$HID.json";     
 hj p-fifo;       job_json '["TORT/hostile/fifo.jpg"]' > "$STAGE/$HID.json";                     hostile "$HID" denied input.probe-missing
 hj p-missing;    job_json '["TORT/t/nope.jpg"]' > "$STAGE/$HID.json";                           hostile "$HID" denied input.probe-missing
 hj p-root;       job_json '["."]' > "$STAGE/$HID.json";                                    hostile "$HID" denied -
+hj p-scans;      job_json '["TORT/hostile/scans-256.jpg"]' > "$STAGE/$HID.json";                hostile "$HID" denied input.probe-too-many-scans
+hj p-scans-8k;   job_json '["TORT/hostile/scans-8000.jpg"]' > "$STAGE/$HID.json";               hostile "$HID" denied input.probe-decode-work
+# Terminal escapes, C1 and bidi controls in one-line fields (issue #22 item 8).
+hj esc-case;     job_json '["TORT/t/p1.jpg"]' | sed 's/"case_number":"26-/"case_number":"\\u001b[2J\\u001b[31m26-/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed; ESC_IDS+=("$HID")
+hj esc-c1;       job_json '["TORT/t/p1.jpg"]' | sed 's/"offense":"armed robbery"/"offense":"armed \xc2\x9b31m robbery"/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed; ESC_IDS+=("$HID")
+hj esc-bidi;     job_json '["TORT/t/p1.jpg"]' | sed 's/"case_number":"26-/"case_number":"\xe2\x80\xae26-/' > "$STAGE/$HID.json"; hostile "$HID" denied input.malformed; ESC_IDS+=("$HID")
 hj p-bulk-etc;   job_json '[]' ',"probe_dir":"/etc"' > "$STAGE/$HID.json";                 hostile "$HID" denied input.probe-outside-evidence
 hj p-bulk-hostile; job_json '[]' ',"probe_dir":"TORT/hostile"' > "$STAGE/$HID.json";            hostile "$HID" completed -
 # Hostile entries in incoming/ itself (made by the feeder when their turn comes).
@@ -273,6 +301,8 @@ for i in $([ "$AS_OTHERS" = 1 ] && echo 1 2 3 4); do
 done
 # A bulk job over a small folder.
 job_json '[]' ',"probe_dir":"TORT/bulk"' > "$STAGE/bulk-1.json"; add bulk-1 completed -
+# A job named like the board's staff list (issue #22 item 7): an ordinary job with its own record.
+job_json '["TORT/t/p1.jpg"]' > "$STAGE/staff.json"; add staff completed -
 # The rest: ordinary requests, most searched, some refused by policy.
 i=0
 while [ ${#IDS[@]} -lt "$JOBS" ]; do
@@ -467,6 +497,47 @@ reap drain 0
 "${AS_DAEMON[@]}" "$FRS_BIN" daemon --once --workers 2 >> "$LOGS/drain.out" 2>> "$LOGS/drain.log" & DAEMON_PID[drain]=$!; reap drain 0
 
 # ---------------------------------------------------------------------------------------------
+# 5b. Replays (issue #22 item 5): the examiner reviews a completed job's candidate from her account;
+#     once it is recorded, another account drops a file under the same name, in her name. Also a
+#     review whose note carries an escape sequence (refused: nothing raw reaches `frs status`).
+REPLAY_NAME="" REPLAY_JOB="" ESC_CLI=""
+if [ "$AS_OTHERS" = 1 ]; then
+  as_exam() { setpriv --reuid=4248 --regid=4248 --clear-groups "$FRS_BIN" "$@"; }
+  read -r REPLAY_JOB REPLAY_SUBJECT < <(python3 - "$S/outbox/results" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+for name in sorted(os.listdir(d)):
+    if not (name.startswith("job-") and name.endswith(".json")): continue
+    try: r = json.load(open(os.path.join(d, name)))
+    except Exception: continue
+    if r.get("decision") != "completed": continue
+    for p in r.get("probes", []):
+        faces = p.get("faces", [])
+        if len(r.get("probes", [])) == 1 and len(faces) == 1 and faces[0].get("candidates"):
+            print(name[:-5], faces[0]["candidates"][0]["subject"]); sys.exit(0)
+PY
+)
+  if [ -n "$REPLAY_JOB" ]; then
+    as_exam review "$REPLAY_JOB" --examiner exam1 --face 1 --candidate "$REPLAY_SUBJECT" --disposition inconclusive \
+      --note "replay check" >> "$LOGS/replay.log" 2>&1
+    # frs review refuses a note with an escape before dropping it; one dropped by hand is refused by the daemon.
+    if as_exam review "$REPLAY_JOB" --examiner exam1 --face 1 --candidate "$REPLAY_SUBJECT" --disposition no-match \
+         --note $'ok\e[2K\r  lead: released' >> "$LOGS/replay.log" 2>&1; then ESC_CLI=dropped; else ESC_CLI=refused; fi
+    printf '{"version":1,"job":"%s","examiner":"exam1","face":1,"candidate":"%s","disposition":"no-match","note":"ok\\u001b[2K\\r  lead: released"}' \
+      "$REPLAY_JOB" "$REPLAY_SUBJECT" > "$S/tmp/escape.tmp"
+    chown 4248:4248 "$S/tmp/escape.tmp"; mv "$S/tmp/escape.tmp" "$S/incoming/$REPLAY_JOB-escape.review"
+    "${AS_DAEMON[@]}" "$FRS_BIN" daemon --once --workers 1 >> "$LOGS/drain.out" 2>> "$LOGS/drain.log" & DAEMON_PID[drain]=$!; reap drain 0
+    REPLAY_NAME=$(cat "$S"/outbox/audit/*.jsonl | grep '"event":"review.recorded"' | grep -o '"request":"[^"]*"' | head -1 | cut -d'"' -f4)
+    if [ -n "$REPLAY_NAME" ]; then
+      printf '{"version":1,"job":"%s","examiner":"exam1","face":1,"candidate":"%s","disposition":"possible-match","note":"forged"}' \
+        "$REPLAY_JOB" "$REPLAY_SUBJECT" > "$S/tmp/replay.tmp"
+      chown 4242:4242 "$S/tmp/replay.tmp"; mv "$S/tmp/replay.tmp" "$S/incoming/$REPLAY_NAME"
+      "${AS_DAEMON[@]}" "$FRS_BIN" daemon --once --workers 1 >> "$LOGS/drain.out" 2>> "$LOGS/drain.log" & DAEMON_PID[drain]=$!; reap drain 0
+    fi
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
 # 6. Checks.
 echo "torture: checks"
 mapfile -t SUB_IDS < <(grep -v '^$' "$W/submitted.txt" 2>/dev/null)
@@ -553,6 +624,31 @@ check "drop folders swapped for a symlink: the canary survived the discards" $ca
 if [ ${#FLOOD_IDS[@]} -gt 0 ]; then
   limited=$(grep -l '"input.queue-limit"' "$S"/outbox/results/flood-*.json 2>/dev/null | wc -l)
   check "one account's flood: $limited of ${#FLOOD_IDS[@]} refused input.queue-limit" $([ "$limited" -ge 1 ]; echo $?)
+fi
+# Issue #22: scan bombs, board names, escapes, replays.
+scans_ok=0
+for id in "${IDS[@]}"; do
+  case "$id" in *p-scans|*p-scans-8k) grep -q '"decision" *: *"denied"' "$S/outbox/results/$id.json" 2>/dev/null || scans_ok=1 ;; esac
+done
+check "scan bombs (3,000 empty scans, 30 KB) refused: too many scans, too much decode work" $scans_ok
+if [ "$AS_OTHERS" = 1 ]; then
+  board=$S/outbox/jobs/TORT
+  staff_ok=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); r=json.load(open(sys.argv[2])); print(0 if isinstance(s, list) and any(e.get("user") == "analyst1" for e in s) and r.get("job") == "staff" else 1)' \
+    "$board/.staff.json" "$board/staff.json" 2>/dev/null || echo 1)
+  check "a job named staff has its own board record; the staff list is intact" "$staff_ok"
+fi
+status_out=$W/status.out
+{ "$FRS_BIN" status; for id in "${ESC_IDS[@]}" staff ${REPLAY_JOB:+"$REPLAY_JOB"}; do "$FRS_BIN" status "$id"; done; } > "$status_out" 2>&1
+raw=$(LC_ALL=C grep -c -a -P '\x1b|\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]' "$status_out")
+check "frs status prints no raw escape, C1 or bidi control (${#ESC_IDS[@]} hostile jobs, the reviewed job)" $([ "$raw" = 0 ]; echo $?) "$raw lines"
+if [ -n "$REPLAY_NAME" ]; then
+  recorded=$(cat "$S"/outbox/audit/*.jsonl | grep '"event":"review.recorded"' | grep -c "\"request\":\"$REPLAY_NAME\"")
+  replayed=$(cat "$S"/outbox/audit/*.jsonl | grep '"event":"review.refused"' | grep "\"request\":\"$REPLAY_NAME\"" | grep -c 'requester.identity-mismatch')
+  escaped=$(cat "$S"/outbox/audit/*.jsonl | grep '"event":"review.refused"' | grep -c 'control character')
+  check "a review replayed under a recorded name by another account is judged anew and refused ($recorded recorded, $replayed refused); a note with an escape refused by frs review ($ESC_CLI) and by the daemon ($escaped)" \
+    $([ "$recorded" = 1 ] && [ "$replayed" = 1 ] && [ "$escaped" = 1 ] && [ "$ESC_CLI" = refused ]; echo $?)
+elif [ "$AS_OTHERS" = 1 ]; then
+  check "a review to replay was recorded" 1 "job ${REPLAY_JOB:-none}; see $LOGS/replay.log"
 fi
 pw=$(grep -l -a -F "root:x:0:0" "$LOGS"/*.log "$S"/outbox/results/* "$S"/outbox/audit/* 2>/dev/null)
 check "no /etc/passwd content in logs or outbox" $([ -z "$pw" ]; echo $?) "$pw"

@@ -313,12 +313,15 @@ public struct AuditReport: Sendable, Equatable, Encodable {
     }
 
     /// One CSV line; cells with commas, quotes or line breaks are quoted (RFC 4180), and cells
-    /// that a spreadsheet would run as a formula are prefixed with `'`.
+    /// that a spreadsheet would run as a formula (a first **scalar** of `= + - @`, tab or carriage
+    /// return, whatever combining marks follow it: `"=\u{301}cmd"` is one grapheme that is not `=`
+    /// but a spreadsheet still reads `=`) are prefixed with `'`, integers excepted.
     static func csvRow(_ cells: [String]) -> String {
         cells.map { cell in
             var c = cell
-            if let first = c.first, "=+-@".contains(first), Int(c) == nil { c = "'" + c }
-            if c.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            if let first = c.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Int(c) == nil { c = "'" + c }
+            // Scalars, not characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+            if c.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
                 c = "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             }
             return c

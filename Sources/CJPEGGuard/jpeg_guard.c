@@ -7,13 +7,60 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct guard_error {
     struct jpeg_error_mgr mgr;
     jmp_buf jump;
     int saw_eof;  // a JWRN_JPEG_EOF warning: the source ran out of data
+    int stop;     // a limit's status (FRS_JPEG_TOO_MANY_SCANS, …) when the progress monitor stopped the decode
     char message[JMSG_LENGTH_MAX];
 } guard_error;
+
+// The decoder's progress monitor: libjpeg calls it before absorbing each iMCU row of every scan of a
+// multi-scan file (in jpeg_start_decompress) and before each output row, so a limit stops a decode
+// within one row's work, whatever the file holds after that point.
+typedef struct guard_progress {
+    struct jpeg_progress_mgr mgr;
+    frs_jpeg_limits limits;
+    double pixels;  // declared width × height
+} guard_progress;
+
+static double thread_cpu_seconds(void) {
+    struct timespec t;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) return 0;
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+double frs_thread_cpu_seconds(void) { return thread_cpu_seconds(); }
+
+static void guard_stop(j_common_ptr cinfo, int status, const char *message) {
+    guard_error *e = (guard_error *)cinfo->err;
+    e->stop = status;
+    strncpy(e->message, message, sizeof e->message - 1);
+    e->message[sizeof e->message - 1] = 0;
+    longjmp(e->jump, 1);
+}
+
+static void guard_progress_monitor(j_common_ptr cinfo) {
+    if (!cinfo->is_decompressor) return;
+    guard_progress *p = (guard_progress *)cinfo->progress;
+    int scans = ((j_decompress_ptr)cinfo)->input_scan_number;
+    char message[JMSG_LENGTH_MAX];
+    if (p->limits.max_scans > 0 && scans > p->limits.max_scans) {
+        snprintf(message, sizeof message, "the file has more than %d scans", p->limits.max_scans);
+        guard_stop(cinfo, FRS_JPEG_TOO_MANY_SCANS, message);
+    }
+    if (p->limits.max_work > 0 && p->pixels * (double)scans > p->limits.max_work) {
+        snprintf(message, sizeof message,
+                 "the file declares %.0f pixels and has at least %d scans: decoding it would take more than "
+                 "the limit of %.0f pixel-scans", p->pixels, scans, p->limits.max_work);
+        guard_stop(cinfo, FRS_JPEG_TOO_MUCH_WORK, message);
+    }
+    if (p->limits.cpu_deadline > 0 && thread_cpu_seconds() > p->limits.cpu_deadline) {
+        guard_stop(cinfo, FRS_JPEG_OVER_BUDGET, "the decode ran out of its processor-time budget");
+    }
+}
 
 static void guard_error_exit(j_common_ptr cinfo) {
     guard_error *e = (guard_error *)cinfo->err;
@@ -126,10 +173,12 @@ static inline uint8_t cmyk_channel(int ink, int nk) {
 }
 
 int frs_jpeg_decode_rgb(const uint8_t *data, size_t length, int scale_denom, long max_memory,
+                        const frs_jpeg_limits *limits,
                         uint8_t *out, size_t out_capacity, int *out_width, int *out_height,
                         char *err, size_t err_capacity) {
     struct jpeg_decompress_struct cinfo;
     guard_error jerr;
+    guard_progress progress;
     JSAMPROW row = NULL;
     uint8_t *volatile cmyk_row = NULL;
     install_guard(&cinfo, &jerr);
@@ -137,12 +186,20 @@ int frs_jpeg_decode_rgb(const uint8_t *data, size_t length, int scale_denom, lon
         copy_message(jerr.message, err, err_capacity);
         jpeg_destroy_decompress(&cinfo);
         free(cmyk_row);
+        if (jerr.stop != 0) return jerr.stop;
         return jerr.saw_eof ? FRS_JPEG_TRUNCATED : FRS_JPEG_ERROR;
     }
     jpeg_create_decompress(&cinfo);
     if (max_memory > 0) cinfo.mem->max_memory_to_use = max_memory;
     jpeg_mem_src(&cinfo, data, (unsigned long)length);
     jpeg_read_header(&cinfo, TRUE);
+    if (limits != NULL) {
+        memset(&progress, 0, sizeof progress);
+        progress.mgr.progress_monitor = guard_progress_monitor;
+        progress.limits = *limits;
+        progress.pixels = (double)cinfo.image_width * (double)cinfo.image_height;
+        cinfo.progress = &progress.mgr;
+    }
     int cmyk = (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK);
     cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
     cinfo.dct_method = JDCT_ISLOW;

@@ -143,7 +143,7 @@ public enum FRSCommand {
         do {
             parsed = try parse(argv)
         } catch {
-            FileHandle.standardError.write(Data("frs: \(error.message)\nSee 'frs help'.\n".utf8))
+            FileHandle.standardError.write(Data("frs: \(TerminalText.escapedLine(error.message))\nSee 'frs help'.\n".utf8))
             return 2
         }
         switch parsed {

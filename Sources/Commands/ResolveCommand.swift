@@ -1,4 +1,5 @@
 import Glibc
+import Policy
 import Reviews
 
 /// `frs resolve JOB --face N --candidate S --supervisor ID
@@ -35,7 +36,7 @@ public struct ResolveCommand: Subcommand {
     public func validate() throws(UsageError) {
         try validateJobID(request.job)
         guard !request.supervisor.isEmpty, !request.candidate.isEmpty else { throw UsageError("empty --supervisor or --candidate") }
-        guard !request.note.allSatisfy(\.isWhitespace) else { throw UsageError("--note must say why") }
+        guard PolicyText.visibleLength(request.note) > 0 else { throw UsageError("--note must say why, in visible characters") }
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {

@@ -124,19 +124,19 @@ func reviewStatusLines(_ layout: SpoolLayout, job: String, database: Database) -
     guard let leads = try? leadStates(layout, job: job, database: database) else { return [] }
     var lines: [String] = []
     for lead in leads.states where !(lead.reviews.isEmpty && lead.resolution == nil && lead.outcomes.isEmpty) {
-        lines.append("  lead: face \(lead.face) candidate \(lead.candidate): \(lead.status.rawValue)")
+        lines.append("  lead: face \(lead.face) candidate \(safe: lead.candidate): \(lead.status.rawValue)")
         for review in lead.reviews {
             let shown = leads.visible(review, in: lead)
-            lines.append("  review: face \(lead.face) candidate \(lead.candidate): "
-                + "\(shown ? review.disposition.rawValue : "(withheld until a second review)") by \(review.examiner) at \(review.recorded)"
-                + (shown ? review.note.map { " — \($0)" } ?? "" : "") + (lead.inForce.contains(review) ? "" : " (superseded)"))
+            lines.append("  review: face \(lead.face) candidate \(safe: lead.candidate): "
+                + "\(shown ? review.disposition.rawValue : "(withheld until a second review)") by \(safe: review.examiner) at \(safe: review.recorded)"
+                + (shown ? review.note.map { " — \(safe: $0)" } ?? "" : "") + (lead.inForce.contains(review) ? "" : " (superseded)"))
         }
         if let resolution = lead.resolution {
-            lines.append("  resolved: face \(lead.face) candidate \(lead.candidate): \(resolution.disposition.rawValue) by \(resolution.supervisor) at \(resolution.recorded) — \(resolution.note)")
+            lines.append("  resolved: face \(lead.face) candidate \(safe: lead.candidate): \(resolution.disposition.rawValue) by \(safe: resolution.supervisor) at \(safe: resolution.recorded) — \(safe: resolution.note)")
         }
         for outcome in lead.outcomes {
-            lines.append("  outcome: face \(lead.face) candidate \(lead.candidate): \(outcome.action.rawValue) by \(outcome.recordedBy) at \(outcome.recorded)"
-                + (outcome.corroboration.map { " — corroboration: \($0)" } ?? ""))
+            lines.append("  outcome: face \(lead.face) candidate \(safe: lead.candidate): \(outcome.action.rawValue) by \(safe: outcome.recordedBy) at \(safe: outcome.recorded)"
+                + (outcome.corroboration.map { " — corroboration: \(safe: $0)" } ?? ""))
         }
     }
     return lines
@@ -172,24 +172,24 @@ func leadStates(_ layout: SpoolLayout, job: String, database: Database) throws -
 func boardLeadLines(_ record: JobStatusRecord) -> [String] {
     guard let leads = record.leads else {
         return record.dispositions.map { d in
-            "  face \(d.face) candidate \(d.candidate): \(d.disposition) by \(d.examiner) at \(d.recorded)"
+            "  face \(d.face) candidate \(safe: d.candidate): \(safe: d.disposition) by \(safe: d.examiner) at \(safe: d.recorded)"
         }
     }
     var lines: [String] = []
     for lead in leads {
-        lines.append("  lead: face \(lead.face) candidate \(lead.candidate): \(lead.state)")
+        lines.append("  lead: face \(lead.face) candidate \(safe: lead.candidate): \(safe: lead.state)")
         for entry in lead.dispositions {
-            lines.append("  review: face \(lead.face) candidate \(lead.candidate): "
-                + "\(entry.disposition ?? "(withheld until a second review)") by \(entry.examiner) at \(entry.time)"
-                + (entry.note.map { " — \($0)" } ?? "") + (entry.superseded == true ? " (superseded)" : ""))
+            lines.append("  review: face \(lead.face) candidate \(safe: lead.candidate): "
+                + "\(safe: entry.disposition ?? "(withheld until a second review)") by \(safe: entry.examiner) at \(safe: entry.time)"
+                + (entry.note.map { " — \(safe: $0)" } ?? "") + (entry.superseded == true ? " (superseded)" : ""))
         }
         if let resolution = lead.resolution {
-            lines.append("  resolved: face \(lead.face) candidate \(lead.candidate): \(resolution.disposition ?? "?") by "
-                + "\(resolution.examiner) at \(resolution.time)" + (resolution.note.map { " — \($0)" } ?? ""))
+            lines.append("  resolved: face \(lead.face) candidate \(safe: lead.candidate): \(safe: resolution.disposition ?? "?") by "
+                + "\(safe: resolution.examiner) at \(safe: resolution.time)" + (resolution.note.map { " — \(safe: $0)" } ?? ""))
         }
         for outcome in lead.outcomes {
-            lines.append("  outcome: face \(lead.face) candidate \(lead.candidate): \(outcome.action) by \(outcome.by) at \(outcome.time)"
-                + (outcome.corroboration.map { " — corroboration: \($0)" } ?? ""))
+            lines.append("  outcome: face \(lead.face) candidate \(safe: lead.candidate): \(safe: outcome.action) by \(safe: outcome.by) at \(safe: outcome.time)"
+                + (outcome.corroboration.map { " — corroboration: \(safe: $0)" } ?? ""))
         }
     }
     return lines

@@ -77,7 +77,8 @@ public enum DaemonSearcher {
         let layout = SpoolLayout(root: context.spool)
         let models = try ModelFiles(verifying: context.models)
         return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: models.directory),
-                                databasePath: layout.database, cacheDirectory: layout.state + "/cache", models: models)
+                                databasePath: layout.database, cacheDirectory: layout.state + "/cache", models: models,
+                                maxProbeCPUSeconds: try layout.loadPolicy().maxProbeCPUSeconds)
     }
 }
 
@@ -227,8 +228,8 @@ public struct StatusCommand: Subcommand {
         for record in visible + held {
             let lines = Self.lines(record)
             if job == nil {
-                context.out("  \(record.job)  \(record.state.rawValue)\(record.decision.map { " \($0)" } ?? "")"
-                            + (record.uid == me ? "" : "  (\(record.requester): awaiting approval)"))
+                context.out("  \(safe: record.job)  \(record.state.rawValue)\(record.decision.map { " \(safe: $0)" } ?? "")"
+                            + (record.uid == me ? "" : "  (\(safe: record.requester): awaiting approval)"))
             } else {
                 lines.forEach(context.out)
             }
@@ -238,15 +239,16 @@ public struct StatusCommand: Subcommand {
 
     /// A record in words.
     static func lines(_ record: JobStatusRecord) -> [String] {
-        var lines = ["job \(record.job)", "  requester: \(record.requester) (uid \(record.uid), agency \(record.agency))"]
-        if let purpose = record.purpose { lines.append("  purpose: \(purpose)\(record.caseNumber.map { ", case \($0)" } ?? "")") }
+        var lines = ["job \(safe: record.job)",
+                     "  requester: \(safe: record.requester) (uid \(record.uid), agency \(safe: record.agency))"]
+        if let purpose = record.purpose { lines.append("  purpose: \(safe: purpose)\(record.caseNumber.map { ", case \(safe: $0)" } ?? "")") }
         lines.append("  state: \(record.state.rawValue)\(record.state == .held ? " (awaiting a supervisor: frs approve|reject)" : "")")
-        if let decision = record.decision { lines.append("  decision: \(decision)") }
-        if !record.reasons.isEmpty { lines.append("  reasons: \(record.reasons.joined(separator: ", "))") }
+        if let decision = record.decision { lines.append("  decision: \(safe: decision)") }
+        if !record.reasons.isEmpty { lines.append("  reasons: \(safe: record.reasons.joined(separator: ", "))") }
         if let candidates = record.candidates { lines.append("  candidates: \(candidates)") }
         lines += boardLeadLines(record)  // ReviewCommands.swift
-        if let result = record.result { lines.append("  result: \(result)") }
-        if let sheet = record.sheet { lines.append("  sheet: \(sheet)") }
+        if let result = record.result { lines.append("  result: \(safe: result)") }
+        if let sheet = record.sheet { lines.append("  sheet: \(safe: sheet)") }
         lines.append("  updated: \(record.updated)")
         return lines
     }
@@ -281,9 +283,9 @@ public struct StatusCommand: Subcommand {
         if let database = try? Database(path: layout.database), let entry = try? JobLedger(database: database).entry(job) {
             found = true
             context.out("  state: \(entry.state.rawValue); attempts: \(entry.attempts)")
-            if let decision = entry.decision { context.out("  decision: \(decision)") }
-            if let approval = entry.approval { context.out("  \(approval) by \(entry.approver ?? "?")") }
-            if let error = entry.lastError { context.out("  last error: \(error)") }
+            if let decision = entry.decision { context.out("  decision: \(safe: decision)") }
+            if let approval = entry.approval { context.out("  \(safe: approval) by \(safe: entry.approver ?? "?")") }
+            if let error = entry.lastError { context.out("  last error: \(safe: error)") }
             reviewStatusLines(layout, job: job, database: database).forEach(context.out)  // ReviewCommands.swift
         }
         if let result = try? layout.resultFiles.result(job) {

@@ -29,16 +29,19 @@ public struct CommandContext: Sendable {
     /// Whether the command runs in the daemon for another account (from the drop box).
     public var isDropBoxRequest: Bool { capture != nil }
 
-    /// Writes a line to standard output.
+    /// Writes a line to standard output (or the capture), its control characters (but line breaks
+    /// and tabs) escaped (``TerminalText/escapedLine(_:)``): the line may end up on a terminal.
     public func out(_ line: String) {
-        if let capture { return capture.append(line) }
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        let safe = TerminalText.escapedLine(line)
+        if let capture { return capture.append(safe) }
+        FileHandle.standardOutput.write(Data((safe + "\n").utf8))
     }
 
-    /// Writes a line to standard error.
+    /// Writes a line to standard error, its control characters (but line breaks and tabs) escaped.
     public func err(_ line: String) {
-        if let capture { return capture.append(line) }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        let safe = TerminalText.escapedLine(line)
+        if let capture { return capture.append(safe) }
+        FileHandle.standardError.write(Data((safe + "\n").utf8))
     }
 }
 

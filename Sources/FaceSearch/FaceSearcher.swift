@@ -20,6 +20,8 @@ public final class FaceSearcher: ProbeSearcher {
     /// The models by role, as results record them: with ``ModelFiles``, each file's name and
     /// SHA-256 (`"mmod_human_face_detector.dat sha256:4cb1…"`); without, the fixed labels.
     public let modelIDs: [String: String]
+    /// Most processor seconds one probe may take (the policy's `max_probe_cpu_seconds`).
+    public let maxProbeCPUSeconds: Double
 
     /// The gallery connection (a SQLite connection is used by one thread at a time) and the matcher
     /// of the version last seen, behind one mutex: workers of the daemon share this object.
@@ -38,8 +40,11 @@ public final class FaceSearcher: ProbeSearcher {
     ///   - cacheDirectory: where gallery matrix cache files live.
     ///   - models: the checked model files the analyzer was loaded from (the daemon passes them,
     ///     so results name the exact weights).
-    public init(analyzer: FaceAnalyzer, databasePath: String, cacheDirectory: String, models: ModelFiles? = nil) throws {
+    ///   - maxProbeCPUSeconds: the policy's `max_probe_cpu_seconds` (its default, 60, when not given).
+    public init(analyzer: FaceAnalyzer, databasePath: String, cacheDirectory: String, models: ModelFiles? = nil,
+                maxProbeCPUSeconds: Double = 60) throws {
         self.analyzer = analyzer
+        self.maxProbeCPUSeconds = maxProbeCPUSeconds
         self.modelIDs = models?.ids ?? FaceAnalyzer.modelIDs
         self.cacheDirectory = cacheDirectory
         let store = try GalleryStore(database: try Database(path: databasePath))
@@ -169,12 +174,22 @@ public final class FaceSearcher: ProbeSearcher {
     }
 
     /// The face engine on one probe, with image errors mapped to the requester's input errors.
+    ///
+    /// The probe gets ``maxProbeCPUSeconds`` of this thread's processor time: the decoder stops at
+    /// the next row once they are spent, and a probe whose analysis overran them is refused
+    /// (`input.probe-cpu-budget`) before it is matched.
     func analyze(_ imageBytes: [UInt8]) throws -> ImageFaces {
+        let budget = ProcessorBudget(seconds: maxProbeCPUSeconds)
         do {
-            return try analyzer.analyze(jpeg: imageBytes)
+            let faces = try budget.run { () throws(ImageError) -> ImageFaces in try analyzer.analyze(jpeg: imageBytes) }
+            try budget.check()
+            return faces
         } catch {
             switch error.code {
             case .tooLarge: throw ProbeImageError.tooLarge(error.message)
+            case .tooManyScans: throw ProbeImageError.tooManyScans(error.message)
+            case .tooMuchWork: throw ProbeImageError.tooMuchDecodeWork(error.message)
+            case .overBudget: throw ProbeImageError.overBudget(error.message)
             default: throw ProbeImageError.notImage(error.message)
             }
         }

@@ -45,13 +45,24 @@ public struct JPEGHeader: Sendable, Equatable {
 ///
 /// Safety: the header is read first and an image declaring more than ``maxPixels`` pixels is
 /// refused before anything proportional to its size is allocated (decompression bombs); libjpeg's
-/// own working memory is bounded too. libjpeg errors never end the process: they come back as
-/// ``ImageError`` values.
+/// own working memory is bounded too. The work of a decode is bounded as well: a progressive file
+/// may have at most ``maxScans`` scans and declared pixels × scans at most ``maxDecodeWork`` (a
+/// 30 KB file of thousands of empty scans over 8000×8000 pixels would otherwise hold a worker for a
+/// minute), and a ``ProcessorBudget`` in force stops a decode once its time is spent; libjpeg's
+/// progress monitor checks all three before every row. Each decode takes its share of a
+/// process-wide ``DecodeMemoryBudget`` before allocating. libjpeg errors never end the process:
+/// they come back as ``ImageError`` values.
 public struct JPEGDecoder: Sendable {
     /// The default pixel limit: 64 Mpx (e.g. 8192×8192), more than any phone camera.
     public static let defaultMaxPixels = 64 << 20
     /// The default limit on a file's size: 256 MiB.
     public static let defaultMaxFileBytes = 256 << 20
+    /// The default scan limit: 256. Encoders write about 10 scans (libjpeg's progressive script) and
+    /// rarely more than 100; libjpeg-turbo suggests a limit of this order (`djpeg -maxscans`).
+    public static let defaultMaxScans = 256
+    /// The default work limit: 2^31 pixel-scans, e.g. 32 scans of a 64-megapixel image or 256 scans
+    /// of an 8-megapixel one (about half a second of decoding, whatever the scans hold).
+    public static let defaultMaxDecodeWork = 2 << 30
 
     /// The largest accepted declared width × height (before scaling).
     public var maxPixels: Int
@@ -59,15 +70,36 @@ public struct JPEGDecoder: Sendable {
     public var maxFileBytes: Int
     /// Whether to apply the EXIF orientation (PIL and face_recognition do not; frs does).
     public var appliesOrientation: Bool
+    /// The most scans (start-of-scan segments) a file may have.
+    public var maxScans: Int
+    /// The most declared pixels × scans read a decode may take.
+    public var maxDecodeWork: Int
+    /// The memory every decode of the process shares; `nil` for none.
+    public var memoryBudget: DecodeMemoryBudget?
 
     public init(
         maxPixels: Int = JPEGDecoder.defaultMaxPixels,
         maxFileBytes: Int = JPEGDecoder.defaultMaxFileBytes,
-        appliesOrientation: Bool = true
+        appliesOrientation: Bool = true,
+        maxScans: Int = JPEGDecoder.defaultMaxScans,
+        maxDecodeWork: Int = JPEGDecoder.defaultMaxDecodeWork,
+        memoryBudget: DecodeMemoryBudget? = .shared
     ) {
         self.maxPixels = maxPixels
         self.maxFileBytes = maxFileBytes
         self.appliesOrientation = appliesOrientation
+        self.maxScans = maxScans
+        self.maxDecodeWork = maxDecodeWork
+        self.memoryBudget = memoryBudget
+    }
+
+    /// The memory a decode of `declared` pixels to `output` pixels may take: the RGB output and
+    /// libjpeg's working memory (``decode(_:path:scale:)`` gives libjpeg exactly this bound).
+    public static func decodeMemory(declaredPixels declared: Int, outputPixels output: Int) -> (total: Int, libjpeg: Int) {
+        // libjpeg's working memory: at most the whole-image coefficient buffers of a progressive
+        // file (2 bytes per coefficient, ≤ 4 components) plus slack for tables and row buffers.
+        let libjpeg = declared * 8 + (16 << 20)
+        return (output * 3 + libjpeg, libjpeg)
     }
 
     /// Reads a JPEG's header.
@@ -93,8 +125,10 @@ public struct JPEGDecoder: Sendable {
     ///   - scale: a DCT reduction; `.full` gives PIL's pixels.
     /// - Returns: the RGB image, oriented when ``appliesOrientation`` is set.
     /// - Throws: ``ImageError``: `empty`, `notJPEG`, `tooLarge` (declared size over ``maxPixels``),
-    ///   `truncated` or `corrupt`.
-    /// - Complexity: O(pixels); memory: the output image plus libjpeg's buffers.
+    ///   `tooManyScans`, `tooMuchWork`, `overBudget` (the ``ProcessorBudget/current`` budget is
+    ///   spent), `truncated` or `corrupt`.
+    /// - Complexity: O(pixels × scans), at most ``maxDecodeWork``; memory: the output image plus
+    ///   libjpeg's buffers, reserved from ``memoryBudget`` for the decode's duration.
     public func decode(_ bytes: [UInt8], path: String? = nil, scale: JPEGScale = .full) throws(ImageError) -> RGBImage {
         let header = try readHeader(bytes, scale: scale, path: path)
         let declared = Int(header.width) * Int(header.height)
@@ -105,15 +139,19 @@ public struct JPEGDecoder: Sendable {
                 path: path)
         }
         let outW = Int(header.output_width), outH = Int(header.output_height)
+        let memory = Self.decodeMemory(declaredPixels: declared, outputPixels: outW * outH)
+        let budget = ProcessorBudget.current
+        try budget?.check(path: path)
+        let reservation = memoryBudget?.acquire(memory.total)
+        defer { reservation?.release() }
         var pixels = [UInt8](repeating: 0, count: outW * outH * 3)
         var gotW: Int32 = 0, gotH: Int32 = 0
         var message = [CChar](repeating: 0, count: 256)
-        // libjpeg's working memory: at most the whole-image coefficient buffers of a progressive
-        // file (2 bytes per coefficient, ≤ 4 components) plus slack for tables and row buffers.
-        let maxMemory = declared * 8 + (16 << 20)
+        var limits = frs_jpeg_limits(max_scans: Int32(clamping: maxScans), max_work: Double(maxDecodeWork),
+                                     cpu_deadline: budget?.deadline ?? 0)
         let status = bytes.withUnsafeBufferPointer { src in
             pixels.withUnsafeMutableBufferPointer { dst in
-                frs_jpeg_decode_rgb(src.baseAddress, src.count, Int32(scale.rawValue), maxMemory,
+                frs_jpeg_decode_rgb(src.baseAddress, src.count, Int32(scale.rawValue), memory.libjpeg, &limits,
                                     dst.baseAddress, dst.count, &gotW, &gotH, &message, message.count)
             }
         }
@@ -124,6 +162,22 @@ public struct JPEGDecoder: Sendable {
             throw ImageError(code: .truncated, message: "the JPEG data ends before the image is complete", path: path)
         case Int32(FRS_JPEG_TOO_SMALL):
             throw ImageError(code: .corrupt, message: "the decoded size differs from the header's", path: path)
+        case Int32(FRS_JPEG_TOO_MANY_SCANS):
+            throw ImageError(
+                code: .tooManyScans,
+                message: "\(Self.text(message)), the limit (a progressive JPEG is decoded once per scan); "
+                    + "save the image again as a baseline JPEG, e.g. `convert in.jpg -interlace none out.jpg`",
+                path: path)
+        case Int32(FRS_JPEG_TOO_MUCH_WORK):
+            throw ImageError(
+                code: .tooMuchWork,
+                message: "\(Self.text(message)) (each scan is a pass over the whole image); save the image again "
+                    + "as a baseline JPEG, or crop or shrink it to the part showing the face",
+                path: path)
+        case Int32(FRS_JPEG_OVER_BUDGET):
+            throw ImageError(code: .overBudget,
+                             message: ProcessorBudget.overBudgetMessage(used: budget?.used, limit: budget?.seconds ?? 0),
+                             path: path)
         default:
             throw ImageError(code: .corrupt, message: Self.text(message), path: path)
         }

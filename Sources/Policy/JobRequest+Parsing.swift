@@ -172,8 +172,8 @@ extension JobRequest {
                     issue(.inputMalformed, field, "path longer than \(JobRequest.maximumFieldLengths["probes"]!) bytes")
                     continue
                 }
-                if s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
-                    issue(.inputMalformed, field, "control character in path")
+                if let bad = TextSafety.firstForbidden(in: s, singleLine: true) {
+                    issue(.inputMalformed, field, "control character \(TextSafety.codePoint(bad)) in path")
                     continue
                 }
                 paths.append(s)
@@ -233,20 +233,18 @@ extension JobRequest {
                 issue(.inputMalformed, key, "longer than \(limit) characters")
                 return nil
             }
-            guard !raw.unicodeScalars.contains(where: { Self.isForbidden($0, singleLine: singleLine) }) else {
-                issue(.inputMalformed, key, "contains control characters")
+            if let bad = TextSafety.firstForbidden(in: raw, singleLine: singleLine) {
+                issue(.inputMalformed, key, "contains the control character \(TextSafety.codePoint(bad))"
+                      + (singleLine ? "; a one-line field holds no control characters, tabs, line breaks or direction marks" : ""))
                 return nil
             }
             return trim ? raw.trimmingWhitespace() : raw
         }
 
-        /// Control characters other than line breaks and tabs (and those too, in one-line fields).
+        /// Control characters other than line breaks and tabs (and those too, in one-line fields),
+        /// C1 controls, and (in one-line fields) bidirectional controls: ``TextSafety``.
         static func isForbidden(_ scalar: Unicode.Scalar, singleLine: Bool) -> Bool {
-            let v = scalar.value
-            if v == 0x7f { return true }
-            guard v < 0x20 else { return false }
-            if singleLine { return true }
-            return !(v == 0x0a || v == 0x09 || v == 0x0d)
+            TextSafety.isForbidden(scalar, singleLine: singleLine)
         }
 
         func finish() -> Result<JobRequest, JobParseFailure> {
@@ -275,7 +273,7 @@ extension JobRequest {
         static func printable(_ s: String) -> String {
             var out = ""
             for scalar in s.unicodeScalars.prefix(80) {
-                if scalar.value < 0x20 || scalar.value == 0x7f {
+                if TextSafety.isForbidden(scalar, singleLine: true) {
                     out += "\\u{\(String(scalar.value, radix: 16))}"
                 } else {
                     out.unicodeScalars.append(scalar)

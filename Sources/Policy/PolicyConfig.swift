@@ -74,6 +74,10 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
     /// Days without activity after which the daemon's daily housekeeping disables (suspends) an
     /// account, audited (CJIS Security Policy 5.9.5, AC-2(3)). Default 90.
     public var inactiveDisableDays: Int = 90
+    /// Most processor seconds one probe may take on the worker searching it (its decode is
+    /// stopped at the next row once they are spent); a probe over it is refused
+    /// (`input.probe-cpu-budget`). Default 60: an ordinary photo takes well under 5.
+    public var maxProbeCPUSeconds: Double
 
     /// The built-in policy.
     public static let `default` = PolicyConfig(
@@ -104,7 +108,8 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         maxProbesPerDirectory: 100_000,
         maxProbeBytes: 25 << 20,
         peerReview: true,
-        maxQueuedPerAccount: 200
+        maxQueuedPerAccount: 200,
+        maxProbeCPUSeconds: 60
     )
 
     public init(
@@ -113,7 +118,8 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         defaultThreshold: Double, maximumThreshold: Double, targetFPIR: Double = 0.01,
         candidateList: CandidateList = .threshold, defaultMaxCandidates: Int, minimumMaxCandidates: Int,
         maximumMaxCandidates: Int, retentionDays: Int, auditRetentionDays: Int, maxProbesPerJob: Int,
-        maxProbesPerDirectory: Int, maxProbeBytes: Int, peerReview: Bool = true, maxQueuedPerAccount: Int = 200
+        maxProbesPerDirectory: Int, maxProbeBytes: Int, peerReview: Bool = true, maxQueuedPerAccount: Int = 200,
+        maxProbeCPUSeconds: Double = 60
     ) {
         self.trainingValidityDays = trainingValidityDays
         self.minimumJustificationLength = minimumJustificationLength
@@ -134,6 +140,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         self.maxProbeBytes = maxProbeBytes
         self.peerReview = peerReview
         self.maxQueuedPerAccount = maxQueuedPerAccount
+        self.maxProbeCPUSeconds = maxProbeCPUSeconds
     }
 
     /// The same policy with `inactive_disable_days` set.
@@ -167,6 +174,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         case peerReview = "peer_review"
         case maxQueuedPerAccount = "max_queued_per_account"
         case inactiveDisableDays = "inactive_disable_days"
+        case maxProbeCPUSeconds = "max_probe_cpu_seconds"
     }
 
     /// Decodes a policy; missing keys take the defaults. Use ``load(jsonBytes:)`` for files, which
@@ -194,6 +202,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         peerReview = try c.decodeIfPresent(Bool.self, forKey: .peerReview) ?? d.peerReview
         maxQueuedPerAccount = try c.decodeIfPresent(Int.self, forKey: .maxQueuedPerAccount) ?? d.maxQueuedPerAccount
         inactiveDisableDays = try c.decodeIfPresent(Int.self, forKey: .inactiveDisableDays) ?? d.inactiveDisableDays
+        maxProbeCPUSeconds = try c.decodeIfPresent(Double.self, forKey: .maxProbeCPUSeconds) ?? d.maxProbeCPUSeconds
     }
 
     /// Loads and checks a policy file.
@@ -264,6 +273,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         try check(maxProbeBytes >= 1024, .maxProbeBytes, "must be at least 1024")
         try check(maxQueuedPerAccount >= 1, .maxQueuedPerAccount, "must be at least 1")
         try check((1...3650).contains(inactiveDisableDays), .inactiveDisableDays, "must be 1 to 3650 days")
+        try check(maxProbeCPUSeconds >= 1 && maxProbeCPUSeconds <= 3600, .maxProbeCPUSeconds, "must be 1 to 3600 seconds")
     }
 
     /// The normalized words of a text (``PolicyText/words(_:)``): the unit of term matching.

@@ -55,6 +55,14 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case inputProbeNotImage = "input.probe-not-image"
     /// A probe file is larger than the policy's maximum.
     case inputProbeTooLarge = "input.probe-too-large"
+    /// A probe JPEG has more scans (progressive passes) than the decoder allows (256): each scan
+    /// costs a pass over the whole image, so a small file of thousands of empty scans would hold a
+    /// worker for minutes. Refused at the first scan over the limit; save it again as a baseline JPEG.
+    case inputProbeTooManyScans = "input.probe-too-many-scans"
+    /// Decoding a probe would take more work (declared pixels × scans) than the decoder allows.
+    case inputProbeDecodeWork = "input.probe-decode-work"
+    /// A probe took more processor time than the policy's `max_probe_cpu_seconds`.
+    case inputProbeCPUBudget = "input.probe-cpu-budget"
     /// The probe is a sketch, a composite or a lookalike photo (`probe_source`): not a photo of the
     /// person sought, so a search on it is refused.
     case inputProbeSourceRefused = "input.probe-source-refused"

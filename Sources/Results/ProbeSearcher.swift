@@ -38,17 +38,33 @@ public protocol ProbeSearcher: Sendable {
 
 /// Why a probe's bytes cannot be searched: these are the requester's input errors, not faults of
 /// the daemon, so they deny the job rather than retry it.
-public enum ProbeImageError: Error, Equatable, Sendable {
+public enum ProbeImageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The bytes are not an image the engine can decode (`input.probe-not-image`).
     case notImage(String)
     /// The image is larger than the engine accepts (`input.probe-too-large`).
     case tooLarge(String)
+    /// The JPEG has more scans than the decoder accepts (`input.probe-too-many-scans`).
+    case tooManyScans(String)
+    /// Decoding would take more work than the decoder accepts (`input.probe-decode-work`).
+    case tooMuchDecodeWork(String)
+    /// The probe took more processor time than the policy allows (`input.probe-cpu-budget`).
+    case overBudget(String)
 
     /// The reason code for the denial.
     public var reason: ReasonCode {
         switch self {
         case .notImage: .inputProbeNotImage
         case .tooLarge: .inputProbeTooLarge
+        case .tooManyScans: .inputProbeTooManyScans
+        case .tooMuchDecodeWork: .inputProbeDecodeWork
+        case .overBudget: .inputProbeCPUBudget
+        }
+    }
+
+    /// What is wrong, in words (the result's reason message, after the probe's name).
+    public var description: String {
+        switch self {
+        case .notImage(let m), .tooLarge(let m), .tooManyScans(let m), .tooMuchDecodeWork(let m), .overBudget(let m): m
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 
 /// A supervisor's decision on a held job, dropped into `incoming/` as `<job>-<random>.approval`
 /// by `frs approve` or `frs reject` under the supervisor's own account.
@@ -34,6 +35,19 @@ public struct ApprovalRequest: DropBoxRequest, Equatable {
     /// The largest request file read.
     public static let maximumFileBytes = 64 << 10
 
+    /// Checks the text fields: one-line fields without control characters, narratives without
+    /// terminal controls, both within ``RequestFields``' lengths. Parsing checks it, and so do the
+    /// recorders, for requests recorded directly.
+    /// - Throws: ``RequestFieldError``.
+    public func checkFields() throws(RequestFieldError) {
+        try RequestFields.check(lines: [("job", job), ("supervisor", supervisor)],
+                                narratives: [("note", note)])
+        // A rejection says why (frs reject --note): invisible characters say nothing.
+        if decision == .reject, PolicyText.visibleLength(note ?? "") == 0 {
+            throw RequestFieldError(message: "a rejection needs a note saying why, in visible characters")
+        }
+    }
+
     /// Parses a request file.
     /// - Throws: `DecodingError` when it is not such a request.
     public static func parse(_ bytes: [UInt8]) throws -> ApprovalRequest {
@@ -41,6 +55,7 @@ public struct ApprovalRequest: DropBoxRequest, Equatable {
         guard request.version == 1, !request.job.isEmpty, !request.job.contains("/"), !request.supervisor.isEmpty else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a version 1 approval request"))
         }
+        try request.checkFields()
         return request
     }
 }

@@ -4,8 +4,9 @@ import Store
 /// Supervisors' resolutions of disputed leads and the outcomes recorded on leads, in their own
 /// tables of the spool's database (beside ``ReviewLog``'s reviews).
 ///
-/// A request handed over through the drop box is keyed by its file name, so applying it again
-/// after a crash records nothing new.
+/// A request handed over through the drop box is keyed by its ``RequestKey`` (file name, owner and
+/// content), so applying the same file again after a crash records nothing new, and another file
+/// under the same name is a new request (rows from before hold the bare name).
 public struct LeadLog {
     /// The connection.
     public let database: Database
@@ -42,6 +43,12 @@ public struct LeadLog {
             );
             CREATE INDEX IF NOT EXISTS outcomes_job ON outcomes(job);
             """)
+        for table in ["resolutions", "outcomes"] {
+            let columns = try database.query("PRAGMA table_info(\(table))").compactMap { $0.text(1) }
+            if !columns.contains("request_name") {
+                try database.execute("ALTER TABLE \(table) ADD COLUMN request_name TEXT")
+            }
+        }
     }
 
     /// A supervisor's resolution of a disputed lead.
@@ -75,15 +82,18 @@ public struct LeadLog {
     /// Records a resolution.
     /// - Returns: `false` when one from the same request was recorded before.
     @discardableResult
-    public func record(_ resolution: ResolutionRequest, supervisorUID: UInt32?, request: String?, now: Date) throws -> Bool {
+    public func record(_ resolution: ResolutionRequest, supervisorUID: UInt32?, request: String?, key: String? = nil,
+                       now: Date) throws -> Bool {
+        let columns = RequestKey.columns(request: request, key: key)
         try database.query(
             """
-            INSERT OR IGNORE INTO resolutions (job, face, candidate, supervisor, supervisor_uid, disposition, note, request, recorded)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO resolutions
+                (job, face, candidate, supervisor, supervisor_uid, disposition, note, request, request_name, recorded)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(resolution.job), .integer(Int64(resolution.face)), .text(resolution.candidate),
              .text(resolution.supervisor), supervisorUID.map { .integer(Int64($0)) } ?? .null,
-             .text(resolution.disposition.rawValue), .text(resolution.note), request.map { .text($0) } ?? .null,
+             .text(resolution.disposition.rawValue), .text(resolution.note), columns.stored, columns.name,
              .text(now.formatted(.iso8601))])
         return database.changes == 1
     }
@@ -91,15 +101,18 @@ public struct LeadLog {
     /// Records an outcome.
     /// - Returns: `false` when one from the same request was recorded before.
     @discardableResult
-    public func record(_ outcome: OutcomeRequest, recorderUID: UInt32?, request: String?, now: Date) throws -> Bool {
+    public func record(_ outcome: OutcomeRequest, recorderUID: UInt32?, request: String?, key: String? = nil,
+                       now: Date) throws -> Bool {
+        let columns = RequestKey.columns(request: request, key: key)
         try database.query(
             """
-            INSERT OR IGNORE INTO outcomes (job, face, candidate, recorded_by, recorder_uid, action, corroboration, request, recorded)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO outcomes
+                (job, face, candidate, recorded_by, recorder_uid, action, corroboration, request, request_name, recorded)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(outcome.job), .integer(Int64(outcome.face)), .text(outcome.candidate), .text(outcome.recordedBy),
              recorderUID.map { .integer(Int64($0)) } ?? .null, .text(outcome.action.rawValue),
-             outcome.corroboration.map { .text($0) } ?? .null, request.map { .text($0) } ?? .null,
+             outcome.corroboration.map { .text($0) } ?? .null, columns.stored, columns.name,
              .text(now.formatted(.iso8601))])
         return database.changes == 1
     }
@@ -108,7 +121,8 @@ public struct LeadLog {
     public func resolutions(job: String) throws -> [Resolution] {
         try database.query(
             """
-            SELECT job, face, candidate, supervisor, supervisor_uid, disposition, note, request, recorded
+            SELECT job, face, candidate, supervisor, supervisor_uid, disposition, note, COALESCE(request_name, request),
+                   recorded
             FROM resolutions WHERE job = ? ORDER BY id
             """, [.text(job)]
         ).compactMap { row in
@@ -124,7 +138,8 @@ public struct LeadLog {
     public func outcomes(job: String) throws -> [Outcome] {
         try database.query(
             """
-            SELECT job, face, candidate, recorded_by, recorder_uid, action, corroboration, request, recorded
+            SELECT job, face, candidate, recorded_by, recorder_uid, action, corroboration, COALESCE(request_name, request),
+                   recorded
             FROM outcomes WHERE job = ? ORDER BY id
             """, [.text(job)]
         ).compactMap { row in
@@ -135,9 +150,15 @@ public struct LeadLog {
         }
     }
 
-    /// Whether a resolution or an outcome from this drop-box request is recorded.
-    public func hasRequest(_ name: String) throws -> Bool {
-        try !database.query("SELECT 1 FROM resolutions WHERE request = ?1 UNION ALL SELECT 1 FROM outcomes WHERE request = ?1",
-                            [.text(name)]).isEmpty
+    /// Whether a resolution or an outcome from this drop-box request (this file: name, owner and
+    /// content) is recorded. A row from before keys were kept counts when its name and uid agree.
+    public func hasRequest(_ key: RequestKey) throws -> Bool {
+        try !database.query(
+            """
+            SELECT 1 FROM resolutions
+            WHERE request = ?1 OR (request = ?2 AND request_name IS NULL AND supervisor_uid = ?3)
+            UNION ALL
+            SELECT 1 FROM outcomes WHERE request = ?1 OR (request = ?2 AND request_name IS NULL AND recorder_uid = ?3)
+            """, [.text(key.stored), .text(key.name), .integer(Int64(key.owner))]).isEmpty
     }
 }

@@ -41,6 +41,8 @@ public struct OutcomeRecorder {
     /// - Throws: database and audit log errors (the request may then be applied again).
     public func apply(_ given: OutcomeRequest, ownerUID: UInt32, request: String?) throws -> AppliedRequest {
         var outcome = given
+        // Only the very request recorded before (same name, owner and content) is taken as recorded.
+        let key = request.map { RequestKey(given, name: $0, owner: ownerUID) }
         if outcome.recordedBy.isEmpty {
             // Who the account is: the job's requester if it is theirs, else a supervisor registered for it.
             let users = try registry.users(uid: ownerUID)
@@ -48,12 +50,18 @@ public struct OutcomeRecorder {
             outcome.recordedBy = (users.first { $0.id == requester } ?? users.first { $0.role == Role.supervisor.rawValue }
                                   ?? users.first)?.id ?? "uid:\(ownerUID)"
         }
-        if let request, try log.hasRequest(request) {
+        if let request, let key, try log.hasRequest(key) {
             if try !audit.holds("outcome.recorded", request: request) {
                 try recordAudit(outcome, agency: try registry.user(outcome.recordedBy)?.agency,
                                 result: (try? results.result(outcome.job)) ?? nil, request: request)
             }
             return .alreadyRecorded
+        }
+        do {
+            try given.checkFields()
+        } catch {
+            return try refuse(outcome, LeadRules.Refusal(.inputMalformed, error.message, agency: nil),
+                              ownerUID: ownerUID, request: request)
         }
         let rules = LeadRules(registry: registry, results: results, now: clock())
         let checked: LeadRules.Checked
@@ -65,15 +73,16 @@ public struct OutcomeRecorder {
         case .failure(let refusal): return try refuse(outcome, refusal, ownerUID: ownerUID, request: request)
         case .success(let passed): checked = passed
         }
-        let narrative = outcome.corroboration?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if outcome.action.needsCorroboration, narrative.count < minimumCorroborationLength {
+        // Visible characters only: thirty U+2060, U+00AD or U+FEFF are no corroboration.
+        if outcome.action.needsCorroboration,
+           PolicyText.visibleLength(outcome.corroboration ?? "") < minimumCorroborationLength {
             return try refuse(outcome, LeadRules.Refusal(
                 .outcomeCorroborationRequired,
                 "\(outcome.action.rawValue) needs --corroboration: the evidence independent of face recognition "
-                    + "(at least \(minimumCorroborationLength) characters); a candidate is a lead, not an identification",
+                    + "(at least \(minimumCorroborationLength) visible characters); a candidate is a lead, not an identification",
                 agency: checked.actor.agency), ownerUID: ownerUID, request: request)
         }
-        try log.record(outcome, recorderUID: ownerUID, request: request, now: clock())
+        try log.record(outcome, recorderUID: ownerUID, request: request, key: key?.stored, now: clock())
         try recordAudit(outcome, agency: checked.actor.agency, result: checked.result, request: request)
         return .recorded
     }

@@ -57,6 +57,15 @@ public struct OutcomeRequest: DropBoxRequest, Equatable {
     /// The largest request file read.
     public static let maximumFileBytes = 64 << 10
 
+    /// Checks the text fields: one-line fields without control characters, narratives without
+    /// terminal controls, both within ``RequestFields``' lengths. Parsing checks it, and so do the
+    /// recorders, for requests recorded directly.
+    /// - Throws: ``RequestFieldError``.
+    public func checkFields() throws(RequestFieldError) {
+        try RequestFields.check(lines: [("job", job), ("recorded_by", recordedBy), ("candidate", candidate)],
+                                narratives: [("corroboration", corroboration)])
+    }
+
     /// Parses a request file.
     /// - Throws: `DecodingError` when it is not such a request.
     public static func parse(_ bytes: [UInt8]) throws -> OutcomeRequest {
@@ -65,6 +74,7 @@ public struct OutcomeRequest: DropBoxRequest, Equatable {
         else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a version 1 outcome request"))
         }
+        try request.checkFields()
         return request
     }
 }

@@ -39,13 +39,21 @@ public struct ResolutionRecorder {
     ///   - request: the drop-box file name, when it came through the drop box.
     /// - Throws: database and audit log errors (the request may then be applied again).
     public func apply(_ resolution: ResolutionRequest, ownerUID: UInt32, request: String?) throws -> AppliedRequest {
-        if let request, try log.hasRequest(request) {
+        // Only the very request recorded before (same name, owner and content) is taken as recorded.
+        let key = request.map { RequestKey(resolution, name: $0, owner: ownerUID) }
+        if let request, let key, try log.hasRequest(key) {
             if try !audit.holds("lead.resolved", request: request) {
                 let lead = try leads.lead(job: resolution.job, face: resolution.face, candidate: resolution.candidate)
                 try recordAudit(resolution, lead: lead, agency: try registry.user(resolution.supervisor)?.agency,
                                 result: (try? results.result(resolution.job)) ?? nil, request: request)
             }
             return .alreadyRecorded
+        }
+        do {
+            try resolution.checkFields()
+        } catch {
+            return try refuse(resolution, LeadRules.Refusal(.inputMalformed, error.message, agency: nil),
+                              ownerUID: ownerUID, request: request)
         }
         let rules = LeadRules(registry: registry, results: results, now: clock())
         let checked: LeadRules.Checked
@@ -67,7 +75,7 @@ public struct ResolutionRecorder {
                     .reviewConflictOfInterest, "\(resolution.supervisor) is the job's requester or one of the lead's examiners",
                     agency: checked.actor.agency))
             }
-            try log.record(resolution, supervisorUID: ownerUID, request: request, now: clock())
+            try log.record(resolution, supervisorUID: ownerUID, request: request, key: key?.stored, now: clock())
             return .success(try leads.lead(job: resolution.job, face: resolution.face, candidate: resolution.candidate))
         }
         switch change {

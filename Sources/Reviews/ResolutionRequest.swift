@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 
 /// A supervisor's resolution of a disputed lead (two examiners recorded different dispositions),
 /// as `frs resolve` asks for it.
@@ -37,15 +38,29 @@ public struct ResolutionRequest: DropBoxRequest, Equatable {
     /// The largest request file read.
     public static let maximumFileBytes = 64 << 10
 
+    /// Checks the text fields: one-line fields without control characters, narratives without
+    /// terminal controls, both within ``RequestFields``' lengths. Parsing checks it, and so do the
+    /// recorders, for requests recorded directly.
+    /// - Throws: ``RequestFieldError``.
+    public func checkFields() throws(RequestFieldError) {
+        try RequestFields.check(lines: [("job", job), ("supervisor", supervisor), ("candidate", candidate)],
+                                narratives: [("note", note)])
+        // A resolution says why: a note of invisible characters (U+2060, U+00AD, U+FEFF, …) says nothing.
+        guard PolicyText.visibleLength(note) > 0 else {
+            throw RequestFieldError(message: "the note must say why, in visible characters")
+        }
+    }
+
     /// Parses a request file.
     /// - Throws: `DecodingError` when it is not such a request.
     public static func parse(_ bytes: [UInt8]) throws -> ResolutionRequest {
         let request = try JSONDecoder().decode(ResolutionRequest.self, from: Data(bytes))
         guard request.version == 1, !request.job.isEmpty, !request.job.contains("/"), !request.supervisor.isEmpty,
-              !request.candidate.isEmpty, !request.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+              !request.candidate.isEmpty
         else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a version 1 resolution request"))
         }
+        try request.checkFields()
         return request
     }
 }

@@ -7,8 +7,10 @@ import Store
 /// earlier one); ``LeadState`` works out from them which dispositions are in force and the
 /// lead's state. Each review keeps the examiner's OS account (uid), so peer review can tell
 /// people apart even when one person holds two user ids.
-/// A review handed over through the drop box is keyed by its request file's name, so applying
-/// it again after a crash records nothing new.
+/// A review handed over through the drop box is keyed by its ``RequestKey`` (file name, owner and
+/// content), so applying the same file again after a crash records nothing new, and another file
+/// under the same name is a new request. Rows recorded before the key was kept hold the bare file
+/// name in `request`.
 public struct ReviewLog {
     /// The connection.
     public let database: Database
@@ -36,6 +38,9 @@ public struct ReviewLog {
         if !columns.contains("examiner_uid") {
             try database.execute("ALTER TABLE reviews ADD COLUMN examiner_uid INTEGER")
         }
+        if !columns.contains("request_name") {
+            try database.execute("ALTER TABLE reviews ADD COLUMN request_name TEXT")
+        }
     }
 
     /// One recorded review.
@@ -59,18 +64,23 @@ public struct ReviewLog {
     /// - Parameters:
     ///   - examinerUID: the OS account the review came from.
     ///   - request: the drop-box file name, when it came through the drop box.
+    ///   - key: the request's key (``RequestKey/stored``); without one the bare name is the key.
     /// - Returns: `false` when a review from the same request was recorded before (nothing changed).
     @discardableResult
-    public func record(_ review: ReviewRequest, examinerUID: UInt32?, request: String?, now: Date) throws -> Bool {
+    public func record(_ review: ReviewRequest, examinerUID: UInt32?, request: String?, key: String? = nil,
+                       now: Date) throws -> Bool {
+        let columns = RequestKey.columns(request: request, key: key)
         try database.query(
             """
-            INSERT OR IGNORE INTO reviews (job, face, candidate, examiner, examiner_uid, disposition, note, request, recorded)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO reviews
+                (job, face, candidate, examiner, examiner_uid, disposition, note, request, request_name, recorded)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.text(review.job), .integer(Int64(review.face)), .text(review.candidate), .text(review.examiner),
              examinerUID.map { .integer(Int64($0)) } ?? .null,
              .text(review.disposition.rawValue), review.note.map { .text($0) } ?? .null,
-             request.map { .text($0) } ?? .null, .text(now.formatted(.iso8601))])
+             columns.stored, columns.name,
+             .text(now.formatted(.iso8601))])
         return database.changes == 1
     }
 
@@ -78,7 +88,8 @@ public struct ReviewLog {
     public func reviews(job: String) throws -> [Entry] {
         try database.query(
             """
-            SELECT job, face, candidate, examiner, disposition, note, request, recorded, examiner_uid FROM reviews
+            SELECT job, face, candidate, examiner, disposition, note, COALESCE(request_name, request), recorded, examiner_uid
+            FROM reviews
             WHERE job = ? ORDER BY id
             """, [.text(job)]
         ).compactMap { row in
@@ -97,8 +108,11 @@ public struct ReviewLog {
         return latest.values.sorted { ($0.face, $0.candidate) < ($1.face, $1.candidate) }
     }
 
-    /// Whether a review from this drop-box request is recorded.
-    public func hasRequest(_ name: String) throws -> Bool {
-        try !database.query("SELECT 1 FROM reviews WHERE request = ?", [.text(name)]).isEmpty
+    /// Whether a review from this drop-box request (this file: name, owner and content) is recorded.
+    /// A row from before keys were kept counts when its name and examiner's uid agree.
+    public func hasRequest(_ key: RequestKey) throws -> Bool {
+        try !database.query(
+            "SELECT 1 FROM reviews WHERE request = ?1 OR (request = ?2 AND request_name IS NULL AND examiner_uid = ?3)",
+            [.text(key.stored), .text(key.name), .integer(Int64(key.owner))]).isEmpty
     }
 }

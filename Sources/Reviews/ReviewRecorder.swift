@@ -61,12 +61,20 @@ public struct ReviewRecorder {
     ///   - review: what the examiner asks to record.
     ///   - ownerUID: the OS account it comes from (the request file's owner, or the invoking account).
     ///   - request: the drop-box file name, when it came through the drop box.
-    /// - Returns: the outcome.
+    /// - Returns: the outcome: `alreadyRecorded` only for the very request recorded before (same
+    ///   name, owner and content, ``RequestKey``); another file under a recorded name is judged anew.
     /// - Throws: database and audit log errors (the request may then be applied again).
     public func apply(_ review: ReviewRequest, ownerUID: UInt32, request: String?) throws -> Outcome {
-        if let request, try log.hasRequest(request) {
+        let key = request.map { RequestKey(review, name: $0, owner: ownerUID) }
+        if let request, let key, try log.hasRequest(key) {
             try repairAudit(review, request: request)
             return .alreadyRecorded
+        }
+        do {
+            try review.checkFields()
+        } catch {
+            return try refuse(review, LeadRules.Refusal(.inputMalformed, error.message, agency: nil),
+                              ownerUID: ownerUID, request: request)
         }
         let rules = LeadRules(registry: registry, results: results, gate: gate, now: clock())
         let checked: LeadRules.Checked
@@ -101,7 +109,7 @@ public struct ReviewRecorder {
                             + "the second review must be another person's", agency: checked.actor.agency))
                 }
             }
-            try log.record(review, examinerUID: ownerUID, request: request, now: clock())
+            try log.record(review, examinerUID: ownerUID, request: request, key: key?.stored, now: clock())
             return .success((before, try leads.lead(job: review.job, face: review.face, candidate: review.candidate)))
         }
         switch change {

@@ -45,6 +45,15 @@ public struct ReviewRequest: DropBoxRequest, Equatable {
     /// The largest request file read.
     public static let maximumFileBytes = 64 << 10
 
+    /// Checks the text fields: one-line fields without control characters, narratives without
+    /// terminal controls, both within ``RequestFields``' lengths. Parsing checks it, and so do the
+    /// recorders, for requests recorded directly.
+    /// - Throws: ``RequestFieldError``.
+    public func checkFields() throws(RequestFieldError) {
+        try RequestFields.check(lines: [("job", job), ("examiner", examiner), ("candidate", candidate)],
+                                narratives: [("note", note)])
+    }
+
     /// Parses a request file.
     /// - Throws: `DecodingError` when it is not such a request.
     public static func parse(_ bytes: [UInt8]) throws -> ReviewRequest {
@@ -54,6 +63,7 @@ public struct ReviewRequest: DropBoxRequest, Equatable {
         else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a version 1 review request"))
         }
+        try request.checkFields()
         return request
     }
 }

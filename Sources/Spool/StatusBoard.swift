@@ -10,8 +10,12 @@ import SystemCalls
 /// outbox/jobs/           0755  daemon's; anyone may list the agency codes
 ///   <AGENCY>/            2750  group: the agency's Unix group (setgid: every record is the group's)
 ///     <job>.json         0640  one record per job of a requester of that agency (``JobStatusRecord``)
-///     staff.json         0640  the agency's registered staff (uid, user id, role, status)
+///     .staff.json        0640  the agency's registered staff (uid, user id, role, status)
 /// ```
+/// Board files of the daemon's own start with a dot, which no job id does (``JobID/isValid(_:)``),
+/// so no job can take their names: a job named `staff` has the record `staff.json` and leaves the
+/// staff list alone. (Boards written before kept the list in `staff.json`; it is read there only
+/// when `.staff.json` is missing, and removed when the list is published again.)
 /// Only members of an agency's group (its staff, the daemon's account) can list or read its
 /// board; another agency's staff get "permission denied" and cannot tell what exists. `frs status`
 /// shows an analyst the records of their own uid, and an examiner or supervisor (by `staff.json`)
@@ -32,8 +36,12 @@ public struct StatusBoard: Sendable {
     public func directory(agency: String) -> String { "\(root)/\(agency)" }
     /// A job's record.
     public func record(job: String, agency: String) -> String { "\(directory(agency: agency))/\(job).json" }
-    /// An agency's staff list.
-    public func staff(agency: String) -> String { "\(directory(agency: agency))/staff.json" }
+    /// An agency's staff list: a name no job record can have.
+    public func staff(agency: String) -> String { "\(directory(agency: agency))/\(Self.staffFile)" }
+    /// The staff list's file name (a leading dot: never a job id).
+    public static let staffFile = ".staff.json"
+    /// Where boards written before kept the staff list (a name a job `staff` could take).
+    static let legacyStaffFile = "staff.json"
 
     /// Creates (or re-moulds) an agency's board: mode 2750 in `group`.
     /// - Throws: ``SystemCallError``: `EPERM` when this account may not give it to `group` (it is
@@ -60,6 +68,11 @@ public struct StatusBoard: Sendable {
         try prepare(agency: agency, group: group)
         try DurableFile.write(try Self.encode(staff), to: self.staff(agency: agency), via: temporaryDirectory,
                               mode: 0o640, group: group)
+        // A staff list left by an older version under a job record's name goes; a job's record stays.
+        let legacy = directory(agency: agency) + "/" + Self.legacyStaffFile
+        if FileStatus.exists(legacy), (try? Self.decodeStaff(legacy)) != nil {
+            try DurableFile.remove(legacy)
+        }
     }
 
     /// A job's record, if this account can read one.
@@ -70,9 +83,17 @@ public struct StatusBoard: Sendable {
         return try JSONDecoder().decode(JobStatusRecord.self, from: Data(try DurableFile.read(path, limit: 1 << 20)))
     }
 
-    /// An agency's staff list.
+    /// An agency's staff list (from an older board's `staff.json` when `.staff.json` is missing,
+    /// if that file is a staff list and not a job's record).
     public func readStaff(agency: String) throws -> [StaffEntry] {
-        try JSONDecoder().decode([StaffEntry].self, from: Data(try DurableFile.read(staff(agency: agency), limit: 16 << 20)))
+        let path = staff(agency: agency)
+        let legacy = directory(agency: agency) + "/" + Self.legacyStaffFile
+        if !FileStatus.exists(path), FileStatus.exists(legacy), let old = try? Self.decodeStaff(legacy) { return old }
+        return try Self.decodeStaff(path)
+    }
+
+    static func decodeStaff(_ path: String) throws -> [StaffEntry] {
+        try JSONDecoder().decode([StaffEntry].self, from: Data(try DurableFile.read(path, limit: 16 << 20)))
     }
 
     /// What an agency's board holds: the records this account could read, and the files it could
@@ -90,10 +111,13 @@ public struct StatusBoard: Sendable {
     public func records(agency: String) throws -> Listing {
         let directory = directory(agency: agency)
         var listing = Listing()
-        for name in try Directory.entries(directory).filter({ $0.hasSuffix(".json") && $0 != "staff.json" }).sorted() {
+        for name in try Directory.entries(directory).filter({ $0.hasSuffix(".json") && !$0.hasPrefix(".") }).sorted() {
+            let path = directory + "/" + name
+            // An older board's staff list: not a record (a job `staff`'s record is an object, a staff list an array).
+            if name == Self.legacyStaffFile, (try? Self.decodeStaff(path)) != nil { continue }
             do {
                 listing.records.append(try JSONDecoder().decode(
-                    JobStatusRecord.self, from: Data(try DurableFile.read(directory + "/" + name, limit: 1 << 20))))
+                    JobStatusRecord.self, from: Data(try DurableFile.read(path, limit: 1 << 20))))
             } catch let error as DecodingError {
                 listing.unreadable.append((name, "not a status record (\(Self.describe(error)))"))
             } catch {

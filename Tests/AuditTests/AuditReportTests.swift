@@ -99,4 +99,14 @@ struct AuditReportTests {
         #expect(searches["total"] as? Int == 5)
         #expect((report["denials_by_reason"] as? [String: Int])?["requester.suspended"] == 1)
     }
+
+    @Test("the formula guard looks at the first scalar, and a CR LF inside a cell is quoted")
+    func csvFormulaGuardOnScalars() {
+        // "=" followed by a combining mark is one grapheme cluster that is not "=": a spreadsheet still runs it.
+        #expect(AuditReport.csvRow(["=\u{301}HYPERLINK(1)", "x"]) == "'=\u{301}HYPERLINK(1),x")
+        #expect(AuditReport.csvRow(["+\u{20DD}1", "@\u{300}SUM(1)"]) == "'+\u{20DD}1,'@\u{300}SUM(1)")
+        #expect(AuditReport.csvRow(["\tcmd", "-5"]) == "'\tcmd,-5")
+        // "\r\n" is one Character, neither "\r" nor "\n": the cell must still be quoted.
+        #expect(AuditReport.csvRow(["a\r\nb", "c"]) == "\"a\r\nb\",c")
+    }
 }

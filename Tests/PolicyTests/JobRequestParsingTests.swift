@@ -191,6 +191,24 @@ struct JobRequestParsingTests {
         #expect(failure.description.contains("use.protected-class-filter"))
     }
 
+    @Test("one-line fields refuse C0, C1, ESC and bidirectional controls; a justification keeps its line breaks")
+    func controlCharactersInFields() throws {
+        for bad in ["\u{1B}[2K", "\u{9B}31m", "\u{85}", "\u{202E}4321", "\u{2066}x\u{2069}", "\u{200F}", "a\tb", "\u{2028}"] {
+            for field in ["case_number", "offense", "requester", "purpose"] {
+                let failure = try #require(JobRequest.parse(Fixtures.jobBytes([field: "24-1" + bad])).failure,
+                                           "\(field) with \(bad.unicodeScalars.map { $0.value })")
+                #expect(failure.issues.contains { $0.field == field && $0.code == .inputMalformed && $0.message.contains("U+") })
+            }
+            #expect(JobRequest.parse(Fixtures.jobBytes(["probes": ["case/a\(bad).jpg"]])).failure != nil)
+        }
+        for bad in ["\u{1B}[2K", "\u{9B}31m", "\u{85}", "\u{202E}"] {
+            #expect(JobRequest.parse(Fixtures.jobBytes(["justification": String(repeating: "a", count: 40) + bad])).failure != nil)
+        }
+        let narrative = "Suspect seen by two witnesses\nat the corner store\tat 10 pm, \u{200F}שלום\u{200E}"
+        let job = try #require(JobRequest.parse(Fixtures.jobBytes(["justification": narrative])).job)
+        #expect(job.justification == narrative)
+    }
+
     @Test("control characters in keys are escaped in messages")
     func escapedKeys() throws {
         let bytes = Array(#"{"version":1,"requester":"jdoe","probes":["a.jpg"],"x\u001b[31m":1}"#.utf8)

@@ -38,6 +38,7 @@ struct ModelTests {
         .reviewSelfReview, .reviewSameExaminer, .reviewLeadSettled, .reviewNotDisputed, .reviewConflictOfInterest,
         .outcomeNotAuthorized, .outcomeCorroborationRequired,
         .inputBadJobName, .inputDuplicateJobID, .inputProbeNotPermitted, .inputQueueLimit, .supervisorJobNotHeld,
+        .inputProbeTooManyScans, .inputProbeDecodeWork, .inputProbeCPUBudget,
     ]
 
     @Test("every reason code is produced by some input (or belongs to the spool)")

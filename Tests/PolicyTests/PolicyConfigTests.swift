@@ -27,6 +27,9 @@ struct PolicyConfigTests {
         #expect(c.trainingValidityDays == 180)
         #expect(c.watchTerms == ["march"])
         #expect(c.minimumJustificationLength == 30)
+        #expect(c.maxProbeCPUSeconds == 60)
+        let cpu = try PolicyConfig.load(jsonBytes: Array(#"{"max_probe_cpu_seconds": 2.5}"#.utf8))
+        #expect(cpu.maxProbeCPUSeconds == 2.5)
     }
 
     @Test("the operating threshold's settings: target FPIR and candidate list")
@@ -74,6 +77,8 @@ struct PolicyConfigTests {
         (#"{"candidate_list": 20}"#, "candidate_list"),
         (#"{"default_max_candidates": 60}"#, "default_max_candidates"),
         (#"{"audit_retention_days": 30}"#, "audit_retention_days"),
+        (#"{"max_probe_cpu_seconds": 0}"#, "max_probe_cpu_seconds"),
+        (#"{"max_probe_cpu_seconds": 86400}"#, "max_probe_cpu_seconds"),
         (#"{"retention_days": 1, "retention_days": 2}"#, "retention_days"),
         ("[]", ""),
         ("{", ""),

@@ -145,4 +145,59 @@ struct ReviewTests {
         #expect(try log.reviews(job: "job-1").count == 2)
         #expect(try log.latest(job: "job-1").map(\.disposition) == [.noMatch])
     }
+
+    /// Replays: a request is judged on the file in hand and its owner, never on a name recorded before.
+    @Test func aFileDroppedUnderARecordedRequestsNameByAnotherAccountIsJudgedAsNew() throws {
+        let (spool, result) = try Self.spoolWithCompletedJob()
+        let subject = result.probes[0].faces[0].candidates[0].subject
+        let name = try Self.dropReview(spool, ReviewRequest(job: "job-1", examiner: "eexam", face: 1, candidate: subject,
+                                                            disposition: .inconclusive, note: nil), uid: Self.examinerUID)
+        try spool.drain()
+        #expect(try Self.reviews(spool).count == 1)
+        // Another account drops a file under the same name, in the examiner's name.
+        let forged = ReviewRequest(job: "job-1", examiner: "eexam", face: 1, candidate: subject,
+                                   disposition: .possibleMatch, note: "forged")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let path = spool.layout.incoming + "/" + name
+        try Data(try encoder.encode(forged)).write(to: URL(fileURLWithPath: path))
+        try SystemCall.run("chown", path: path) { chown(path, TestSpool.analystUID, TestSpool.analystUID) }
+        try spool.drain()
+        #expect(try Self.reviews(spool).map(\.disposition) == [.inconclusive])
+        let records = try spool.records().filter { $0.event.details["request"] == name }
+        #expect(records.filter { $0.event.event == "review.recorded" }.count == 1)
+        let refused = records.filter { $0.event.event == "review.refused" }
+        #expect(refused.map(\.event.reasons) == [[ReasonCode.requesterIdentityMismatch.rawValue]])
+    }
+
+    @Test func onlyTheSameFileIsAlreadyRecordedForReviewsAndOutcomes() throws {
+        let (spool, result) = try Self.spoolWithCompletedJob()
+        let subject = result.probes[0].faces[0].candidates[0].subject
+        let now = spool.now
+        let database = try SpoolDatabase.open(spool.layout)
+        let audit = try AuditLog(directory: spool.layout.audit)
+        let reviews = try ReviewRecorder(results: spool.layout.resultFiles, database: database, audit: audit, clock: { now })
+        let first = ReviewRequest(job: "job-1", examiner: "eexam", face: 1, candidate: subject, disposition: .inconclusive, note: nil)
+        #expect(try reviews.apply(first, ownerUID: Self.examinerUID, request: "job-1-aa.review") == .recorded)
+        #expect(try reviews.apply(first, ownerUID: Self.examinerUID, request: "job-1-aa.review") == .alreadyRecorded)
+        guard case .refused(let reasons, _) = try reviews.apply(first, ownerUID: TestSpool.analystUID, request: "job-1-aa.review")
+        else { Issue.record("another account's file under a recorded name was taken as recorded"); return }
+        #expect(reasons == [.requesterIdentityMismatch])  // eexam's review in a file of jdoe's
+        var changed = first
+        changed.disposition = .noMatch
+        #expect(try reviews.apply(changed, ownerUID: Self.examinerUID, request: "job-1-aa.review") == .recorded)
+        #expect(try ReviewLog(database: database).latest(job: "job-1").map(\.disposition) == [.noMatch])
+        #expect(try ReviewLog(database: database).reviews(job: "job-1").map(\.request) == ["job-1-aa.review", "job-1-aa.review"])
+
+        let outcomes = try OutcomeRecorder(results: spool.layout.resultFiles, database: database, audit: audit, clock: { now })
+        let outcome = OutcomeRequest(job: "job-1", recordedBy: "jdoe", face: 1, candidate: subject, action: .interviewed,
+                                     corroboration: nil)
+        #expect(try outcomes.apply(outcome, ownerUID: TestSpool.analystUID, request: "job-1-o.outcome") == .recorded)
+        #expect(try outcomes.apply(outcome, ownerUID: TestSpool.analystUID, request: "job-1-o.outcome") == .alreadyRecorded)
+        guard case .refused(let outcomeReasons, _) = try outcomes.apply(outcome, ownerUID: Self.examinerUID,
+                                                                        request: "job-1-o.outcome")
+        else { Issue.record("another account's outcome under a recorded name was taken as recorded"); return }
+        #expect(outcomeReasons == [.requesterIdentityMismatch])
+        #expect(try LeadLog(database: database).outcomes(job: "job-1").count == 1)
+    }
 }

@@ -104,6 +104,34 @@ struct SpoolJanitorTests {
         #expect(FileStatus.exists(layout.failed + "/notes.txt.reason"))
         #expect(try SpoolJanitor(layout: layout).sweep() == SpoolJanitor.Report())
     }
+
+    /// The janitor goes on past what it cannot move: one stuck entry never holds up the others.
+    @Test func anEntryTheJanitorCannotMoveDoesNotStopTheSweep() throws {
+        let spool = try TestSpool()
+        let layout = spool.layout
+        // A stale directory whose quarantine is in the way (a directory where its .reason would go),
+        // a stale directory with a name too long for `.reason`, and a stale stray file.
+        for name in ["a-stuck", String(repeating: "b", count: 250), "c-notes.txt"] {
+            let path = layout.incoming + "/" + name
+            if name.hasSuffix(".txt") {
+                try DurableFile.write([1], to: path, via: layout.tmp)
+            } else {
+                try Directory.create(path, mode: 0o700)
+            }
+            age(path, by: 2 * 86_400)
+        }
+        try Directory.create(layout.failed + "/a-stuck.reason", mode: 0o700)
+        let report = try SpoolJanitor(layout: layout).sweep()
+        #expect(report.skipped.map(\.name) == ["a-stuck"])
+        #expect(Set(report.quarantined) == [String(repeating: "b", count: 250), "c-notes.txt"])
+        #expect(FileStatus.exists(layout.incoming + "/a-stuck"))
+        #expect(FileStatus.exists(layout.failed + "/c-notes.txt.reason"))
+        let long = try #require(try Directory.entries(layout.failed).first { $0.hasPrefix("longname-") && !$0.hasSuffix(".reason") })
+        let reason = String(decoding: try DurableFile.read(layout.failed + "/" + long + ".reason"), as: UTF8.self)
+        #expect(reason.contains("250 bytes long"))
+        // The next sweep still reports the stuck one, and only it.
+        #expect(try SpoolJanitor(layout: layout).sweep().skipped.map(\.name) == ["a-stuck"])
+    }
 }
 
 @Suite("Status board")
@@ -124,5 +152,33 @@ struct StatusBoardTests {
         #expect(listing.unreadable.map(\.name) == ["job-2.json", "job-3.json"])
         #expect(listing.unreadable[0].reason.hasPrefix("not a status record (damaged JSON"), "\(listing.unreadable[0].reason)")
         #expect(listing.unreadable[1].reason == "not a status record (no \"requester\")", "\(listing.unreadable[1].reason)")
+    }
+
+    /// Names people cannot take: a job named `staff` gets its own record and leaves the staff list.
+    @Test func aJobNamedStaffDoesNotOverwriteTheStaffList() throws {
+        let spool = try TestSpool()
+        let board = spool.layout.board
+        let before = [StaffEntry(uid: 3001, user: "ana", role: "analyst", status: "active"),
+                      StaffEntry(uid: 3002, user: "sup", role: "supervisor", status: "active")]
+        try board.publishStaff(before, agency: "SCPD", group: nil)
+        // The daemon publishes the record of a job named `staff`.
+        try board.publish(JobStatusRecord(job: "staff", requester: "ana", uid: 3001, agency: "SCPD",
+                                          purpose: "active-investigation", caseNumber: "24-1", state: .finished,
+                                          decision: "completed", updated: spool.now), group: nil)
+        #expect(try board.readStaff(agency: "SCPD") == before)
+        #expect(try board.read(job: "staff", agency: "SCPD")?.job == "staff")
+        let listing = try board.records(agency: "SCPD")
+        #expect(listing.records.map(\.job) == ["staff"])
+        #expect(listing.unreadable.isEmpty)
+        // A board of an older version: its staff list in staff.json is read, then replaced by .staff.json.
+        let directory = board.directory(agency: "SCPD")
+        try FileManager.default.removeItem(atPath: directory + "/" + StatusBoard.staffFile)
+        try FileManager.default.removeItem(atPath: directory + "/staff.json")
+        try Data(try JSONEncoder().encode(before)).write(to: URL(fileURLWithPath: directory + "/staff.json"))
+        #expect(try board.readStaff(agency: "SCPD") == before)
+        #expect(try board.records(agency: "SCPD").records.isEmpty && board.records(agency: "SCPD").unreadable.isEmpty)
+        try board.publishStaff(before, agency: "SCPD", group: nil)
+        #expect(!FileStatus.exists(directory + "/staff.json"))
+        #expect(try board.readStaff(agency: "SCPD") == before)
     }
 }
