@@ -42,7 +42,7 @@ public struct ResolveCommand: Subcommand {
     public func run(_ context: CommandContext) throws -> Int32 {
         try applyLeadRequest(context, request, what: "resolution of \(request.job) face \(request.face)") { layout, database, audit, policy in
             let outcome = try ResolutionRecorder(results: layout.resultFiles, database: database, audit: audit,
-                                                 peerReview: policy.peerReview)
+                                                 policy: policy)
                 .apply(request, ownerUID: getuid(), request: nil)
             if outcome == .recorded {
                 context.out("resolved: job \(request.job) face \(request.face) candidate \(request.candidate): \(request.disposition.rawValue)")

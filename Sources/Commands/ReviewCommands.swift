@@ -48,8 +48,7 @@ public struct ReviewCommand: Subcommand {
 
     public func run(_ context: CommandContext) throws -> Int32 {
         try applyLeadRequest(context, request, what: "review of \(request.job) face \(request.face)") { layout, database, audit, policy in
-            let recorder = try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit,
-                                              peerReview: policy.peerReview)
+            let recorder = try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit, policy: policy)
             let outcome = try recorder.apply(request, ownerUID: getuid(), request: nil)
             if outcome == .recorded {
                 context.out("recorded: job \(request.job) face \(request.face) candidate \(request.candidate): \(request.disposition.rawValue)")

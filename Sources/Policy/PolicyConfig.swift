@@ -143,6 +143,13 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         self.maxProbeCPUSeconds = maxProbeCPUSeconds
     }
 
+    /// The same policy with `peer_review` set.
+    public func with(peerReview: Bool) -> PolicyConfig {
+        var copy = self
+        copy.peerReview = peerReview
+        return copy
+    }
+
     /// The same policy with `inactive_disable_days` set.
     public func with(inactiveDisableDays days: Int) -> PolicyConfig {
         var copy = self

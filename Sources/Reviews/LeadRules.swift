@@ -21,8 +21,8 @@ struct LeadRules {
     let registry: Registry
     let results: ResultFiles
     /// The policy an acting person is checked against like a requester (vetted, trained within the
-    /// validity, agency not terminated).
-    var gate = PolicyGate()
+    /// validity, agency not terminated): the spool's, always (no default to fall back on).
+    let gate: PolicyGate
     /// When the check happens.
     var now = Date()
 

@@ -20,11 +20,15 @@ public struct OutcomeRecorder {
     let audit: AuditLog
     let minimumCorroborationLength: Int
     let clock: @Sendable () -> Date
+    /// The spool's policy, which the person recording is checked against.
+    let gate: PolicyGate
 
-    /// - Parameter policy: the policy (peer review, and the minimum narrative length).
+    /// - Parameter policy: the spool's policy (peer review, the minimum narrative length, and the
+    ///   training validity and agency termination the person recording is checked against).
     /// - Throws: `DatabaseError` when the tables cannot be created.
-    public init(results: ResultFiles, database: Database, audit: AuditLog, policy: PolicyConfig = .default,
+    public init(results: ResultFiles, database: Database, audit: AuditLog, policy: PolicyConfig,
                 clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        gate = PolicyGate(config: policy)
         self.results = results
         registry = Registry(database: database)
         log = try LeadLog(database: database)
@@ -63,7 +67,7 @@ public struct OutcomeRecorder {
             return try refuse(outcome, LeadRules.Refusal(.inputMalformed, error.message, agency: nil),
                               ownerUID: ownerUID, request: request)
         }
-        let rules = LeadRules(registry: registry, results: results, now: clock())
+        let rules = LeadRules(registry: registry, results: results, gate: gate, now: clock())
         let checked: LeadRules.Checked
         switch try rules.check(actor: outcome.recordedBy, ownerUID: ownerUID, job: outcome.job, face: outcome.face,
                                candidate: outcome.candidate, mayAct: { actor, role, result in

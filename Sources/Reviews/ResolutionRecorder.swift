@@ -20,10 +20,16 @@ public struct ResolutionRecorder {
     let leads: Leads
     let audit: AuditLog
     let clock: @Sendable () -> Date
+    /// The spool's policy, which supervisors are checked against.
+    let gate: PolicyGate
 
+    /// - Parameter policy: the spool's policy (`peer_review`; training validity and agency
+    ///   termination, which supervisors are checked against like requesters).
     /// - Throws: `DatabaseError` when the tables cannot be created.
-    public init(results: ResultFiles, database: Database, audit: AuditLog, peerReview: Bool = PolicyConfig.default.peerReview,
+    public init(results: ResultFiles, database: Database, audit: AuditLog, policy: PolicyConfig,
                 clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        let peerReview = policy.peerReview
+        gate = PolicyGate(config: policy)
         self.results = results
         self.database = database
         registry = Registry(database: database)
@@ -55,7 +61,7 @@ public struct ResolutionRecorder {
             return try refuse(resolution, LeadRules.Refusal(.inputMalformed, error.message, agency: nil),
                               ownerUID: ownerUID, request: request)
         }
-        let rules = LeadRules(registry: registry, results: results, now: clock())
+        let rules = LeadRules(registry: registry, results: results, gate: gate, now: clock())
         let checked: LeadRules.Checked
         switch try rules.check(actor: resolution.supervisor, ownerUID: ownerUID, job: resolution.job, face: resolution.face,
                                candidate: resolution.candidate, mayAct: { _, role, _ in

@@ -39,13 +39,14 @@ public struct ReviewRecorder {
     ///   - results: the outbox's results directory (the reviewed jobs' results).
     ///   - database: a connection to the spool's database.
     ///   - audit: the spool's audit log.
-    ///   - peerReview: the policy's `peer_review`.
+    ///   - policy: the spool's policy (`peer_review`; training validity and agency termination,
+    ///     which examiners are checked against like requesters).
     ///   - clock: the time source.
-    ///   - gate: the policy (training validity, agency termination) examiners are checked against.
     /// - Throws: `DatabaseError` when the review tables cannot be created.
-    public init(results: ResultFiles, database: Database, audit: AuditLog, peerReview: Bool = PolicyConfig.default.peerReview,
-                clock: @escaping @Sendable () -> Date = { Date() }, gate: PolicyGate = PolicyGate()) throws {
-        self.gate = gate
+    public init(results: ResultFiles, database: Database, audit: AuditLog, policy: PolicyConfig,
+                clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        let peerReview = policy.peerReview
+        self.gate = PolicyGate(config: policy)
         self.results = results
         self.database = database
         registry = Registry(database: database)

@@ -31,7 +31,9 @@ public struct ClaimedJob: Sendable {
     /// A directory dropped in place of a job by another account, which a daemon that is not root
     /// cannot move out of `incoming/` (moving a directory to another parent needs write permission
     /// on the directory itself). It is renamed within `incoming/` instead, to a hidden name
-    /// (`.refused-<inode>`: one rename, so one daemon wins it), answered there like any non-regular
+    /// (`.refused-<inode>-<name>`: one rename, so one daemon wins it; the name is kept so that a
+    /// daemon killed before answering it finds it again, ``recoverLeftInPlace(isAnswered:_:)``),
+    /// answered there like any non-regular
     /// entry, and left for its owner to remove; ``path`` is that hidden name.
     public var leftInPlace = false
     /// How many files of the same owner and the same sort (job files, or requests) came before this
@@ -211,7 +213,7 @@ public struct JobClaimer: Sendable {
                     guard let (kind, id) = ClaimedJob.kind(of: name), let entry = try? FileStatus.of(source),
                           entry.isDirectory
                     else { throw error }
-                    let hidden = layout.incoming + "/.refused-\(entry.inode)"
+                    let hidden = layout.incoming + "/" + Self.hiddenName(inode: entry.inode, name: name)
                     do {
                         try DurableFile.renameNoReplace(source, to: hidden)
                     } catch let error as SystemCallError where error.errno == ENOENT || error.errno == EEXIST {
@@ -325,6 +327,39 @@ public struct JobClaimer: Sendable {
             defer { job.descriptor?.closeIgnoringErrors() }
             try body(job)
             return true
+        }
+    }
+
+    /// The hidden name a directory of another account is answered under in `incoming/`:
+    /// `.refused-<inode>-<name>` (just `.refused-<inode>` for a name too long to keep).
+    static func hiddenName(inode: UInt64, name: String) -> String {
+        let full = ".refused-\(inode)-\(name)"
+        return full.utf8.count <= 250 ? full : ".refused-\(inode)"
+    }
+
+    /// Answers a directory that a daemon renamed to its hidden name in `incoming/` but was killed
+    /// before answering (no answer on record, `isAnswered(inode, name, owner)` is false): it is
+    /// handled under the exclusive claim lock, like any non-regular entry, as left in place.
+    /// - Returns: whether one was found.
+    @discardableResult
+    public func recoverLeftInPlace(isAnswered: (UInt64, String, UInt32) throws -> Bool,
+                                   _ body: (ClaimedJob) throws -> Void) throws -> Bool {
+        try claimLock.withLock(.exclusive) { () throws -> Bool in
+            for hidden in try Directory.entries(layout.incoming) where hidden.hasPrefix(".refused-") {
+                let rest = hidden.dropFirst(".refused-".count)
+                guard let dash = rest.firstIndex(of: "-"), let inode = UInt64(rest[..<dash]) else { continue }
+                let name = String(rest[rest.index(after: dash)...])
+                let path = layout.incoming + "/" + hidden
+                guard let (kind, id) = ClaimedJob.kind(of: name), let status = try? FileStatus.of(path),
+                      status.inode == inode, try !isAnswered(inode, name, status.owner)
+                else { continue }
+                var job = ClaimedJob(name: name, id: id, kind: kind, path: path, status: status, descriptor: nil,
+                                     recovered: true)
+                job.leftInPlace = true
+                try body(job)
+                return true
+            }
+            return false
         }
     }
 

@@ -77,6 +77,16 @@ public final class JobProcessor {
         }
     }
 
+    /// Whether the file with `inode`, dropped by `owner` as `name`, was answered (a job finished, a
+    /// request's answer written): a directory answered in place is not taken up again.
+    func isAnswered(inode: UInt64, name: String, owner: UInt32) throws -> Bool {
+        if ClaimedJob.kind(of: name)?.0 != .job {
+            return FileStatus.exists(services.layout.answers.file(request: name, uid: owner))
+        }
+        let ids = try services.ledger.ids(boundTo: inode, owner: owner, name: name)
+        return try ids.contains { try services.ledger.entry($0)?.state == .finished }
+    }
+
     /// Removes a job's drop folder (tests of the drop box call it directly).
     func discardDropFolder(job: String) { pipeline.discardDropFolder(job: job) }
 }

@@ -87,8 +87,16 @@ public struct RequestAnswers: Sendable {
         let private_ = try prepare(uid: answer.uid)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try DurableFile.write(Array(try encoder.encode(answer)) + [0x0a], to: file(request: answer.request, uid: answer.uid),
-                              via: temporaryDirectory, mode: 0o644)
+        // 0600 and one ACL entry for its reader, like a queued job file (0644 only where there are no ACLs).
+        let path = file(request: answer.request, uid: answer.uid)
+        try DurableFile.write(Array(try encoder.encode(answer)) + [0x0a], to: path, via: temporaryDirectory,
+                              mode: private_ ? 0o600 : 0o644)
+        if private_, getuid() == 0 {
+            try Accounts.changeOwner(path, uid: answer.uid, gid: nil)
+        } else if private_, answer.uid != getuid(),
+                  try !AccessControl.grant(path, to: answer.uid, permissions: AccessControl.read, ownerPermissions: 6) {
+            try SystemCall.run("chmod", path: path) { chmod(path, 0o644) }
+        }
         return private_
     }
 

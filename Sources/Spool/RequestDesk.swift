@@ -35,14 +35,14 @@ final class RequestDesk: SpoolRoom {
         case .approval: try processApproval(claim)
         case .review:
             try processLeadRequest(claim, refusedEvent: claim.kind.refusedEvent, parse: ReviewRequest.parse) { request, owner in
-                try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit,
-                                   peerReview: gate.config.peerReview, clock: clock, gate: gate)
+                try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit, policy: gate.config,
+                                   clock: clock)
                     .apply(request, ownerUID: owner, request: claim.name)
             }
         case .resolution:
             try processLeadRequest(claim, refusedEvent: claim.kind.refusedEvent, parse: ResolutionRequest.parse) { request, owner in
-                try ResolutionRecorder(results: layout.resultFiles, database: database, audit: audit,
-                                       peerReview: gate.config.peerReview, clock: clock)
+                try ResolutionRecorder(results: layout.resultFiles, database: database, audit: audit, policy: gate.config,
+                                       clock: clock)
                     .apply(request, ownerUID: owner, request: claim.name)
             }
         case .outcome:

@@ -215,7 +215,8 @@ public final class SpoolDaemon: Sendable {
             do {
                 if try claimer.claimNext(from: &queued, handle) { continue }
                 housekeep()
-                if recoveryDue(), try claimer.recoverNext(after: lastRecovered, recover) {
+                if recoveryDue(), try claimer.recoverNext(after: lastRecovered, recover)
+                    || claimer.recoverLeftInPlace(isAnswered: processor.isAnswered, handle) {
                     // A recovered job went through: look for the next one now, not an interval
                     // later, so a backlog left by a fault (a full disk) drains once it is gone.
                     if failuresInARow == 0 { lastRecovery.withLock { $0 = 0 } }

@@ -24,6 +24,10 @@ public enum DurableFile {
         let temporary = try writeTemporary(bytes, in: temporaryDirectory, name: baseName(destination), mode: mode,
                                            group: group)
         do {
+            // Built in a drop box, bound for the service's spool: the service's before it is in place.
+            if let owner = ServiceOwnership.owner(for: destination) {
+                try SystemCall.run("lchown", path: temporary) { lchown(temporary, uid_t(owner), gid_t.max) }
+            }
             try rename(temporary, to: destination)
         } catch {
             _ = unlink(temporary)

@@ -10,13 +10,15 @@ import Synchronization
 /// and the daemon would stop at its next write. So when root acts on a spool that another account
 /// owns (``actAsService(spoolRoot:uid:)``, set once by the command line), every file and directory
 /// that the libc layer creates below the spool (``FileDescriptor/open(_:flags:mode:)`` with
-/// `O_CREAT`, ``Directory/create(_:mode:)``) is given to the spool's owner at once, before anything
-/// is written to it. Its group is left as made (the directory's for setgid directories such as the
+/// `O_CREAT`, ``Directory/create(_:mode:)``, ``DurableFile/write(_:to:via:mode:group:)`` by its
+/// destination) is given to the spool's owner at once, before anything is written to it or it is
+/// renamed into place. The drop boxes (`tmp/`, `incoming/`) are the exception: a file there is a
+/// person's request, and its owner is its identity (root's `frs submit` is root's job). Its group is left as made (the directory's for setgid directories such as the
 /// audit log and the boards, or the one the caller sets). Files outside the spool (a disclosure
 /// packet written to `--out`) stay root's, and no other account is affected (only root may give
 /// files away).
 public enum ServiceOwnership {
-    private static let service = Mutex<(roots: [String], uid: UInt32)?>(nil)
+    private static let service = Mutex<(roots: [String], dropBoxes: [String], uid: UInt32)?>(nil)
 
     /// From now on, files root creates below `spoolRoot` belong to `uid`. Does nothing unless this
     /// process runs as root and `uid` is not root.
@@ -26,7 +28,8 @@ public enum ServiceOwnership {
         while root.count > 1, root.hasSuffix("/") { root.removeLast() }
         var roots = [root]
         if let canonical = try? Directory.canonicalPath(root), canonical != root { roots.append(canonical) }
-        service.withLock { $0 = (roots, uid) }
+        let dropBoxes = roots.flatMap { [$0 + "/tmp", $0 + "/incoming"] }
+        service.withLock { $0 = (roots, dropBoxes, uid) }
     }
 
     /// Stops giving files away (tests).
@@ -36,7 +39,9 @@ public enum ServiceOwnership {
     public static func owner(for path: String) -> UInt32? {
         service.withLock { state in
             guard let state else { return nil }
-            return state.roots.contains { path == $0 || path.hasPrefix($0 + "/") } ? state.uid : nil
+            func within(_ directory: String) -> Bool { path == directory || path.hasPrefix(directory + "/") }
+            guard state.roots.contains(where: within), !state.dropBoxes.contains(where: within) else { return nil }
+            return state.uid
         }
     }
 

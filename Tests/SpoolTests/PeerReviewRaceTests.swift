@@ -44,7 +44,7 @@ struct PeerReviewRaceTests {
         #expect(try spool.records().filter { $0.event.event == "lead.released" }.isEmpty)
         let now = spool.now
         let recorder = try ReviewRecorder(results: spool.layout.resultFiles, database: database,
-                                          audit: try AuditLog(directory: spool.layout.audit), clock: { now })
+                                          audit: try AuditLog(directory: spool.layout.audit), policy: .default, clock: { now })
         #expect(try recorder.apply(second, ownerUID: PeerReviewTests.secondUID, request: "job-1-r2.review") == .alreadyRecorded)
         #expect(try recorder.apply(second, ownerUID: PeerReviewTests.secondUID, request: "job-1-r2.review") == .alreadyRecorded)
         let records = try spool.records()

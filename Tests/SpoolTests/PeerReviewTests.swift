@@ -51,7 +51,8 @@ struct PeerReviewTests {
                        _ disposition: ReviewRequest.Disposition, note: String? = nil, peerReview: Bool = true) throws -> AppliedRequest {
         let now = spool.now
         return try ReviewRecorder(results: spool.layout.resultFiles, database: try database(spool),
-                                  audit: try AuditLog(directory: spool.layout.audit), peerReview: peerReview, clock: { now })
+                                  audit: try AuditLog(directory: spool.layout.audit), policy: PolicyConfig.default.with(peerReview: peerReview),
+                                  clock: { now })
             .apply(ReviewRequest(job: "job-1", examiner: examiner, face: 1, candidate: candidate,
                                  disposition: disposition, note: note), ownerUID: uid, request: nil)
     }
@@ -60,7 +61,7 @@ struct PeerReviewTests {
                         _ disposition: ReviewRequest.Disposition) throws -> AppliedRequest {
         let now = spool.now
         return try ResolutionRecorder(results: spool.layout.resultFiles, database: try database(spool),
-                                      audit: try AuditLog(directory: spool.layout.audit), clock: { now })
+                                      audit: try AuditLog(directory: spool.layout.audit), policy: .default, clock: { now })
             .apply(ResolutionRequest(job: "job-1", supervisor: supervisor, face: 1, candidate: candidate,
                                      disposition: disposition, note: "compared the ears and the scar"),
                    ownerUID: uid, request: nil)
@@ -239,7 +240,7 @@ struct PeerReviewTests {
         let (spool, _, candidates) = try Self.spool()
         let now = spool.now
         let recorder = try OutcomeRecorder(results: spool.layout.resultFiles, database: try Self.database(spool),
-                                           audit: try AuditLog(directory: spool.layout.audit), clock: { now })
+                                           audit: try AuditLog(directory: spool.layout.audit), policy: .default, clock: { now })
         func outcome(_ by: String, _ uid: UInt32, _ action: OutcomeRequest.Action, _ corroboration: String? = nil) throws -> AppliedRequest {
             try recorder.apply(OutcomeRequest(job: "job-1", recordedBy: by, face: 1, candidate: candidates[0], action: action,
                                               corroboration: corroboration), ownerUID: uid, request: nil)

@@ -108,7 +108,7 @@ struct ReviewTests {
         let subject = result.probes[0].faces[0].candidates[0].subject
         let now = spool.now
         let recorder = try ReviewRecorder(results: spool.layout.resultFiles, database: try SpoolDatabase.open(spool.layout),
-                                          audit: try AuditLog(directory: spool.layout.audit), clock: { now })
+                                          audit: try AuditLog(directory: spool.layout.audit), policy: .default, clock: { now })
         func apply(_ job: String, _ face: Int, _ candidate: String) throws -> ReviewRecorder.Outcome {
             try recorder.apply(ReviewRequest(job: job, examiner: "eexam", face: face, candidate: candidate,
                                              disposition: .inconclusive, note: nil),
@@ -132,7 +132,7 @@ struct ReviewTests {
         let subject = result.probes[0].faces[0].candidates[0].subject
         let now = spool.now
         let recorder = try ReviewRecorder(results: spool.layout.resultFiles, database: try SpoolDatabase.open(spool.layout),
-                                          audit: try AuditLog(directory: spool.layout.audit), clock: { now })
+                                          audit: try AuditLog(directory: spool.layout.audit), policy: .default, clock: { now })
         let first = ReviewRequest(job: "job-1", examiner: "eexam", face: 1, candidate: subject, disposition: .inconclusive, note: nil)
         #expect(try recorder.apply(first, ownerUID: Self.examinerUID, request: "job-1-aa.review") == .recorded)
         // As after a crash before the request file was filed away.
@@ -176,7 +176,7 @@ struct ReviewTests {
         let now = spool.now
         let database = try SpoolDatabase.open(spool.layout)
         let audit = try AuditLog(directory: spool.layout.audit)
-        let reviews = try ReviewRecorder(results: spool.layout.resultFiles, database: database, audit: audit, clock: { now })
+        let reviews = try ReviewRecorder(results: spool.layout.resultFiles, database: database, audit: audit, policy: .default, clock: { now })
         let first = ReviewRequest(job: "job-1", examiner: "eexam", face: 1, candidate: subject, disposition: .inconclusive, note: nil)
         #expect(try reviews.apply(first, ownerUID: Self.examinerUID, request: "job-1-aa.review") == .recorded)
         #expect(try reviews.apply(first, ownerUID: Self.examinerUID, request: "job-1-aa.review") == .alreadyRecorded)
@@ -189,7 +189,7 @@ struct ReviewTests {
         #expect(try ReviewLog(database: database).latest(job: "job-1").map(\.disposition) == [.noMatch])
         #expect(try ReviewLog(database: database).reviews(job: "job-1").map(\.request) == ["job-1-aa.review", "job-1-aa.review"])
 
-        let outcomes = try OutcomeRecorder(results: spool.layout.resultFiles, database: database, audit: audit, clock: { now })
+        let outcomes = try OutcomeRecorder(results: spool.layout.resultFiles, database: database, audit: audit, policy: .default, clock: { now })
         let outcome = OutcomeRequest(job: "job-1", recordedBy: "jdoe", face: 1, candidate: subject, action: .interviewed,
                                      corroboration: nil)
         #expect(try outcomes.apply(outcome, ownerUID: TestSpool.analystUID, request: "job-1-o.outcome") == .recorded)

@@ -60,7 +60,10 @@ struct TrustBoundaryRound2Tests {
         let spool = try TestSpool()
         let review = ReviewRequest(job: "nojob", examiner: "jdoe", face: 1, candidate: String(repeating: "C", count: 65_000),
                                    disposition: .possibleMatch, note: String(repeating: "n", count: 30_000))
-        let name = try review.drop(via: spool.layout.tmp, into: spool.layout.incoming)
+        // Written by hand, as a hostile account would (frs review checks its fields before dropping).
+        let name = "nojob-0001.review"
+        try DurableFile.deliver(Array(try JSONEncoder().encode(review)), name: name, via: spool.layout.tmp,
+                                into: spool.layout.incoming)
         try SystemCall.run("chown", path: spool.layout.incoming + "/" + name) {
             chown(spool.layout.incoming + "/" + name, TestSpool.analystUID, TestSpool.analystUID)
         }
@@ -117,5 +120,36 @@ struct TrustBoundaryRound2Tests {
             try claimer.recoverNext(after: previous) { seen.append($0.name) }
         }
         #expect(seen == ["a.json", "b.json", "c.json", "a.json"])
+    }
+
+    @Test("resolutions and outcomes are judged with the spool's policy, like jobs and reviews")
+    func onePolicyForEveryDecision() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
+        _ = try spool.drop("job-1", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain()
+        let subject = try #require(try spool.result("job-1").probes.first?.faces.first?.candidates.first?.subject)
+        // Training is valid 30 days here: jdoe (trained 2026-01-15) and sroe (2026-02-01) are out of date.
+        try DurableFile.write(Array("{\"training_validity_days\": 30}".utf8), to: spool.layout.policyFile,
+                              via: spool.layout.state)
+        var names: [(String, UInt32)] = []
+        let outcome = OutcomeRequest(job: "job-1", recordedBy: "jdoe", face: 1, candidate: subject, action: .interviewed,
+                                     corroboration: nil)
+        names.append((try outcome.drop(via: spool.layout.tmp, into: spool.layout.incoming), TestSpool.analystUID))
+        let resolution = ResolutionRequest(job: "job-1", supervisor: "sroe", face: 1, candidate: subject,
+                                           disposition: .noMatch, note: "compared the ears and the scar")
+        names.append((try resolution.drop(via: spool.layout.tmp, into: spool.layout.incoming), TestSpool.supervisorUID))
+        for (name, uid) in names {
+            try SystemCall.run("chown", path: spool.layout.incoming + "/" + name) { chown(spool.layout.incoming + "/" + name, uid, uid) }
+        }
+        let gate = PolicyGate(config: try spool.layout.loadPolicy())
+        let now = spool.now
+        _ = try SpoolDaemon(layout: spool.layout, searcher: FakeSearcher(), gate: gate, configuration: .init(workers: 1, once: true),
+                            logger: Logger(level: .error, sink: MemorySink()), clock: { now }).run()
+        for (name, uid) in names {
+            let answer = try #require(spool.layout.answers.answer(request: name, uid: uid))
+            #expect(answer.state == .refused && answer.reasons.contains(ReasonCode.requesterTrainingExpired.rawValue),
+                    "\(answer)")
+        }
     }
 }
