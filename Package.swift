@@ -115,7 +115,9 @@ let package = Package(
         ),
         .target(
             name: "Administration",
-            dependencies: ["Basics", "Spool", "FaceSearch", "FaceEngine", "Results", "Policy", "Audit", "Store", "SystemCalls"]
+            dependencies: [
+                "Basics", "Spool", "FaceSearch", "FaceEngine", "Results", "Policy", "Audit", "Store", "SystemCalls", "ANSINIST",
+            ]
         ),
 
         // MARK: - Command line
@@ -149,7 +151,7 @@ let package = Package(
             name: "SpoolTests",
             dependencies: [
                 "Spool", "Administration", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
-                "Store", "SystemCalls", "FaceEngine", "Matching", "Imaging", "Hashing", "FixtureFiles",
+                "Store", "SystemCalls", "FaceEngine", "Matching", "Imaging", "Hashing", "FixtureFiles", "ANSINIST",
             ]
         ),
         .testTarget(

@@ -21,6 +21,11 @@ public struct BookingTransaction: Sendable {
         /// `1.002 VER`.
         public var version: String
 
+        enum CodingKeys: String, CodingKey {
+            case originatingAgency = "originating_agency", transactionType = "transaction_type"
+            case controlNumber = "control_number", date, version
+        }
+
         /// "ORI TOT TCN", what is known of them.
         public var summary: String {
             [originatingAgency.map { "ORI \($0)" }, transactionType.map { "TOT \($0)" }, controlNumber.map { "TCN \($0)" }]
@@ -64,6 +69,10 @@ public struct BookingTransaction: Sendable {
         /// Why it was refused (`nil` for an image skipped because it is not a face).
         public var reason: NISTError.Code?
         public var message: String
+
+        enum CodingKeys: String, CodingKey {
+            case record, idc, imageType = "image_type", reason, message
+        }
     }
 
     public var source: Source
@@ -155,9 +164,22 @@ public struct BookingTransaction: Sendable {
         default:
             throw NISTError(.unsupportedCompression, "the face image is compressed as \(compression) (10.011 CGA); only JPEGB and NONE are read: ask the sender for JPEGB", record: index)
         }
-        return FacialImage(record: index, idc: record.idc, coding: coding, data: t.value(data),
+        return FacialImage(record: index, idc: record.idc, coding: coding, data: imageData(t.value(data), type: record.type),
                            photoDate: date(t.firstItem(record, 5)), profile: t.firstItem(record, 13),
                            pose: t.firstItem(record, 20))
+    }
+
+    /// The image bytes of a `T.999` value. A value that starts with a short text, GS and the tag
+    /// `T.999:` again before the image (a doubled image field, as in NIST's reference file
+    /// `valid1.11.an2`: `10.999:010110<GS>10.999:<JPEG>`) is taken from after the second tag: the
+    /// reader keeps the record as written (the field runs to the record's end), the image is what follows.
+    static func imageData(_ value: ArraySlice<UInt8>, type: Int) -> ArraySlice<UInt8> {
+        let tag = Array("\u{1D}\(type).999:".utf8)
+        let window = value.prefix(64 + tag.count)
+        guard let gs = window.firstIndex(of: NISTSeparator.group), value[value.startIndex..<gs].allSatisfy({ $0 >= 0x20 && $0 < 0x7F }),
+              value[gs...].starts(with: tag)
+        else { return value }
+        return value[(gs + tag.count)...]
     }
 
     /// Who the transaction is about, by the first of `fields` present in its Type-2 record, else by

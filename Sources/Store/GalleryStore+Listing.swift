@@ -60,6 +60,11 @@ extension GalleryStore {
         return try subjects(subject).first
     }
 
+    /// Whether `subject` was removed (its id is retired).
+    public func isRemoved(subject: String) throws -> Bool {
+        try database.query("SELECT 1 FROM gallery_subjects WHERE subject = ? AND removed_at IS NOT NULL", [.text(subject)]).isEmpty == false
+    }
+
     /// The subject ids (`gallery_subjects.subject`) of subject row ids (``GalleryDescriptors/subjectIDs``).
     public func subjectNames(rowIDs: Set<Int64>) throws -> [Int64: String] {
         var out: [Int64: String] = [:]

@@ -88,6 +88,10 @@ struct NISTReaderTests {
         #expect(none.faces.isEmpty && none.name == "smith,william")
         let many = try BookingTransaction(bytes: try Self.bytes("valid1.11.an2"))
         #expect(many.faces.count == 1 && many.faces.first?.pose == "A" && many.dateOfBirth == "1960-02-01")
+        // valid1.11's image field is doubled (10.999:010110<GS>10.999:<JPEG>): the image is the JPEG.
+        let doubled = try #require(many.faces.first)
+        #expect(Array(doubled.data.prefix(3)) == [0xFF, 0xD8, 0xFF] && doubled.data.count == 22092 - 14)
+        #expect(Array(many.transaction.value(many.transaction.records[3].field(999)!).prefix(7)) == Array("010110\u{1D}".utf8))
     }
 
     @Test("identity: the policy's Type-2 fields in order, else ORI/TCN")

@@ -1,24 +1,26 @@
 import Foundation
 
-/// Writes ANSI/NIST-ITL transactions in the traditional encoding for tests: a Type-1 record whose
+/// Writes ANSI/NIST-ITL transactions in the traditional encoding for tests (the reader's, the importer's): a Type-1 record whose
 /// CNT lists the records given, tagged records with their LEN computed, binary records with their
 /// 4-byte length.
-struct NISTBuilder {
-    enum Record {
+public struct NISTBuilder {
+    public enum Record: Sendable {
         /// Fields other than LEN and IDC (numbers and values); IDC is added as field 2.
         case tagged(type: Int, idc: Int, fields: [(Int, [UInt8])])
         /// A binary record (Types 3–8) of `length` bytes (at least 18), filled with `fill`.
         case binary(type: Int, idc: Int, length: Int, fill: UInt8)
     }
 
-    var version = "0400"
+    public var version = "0400"
     /// Type-1 fields other than LEN (1.001), VER (1.002) and CNT (1.003).
-    var header: [(Int, String)] = [(4, "CAR"), (5, "20240102"), (7, "DAI000000"), (8, "NY0303000"), (9, "TCN0001")]
-    var records: [Record] = []
+    public var header: [(Int, String)] = [(4, "CAR"), (5, "20240102"), (7, "DAI000000"), (8, "NY0303000"), (9, "TCN0001")]
+    public var records: [Record] = []
     /// Two-digit Type-1 tags (`1.01:`), as version 0201 files write them.
-    var twoDigitHeaderTags = false
+    public var twoDigitHeaderTags = false
 
-    static func text(_ s: String) -> [UInt8] { Array(s.utf8) }
+    public init() {}
+
+    public static func text(_ s: String) -> [UInt8] { Array(s.utf8) }
 
     func tag(_ type: Int, _ number: Int, twoDigit: Bool = false) -> String {
         twoDigit ? String(format: "%d.%02d", type, number) : String(format: "%d.%03d", type, number)
@@ -40,7 +42,7 @@ struct NISTBuilder {
         return Array((prefix + String(length)).utf8) + body
     }
 
-    func build() -> [UInt8] {
+    public func build() -> [UInt8] {
         var cnt = "1\u{1F}\(records.count)"
         for record in records {
             switch record {
@@ -67,7 +69,7 @@ struct NISTBuilder {
     }
 
     /// A Type-10 record's fields for an image.
-    static func face(imt: String = "FACE", cga: String, width: Int = 2, height: Int = 2, csp: String = "GRAY",
+    public static func face(imt: String = "FACE", cga: String, width: Int = 2, height: Int = 2, csp: String = "GRAY",
                      date: String = "20230405", sap: String = "10", pos: String = "F", data: [UInt8]) -> [(Int, [UInt8])] {
         [(3, text(imt)), (4, text("NY0303000")), (5, text(date)), (6, text("\(width)")), (7, text("\(height)")),
          (8, text("0")), (9, text("1")), (10, text("1")), (11, text(cga)), (12, text(csp)), (13, text(sap)),
