@@ -82,7 +82,7 @@ extension SpoolAdministration {
     public func recordImport(_ reports: [BookingImportReport], version: Int64) throws {
         let images = reports.flatMap(\.images)
         func count(_ outcome: BookingImportReport.Image.Outcome) -> Int { images.filter { $0.outcome == outcome }.count }
-        let reasons = Set(reports.compactMap(\.reason) + images.compactMap(\.reason)).map(\.rawValue).sorted()
+        let reasons = Set((reports.compactMap(\.reason) + images.compactMap(\.reason)).map(\.rawValue)).sorted()
         try audit.append(AuditEvent(
             event: "gallery.imported", actor: actor, outcome: "ok", reasons: reasons,
             details: [

@@ -82,47 +82,47 @@ public final class BookingImport: Sendable {
         do {
             booking = BookingTransaction(try reader.read(bytes))
         } catch {
-            report.refuse(.init(error.code), error.description)
+            report.refuse(.reader(error.code), error.description)
             return report
         }
         report.transaction = booking.source
         report.skipped = booking.skipped
         guard booking.faces.count <= options.maxFaces else {
-            report.refuse(.tooManyFaces, "\(booking.faces.count) facial images, over the limit of \(options.maxFaces) in one transaction")
+            report.refuse(.importer(.tooManyFaces), "\(booking.faces.count) facial images, over the limit of \(options.maxFaces) in one transaction")
             return report
         }
         guard let identity = booking.identity(fields: options.identityFields) else {
-            report.refuse(.noIdentity, "none of the identifying fields (\(options.identityFields.map(\.description).joined(separator: ", "))) nor a transaction control number (1.009) is present")
+            report.refuse(.importer(.noIdentity), "none of the identifying fields (\(options.identityFields.map(\.description).joined(separator: ", "))) nor a transaction control number (1.009) is present")
             return report
         }
         let subject = identity.subject
         guard subject.count <= 160, subject.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
-            report.refuse(.invalidIdentity, "the identifying field \(identity.field) holds control characters or is over 160 characters")
+            report.refuse(.importer(.invalidIdentity), "the identifying field \(identity.field) holds control characters or is over 160 characters")
             return report
         }
         report.subject = subject
         do {
             if try enrollment.store.withLock({ try $0.isRemoved(subject: subject) }) {
-                report.refuse(.subjectRemoved, "subject \(subject) was removed from the gallery (expunged); its id is retired and its bookings are not enrolled again")
+                report.refuse(.importer(.subjectRemoved), "subject \(subject) was removed from the gallery (expunged); its id is retired and its bookings are not enrolled again")
                 return report
             }
         } catch {
-            report.refuse(.failed, "the gallery cannot be read: \(error)")
+            report.refuse(.importer(.failed), "the gallery cannot be read: \(error)")
             return report
         }
         let who = GallerySubjectIdentity(name: booking.name, dateOfBirth: booking.dateOfBirth)
         for note in booking.refused {
             report.images.append(.init(record: note.record, idc: note.idc, outcome: .refused,
-                                       reason: note.reason.map(BookingImportReport.Reason.init), message: note.message))
+                                       reason: note.reason.map(BookingImportReport.Reason.reader), message: note.message))
         }
         for face in booking.faces {
             report.images.append(importFace(face, subject: subject, identity: who, source: booking.source))
         }
         report.images.sort { $0.record < $1.record }
         // A gallery refusal of the subject (removed, another date of birth) refuses the transaction.
-        if let refusal = report.images.first(where: { $0.reason == .subjectRemoved || $0.reason == .identityConflict }),
+        if let refusal = report.images.first(where: { $0.reason == .importer(.subjectRemoved) || $0.reason == .importer(.identityConflict) }),
            !report.images.contains(where: { $0.outcome == .enrolled || $0.outcome == .multipleFaces }) {
-            report.refuse(refusal.reason ?? .failed, refusal.message ?? "")
+            report.refuse(refusal.reason ?? .importer(.failed), refusal.message ?? "")
         }
         return report
     }
@@ -176,18 +176,18 @@ public final class BookingImport: Sendable {
             result.message = message
         } catch let error as ImageError {
             result.outcome = .refused
-            result.reason = .imageUnreadable
+            result.reason = .importer(.imageUnreadable)
             result.message = "the JPEG of record \(face.record) cannot be decoded: \(error.code.rawValue): \(error.message)"
         } catch let error as GalleryStoreError {
             result.outcome = .refused
             switch error.code {
-            case .subjectRemoved: result.reason = .subjectRemoved
-            case .identityConflict: result.reason = .identityConflict
-            default: result.reason = .failed
+            case .subjectRemoved: result.reason = .importer(.subjectRemoved)
+            case .identityConflict: result.reason = .importer(.identityConflict)
+            default: result.reason = .importer(.failed)
             }
             result.message = error.message
         } catch {
-            result.reason = .failed
+            result.reason = .importer(.failed)
             result.message = "\(error)"
         }
         return result
@@ -211,9 +211,9 @@ public final class BookingImport: Sendable {
             } catch {
                 var report = BookingImportReport(source: paths[i], sha256: "")
                 if (error as? SystemCallError)?.errno == EFBIG {
-                    report.refuse(.tooLarge, "the file is over the limit of \(limit) bytes")
+                    report.refuse(.reader(.tooLarge), "the file is over the limit of \(limit) bytes")
                 } else {
-                    report.refuse(.unreadable, "cannot read the file: \(error)")
+                    report.refuse(.importer(.unreadable), "cannot read the file: \(error)")
                 }
                 return report
             }

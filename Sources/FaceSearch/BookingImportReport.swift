@@ -3,39 +3,49 @@ import ANSINIST
 /// What became of one imported transaction and each of its images: the answer to the booking
 /// feed, and one entry of `frs gallery import --json`. Codable to JSON, field names in snake_case. It names the subject id but never the person's name or date of birth.
 public struct BookingImportReport: Sendable, Equatable, Codable {
-    /// Why a transaction or an image was refused: a closed set with stable raw values.
-    public enum Reason: String, Sendable, Equatable, Codable, CaseIterable {
-        /// ``ANSINIST/NISTError/Code`` values, as they are.
-        case empty = "ansi-nist.empty"
-        case foreign = "ansi-nist.foreign"
-        case tooLarge = "ansi-nist.too-large"
-        case truncated = "ansi-nist.truncated"
-        case malformed = "ansi-nist.malformed"
-        case unsupportedVersion = "ansi-nist.unsupported-version"
-        case unknownRecordType = "ansi-nist.unknown-record-type"
-        case recordMismatch = "ansi-nist.record-mismatch"
-        case trailingData = "ansi-nist.trailing-data"
-        case unsupportedCompression = "ansi-nist.unsupported-compression"
-        case invalidImage = "ansi-nist.invalid-image"
-        /// The file could not be read.
-        case unreadable = "import.unreadable"
-        /// No identifying field and no transaction control number: the person cannot be named.
-        case noIdentity = "import.no-identity"
-        /// The identifying value holds control characters or is too long to be an id.
-        case invalidIdentity = "import.invalid-identity"
-        /// More facial images than one transaction may bring.
-        case tooManyFaces = "import.too-many-faces"
-        /// A JPEGB image that does not decode.
-        case imageUnreadable = "import.image-unreadable"
-        /// The subject was removed from the gallery (expunged): its id is retired.
-        case subjectRemoved = "gallery.subject-removed"
-        /// The gallery has another date of birth for this subject: two people may share the id.
-        case identityConflict = "gallery.identity-conflict"
-        /// Anything else (a database error): see the message.
-        case failed = "import.failed"
+    /// Why a transaction or an image was refused: a closed set with stable raw values (the reader's
+    /// codes, `ansi-nist.*`, and the importer's and the gallery's, `import.*` and `gallery.*`).
+    public enum Reason: Sendable, Equatable, Codable, RawRepresentable {
+        /// The reader refused the file, or a Type-10 image (``ANSINIST/NISTError/Code``).
+        case reader(NISTError.Code)
+        /// The importer or the gallery refused.
+        case importer(Code)
 
-        public init(_ code: NISTError.Code) {
-            self = Reason(rawValue: code.rawValue) ?? .malformed
+        /// The importer's and the gallery's reasons.
+        public enum Code: String, Sendable, CaseIterable {
+            /// The file could not be read.
+            case unreadable = "import.unreadable"
+            /// No identifying field and no transaction control number: the person cannot be named.
+            case noIdentity = "import.no-identity"
+            /// The identifying value holds control characters or is too long to be an id.
+            case invalidIdentity = "import.invalid-identity"
+            /// More facial images than one transaction may bring.
+            case tooManyFaces = "import.too-many-faces"
+            /// A JPEGB image that does not decode.
+            case imageUnreadable = "import.image-unreadable"
+            /// The subject was removed from the gallery (expunged): its id is retired.
+            case subjectRemoved = "gallery.subject-removed"
+            /// The gallery has another date of birth for this subject: two people may share the id.
+            case identityConflict = "gallery.identity-conflict"
+            /// Anything else (a database error): see the message.
+            case failed = "import.failed"
+        }
+
+        public init?(rawValue: String) {
+            if let code = NISTError.Code(rawValue: rawValue) {
+                self = .reader(code)
+            } else if let code = Code(rawValue: rawValue) {
+                self = .importer(code)
+            } else {
+                return nil
+            }
+        }
+
+        public var rawValue: String {
+            switch self {
+            case .reader(let code): code.rawValue
+            case .importer(let code): code.rawValue
+            }
         }
     }
 

@@ -66,7 +66,7 @@ struct GalleryImportTests {
         #expect(byName["valid1.2.an2"]?.status == .imported && byName["valid1.2.an2"]?.images.isEmpty == true)
         #expect(byName["valid1.3.an2"]?.images.map(\.outcome) == [.enrolled])
         // valid1.9 reuses valid1.11's ORI and TCN with another date of birth: refused, not merged.
-        #expect(byName["valid1.9.an2"]?.status == .refused && byName["valid1.9.an2"]?.reason == .identityConflict)
+        #expect(byName["valid1.9.an2"]?.status == .refused && byName["valid1.9.an2"]?.reason == .importer(.identityConflict))
         #expect(byName["valid1.3.an2"]?.subject == "tcn:AWRE01730/1234567890")
 
         let (subjects, _) = try admin.listGallery()
@@ -107,7 +107,7 @@ struct GalleryImportTests {
         #expect(files.count == 3)
         let run = try admin.importGallery(files: files, analyzer: try Self.analyzer.get(), workers: 2)
         #expect(run.reports.map(\.status) == [.refused, .refused, .refused])
-        #expect(run.reports.map(\.reason) == [.truncated, .foreign, .trailingData])
+        #expect(run.reports.map(\.reason) == [.reader(.truncated), .reader(.foreign), .reader(.trailingData)])
         #expect(run.reports[0].message?.contains("record 2") == true)
         #expect(try GalleryStore(database: try Database(path: spool.layout.database)).stats().images == 0)
         #expect(throws: AdministrationError.self) {
@@ -140,7 +140,7 @@ struct GalleryImportTests {
         _ = importer.importTransaction(Self.booking(sid: "NY3", name: "SALLEY,JOHN", dob: "19640508", tcn: "T4", face: other), source: "d.an2")
         // A JP2 face is refused by name.
         let jp2 = importer.importTransaction(Self.booking(sid: "NY4", name: "X", dob: "19800101", tcn: "T5", face: [0, 0, 0, 12], cga: "JP2"), source: "e.an2")
-        #expect(jp2.status == .imported && jp2.images.map(\.reason) == [.unsupportedCompression])
+        #expect(jp2.status == .imported && jp2.images.map(\.reason) == [.reader(.unsupportedCompression)])
         #expect(jp2.images.first?.message?.contains("JP2") == true)
 
         let (subjects, _) = try admin.listGallery()
@@ -163,7 +163,7 @@ struct GalleryImportTests {
         #expect(try admin.listGallery().subjects.map(\.subject) == ["sid:NY2", "sid:NY3"])
         // The feed brings the expunged person again: refused, the id is retired.
         let back = importer.importTransaction(Self.booking(sid: "NY1", name: "SIMM,JOHN", dob: "19700101", tcn: "T1", face: simm1), source: "a.an2")
-        #expect(back.status == .refused && back.reason == .subjectRemoved)
+        #expect(back.status == .refused && back.reason == .importer(.subjectRemoved))
         #expect(!FileManager.default.fileExists(atPath: images[0].path))
         let json = String(decoding: try JSONEncoder().encode(back), as: UTF8.self)
         #expect(json.contains("\"gallery.subject-removed\"") && !json.contains("SIMM"))
