@@ -3,12 +3,12 @@
 # transactions) against `frs gallery enroll` (a CSV of the same JPEGs), in the same run, alternating,
 # and the parity of the two galleries (the same faces, boxes and descriptors by image SHA-256).
 #
-# The photo set (ImageMagick `convert`, deterministic, into a temporary folder): the 55 johns photos
+# The photo set (Pillow, deterministic, into a temporary folder): the 55 johns photos
 # (../shared/fixtures/dlib/examples/johns, 150x150, one face) each upscaled and cropped or padded
 # eight ways to booking-like photos of 480-1000 px, and the single-person photos of
 # ../shared/fixtures/face_recognition (knn train/test, obama at 240p-1080p, obama, obama2,
-# obama_small, biden) and Tests/Fixtures/images (obama, obama2, biden) four ways (as they are,
-# centre crop, grey padding, re-encoded at quality 80). One transaction per photo, written by
+# obama_small, biden) and Tests/Fixtures/images (obama, obama2, biden) four ways (quality 95,
+# centre crop, grey padding, quality 80). One transaction per photo, written by
 # the Python below: version 0400 (every fifth 0201, with two-digit Type-1 tags), a Type-1, a Type-2
 # (2.015 SID per person: a person's photos are one subject, as the manifest's subject_id; name,
 # date of birth), a binary Type-4 fingerprint record of 2-30 KB to step over in every other one,
@@ -29,8 +29,7 @@ if [ ! -f "$FRS_MODELS/mmod_human_face_detector.dat" ] && [ -f ../shared/models/
 fi
 fixtures="${FRS_FIXTURES:-$PWD/../shared/fixtures}"
 [ -d "$fixtures" ] || fixtures=/work/shared/fixtures
-convert=/usr/bin/convert
-[ -x "$convert" ] || convert=$(command -v convert) || { echo "bench-import: needs ImageMagick (apt-get install imagemagick)" >&2; exit 1; }
+python3 -c 'import PIL' 2>/dev/null || { echo "bench-import: needs Pillow (pip install pillow) to build the photos" >&2; exit 1; }
 rounds=3 workers=$(nproc)
 while (($#)); do
   case "$1" in
@@ -44,31 +43,52 @@ work=$(mktemp -d /tmp/frs-bench-import-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/photos" "$work/transactions"
 
-# photos/<person>__<n>.jpg
-i=0
-photo() { i=$((i + 1)); echo "$work/photos/$1__$(printf %04d $i).jpg"; }
-for f in "$fixtures"/dlib/examples/johns/*/*.jpg; do
-  p=$(basename "$(dirname "$f")")
-  "$convert" "$f" -filter Triangle -resize 600x600 -background 'rgb(128,128,128)' -gravity center -extent 800x1000 -quality 90 "$(photo "$p")"
-  "$convert" "$f" -filter Triangle -resize 450x450 -background 'rgb(110,120,130)' -gravity west -extent 1000x900-200+0 -quality 90 "$(photo "$p")"
-  "$convert" "$f" -filter Triangle -resize 750x750 -background 'rgb(150,150,140)' -gravity north -extent 760x1000+0-60 -quality 90 "$(photo "$p")"
-  "$convert" "$f" -filter Triangle -resize 330x330 -background 'rgb(90,90,100)' -gravity center -extent 600x750+0-40 -quality 85 "$(photo "$p")"
-  "$convert" "$f" -filter Triangle -resize 640x640 -gravity center -crop 560x560+0+0 +repage -quality 92 "$(photo "$p")"
-  "$convert" "$f" -filter Triangle -resize 520x520 -background 'rgb(200,200,200)' -gravity south -extent 640x800 -quality 88 "$(photo "$p")"
-  "$convert" "$f" -filter Triangle -resize 700x700 -gravity center -crop 600x660+0+10 +repage -background 'rgb(60,60,60)' -extent 720x900 -quality 90 "$(photo "$p")"
-  "$convert" "$f" -filter Triangle -resize 400x400 -background 'rgb(128,140,128)' -gravity east -extent 480x600 -quality 95 "$(photo "$p")"
-done
-for f in "$fixtures"/face_recognition/examples/knn_examples/{train/*,test}/*.jpg \
-         "$fixtures"/face_recognition/examples/{obama-240p,obama-480p,obama-720p,obama-1080p,obama,obama2,obama_small,biden}.jpg \
-         Tests/Fixtures/images/{obama,obama2,biden}.jpg; do
-  case "$f" in *obama_and_biden*|*two_people*) continue ;; esac
-  p=$(basename "$f" .jpg); p=${p%%[-0-9_]*}; case "$f" in */train/*) p=$(basename "$(dirname "$f")") ;; esac
-  cp "$f" "$(photo "$p")"
-  "$convert" "$f" -gravity center -crop 80%x80%+0+0 +repage -quality 90 "$(photo "$p")"
-  "$convert" "$f" -background 'rgb(128,128,128)' -gravity center -extent 125%x125% -quality 90 "$(photo "$p")"
-  "$convert" "$f" -quality 80 "$(photo "$p")"
-done
-
+# photos/<person>__<n>.jpg, made with Pillow (deterministic).
+python3 - "$work/photos" "$fixtures" <<'PY'
+import glob, os, sys
+from PIL import Image
+out, fixtures = sys.argv[1], sys.argv[2]
+n = 0
+def save(im, person, quality=90):
+    global n
+    n += 1
+    im.convert("RGB").save(os.path.join(out, "%s__%04d.jpg" % (person, n)), quality=quality)
+def pad(im, size, w, h, colour, dx=0, dy=0, quality=90, person=""):
+    face = im.resize((size, size), Image.BILINEAR)
+    canvas = Image.new("RGB", (w, h), colour)
+    canvas.paste(face, ((w - size) // 2 + dx, (h - size) // 2 + dy))
+    save(canvas, person, quality)
+for f in sorted(glob.glob(os.path.join(fixtures, "dlib/examples/johns/*/*.jpg"))):
+    p = os.path.basename(os.path.dirname(f))
+    im = Image.open(f).convert("RGB")
+    pad(im, 600, 800, 1000, (128, 128, 128), person=p)
+    pad(im, 450, 1000, 900, (110, 120, 130), dx=-200, person=p)
+    pad(im, 750, 760, 1000, (150, 150, 140), dy=-100, person=p)
+    pad(im, 330, 600, 750, (90, 90, 100), dy=-40, quality=85, person=p)
+    big = im.resize((640, 640), Image.BILINEAR)
+    save(big.crop((40, 40, 600, 600)), p, 92)
+    pad(im, 520, 640, 800, (200, 200, 200), dy=120, quality=88, person=p)
+    pad(im.resize((700, 700), Image.BILINEAR).crop((50, 30, 650, 690)), 600, 720, 900, (60, 60, 60), person=p)
+    pad(im, 400, 480, 600, (128, 140, 128), dx=40, quality=95, person=p)
+natural = sorted(glob.glob(os.path.join(fixtures, "face_recognition/examples/knn_examples/train/*/*.jpg"))
+                 + glob.glob(os.path.join(fixtures, "face_recognition/examples/knn_examples/test/*.jpg"))
+                 + [os.path.join(fixtures, "face_recognition/examples", x + ".jpg") for x in
+                    ["obama-240p", "obama-480p", "obama-720p", "obama-1080p", "obama", "obama2", "obama_small", "biden"]]
+                 + ["Tests/Fixtures/images/%s.jpg" % x for x in ["obama", "obama2", "biden"]])
+for f in natural:
+    if "obama_and_biden" in f or "two_people" in f or not os.path.exists(f):
+        continue
+    p = os.path.basename(os.path.dirname(f)) if "/train/" in f else os.path.basename(f).split(".")[0].split("-")[0].split("_")[0].rstrip("0123456789")
+    im = Image.open(f).convert("RGB")
+    w, h = im.size
+    save(im, p, 95)
+    save(im.crop((w // 10, h // 10, w - w // 10, h - h // 10)), p)
+    canvas = Image.new("RGB", (w * 5 // 4, h * 5 // 4), (128, 128, 128))
+    canvas.paste(im, (w // 8, h // 8))
+    save(canvas, p)
+    save(im, p, 80)
+print(f"photos: {n}")
+PY
 python3 - "$work" <<'PY'
 import hashlib, os, random, sys
 work = sys.argv[1]
@@ -90,12 +110,13 @@ with open(os.path.join(work, "manifest.csv"), "w") as manifest:
     manifest.write("subject_id,image,source,captured\n")
     for k, name in enumerate(sorted(os.listdir(os.path.join(work, "photos")))):
         person = name.split("__")[0]
-        sid = persons.setdefault(person, "NY%08d" % (len(persons) + 1))
+        number = persons.setdefault(person, len(persons) + 1)
+        sid = "NY%08d" % number
         jpeg = open(os.path.join(work, "photos", name), "rb").read()
         old = k % 5 == 4
         records, cnt = [], ["1" + "\x1f"]
         t2 = tagged(2, [(2, b"00"), (15, sid.encode()), (18, person.upper().replace("_", ",").encode()),
-                        (22, b"19%02d%02d%02d" % (50 + len(persons) % 40, 1 + len(persons) % 12, 1 + len(persons) % 28))])
+                        (22, b"19%02d%02d%02d" % (50 + number % 40, 1 + number % 12, 1 + number % 28))])
         records.append((2, 0, t2))
         if k % 2 == 0:
             size = random.randint(2000, 30000)

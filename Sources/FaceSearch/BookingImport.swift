@@ -221,6 +221,20 @@ public final class BookingImport: Sendable {
         }
     }
 
+    /// Removes a subject (a removal request of the feed: expungement, dismissal, acquittal) as
+    /// `frs gallery remove` does: its faces, images, name and date of birth leave the gallery, and
+    /// its image files in ``Options/imageDirectory`` are deleted. Who may ask, and the audit record,
+    /// are the caller's.
+    /// - Throws: `GalleryStoreError` (unknown or already removed subject, empty reason), `DatabaseError`,
+    ///   `SystemCallError` when a file cannot be deleted (the gallery rows are gone by then).
+    public func removeSubject(_ subject: String, reason: String) throws -> GalleryRemoval {
+        let removal = try enrollment.store.withLock { try $0.removeSubject(subject, reason: reason) }
+        for path in removal.imagePaths where path.hasPrefix(options.imageDirectory + "/") {
+            try DurableFile.remove(path)
+        }
+        return removal
+    }
+
     /// The gallery version now.
     public func version() throws -> Int64 { try enrollment.store.withLock { try $0.version() } }
 

@@ -165,6 +165,11 @@ struct GalleryImportTests {
         let back = importer.importTransaction(Self.booking(sid: "NY1", name: "SIMM,JOHN", dob: "19700101", tcn: "T1", face: simm1), source: "a.an2")
         #expect(back.status == .refused && back.reason == .importer(.subjectRemoved))
         #expect(!FileManager.default.fileExists(atPath: images[0].path))
+        // A removal request through the importer (the booking feed's way): the same, files included.
+        let rawImage = try #require(try admin.listGallery(subject: "sid:NY2").images.first)
+        #expect(try importer.removeSubject("sid:NY2", reason: "dismissal").images == 1)
+        #expect(!FileManager.default.fileExists(atPath: rawImage.path))
+        #expect(try admin.listGallery().subjects.map(\.subject) == ["sid:NY3"])
         let json = String(decoding: try JSONEncoder().encode(back), as: UTF8.self)
         #expect(json.contains("\"gallery.subject-removed\"") && !json.contains("SIMM"))
     }
