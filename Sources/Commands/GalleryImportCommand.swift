@@ -34,10 +34,7 @@ public struct GalleryImportCommand: Subcommand {
     public var json: Bool
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
-        workers = try arguments.int("--workers", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
-        let name = try arguments.option("--pipeline") ?? DetectionPipeline.bookingPhoto.rawValue
-        guard let pipeline = DetectionPipeline(rawValue: name) else { throw UsageError("--pipeline must be booking or full") }
-        self.pipeline = pipeline
+        (workers, pipeline) = try GalleryEnrollCommand.workersAndPipeline(&arguments)
         json = arguments.flag("--json")
         paths = try arguments.positionals()
         guard !paths.isEmpty else { throw UsageError("gallery import needs at least one FILE or DIR") }

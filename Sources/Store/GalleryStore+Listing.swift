@@ -44,9 +44,10 @@ extension GalleryStore {
             """, [.text(subject)]
         ) { row in
             guard let path = row.text(0), let sha = row.text(1) else { return }
-            out.append(GalleryImageSummary(
-                path: path, sha256: sha, source: row.text(2), captured: row.text(3), profile: row.text(4),
-                pose: row.text(5), enrolledAt: row.text(6) ?? "", faces: Int(row.int(7) ?? 0), box: Self.box(row, at: 8)))
+            let record = GalleryImageRecord(subject: subject, path: path, sha256: sha, source: row.text(2), captured: row.text(3),
+                                            profile: row.text(4), pose: row.text(5))
+            out.append(GalleryImageSummary(record: record, enrolledAt: row.text(6) ?? "", faces: Int(row.int(7) ?? 0),
+                                           box: Self.box(row, at: 8)))
         }
         return out
     }
@@ -93,18 +94,16 @@ public struct GallerySubjectSummary: Sendable, Equatable, Codable {
     public var sources: [String]
 }
 
-/// One image of a subject.
+/// One image of a subject: its record as enrolled (path, SHA-256, source, photo date, profile,
+/// pose; read through as `summary.path` and so on), when, and its faces.
+@dynamicMemberLookup
 public struct GalleryImageSummary: Sendable, Equatable {
-    public var path: String
-    public var sha256: String
-    public var source: String?
-    public var captured: String?
-    /// `10.013 SAP` of an imported booking photo.
-    public var profile: String?
-    /// `10.020 POS` of an imported booking photo.
-    public var pose: String?
+    /// The image as enrolled (its subject included).
+    public var record: GalleryImageRecord
     public var enrolledAt: String
     public var faces: Int
     /// The enrolled face (the largest), `nil` when none was found.
     public var box: FaceBox?
+
+    public subscript<T>(dynamicMember field: KeyPath<GalleryImageRecord, T>) -> T { record[keyPath: field] }
 }
