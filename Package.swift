@@ -5,7 +5,7 @@
 // Layering (bottom to top; a module imports only modules listed before it):
 //   C shims ............ CJPEG, CJPEGGuard, CSQLite, CStatFS
 //   pure value code .... Basics (FaceBox, ParallelWork, Logger, HTML escaping, UTC days), Hashing, DlibFormat, NeuralNet,
-//                        Policy
+//                        Policy, ANSINIST (ANSI/NIST-ITL transactions: booking records)
 //   OS and C wrappers .. SystemCalls (the one libc layer), Imaging, Store (SQLite: gallery tables, registry),
 //                        Matching (kernels on packed panels; its cache file's I/O goes through SystemCalls)
 //   engine ............. FaceEngine (Imaging + DlibFormat + NeuralNet)
@@ -78,6 +78,7 @@ let package = Package(
         .target(name: "NeuralNet", swiftSettings: neuralNetSettings),
         .target(name: "Matching", dependencies: ["SystemCalls"], swiftSettings: vectorSettings),
         .target(name: "Policy", dependencies: ["Basics"]),
+        .target(name: "ANSINIST"),
 
         // MARK: - OS and C wrappers
         .target(name: "SystemCalls", dependencies: ["CStatFS"]),
@@ -98,7 +99,9 @@ let package = Package(
         .target(name: "Results", dependencies: ["Basics", "Policy", "SystemCalls"]),
         .target(
             name: "FaceSearch",
-            dependencies: ["Basics", "Results", "FaceEngine", "Matching", "Store", "Imaging", "Hashing", "SystemCalls"]
+            dependencies: [
+                "Basics", "Results", "FaceEngine", "Matching", "Store", "Imaging", "Hashing", "SystemCalls", "ANSINIST",
+            ]
         ),
         .target(name: "Reviews", dependencies: ["Results", "Store", "Audit", "Policy", "SystemCalls", "Hashing"]),
         .target(name: "Sheets", dependencies: ["Basics", "Results", "Reviews", "Policy", "Store", "Imaging", "Hashing", "SystemCalls"]),
@@ -112,7 +115,9 @@ let package = Package(
         ),
         .target(
             name: "Administration",
-            dependencies: ["Basics", "Spool", "FaceSearch", "FaceEngine", "Results", "Policy", "Audit", "Store", "SystemCalls"]
+            dependencies: [
+                "Basics", "Spool", "FaceSearch", "FaceEngine", "Results", "Policy", "Audit", "Store", "SystemCalls", "ANSINIST",
+            ]
         ),
 
         // MARK: - Command line
@@ -134,6 +139,7 @@ let package = Package(
         .testTarget(name: "MatchingTests", dependencies: ["Matching"], swiftSettings: numericSettings),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Basics"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEGGuard", "FixtureFiles"], swiftSettings: numericSettings),
+        .testTarget(name: "ANSINISTTests", dependencies: ["ANSINIST", "FixtureFiles", "Hashing"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Basics"]),
         .testTarget(
             name: "FaceEngineTests",
@@ -145,7 +151,7 @@ let package = Package(
             name: "SpoolTests",
             dependencies: [
                 "Spool", "Administration", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
-                "Store", "SystemCalls", "FaceEngine", "Matching", "Imaging", "Hashing", "FixtureFiles",
+                "Store", "SystemCalls", "FaceEngine", "Matching", "Imaging", "Hashing", "FixtureFiles", "ANSINIST",
             ]
         ),
         .testTarget(

@@ -13,6 +13,7 @@
 #   requests    the drop-box requests' parsers: ReviewRequest, ApprovalRequest, ResolutionRequest,
 #               OutcomeRequest.parse; what they accept has no control characters and round-trips
 #               (Sources/Reviews, with Policy, Store, Audit, Results, SystemCalls below it)
+#   ansinist    NISTReader.read and BookingTransaction             (Sources/ANSINIST)
 #
 # Each harness is compiled with `swiftc -sanitize=fuzzer,address -parse-as-library -O` against
 # the module it tests, itself compiled with the same sanitizers into .build-fuzz/ (the C guard
@@ -22,7 +23,7 @@
 # libFuzzer report the crash and save the input. Dictionaries: scripts/fuzz/job.dict (JSON and the
 # job/policy keys), requests.dict (the requests' keys, control and invisible characters), jpeg.dict (markers, Exif orientation), dlib.dict (dlib integer edge values and
 # layer tags; with it the Int64.min matrix-dimension trap was found in ~11,000 runs, without it not
-# in 4.5 million). Objects are rebuilt when a module's sources change; delete .build-fuzz after
+# in 4.5 million), ansinist.dict (separators, tags, Type-10 values). Objects are rebuilt when a module's sources change; delete .build-fuzz after
 # changing the flags here. Corpora:
 #   .build-fuzz/corpus/<target>   the working corpus (grows from run to run; written by libFuzzer)
 #   .build-fuzz/seeds/<target>    seeds made here: small fixture JPEGs, prefixes of the model files
@@ -39,7 +40,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$ROOT/.build-fuzz"
 SWIFTC=${SWIFTC:-swiftc}
 CLANG=${CLANG:-$(dirname "$(command -v "$SWIFTC")")/clang}
-ALL_TARGETS=(job jpeg shape dnn dlibreader requests)
+ALL_TARGETS=(job jpeg shape dnn dlibreader requests ansinist)
 
 seconds=60
 build_only=0
@@ -49,7 +50,7 @@ while (($#)); do
         --seconds) seconds="$2"; shift 2 ;;
         --seconds=*) seconds="${1#*=}"; shift ;;
         --build-only) build_only=1; shift ;;
-        -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
@@ -99,6 +100,7 @@ build_target() {
     local t=$1 links=() includes=()
     case "$t" in
         job) build_module Basics; build_module Policy; links=("$OUT/obj/Basics.o" "$OUT/obj/Policy.o") ;;
+        ansinist) build_module ANSINIST; links=("$OUT/obj/ANSINIST.o") ;;
         requests)
             build_module Basics; build_module Hashing; build_module Policy
             build_module SystemCalls -I "$ROOT/Sources/CStatFS"
@@ -155,6 +157,10 @@ make_seeds() {
                 head -c 65536 "$models/mmod_human_face_detector.dat" > "$dir/mmod-prefix-64k"
                 head -c 262144 "$models/dlib_face_recognition_resnet_model_v1.dat" > "$dir/resnet-prefix-256k"
             fi ;;
+        ansinist)
+            # The small reference transactions whole; the big ones' first 4 KiB (their Type-1 and Type-2).
+            cp "$ROOT"/Tests/Fixtures/ansi-nist/valid1.3.an2 "$dir"/
+            for f in "$ROOT"/Tests/Fixtures/ansi-nist/*.an2; do head -c 4096 "$f" > "$dir/$(basename "$f").4k"; done ;;
         dlibreader)
             [[ -n "$models" ]] && head -c 512 "$models/dlib_face_recognition_resnet_model_v1.dat" > "$dir/resnet-prefix-512" ;;
     esac
@@ -168,6 +174,7 @@ max_len() {
         shape) echo 8192 ;;
         dnn) echo 800000 ;;
         dlibreader) echo 4096 ;;
+        ansinist) echo 32768 ;;
     esac
 }
 
@@ -185,6 +192,7 @@ for t in "${targets[@]}"; do
         requests) extra+=("-dict=$ROOT/scripts/fuzz/requests.dict") ;;
         jpeg) extra+=("-dict=$ROOT/scripts/fuzz/jpeg.dict") ;;
         shape|dnn|dlibreader) extra+=("-dict=$ROOT/scripts/fuzz/dlib.dict") ;;
+        ansinist) extra+=("-dict=$ROOT/scripts/fuzz/ansinist.dict") ;;
     esac
     log="$OUT/logs/$t.log"
     echo "fuzz.sh: running $t for ${seconds}s (log: $log)"

@@ -4,6 +4,7 @@ import FaceSearch
 import Foundation
 import Spool
 import Store
+import SystemCalls
 
 extension SpoolAdministration {
     /// `frs gallery enroll MANIFEST`: enrolls the manifest's booking photos (see ``FaceSearch/GalleryEnrollment``).
@@ -36,7 +37,8 @@ extension SpoolAdministration {
     }
 
     /// `frs gallery remove SUBJECT --reason TEXT` (expungement, dismissal, acquittal): the subject's
-    /// images and faces leave the gallery, so every later search (the daemon reloads its matrix when the
+    /// images and faces leave the gallery (with its name and date of birth, and the image files an
+    /// import keeps in ``galleryImageDirectory``), so every later search (the daemon reloads its matrix when the
     /// gallery version changes) no longer returns them. Administrators only; audited as `gallery.removed`
     /// with the reason, or `gallery.remove-failed` when the store refuses.
     /// - Throws: ``AdministrationError/notAdmin(_:)``; `GalleryStoreError` (unknown or already removed
@@ -47,6 +49,10 @@ extension SpoolAdministration {
         let store = try GalleryStore(database: database)
         do {
             let removal = try store.removeSubject(subject, reason: reason, at: clock())
+            // Imported booking photos are the gallery's own files: they go with the subject.
+            for path in removal.imagePaths where path.hasPrefix(galleryImageDirectory + "/") {
+                try DurableFile.remove(path)
+            }
             try record("gallery.removed", details: [
                 "subject": subject, "reason": reason, "images": "\(removal.images)", "faces": "\(removal.faces)",
                 "gallery_version": "\(removal.version)",

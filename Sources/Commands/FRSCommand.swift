@@ -38,7 +38,8 @@ public enum FRSCommand {
         AuditVerifyCommand.self,
         AuditReportCommand.self,
         // Gallery and matching
-        GalleryEnrollCommand.self, GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self, BenchGalleryCommand.self, BenchFacesCommand.self,
+        GalleryEnrollCommand.self, GalleryImportCommand.self, GalleryListCommand.self, GalleryDuplicatesCommand.self,
+        GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self, BenchGalleryCommand.self, BenchFacesCommand.self,
         GalleryCalibrateCommand.self, BenchCalibrateCommand.self,
     ]
 

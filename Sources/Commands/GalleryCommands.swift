@@ -68,6 +68,9 @@ public struct GalleryRemoveCommand: AdministrativeCommand {
     public static let usage = "gallery remove SUBJECT --reason TEXT"
     public static let help = """
           --reason TEXT   why (e.g. the expungement order); kept with the removal record
+
+        The subject's faces, images, name and date of birth leave the gallery, and the photos
+        'gallery import' kept for it are deleted; its id is retired (a later booking under it is refused).
         """
 
     public var subject: String

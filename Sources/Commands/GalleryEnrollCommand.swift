@@ -33,13 +33,19 @@ public struct GalleryEnrollCommand: AdministrativeCommand {
     public var pipeline: DetectionPipeline
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
-        workers = try arguments.int("--workers", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
-        let name = try arguments.option("--pipeline") ?? DetectionPipeline.bookingPhoto.rawValue
-        guard let pipeline = DetectionPipeline(rawValue: name) else { throw UsageError("--pipeline must be booking or full") }
-        self.pipeline = pipeline
+        (workers, pipeline) = try Self.workersAndPipeline(&arguments)
         let rest = try arguments.positionals()
         guard rest.count == 1 else { throw UsageError("gallery enroll needs exactly one MANIFEST.csv") }
         manifest = rest[0]
+    }
+
+    /// `--workers N` (default: the cores) and `--pipeline booking|full` (default: booking), as
+    /// `gallery enroll` and `gallery import` take them.
+    static func workersAndPipeline(_ arguments: inout ArgumentList) throws(UsageError) -> (Int, DetectionPipeline) {
+        let workers = try arguments.int("--workers", in: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
+        let name = try arguments.option("--pipeline") ?? DetectionPipeline.bookingPhoto.rawValue
+        guard let pipeline = DetectionPipeline(rawValue: name) else { throw UsageError("--pipeline must be booking or full") }
+        return (workers, pipeline)
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {

@@ -86,6 +86,50 @@ public final class GalleryEnrollment: Sendable {
         return report
     }
 
+    /// An image to analyse: a JPEG file's bytes, or decoded pixels.
+    enum ImageInput {
+        case jpeg([UInt8])
+        case decoded(RGBImage)
+    }
+
+    /// The booking pipeline for one image, shared by `gallery enroll` and `gallery import`: skips
+    /// an image already enrolled (by `record.sha256`), finds the faces, and enrolls the largest.
+    /// - Parameters:
+    ///   - image: what to analyse.
+    ///   - record: the image's gallery record.
+    ///   - identity: who the subject is, when known.
+    ///   - beforeStoring: run once a face was found and before the gallery changes (e.g. writing
+    ///     the image file the record names).
+    /// - Returns: the outcome (`enrolled`, `already-enrolled`, `no-face`, `multiple-faces`) and why.
+    /// - Throws: `ImageError` for an undecodable JPEG; `GalleryStoreError`, `DatabaseError`; what
+    ///   `beforeStoring` throws.
+    func enrollLargestFace(of image: ImageInput, record: GalleryImageRecord, identity: GallerySubjectIdentity? = nil,
+                           beforeStoring: () throws -> Void = {}) throws -> (Outcome.Kind, String?) {
+        if try store.withLock({ try $0.enrolledImage(sha256: record.sha256) }) != nil { return (.alreadyEnrolled, nil) }
+        let found: ImageFaces
+        switch image {
+        case .jpeg(let bytes): found = try analyzer.analyze(jpeg: bytes, path: record.path, pipeline: pipeline)
+        case .decoded(let pixels):
+            switch pipeline {
+            case .bookingPhoto: found = analyzer.analyzeBookingPhoto(pixels).faces
+            case .full: found = analyzer.analyze(pixels)
+            }
+        }
+        guard let largest = found.faces.max(by: { $0.box.area < $1.box.area }), let descriptor = largest.descriptor else {
+            return (.noFace, "no face found")
+        }
+        let face = GalleryFaceRecord(box: largest.box,
+                                     landmarks: largest.landmarks.flatMap { [Float($0.x), Float($0.y)] },
+                                     descriptor: descriptor)
+        try beforeStoring()
+        switch try store.withLock({ try $0.enroll(record, faces: [face], identity: identity) }) {
+        case .alreadyEnrolled: return (.alreadyEnrolled, nil)
+        case .enrolled:
+            if found.faces.count > 1 { return (.multipleFaces, "\(found.faces.count) faces; the largest was enrolled") }
+            return (.enrolled, nil)
+        }
+    }
+
     func enrollOne(_ entry: GalleryManifest.Entry, baseDirectory: String) -> Outcome {
         // Stored canonical (absolute, no `..`, links resolved): results and examiner sheets read
         // gallery images by this path from whatever directory the daemon runs in.
@@ -99,25 +143,11 @@ public final class GalleryEnrollment: Sendable {
         }
         let bytes = [UInt8](data)
         let sha = SHA256.hex(bytes)
+        let record = GalleryImageRecord(subject: entry.subject, path: path, sha256: sha,
+                                        source: entry.source, captured: entry.captured)
         do {
-            if try store.withLock({ try $0.enrolledImage(sha256: sha) }) != nil { return outcome(.alreadyEnrolled) }
-            let found = try analyzer.analyze(jpeg: bytes, path: path, pipeline: pipeline)
-            guard let largest = found.faces.max(by: { $0.box.area < $1.box.area }), let descriptor = largest.descriptor else {
-                return outcome(.noFace, "no face found")
-            }
-            let record = GalleryImageRecord(subject: entry.subject, path: path, sha256: sha,
-                                            source: entry.source, captured: entry.captured)
-            let face = GalleryFaceRecord(box: largest.box,
-                                         landmarks: largest.landmarks.flatMap { [Float($0.x), Float($0.y)] },
-                                         descriptor: descriptor)
-            switch try store.withLock({ try $0.enroll(record, faces: [face]) }) {
-            case .alreadyEnrolled: return outcome(.alreadyEnrolled)
-            case .enrolled:
-                if found.faces.count > 1 {
-                    return outcome(.multipleFaces, "\(found.faces.count) faces; the largest was enrolled")
-                }
-                return outcome(.enrolled)
-            }
+            let (kind, message) = try enrollLargestFace(of: .jpeg(bytes), record: record)
+            return outcome(kind, message)
         } catch let error as ImageError {
             return outcome(.failed, "\(error.code.rawValue): \(error.message)")
         } catch {

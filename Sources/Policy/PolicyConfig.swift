@@ -78,6 +78,10 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
     /// stopped at the next row once they are spent); a probe over it is refused
     /// (`input.probe-cpu-budget`). Default 60: an ordinary photo takes well under 5.
     public var maxProbeCPUSeconds: Double
+    /// The Type-2 fields of a booking record (ANSI/NIST-ITL) that identify a person, in order of
+    /// preference: `frs gallery import` names the subject by the first present, else by the
+    /// transaction control number. Default `2.015` (SID), then `2.014` (FBI number / UCN).
+    public var identityFields: [String] = ["2.015", "2.014"]
 
     /// The built-in policy.
     public static let `default` = PolicyConfig(
@@ -182,6 +186,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         case maxQueuedPerAccount = "max_queued_per_account"
         case inactiveDisableDays = "inactive_disable_days"
         case maxProbeCPUSeconds = "max_probe_cpu_seconds"
+        case identityFields = "identity_fields"
     }
 
     /// Decodes a policy; missing keys take the defaults. Use ``load(jsonBytes:)`` for files, which
@@ -210,6 +215,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         maxQueuedPerAccount = try c.decodeIfPresent(Int.self, forKey: .maxQueuedPerAccount) ?? d.maxQueuedPerAccount
         inactiveDisableDays = try c.decodeIfPresent(Int.self, forKey: .inactiveDisableDays) ?? d.inactiveDisableDays
         maxProbeCPUSeconds = try c.decodeIfPresent(Double.self, forKey: .maxProbeCPUSeconds) ?? d.maxProbeCPUSeconds
+        identityFields = try c.decodeIfPresent([String].self, forKey: .identityFields) ?? d.identityFields
     }
 
     /// Loads and checks a policy file.
@@ -281,6 +287,9 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         try check(maxQueuedPerAccount >= 1, .maxQueuedPerAccount, "must be at least 1")
         try check((1...3650).contains(inactiveDisableDays), .inactiveDisableDays, "must be 1 to 3650 days")
         try check(maxProbeCPUSeconds >= 1 && maxProbeCPUSeconds <= 3600, .maxProbeCPUSeconds, "must be 1 to 3600 seconds")
+        try check(identityFields.allSatisfy { f in
+            f.hasPrefix("2.") && (3...11).contains(f.count) && f.dropFirst(2).allSatisfy { $0.isASCII && $0.isNumber }
+        }, .identityFields, "must list Type-2 field tags such as \"2.015\"")
     }
 
     /// The normalized words of a text (``PolicyText/words(_:)``): the unit of term matching.

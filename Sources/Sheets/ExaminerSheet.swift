@@ -77,12 +77,14 @@ public enum ExaminerSheet {
     ///     picture with every face's box numbered; `nil` leaves the picture out.
     ///   - galleryCaption: what is known of a gallery image (its source and capture date), shown
     ///     under the candidate.
+    ///   - subjectPhotos: every photo of a candidate's subject (by subject id), shown folded under
+    ///     the candidate when there is more than one (``SubjectPhoto``).
     /// - Returns: the HTML document.
     /// - Complexity: O(probes + faces + candidates) plus the images' sizes.
     public static func render(
         result: JobResult, probes: [ProbeRecord], options: Options = Options(), leads: [LeadState] = [],
         overview: (Int) -> Picture? = { _ in nil }, galleryCaption: (String) -> String? = { _ in nil },
-        image: (Image) -> [UInt8]?
+        subjectPhotos: (String) -> [SubjectPhoto] = { _ in [] }, image: (Image) -> [UInt8]?
     ) -> String {
         let numbered = ResultFaces(probes)
         var leadsByKey: [String: LeadState] = [:]
@@ -152,7 +154,7 @@ public enum ExaminerSheet {
             }
             html += section(probe: probe, faces: faces, withImages: withImages, collapseQuietFaces: large,
                             edited: !(result.probeEdits ?? []).isEmpty, options: options, leads: leadsByKey,
-                            galleryCaption: galleryCaption, image: image)
+                            galleryCaption: galleryCaption, subjectPhotos: subjectPhotos, image: image)
         }
         if !quiet.isEmpty {
             html += "<details class=\"quiet\"><summary>\(quiet.count) probe\(quiet.count == 1 ? "" : "s") without candidates</summary>\n"
@@ -174,7 +176,8 @@ public enum ExaminerSheet {
     static func section(
         probe: ProbeRecord, faces allFaces: [ResultFaces.Numbered], withImages: Bool, collapseQuietFaces: Bool,
         edited: Bool = false, options: Options, leads: [String: LeadState] = [:],
-        galleryCaption: (String) -> String? = { _ in nil }, image: (Image) -> [UInt8]?
+        galleryCaption: (String) -> String? = { _ in nil }, subjectPhotos: (String) -> [SubjectPhoto] = { _ in [] },
+        image: (Image) -> [UInt8]?
     ) -> String {
         let quiet = collapseQuietFaces ? allFaces.filter { $0.face.candidates.isEmpty } : []
         let faces = collapseQuietFaces ? allFaces.filter { !$0.face.candidates.isEmpty } : allFaces
@@ -219,6 +222,7 @@ public enum ExaminerSheet {
                     .map { "<br><small class=\"rarity\">\(escape($0))</small>" } ?? ""
                 html += "<br><small>\(escape(lastComponent(candidate.image)))</small>"
                 html += galleryCaption(candidate.image).map { "<br><small class=\"provenance\">\(escape($0))</small>" } ?? ""
+                html += allPhotos(subjectPhotos(candidate.subject), subject: candidate.subject)
                 html += "<br>\(badge(leads[leadKey(numbered.number, candidate.subject)]))</figcaption></figure>\n"
             }
             if !textOnly.isEmpty {
@@ -367,6 +371,7 @@ public enum ExaminerSheet {
         .face{display:flex;flex-wrap:wrap;align-items:flex-start;gap:.8em;margin:.8em 0;padding:.5em;background:#f6f6f6}
         figure{margin:0;text-align:center;font-size:.85em;width:280px}
         figure img{width:280px;height:280px;object-fit:contain;background:#222;display:block}
+        .photos .photo{display:inline-block;margin:2px;width:90px}.photos .photo img{width:90px;height:90px}
         figure.overview{width:auto;text-align:left}figure.overview .overview-frame img{width:auto;height:auto;background:none}
         .probe-face{border-right:3px solid #333;padding-right:.8em}
         .missing{width:150px;height:150px;background:#ddd;color:#555;display:flex;align-items:center;justify-content:center}

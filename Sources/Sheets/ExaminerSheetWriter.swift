@@ -71,7 +71,8 @@ public struct ExaminerSheetWriter {
                 else { return nil }
                 return ExaminerSheet.Picture(jpeg: jpeg, width: image.width, height: image.height)
             },
-            galleryCaption: { path in galleryCaption(path) }
+            galleryCaption: { path in galleryCaption(path) },
+            subjectPhotos: { subject in result.probeCount != nil ? [] : subjectPhotos(subject) }
         ) { wanted in
             switch wanted {
             case .probeFace(let number):
@@ -148,11 +149,35 @@ public struct ExaminerSheetWriter {
         return crop(image, left: face.box.left, top: face.box.top, right: face.box.right, bottom: face.box.bottom)
     }
 
-    /// Where a gallery image came from and when it was taken, as enrolled ("booking, captured 2020-01-01").
+    /// Who the candidate is and what the photo is, as enrolled: the name and date of birth of an
+    /// imported booking, the photo's date, how many photos the subject has, and the source
+    /// ("DOE,JOHN, born 1980-02-03; photo of 2020-01-01; 3 photos; source: booking").
     func galleryCaption(_ path: String) -> String? {
         guard let face = try? gallery.enrolledFace(imagePath: path) else { return nil }
-        let parts = [face.source.map { "source: \($0)" }, face.captured.map { "captured \($0)" }].compactMap { $0 }
-        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+        let subject = try? gallery.subject(ofImage: path)
+        let who = [subject?.name, subject?.dateOfBirth.map { "born \($0)" }].compactMap { $0 }.joined(separator: ", ")
+        let parts = [who.isEmpty ? nil : who, face.captured.map { "photo of \($0)" },
+                     subject.map { "\($0.images) photo\($0.images == 1 ? "" : "s")" },
+                     face.source.map { "source: \($0)" }].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+
+    /// The most photos of one subject shown under a candidate.
+    public static let maxSubjectPhotos = 12
+
+    /// Every photo of a subject (up to ``maxSubjectPhotos``, oldest enrollment first) as face crops,
+    /// each captioned with its date; photos whose file cannot be read or changed are left out.
+    func subjectPhotos(_ subject: String) -> [SubjectPhoto] {
+        guard let images = try? gallery.images(ofSubject: subject), images.count > 1 else { return [] }
+        return images.prefix(Self.maxSubjectPhotos).compactMap { image in
+            guard let box = image.box, let bytes = try? DurableFile.read(image.path, limit: 256 << 20),
+                  SHA256.hex(bytes) == image.sha256, let decoded = try? decoder.decode(bytes, path: image.path),
+                  let jpeg = crop(decoded, left: box.left, top: box.top, right: box.right, bottom: box.bottom)
+            else { return nil }
+            let caption = [image.captured.map { "photo of \($0)" } ?? "undated", image.pose.map { "pose \($0)" }]
+                .compactMap { $0 }.joined(separator: ", ")
+            return SubjectPhoto(jpeg: jpeg, caption: caption)
+        }
     }
 
     /// A face box with a margin, scaled to at most ``cropSide``, as JPEG.

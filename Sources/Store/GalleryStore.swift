@@ -17,9 +17,19 @@ import Foundation
 /// removal happened. A removed subject id is retired: enrolling it again is refused (an old
 /// manifest run again must not bring an expunged person back); a new booking takes a new id.
 ///
+/// ## Identities
+/// A subject is a person. Booking imports (`frs gallery import`) name the person by an identifying
+/// field of the booking record (a state id, a UCN) and keep the name and date of birth on the
+/// subject (``GallerySubjectIdentity``); a person booked again gains an image under the same
+/// subject. A date of birth never changes: an enrollment that gives another one for the same
+/// subject is refused (`identity-conflict`), since two people then share an id. The name and date
+/// of birth are erased with the subject's faces on removal.
+///
 /// ## Schema
-/// Created by ``migrate()`` with `CREATE TABLE IF NOT EXISTS`; other parts of frs keep their own
-/// tables in the same database. Descriptors and landmarks are float32 little-endian blobs.
+/// Created by ``migrate()`` with `CREATE TABLE IF NOT EXISTS`; columns added later (the subject's
+/// name and date of birth, an image's acquisition profile and pose) are added to older databases
+/// by `ALTER TABLE`. Other parts of frs keep their own tables in the same database. Descriptors and
+/// landmarks are float32 little-endian blobs.
 ///
 /// Not `Sendable`: like ``Database``, use it from one thread at a time.
 public final class GalleryStore {
@@ -78,9 +88,21 @@ public final class GalleryStore {
         INSERT OR IGNORE INTO gallery_state (id, version) VALUES (1, 0);
         """
 
-    /// Creates the gallery tables if they do not exist (idempotent).
+    /// Columns added after the first schema: (table, column, type).
+    static let addedColumns = [
+        ("gallery_subjects", "name", "TEXT"), ("gallery_subjects", "date_of_birth", "TEXT"),
+        ("gallery_images", "profile", "TEXT"), ("gallery_images", "pose", "TEXT"),
+    ]
+
+    /// Creates the gallery tables if they do not exist, and adds the columns an older gallery lacks (idempotent).
     public func migrate() throws {
         try database.execute(Self.schema)
+        for (table, column, type) in Self.addedColumns {
+            let present = try database.query("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", [.text(table), .text(column)])
+            if present.isEmpty {
+                try database.execute("ALTER TABLE \(table) ADD COLUMN \(column) \(type)")
+            }
+        }
     }
 
     /// The current gallery version: 0 for a new gallery, +1 with every enroll or removal.
@@ -99,18 +121,21 @@ public final class GalleryStore {
     /// - Parameters:
     ///   - image: the image and its subject.
     ///   - faces: the faces found (may be empty: the image is recorded, nothing becomes searchable).
+    ///   - identity: who the subject is (name, date of birth), when known: kept on the subject (a
+    ///     value given replaces the one stored; one not given keeps it).
     ///   - date: the enrollment time.
     /// - Returns: `.enrolled` with the new ids and version, or `.alreadyEnrolled` when an image
     ///   with the same SHA-256 is there (nothing changes, the version stays).
-    /// - Throws: ``GalleryStoreError`` for a removed subject or a malformed record;
-    ///   ``DatabaseError``.
-    public func enroll(_ image: GalleryImageRecord, faces: [GalleryFaceRecord], at date: Date = Date()) throws -> EnrollOutcome {
+    /// - Throws: ``GalleryStoreError`` for a removed subject, a date of birth other than the
+    ///   subject's (`identity-conflict`) or a malformed record; ``DatabaseError``.
+    public func enroll(_ image: GalleryImageRecord, faces: [GalleryFaceRecord], identity: GallerySubjectIdentity? = nil,
+                       at date: Date = Date()) throws -> EnrollOutcome {
         try image.validate()
         for (i, face) in faces.enumerated() { try face.validate(index: i) }
         let sha = image.sha256.lowercased()
         let now = Self.timestamp(date)
         return try database.transaction { () throws -> EnrollOutcome in
-            let outcome = try insert(image, faces: faces, sha: sha, now: now)
+            let outcome = try insert(image, faces: faces, sha: sha, now: now, identity: identity)
             guard case .enrolled(let imageID, let faceIDs, _) = outcome else { return outcome }
             return .enrolled(imageID: imageID, faceIDs: faceIDs, version: try bumpVersion())
         }
@@ -140,16 +165,20 @@ public final class GalleryStore {
 
     /// The inserts of one enrollment, inside the caller's transaction (the version is the
     /// caller's to bump; `.enrolled` carries version 0).
-    private func insert(_ image: GalleryImageRecord, faces: [GalleryFaceRecord], sha: String, now: String) throws -> EnrollOutcome {
+    private func insert(_ image: GalleryImageRecord, faces: [GalleryFaceRecord], sha: String, now: String,
+                        identity: GallerySubjectIdentity? = nil) throws -> EnrollOutcome {
         if let existing = try database.query("SELECT id FROM gallery_images WHERE sha256 = ?", [.text(sha)]).first?.int(0) {
             return .alreadyEnrolled(imageID: existing)
         }
         let subjectID: Int64
         if let row = try database.query(
-            "SELECT id, removed_at FROM gallery_subjects WHERE subject = ?", [.text(image.subject)]
+            "SELECT id, removed_at, date_of_birth FROM gallery_subjects WHERE subject = ?", [.text(image.subject)]
         ).first, let id = row.int(0) {
             if row.text(1) != nil {
                 throw GalleryStoreError(.subjectRemoved, "subject \(image.subject) was removed from the gallery; its id is retired, enroll a new booking under a new id")
+            }
+            if let stored = row.text(2), let given = identity?.dateOfBirth, stored != given {
+                throw GalleryStoreError(.identityConflict, "subject \(image.subject) has another date of birth in the gallery than this record gives: two people may share the id; check the booking record's identifying fields")
             }
             subjectID = id
         } else {
@@ -157,13 +186,19 @@ public final class GalleryStore {
                 "INSERT INTO gallery_subjects (subject, created_at) VALUES (?, ?)", [.text(image.subject), .text(now)])
             subjectID = database.lastInsertRowID
         }
+        if let identity {
+            try database.query(
+                "UPDATE gallery_subjects SET name = COALESCE(?, name), date_of_birth = COALESCE(?, date_of_birth) WHERE id = ?",
+                [identity.name.map(SQLValue.text) ?? .null, identity.dateOfBirth.map(SQLValue.text) ?? .null, .integer(subjectID)])
+        }
         try database.query(
             """
-            INSERT INTO gallery_images (subject_id, path, sha256, source, captured, enrolled_at)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO gallery_images (subject_id, path, sha256, source, captured, enrolled_at, profile, pose)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.integer(subjectID), .text(image.path), .text(sha), image.source.map(SQLValue.text) ?? .null,
-             image.captured.map(SQLValue.text) ?? .null, .text(now)])
+             image.captured.map(SQLValue.text) ?? .null, .text(now), image.profile.map(SQLValue.text) ?? .null,
+             image.pose.map(SQLValue.text) ?? .null])
         let imageID = database.lastInsertRowID
         var faceIDs: [Int64] = []
         for face in faces {
@@ -182,8 +217,9 @@ public final class GalleryStore {
 
 
     /// Removes a subject from every later search (expungement, dismissal, acquittal): deletes its
-    /// images and faces, marks the subject removed with `reason`, records the removal and bumps the
-    /// version, in one transaction.
+    /// images and faces, erases its name and date of birth, marks the subject removed with `reason`,
+    /// records the removal and bumps the version, in one transaction. The removal lists the image
+    /// paths, for the caller to delete the files it keeps (imported booking photos).
     ///
     /// Authorization (an administrator) and the audit record are the caller's: see
     /// `frs gallery remove`.
@@ -212,19 +248,22 @@ public final class GalleryStore {
             let faces = try database.query(
                 "SELECT COUNT(*) FROM gallery_faces f JOIN gallery_images i ON f.image_id = i.id WHERE i.subject_id = ?",
                 [.integer(id)]).first?.int(0) ?? 0
+            let paths = try database.query("SELECT path FROM gallery_images WHERE subject_id = ? ORDER BY id", [.integer(id)])
+                .compactMap { $0.text(0) }
             try database.query(
                 "DELETE FROM gallery_faces WHERE image_id IN (SELECT id FROM gallery_images WHERE subject_id = ?)",
                 [.integer(id)])
             try database.query("DELETE FROM gallery_images WHERE subject_id = ?", [.integer(id)])
             let images = Int64(database.changes)
             try database.query(
-                "UPDATE gallery_subjects SET removed_at = ?, removal_reason = ? WHERE id = ?",
+                "UPDATE gallery_subjects SET removed_at = ?, removal_reason = ?, name = NULL, date_of_birth = NULL WHERE id = ?",
                 [.text(now), .text(reason), .integer(id)])
             let version = try bumpVersion()
             try database.query(
                 "INSERT INTO gallery_removals (subject_id, removed_at, reason, images, faces, version) VALUES (?, ?, ?, ?, ?, ?)",
                 [.integer(id), .text(now), .text(reason), .integer(images), .integer(faces), .integer(version)])
-            return GalleryRemoval(subject: subject, images: Int(images), faces: Int(faces), version: version, removedAt: now)
+            return GalleryRemoval(subject: subject, images: Int(images), faces: Int(faces), version: version, removedAt: now,
+                                  imagePaths: paths)
         }
     }
 
@@ -398,6 +437,19 @@ public final class GalleryStore {
     }
 }
 
+/// Who a subject is, from a booking record: kept in the gallery, never in the audit log.
+public struct GallerySubjectIdentity: Sendable, Equatable {
+    /// The name as the booking record writes it (ANSI/NIST-ITL `2.018`: LAST,FIRST MIDDLE).
+    public var name: String?
+    /// The date of birth (YYYY-MM-DD).
+    public var dateOfBirth: String?
+
+    public init(name: String?, dateOfBirth: String?) {
+        self.name = name
+        self.dateOfBirth = dateOfBirth
+    }
+}
+
 /// A gallery image's enrolled face, for showing it beside a probe face.
 public struct GalleryImageFace: Sendable, Equatable {
     /// The face's rectangle in the image.
@@ -422,13 +474,20 @@ public struct GalleryImageRecord: Sendable, Equatable {
     public var source: String?
     /// When it was taken (ISO 8601 date), optional.
     public var captured: String?
+    /// The subject acquisition profile of a booking photo (ANSI/NIST-ITL `10.013 SAP`), optional.
+    public var profile: String?
+    /// The pose (`10.020 POS`: F frontal, L/R profile, A angled), optional.
+    public var pose: String?
 
-    public init(subject: String, path: String, sha256: String, source: String? = nil, captured: String? = nil) {
+    public init(subject: String, path: String, sha256: String, source: String? = nil, captured: String? = nil,
+                profile: String? = nil, pose: String? = nil) {
         self.subject = subject
         self.path = path
         self.sha256 = sha256
         self.source = source
         self.captured = captured
+        self.profile = profile
+        self.pose = pose
     }
 
     func validate() throws(GalleryStoreError) {
@@ -480,6 +539,8 @@ public struct GalleryRemoval: Sendable, Equatable {
     public var version: Int64
     /// When (ISO 8601 UTC).
     public var removedAt: String
+    /// The removed images' paths (their files are the caller's to delete, where it owns them).
+    public var imagePaths: [String] = []
 }
 
 /// Gallery counts.
@@ -540,6 +601,8 @@ public struct GalleryStoreError: Error, Equatable, CustomStringConvertible {
         case subjectRemoved = "subject-removed"
         /// A record's field is missing or malformed.
         case invalidRecord = "invalid-record"
+        /// The record gives the subject another date of birth than the gallery has.
+        case identityConflict = "identity-conflict"
     }
 
     public var code: Code

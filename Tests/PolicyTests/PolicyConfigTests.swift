@@ -30,6 +30,8 @@ struct PolicyConfigTests {
         #expect(c.maxProbeCPUSeconds == 60)
         let cpu = try PolicyConfig.load(jsonBytes: Array(#"{"max_probe_cpu_seconds": 2.5}"#.utf8))
         #expect(cpu.maxProbeCPUSeconds == 2.5)
+        #expect(c.identityFields == ["2.015", "2.014"])
+        #expect(try PolicyConfig.load(jsonBytes: Array(#"{"identity_fields": ["2.017", "2.015"]}"#.utf8)).identityFields == ["2.017", "2.015"])
     }
 
     @Test("the operating threshold's settings: target FPIR and candidate list")
@@ -80,6 +82,8 @@ struct PolicyConfigTests {
         (#"{"max_probe_cpu_seconds": 0}"#, "max_probe_cpu_seconds"),
         (#"{"max_probe_cpu_seconds": 86400}"#, "max_probe_cpu_seconds"),
         (#"{"retention_days": 1, "retention_days": 2}"#, "retention_days"),
+        (#"{"identity_fields": ["10.015"]}"#, "identity_fields"),
+        (#"{"identity_fields": ["2.SID"]}"#, "identity_fields"),
         ("[]", ""),
         ("{", ""),
         ("", ""),
