@@ -15,6 +15,8 @@ public struct Authority: Sendable, Equatable {
     public let isAdministrator: Bool
     /// A regional auditor.
     public let isAuditor: Bool
+    /// The booking system's feed account (role `booking-feed`, active).
+    public let isBookingFeed: Bool
     /// Agencies whose people this account manages (as their agency administrator).
     public let managedAgencies: Set<String>
     /// Agencies whose people this account may list (supervisors and agency administrators: their own).
@@ -33,6 +35,7 @@ public struct Authority: Sendable, Equatable {
         let adminPeople = people.filter { $0.role == Role.admin.rawValue }
         isAdministrator = try registry.isAdmin(uid: uid) && (adminPeople.isEmpty || !roles(.admin).isEmpty)
         isAuditor = !roles(.auditor).isEmpty
+        isBookingFeed = !roles(.bookingFeed).isEmpty
         managedAgencies = Set(roles(.agencyAdmin).map(\.agency))
         supervisedAgencies = Set(roles(.supervisor).map(\.agency))
         visibleAgencies = managedAgencies.union(supervisedAgencies)

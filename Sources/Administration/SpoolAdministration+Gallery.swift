@@ -45,7 +45,10 @@ extension SpoolAdministration {
     ///   subject, empty reason).
     @discardableResult
     public func removeGallerySubject(_ subject: String, reason: String) throws -> GalleryRemoval {
-        try requireAdmin("gallery.remove \(subject)")
+        let authority = try authority()
+        try require(authority.isAdministrator || authority.isBookingFeed, "gallery.remove \(subject)",
+                    because: .notPermitted("\(authority.description) may not remove gallery subjects: administrators "
+                                           + "and the booking feed may"))
         let store = try GalleryStore(database: database)
         do {
             let removal = try store.removeSubject(subject, reason: reason, at: clock())

@@ -125,3 +125,21 @@ extension SpoolAdministration {
         return pairs
     }
 }
+
+extension SpoolAdministration {
+    /// One booking transaction from the nightly feed (a file the feed account dropped into
+    /// `incoming/`): imported as `frs gallery import` would, by the feed account (role
+    /// `booking-feed`) or an administrator, and audited as `gallery.imported`.
+    /// - Returns: the import report (subject ids, never names or dates of birth).
+    /// - Throws: ``AdministrationError/notPermitted(_:)`` for another account.
+    public func importFromFeed(_ bytes: [UInt8], source: String, analyzer: FaceAnalyzer) throws -> BookingImportReport {
+        let authority = try authority()
+        try require(authority.isAdministrator || authority.isBookingFeed, "gallery.import \(source)",
+                    because: .notPermitted("\(authority.description) may not import into the gallery: the booking feed "
+                                           + "(role booking-feed) and administrators may"))
+        let importer = try bookingImport(analyzer: analyzer)
+        let report = importer.importTransaction(bytes, source: source)
+        try recordImport([report], version: try importer.version())
+        return report
+    }
+}

@@ -30,7 +30,7 @@ extension SpoolAdministration {
                                                    + "(only administrators and auditors are regional)")
         }
         let authority = try authority()
-        if role == .admin || role == .agencyAdmin || role == .auditor {
+        if role == .admin || role == .agencyAdmin || role == .auditor || role == .bookingFeed {
             try require(authority.isAdministrator, change, because: .notPermitted(
                 "\(authority.description) may not register a person with role \(role.rawValue): only an administrator may"))
         } else {
@@ -77,7 +77,7 @@ extension SpoolAdministration {
     func changeablePerson(_ id: String, change: String) throws -> UserRecord {
         guard let person = try registry.user(id) else { throw RegistryError.notFound("user \(id)") }
         let authority = try authority()
-        let privileged = [Role.admin.rawValue, Role.agencyAdmin.rawValue, Role.auditor.rawValue].contains(person.role)
+        let privileged = [Role.admin, .agencyAdmin, .auditor, .bookingFeed].map(\.rawValue).contains(person.role)
         try require(person.uid != uid, change, because: .notPermitted(
             "\(authority.description) may not change their own entry (\(id)): another administrator does"))
         if privileged {

@@ -39,6 +39,7 @@ public enum FRSCommand {
         AuditReportCommand.self,
         // Gallery and matching
         GalleryEnrollCommand.self, GalleryImportCommand.self, GalleryListCommand.self, GalleryDuplicatesCommand.self,
+        GalleryFeedCommand.self, GalleryFeedRemoveCommand.self,
         GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self, BenchGalleryCommand.self, BenchFacesCommand.self,
         GalleryCalibrateCommand.self, BenchCalibrateCommand.self,
     ]

@@ -7,7 +7,9 @@ import Spool
 import Store
 
 /// `frs gallery import FILE|DIR…`
-public struct GalleryImportCommand: Subcommand {
+public struct GalleryImportCommand: AdministrativeCommand {
+    /// It reads the transaction files named on its command line: only as the account that runs it.
+    public static let runsFromDropBox = false
     public static let words = ["gallery", "import"]
     public static let abstract = "import booking transactions (ANSI/NIST-ITL: .an2, .eft, .ebts, .nist) into the gallery"
     public static let usage = "gallery import [--workers N] [--pipeline booking|full] [--json] FILE|DIR..."
@@ -41,7 +43,7 @@ public struct GalleryImportCommand: Subcommand {
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
+        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: context.actingUID)
         let files: [String]
         do {
             files = try SpoolAdministration.transactionFiles(paths)
@@ -83,7 +85,7 @@ public struct GalleryImportCommand: Subcommand {
 }
 
 /// `frs gallery list [--subject S]`
-public struct GalleryListCommand: Subcommand {
+public struct GalleryListCommand: AdministrativeCommand {
     public static let words = ["gallery", "list"]
     public static let abstract = "the gallery's subjects: photos, photo dates, sources, names and dates of birth"
     public static let usage = "gallery list [--subject SUBJECT] [--json]"
@@ -105,7 +107,7 @@ public struct GalleryListCommand: Subcommand {
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: getuid())
+        let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: context.actingUID)
         let (subjects, images) = try administration.listGallery(subject: subject)
         if let subject, subjects.isEmpty {
             throw GalleryCommandError(message: "no subject \(subject) in the gallery (or it was removed)")
@@ -147,7 +149,7 @@ public struct GalleryListCommand: Subcommand {
 }
 
 /// `frs gallery duplicates [--threshold T]`
-public struct GalleryDuplicatesCommand: Subcommand {
+public struct GalleryDuplicatesCommand: AdministrativeCommand {
     public static let words = ["gallery", "duplicates"]
     public static let abstract = "pairs of different subjects whose faces are closer than a threshold (aliases, look-alikes)"
     public static let usage = "gallery duplicates [--threshold T] [--workers N] [--json]"
@@ -180,7 +182,7 @@ public struct GalleryDuplicatesCommand: Subcommand {
 
     public func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
-        let administration = try SpoolAdministration(layout: layout, uid: getuid())
+        let administration = try SpoolAdministration(layout: layout, uid: context.actingUID)
         let threshold = try self.threshold ?? layout.loadPolicy().defaultThreshold
         let pairs = try administration.galleryDuplicates(threshold: threshold, workers: workers)
         for pair in pairs {

@@ -127,7 +127,8 @@ public struct DaemonCommand: Subcommand {
         if let workers { configuration.workers = workers }
         let daemon = SpoolDaemon(layout: layout, searcher: searcher, gate: PolicyGate(config: policy),
                                  configuration: configuration, logger: Logger(level: verbose ? .debug : .info),
-                                 administer: AdministrativeRequests.runner(spool: context.spool, models: context.models))
+                                 administer: AdministrativeRequests.runner(spool: context.spool, models: context.models),
+                                 feed: BookingFeed.runner(spool: context.spool, models: context.models))
         let summary = try daemon.run(stoppingOn: [SIGTERM, SIGINT])
         if once { context.out("processed \(summary.processed); failed attempts \(summary.failedAttempts)") }
         return 0

@@ -19,12 +19,16 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     /// revokes the people of their own agency and records their vetting and training; cannot search,
     /// touch another agency, change their own entry, or create administrators.
     case agencyAdmin = "agency-admin"
+    /// The booking system's nightly feed: drops booking transactions (ANSI/NIST-ITL) and removal
+    /// requests into the drop box, which the daemon imports into (or removes from) the gallery.
+    /// Regional; cannot search, review or administer people.
+    case bookingFeed = "booking-feed"
 
     /// May submit face searches.
     public var canSearch: Bool {
         switch self {
         case .analyst, .examiner, .supervisor: true
-        case .auditor, .admin, .agencyAdmin: false
+        case .auditor, .admin, .agencyAdmin, .bookingFeed: false
         }
     }
 
@@ -32,7 +36,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     public var canReview: Bool {
         switch self {
         case .examiner, .supervisor: true
-        case .analyst, .auditor, .admin, .agencyAdmin: false
+        case .analyst, .auditor, .admin, .agencyAdmin, .bookingFeed: false
         }
     }
 
@@ -43,7 +47,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     public var canAdminister: Bool { self == .admin }
 
     /// Regional: serves every agency and is registered without one (administrators, auditors).
-    public var isRegional: Bool { self == .admin || self == .auditor }
+    public var isRegional: Bool { self == .admin || self == .auditor || self == .bookingFeed }
 
     /// May manage the people of their own agency (an agency administrator), or of every agency.
     public var canManagePeople: Bool { self == .admin || self == .agencyAdmin }

@@ -55,6 +55,11 @@ public struct ClaimedJob: Sendable {
         case outcome
         /// An administrative command run for its author, `admin-<random>.admin` (RequestDesk+Admin.swift).
         case admin
+        /// A booking transaction from the booking system's feed, `*.an2`, `*.eft`, `*.ebts` or `*.nist`
+        /// (RequestDesk+Booking.swift).
+        case booking
+        /// The feed's (or an administrator's) request to remove subjects from the gallery, `<name>.removal`.
+        case removal
     }
 
     /// Classifies a drop-box name by its extension (``Kind/suffix``); `nil` for names that are not
@@ -62,8 +67,9 @@ public struct ClaimedJob: Sendable {
     public static func kind(of name: String) -> (Kind, id: String)? {
         guard !name.hasPrefix(".") else { return nil }
         for kind in Kind.allCases {
-            let suffix = "." + kind.suffix
-            if name.hasSuffix(suffix), name.count > suffix.count { return (kind, String(name.dropLast(suffix.count))) }
+            for suffix in kind.suffixes.map({ "." + $0 }) where name.hasSuffix(suffix) && name.count > suffix.count {
+                return (kind, String(name.dropLast(suffix.count)))
+            }
         }
         return nil
     }

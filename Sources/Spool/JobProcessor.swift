@@ -50,9 +50,10 @@ public final class JobProcessor {
         layout: SpoolLayout, searcher: any ProbeSearcher, gate: PolicyGate = PolicyGate(), logger: Logger = Logger(),
         maxAttempts: Int = 3, clock: @escaping @Sendable () -> Date = { Date() },
         checkpoint: (@Sendable (HandOff, String) throws -> Void)? = nil, bulkBatchSize: Int? = nil,
-        administer: AdministrativeRunner? = nil
+        administer: AdministrativeRunner? = nil, feed: FeedRunner? = nil
     ) throws {
-        services = try SpoolServices(layout: layout, gate: gate, logger: logger, clock: clock, administer: administer)
+        services = try SpoolServices(layout: layout, gate: gate, logger: logger, clock: clock, administer: administer,
+                                     feed: feed)
         pipeline = JobPipeline(services: services, searcher: searcher, maxAttempts: maxAttempts, checkpoint: checkpoint,
                                bulkBatchSize: bulkBatchSize)
         desk = RequestDesk(services: services)
@@ -106,10 +107,13 @@ final class SpoolServices {
     let views: JobViews
     /// Runs administrative requests (RequestDesk+Admin.swift).
     let administer: AdministrativeRunner?
+    /// Imports the booking feed's transactions and removals (RequestDesk+Feed.swift).
+    let feed: FeedRunner?
 
     init(layout: SpoolLayout, gate: PolicyGate, logger: Logger, clock: @escaping @Sendable () -> Date,
-         administer: AdministrativeRunner? = nil) throws {
+         administer: AdministrativeRunner? = nil, feed: FeedRunner? = nil) throws {
         self.administer = administer
+        self.feed = feed
         self.layout = layout
         self.gate = gate
         self.logger = logger

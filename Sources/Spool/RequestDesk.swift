@@ -52,6 +52,7 @@ final class RequestDesk: SpoolRoom {
                     .apply(request, ownerUID: owner, request: claim.name)
             }
         case .admin: try processAdmin(claim)
+        case .booking, .removal: try processFeed(claim)
         }
     }
 
@@ -153,8 +154,13 @@ extension ClaimedJob.Kind {
         case .resolution: ResolutionRequest.kind
         case .outcome: OutcomeRequest.kind
         case .admin: AdminRequest.kind
+        case .booking: "an2"
+        case .removal: RemovalRequest.kind
         }
     }
+
+    /// Every file name extension of this kind (a booking transaction has four).
+    public var suffixes: [String] { self == .booking ? ["an2", "eft", "ebts", "nist"] : [suffix] }
 
     /// The audit event of a refused request of this kind.
     var refusedEvent: String {
@@ -163,6 +169,7 @@ extension ClaimedJob.Kind {
         case .approval: "job.approval-refused"
         case .review, .resolution, .outcome: "\(suffix).refused"
         case .admin: "admin.request-refused"
+        case .booking, .removal: "gallery.feed-refused"
         }
     }
 }

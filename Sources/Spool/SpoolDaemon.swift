@@ -60,6 +60,8 @@ public final class SpoolDaemon: Sendable {
     let checkpoint: (@Sendable (JobProcessor.HandOff, String) throws -> Void)?
     /// Runs administrative requests from the drop box (the command line gives it).
     let administer: AdministrativeRunner?
+    /// Imports the booking feed (the command line gives it, with the face engine).
+    let feed: FeedRunner?
 
     /// Set once by ``stop()``; workers read it between jobs.
     private let stopping = Atomic<Bool>(false)
@@ -79,9 +81,10 @@ public final class SpoolDaemon: Sendable {
         configuration: Configuration = Configuration(), logger: Logger = Logger(),
         clock: @escaping @Sendable () -> Date = { Date() },
         checkpoint: (@Sendable (JobProcessor.HandOff, String) throws -> Void)? = nil,
-        administer: AdministrativeRunner? = nil
+        administer: AdministrativeRunner? = nil, feed: FeedRunner? = nil
     ) {
         self.administer = administer
+        self.feed = feed
         self.layout = layout
         self.searcher = searcher
         self.gate = gate
@@ -181,7 +184,7 @@ public final class SpoolDaemon: Sendable {
         let log = logger.with("worker", "\(index)")
         let processor = try JobProcessor(layout: layout, searcher: searcher, gate: gate, logger: log,
                                          maxAttempts: configuration.maxAttempts, clock: clock, checkpoint: checkpoint,
-                                         bulkBatchSize: configuration.bulkBatchSize, administer: administer)
+                                         bulkBatchSize: configuration.bulkBatchSize, administer: administer, feed: feed)
         let claimer = JobClaimer(layout: layout)
         // Failed attempts in a row by this worker: when draining, a spool where nothing succeeds
         // (a broken database) must not keep the worker spinning.
