@@ -653,6 +653,44 @@ fi
 pw=$(grep -l -a -F "root:x:0:0" "$LOGS"/*.log "$S"/outbox/results/* "$S"/outbox/audit/* 2>/dev/null)
 check "no /etc/passwd content in logs or outbox" $([ -z "$pw" ]; echo $?) "$pw"
 
+# Issue #22, the daemon's side, after the drain (so the counts above stay exact): ids bound ahead of a
+# file, a non-UTF-8 directory of another account, a job file of 100,000 unknown keys, and a flood of
+# requests past the per-account limit; one daemon run must answer each and stop on none.
+if [ "$AS_OTHERS" = 1 ] && [ "$DAEMON_UID" != "$uid" ]; then
+  ATT=4247
+  attacker() { setpriv --reuid=$ATT --regid=$ATT --clear-groups "$@"; }
+  # The attacker keeps a job file in tmp/ and binds every id it could predict for it first.
+  attacker sh -c "umask 022; printf '%s' '$(job_json '["TORT/t/p1.jpg"]' | sed 's/analyst1/flood1/')' > '$S/tmp/kept.json'"
+  INO=$(stat -c %i "$S/tmp/kept.json")
+  for pre in ex0 "ex0.dup-$INO" "ex0.dup-$INO-2" "ex0.dup-$INO-3" "ex0.dup-$INO-4"; do
+    attacker sh -c "umask 022; echo '{}' > '$S/tmp/$pre.json' && mv '$S/tmp/$pre.json' '$S/incoming/$pre.json'"
+  done
+  "${AS_DAEMON[@]}" "$FRS_BIN" daemon --once --workers 1 > "$LOGS/post1.log" 2>&1
+  attacker mv "$S/tmp/kept.json" "$S/incoming/ex0.json"
+  attacker mkdir "$S/incoming/$(printf 'odd\xff\xfe.json')"
+  keys=$(seq 1 100000 | sed 's/.*/"k&":1/' | paste -sd, -)
+  job_json '["TORT/t/p1.jpg"]' ",$keys" > "$S/tmp/ukeys.json"; mv "$S/tmp/ukeys.json" "$S/incoming/ukeys.json"
+  for i in $(seq 1 230); do
+    attacker sh -c "umask 077; printf '%s' '{\"version\":1,\"job\":\"nojob\",\"examiner\":\"x\",\"face\":1,\"candidate\":\"S\",\"disposition\":\"no-match\"}' > '$S/tmp/f$i.review' && setfacl -m u:$DAEMON_UID:r '$S/tmp/f$i.review' 2>/dev/null || chmod 644 '$S/tmp/f$i.review'; mv '$S/tmp/f$i.review' '$S/incoming/flood-$i.review'"
+  done
+  "${AS_DAEMON[@]}" "$FRS_BIN" daemon --once --workers 2 > "$LOGS/post2.log" 2>&1; post_rc=$?
+  check "after the drain: a daemon answers odd files and a request flood and exits 0" $post_rc "$(tail -2 "$LOGS/post2.log")"
+  exhausted=$(ls "$S/outbox/results/" | grep -c "^ex0\.dup-$INO-[0-9a-f]\{9,\}\.json$")
+  check "a file whose predictable ids were all taken is answered under an id nobody could take ($exhausted)" \
+    $([ "$exhausted" = 1 ] && grep -q '"input.duplicate-job-id"' "$S"/outbox/results/ex0.dup-$INO-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*.json; echo $?)
+  odd=$(ls "$S/outbox/results/" | grep -c '^notutf8-.*~\.json$')
+  check "another account's directory with a non-UTF-8 name is answered in place ($odd)" $([ "$odd" -ge 1 ]; echo $?)
+  size=$(stat -c %s "$S/outbox/results/ukeys.json" 2>/dev/null || echo 0)
+  check "a job file of 100,000 unknown keys is answered in $size bytes" \
+    $([ "$size" -gt 0 ] && [ "$size" -lt 200000 ] && grep -q '"input.unknown-field"' "$S/outbox/results/ukeys.json"; echo $?)
+  limited=$(grep -l '"input.queue-limit"' "$S/outbox/answers/$ATT/"flood-*.review.json 2>/dev/null | wc -l)
+  answered=$(ls "$S/outbox/answers/$ATT/" 2>/dev/null | grep -c '^flood-.*\.review\.json$')
+  check "a flood of 230 requests: every one answered ($answered), those past the limit refused at once ($limited)" \
+    $([ "$answered" = 230 ] && [ "$limited" -ge 30 ]; echo $?)
+  verify=$("$FRS_BIN" audit verify 2>&1)
+  check "frs audit verify passes after the odd files" $? "$verify"
+fi
+
 TOTAL=$(( $(date +%s) - START ))
 echo "torture: $ALL jobs ($HOSTILE hostile), $KILLS SIGKILLs, ${KILL_PHASE}s killing + drain, ${TOTAL}s in all, peak RSS ${peak_mib} MiB"
 echo "$PASS passed, $FAIL failed"

@@ -88,8 +88,14 @@ public struct ClaimedJob: Sendable {
 /// The kernel drops `flock` locks when a process dies, so a crash never leaves a job stuck.
 public struct JobClaimer: Sendable {
     public let layout: SpoolLayout
+    /// The per-account limit of the policy (`max_queued_per_account`): files past it are listed
+    /// first, so their refusals — cheap — clear a flood before anything else runs.
+    public var perAccountLimit: Int
 
-    public init(layout: SpoolLayout) { self.layout = layout }
+    public init(layout: SpoolLayout, perAccountLimit: Int = .max) {
+        self.layout = layout
+        self.perAccountLimit = perAccountLimit
+    }
 
     private var claimLock: FileLock { FileLock(path: layout.claimLock) }
 
@@ -120,8 +126,9 @@ public struct JobClaimer: Sendable {
     }
 
     /// Lists `incoming/`, counting each owner's job files and requests in order, and orders the
-    /// names fairly: each account's first file, then each account's second, … (by name within a
-    /// round), so one account's flood of requests or jobs delays only its own.
+    /// names fairly: files past the per-account limit first (they are refused at once), then each
+    /// account's first file, then each account's second, … (by name within a round), so one
+    /// account's flood of requests or jobs delays only its own.
     func list() throws -> Listing {
         let incoming = try DirectoryDescriptor.open(layout.incoming)
         defer { incoming.close() }
@@ -149,6 +156,7 @@ public struct JobClaimer: Sendable {
                 listing.queuedAhead[name] = requestsSeen[status.owner, default: 0]
                 requestsSeen[status.owner, default: 0] += 1
             }
+            if (listing.queuedAhead[name] ?? 0) >= perAccountLimit { round[name] = -1 }
         }
         let fair = names.enumerated().sorted { a, b in
             let (ra, rb) = (round[a.element] ?? 0, round[b.element] ?? 0)

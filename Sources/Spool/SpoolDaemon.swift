@@ -185,7 +185,7 @@ public final class SpoolDaemon: Sendable {
         let processor = try JobProcessor(layout: layout, searcher: searcher, gate: gate, logger: log,
                                          maxAttempts: configuration.maxAttempts, clock: clock, checkpoint: checkpoint,
                                          bulkBatchSize: configuration.bulkBatchSize, administer: administer, feed: feed)
-        let claimer = JobClaimer(layout: layout)
+        let claimer = JobClaimer(layout: layout, perAccountLimit: gate.config.maxQueuedPerAccount)
         // Failed attempts in a row by this worker: when draining, a spool where nothing succeeds
         // (a broken database) must not keep the worker spinning.
         var failuresInARow = 0

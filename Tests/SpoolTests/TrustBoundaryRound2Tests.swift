@@ -100,11 +100,15 @@ struct TrustBoundaryRound2Tests {
         let answers = spool.layout.answers.answers(uid: Self.hostileUID)
         #expect(answers.count == limit + 10)
         #expect(answers.filter { $0.reasons == [ReasonCode.inputQueueLimit.rawValue] }.count == 10)
-        // The other account's job, dropped last, ran in the first round, before the flood.
+        // The files past the limit were refused first (cheaply); then the other account's job, dropped
+        // last, ran in the first round, before the rest of the flood.
         let records = try spool.records()
         let jobSeq = try #require(records.first { $0.event.job == "zzz-late" && $0.event.event == "job.received" }?.seq)
-        let refusals = records.filter { $0.event.event == "review.refused" }.map(\.seq)
-        #expect(refusals.filter { $0 < jobSeq }.count <= 1)
+        let refusals = records.filter { $0.event.event == "review.refused" }
+        let overLimit = refusals.filter { $0.event.reasons == [ReasonCode.inputQueueLimit.rawValue] }.map(\.seq)
+        let withinLimit = refusals.filter { $0.event.reasons != [ReasonCode.inputQueueLimit.rawValue] }.map(\.seq)
+        #expect(overLimit.allSatisfy { $0 < jobSeq })
+        #expect(withinLimit.filter { $0 < jobSeq }.count <= 1)
         #expect(try spool.result("zzz-late").decision == .completed)
     }
 
