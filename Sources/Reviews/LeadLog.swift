@@ -11,44 +11,11 @@ public struct LeadLog {
     /// The connection.
     public let database: Database
 
-    /// Wraps `database`, creating the `resolutions` and `outcomes` tables if missing.
+    /// Wraps `database`, its schema brought up to date (``Store/Schema``).
     /// - Throws: `DatabaseError`.
     public init(database: Database) throws {
         self.database = database
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS resolutions (
-                id             INTEGER PRIMARY KEY,
-                job            TEXT NOT NULL,
-                face           INTEGER NOT NULL,
-                candidate      TEXT NOT NULL,
-                supervisor     TEXT NOT NULL,
-                supervisor_uid INTEGER,
-                disposition    TEXT NOT NULL CHECK (disposition IN ('possible-match', 'no-match', 'inconclusive')),
-                note           TEXT NOT NULL,
-                request        TEXT UNIQUE,
-                recorded       TEXT NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS resolutions_job ON resolutions(job);
-            CREATE TABLE IF NOT EXISTS outcomes (
-                id            INTEGER PRIMARY KEY,
-                job           TEXT NOT NULL,
-                face          INTEGER NOT NULL,
-                candidate     TEXT NOT NULL,
-                recorded_by   TEXT NOT NULL,
-                recorder_uid  INTEGER,
-                action        TEXT NOT NULL CHECK (action IN ('none', 'interviewed', 'arrested', 'charged')),
-                corroboration TEXT,
-                request       TEXT UNIQUE,
-                recorded      TEXT NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS outcomes_job ON outcomes(job);
-            """)
-        for table in ["resolutions", "outcomes"] {
-            let columns = try database.query("PRAGMA table_info(\(table))").compactMap { $0.text(1) }
-            if !columns.contains("request_name") {
-                try database.execute("ALTER TABLE \(table) ADD COLUMN request_name TEXT")
-            }
-        }
+        try Schema.migrate(database)  // the tables are in Store.Schema
     }
 
     /// A supervisor's resolution of a disputed lead.

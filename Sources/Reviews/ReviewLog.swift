@@ -15,32 +15,11 @@ public struct ReviewLog {
     /// The connection.
     public let database: Database
 
-    /// Wraps `database`, creating the `reviews` table if missing.
+    /// Wraps `database`, its schema brought up to date (``Store/Schema``).
     /// - Throws: `DatabaseError`.
     public init(database: Database) throws {
         self.database = database
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS reviews (
-                id          INTEGER PRIMARY KEY,
-                job         TEXT NOT NULL,
-                face        INTEGER NOT NULL,
-                candidate   TEXT NOT NULL,
-                examiner    TEXT NOT NULL,
-                disposition TEXT NOT NULL CHECK (disposition IN ('possible-match', 'no-match', 'inconclusive')),
-                note        TEXT,
-                request     TEXT UNIQUE,
-                recorded    TEXT NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS reviews_job ON reviews(job);
-            """)
-        // Databases made before peer review lack the examiner's uid.
-        let columns = try database.query("PRAGMA table_info(reviews)").compactMap { $0.text(1) }
-        if !columns.contains("examiner_uid") {
-            try database.execute("ALTER TABLE reviews ADD COLUMN examiner_uid INTEGER")
-        }
-        if !columns.contains("request_name") {
-            try database.execute("ALTER TABLE reviews ADD COLUMN request_name TEXT")
-        }
+        try Schema.migrate(database)  // the table is in Store.Schema
     }
 
     /// One recorded review.

@@ -5,23 +5,6 @@ import Store
 /// id is that file's forever), the owner uid, the agency the job's evidence belongs to, and the
 /// private copy of a held job.
 extension JobLedger {
-    /// Creates the `job_files` table if missing.
-    static func createFilesSchema(_ database: Database) throws(DatabaseError) {
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS job_files (
-                id          TEXT PRIMARY KEY,
-                inode       INTEGER NOT NULL,
-                owner       INTEGER NOT NULL,
-                name        TEXT NOT NULL,
-                agency      TEXT,
-                held_sha256 TEXT,
-                taken_in    INTEGER NOT NULL DEFAULT 0,
-                first_seen  TEXT NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS job_files_owner ON job_files(owner);
-            """)
-    }
-
     /// Binds `job` to the file with `inode`, unless another file has it.
     ///
     /// The first file to use an id keeps it: its result, ledger row and audit records are never

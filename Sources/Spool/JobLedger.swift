@@ -14,23 +14,9 @@ public struct JobLedger {
 
     public init(database: Database) { self.database = database }
 
-    /// Creates the ledger table if missing.
-    public static func createSchema(_ database: Database) throws(DatabaseError) {
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS jobs (
-                id        TEXT PRIMARY KEY,
-                state     TEXT NOT NULL,
-                attempts  INTEGER NOT NULL DEFAULT 0,
-                decision  TEXT,
-                last_error TEXT,
-                approval  TEXT CHECK (approval IN ('approved', 'rejected')),
-                approver  TEXT,
-                approval_note TEXT,
-                received  TEXT NOT NULL,
-                updated   TEXT NOT NULL
-            );
-            """)
-        try createFilesSchema(database)
+    /// Brings the database's schema up to date (``Store/Schema``): the ledger's tables are there.
+    public static func createSchema(_ database: Database) throws {
+        try Schema.migrate(database)
     }
 
     /// Records one more attempt at `job` (created on first sight), state `active`.

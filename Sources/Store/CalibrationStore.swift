@@ -19,20 +19,8 @@ public final class CalibrationStore {
     /// - Throws: ``DatabaseError``.
     public init(database: Database) throws {
         self.database = database
-        try database.execute(Self.schema)
+        try Schema.migrate(database)
     }
-
-    static let schema = """
-        CREATE TABLE IF NOT EXISTS gallery_calibrations (
-            id INTEGER PRIMARY KEY,
-            created_at TEXT NOT NULL,
-            gallery_version INTEGER NOT NULL,
-            gallery_faces INTEGER NOT NULL,
-            target_fpir REAL NOT NULL,
-            threshold REAL,
-            curves TEXT NOT NULL
-        );
-        """
 
     /// Adds a calibration and returns its id.
     /// - Throws: ``DatabaseError``.

@@ -26,9 +26,8 @@ import Foundation
 /// of birth are erased with the subject's faces on removal.
 ///
 /// ## Schema
-/// Created by ``migrate()`` with `CREATE TABLE IF NOT EXISTS`; columns added later (the subject's
-/// name and date of birth, an image's acquisition profile and pose) are added to older databases
-/// by `ALTER TABLE`. Other parts of frs keep their own tables in the same database. Descriptors and
+/// The tables are in ``Schema`` with every other table of the spool's database, which ``migrate()``
+/// brings up to date. Descriptors and
 /// landmarks are float32 little-endian blobs.
 ///
 /// Not `Sendable`: like ``Database``, use it from one thread at a time.
@@ -43,66 +42,9 @@ public final class GalleryStore {
         try migrate()
     }
 
-    static let schema = """
-        CREATE TABLE IF NOT EXISTS gallery_subjects (
-            id INTEGER PRIMARY KEY,
-            subject TEXT NOT NULL UNIQUE,
-            created_at TEXT NOT NULL,
-            removed_at TEXT,
-            removal_reason TEXT
-        );
-        CREATE TABLE IF NOT EXISTS gallery_images (
-            id INTEGER PRIMARY KEY,
-            subject_id INTEGER NOT NULL REFERENCES gallery_subjects(id),
-            path TEXT NOT NULL,
-            sha256 TEXT NOT NULL UNIQUE,
-            source TEXT,
-            captured TEXT,
-            enrolled_at TEXT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS gallery_images_subject ON gallery_images(subject_id);
-        CREATE TABLE IF NOT EXISTS gallery_faces (
-            id INTEGER PRIMARY KEY,
-            image_id INTEGER NOT NULL REFERENCES gallery_images(id) ON DELETE CASCADE,
-            box_left INTEGER NOT NULL,
-            box_top INTEGER NOT NULL,
-            box_right INTEGER NOT NULL,
-            box_bottom INTEGER NOT NULL,
-            landmarks BLOB NOT NULL,
-            descriptor BLOB NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS gallery_faces_image ON gallery_faces(image_id);
-        CREATE TABLE IF NOT EXISTS gallery_removals (
-            id INTEGER PRIMARY KEY,
-            subject_id INTEGER NOT NULL REFERENCES gallery_subjects(id),
-            removed_at TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            images INTEGER NOT NULL,
-            faces INTEGER NOT NULL,
-            version INTEGER NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS gallery_state (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            version INTEGER NOT NULL
-        );
-        INSERT OR IGNORE INTO gallery_state (id, version) VALUES (1, 0);
-        """
-
-    /// Columns added after the first schema: (table, column, type).
-    static let addedColumns = [
-        ("gallery_subjects", "name", "TEXT"), ("gallery_subjects", "date_of_birth", "TEXT"),
-        ("gallery_images", "profile", "TEXT"), ("gallery_images", "pose", "TEXT"),
-    ]
-
-    /// Creates the gallery tables if they do not exist, and adds the columns an older gallery lacks (idempotent).
+    /// Brings the database's schema up to date (``Schema``): the gallery's tables are there.
     public func migrate() throws {
-        try database.execute(Self.schema)
-        for (table, column, type) in Self.addedColumns {
-            let present = try database.query("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", [.text(table), .text(column)])
-            if present.isEmpty {
-                try database.execute("ALTER TABLE \(table) ADD COLUMN \(column) \(type)")
-            }
-        }
+        try Schema.migrate(database)
     }
 
     /// The current gallery version: 0 for a new gallery, +1 with every enroll or removal.

@@ -14,59 +14,10 @@ public struct Registry {
 
     public init(database: Database) { self.database = database }
 
-    /// Creates the registry tables if missing.
-    public static func createSchema(_ database: Database) throws(DatabaseError) {
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS agencies (
-                code        TEXT PRIMARY KEY,
-                name        TEXT NOT NULL,
-                notice_date TEXT,
-                added       TEXT NOT NULL
-            );
-            CREATE TABLE IF NOT EXISTS users (\(usersColumns));
-            CREATE INDEX IF NOT EXISTS users_uid ON users(uid);
-            CREATE TABLE IF NOT EXISTS admins (
-                uid   INTEGER PRIMARY KEY,
-                added TEXT NOT NULL
-            );
-            """)
-        // Added with accounts: the agency's Unix group (its staff read its results). Spools made
-        // before it get the column here.
-        let columns = try database.query("PRAGMA table_info(agencies)").compactMap { $0.text(1) }
-        if !columns.contains("gid") {
-            try database.execute("ALTER TABLE agencies ADD COLUMN gid INTEGER")
-        }
-        // Regional people (administrators, auditors) belong to no agency, and a person's last activity
-        // and last change of status are kept (CJIS AC-2): spools made before get the table rebuilt.
-        let userColumns = try database.query("PRAGMA table_info(users)").compactMap { $0.text(1) }
-        if !userColumns.contains("last_active") {
-            try database.execute("""
-                CREATE TABLE users_rebuilt (\(usersColumns));
-                INSERT INTO users_rebuilt (id, name, agency, role, uid, status, vetted, trained, added)
-                    SELECT id, name, agency, role, uid, status, vetted, trained, added FROM users;
-                DROP TABLE users;
-                ALTER TABLE users_rebuilt RENAME TO users;
-                CREATE INDEX IF NOT EXISTS users_uid ON users(uid);
-                """)
-        }
+    /// Brings the database's schema up to date (``Schema``): the registry's tables are there.
+    public static func createSchema(_ database: Database) throws {
+        try Schema.migrate(database)
     }
-
-    /// The `users` table's columns. `agency` is empty for regional people; `last_active` is the day
-    /// of the person's last request (or of their registration); `status_changed` the day their
-    /// status last changed (a revocation's date: a uid is not given to another person within a year of it).
-    static let usersColumns = """
-        id      TEXT PRIMARY KEY,
-        name    TEXT NOT NULL,
-        agency  TEXT REFERENCES agencies(code),
-        role    TEXT NOT NULL,
-        uid     INTEGER NOT NULL,
-        status  TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
-        vetted  TEXT,
-        trained TEXT,
-        added   TEXT NOT NULL,
-        last_active TEXT,
-        status_changed TEXT
-        """
 
     // MARK: - Agencies
 
