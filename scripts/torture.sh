@@ -668,6 +668,7 @@ if [ "$AS_OTHERS" = 1 ] && [ "$DAEMON_UID" != "$uid" ]; then
   "${AS_DAEMON[@]}" "$FRS_BIN" daemon --once --workers 1 > "$LOGS/post1.log" 2>&1
   attacker mv "$S/tmp/kept.json" "$S/incoming/ex0.json"
   attacker mkdir "$S/incoming/$(printf 'odd\xff\xfe.json')"
+  ODD_INO=$(stat -c %i "$S/incoming/$(printf 'odd\xff\xfe.json')")
   keys=$(seq 1 100000 | sed 's/.*/"k&":1/' | paste -sd, -)
   job_json '["TORT/t/p1.jpg"]' ",$keys" > "$S/tmp/ukeys.json"; mv "$S/tmp/ukeys.json" "$S/incoming/ukeys.json"
   for i in $(seq 1 230); do
@@ -678,8 +679,9 @@ if [ "$AS_OTHERS" = 1 ] && [ "$DAEMON_UID" != "$uid" ]; then
   exhausted=$(ls "$S/outbox/results/" | grep -c "^ex0\.dup-$INO-[0-9a-f]\{9,\}\.json$")
   check "a file whose predictable ids were all taken is answered under an id nobody could take ($exhausted)" \
     $([ "$exhausted" = 1 ] && grep -q '"input.duplicate-job-id"' "$S"/outbox/results/ex0.dup-$INO-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*.json; echo $?)
-  odd=$(ls "$S/outbox/results/" | grep -c '^notutf8-.*~\.json$')
-  check "another account's directory with a non-UTF-8 name is answered in place ($odd)" $([ "$odd" -ge 1 ]; echo $?)
+  odd=$(grep -c '"input.bad-job-name"' "$S/outbox/results/badname-$ODD_INO.json" 2>/dev/null)
+  check "another account's directory with a non-UTF-8 name is answered in place (badname-$ODD_INO: ${odd:-none})" \
+    $([ "${odd:-0}" -ge 1 ] && ls -A "$S/incoming" | grep -q '^\.refused-notutf8-'; echo $?)
   size=$(stat -c %s "$S/outbox/results/ukeys.json" 2>/dev/null || echo 0)
   check "a job file of 100,000 unknown keys is answered in $size bytes" \
     $([ "$size" -gt 0 ] && [ "$size" -lt 200000 ] && grep -q '"input.unknown-field"' "$S/outbox/results/ukeys.json"; echo $?)
