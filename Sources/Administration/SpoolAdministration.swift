@@ -73,7 +73,7 @@ public final class SpoolAdministration {
         // The database holds the registry and the gallery's descriptors: owner only, whatever the
         // umask (SQLite gives its -wal and -shm files the database file's mode).
         for path in [layout.database, layout.database + "-wal", layout.database + "-shm"] where FileStatus.exists(path) {
-            try SystemCall.run("chmod", path: path) { chmod(path, 0o600) }
+            try FileStatus.setPermissions(of: path, to: 0o600)
         }
         let registry = Registry(database: database)
         let audit = try AuditLog(directory: layout.audit)
@@ -106,7 +106,7 @@ public final class SpoolAdministration {
         for (directory, mode) in layout.directories {
             // The audit log keeps its group (the auditors'), given by --auditors-group.
             try Accounts.changeOwner(directory, uid: user.uid, gid: directory == layout.audit ? nil : user.gid)
-            try SystemCall.run("chmod", path: directory) { chmod(directory, mode) }  // chown clears setgid
+            try FileStatus.setPermissions(of: directory, to: mode)  // chown clears setgid
             guard !dropBoxes.contains(directory), directory != layout.statusBoard else { continue }
             // What is in them becomes the service's too, each file keeping its group: a result's is
             // its agency's, the audit log's the auditors', a board's the agency's; running init again
@@ -125,7 +125,7 @@ public final class SpoolAdministration {
         for agency in (try? Directory.entries(layout.statusBoard)) ?? [] {
             let board = layout.statusBoard + "/" + agency
             try Accounts.changeOwner(board, uid: user.uid, gid: nil)
-            try SystemCall.run("chmod", path: board) { chmod(board, 0o2750) }
+            try FileStatus.setPermissions(of: board, to: 0o2750)
             for name in try Directory.entries(board) { try Accounts.changeOwner(board + "/" + name, uid: user.uid, gid: nil) }
         }
     }
@@ -133,13 +133,13 @@ public final class SpoolAdministration {
     /// Gives `outbox/audit/` and its files to the auditors' group (directory 2750, files 0640).
     static func giveAudit(_ layout: SpoolLayout, to group: Accounts.Group) throws {
         try Accounts.changeOwner(layout.audit, uid: nil, gid: group.gid)
-        try SystemCall.run("chmod", path: layout.audit) { chmod(layout.audit, 0o2750) }
+        try FileStatus.setPermissions(of: layout.audit, to: 0o2750)
         let anchor = AuditLog.anchorPath(forDirectory: layout.audit)
         if FileStatus.exists(anchor) { try Accounts.changeOwner(anchor, uid: nil, gid: group.gid) }
         for name in try Directory.entries(layout.audit) where name.hasSuffix(".jsonl") {
             let path = layout.audit + "/" + name
             try Accounts.changeOwner(path, uid: nil, gid: group.gid)
-            try SystemCall.run("chmod", path: path) { chmod(path, 0o640) }
+            try FileStatus.setPermissions(of: path, to: 0o640)
         }
     }
 

@@ -1,19 +1,18 @@
 import Glibc
 import SystemCalls
 
-/// The few POSIX calls the audit log needs, each retrying `EINTR` and throwing ``AuditError`` with
-/// `errno` attached.
+/// The file operations the audit log needs, over the one libc layer (``SystemCalls``), each failure
+/// reported as an ``AuditError`` with `errno` attached.
 ///
-/// The audit log keeps its own small wrappers (over ``SystemCalls/SystemCall``) so that its durability (one `write`, then
-/// `fsync`), locking (`flock` on `<dir>/.lock`, mode 0600) and head anchor (tmp + `fsync` +
-/// `rename`) are visible in one place.
+/// They are gathered here so that the log's durability (one `write`, then `fsync`), locking
+/// (`flock` on `<dir>/.lock`, mode 0600) and head anchor (tmp + `fsync` + `rename`) are visible in
+/// one place; every system call itself is made by `SystemCalls`.
 enum AuditFile {
-    /// Runs a libc call through ``SystemCalls/SystemCall/run(_:path:_:)`` (the one place that retries
-    /// `EINTR` and attaches `errno`) and reports a failure as an ``AuditError``.
+    /// Runs a `SystemCalls` operation and reports its failure as an ``AuditError``.
     @discardableResult
-    static func retrying<T: FixedWidthInteger>(_ what: String, _ path: String, _ body: () -> T) throws -> T {
+    static func attempt<T>(_ what: String, _ path: String, _ body: () throws(SystemCallError) -> T) throws -> T {
         do {
-            return try SystemCall.run(what, path: path, body)
+            return try body()
         } catch {
             throw AuditError(code: .systemCall, message: "\(what) failed", path: path, errno: error.errno)
         }
@@ -21,68 +20,44 @@ enum AuditFile {
 
     /// Opens a file; returns the descriptor.
     static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o640) throws -> Int32 {
-        do {
-            return try FileDescriptor.open(path, flags: flags, mode: mode).rawValue
-        } catch {
-            throw AuditError(code: .systemCall, message: "open failed", path: path, errno: error.errno)
-        }
+        try attempt("open", path) { () throws(SystemCallError) in try FileDescriptor.open(path, flags: flags, mode: mode).rawValue }
     }
 
     /// Closes a descriptor, ignoring errors (used on paths already reported or read-only).
     static func closeQuietly(_ fd: Int32) {
-        _ = Glibc.close(fd)
+        FileDescriptor(rawValue: fd).closeIgnoringErrors()
     }
 
     /// Takes an exclusive `flock` on `fd`, waiting as long as needed.
     static func lockExclusive(_ fd: Int32, path: String) throws {
-        try retrying("flock", path) { flock(fd, LOCK_EX) }
+        try attempt("flock", path) { () throws(SystemCallError) in _ = try FileDescriptor(rawValue: fd).lock(.exclusive) }
     }
 
     /// Writes all of `bytes` at the descriptor's position (one `write` unless the kernel splits it).
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = try retrying("write", path) { Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
-                offset += n
-            }
-        }
+        try attempt("write", path) { () throws(SystemCallError) in try FileDescriptor(rawValue: fd).writeAll(bytes) }
     }
 
     /// Flushes the file to stable storage.
     static func sync(_ fd: Int32, path: String) throws {
-        try retrying("fsync", path) { fsync(fd) }
+        try attempt("fsync", path) { () throws(SystemCallError) in try FileDescriptor(rawValue: fd).sync() }
     }
 
     /// Flushes a directory's entries (new files) to stable storage.
     static func syncDirectory(_ path: String) throws {
-        let fd = try open(path, O_RDONLY | O_DIRECTORY)
-        defer { closeQuietly(fd) }
-        try sync(fd, path: path)
+        try attempt("fsync", path) { () throws(SystemCallError) in try Directory.sync(path) }
     }
 
     /// The size of an open file.
     static func size(_ fd: Int32, path: String) throws -> Int {
-        var st = stat()
-        try retrying("fstat", path) { fstat(fd, &st) }
-        return Int(st.st_size)
+        Int(try attempt("fstat", path) { () throws(SystemCallError) in try FileDescriptor(rawValue: fd).status().size })
     }
 
     /// Reads `count` bytes at `offset` (fewer only at end of file).
     static func read(_ fd: Int32, offset: Int, count: Int, path: String) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        var done = 0
-        try out.withUnsafeMutableBytes { buffer in
-            while done < count {
-                let n = try retrying("pread", path) {
-                    pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
-                }
-                if n == 0 { break }
-                done += n
-            }
+        try attempt("pread", path) { () throws(SystemCallError) in
+            try FileDescriptor(rawValue: fd).read(at: Int64(offset), count: count)
         }
-        out.removeSubrange(done...)
-        return out
     }
 
     /// Reads a whole file (or its first `limit` bytes).
@@ -93,28 +68,27 @@ enum AuditFile {
         return try read(fd, offset: 0, count: limit.map { min($0, size) } ?? size, path: path)
     }
 
-    /// Replaces `path` with `contents` atomically: written to `<path>.tmp` (mode `mode`, group of
-    /// the directory `groupOf` when the owner may give it), `fsync`ed, renamed over `path`.
-    /// Readers see the old file or the new one, never a part. The directory is not synced: after a
-    /// power loss the file may be the previous version, never a torn one.
+    /// Replaces `path` with `contents` atomically: written to `<directory>/.head.tmp` (mode `mode`,
+    /// the group of `directory`), `fsync`ed, renamed over `path`. Readers see the old file or the new
+    /// one, never a part. The directory is not synced: after a power loss the file may be the
+    /// previous version, never a torn one.
     static func replaceAtomically(_ path: String, contents: [UInt8], mode: mode_t, groupOf directory: String) throws {
         // Built inside `directory` (the setgid audit directory, on the same filesystem), the new file
         // takes the directory's group (the auditors') even when this account is not a member of it
         // and so could not give it that group with fchown; the rename keeps it.
         let tmp = directory + "/.head.tmp"
-        let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: mode)
+        let fd = FileDescriptor(rawValue: try open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: mode))
         do {
-            try setMode(fd, mode, path: tmp)
-            var st = stat()
-            if stat(directory, &st) == 0 { _ = fchown(fd, uid_t.max, st.st_gid) } // as a setgid directory would
-            try writeAll(fd, contents, path: tmp)
-            try sync(fd, path: tmp)
+            try attempt("fchmod", tmp) { () throws(SystemCallError) in try fd.setPermissions(mode) }
+            if let group = try? FileStatus.of(directory).group { try? fd.setGroup(group) }  // as a setgid directory would
+            try writeAll(fd.rawValue, contents, path: tmp)
+            try sync(fd.rawValue, path: tmp)
         } catch {
-            closeQuietly(fd)
+            fd.closeIgnoringErrors()
             throw error
         }
-        closeQuietly(fd)
-        try retrying("rename", path) { rename(tmp, path) }
+        fd.closeIgnoringErrors()
+        try attempt("rename", path) { () throws(SystemCallError) in try DurableFile.rename(tmp, to: path, syncing: false) }
     }
 
     /// Sends one line to syslog (facility `LOG_AUTHPRIV`, level `LOG_NOTICE`).
@@ -126,30 +100,25 @@ enum AuditFile {
 
     /// Truncates an open file to `length` bytes.
     static func truncate(_ fd: Int32, to length: Int, path: String) throws {
-        try retrying("ftruncate", path) { ftruncate(fd, off_t(length)) }
+        try attempt("ftruncate", path) { () throws(SystemCallError) in try FileDescriptor(rawValue: fd).truncate(to: Int64(length)) }
     }
 
     /// Sets a file's permission bits.
     static func setMode(_ fd: Int32, _ mode: mode_t, path: String) throws {
-        try retrying("fchmod", path) { fchmod(fd, mode) }
+        try attempt("fchmod", path) { () throws(SystemCallError) in try FileDescriptor(rawValue: fd).setPermissions(mode) }
     }
 
     /// Creates a directory (and missing parents) with `mode`; an existing directory is left as is.
     static func makeDirectory(_ path: String, mode: mode_t) throws {
-        var st = stat()
-        if stat(path, &st) == 0 {
-            guard (st.st_mode & S_IFMT) == S_IFDIR else {
+        if let status = try? FileStatus.following(path) {
+            guard status.isDirectory else {
                 throw AuditError(code: .systemCall, message: "exists and is not a directory", path: path, errno: ENOTDIR)
             }
             return
         }
         let parent = parentDirectory(of: path)
         if !parent.isEmpty, parent != path { try makeDirectory(parent, mode: 0o755) }
-        do {
-            try Directory.create(path, mode: mode)  // mode exactly (no umask); root's is the spool owner's
-        } catch {
-            throw AuditError(code: .systemCall, message: "mkdir failed", path: path, errno: error.errno)
-        }
+        try attempt("mkdir", path) { () throws(SystemCallError) in try Directory.create(path, mode: mode) }
     }
 
     static func parentDirectory(of path: String) -> String {
@@ -162,18 +131,7 @@ enum AuditFile {
 
     /// The names in a directory (not `.` and `..`).
     static func list(_ path: String) throws -> [String] {
-        guard let dir = opendir(path) else {
-            throw AuditError(code: .systemCall, message: "opendir failed", path: path, errno: errno)
-        }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        return names
+        try attempt("opendir", path) { () throws(SystemCallError) in try Directory.entries(path) }
     }
 
     /// The host name, or `"unknown"`.

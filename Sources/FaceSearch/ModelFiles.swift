@@ -1,6 +1,7 @@
 import FaceEngine
 import Foundation
 import Hashing
+import SystemCalls
 
 /// dlib's three model files as the daemon loads them: where they are (an absolute path) and the
 /// SHA-256 each must have.
@@ -72,9 +73,7 @@ public struct ModelFiles: Sendable, Equatable {
     /// `path` made absolute (from the working directory) with symbolic links resolved; `nil` if
     /// it does not exist.
     static func absolutePath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        try? Directory.canonicalPath(path)
     }
 }
 

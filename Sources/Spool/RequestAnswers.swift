@@ -95,7 +95,7 @@ public struct RequestAnswers: Sendable {
             try Accounts.changeOwner(path, uid: answer.uid, gid: nil)
         } else if private_, answer.uid != getuid(),
                   try !AccessControl.grant(path, to: answer.uid, permissions: AccessControl.read, ownerPermissions: 6) {
-            try SystemCall.run("chmod", path: path) { chmod(path, 0o644) }
+            try FileStatus.setPermissions(of: path, to: 0o644)
         }
         return private_
     }
@@ -113,7 +113,7 @@ public struct RequestAnswers: Sendable {
         } else if uid != getuid(),
                   try !AccessControl.grant(folder, to: uid, permissions: AccessControl.readSearch,
                                            ownerPermissions: AccessControl.readWriteSearch) {
-            try SystemCall.run("chmod", path: folder) { chmod(folder, 0o711) }
+            try FileStatus.setPermissions(of: folder, to: 0o711)
             return false
         }
         return true

@@ -10,12 +10,8 @@ public enum SpoolDatabase {
         return database
     }
 
-    /// Creates the spool's tables if missing (idempotent; the gallery keeps its own tables in
-    /// the same file, see `Store.GalleryStore`).
+    /// Brings the database's schema up to date (``Store/Schema``: every table of the spool).
     public static func createSchema(_ database: Database) throws {
-        try database.transaction {
-            try Registry.createSchema(database)
-            try JobLedger.createSchema(database)
-        }
+        try Schema.migrate(database)
     }
 }

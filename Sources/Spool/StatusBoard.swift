@@ -51,7 +51,7 @@ public struct StatusBoard: Sendable {
         try Directory.create(path, mode: 0o2750)
         if let group, try FileStatus.of(path).group != group {
             try Accounts.changeOwner(path, uid: nil, gid: group)
-            try SystemCall.run("chmod", path: path) { chmod(path, 0o2750) }  // chown clears setgid
+            try FileStatus.setPermissions(of: path, to: 0o2750)  // chown clears setgid
         }
     }
 

@@ -115,6 +115,8 @@ public final class Database {
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT` (rolled back if it throws). IMMEDIATE takes
     /// the write lock up front, so two processes never deadlock upgrading a read lock.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        // Inside a transaction already (a caller's): its body is part of that one.
+        guard sqlite3_get_autocommit(handle) != 0 else { return try body() }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

@@ -77,9 +77,9 @@ public enum DurableFile {
     /// open them).
     /// - Throws: ``SystemCallError``: `ENOENT` when `source` is gone (another claimant won),
     ///   `EXDEV` across filesystems.
-    public static func rename(_ source: String, to destination: String) throws(SystemCallError) {
+    public static func rename(_ source: String, to destination: String, syncing: Bool = true) throws(SystemCallError) {
         try SystemCall.run("rename", path: "\(source) -> \(destination)") { Glibc.rename(source, destination) }
-        try syncDirectories(of: source, destination)
+        if syncing { try syncDirectories(of: source, destination) }
     }
 
     /// Syncs the directories of both paths after a rename. A directory this account may not open
@@ -138,7 +138,7 @@ public enum DurableFile {
         do {
             if let reader, reader != getuid(),
                try !AccessControl.grant(temporary, to: reader, permissions: AccessControl.read, ownerPermissions: 6) {
-                try SystemCall.run("chmod", path: temporary) { chmod(temporary, 0o644) }
+                try FileStatus.setPermissions(of: temporary, to: 0o644)
             }
             try renameNoReplace(temporary, to: directory + "/" + name)
         } catch {

@@ -85,6 +85,25 @@ public struct FileDescriptor: Sendable, Hashable {
         }
     }
 
+    /// Reads `count` bytes at `offset` with `pread` (fewer only at the end of the file).
+    public func read(at offset: Int64, count: Int) throws(SystemCallError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = out.withUnsafeMutableBytes { buffer in
+                Glibc.pread(rawValue, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+            }
+            if n == -1 {
+                if errno == EINTR { continue }
+                throw SystemCallError(call: "pread", errno: errno)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        out.removeSubrange(done...)
+        return out
+    }
+
     /// Reads the file to its end in chunks of at most `chunkSize` bytes, handing each to `body`
     /// (a large file is streamed, never held whole).
     /// - Throws: ``SystemCallError`` from `read`.

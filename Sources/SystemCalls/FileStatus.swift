@@ -62,6 +62,12 @@ public struct FileStatus: Equatable, Sendable {
         access(path, mode) == 0
     }
 
+    /// Sets the permission bits of `path` (`chmod(2)`, which follows a symlink: for paths the
+    /// caller made itself).
+    public static func setPermissions(of path: String, to mode: mode_t) throws(SystemCallError) {
+        try SystemCall.run("chmod", path: path) { chmod(path, mode) }
+    }
+
     public static func exists(_ path: String) -> Bool {
         var s = Glibc.stat()
         return lstat(path, &s) == 0
