@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 
 extension AuditRecord {
     /// Why a line is not a record.
@@ -29,44 +30,52 @@ extension AuditRecord {
     /// record but not in canonical form.
     static func decodeAnyJSON(line: ArraySlice<UInt8>) throws(DecodingProblem) -> AuditRecord {
         guard nestingDepth(line) <= maximumDepth else { throw .malformed("nested too deeply") }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(line), options: [])
-        } catch {
-            throw .malformed("not valid JSON")
+        // The one reader of untrusted JSON (Policy.JSONParser: strict, bounded), not a second one.
+        var parser = JSONParser()
+        parser.maximumStringBytes = AuditLog.maximumLineBytes
+        parser.allowsEscapedNUL = true  // a record keeps what it was given, escaped
+        guard let value = try? parser.parse(Array(line)) else { throw .malformed("not valid JSON") }
+        guard case .object(let members) = value else { throw .malformed("not a JSON object") }
+        var dict: [String: JSONValue] = [:]
+        for (key, member) in members where dict.updateValue(member, forKey: key) != nil {
+            throw .malformed("\(key) given twice")
         }
-        guard let dict = object as? [String: Any] else { throw .malformed("not a JSON object") }
         func string(_ key: String) throws(DecodingProblem) -> String {
-            guard let v = dict[key] as? String else { throw .malformed("\(key) missing or not a string") }
+            guard case .string(let v)? = dict[key] else { throw .malformed("\(key) missing or not a string") }
             return v
         }
         func optionalString(_ key: String) throws(DecodingProblem) -> String? {
-            guard let v = dict[key] else { throw .malformed("\(key) missing") }
-            if v is NSNull { return nil }
-            guard let s = v as? String else { throw .malformed("\(key) not a string") }
-            return s
+            switch dict[key] {
+            case nil: throw .malformed("\(key) missing")
+            case .null?: return nil
+            case .string(let s)?: return s
+            default: throw .malformed("\(key) not a string")
+            }
         }
         func integer(_ key: String) throws(DecodingProblem) -> Int {
-            guard let v = dict[key] as? Int else { throw .malformed("\(key) missing or not an integer") }
+            // An integral number in any form (`-3.0`) is a number of the record, written otherwise: not canonical.
+            guard case .number(let text)? = dict[key],
+                  let v = Int(text) ?? Double(text).flatMap({ $0.rounded() == $0 ? Int(exactly: $0) : nil })
+            else { throw .malformed("\(key) missing or not an integer") }
             return v
         }
         func strings(_ key: String) throws(DecodingProblem) -> [String] {
-            guard let v = dict[key] as? [Any] else { throw .malformed("\(key) missing or not an array") }
+            guard case .array(let items)? = dict[key] else { throw .malformed("\(key) missing or not an array") }
             var out: [String] = []
-            for item in v {
-                guard let s = item as? String else { throw .malformed("\(key) has a non-string element") }
+            for item in items {
+                guard case .string(let s) = item else { throw .malformed("\(key) has a non-string element") }
                 out.append(s)
             }
             return out
         }
-        guard let detailsAny = dict["details"] as? [String: Any] else { throw .malformed("details missing or not an object") }
+        guard case .object(let detailMembers)? = dict["details"] else { throw .malformed("details missing or not an object") }
         var details: [String: String] = [:]
-        for (k, v) in detailsAny {
-            guard let s = v as? String else { throw .malformed("details.\(k) not a string") }
+        for (k, v) in detailMembers {
+            guard case .string(let s) = v else { throw .malformed("details.\(k) not a string") }
             details[k] = s
         }
         let candidates: Int?
-        if dict["candidates"] is NSNull { candidates = nil } else { candidates = try integer("candidates") }
+        if case .null? = dict["candidates"] { candidates = nil } else { candidates = try integer("candidates") }
         let event = AuditEvent(
             event: try string("event"), actor: try string("actor"), agency: try optionalString("agency"),
             job: try optionalString("job"), purpose: try optionalString("purpose"),

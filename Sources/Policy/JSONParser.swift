@@ -22,6 +22,9 @@ public struct JSONParser {
     public var maximumStringBytes = 1 << 16
     /// Longest number literal accepted, in characters.
     public var maximumNumberLength = 64
+    /// Whether an escaped NUL (`\u0000`) is accepted: never in jobs, requests or the policy; the
+    /// audit log, which records what it was given, may hold one.
+    public var allowsEscapedNUL = false
 
     public init() {}
 
@@ -208,7 +211,7 @@ public struct JSONParser {
                         } else if (0xDC00...0xDFFF).contains(scalar) {
                             throw fail("unpaired surrogate escape")
                         }
-                        guard scalar != 0 else { throw fail("NUL character in string") }
+                        guard scalar != 0 || limits.allowsEscapedNUL else { throw fail("NUL character in string") }
                         guard let u = Unicode.Scalar(scalar) else { throw fail("invalid \\u escape") }
                         out.append(contentsOf: String(Character(u)).utf8)
                     default:

@@ -246,7 +246,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         }
         let config: PolicyConfig
         do {
-            config = try JSONDecoder().decode(PolicyConfig.self, from: Data(jsonBytes))
+            config = try StrictJSON.decode(PolicyConfig.self, from: root)  // the value parsed above: read once
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             throw PolicyConfigError(key: context.codingPath.first?.stringValue ?? "", message: "wrong type: \(context.debugDescription)")
         } catch let DecodingError.dataCorrupted(context) {

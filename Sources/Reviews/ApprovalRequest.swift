@@ -51,7 +51,7 @@ public struct ApprovalRequest: DropBoxRequest, Equatable {
     /// Parses a request file.
     /// - Throws: `DecodingError` when it is not such a request.
     public static func parse(_ bytes: [UInt8]) throws -> ApprovalRequest {
-        let request = try JSONDecoder().decode(ApprovalRequest.self, from: Data(bytes))
+        let request = try StrictJSON.decode(ApprovalRequest.self, from: bytes)
         guard request.version == 1, !request.job.isEmpty, !request.job.contains("/"), !request.supervisor.isEmpty else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a version 1 approval request"))
         }

@@ -1,3 +1,4 @@
+import Policy
 import Foundation
 
 /// What was done with a lead, as `frs outcome` records it: nothing, an interview, an arrest or a
@@ -69,7 +70,7 @@ public struct OutcomeRequest: DropBoxRequest, Equatable {
     /// Parses a request file.
     /// - Throws: `DecodingError` when it is not such a request.
     public static func parse(_ bytes: [UInt8]) throws -> OutcomeRequest {
-        let request = try JSONDecoder().decode(OutcomeRequest.self, from: Data(bytes))
+        let request = try StrictJSON.decode(OutcomeRequest.self, from: bytes)
         guard request.version == 1, !request.job.isEmpty, !request.job.contains("/"), !request.candidate.isEmpty
         else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a version 1 outcome request"))

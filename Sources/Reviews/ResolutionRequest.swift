@@ -54,7 +54,7 @@ public struct ResolutionRequest: DropBoxRequest, Equatable {
     /// Parses a request file.
     /// - Throws: `DecodingError` when it is not such a request.
     public static func parse(_ bytes: [UInt8]) throws -> ResolutionRequest {
-        let request = try JSONDecoder().decode(ResolutionRequest.self, from: Data(bytes))
+        let request = try StrictJSON.decode(ResolutionRequest.self, from: bytes)
         guard request.version == 1, !request.job.isEmpty, !request.job.contains("/"), !request.supervisor.isEmpty,
               !request.candidate.isEmpty
         else {

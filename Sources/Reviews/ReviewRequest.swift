@@ -1,3 +1,4 @@
+import Policy
 import Foundation
 
 /// An examiner's disposition on one candidate of a completed job, as `frs review` asks for it.
@@ -57,7 +58,7 @@ public struct ReviewRequest: DropBoxRequest, Equatable {
     /// Parses a request file.
     /// - Throws: `DecodingError` when it is not such a request.
     public static func parse(_ bytes: [UInt8]) throws -> ReviewRequest {
-        let request = try JSONDecoder().decode(ReviewRequest.self, from: Data(bytes))
+        let request = try StrictJSON.decode(ReviewRequest.self, from: bytes)
         guard request.version == 1, !request.job.isEmpty, !request.job.contains("/"), !request.examiner.isEmpty,
               !request.candidate.isEmpty
         else {

@@ -1,3 +1,4 @@
+import Policy
 import Foundation
 import Reviews
 
@@ -36,7 +37,7 @@ public struct AdminRequest: DropBoxRequest, Equatable {
     /// - Throws: `DecodingError` when it is not such a request, or carries too many, too long,
     ///   control-character or global-option arguments.
     public static func parse(_ bytes: [UInt8]) throws -> AdminRequest {
-        let request = try JSONDecoder().decode(AdminRequest.self, from: Data(bytes))
+        let request = try StrictJSON.decode(AdminRequest.self, from: bytes)
         func refuse(_ why: String) -> DecodingError {
             DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: why))
         }

@@ -41,7 +41,7 @@ public struct RemovalRequest: DropBoxRequest, Equatable {
     /// Parses a request file.
     /// - Throws: `DecodingError` when it is not such a request, or names no subject or too many.
     public static func parse(_ bytes: [UInt8]) throws -> RemovalRequest {
-        let request = try JSONDecoder().decode(RemovalRequest.self, from: Data(bytes))
+        let request = try StrictJSON.decode(RemovalRequest.self, from: bytes)
         guard request.version == 1, !request.subjects.isEmpty, request.subjects.count <= maximumSubjects,
               request.subjects.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 256 }),
               !request.reference.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, request.reference.count <= 1_000
