@@ -112,26 +112,49 @@ public struct AgencyAddCommand: AdministrativeCommand {
     }
 }
 
-/// `frs agency terminate CODE --notice-date YYYY-MM-DD`
-public struct AgencyTerminateCommand: AdministrativeCommand {
-    public static let words = ["agency", "terminate"]
-    public static let abstract = "record an agency's termination notice; access ends 30 days later (MOU IX.B)"
-    public static let usage = "agency terminate CODE --notice-date YYYY-MM-DD"
+/// A command that records a dated fact about one registry entry: `frs agency terminate CODE
+/// --notice-date D`, `frs user train ID --date D`, `frs user vet ID --date D`.
+protocol DatedEntryCommand: AdministrativeCommand {
+    /// The date's option (`--date`, `--notice-date`).
+    static var dateOption: String { get }
+    /// What the positional argument is (`user id`, `agency code`).
+    static var entryName: String { get }
+    var entry: String { get }
+    var date: String { get }
+    init(entry: String, date: String)
+    /// Records the fact; returns the line printed.
+    func record(_ administration: SpoolAdministration) throws -> String
+}
 
-    public var code: String
-    public var noticeDate: String
+extension DatedEntryCommand {
+    public static var usage: String { "\(words.joined(separator: " ")) \(entryName == "user id" ? "ID" : "CODE") \(dateOption) YYYY-MM-DD" }
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
-        noticeDate = try arguments.required("--notice-date")
-        code = try single(&arguments, "agency code")
+        let date = try arguments.required(Self.dateOption)
+        self.init(entry: try single(&arguments, Self.entryName), date: date)
     }
 
-    public func validate() throws(UsageError) { try validateDate(noticeDate, "--notice-date") }
+    public func validate() throws(UsageError) { try validateDate(date, Self.dateOption) }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        try administration(context).terminateAgency(code: code, noticeDate: noticeDate)
-        context.out("agency \(code): termination notice \(noticeDate) recorded")
+        context.out(try record(administration(context)))
         return 0
+    }
+}
+
+/// `frs agency terminate CODE --notice-date YYYY-MM-DD`
+public struct AgencyTerminateCommand: DatedEntryCommand {
+    public static let words = ["agency", "terminate"]
+    public static let abstract = "record an agency's termination notice; access ends 30 days later (MOU IX.B)"
+    static let dateOption = "--notice-date"
+    static let entryName = "agency code"
+    public var entry: String
+    public var date: String
+    init(entry: String, date: String) { (self.entry, self.date) = (entry, date) }
+
+    func record(_ administration: SpoolAdministration) throws -> String {
+        try administration.terminateAgency(code: entry, noticeDate: date)
+        return "agency \(entry): termination notice \(date) recorded"
     }
 }
 
@@ -232,24 +255,33 @@ public struct UserRevokeCommand: UserStatusCommand {
 }
 
 /// `frs user train ID --date YYYY-MM-DD`
-public struct UserTrainCommand: AdministrativeCommand {
+public struct UserTrainCommand: DatedEntryCommand {
     public static let words = ["user", "train"]
     public static let abstract = "record a completed training"
-    public static let usage = "user train ID --date YYYY-MM-DD"
-
-    public var id: String
+    static let dateOption = "--date"
+    static let entryName = "user id"
+    public var entry: String
     public var date: String
+    init(entry: String, date: String) { (self.entry, self.date) = (entry, date) }
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
-        date = try arguments.required("--date")
-        id = try single(&arguments, "user id")
+    func record(_ administration: SpoolAdministration) throws -> String {
+        try administration.train(user: entry, date: date)
+        return "user \(entry) trained on \(date)"
     }
+}
 
-    public func validate() throws(UsageError) { try validateDate(date, "--date") }
+/// `frs user vet ID --date YYYY-MM-DD`
+public struct UserVetCommand: DatedEntryCommand {
+    public static let words = ["user", "vet"]
+    public static let abstract = "record a completed background check (vetting, MOU III.B)"
+    static let dateOption = "--date"
+    static let entryName = "user id"
+    public var entry: String
+    public var date: String
+    init(entry: String, date: String) { (self.entry, self.date) = (entry, date) }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
-        try administration(context).train(user: id, date: date)
-        context.out("user \(id) trained on \(date)")
-        return 0
+    func record(_ administration: SpoolAdministration) throws -> String {
+        try administration.vet(user: entry, date: date)
+        return "user \(entry) vetted on \(date)"
     }
 }

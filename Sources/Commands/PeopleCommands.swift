@@ -4,29 +4,6 @@ import Policy
 import Spool
 import Store
 
-/// `frs user vet ID --date YYYY-MM-DD`
-public struct UserVetCommand: AdministrativeCommand {
-    public static let words = ["user", "vet"]
-    public static let abstract = "record a completed background check (vetting, MOU III.B)"
-    public static let usage = "user vet ID --date YYYY-MM-DD"
-
-    public var id: String
-    public var date: String
-
-    public init(arguments: inout ArgumentList) throws(UsageError) {
-        date = try arguments.required("--date")
-        id = try single(&arguments, "user id")
-    }
-
-    public func validate() throws(UsageError) { try validateDate(date, "--date") }
-
-    public func run(_ context: CommandContext) throws -> Int32 {
-        try administration(context).vet(user: id, date: date)
-        context.out("user \(id) vetted on \(date)")
-        return 0
-    }
-}
-
 /// `frs user list [--agency CODE] [--format text|json]`
 public struct UserListCommand: AdministrativeCommand {
     public static let words = ["user", "list"]
