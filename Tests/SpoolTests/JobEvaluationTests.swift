@@ -88,7 +88,12 @@ struct JobEvaluationTests {
             job: "j", request: job(), probes: [ProbeRecord(image: "case/a.jpg", sha256: "ab", faces: [face, face])],
             probeCount: nil, searcher: FakeSearcher(), threshold: 0.6, maxCandidates: 20, now: now)
         #expect(result.candidateCount == 4)
-        #expect(result.statement == JobResult.leadStatement)
+        // The statement is in the file people read, under its key, for completed and denied results.
+        func writtenStatement(_ result: JobResult) throws -> String? {
+            let object = try JSONSerialization.jsonObject(with: Data(try result.encoded())) as? [String: Any]
+            return object?["statement"] as? String
+        }
+        #expect(try writtenStatement(result)?.hasPrefix("Investigative lead only — not a positive identification.") == true)
         let text = String(decoding: try result.encoded(), as: UTF8.self)
         #expect(text.contains("\"case_number\" : \"24-1\""))
         #expect(text.contains("\"gallery_version\" : 7"))
@@ -98,6 +103,6 @@ struct JobEvaluationTests {
         #expect(denied.decision == .denied)
         #expect(denied.reasons.map(\.rawValue) == ["purpose.unauthorized"])
         #expect(denied.galleryVersion == nil)
-        #expect(denied.statement == JobResult.leadStatement)
+        #expect(try writtenStatement(denied)?.hasPrefix("Investigative lead only") == true)
     }
 }

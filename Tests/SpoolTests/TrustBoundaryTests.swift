@@ -32,11 +32,20 @@ struct TrustBoundaryTests {
         let canary = target + "/zzz-canary.jpg"
         try DurableFile.write(Array("canary".utf8), to: canary, via: target)
         let names = (0..<100).map { String(format: "a%03d.jpg", $0) } + ["zzz-canary.jpg"]
+        // Deterministic first: the drop folder is a symlink to the canary's directory when the discard comes.
+        _ = symlink(target, folder)
+        processor.discardDropFolder(job: job)
+        #expect(FileStatus.exists(canary), "the canary was deleted through a drop folder that is a symlink")
+        _ = unlink(folder)
+        // Then the race, which must be seen to happen: a swapper replaces the folder by a symlink
+        // and back while the daemon empties it.
         let stop = Atomic<Bool>(false)
+        let swaps = Atomic<Int>(0)
         let swapper = Thread {
             while !stop.load(ordering: .relaxed) {
                 if rename(folder, aside) == 0 {
                     _ = symlink(target, folder)
+                    swaps.add(1, ordering: .relaxed)
                     usleep(100)
                     _ = unlink(folder)
                     _ = rename(aside, folder)
@@ -59,7 +68,7 @@ struct TrustBoundaryTests {
         stop.store(true, ordering: .relaxed)
         while !swapper.isFinished { usleep(1000) }
         #expect(FileStatus.exists(canary), "the canary was deleted through the symlink after \(rounds) rounds")
-        #expect(rounds > 10)
+        #expect(rounds > 10 && swaps.load(ordering: .relaxed) > 10, "the race did not happen: \(rounds) rounds, \(swaps.load(ordering: .relaxed)) swaps")
     }
 
     @Test func aJobMaySearchOnlyItsOwnImagesAndItsAgencysEvidence() throws {
