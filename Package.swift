@@ -133,6 +133,10 @@ let package = Package(
         // MARK: - Tests
         // Where tests find the fixtures and the model files (one search order for every test target).
         .target(name: "FixtureFiles", path: "Tests/Support"),
+        // What the spool's tests and their child processes share (a stand-in searcher, a fixed clock).
+        .target(name: "SpoolTestKit", dependencies: ["Basics", "Results"], path: "Tests/SpoolTestKit"),
+        // The processes the spool's tests start and kill (daemons killed at a hand-off, draining, SIGTERM).
+        .executableTarget(name: "frs-test-child", dependencies: ["Spool", "SpoolTestKit", "Basics"], path: "Tests/TestChild"),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "DlibFormatTests", dependencies: ["FixtureFiles", "DlibFormat"], swiftSettings: numericSettings),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: numericSettings),
@@ -151,7 +155,7 @@ let package = Package(
             name: "SpoolTests",
             dependencies: [
                 "Spool", "Administration", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
-                "Store", "SystemCalls", "FaceEngine", "Matching", "Imaging", "Hashing", "FixtureFiles", "ANSINIST",
+                "Store", "SystemCalls", "FaceEngine", "Matching", "Imaging", "Hashing", "FixtureFiles", "ANSINIST", "SpoolTestKit",
             ]
         ),
         .testTarget(

@@ -9,31 +9,10 @@ import Results
 import Reviews
 import Store
 import SystemCalls
+import SpoolTestKit
 
-/// A deterministic stand-in for the face search: one face per image, candidates derived from the
-/// image bytes. Bytes starting with "BAD" are not an image; "HUGE" is too large; "FAIL" makes the
-/// search fail (an engine fault, not an input error).
-struct FakeSearcher: ProbeSearcher {
-    var galleryVersion: Int64 = 7
-    var modelIDs: [String: String] = ["detector": "fake-detector", "descriptor": "fake-descriptor"]
-
-    struct EngineFault: Error {}
-
-    func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
-        if imageBytes.starts(with: Array("BAD".utf8)) { throw ProbeImageError.notImage("not a JPEG") }
-        if imageBytes.starts(with: Array("HUGE".utf8)) { throw ProbeImageError.tooLarge("too many pixels") }
-        if imageBytes.starts(with: Array("FAIL".utf8)) { throw EngineFault() }
-        let seed = imageBytes.reduce(0) { ($0 &* 31 &+ Int($1)) & 0xffff }
-        let count = min(maxCandidates, 3)
-        let candidates = (0..<count).map { i in
-            FaceResult.Candidate(rank: i + 1, subject: "S-\(seed % 1000 + i)", image: "gallery/\(seed % 1000 + i).jpg",
-                                 distance: threshold * Double(i + 1) / Double(count + 1))
-        }
-        return [FaceResult(box: [seed % 50, seed % 40, seed % 50 + 100, seed % 40 + 100],
-                           landmarks: [[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]],
-                           quality: .init(ok: true), candidates: candidates)]
-    }
-}
+/// The stand-in searcher and the fixed clock, from the test kit (shared with the child process).
+typealias FakeSearcher = SpoolTestKit.FakeSearcher
 
 /// A spool in a fresh temporary directory with one agency, an analyst (uid 1000), a supervisor
 /// (uid 1001) and a suspended analyst (uid 1002). Tests run as root, so files can be given to
@@ -42,7 +21,7 @@ final class TestSpool {
     let root: String
     let layout: SpoolLayout
     /// The tests' clock: a fixed noon, so training and termination rules do not drift.
-    static let now = UTCDay.parse("2026-06-01")!.addingTimeInterval(12 * 3600)
+    static let now = TestClock.now
     let now = TestSpool.now
 
     static let analystUID: UInt32 = 1000
