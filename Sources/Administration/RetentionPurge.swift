@@ -77,6 +77,6 @@ public struct RetentionPurge: Sendable {
         for name in try Directory.entries(path) where name != "." && name != ".." {
             try removeTree(path + "/" + name, into: &report)
         }
-        try SystemCall.run("rmdir", path: path) { rmdir(path) }
+        try Directory.removeEmpty(path)
     }
 }

@@ -19,7 +19,7 @@ enum AuditFile {
     }
 
     /// Opens a file; returns the descriptor.
-    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o640) throws -> Int32 {
+    static func openFile(_ path: String, _ flags: Int32, mode: mode_t = 0o640) throws -> Int32 {
         try attempt("open", path) { () throws(SystemCallError) in try FileDescriptor.open(path, flags: flags, mode: mode).rawValue }
     }
 
@@ -62,7 +62,7 @@ enum AuditFile {
 
     /// Reads a whole file (or its first `limit` bytes).
     static func readAll(_ path: String, limit: Int? = nil) throws -> [UInt8] {
-        let fd = try open(path, O_RDONLY)
+        let fd = try openFile(path, O_RDONLY)
         defer { closeQuietly(fd) }
         let size = try size(fd, path: path)
         return try read(fd, offset: 0, count: limit.map { min($0, size) } ?? size, path: path)
@@ -77,7 +77,7 @@ enum AuditFile {
         // takes the directory's group (the auditors') even when this account is not a member of it
         // and so could not give it that group with fchown; the rename keeps it.
         let tmp = directory + "/.head.tmp"
-        let fd = FileDescriptor(rawValue: try open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: mode))
+        let fd = FileDescriptor(rawValue: try openFile(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: mode))
         do {
             try attempt("fchmod", tmp) { () throws(SystemCallError) in try fd.setPermissions(mode) }
             if let group = try? FileStatus.of(directory).group { try? fd.setGroup(group) }  // as a setgid directory would

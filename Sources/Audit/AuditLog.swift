@@ -125,14 +125,14 @@ public final class AuditLog: Sendable {
         bytes += line + [0x0a]
 
         let filePath = path(targetDay + ".jsonl")
-        let fd = try AuditFile.open(filePath, O_WRONLY | O_APPEND | O_CREAT, mode: AuditLog.fileMode)
+        let fd = try AuditFile.openFile(filePath, O_WRONLY | O_APPEND | O_CREAT, mode: AuditLog.fileMode)
         defer { AuditFile.closeQuietly(fd) }
         if let removed = tail.tornBytes, tail.tornFile == targetDay + ".jsonl" {
             let size = try AuditFile.size(fd, path: filePath)
             try AuditFile.truncate(fd, to: size - removed, path: filePath)
         } else if let removed = tail.tornBytes, let tornFile = tail.tornFile {
             let tornPath = path(tornFile)
-            let tfd = try AuditFile.open(tornPath, O_WRONLY)
+            let tfd = try AuditFile.openFile(tornPath, O_WRONLY)
             defer { AuditFile.closeQuietly(tfd) }
             let size = try AuditFile.size(tfd, path: tornPath)
             try AuditFile.truncate(tfd, to: size - removed, path: tornPath)
@@ -176,7 +176,7 @@ public final class AuditLog: Sendable {
     /// Opens `<dir>/.lock` and takes the exclusive `flock`; closing the descriptor releases it.
     func lock() throws -> Int32 {
         let lockPath = path(AuditLog.lockFileName)
-        let lockFD = try AuditFile.open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW, mode: AuditLog.lockFileMode)
+        let lockFD = try AuditFile.openFile(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW, mode: AuditLog.lockFileMode)
         do {
             // A lock file created by an older version (0640) becomes private: group readers could
             // otherwise open it and hold the flock, stalling every append.
@@ -264,7 +264,7 @@ public final class AuditLog: Sendable {
         var tail = Tail(newestDay: days.last.map { String($0.prefix(10)) })
         for name in days.reversed() {
             let filePath = path(name)
-            let fd = try AuditFile.open(filePath, O_RDONLY)
+            let fd = try AuditFile.openFile(filePath, O_RDONLY)
             defer { AuditFile.closeQuietly(fd) }
             let size = try AuditFile.size(fd, path: filePath)
             if size == 0 { continue }

@@ -38,6 +38,11 @@ public enum Directory {
         try SystemCall.run("chmod", path: path) { chmod(path, mode) }
     }
 
+    /// Removes an empty directory (`rmdir(2)`).
+    public static func removeEmpty(_ path: String) throws(SystemCallError) {
+        try SystemCall.run("rmdir", path: path) { rmdir(path) }
+    }
+
     /// `fsync(2)` on a directory, which makes the renames and creations in it durable on Linux.
     public static func sync(_ path: String) throws(SystemCallError) {
         let fd = try FileDescriptor.open(path, flags: O_RDONLY | O_DIRECTORY)
