@@ -1,3 +1,4 @@
+import Basics
 @testable import FaceSearch
 import FixtureFiles
 import Foundation
@@ -107,21 +108,25 @@ struct ScanPrecisionSearchTests {
     func adversarialGallery() throws {
         let real = try Self.realDescriptors()
         // The probe: a real descriptor rounded to half (so rows sharing its values are exact in
-        // half), coordinates 0–2 set as in HalfPrecisionTests' decoy construction.
+        // half), with coordinate 0 set to 8 and coordinates 1 and 2 to 0. The target differs in
+        // coordinate 1 by 0.5 (squared distance 0.25, exact in half).
         var probe = real[7].map { Float(Float16($0)) }
-        probe[0] = 0.5
+        probe[0] = 8
         probe[1] = 0
         probe[2] = 0
         var target = probe
-        target[1] = 0.25
+        target[1] = 0.5
         var rows: [(subject: String, descriptor: [Float])] = []
         for (i, d) in real.enumerated() where i != 7 { rows.append(("F-\(i)", d)) }
-        let x0 = Float(0.5) + 3 * 0x1p-13
+        // Decoys: coordinate 0 at 8 + 0.75 ulp(half) rounds up by 2⁻⁹, which lowers their
+        // float16 distance by 2 · 8 · 2⁻⁹ = 2⁻⁵ (far more than the float32 margin, about 0.005 at
+        // these norms); their true squared distance is 0.25 + (i + 1) 2⁻¹².
+        let x0 = Float(8) + 3 * 0x1p-9
         for i in 0..<40 {
             var d = probe
             d[0] = x0
-            let dx = Double(x0) - 0.5
-            d[2] = Float(((0.0625 + Double(i + 1) * 0x1p-20) - dx * dx).squareRoot())
+            let dx = Double(x0) - 8
+            d[2] = Float(((0.25 + Double(i + 1) * 0x1p-12) - dx * dx).squareRoot())
             rows.append(("D-\(i)", d))
         }
         rows.append(("T", target))
@@ -139,7 +144,8 @@ struct ScanPrecisionSearchTests {
         #expect(m16.gallery.precision == .float16)
         for (count, threshold) in [(1, 0.6), (3, 0.6), (10, 0.6), (30, 2.0), (100, 2.0)] {
             let expected = try FaceSearcher.candidates(m32, probe, maxCandidates: count, threshold: threshold)
-            #expect(expected.first.map { ["T", "TIE-0", "TIE-1", "TIE-2"].contains(try subject(store, $0)) } == true)
+            let first = try #require(expected.first)
+            #expect(["T", "TIE-0", "TIE-1", "TIE-2"].contains(try subject(store, first)))
             #expect(try FaceSearcher.candidates(m16, probe, maxCandidates: count, threshold: threshold) == expected)
             #expect(try m16.search(probes: [probe, target], k: count) == m32.search(probes: [probe, target], k: count))
         }
