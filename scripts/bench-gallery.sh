@@ -9,10 +9,15 @@
 #   scripts/bench-gallery.sh [FACES] [DIR] [ROUNDS]   (defaults: 1000000, /tmp/frs-bench-gallery, 3)
 #
 # The database is kept in DIR and reused by later runs (delete DIR, or pass FRS_FRESH=1, to build
-# it again); FRS_SCAN_ONLY=1 skips the store part. Release build; the JSON lines are on stdout.
+# it again); FRS_SCAN_ONLY=1 skips the store part. Models (for the searcher's face engine):
+# $FRS_MODELS, else ./models, else ../shared/models. Release build; the JSON lines are on stdout.
 # Timings are noisy on a shared machine: the load average is printed before and after.
 set -eu
 cd "$(dirname "$0")/.."
+export FRS_MODELS="${FRS_MODELS:-$PWD/models}"
+if [ ! -f "$FRS_MODELS/mmod_human_face_detector.dat" ] && [ -f ../shared/models/mmod_human_face_detector.dat ]; then
+  FRS_MODELS=$(cd ../shared/models && pwd)
+fi
 FACES=${1:-1000000}
 DIR=${2:-/tmp/frs-bench-gallery}
 ROUNDS=${3:-3}
