@@ -14,7 +14,10 @@
 # The band of a photo is the one of its face as the full pipeline finds it (box width / image
 # width), not the one it was made for.
 #
-# Usage: scripts/bench-enroll-bands.sh [--per-band N]   (N sources per band, default all)
+# Usage: scripts/bench-enroll-bands.sh [--per-band N] [--make-only]
+#   --per-band N: N sources per band (default all); --make-only: make the photos and manifests
+#   (manifest-<band>.csv) and stop (with FRS_BENCH_DIR, for `frs bench faces --booking` on them)
+# FRS_BENCH_DIR=DIR keeps the photos, spools and logs in DIR (emptied first) instead of a temporary folder.
 # Models: $FRS_MODELS, else ./models, else ../shared/models. Needs python3 with Pillow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,17 +28,22 @@ fi
 fixtures="${FRS_FIXTURES:-$PWD/../shared/fixtures}"
 [ -d "$fixtures" ] || fixtures=/work/shared/fixtures
 python3 -c 'import PIL' 2>/dev/null || { echo "bench-enroll-bands: needs Pillow (pip install pillow)" >&2; exit 1; }
-per_band=0
+per_band=0 make_only=0
 while (($#)); do
   case "$1" in
     --per-band) per_band=$2; shift 2 ;;
-    *) echo "usage: scripts/bench-enroll-bands.sh [--per-band N]" >&2; exit 2 ;;
+    --make-only) make_only=1; shift ;;
+    *) echo "usage: scripts/bench-enroll-bands.sh [--per-band N] [--make-only]" >&2; exit 2 ;;
   esac
 done
 swift build -c release 2>&1 | tail -1
 frs=$PWD/.build/release/frs
-work=$(mktemp -d /tmp/frs-bench-bands-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${FRS_BENCH_DIR:-}" ]; then  # kept for a look at the photos afterwards
+  work=$FRS_BENCH_DIR; rm -rf "$work"; mkdir -p "$work"
+else
+  work=$(mktemp -d /tmp/frs-bench-bands-XXXXXX)
+  trap 'rm -rf "$work"' EXIT
+fi
 mkdir -p "$work/sources" "$work/photos"
 
 # 1. The sources, as JPEG files (the NIST FACE records cut out of their transactions).
@@ -65,7 +73,7 @@ python3 - "$work" "$per_band" <<'PY'
 import json, random, sys
 from PIL import Image
 work, per_band = sys.argv[1], int(sys.argv[2])
-bands = [("20-25", 0.205, 0.245), ("25-35", 0.255, 0.345), ("35-50", 0.355, 0.49), ("50+", 0.51, 0.80)]
+bands = [("20-25", 0.195, 0.24), ("25-35", 0.255, 0.345), ("35-50", 0.355, 0.49), ("50+", 0.51, 0.80)]
 rng = random.Random(20261207)
 sources = []
 for line in open(f"{work}/sources.jsonl"):
@@ -133,8 +141,14 @@ for b, names in manifests.items():
 print("photos by band of the full pipeline's face: " + ", ".join(f"{b} {counts[b]}" for b in sorted(counts)))
 PY
 
+((make_only)) && exit 0
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "FMA peak: $("$frs" bench faces --repeat 1 "$fixtures/face_recognition/examples/obama_small.jpg" | tail -1 | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(f"{d[\"fma_peak_gflops\"]:.1f} GFLOP/s (2 threads), {d[\"fma_peak_gflops_1_thread\"]:.1f} (1 thread)")')"
+"$frs" bench faces --repeat 1 "$fixtures/face_recognition/examples/obama_small.jpg" | tail -1 > "$work/peak.json"
+python3 - "$work/peak.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(f"FMA peak (frs bench faces): {d['fma_peak_gflops']:.1f} GFLOP/s on every core, {d['fma_peak_gflops_1_thread']:.1f} on one")
+PY
 enroll() {  # band pipeline run -> "wall cpu"
   local tag="$1-$2-$3" spool="$work/spool-$1-$2-$3"
   "$frs" --spool "$spool" init >/dev/null
