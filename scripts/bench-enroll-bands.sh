@@ -21,10 +21,7 @@
 # Models: $FRS_MODELS, else ./models, else ../shared/models. Needs python3 with Pillow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export FRS_MODELS="${FRS_MODELS:-$PWD/models}"
-if [ ! -f "$FRS_MODELS/mmod_human_face_detector.dat" ] && [ -f ../shared/models/mmod_human_face_detector.dat ]; then
-  FRS_MODELS=$(cd ../shared/models && pwd)
-fi
+. scripts/find-models.sh
 fixtures="${FRS_FIXTURES:-$PWD/../shared/fixtures}"
 [ -d "$fixtures" ] || fixtures=/work/shared/fixtures
 python3 -c 'import PIL' 2>/dev/null || { echo "bench-enroll-bands: needs Pillow (pip install pillow)" >&2; exit 1; }

@@ -14,10 +14,7 @@
 # Timings are noisy on a shared machine: the load average is printed before and after.
 set -eu
 cd "$(dirname "$0")/.."
-export FRS_MODELS="${FRS_MODELS:-$PWD/models}"
-if [ ! -f "$FRS_MODELS/mmod_human_face_detector.dat" ] && [ -f ../shared/models/mmod_human_face_detector.dat ]; then
-  FRS_MODELS=$(cd ../shared/models && pwd)
-fi
+. scripts/find-models.sh
 FACES=${1:-1000000}
 DIR=${2:-/tmp/frs-bench-gallery}
 ROUNDS=${3:-3}

@@ -9,10 +9,7 @@
 #   scripts/bench-memory.sh [RUNS]      (default 3; release build; needs python3 with Pillow)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export FRS_MODELS="${FRS_MODELS:-$PWD/models}"
-if [ ! -f "$FRS_MODELS/mmod_human_face_detector.dat" ] && [ -f ../shared/models/mmod_human_face_detector.dat ]; then
-  FRS_MODELS=$(cd ../shared/models && pwd)
-fi
+. scripts/find-models.sh
 runs=${1:-3}
 swift build -c release 2>&1 | tail -1
 work=$(mktemp -d /tmp/frs-bench-memory-XXXXXX)

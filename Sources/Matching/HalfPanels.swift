@@ -13,6 +13,7 @@ import Dispatch
 ///
 /// Made by a ``Maker`` and only read afterwards (hence `@unchecked Sendable`).
 final class HalfPanels: ScanPanels, @unchecked Sendable {
+    typealias Format = Float16Panels
     /// `blocks x dim` half-precision panel values.
     let panels: UnsafeMutablePointer<SIMD16<Float16>>
     let blocks: Int
@@ -25,6 +26,7 @@ final class HalfPanels: ScanPanels, @unchecked Sendable {
     let quantizationError: Double
 
     var precision: ScanPrecision { .float16 }
+    var scanned: UnsafePointer<SIMD16<Float16>> { UnsafePointer(panels) }
 
     /// Bytes of the panels.
     var copyBytes: Int { blocks * dim * MemoryLayout<SIMD16<Float16>>.stride }
@@ -41,25 +43,6 @@ final class HalfPanels: ScanPanels, @unchecked Sendable {
     }
 
     deinit { panels.deallocate() }
-
-    func scan(
-        norms: UnsafePointer<SIMD16<Float>>, blocks: Range<Int>, probe: UnsafePointer<Float>, probeNorm: Float,
-        cutoff: Float, heap: inout TopK
-    ) {
-        MatchKernel.scan(
-            Float16Panels.self, panels: panels, norms: norms, dim: dim, blocks: blocks, probe: probe,
-            probeNorm: probeNorm, cutoff: cutoff, heap: &heap)
-    }
-
-    func scanTiled(
-        norms: UnsafePointer<SIMD16<Float>>, blocks: Range<Int>, probes: UnsafePointer<Float>,
-        probeNorms: UnsafePointer<Float>, probeCount: Int, cutoffs: UnsafePointer<Float>,
-        heaps: UnsafeMutablePointer<TopK>
-    ) {
-        MatchKernel.scanTiled(
-            Float16Panels.self, panels: panels, norms: norms, dim: dim, blocks: blocks, probes: probes,
-            probeNorms: probeNorms, probeCount: probeCount, cutoffs: cutoffs, heaps: heaps)
-    }
 
     /// The smallest `s >= 0` with `maxAbs x 2^-s < 32768`: every scaled value then rounds to a
     /// finite half (the largest is 65504).

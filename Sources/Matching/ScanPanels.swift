@@ -28,16 +28,23 @@ public enum ScanPrecision: String, Sendable, CaseIterable {
 
 /// The panels ``Matcher``'s kernels scan, in one ``ScanPrecision``: the gallery's float32 panels
 /// or a compact copy of them in the same panel layout (``MatchKernel``). Each precision is one
-/// type; ``Matcher`` calls it without knowing which (one dynamic call per chunk of blocks), and
-/// each type runs the kernels specialized for its storage.
+/// type, with its own ``PanelFormat``; ``Matcher`` calls ``scan(norms:blocks:probe:probeNorm:cutoff:heap:)``
+/// and ``scanTiled(norms:blocks:probes:probeNorms:probeCount:cutoffs:heaps:)`` without knowing which
+/// (one dynamic call per chunk of blocks), and each type runs the kernels compiled for its format.
 ///
 /// A copy represents rows `ĝ` that may differ from the exact rows `g`; ``quantizationError``
 /// bounds `||g − ĝ||` over all rows, which ``Matcher`` adds to its error margin before it
 /// re-ranks the candidates from the float32 rows. Norms are always the exact rows' (the
 /// storage's), passed in by the caller.
 protocol ScanPanels: Sendable {
+    /// How a panel value is stored and widened to float32.
+    associatedtype Format: PanelFormat
     /// Which precision this is.
     var precision: ScanPrecision { get }
+    /// The panels, `blocks x dim` values of `Format`.
+    var scanned: UnsafePointer<Format.Element> { get }
+    /// The dimension of a row.
+    var dim: Int { get }
     /// An upper bound of `||g − ĝ||` over all rows (0 for the float32 panels themselves).
     var quantizationError: Double { get }
     /// The factor probes are multiplied by before a scan (a power of two: exact).
@@ -57,6 +64,27 @@ protocol ScanPanels: Sendable {
         heaps: UnsafeMutablePointer<TopK>)
 }
 
+extension ScanPanels {
+    func scan(
+        norms: UnsafePointer<SIMD16<Float>>, blocks: Range<Int>, probe: UnsafePointer<Float>, probeNorm: Float,
+        cutoff: Float, heap: inout TopK
+    ) {
+        MatchKernel.scan(
+            Format.self, panels: scanned, norms: norms, dim: dim, blocks: blocks, probe: probe, probeNorm: probeNorm,
+            cutoff: cutoff, heap: &heap)
+    }
+
+    func scanTiled(
+        norms: UnsafePointer<SIMD16<Float>>, blocks: Range<Int>, probes: UnsafePointer<Float>,
+        probeNorms: UnsafePointer<Float>, probeCount: Int, cutoffs: UnsafePointer<Float>,
+        heaps: UnsafeMutablePointer<TopK>
+    ) {
+        MatchKernel.scanTiled(
+            Format.self, panels: scanned, norms: norms, dim: dim, blocks: blocks, probes: probes, probeNorms: probeNorms,
+            probeCount: probeCount, cutoffs: cutoffs, heaps: heaps)
+    }
+}
+
 /// Makes a compact scan copy from float32 panels range by range, so that ``GalleryCache`` can
 /// convert a mapped file a few megabytes at a time (and drop each range from memory after).
 protocol ScanCopyMaker {
@@ -70,29 +98,13 @@ protocol ScanCopyMaker {
 
 /// The float32 panels of a ``PanelStorage``, scanned as they are.
 struct Float32Scan: ScanPanels {
+    typealias Format = Float32Panels
     let storage: PanelStorage
 
     var precision: ScanPrecision { .float32 }
+    var scanned: UnsafePointer<SIMD16<Float>> { UnsafePointer(storage.panels) }
+    var dim: Int { storage.dim }
     var quantizationError: Double { 0 }
     var probeScale: Float { 1 }
     var copyBytes: Int { 0 }
-
-    func scan(
-        norms: UnsafePointer<SIMD16<Float>>, blocks: Range<Int>, probe: UnsafePointer<Float>, probeNorm: Float,
-        cutoff: Float, heap: inout TopK
-    ) {
-        MatchKernel.scan(
-            Float32Panels.self, panels: storage.panels, norms: norms, dim: storage.dim, blocks: blocks, probe: probe,
-            probeNorm: probeNorm, cutoff: cutoff, heap: &heap)
-    }
-
-    func scanTiled(
-        norms: UnsafePointer<SIMD16<Float>>, blocks: Range<Int>, probes: UnsafePointer<Float>,
-        probeNorms: UnsafePointer<Float>, probeCount: Int, cutoffs: UnsafePointer<Float>,
-        heaps: UnsafeMutablePointer<TopK>
-    ) {
-        MatchKernel.scanTiled(
-            Float32Panels.self, panels: storage.panels, norms: norms, dim: storage.dim, blocks: blocks, probes: probes,
-            probeNorms: probeNorms, probeCount: probeCount, cutoffs: cutoffs, heaps: heaps)
-    }
 }
