@@ -41,7 +41,8 @@ extension FaceDetector {
     ///    the lowest or highest level re-scored, the level beyond is re-scored too (up to three
     ///    more); on the edge of a level's cells, `exact` is `nil`. Step 2 runs after each trusted
     ///    step-1 search: when the maximum lies below that search's first level (the coarse search
-    ///    found a smaller face on its first level), the next, finer search is tried.
+    ///    found a smaller face on its first level), a finer search from the level below the
+    ///    maximum's is tried (every face wider than it lies on those levels), then the finest.
     ///
     /// A face found on levels `firstLevel…` is wider than every face the full search finds only on
     /// the levels below (the detector's boxes grow by 1.2 per level), so the face found is the
@@ -188,36 +189,36 @@ extension FaceDetector {
         // Step 2 for the best face of a step-1 search from `firstLevel`: the full search's box and
         // score, or why not; `below` when the maximum lies on a level below `firstLevel` (a finer
         // step-1 search may then find the face where it is).
-        func exactFace(_ best: Detection, firstLevel: Int) -> (exact: Detection?, note: String?, below: Bool) {
+        func exactFace(_ best: Detection, firstLevel: Int) -> (exact: Detection?, note: String?, below: Int?) {
             let box = DRect(best.box)
             let level = Int((log(max(box.width - 1, 1) / Double(decoder.windowWidth - 1)) / log(decoder.pyramidScale)).rounded())
             let last = full.rects.count - 1
             var lo = max(0, level - search), hi = min(level + search, last)
             guard lo <= hi, var candidates = rescore(box, levels: Array(lo...hi)) else {
-                return (nil, "re-scoring window reaches a large level", false)
+                return (nil, "re-scoring window reaches a large level", nil)
             }
             // When the maximum lies on the lowest or highest level re-scored, the level beyond is
             // re-scored too (a few times at most): the maximum must lie inside what was re-scored.
             var extensions = 0
             while true {
                 guard let top = candidates.min(by: { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }) else {
-                    return (nil, "no score above the threshold when re-scored", false)
+                    return (nil, "no score above the threshold when re-scored", nil)
                 }
-                if top.edge { return (nil, "re-scored maximum on the window's edge", false) }
+                if top.edge { return (nil, "re-scored maximum on the window's edge", nil) }
                 // The level in the tensor's layout (the window's centre there, not the box's in the image).
                 let topLevel = DetectionDecoder.nearestRect(full.rects, top.window.center.rounded)
-                if topLevel < firstLevel { return (nil, "re-scored maximum below the levels searched", true) }
+                if topLevel < firstLevel { return (nil, "re-scored maximum below the levels searched", topLevel) }
                 let atLow = topLevel == lo && lo > 0, atHigh = topLevel == hi && hi < last
                 if !atLow && !atHigh {
                     let exact = Detection(box: DetectionDecoder.rectDown(decoder.toImage(top.window, full.rects).rounded, times: 1),
                                           confidence: Double(top.score))
-                    return (exact, nil, false)
+                    return (exact, nil, nil)
                 }
-                guard extensions < 3 else { return (nil, "re-scored maximum on the last level searched", false) }
+                guard extensions < 3 else { return (nil, "re-scored maximum on the last level searched", nil) }
                 extensions += 1
                 let next = atLow ? lo - 1 : hi + 1
                 guard let more = rescore(box, levels: [next]) else {
-                    return (nil, "re-scoring window reaches a large level", false)
+                    return (nil, "re-scoring window reaches a large level", nil)
                 }
                 candidates += more
                 if atLow { lo = next } else { hi = next }
@@ -226,8 +227,11 @@ extension FaceDetector {
 
         // Step 1: the small levels, coarse to fine, each followed by step 2 when trusted.
         var result = LargeFaceSearch(reduced: [], exact: nil, note: nil, firstLevel: finest)
-        let searched = firstLevels.filter { $0 < levels.sizes.count }
-        for (n, firstLevel) in searched.enumerated() {
+        var searched = firstLevels.filter { $0 < levels.sizes.count }
+        var n = 0
+        while n < searched.count {
+            let firstLevel = searched[n]
+            n += 1
             if firstLevel < coarsest, let more = pyramid(from: firstLevel) {
                 levels = more
             }
@@ -247,8 +251,16 @@ extension FaceDetector {
             let step2 = exactFace(best, firstLevel: firstLevel)
             result.exact = step2.exact
             result.note = step2.note
-            // A face whose maximum lies below the levels searched: the next, finer search looks there.
-            if step2.below && n + 1 < searched.count { continue }
+            // A face whose maximum lies on level `below`, under the levels searched: a finer search
+            // looks there, from the level below it (every face larger than it lies on the levels
+            // from there up), then from the finest first level if that one is not trusted either.
+            if let below = step2.below {
+                let from = max(finest, below - 1)
+                if from < firstLevel, !searched.contains(from) {
+                    searched.insert(from, at: n)
+                }
+                if n < searched.count { continue }
+            }
             return result
         }
         return result
