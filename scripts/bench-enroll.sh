@@ -24,10 +24,7 @@
 # ../shared/models.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export FRS_MODELS="${FRS_MODELS:-$PWD/models}"
-if [ ! -f "$FRS_MODELS/mmod_human_face_detector.dat" ] && [ -f ../shared/models/mmod_human_face_detector.dat ]; then
-  FRS_MODELS=$(cd ../shared/models && pwd)
-fi
+. scripts/find-models.sh
 fixtures="${FRS_FIXTURES:-$PWD/../shared/fixtures}"
 [ -d "$fixtures" ] || fixtures=/work/shared/fixtures
 # ImageMagick's convert (a stand-in earlier in PATH may only print PNGs: prefer the package's binary).

@@ -17,10 +17,7 @@ A=$1 B=$2; shift 2
 PAIRS=${1:-8}; [ $# -ge 1 ] && shift
 IMAGES=("$@")
 [ ${#IMAGES[@]} -gt 0 ] || IMAGES=(Tests/Fixtures/images/obama.jpg Tests/Fixtures/images/obama2.jpg)
-export FRS_MODELS="${FRS_MODELS:-$PWD/models}"
-if [ ! -f "$FRS_MODELS/mmod_human_face_detector.dat" ] && [ -f ../shared/models/mmod_human_face_detector.dat ]; then
-  FRS_MODELS=$(cd ../shared/models && pwd)
-fi
+. scripts/find-models.sh
 runs=$(mktemp)
 trap 'rm -f "$runs"' EXIT
 echo "machine: $(nproc) CPUs; $(uptime)"

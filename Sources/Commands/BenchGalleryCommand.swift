@@ -57,7 +57,7 @@ public struct BenchGalleryCommand: Subcommand {
         var start = Self.now()
         var stats = try store.stats()
         if stats.faces == 0 {
-            var random = RandomDescriptors(seed: 0x6A11_E7)
+            var random = RandomDescriptors(seed: Self.seed)
             let batch = 20_000
             var done = 0
             while done < faces {
@@ -213,6 +213,9 @@ public struct BenchGalleryCommand: Subcommand {
         }
         return 0
     }
+
+    /// The generator's seed for the gallery's descriptors (`frs bench scan` regenerates the first ones).
+    static let seed: UInt64 = 0x6A11_E7
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 }

@@ -40,7 +40,7 @@ public enum FRSCommand {
         // Gallery and matching
         GalleryEnrollCommand.self, GalleryImportCommand.self, GalleryListCommand.self, GalleryDuplicatesCommand.self,
         GalleryFeedCommand.self, GalleryFeedRemoveCommand.self,
-        GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self, BenchGalleryCommand.self, BenchFacesCommand.self,
+        GalleryStatsCommand.self, GalleryRemoveCommand.self, BenchMatchCommand.self, BenchGalleryCommand.self, BenchScanCommand.self, BenchFacesCommand.self,
         GalleryCalibrateCommand.self, BenchCalibrateCommand.self,
     ]
 

@@ -5,6 +5,7 @@ import FaceEngine
 import FaceSearch
 import Foundation
 import Glibc
+import Matching
 import Policy
 import Results
 import Reviews
@@ -71,14 +72,16 @@ public struct SubmitCommand: Subcommand {
 public enum DaemonSearcher {
     /// Makes the searcher for a daemon run: the models directory resolved to an absolute path,
     /// each model file's SHA-256 checked before it is loaded, and recorded in every result.
+    /// The matcher scans `precision` panels (float16 unless `frs daemon --scan f32`).
     /// - Throws: when the face search cannot be set up (``ModelFileError``: a model missing or
     ///   not the expected file; the gallery unreadable).
-    public static func make(_ context: CommandContext) throws -> any ProbeSearcher {
+    public static func make(_ context: CommandContext, precision: ScanPrecision = .float16) throws -> any ProbeSearcher {
         let layout = SpoolLayout(root: context.spool)
         let models = try ModelFiles(verifying: context.models)
         return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: models.directory),
                                 databasePath: layout.database, cacheDirectory: layout.state + "/cache", models: models,
-                                maxProbeCPUSeconds: try layout.loadPolicy().maxProbeCPUSeconds)
+                                maxProbeCPUSeconds: try layout.loadPolicy().maxProbeCPUSeconds,
+                                precision: precision)
     }
 }
 
@@ -86,10 +89,13 @@ public enum DaemonSearcher {
 public struct DaemonCommand: Subcommand {
     public static let words = ["daemon"]
     public static let abstract = "claim and process queued jobs with a pool of workers"
-    public static let usage = "daemon [--workers N] [--once] [--verbose]"
+    public static let usage = "daemon [--workers N] [--once] [--scan f16|f32] [--verbose]"
     public static let help = """
           --workers N   worker threads (default: the number of cores)
           --once        process what is queued (and what a dead daemon left), then exit
+          --scan P      the gallery copy searches scan: f16 (default: half the memory, re-ranked
+                        exactly from the float32 rows) or f32; candidates are the same, and each
+                        result records it as scan_precision
           --verbose     log each step
         SIGTERM or SIGINT: stop claiming, finish the jobs in flight, exit 0.
         """
@@ -97,11 +103,17 @@ public struct DaemonCommand: Subcommand {
     public var workers: Int?
     public var once: Bool
     public var verbose: Bool
+    public var precision: ScanPrecision
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
         workers = try arguments.int("--workers", in: 1...256)
         once = arguments.flag("--once")
         verbose = arguments.flag("--verbose")
+        let scan = try arguments.option("--scan") ?? ScanPrecision.float16.rawValue
+        guard let precision = ScanPrecision(rawValue: scan) else {
+            throw UsageError("--scan must be f16 or f32, not '\(scan)'")
+        }
+        self.precision = precision
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
@@ -122,7 +134,7 @@ public struct DaemonCommand: Subcommand {
         try AuditLog(directory: layout.audit).checkHead()
         AuditLog.announcesHeadsToSyslog.store(true, ordering: .relaxed)
         let policy = try layout.loadPolicy()
-        let searcher = try DaemonSearcher.make(context)
+        let searcher = try DaemonSearcher.make(context, precision: precision)
         var configuration = SpoolDaemon.Configuration(once: once)
         if let workers { configuration.workers = workers }
         let daemon = SpoolDaemon(layout: layout, searcher: searcher, gate: PolicyGate(config: policy),

@@ -37,13 +37,17 @@ extension FaceDetector {
     ///    windows of the *full* pyramid tensor (same values, same positions modulo the stride of 8),
     ///    each large enough to hold the receptive field of every score cell within ±2 cells of the
     ///    face. Those cells then get the full search's scores bit for bit, and the best of them is
-    ///    the full search's box, unless it lies on the edge of what was re-scored (then `exact` is
-    ///    `nil`).
+    ///    the full search's box, unless it lies on the edge of what was re-scored. When it lies on
+    ///    the lowest or highest level re-scored, the level beyond is re-scored too (up to three
+    ///    more); on the edge of a level's cells, `exact` is `nil`. Step 2 runs after each trusted
+    ///    step-1 search: when the maximum lies below that search's first level (the coarse search
+    ///    found a smaller face on its first level), a finer search from the level below the
+    ///    maximum's is tried (every face wider than it lies on those levels), then the finest.
     ///
     /// A face found on levels `firstLevel…` is wider than every face the full search finds only on
     /// the levels below (the detector's boxes grow by 1.2 per level), so the face found is the
-    /// largest the full search finds, unless step 2 moves it to the level below `firstLevel`
-    /// (then `exact` is `nil`). Step 1 stops one level past the one where a face as wide as the
+    /// largest the full search finds, unless step 2 moves it below `firstLevel` (then the next
+    /// search, or `exact` is `nil`). Step 1 stops one level past the one where a face as wide as the
     /// image fills the detector's window: a box of a smaller level would be wider than the image.
     ///
     /// - Parameters:
@@ -96,10 +100,138 @@ extension FaceDetector {
         let window = Double(max(decoder.windowWidth, decoder.windowHeight))
         let widest = Int((log(Double(levels.sizes[0].cols) / window) / log(decoder.pyramidScale)).rounded(.up)) + 1
         let lastLevel = min(levels.sizes.count - 1, max(widest, coarsest))
-        // Step 1: the small levels, coarse to fine.
+        let fullMap = network.outputSize(rows: full.rows, cols: full.cols)
+        let hw = Double(decoder.windowWidth - 1) / 2, hh = Double(decoder.windowHeight - 1) / 2
+        typealias Cells = (x: ClosedRange<Int>, y: ClosedRange<Int>)
+        typealias Candidate = (score: Float, index: Int, window: DRect, edge: Bool)
+
+        // Step 2's network runs for the levels `js` around `box` (upsampled image pixels): the
+        // scores of the cells within ±2 of the face's centre on each level, bit for bit the full
+        // search's. Nil when a window needs pyramid levels that are not kept.
+        func rescore(_ box: DRect, levels js: [Int]) -> [Candidate]? {
+            // A network run: a window of the full tensor and the score cells read from it.
+            typealias Run = (top: Int, left: Int, bottom: Int, right: Int, cells: [Cells])
+            var runs = [Run]()
+            for j in js where j < full.rects.count {
+                // The face's centre on level j (inverting p ↦ 1.2·p + 0.3), then in the full tensor.
+                var x = box.center.x, y = box.center.y
+                for _ in 0..<j {
+                    x = (x - 0.3) / decoder.pyramidScale
+                    y = (y - 0.3) / decoder.pyramidScale
+                }
+                let rect = full.rects[j]
+                let cx = Int(((Double(rect.left) + x - Double(offset)) / Double(stride)).rounded())
+                let cy = Int(((Double(rect.top) + y - Double(offset)) / Double(stride)).rounded())
+                let cells = (x: max(cx - 2, 0)...min(cx + 2, fullMap.cols - 1), y: max(cy - 2, 0)...min(cy + 2, fullMap.rows - 1))
+                guard !cells.x.isEmpty, !cells.y.isEmpty else { continue }
+                // The window: every input pixel those cells see, starting on the stride grid.
+                runs.append((top: max(0, (stride * cells.y.lowerBound + offset - reach) / stride * stride),
+                             left: max(0, (stride * cells.x.lowerBound + offset - reach) / stride * stride),
+                             bottom: min(full.rows, stride * cells.y.upperBound + offset + reach + 1),
+                             right: min(full.cols, stride * cells.x.upperBound + offset + reach + 1), cells: [cells]))
+            }
+            // One network run over the windows' union when that is no larger than the windows apart
+            // (the levels sit one above the other in the tensor's right column): every cell's
+            // receptive field is still inside what is run.
+            if let first = runs.first {
+                let union = runs.dropFirst().reduce(first) { u, w in
+                    (min(u.top, w.top), min(u.left, w.left), max(u.bottom, w.bottom), max(u.right, w.right), u.cells + w.cells)
+                }
+                let apart = runs.reduce(0) { $0 + ($1.bottom - $1.top) * ($1.right - $1.left) }
+                if (union.bottom - union.top) * (union.right - union.left) <= apart { runs = [union] }
+            }
+            // The runs' inputs, from the kept levels and regions.
+            func inputs() -> [[Float]]? {
+                var inputs = [[Float]]()
+                for w in runs {
+                    guard let input = levels.window(rects: full.rects, top: w.top, left: w.left, rows: w.bottom - w.top,
+                                                    cols: w.right - w.left) else { return nil }
+                    inputs.append(input)
+                }
+                return inputs
+            }
+            var runInputs = inputs()
+            if runInputs == nil {
+                // Not expected (the kept regions cover every window): keep every level the windows reach.
+                let needed = runs.compactMap { w in
+                    full.rects.firstIndex { !$0.intersection(FaceBox(left: w.left, top: w.top, right: w.right - 1, bottom: w.bottom - 1)).isEmpty }
+                }.min() ?? 0
+                if let more = PyramidLevels(image: image, upsample: true, averageRGB: averageRGB, keepingFrom: needed) {
+                    levels = more
+                    runInputs = inputs()
+                }
+            }
+            guard let runInputs else { return nil }
+            var candidates = [Candidate]()
+            for ((top, left, bottom, right, windowCells), input) in zip(runs, runInputs) {
+                let part = input.withUnsafeBufferPointer {
+                    network.scores(input: $0, rows: bottom - top, cols: right - left, threads: threads)
+                }
+                for cells in windowCells {
+                    for r in cells.y {
+                        for c in cells.x {
+                            let pr = r - top / stride, pc = c - left / stride
+                            guard pr >= 0, pc >= 0, pr < part.rows, pc < part.cols else { continue }
+                            let score = part.scores[pr * part.cols + pc]
+                            guard score > decoder.threshold else { continue }
+                            let px = Double(stride * c + offset), py = Double(stride * r + offset)
+                            let w = DRect(left: px - hw, top: py - hh, right: px + hw, bottom: py + hh)
+                            let edge = (c == cells.x.lowerBound && c > 0) || (c == cells.x.upperBound && c < fullMap.cols - 1)
+                                || (r == cells.y.lowerBound && r > 0) || (r == cells.y.upperBound && r < fullMap.rows - 1)
+                            candidates.append((score, r * fullMap.cols + c, w, edge))
+                        }
+                    }
+                }
+            }
+            return candidates
+        }
+
+        // Step 2 for the best face of a step-1 search from `firstLevel`: the full search's box and
+        // score, or why not; `below` when the maximum lies on a level below `firstLevel` (a finer
+        // step-1 search may then find the face where it is).
+        func exactFace(_ best: Detection, firstLevel: Int) -> (exact: Detection?, note: String?, below: Int?) {
+            let box = DRect(best.box)
+            let level = Int((log(max(box.width - 1, 1) / Double(decoder.windowWidth - 1)) / log(decoder.pyramidScale)).rounded())
+            let last = full.rects.count - 1
+            var lo = max(0, level - search), hi = min(level + search, last)
+            guard lo <= hi, var candidates = rescore(box, levels: Array(lo...hi)) else {
+                return (nil, "re-scoring window reaches a large level", nil)
+            }
+            // When the maximum lies on the lowest or highest level re-scored, the level beyond is
+            // re-scored too (a few times at most): the maximum must lie inside what was re-scored.
+            var extensions = 0
+            while true {
+                guard let top = candidates.min(by: { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }) else {
+                    return (nil, "no score above the threshold when re-scored", nil)
+                }
+                if top.edge { return (nil, "re-scored maximum on the window's edge", nil) }
+                // The level in the tensor's layout (the window's centre there, not the box's in the image).
+                let topLevel = DetectionDecoder.nearestRect(full.rects, top.window.center.rounded)
+                if topLevel < firstLevel { return (nil, "re-scored maximum below the levels searched", topLevel) }
+                let atLow = topLevel == lo && lo > 0, atHigh = topLevel == hi && hi < last
+                if !atLow && !atHigh {
+                    let exact = Detection(box: DetectionDecoder.rectDown(decoder.toImage(top.window, full.rects).rounded, times: 1),
+                                          confidence: Double(top.score))
+                    return (exact, nil, nil)
+                }
+                guard extensions < 3 else { return (nil, "re-scored maximum on the last level searched", nil) }
+                extensions += 1
+                let next = atLow ? lo - 1 : hi + 1
+                guard let more = rescore(box, levels: [next]) else {
+                    return (nil, "re-scoring window reaches a large level", nil)
+                }
+                candidates += more
+                if atLow { lo = next } else { hi = next }
+            }
+        }
+
+        // Step 1: the small levels, coarse to fine, each followed by step 2 when trusted.
         var result = LargeFaceSearch(reduced: [], exact: nil, note: nil, firstLevel: finest)
-        var found = [Detection]()
-        for firstLevel in firstLevels where firstLevel < levels.sizes.count {
+        var searched = firstLevels.filter { $0 < levels.sizes.count }
+        var n = 0
+        while n < searched.count {
+            let firstLevel = searched[n]
+            n += 1
             if firstLevel < coarsest, let more = pyramid(from: firstLevel) {
                 levels = more
             }
@@ -108,111 +240,29 @@ extension FaceDetector {
             let map = small.tensor.withUnsafeBufferPointer {
                 network.scores(input: $0, rows: small.rows, cols: small.cols, threads: threads)
             }
-            found = map.rows > 0 && map.cols > 0
+            let found = map.rows > 0 && map.cols > 0
                 ? decoder.detections(scores: map.scores, rows: map.rows, cols: map.cols, levelRects: small.levelRects,
                                      levelOffset: firstLevel)
                 : []
             result.reduced = found.map { Detection(box: DetectionDecoder.rectDown($0.box, times: 1), confidence: $0.confidence) }
             result.firstLevel = firstLevel
             result.note = doubt(result.reduced)
-            if result.note == nil { break }
-        }
-        guard result.note == nil, let best = found.first else { return result }
-        func inconclusive(_ why: String) -> LargeFaceSearch {
-            var r = result
-            r.note = why
-            return r
-        }
-
-        // Step 2: windows of the full tensor around the best face.
-        let fullMap = network.outputSize(rows: full.rows, cols: full.cols)
-        let box = DRect(best.box)
-        let level = Int((log(max(box.width - 1, 1) / Double(decoder.windowWidth - 1)) / log(decoder.pyramidScale)).rounded())
-        // A network run: a window of the full tensor and the score cells read from it.
-        typealias Run = (top: Int, left: Int, bottom: Int, right: Int, cells: [(x: ClosedRange<Int>, y: ClosedRange<Int>)])
-        var runs = [Run]()
-        for j in max(0, level - search)...(level + search) where j < full.rects.count {
-            // The face's centre on level j (inverting p ↦ 1.2·p + 0.3), then in the full tensor.
-            var x = box.center.x, y = box.center.y
-            for _ in 0..<j {
-                x = (x - 0.3) / decoder.pyramidScale
-                y = (y - 0.3) / decoder.pyramidScale
-            }
-            let rect = full.rects[j]
-            let cx = Int(((Double(rect.left) + x - Double(offset)) / Double(stride)).rounded())
-            let cy = Int(((Double(rect.top) + y - Double(offset)) / Double(stride)).rounded())
-            let cells = (x: max(cx - 2, 0)...min(cx + 2, fullMap.cols - 1), y: max(cy - 2, 0)...min(cy + 2, fullMap.rows - 1))
-            guard !cells.x.isEmpty, !cells.y.isEmpty else { continue }
-            // The window: every input pixel those cells see, starting on the stride grid.
-            runs.append((top: max(0, (stride * cells.y.lowerBound + offset - reach) / stride * stride),
-                         left: max(0, (stride * cells.x.lowerBound + offset - reach) / stride * stride),
-                         bottom: min(full.rows, stride * cells.y.upperBound + offset + reach + 1),
-                         right: min(full.cols, stride * cells.x.upperBound + offset + reach + 1), cells: [cells]))
-        }
-        // One network run over the windows' union when that is no larger than the windows apart
-        // (the levels sit one above the other in the tensor's right column): every cell's
-        // receptive field is still inside what is run.
-        if let first = runs.first {
-            let union = runs.dropFirst().reduce(first) { u, w in
-                (min(u.top, w.top), min(u.left, w.left), max(u.bottom, w.bottom), max(u.right, w.right), u.cells + w.cells)
-            }
-            let apart = runs.reduce(0) { $0 + ($1.bottom - $1.top) * ($1.right - $1.left) }
-            if (union.bottom - union.top) * (union.right - union.left) <= apart { runs = [union] }
-        }
-        // The runs' inputs, from the kept levels and regions.
-        func inputs() -> [[Float]]? {
-            var inputs = [[Float]]()
-            for w in runs {
-                guard let input = levels.window(rects: full.rects, top: w.top, left: w.left, rows: w.bottom - w.top,
-                                                cols: w.right - w.left) else { return nil }
-                inputs.append(input)
-            }
-            return inputs
-        }
-        var runInputs = inputs()
-        if runInputs == nil {
-            // Not expected (the kept regions cover every window): keep every level the windows reach.
-            let needed = runs.compactMap { w in
-                full.rects.firstIndex { !$0.intersection(FaceBox(left: w.left, top: w.top, right: w.right - 1, bottom: w.bottom - 1)).isEmpty }
-            }.min() ?? 0
-            if let more = PyramidLevels(image: image, upsample: true, averageRGB: averageRGB, keepingFrom: needed) {
-                levels = more
-                runInputs = inputs()
-            }
-        }
-        guard let runInputs else { return inconclusive("re-scoring window reaches a large level") }
-        var candidates = [(score: Float, index: Int, rect: DRect, edge: Bool)]()
-        let hw = Double(decoder.windowWidth - 1) / 2, hh = Double(decoder.windowHeight - 1) / 2
-        for ((top, left, bottom, right, windowCells), input) in zip(runs, runInputs) {
-            let part = input.withUnsafeBufferPointer {
-                network.scores(input: $0, rows: bottom - top, cols: right - left, threads: threads)
-            }
-            for cells in windowCells {
-                for r in cells.y {
-                    for c in cells.x {
-                        let pr = r - top / stride, pc = c - left / stride
-                        guard pr >= 0, pc >= 0, pr < part.rows, pc < part.cols else { continue }
-                        let score = part.scores[pr * part.cols + pc]
-                        guard score > decoder.threshold else { continue }
-                        let px = Double(stride * c + offset), py = Double(stride * r + offset)
-                        let w = DRect(left: px - hw, top: py - hh, right: px + hw, bottom: py + hh)
-                        let edge = (c == cells.x.lowerBound && c > 0) || (c == cells.x.upperBound && c < fullMap.cols - 1)
-                            || (r == cells.y.lowerBound && r > 0) || (r == cells.y.upperBound && r < fullMap.rows - 1)
-                        candidates.append((score, r * fullMap.cols + c, decoder.toImage(w, full.rects), edge))
-                    }
+            guard result.note == nil, let best = found.first else { continue }
+            let step2 = exactFace(best, firstLevel: firstLevel)
+            result.exact = step2.exact
+            result.note = step2.note
+            // A face whose maximum lies on level `below`, under the levels searched: a finer search
+            // looks there, from the level below it (every face larger than it lies on the levels
+            // from there up), then from the finest first level if that one is not trusted either.
+            if let below = step2.below {
+                let from = max(finest, below - 1)
+                if from < firstLevel, !searched.contains(from) {
+                    searched.insert(from, at: n)
                 }
+                if n < searched.count { continue }
             }
+            return result
         }
-        guard let top = candidates.min(by: { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }) else {
-            return inconclusive("no score above the threshold when re-scored")
-        }
-        let exact = Detection(box: DetectionDecoder.rectDown(top.rect.rounded, times: 1), confidence: Double(top.score))
-        if top.edge { return inconclusive("re-scored maximum on the window's edge") }
-        let topLevel = DetectionDecoder.nearestRect(full.rects, top.rect.center.rounded)
-        if (topLevel == level - search && topLevel > 0) || (topLevel == level + search && topLevel < full.rects.count - 1) {
-            return inconclusive("re-scored maximum on the last level searched")
-        }
-        result.exact = exact
         return result
     }
 }

@@ -14,6 +14,10 @@ import Synchronization
 /// (`state/cache/gallery-<version>.matrix`), or built from the database and cached, and reloaded
 /// when an enroll or removal changes the version (checked before each probe), so a removed subject
 /// is never returned by a later search.
+///
+/// The matcher scans the gallery in ``scanPrecision`` (float16 by default: half the memory a
+/// one-probe scan reads and keeps resident, with the exact re-rank, so candidates are those of a
+/// float32 scan); every result names it (`scan_precision`).
 public final class FaceSearcher: ProbeSearcher {
     public let analyzer: FaceAnalyzer
     public let cacheDirectory: String
@@ -22,6 +26,8 @@ public final class FaceSearcher: ProbeSearcher {
     public let modelIDs: [String: String]
     /// Most processor seconds one probe may take (the policy's `max_probe_cpu_seconds`).
     public let maxProbeCPUSeconds: Double
+    /// The panels the matcher scans (see ``ScanPrecision``).
+    public let precision: ScanPrecision
 
     /// The gallery connection (a SQLite connection is used by one thread at a time) and the matcher
     /// of the version last seen, behind one mutex: workers of the daemon share this object.
@@ -41,20 +47,29 @@ public final class FaceSearcher: ProbeSearcher {
     ///   - models: the checked model files the analyzer was loaded from (the daemon passes them,
     ///     so results name the exact weights).
     ///   - maxProbeCPUSeconds: the policy's `max_probe_cpu_seconds` (its default, 60, when not given).
-    public init(analyzer: FaceAnalyzer, databasePath: String, cacheDirectory: String, models: ModelFiles? = nil,
-                maxProbeCPUSeconds: Double = 60) throws {
+    ///   - precision: the panels the matcher scans (results are the same either way).
+    public init(
+        analyzer: FaceAnalyzer, databasePath: String, cacheDirectory: String, models: ModelFiles? = nil,
+        maxProbeCPUSeconds: Double = 60, precision: ScanPrecision = .float16
+    ) throws {
         self.analyzer = analyzer
         self.maxProbeCPUSeconds = maxProbeCPUSeconds
         self.modelIDs = models?.ids ?? FaceAnalyzer.modelIDs
         self.cacheDirectory = cacheDirectory
+        self.precision = precision
         let store = try GalleryStore(database: try Database(path: databasePath))
-        let matcher = try Self.loadMatcher(store: store, cacheDirectory: cacheDirectory)
+        let matcher = try Self.loadMatcher(store: store, cacheDirectory: cacheDirectory, precision: precision)
         let calibrations = try CalibrationStore(database: store.database)
         gallery = Mutex(Gallery(store: store, matcher: matcher, calibrations: calibrations,
                                 calibration: try Calibration.newest(in: calibrations)))
     }
 
     public var galleryVersion: Int64 { gallery.withLock { $0.matcher.gallery.galleryVersion } }
+
+    public var scanPrecision: String? { precision.rawValue }
+
+    /// Faces in the gallery version last loaded.
+    public var galleryFaces: Int { gallery.withLock { $0.matcher.gallery.count } }
 
     /// The newest calibration and the warnings for results (none, or the gallery has grown since).
     /// The gallery and the calibration are brought up to date first (as a search would), so the
@@ -66,10 +81,13 @@ public final class FaceSearcher: ProbeSearcher {
     }
 
     /// Loads the matrix of the store's current version from its cache file, or updates `previous`
-    /// with the store's changes since its version (cached in the background), or builds and caches it.
-    public static func loadMatcher(store: GalleryStore, cacheDirectory: String, previous: GalleryMatrix? = nil) throws -> Matcher {
+    /// with the store's changes since its version (cached in the background), or builds and caches it;
+    /// the matrix scans `precision` panels (an updated one keeps `previous`'s).
+    public static func loadMatcher(
+        store: GalleryStore, cacheDirectory: String, previous: GalleryMatrix? = nil, precision: ScanPrecision = .float16
+    ) throws -> Matcher {
         let version = try store.version()
-        if let cached = try? GalleryCache.load(directory: cacheDirectory, galleryVersion: version) {
+        if let cached = try? GalleryCache.load(directory: cacheDirectory, galleryVersion: version, precision: precision) {
             return Matcher(gallery: cached)
         }
         if let previous, let changes = try store.changes(since: previous.galleryVersion, lastKeptFaceID: previous.lastFaceID) {
@@ -85,9 +103,14 @@ public final class FaceSearcher: ProbeSearcher {
         try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         // A cache that cannot be written only costs the next start a rebuild.
-        _ = try? GalleryCache.write(matrix, directory: cacheDirectory)
+        let written = try? GalleryCache.write(matrix, directory: cacheDirectory)
         GalleryCache.removeStale(directory: cacheDirectory, keeping: matrix.galleryVersion)
-        return Matcher(gallery: matrix)
+        // A compact scan loads what was just written, so the float32 rows stay in the file.
+        if written != nil, precision != .float32,
+           let cached = try? GalleryCache.load(directory: cacheDirectory, galleryVersion: matrix.galleryVersion, precision: precision) {
+            return Matcher(gallery: cached)
+        }
+        return Matcher(gallery: matrix.converted(to: precision))
     }
 
     /// The matcher for the store's current version (reloaded if it changed), and the newest
@@ -96,7 +119,8 @@ public final class FaceSearcher: ProbeSearcher {
         try gallery.withLock { gallery in
             if try gallery.store.version() != gallery.matcher.gallery.galleryVersion {
                 gallery.matcher = try Self.loadMatcher(
-                    store: gallery.store, cacheDirectory: cacheDirectory, previous: gallery.matcher.gallery)
+                    store: gallery.store, cacheDirectory: cacheDirectory, previous: gallery.matcher.gallery,
+                    precision: precision)
             }
             if try gallery.calibrations.newestID() != gallery.calibration?.id {
                 gallery.calibration = try Calibration.newest(in: gallery.calibrations)
@@ -222,12 +246,22 @@ public final class FaceSearcher: ProbeSearcher {
         let found = try analyze(imageBytes)
         let (matcher, calibration) = try currentMatcher()
         var matches: [Int: [Match]] = [:]
-        if matcher.gallery.count > 0 {
-            for (j, face) in found.faces.enumerated() where face.quality.ok {
-                guard let descriptor = face.descriptor else { continue }
-                matches[j] = try Self.nearestSubjects(matcher, descriptor, count: maxCandidates, threshold: threshold)
-            }
+        for (j, face) in found.faces.enumerated() where face.quality.ok {
+            guard let descriptor = face.descriptor else { continue }
+            matches[j] = try Self.candidates(matcher, descriptor, maxCandidates: maxCandidates, threshold: threshold)
         }
         return try results(found, matches: matches, calibration: calibration)
+    }
+
+    /// The gallery rows one probe face's candidate list is made from: what ``search(imageBytes:maxCandidates:threshold:)``
+    /// does for each usable face once it has its descriptor (the gallery's current version; the
+    /// nearest face of each of the `maxCandidates` nearest subjects within `threshold`).
+    public func candidates(descriptor: [Float], maxCandidates: Int, threshold: Double) throws -> [Match] {
+        try Self.candidates(try currentMatcher().matcher, descriptor, maxCandidates: maxCandidates, threshold: threshold)
+    }
+
+    static func candidates(_ matcher: Matcher, _ descriptor: [Float], maxCandidates: Int, threshold: Double) throws -> [Match] {
+        guard matcher.gallery.count > 0 else { return [] }
+        return try nearestSubjects(matcher, descriptor, count: maxCandidates, threshold: threshold)
     }
 }

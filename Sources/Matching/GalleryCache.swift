@@ -116,10 +116,10 @@ public enum GalleryCache {
 
     /// Loads a cache file, checking that it holds `expectedVersion` (nil: any version).
     ///
-    /// With `precision` ``ScanPrecision/float16`` the file is mapped read-only: the float32
-    /// panels are checksummed and rounded to half precision block range by block range (each
-    /// range dropped from this process's memory after), and stay in the file for the re-rank, so
-    /// the matrix keeps only the half copy, norms and ids resident. The mapping stays valid
+    /// With a compact `precision` (``ScanPrecision/float16``) the file is mapped read-only: the
+    /// float32 panels are checksummed and converted to the scan copy block range by block range
+    /// (each range dropped from this process's memory after), and stay in the file for the
+    /// re-rank, so the matrix keeps only the compact copy, norms and ids resident. The mapping stays valid
     /// after the file is unlinked (``removeStale(directory:keeping:)``); cache files are never
     /// rewritten in place (each version is a new file renamed into a private directory).
     public static func load(
@@ -163,10 +163,10 @@ public enum GalleryCache {
         guard Int(status.st_size) == expectedSize else {
             throw .init(.truncated, "file has \(status.st_size) bytes, its header says \(expectedSize)", path: path)
         }
-        if precision == .float16 {
+        if let maker = precision.copyMaker {
             return try loadMapped(
                 fd: fd, path: path, header: header, dimension: dimension, version: version, count: count,
-                fileSize: expectedSize)
+                fileSize: expectedSize, maker: maker)
         }
         var checksum = Checksum()
         for region in [
@@ -203,9 +203,10 @@ public enum GalleryCache {
             dimension: dimension, galleryVersion: version, faceIDs: ids[0], subjectIDs: ids[1], storage: storage)
     }
 
-    /// The float16 load: see ``load(path:expectedVersion:precision:)``.
+    /// The load of a compact precision: see ``load(path:expectedVersion:precision:)``.
     private static func loadMapped(
-        fd: Int32, path: String, header: [UInt8], dimension: Int, version: Int64, count: Int, fileSize: Int
+        fd: Int32, path: String, header: [UInt8], dimension: Int, version: Int64, count: Int, fileSize: Int,
+        maker: any ScanCopyMaker.Type
     ) throws(GalleryCacheError) -> GalleryMatrix {
         guard let mapped = mmap(nil, fileSize, PROT_READ, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
             throw .init(.io, "mmap: \(errnoText())", path: path)
@@ -229,10 +230,8 @@ public enum GalleryCache {
             }
             maxNorm = max(maxNorm, norms[row])
         }
-        let scaleExponent = HalfPanels.scaleExponent(maxAbs: maxNorm.squareRoot().nextUp)
-        let half = HalfPanels.allocate(blocks: blocks, dim: dimension)
+        var copy = maker.init(blocks: blocks, dim: dimension, maxSquaredNorm: maxNorm)
         var checksum = Checksum()
-        var error = 0.0
         let step = 4096  // blocks per range: 32 MiB of float32 panels for 128-d
         var start = 0
         while start < blocks {
@@ -240,8 +239,7 @@ public enum GalleryCache {
             let source = storage.panels + range.lowerBound * dimension
             let bytes = range.count * dimension * MemoryLayout<SIMD16<Float>>.stride
             checksum.update(UnsafeRawBufferPointer(start: source, count: bytes))
-            error = max(error, HalfPanels.convert(
-                blocks: range, dim: dimension, scaleExponent: scaleExponent, source: source, into: half))
+            copy.convert(blocks: range, source: source)
             // Page-aligned part of the range: no longer needed in memory (the re-rank faults the
             // few rows it reads back in from the page cache).
             let lo = (headerSize + range.lowerBound * dimension * 64 + 4095) & ~4095
@@ -249,8 +247,8 @@ public enum GalleryCache {
             if hi > lo { madvise(mapped + lo, hi - lo, MADV_DONTNEED) }
             start = range.upperBound
         }
-        let halfPanels = HalfPanels(
-            blocks: blocks, dim: dimension, scaleExponent: scaleExponent, quantizationError: error, panels: half)
+        // Owned (freed on the errors below too) from here.
+        let scan = copy.finish()
         checksum.update(UnsafeRawBufferPointer(start: normSource, count: normBytes))
         let idBase = UnsafeRawPointer(mapped + headerSize + panelBytes + normBytes)
         // Two updates, as written (the checksum pads each update to 32 bytes).
@@ -271,7 +269,7 @@ public enum GalleryCache {
         madvise(mapped, fileSize, MADV_DONTNEED)
         return GalleryMatrix(
             dimension: dimension, galleryVersion: version, faceIDs: faceIDs, subjectIDs: subjectIDs,
-            storage: storage, half: halfPanels)
+            storage: storage, scan: scan)
     }
 
     /// Removes cache files of older gallery versions (and temporary files left by a crash) from

@@ -16,7 +16,7 @@ extension GalleryMatrix {
     ///
     /// The panels up to the first removed row are copied as blocks; later blocks are gathered
     /// lane by lane from the kept rows; both on all processors.
-    /// A float16 matrix gets a new half copy; its float32 rows are then held in memory (no longer
+    /// A matrix that scans a compact copy gets a new copy; its float32 rows are then held in memory (no longer
     /// mapped from a cache file) until it is next loaded from one.
     ///
     /// - Throws: ``MatchingError`` for added rows of the wrong size, non-finite or out of range.
@@ -137,6 +137,6 @@ extension GalleryMatrix {
         return GalleryMatrix(
             dimension: dim, galleryVersion: update.galleryVersion, faceIDs: keptFaces + update.faceIDs,
             subjectIDs: keptSubjects + update.subjectIDs, storage: target,
-            half: half == nil ? nil : Self.halfCopy(of: target))
+            scan: precision.panels(for: target))
     }
 }

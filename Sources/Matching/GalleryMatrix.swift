@@ -11,11 +11,12 @@
 /// and 16 bytes of ids a row; for 128-d that is 1.04 x the raw matrix.
 ///
 /// ## Scan precision
-/// A ``ScanPrecision/float16`` matrix also holds a half-precision copy of the panels
-/// (``HalfPanels``, 2 x dim bytes a row) that the kernels scan instead of the float32 panels:
-/// half the memory traffic of a one-probe scan. Results stay exact: ``Matcher`` widens its error
-/// bound by the proven quantization error and re-ranks every candidate from the float32 values.
-/// Loaded from a cache file (``GalleryCache/load(directory:galleryVersion:precision:)``) the
+/// The kernels scan the matrix's ``ScanPanels`` (``precision``): the float32 panels themselves,
+/// or a compact copy of them. A ``ScanPrecision/float16`` matrix holds a half-precision copy
+/// (``HalfPanels``, 2 x dim bytes a row): half the memory traffic of a one-probe scan. Results
+/// stay exact: ``Matcher`` widens its error bound by the copy's proven quantization error and
+/// re-ranks every candidate from the float32 values. Loaded from a cache file
+/// (``GalleryCache/load(directory:galleryVersion:precision:)``) with a compact precision, the
 /// float32 panels stay in the file, mapped read-only: only re-ranked rows are ever paged in, so
 /// the resident matrix is 2 x dim + 20 bytes a row (276 bytes for 128-d: 2.76 GB for 10M faces).
 public struct GalleryMatrix: Sendable {
@@ -33,16 +34,16 @@ public struct GalleryMatrix: Sendable {
     let maxSquaredNorm: Float
     /// Panels and norms.
     let storage: PanelStorage
-    /// The half-precision scan copy of a float16 matrix; nil for float32.
-    let half: HalfPanels?
+    /// The panels the kernels scan (the float32 panels, or a compact copy of them).
+    let scan: any ScanPanels
 
     /// Which panels the kernels scan.
-    public var precision: ScanPrecision { half == nil ? .float32 : .float16 }
+    public var precision: ScanPrecision { scan.precision }
 
     /// Bytes kept in resident memory: scanned panels, the float32 panels unless they are mapped
     /// from a cache file, norms and ids.
     public var residentBytes: Int {
-        storage.residentBytes + (half?.panelBytes ?? 0) + 16 * count
+        storage.residentBytes + scan.copyBytes + 16 * count
     }
 
     /// The largest squared norm accepted for a row or probe. dlib's descriptors have squared norms
@@ -78,7 +79,7 @@ public struct GalleryMatrix: Sendable {
         try Self.pack(descriptors, into: storage, from: 0)
         self.init(
             dimension: dimension, galleryVersion: galleryVersion, faceIDs: faceIDs, subjectIDs: subjectIDs,
-            storage: storage, half: precision == .float16 ? Self.halfCopy(of: storage) : nil)
+            storage: storage, scan: precision.panels(for: storage))
     }
 
     /// Writes row-major `descriptors` into `storage`'s panels as rows `first, first + 1, …` (lane
@@ -109,33 +110,23 @@ public struct GalleryMatrix: Sendable {
         if let largeRow { throw MatchingError.outOfRange(row: largeRow) }
     }
 
-    /// The half-precision copy of float32 panels.
-    static func halfCopy(of storage: PanelStorage) -> HalfPanels {
-        // |v| <= ||row|| <= sqrt(max norm): a cheap bound for the scale, no extra pass.
-        var maxNorm: Float = 0
-        for row in 0..<(storage.blocks * MatchKernel.lanes) where storage.normFloats[row].isFinite {
-            maxNorm = max(maxNorm, storage.normFloats[row])
-        }
-        return HalfPanels.make(
-            blocks: storage.blocks, dim: storage.dim, maxAbs: maxNorm.squareRoot().nextUp, source: storage.panels)
-    }
-
     /// This matrix scanning `precision` panels (the float32 panels are shared, not copied).
-    /// - Complexity: O(count x dimension) to make a half copy, O(1) otherwise.
+    /// - Complexity: O(count x dimension) to make a compact copy, O(1) otherwise.
     public func converted(to precision: ScanPrecision) -> GalleryMatrix {
         guard precision != self.precision else { return self }
         return GalleryMatrix(
             dimension: dimension, galleryVersion: galleryVersion, faceIDs: faceIDs, subjectIDs: subjectIDs,
-            storage: storage, half: precision == .float16 ? Self.halfCopy(of: storage) : nil)
+            storage: storage, scan: precision.panels(for: storage))
     }
 
-    /// Wraps filled storage (used by the initializer above and by ``GalleryCache``).
+    /// Wraps filled storage (used by the initializer above and by ``GalleryCache``); `scan`
+    /// defaults to the storage's own float32 panels.
     init(
         dimension: Int, galleryVersion: Int64, faceIDs: [Int64], subjectIDs: [Int64], storage: PanelStorage,
-        half: HalfPanels? = nil
+        scan: (any ScanPanels)? = nil
     ) {
         self.dimension = dimension
-        self.half = half
+        self.scan = scan ?? Float32Scan(storage: storage)
         self.count = faceIDs.count
         self.galleryVersion = galleryVersion
         self.faceIDs = faceIDs

@@ -1,7 +1,7 @@
 import Dispatch
 
-/// The compact scan copy of a float16 ``GalleryMatrix``: every descriptor value rounded to
-/// IEEE half precision, in the same panel layout as ``PanelStorage`` (block `b`, dimension `k`
+/// The float16 scan copy of a gallery (``ScanPrecision/float16``): every descriptor value rounded
+/// to IEEE half precision, in the same panel layout as ``PanelStorage`` (block `b`, dimension `k`
 /// is one `SIMD16<Float16>` at `b * dim + k`, lane `j` being row `16b + j`; 4 KiB a block for
 /// 128-d, half the float32 bytes). Padding rows are zero (their norms are `+infinity`).
 ///
@@ -11,8 +11,9 @@ import Dispatch
 /// difference between the exact row and what the half values represent; ``Matcher`` turns it
 /// into the error bound that keeps float16 results exact (see its documentation).
 ///
-/// Written only while being built, read-only afterwards (hence `@unchecked Sendable`).
-final class HalfPanels: @unchecked Sendable {
+/// Made by a ``Maker`` and only read afterwards (hence `@unchecked Sendable`).
+final class HalfPanels: ScanPanels, @unchecked Sendable {
+    typealias Format = Float16Panels
     /// `blocks x dim` half-precision panel values.
     let panels: UnsafeMutablePointer<SIMD16<Float16>>
     let blocks: Int
@@ -24,20 +25,21 @@ final class HalfPanels: @unchecked Sendable {
     /// (`2^scaleExponent x half`), computed in double and rounded up.
     let quantizationError: Double
 
+    var precision: ScanPrecision { .float16 }
+    var scanned: UnsafePointer<SIMD16<Float16>> { UnsafePointer(panels) }
+
     /// Bytes of the panels.
-    var panelBytes: Int { blocks * dim * MemoryLayout<SIMD16<Float16>>.stride }
+    var copyBytes: Int { blocks * dim * MemoryLayout<SIMD16<Float16>>.stride }
 
     /// The factor probes are multiplied by.
     var probeScale: Float { Float(sign: .plus, exponent: scaleExponent, significand: 1) }
 
-    /// Takes ownership of filled `panels` (from ``allocate(blocks:dim:)``).
-    init(blocks: Int, dim: Int, scaleExponent: Int, quantizationError: Double,
-                 panels: UnsafeMutablePointer<SIMD16<Float16>>) {
-        self.blocks = blocks
-        self.dim = dim
-        self.scaleExponent = scaleExponent
-        self.quantizationError = quantizationError
-        self.panels = panels
+    private init(maker: Maker) {
+        blocks = maker.blocks
+        dim = maker.dim
+        scaleExponent = maker.scaleExponent
+        quantizationError = (maker.worst.squareRoot() * (1 + 0x1p-30)).nextUp
+        panels = maker.panels.pointer
     }
 
     deinit { panels.deallocate() }
@@ -50,64 +52,62 @@ final class HalfPanels: @unchecked Sendable {
         return s
     }
 
-    /// Rounds the float32 panels `source` (blocks `0..<blocks`) to half precision.
-    ///
-    /// - Parameters:
-    ///   - source: float32 panels.
-    ///   - maxAbs: the largest absolute value in the rows (chooses the scale).
-    /// - Complexity: O(blocks x 16 x dim), on all processors.
-    static func make(blocks: Int, dim: Int, maxAbs: Float, source: UnsafePointer<SIMD16<Float>>) -> HalfPanels {
-        let s = scaleExponent(maxAbs: maxAbs)
-        let panels = allocate(blocks: blocks, dim: dim)
-        let error = convert(blocks: 0..<blocks, dim: dim, scaleExponent: s, source: source, into: panels)
-        return HalfPanels(blocks: blocks, dim: dim, scaleExponent: s, quantizationError: error, panels: panels)
-    }
-
-    /// Allocates room for `blocks` half panels (uninitialized), for the cache loader to fill
-    /// with ``convert(blocks:dim:scaleExponent:source:into:)`` before wrapping them with
-    /// ``init(blocks:dim:scaleExponent:quantizationError:panels:)``.
-    static func allocate(blocks: Int, dim: Int) -> UnsafeMutablePointer<SIMD16<Float16>> {
-        let panels = allocateLarge(SIMD16<Float16>.self, count: max(1, blocks * dim))
-        if blocks == 0 { panels.initialize(to: SIMD16<Float16>()) }
-        return panels
-    }
-
-    /// Converts `blocks` of float32 panels (`source` points at block `blocks.lowerBound`) into
-    /// `into` (at the same block index), on all processors; returns the largest row error
-    /// `||g − ĝ||` (double, rounded up).
-    static func convert(
-        blocks: Range<Int>, dim: Int, scaleExponent s: Int, source: UnsafePointer<SIMD16<Float>>,
-        into panels: UnsafeMutablePointer<SIMD16<Float16>>
-    ) -> Double {
-        guard !blocks.isEmpty else { return 0 }
-        let down = Float(sign: .plus, exponent: -s, significand: 1)
-        let up = Double(sign: .plus, exponent: s, significand: 1)
-        let chunks = min(blocks.count, 64)
-        let errors = UnsafeMutablePointer<Double>.allocate(capacity: chunks)
-        errors.initialize(repeating: 0, count: chunks)
-        defer { errors.deallocate() }
-        let src = UnsafeSendable(source), dst = UnsafeSendable(panels), err = UnsafeSendable(errors)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = blocks.count * c / chunks, hi = blocks.count * (c + 1) / chunks
-            var worst = 0.0
-            for b in lo..<hi {
-                var sum = SIMD16<Double>()
-                for k in 0..<dim {
-                    let g = src.pointer[b * dim + k]
-                    let h = SIMD16<Float16>(g * down)
-                    dst.pointer[(blocks.lowerBound + b) * dim + k] = h
-                    // Exact in double: g and h are floats, `up` a power of two.
-                    let e = SIMD16<Double>(g) - SIMD16<Double>(SIMD16<Float>(h)) * up
-                    sum += e * e
-                }
-                worst = max(worst, sum.max())
-            }
-            err.pointer[c] = worst
-        }
+    /// Rounds float32 panels to half precision range by range (see ``ScanCopyMaker``).
+    struct Maker: ScanCopyMaker {
+        let blocks: Int
+        let dim: Int
+        let scaleExponent: Int
+        /// Owned until ``finish()`` hands it to the ``HalfPanels``.
+        let panels: UnsafeSendable<SIMD16<Float16>>
+        /// The largest squared row error so far.
         var worst = 0.0
-        for c in 0..<chunks { worst = max(worst, errors[c]) }
-        // sqrt of a double sum of 128 squares: relative error far below 2^-40; 2^-30 covers it.
-        return (worst.squareRoot() * (1 + 0x1p-30)).nextUp
+
+        init(blocks: Int, dim: Int, maxSquaredNorm: Float) {
+            self.blocks = blocks
+            self.dim = dim
+            // |v| <= ||row|| <= sqrt(max norm): a cheap bound for the scale, no extra pass.
+            scaleExponent = HalfPanels.scaleExponent(maxAbs: maxSquaredNorm.squareRoot().nextUp)
+            let pointer = allocateLarge(SIMD16<Float16>.self, count: max(1, blocks * dim))
+            if blocks == 0 { pointer.initialize(to: SIMD16<Float16>()) }
+            panels = UnsafeSendable(pointer)
+        }
+
+        /// Converts on all processors and keeps the largest squared row error `||g − ĝ||²`.
+        /// - Complexity: O(blocks.count x 16 x dim).
+        mutating func convert(blocks: Range<Int>, source: UnsafePointer<SIMD16<Float>>) {
+            guard !blocks.isEmpty else { return }
+            let dim = self.dim
+            let down = Float(sign: .plus, exponent: -scaleExponent, significand: 1)
+            let up = Double(sign: .plus, exponent: scaleExponent, significand: 1)
+            let chunks = min(blocks.count, 64)
+            let errors = UnsafeMutablePointer<Double>.allocate(capacity: chunks)
+            errors.initialize(repeating: 0, count: chunks)
+            defer { errors.deallocate() }
+            let src = UnsafeSendable(source), dst = panels, err = UnsafeSendable(errors)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = blocks.count * c / chunks, hi = blocks.count * (c + 1) / chunks
+                var worst = 0.0
+                for b in lo..<hi {
+                    var sum = SIMD16<Double>()
+                    for k in 0..<dim {
+                        let g = src.pointer[b * dim + k]
+                        let h = SIMD16<Float16>(g * down)
+                        dst.pointer[(blocks.lowerBound + b) * dim + k] = h
+                        // Exact in double: g and h are floats, `up` a power of two.
+                        let e = SIMD16<Double>(g) - SIMD16<Double>(SIMD16<Float>(h)) * up
+                        sum += e * e
+                    }
+                    worst = max(worst, sum.max())
+                }
+                err.pointer[c] = worst
+            }
+            for c in 0..<chunks { worst = max(worst, errors[c]) }
+        }
+
+        /// The copy; its ``quantizationError`` is the square root of the worst squared error,
+        /// rounded up (sqrt of a double sum of 128 squares: relative error far below 2^-40; 2^-30
+        /// covers it).
+        func finish() -> any ScanPanels { HalfPanels(maker: self) }
     }
 }
 

@@ -12,13 +12,15 @@ import Foundation
 /// precision scan; if not (ties, duplicates), that probe is scanned again collecting every row
 /// below `τ`. The result therefore equals ``exactScan(_:k:threshold:)``, ties broken by row.
 ///
-/// ## Float16 scans
+/// ## Compact scans (float16)
+/// The kernels scan the gallery's ``ScanPanels`` without knowing their precision; only the copy's
+/// quantization bound `ε` and probe scale enter the arithmetic below (both 0 and 1 for float32).
 /// A ``ScanPrecision/float16`` gallery is scanned from half-precision values `ĝ` (the row each
 /// half panel represents, scale included) instead of the float32 rows `g`. Bound, for a probe `p`:
 ///
 /// 1. Quantization. `p·g − p·ĝ = p·(g − ĝ)`, so by Cauchy–Schwarz `|p·g − p·ĝ| <= ||p|| ε` where
 ///    `ε >= max over rows of ||g − ĝ||` is measured in double when the half copy is made
-///    (``HalfPanels/quantizationError``; exact differences of floats, sqrt rounded up).
+///    (``ScanPanels/quantizationError``; exact differences of floats, sqrt rounded up).
 /// 2. Float arithmetic. The kernel computes `fl(p'·h)` with `p' = 2^s p` and `h` the halves, which
 ///    equals `p·ĝ` up to rounding (scaling by `2^s` and widening half to float are exact). The
 ///    float32 bound above applies with `||ĝ|| <= ||g|| + ε` in place of `||g||`: its error is at
@@ -171,8 +173,8 @@ public struct Matcher: Sendable {
             let unit = 1.0 / Double(1 << 24)
             var margins: [Float] = []
             var limits: [Float] = []
-            let epsilon = (gallery.half?.quantizationError ?? 0) * boundScale
-            let scale = gallery.half?.probeScale ?? 1
+            let epsilon = gallery.scan.quantizationError * boundScale
+            let scale = gallery.scan.probeScale
             if scale == 1 {
                 scanProbes = probes
             } else {
@@ -231,7 +233,7 @@ public struct Matcher: Sendable {
     /// Runs the kernels over every chunk and merges the chunks' heaps per probe.
     private func scanAll(plan: Plan) -> [TopK] {
         let storage = gallery.storage
-        let half = gallery.half
+        let scan = gallery.scan
         let blocks = storage.blocks
         let chunks = chunkCount(blocks: blocks)
         let slots = Slots(count: chunks)
@@ -240,24 +242,14 @@ public struct Matcher: Sendable {
             let range = (blocks * c / chunks)..<(blocks * (c + 1) / chunks)
             var heaps = [TopK](repeating: TopK(capacity: plan.capacity), count: n)
             heaps.withUnsafeMutableBufferPointer { h in
-                if n == 1, let half {
-                    MatchKernel.scan(
-                        Float16Panels.self, panels: half.panels, norms: storage.norms, dim: storage.dim, blocks: range,
-                        probe: plan.scanProbes, probeNorm: plan.norms[0], cutoff: plan.cutoffs[0], heap: &h[0])
-                } else if n == 1 {
-                    MatchKernel.scan(
-                        Float32Panels.self, panels: storage.panels, norms: storage.norms, dim: storage.dim, blocks: range,
-                        probe: plan.scanProbes, probeNorm: plan.norms[0], cutoff: plan.cutoffs[0], heap: &h[0])
-                } else if let half {
-                    MatchKernel.scanTiled(
-                        Float16Panels.self, panels: half.panels, norms: storage.norms, dim: storage.dim, blocks: range,
-                        probes: plan.scanProbes, probeNorms: plan.norms, probeCount: n, cutoffs: plan.cutoffs,
-                        heaps: h.baseAddress!)
+                if n == 1 {
+                    scan.scan(
+                        norms: storage.norms, blocks: range, probe: plan.scanProbes, probeNorm: plan.norms[0],
+                        cutoff: plan.cutoffs[0], heap: &h[0])
                 } else {
-                    MatchKernel.scanTiled(
-                        Float32Panels.self, panels: storage.panels, norms: storage.norms, dim: storage.dim, blocks: range,
-                        probes: plan.scanProbes, probeNorms: plan.norms, probeCount: n, cutoffs: plan.cutoffs,
-                        heaps: h.baseAddress!)
+                    scan.scanTiled(
+                        norms: storage.norms, blocks: range, probes: plan.scanProbes, probeNorms: plan.norms,
+                        probeCount: n, cutoffs: plan.cutoffs, heaps: h.baseAddress!)
                 }
             }
             slots.values[c] = heaps
@@ -298,7 +290,7 @@ public struct Matcher: Sendable {
     /// Every row whose float squared distance is below `cutoff`, scanned in parallel chunks.
     private func collect(plan: Plan, index i: Int, below cutoff: Float) -> [Int] {
         let storage = gallery.storage
-        let half = gallery.half
+        let scan = gallery.scan
         let blocks = storage.blocks
         let chunks = chunkCount(blocks: blocks)
         let slots = Slots(count: chunks)
@@ -306,15 +298,9 @@ public struct Matcher: Sendable {
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let range = (blocks * c / chunks)..<(blocks * (c + 1) / chunks)
             var heap = TopK(capacity: capacity)
-            if let half {
-                MatchKernel.scan(
-                    Float16Panels.self, panels: half.panels, norms: storage.norms, dim: storage.dim, blocks: range,
-                    probe: plan.scanProbe(i, dim: storage.dim), probeNorm: plan.norms[i], cutoff: cutoff, heap: &heap)
-            } else {
-                MatchKernel.scan(
-                    Float32Panels.self, panels: storage.panels, norms: storage.norms, dim: storage.dim, blocks: range,
-                    probe: plan.scanProbe(i, dim: storage.dim), probeNorm: plan.norms[i], cutoff: cutoff, heap: &heap)
-            }
+            scan.scan(
+                norms: storage.norms, blocks: range, probe: plan.scanProbe(i, dim: storage.dim), probeNorm: plan.norms[i],
+                cutoff: cutoff, heap: &heap)
             slots.values[c] = [heap]
         }
         return (0..<chunks).flatMap { slots.values[$0][0].rows }

@@ -19,7 +19,7 @@ final class PanelStorage: @unchecked Sendable {
     /// Dimension of a row.
     let dim: Int
     /// When the panels are a read-only `mmap` of a cache file: the mapping's start and length
-    /// (unmapped on deinit). A float16 matrix scans its own half-precision copy and touches these
+    /// (unmapped on deinit). A matrix that scans a compact copy (``ScanPanels``) touches these
     /// pages only for the few rows it re-ranks, so they cost page cache, not resident memory.
     let mapping: (base: UnsafeMutableRawPointer, length: Int)?
 
@@ -87,6 +87,15 @@ final class PanelStorage: @unchecked Sendable {
     /// Bytes this storage keeps in anonymous (resident) memory: the norms, and the panels unless
     /// they are mapped from a file.
     var residentBytes: Int { normBytes + (mapping == nil ? panelBytes : 0) }
+
+    /// The largest finite squared norm (0 when there is none): padding rows are `+infinity`.
+    var maxFiniteNorm: Float {
+        var largest: Float = 0
+        for row in 0..<(blocks * MatchKernel.lanes) where normFloats[row].isFinite {
+            largest = max(largest, normFloats[row])
+        }
+        return largest
+    }
 
     /// Dimension `k` of row `row`.
     @inline(__always)

@@ -38,6 +38,9 @@ public struct JobResult: Codable, Sendable, Equatable {
     public var galleryVersion: Int64?
     /// The models used, by role; absent when no search ran.
     public var models: [String: String]?
+    /// Which copy of the gallery the matcher scanned (`"f16"`, `"f32"`; the candidates are the
+    /// same either way); absent when no search ran.
+    public var scanPrecision: String?
     /// The gallery calibration the candidates' `estimated_fpir` come from; absent when none.
     public var calibration: CalibrationReference?
     /// The operating threshold the search ran at (``OperatingThreshold``).
@@ -104,6 +107,7 @@ public struct JobResult: Codable, Sendable, Equatable {
         case thresholdEstimatedFPIR = "threshold_estimated_fpir"
         case thresholdEstimatedFPIRUpper95 = "threshold_estimated_fpir_upper95"
         case candidateList = "candidate_list"
+        case scanPrecision = "scan_precision"
         case maxCandidates = "max_candidates"
         case statement, probes
         case calibration

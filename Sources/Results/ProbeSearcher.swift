@@ -11,6 +11,9 @@ public protocol ProbeSearcher: Sendable {
     var galleryVersion: Int64 { get }
     /// The models used, by role: `["detector": "mmod_human_face_detector", "descriptor": ...]`.
     var modelIDs: [String: String] { get }
+    /// Which copy of the gallery the matcher scans (`"f32"`, `"f16"`), recorded in each result as
+    /// `scan_precision`; nil (the default) when the searcher does not say.
+    var scanPrecision: String? { get }
     /// The gallery calibration the candidates' `estimated_fpir` come from, and warnings for the
     /// result (a default says nothing: see ``CalibrationStatus``).
     var calibration: CalibrationStatus { get }
@@ -34,6 +37,10 @@ public protocol ProbeSearcher: Sendable {
     /// A default that runs ``search(imageBytes:maxCandidates:threshold:)`` in parallel is provided.
     func searchBatch(_ images: [[UInt8]], maxCandidates: Int, threshold: Double, workers: Int)
         -> [Result<[FaceResult], any Error>]
+}
+
+extension ProbeSearcher {
+    public var scanPrecision: String? { nil }
 }
 
 /// Why a probe's bytes cannot be searched: these are the requester's input errors, not faults of

@@ -51,6 +51,7 @@ public enum ResultBuilder {
                   probeCount: probeCount, created: now, probeSource: request.probeSource, probeEdits: request.probeEdits)
         result.calibration = calibration.reference
         if let operating = searcher.operatingThreshold { result.record(operating) }
+        result.scanPrecision = searcher.scanPrecision
         return result
     }
 }

@@ -96,7 +96,7 @@ import Testing
         #expect(expected.first?.row == 140)  // the target, after 100 fillers and 40 decoys
 
         var matcher = Matcher(gallery: try reference.matrix().converted(to: .float16), workers: 2)
-        #expect(matcher.gallery.half!.quantizationError > 0)
+        #expect(matcher.gallery.scan.quantizationError > 0)
         #expect(try matcher.search(probe, k: 1) == expected)
         #expect(try matcher.search(probes: [probe, probe], k: 1)[1] == expected)
         matcher.quantizationBoundScale = 0
@@ -113,7 +113,7 @@ import Testing
             var reference = Reference.random(count: 300, seed: 7)
             reference.rows = reference.rows.map { $0 * factor }
             let gallery = try reference.matrix().converted(to: .float16)
-            if factor > 1 { #expect(gallery.half!.scaleExponent > 0) }
+            if factor > 1 { #expect((gallery.scan as! HalfPanels).scaleExponent > 0) }
             let matcher = Matcher(gallery: gallery, workers: 2)
             let probes = Reference.probes(7, seed: 8, near: reference)
             for k in [1, 10] {
