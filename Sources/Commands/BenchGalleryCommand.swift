@@ -4,6 +4,7 @@ import Basics
 import FaceSearch
 import Matching
 import Store
+import SystemCalls
 
 /// `frs bench gallery --faces N --dir DIR`: the gallery at scale, in the real store, through the
 /// daemon's own loader (`FaceSearcher.loadMatcher`).
@@ -198,11 +199,10 @@ public struct BenchGalleryCommand: Subcommand {
     /// Drops a file's pages from the page cache (`posix_fadvise(DONTNEED)` after `fsync`), so the
     /// next read comes from the disk. Returns false if that failed.
     static func evict(_ path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        _ = fsync(fd)
-        return posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_DONTNEED)) == 0
+        guard let fd = try? FileDescriptor.open(path, flags: O_RDONLY) else { return false }
+        defer { fd.closeIgnoringErrors() }
+        try? fd.sync()
+        return (try? fd.evictFromPageCache()) != nil
     }
 
     /// A memory figure of this process from /proc/self/status, in KiB (0 if unavailable).

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Matching
 import NeuralNet
+import SystemCalls
 
 /// `frs bench match --gallery N --probes B [--k K] [--storage f32,f16] [--verify]`: the synthetic
 /// matching benchmark.
@@ -105,7 +106,7 @@ public struct BenchMatchCommand: Subcommand {
         var cacheLoadRSS: [ScanPrecision: Int] = [:]
         var matchers: [Matcher] = []
         var cachePath: String?
-        defer { if let cachePath { unlink(cachePath) } }
+        defer { if let cachePath { try? DurableFile.remove(cachePath) } }
         if let cacheDirectory {
             start = Self.now()
             cachePath = try GalleryCache.write(base, directory: cacheDirectory)

@@ -68,34 +68,25 @@ public enum GalleryCache {
         put(&header, 40, checksum.value)
         put(&header, 48, headerChecksum(header))
 
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .init(.io, "cannot create: \(errnoText())", path: temporary) }
-        _ = try? ServiceOwnership.adopt(fd, path: temporary)  // root in a service's spool: the service's cache
-        var failure: String?
-        failure = failure ?? header.withUnsafeBytes { writeAll(fd, $0) }
-        failure = failure ?? writeAll(fd, UnsafeRawBufferPointer(start: storage.panels, count: panelBytes))
-        failure = failure ?? writeAll(fd, UnsafeRawBufferPointer(start: storage.norms, count: normBytes))
-        failure = failure ?? matrix.faceIDs.withUnsafeBytes { writeAll(fd, $0) }
-        failure = failure ?? matrix.subjectIDs.withUnsafeBytes { writeAll(fd, $0) }
-        if failure == nil, retrying({ fsync(fd) }) != 0 { failure = "fsync: \(errnoText())" }
-        if let failure {
-            close(fd)
-            unlink(temporary)
-            throw .init(.io, failure, path: temporary)
-        }
-        guard close(fd) == 0 else {
-            unlink(temporary)
-            throw .init(.io, "close: \(errnoText())", path: temporary)
-        }
-        guard rename(temporary, path) == 0 else {
-            let text = errnoText()
-            unlink(temporary)
-            throw .init(.io, "rename: \(text)", path: path)
-        }
-        let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dir >= 0 {
-            defer { close(dir) }
-            guard retrying({ fsync(dir) }) == 0 else { throw .init(.io, "fsync directory: \(errnoText())", path: directory) }
+        do {
+            // Through the one libc layer: root's cache in a service's spool is the service's.
+            let fd = try FileDescriptor.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+            do {
+                try fd.writeAll(header)
+                try fd.writeAll(UnsafeRawBufferPointer(start: storage.panels, count: panelBytes))
+                try fd.writeAll(UnsafeRawBufferPointer(start: storage.norms, count: normBytes))
+                try matrix.faceIDs.withUnsafeBytes { try fd.writeAll($0) }
+                try matrix.subjectIDs.withUnsafeBytes { try fd.writeAll($0) }
+                try fd.sync()
+                try fd.close()
+            } catch {
+                fd.closeIgnoringErrors()
+                throw error
+            }
+            try DurableFile.rename(temporary, to: path)
+        } catch {
+            try? DurableFile.remove(temporary)
+            throw .init(.io, "\(error)", path: temporary)
         }
         return path
     }
@@ -125,15 +116,22 @@ public enum GalleryCache {
     public static func load(
         path: String, expectedVersion: Int64?, precision: ScanPrecision = .float32
     ) throws(GalleryCacheError) -> GalleryMatrix {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { throw .init(.notFound, "no cache file", path: path) }
-            throw .init(.io, "cannot open: \(errnoText())", path: path)
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(path, flags: O_RDONLY)
+        } catch where error.errno == ENOENT {
+            throw .init(.notFound, "no cache file", path: path)
+        } catch {
+            throw .init(.io, "cannot open: \(error)", path: path)
         }
-        defer { close(fd) }
+        defer { fd.closeIgnoringErrors() }
         var header = [UInt8](repeating: 0, count: headerSize)
-        let got = header.withUnsafeMutableBytes { readAll(fd, $0) }
-        guard let got else { throw .init(.io, "read: \(errnoText())", path: path) }
+        let got: Int
+        do {
+            got = try header.withUnsafeMutableBytes { try fd.read(into: $0) }
+        } catch {
+            throw .init(.io, "read: \(error)", path: path)
+        }
         guard got == headerSize else { throw .init(.truncated, "file shorter than its header", path: path) }
         guard Array(header[0..<8]) == magic else { throw .init(.badMagic, "not a gallery cache file", path: path) }
         guard get(header, 48) == headerChecksum(header) else {
@@ -158,10 +156,10 @@ public enum GalleryCache {
         let blocks = (count + lanes - 1) / lanes
         let storage = PanelStorage(uninitializedBlocks: blocks, dim: dimension)
         let expectedSize = headerSize + storage.panelBytes + storage.normBytes + 16 * count
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { throw .init(.io, "fstat: \(errnoText())", path: path) }
-        guard Int(status.st_size) == expectedSize else {
-            throw .init(.truncated, "file has \(status.st_size) bytes, its header says \(expectedSize)", path: path)
+        let size: Int64
+        do { size = try fd.status().size } catch { throw .init(.io, "fstat: \(error)", path: path) }
+        guard Int(size) == expectedSize else {
+            throw .init(.truncated, "file has \(size) bytes, its header says \(expectedSize)", path: path)
         }
         if let maker = precision.copyMaker {
             return try loadMapped(
@@ -173,7 +171,8 @@ public enum GalleryCache {
             UnsafeMutableRawBufferPointer(start: storage.panels, count: storage.panelBytes),
             UnsafeMutableRawBufferPointer(start: storage.norms, count: storage.normBytes),
         ] {
-            guard let got = readAll(fd, region) else { throw .init(.io, "read: \(errnoText())", path: path) }
+            let got: Int
+            do { got = try fd.read(into: region) } catch { throw .init(.io, "read: \(error)", path: path) }
             guard got == region.count else { throw .init(.truncated, "file ended early", path: path) }
             checksum.update(UnsafeRawBufferPointer(region))
         }
@@ -182,11 +181,11 @@ public enum GalleryCache {
             var got: Int?
             let column = [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
                 let raw = UnsafeMutableRawBufferPointer(buffer)
-                got = readAll(fd, raw)
+                got = try? fd.read(into: raw)
                 if got != raw.count { raw.initializeMemory(as: UInt8.self, repeating: 0) }
                 initialized = count
             }
-            guard let got else { throw .init(.io, "read: \(errnoText())", path: path) }
+            guard let got else { throw .init(.io, "read failed", path: path) }
             guard got == count * 8 else { throw .init(.truncated, "file ended early", path: path) }
             column.withUnsafeBytes { checksum.update($0) }
             ids.append(column)
@@ -205,15 +204,15 @@ public enum GalleryCache {
 
     /// The load of a compact precision: see ``load(path:expectedVersion:precision:)``.
     private static func loadMapped(
-        fd: Int32, path: String, header: [UInt8], dimension: Int, version: Int64, count: Int, fileSize: Int,
+        fd: FileDescriptor, path: String, header: [UInt8], dimension: Int, version: Int64, count: Int, fileSize: Int,
         maker: any ScanCopyMaker.Type
     ) throws(GalleryCacheError) -> GalleryMatrix {
-        guard let mapped = mmap(nil, fileSize, PROT_READ, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
-            throw .init(.io, "mmap: \(errnoText())", path: path)
-        }
+        let file: MappedFile
+        do { file = try MappedFile(fd, length: fileSize) } catch { throw .init(.io, "\(error)", path: path) }
+        let mapped = file.base
         let lanes = MatchKernel.lanes
         let blocks = (count + lanes - 1) / lanes
-        let storage = PanelStorage(mappedBlocks: blocks, dim: dimension, base: mapped, length: fileSize, panelOffset: headerSize)
+        let storage = PanelStorage(mappedBlocks: blocks, dim: dimension, file: file, panelOffset: headerSize)
         // From here on `storage` owns the mapping (unmapped when it is released, errors included).
         let panelBytes = storage.panelBytes
         let normBytes = storage.normBytes
@@ -242,9 +241,8 @@ public enum GalleryCache {
             copy.convert(blocks: range, source: source)
             // Page-aligned part of the range: no longer needed in memory (the re-rank faults the
             // few rows it reads back in from the page cache).
-            let lo = (headerSize + range.lowerBound * dimension * 64 + 4095) & ~4095
-            let hi = (headerSize + range.upperBound * dimension * 64) & ~4095
-            if hi > lo { madvise(mapped + lo, hi - lo, MADV_DONTNEED) }
+            let lo = headerSize + range.lowerBound * dimension * 64
+            file.release(offset: lo, length: headerSize + range.upperBound * dimension * 64 - lo)
             start = range.upperBound
         }
         // Owned (freed on the errors below too) from here.
@@ -266,7 +264,7 @@ public enum GalleryCache {
                 from: UnsafeRawBufferPointer(start: idBase + 8 * count, count: 8 * count))
             initialized = count
         }
-        madvise(mapped, fileSize, MADV_DONTNEED)
+        file.release()
         return GalleryMatrix(
             dimension: dimension, galleryVersion: version, faceIDs: faceIDs, subjectIDs: subjectIDs,
             storage: storage, scan: scan)
@@ -277,10 +275,10 @@ public enum GalleryCache {
     /// Failures to remove are ignored: a stale file is never loaded for another version.
     public static func removeStale(directory: String, keeping galleryVersion: Int64) {
         let keep = fileName(galleryVersion: galleryVersion)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        guard let names = try? Directory.entries(directory) else { return }
         for name in names where name != keep && name.hasPrefix("gallery-") && name.contains(".matrix") {
             if name.hasSuffix(".matrix"), let v = Int64(name.dropFirst(8).dropLast(7)), v > galleryVersion { continue }
-            unlink(directory + "/" + name)
+            try? DurableFile.remove(directory + "/" + name)
         }
     }
 
@@ -378,49 +376,6 @@ public enum GalleryCache {
 
     static func get(_ bytes: [UInt8], _ offset: Int) -> UInt64 {
         (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
-    }
-
-    static func errnoText() -> String { String(cString: strerror(errno)) + " (errno \(errno))" }
-
-    /// Runs a system call through ``SystemCalls/SystemCall/run(_:path:_:)`` (the one place that
-    /// retries `EINTR`): its result, or -1 with `errno` set.
-    static func retrying(_ call: () -> Int32) -> Int32 {
-        do {
-            return try SystemCall.run("call", call)
-        } catch {
-            errno = error.errno
-            return -1
-        }
-    }
-
-    /// Writes all of `bytes`; returns what failed, or nil.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
-        var done = 0
-        while done < bytes.count {
-            do {
-                done += try SystemCall.run("write") { Glibc.write(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30)) }
-            } catch {
-                return "write: \(error.message) (errno \(error.errno))"
-            }
-        }
-        return nil
-    }
-
-    /// Reads until `bytes` is full or the file ends; returns the bytes read, or nil on an error
-    /// (`errno` says which).
-    static func readAll(_ fd: Int32, _ bytes: UnsafeMutableRawBufferPointer) -> Int? {
-        var done = 0
-        while done < bytes.count {
-            do {
-                let n = try SystemCall.run("read") { read(fd, bytes.baseAddress! + done, min(bytes.count - done, 1 << 30)) }
-                if n == 0 { break }
-                done += n
-            } catch {
-                errno = error.errno
-                return nil
-            }
-        }
-        return done
     }
 }
 

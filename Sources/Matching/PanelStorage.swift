@@ -1,3 +1,4 @@
+import SystemCalls
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +22,7 @@ final class PanelStorage: @unchecked Sendable {
     /// When the panels are a read-only `mmap` of a cache file: the mapping's start and length
     /// (unmapped on deinit). A matrix that scans a compact copy (``ScanPanels``) touches these
     /// pages only for the few rows it re-ranks, so they cost page cache, not resident memory.
-    let mapping: (base: UnsafeMutableRawPointer, length: Int)?
+    let mapping: MappedFile?
 
     /// Allocates zeroed panels and `+infinity` norms for `blocks` blocks.
     init(blocks: Int, dim: Int) {
@@ -50,21 +51,18 @@ final class PanelStorage: @unchecked Sendable {
 
     /// Panels inside a mapped file (at `panelOffset`, a multiple of 64), norms allocated
     /// uninitialized for the caller to fill. Takes ownership of the mapping.
-    init(mappedBlocks blocks: Int, dim: Int, base: UnsafeMutableRawPointer, length: Int, panelOffset: Int) {
+    init(mappedBlocks blocks: Int, dim: Int, file: MappedFile, panelOffset: Int) {
+        let base = file.base
         self.blocks = blocks
         self.dim = dim
         panels = (base + panelOffset).assumingMemoryBound(to: SIMD16<Float>.self)
         norms = .allocate(capacity: max(1, blocks))
         if blocks == 0 { norms.initialize(to: SIMD16<Float>(repeating: .infinity)) }
-        mapping = (base, length)
+        mapping = file
     }
 
     deinit {
-        if let mapping {
-            munmap(mapping.base, mapping.length)
-        } else {
-            panels.deallocate()
-        }
+        if mapping == nil { panels.deallocate() }  // a mapped file unmaps itself
         norms.deallocate()
     }
 

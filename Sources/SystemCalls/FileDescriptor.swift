@@ -118,6 +118,42 @@ public struct FileDescriptor: Sendable, Hashable {
     }
 
     /// Writes all of `bytes`, continuing after short writes.
+    /// Writes all of `buffer` (in pieces of at most 1 GiB), retrying `EINTR`.
+    public func writeAll(_ buffer: UnsafeRawBufferPointer) throws(SystemCallError) {
+        var done = 0
+        while done < buffer.count {
+            let n = Glibc.write(rawValue, buffer.baseAddress! + done, min(buffer.count - done, 1 << 30))
+            if n == -1 {
+                if errno == EINTR { continue }
+                throw SystemCallError(call: "write", errno: errno)
+            }
+            done += n
+        }
+    }
+
+    /// Reads from the current offset until `buffer` is full or the file ends.
+    /// - Returns: the bytes read (fewer than `buffer.count` only at the end of the file).
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = Glibc.read(rawValue, buffer.baseAddress! + done, min(buffer.count - done, 1 << 30))
+            if n == -1 {
+                if errno == EINTR { continue }
+                throw SystemCallError(call: "read", errno: errno)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    /// Drops the file's pages from the page cache (`posix_fadvise(POSIX_FADV_DONTNEED)`), so the next
+    /// read comes from the disk (benchmarks of a cold start). Sync first for dirty pages to go too.
+    public func evictFromPageCache() throws(SystemCallError) {
+        let rc = posix_fadvise(rawValue, 0, 0, Int32(POSIX_FADV_DONTNEED))
+        guard rc == 0 else { throw SystemCallError(call: "posix_fadvise", errno: rc) }
+    }
+
     public func writeAll(_ bytes: [UInt8]) throws(SystemCallError) {
         var offset = 0
         while offset < bytes.count {
