@@ -206,10 +206,18 @@ public struct StatusCommand: Subcommand {
                 if roles.contains("supervisor") || me == 0 { held += records.filter { $0.state == .held && $0.uid != me } }
             }
         }
+        // The daemon's answers to this account's requests (about JOB, when one is asked for).
+        let answers = layout.answers.answers(uid: me).filter { job == nil || $0.job == job }
         if let job, visible.isEmpty {
             // Not yet seen by a daemon: a job file of this account still in the drop box.
             if let status = try? FileStatus.of(layout.jobFile(job, in: layout.incoming)), status.owner == me {
                 context.out(json ? "{\"job\":\"\(job)\",\"state\":\"queued\"}" : "job \(job)\n  state: queued (waiting for a daemon)")
+                return 0
+            }
+            if !answers.isEmpty, !json {
+                // A request about a job this account cannot see (another agency's): its answer.
+                context.out("job \(job) (not visible to this account)")
+                answers.forEach { context.out("  " + Self.answerLine($0)) }
                 return 0
             }
             context.err("frs: no job \(job) visible to this account: your own jobs, and for examiners and supervisors "
@@ -235,7 +243,24 @@ public struct StatusCommand: Subcommand {
                 lines.forEach(context.out)
             }
         }
+        if !answers.isEmpty {
+            let shown = job == nil ? Array(answers.suffix(Self.answersListed)) : answers
+            context.out(job == nil ? "your requests, answered by the daemon:" : "  your requests about it:")
+            if shown.count < answers.count {
+                context.out("  (\(answers.count - shown.count) older answers: frs status JOB shows a job's)")
+            }
+            shown.forEach { context.out((job == nil ? "  " : "    ") + Self.answerLine($0)) }
+        }
         return 0
+    }
+
+    /// How many answers `frs status` lists (the newest).
+    static let answersListed = 20
+
+    /// An answer in `frs status`: when, what, about which job, and the answer.
+    static func answerLine(_ answer: RequestAnswer) -> String {
+        "\(answer.answered)  \(answer.kind)\(answer.job.map { " of \($0)" } ?? "") (\(answer.request)): "
+            + Commands.answerLine(answer)
     }
 
     /// A record in words.
@@ -304,12 +329,15 @@ public struct StatusCommand: Subcommand {
     }
 }
 
-/// Shared by `frs approve` and `frs reject`: drop a decision request for the daemon.
-func dropDecision(_ context: CommandContext, job: String, supervisor: String, approve: Bool, note: String?) throws {
+/// Shared by `frs approve` and `frs reject`: hand a decision request to the daemon, unless what
+/// this account can see refuses it at once (``RequestChecks/decision(_:)``).
+/// - Returns: the exit status (``handOver(_:_:what:refusal:wait:)``).
+func dropDecision(_ context: CommandContext, job: String, supervisor: String, approve: Bool, note: String?,
+                  wait: Double?) throws -> Int32 {
     let request = ApprovalRequest(job: job, supervisor: supervisor, decision: approve ? .approve : .reject, note: note)
-    let layout = SpoolLayout(root: context.spool)
-    let name = try request.drop(via: layout.tmp, into: layout.incoming)
-    context.out("\(approve ? "approval" : "rejection") of \(job) queued as \(name); it takes effect when a daemon runs")
+    let checks = RequestChecks(layout: SpoolLayout(root: context.spool))
+    return try handOver(context, request, what: "\(approve ? "approval" : "rejection") of \(job)",
+                        refusal: checks.decision(request), wait: wait)
 }
 
 /// Checks a job id given on the command line.
@@ -321,13 +349,17 @@ func validateJobID(_ job: String) throws(UsageError) {
 public struct ApproveCommand: Subcommand {
     public static let words = ["approve"]
     public static let abstract = "approve a held job (a supervisor of the requester's agency, from their own account)"
-    public static let usage = "approve JOB --supervisor ID [--note TEXT]"
+    public static let usage = "approve JOB --supervisor ID [--note TEXT] [--wait SECONDS]"
+    public static let help = answerHelp
 
     public var job: String
     public var supervisor: String
     public var note: String?
+    /// `--wait SECONDS`: wait for the daemon's answer.
+    public var wait: Double?
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
+        wait = try waitOption(&arguments)
         supervisor = try arguments.required("--supervisor")
         note = try arguments.option("--note")
         job = try single(&arguments, "job id")
@@ -336,8 +368,7 @@ public struct ApproveCommand: Subcommand {
     public func validate() throws(UsageError) { try validateJobID(job) }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        try dropDecision(context, job: job, supervisor: supervisor, approve: true, note: note)
-        return 0
+        try dropDecision(context, job: job, supervisor: supervisor, approve: true, note: note, wait: wait)
     }
 }
 
@@ -345,13 +376,17 @@ public struct ApproveCommand: Subcommand {
 public struct RejectCommand: Subcommand {
     public static let words = ["reject"]
     public static let abstract = "reject a held job; it is denied with supervisor.rejected"
-    public static let usage = "reject JOB --supervisor ID --note TEXT"
+    public static let usage = "reject JOB --supervisor ID --note TEXT [--wait SECONDS]"
+    public static let help = answerHelp
 
     public var job: String
     public var supervisor: String
     public var note: String
+    /// `--wait SECONDS`: wait for the daemon's answer.
+    public var wait: Double?
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
+        wait = try waitOption(&arguments)
         supervisor = try arguments.required("--supervisor")
         note = try arguments.required("--note")
         job = try single(&arguments, "job id")
@@ -360,7 +395,6 @@ public struct RejectCommand: Subcommand {
     public func validate() throws(UsageError) { try validateJobID(job) }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        try dropDecision(context, job: job, supervisor: supervisor, approve: false, note: note)
-        return 0
+        try dropDecision(context, job: job, supervisor: supervisor, approve: false, note: note, wait: wait)
     }
 }

@@ -146,7 +146,7 @@ struct LeadCommandTests {
         // eexam through the drop box, then fexam (this account) directly.
         let queued = try run(1003, ["review", id, "--examiner", "eexam", "--disposition", "possible-match",
                                     "--note", "same scar"] + lead, in: dir)
-        #expect(queued.status == 0 && queued.output.contains("takes effect when a daemon runs"), "\(queued.error)")
+        #expect(queued.status == 0 && queued.output.contains("the daemon's answer will appear in `frs status`"), "\(queued.error)")
         try drain(layout)
         var json = try status(id, in: dir)
         var first = try #require(json.leads.first { $0.candidate == subject })

@@ -79,7 +79,8 @@ struct ReviewCommandTests {
                                     "review", id, "--examiner", "eexam", "--face", "1", "--candidate", subject,
                                     "--disposition", "possible-match"], in: dir, direct: true)
         #expect(queued.status == 0, "\(queued.error)")
-        #expect(queued.output.contains("takes effect when a daemon runs"))
+        #expect(queued.output.contains("the daemon's answer will appear in `frs status` (\(layout.answers.file(request: "", uid: 1003).dropLast(6))"),
+                "\(queued.output)")
         #expect(!(try tests.frs(["status", id], in: dir).output.contains("review:")))
         try drain(layout)
         // This account is registered as an examiner (rexam): a pending lead's disposition is withheld from it.
