@@ -238,7 +238,8 @@ public struct StatusCommand: Subcommand {
             let lines = Self.lines(record)
             if job == nil {
                 context.out("  \(safe: record.job)  \(record.state.rawValue)\(record.decision.map { " \(safe: $0)" } ?? "")"
-                            + (record.uid == me ? "" : "  (\(safe: record.requester): awaiting approval)"))
+                            + (record.uid == me ? "" : "  (\(safe: record.requester): awaiting approval)")
+                            + (record.uid == me ? record.hold?.decision.map { "  (\(safe: $0) by \(safe: record.hold?.approver ?? "?"))" } ?? "" : ""))
             } else {
                 lines.forEach(context.out)
             }
@@ -269,6 +270,19 @@ public struct StatusCommand: Subcommand {
                      "  requester: \(safe: record.requester) (uid \(record.uid), agency \(safe: record.agency))"]
         if let purpose = record.purpose { lines.append("  purpose: \(safe: purpose)\(record.caseNumber.map { ", case \(safe: $0)" } ?? "")") }
         lines.append("  state: \(record.state.rawValue)\(record.state == .held ? " (awaiting a supervisor: frs approve|reject)" : "")")
+        if let hold = record.hold {
+            if record.state == .held {
+                // What the supervisor decides on.
+                if let offense = hold.offense { lines.append("  offense: \(safe: offense)") }
+                if let justification = hold.justification { lines.append("  justification: \(safe: justification)") }
+                lines.append("  watch terms matched: \(safe: hold.watchTerms.joined(separator: ", "))")
+                lines.append("  probes: \(hold.probes)\(hold.probeDir.map { " and the folder \(safe: $0)" } ?? "")")
+            }
+            if let decision = hold.decision {
+                lines.append("  held (watch terms: \(safe: hold.watchTerms.joined(separator: ", "))); \(safe: decision) by \(safe: hold.approver ?? "?")"
+                             + (hold.note.map { ": \(safe: $0)" } ?? ""))
+            }
+        }
         if let decision = record.decision { lines.append("  decision: \(safe: decision)") }
         if !record.reasons.isEmpty { lines.append("  reasons: \(safe: record.reasons.joined(separator: ", "))") }
         if let candidates = record.candidates { lines.append("  candidates: \(candidates)") }

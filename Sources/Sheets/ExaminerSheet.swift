@@ -130,6 +130,10 @@ public enum ExaminerSheet {
             for edit in edits { html += "<li>\(escape(edit.by)): \(escape(edit.edit))</li>\n" }
             html += "</ul></div>\n"
         }
+        if let approval = result.approval {
+            html += "<div class=\"edited\" role=\"note\"><strong>Held for a supervisor.</strong> "
+                + "\(escape(approval.sentence))</div>\n"
+        }
         html += "<p class=\"hint\">Faces are numbered across the job. Record a disposition with <code>frs review "
             + "\(escape(result.job)) --examiner ID --face N --candidate SUBJECT --disposition "
             + "possible-match|no-match|inconclusive</code>. A possible match becomes a released lead when a second "

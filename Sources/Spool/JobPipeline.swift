@@ -119,15 +119,26 @@ final class JobPipeline: SpoolRoom {
             }
         case .deny: break
         }
+        var result: JobResult
         switch verdict {
         case .deny(let denial):
-            try finish(claim, job, result: ResultBuilder.denied(job: id, denial, now: now), resultWritten: false, reason: nil)
-        case .hold(_, let terms):
-            try hold(claim, job, terms: terms, bytes: read.bytes ?? [], now: now)
+            result = ResultBuilder.denied(job: id, denial, now: now)
+        case .hold(let request, let terms):
+            try hold(claim, job, request: request, terms: terms, bytes: read.bytes ?? [], now: now)
+            return
         case .run(let request):
-            let result = try run(request, job: job, now: now)
-            try finish(claim, job, result: result, resultWritten: false, reason: nil)
+            result = try run(request, job: job, now: now)
         }
+        if read.supervisor != nil { result.approval = try approval(id, parsed: read.parsed) }
+        try finish(claim, job, result: result, resultWritten: false, reason: nil)
+    }
+
+    /// A supervisor's decision on a held job, for its result: from the ledger, with the watch terms
+    /// the request (the private copy decided on) matches.
+    func approval(_ id: String, parsed: Result<JobRequest, JobParseFailure>) throws -> SupervisorApproval? {
+        guard let entry = try ledger.entry(id), let decision = entry.approval else { return nil }
+        let terms = (try? parsed.get()).map { gate.watchTerms(in: $0) } ?? []
+        return SupervisorApproval(decision: decision, approver: entry.approver ?? "?", note: entry.approvalNote, watchTerms: terms)
     }
 
     /// Reads a claimed job once: the file through its locked descriptor, or, when a supervisor

@@ -200,6 +200,9 @@ public struct JobStatusRecord: Codable, Sendable, Equatable {
     /// The result file, once finished; the sheet, once completed.
     public var result: String?
     public var sheet: String?
+    /// What a supervisor decides a held job on; after the decision, the decision (the
+    /// justification is shown only while the job is held).
+    public var hold: HoldFacts?
     /// When this record was written (UTC, ISO 8601).
     public var updated: String
 
@@ -225,7 +228,7 @@ public struct JobStatusRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case job, requester, uid, agency, purpose
         case caseNumber = "case_number"
-        case state, decision, reasons, candidates, dispositions, leads, result, sheet, updated
+        case state, decision, reasons, candidates, dispositions, leads, result, sheet, hold, updated
     }
 }
 
@@ -242,5 +245,43 @@ public struct StaffEntry: Codable, Sendable, Equatable {
         self.user = user
         self.role = role
         self.status = status
+    }
+}
+
+/// A held job on the status board: what the supervisor who decides it needs (requester, case and
+/// purpose are the record's own), then what they decided.
+public struct HoldFacts: Codable, Sendable, Equatable {
+    public var offense: String?
+    /// The requester's justification: present while the job is held only.
+    public var justification: String?
+    /// The policy's watch terms the request matched.
+    public var watchTerms: [String]
+    /// Probe images the job names (besides a bulk folder).
+    public var probes: Int
+    /// A bulk job's probe folder.
+    public var probeDir: String?
+    /// `approved` or `rejected`, the supervisor, their note: once decided.
+    public var decision: String?
+    public var approver: String?
+    public var note: String?
+
+    public init(offense: String?, justification: String?, watchTerms: [String], probes: Int, probeDir: String?,
+                decision: String? = nil, approver: String? = nil, note: String? = nil) {
+        self.offense = offense
+        self.justification = justification
+        self.watchTerms = watchTerms
+        self.probes = probes
+        self.probeDir = probeDir
+        self.decision = decision
+        self.approver = approver
+        self.note = note
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case offense, justification
+        case watchTerms = "watch_terms"
+        case probes
+        case probeDir = "probe_dir"
+        case decision, approver, note
     }
 }

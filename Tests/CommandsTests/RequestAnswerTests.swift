@@ -152,6 +152,82 @@ struct RequestAnswerTests {
     }
 }
 
+extension RequestAnswerTests {
+    /// A daemon draining the spool on its own thread until stopped.
+    func withDaemon<T>(_ layout: SpoolLayout, _ body: () throws -> T) rethrows -> T {
+        let stop = ManagedAtomicFlag()
+        let daemon = Thread { while !stop.isSet { try? drain(layout); usleep(100_000) } }
+        daemon.start()
+        defer {
+            stop.set()
+            while !daemon.isFinished { usleep(50_000) }
+        }
+        return try body()
+    }
+
+    func submitHeld(_ dir: String, case number: String) throws -> String {
+        let submit = try run(1000, ["submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", number,
+                                    "--offense", "assault at the protest",
+                                    "--justification", "Suspect filmed striking an officer at the protest", "cam1.jpg"], in: dir)
+        #expect(submit.status == 0, "\(submit.error)")
+        return submit.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    func supervisorsDecideWithTheFactsAndTheRequesterReadsTheDecisionAndTheNote() throws {
+        let dir = try tests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (layout, _, _) = try spool(dir)
+        let rejected = try submitHeld(dir, case: "24-7")
+        let approved = try submitHeld(dir, case: "24-8")
+        try drain(layout)
+
+        // The supervisor's view of a held job: requester, case, offense, purpose, justification, terms, probes.
+        let facts = try run(1001, ["status", rejected], in: dir)
+        #expect(facts.status == 0, "\(facts.error)")
+        for line in ["requester: jdoe (uid 1000", "purpose: active-investigation, case 24-7", "offense: assault at the protest",
+                     "justification: Suspect filmed striking an officer at the protest", "watch terms matched: protest",
+                     "probes: 1", "state: held"] {
+            #expect(facts.output.contains(line), "\(line): \(facts.output)")
+        }
+        #expect(try run(1001, ["status"], in: dir).output.contains("\(rejected)  held"))
+        // Another agency's supervisor is refused at once; the requester may not approve their own.
+        let foreign = try run(1008, ["approve", rejected, "--supervisor", "bsup"], in: dir)
+        #expect(foreign.status == 1 && foreign.error.contains("supervisor.job-not-held"), "\(foreign.error)")
+
+        try withDaemon(layout) {
+            let reject = try run(1001, ["reject", rejected, "--supervisor", "sroe", "--note", "Call me first about this case",
+                                        "--wait", "120"], in: dir)
+            #expect(reject.status == 0 && reject.output.contains("accepted: job \(rejected) rejected"), "\(reject.output)")
+            let approve = try run(1001, ["approve", approved, "--supervisor", "sroe", "--note", "the assault, not the protest",
+                                         "--wait", "120"], in: dir)
+            #expect(approve.status == 0 && approve.output.contains("accepted: job \(approved) approved"), "\(approve.output)")
+            // Run the released jobs before stopping.
+            for _ in 0..<600 where !FileStatus.exists(layout.resultFile(approved)) || !FileStatus.exists(layout.resultFile(rejected)) {
+                usleep(100_000)
+            }
+        }
+        try drain(layout)
+        // The note reaches the requester's status, and the result says who decided and why.
+        let mine = try run(1000, ["status", rejected], in: dir).output
+        #expect(mine.contains("held (watch terms: protest); rejected by sroe: Call me first about this case"), "\(mine)")
+        #expect(mine.contains("decision: denied") && mine.contains("supervisor.rejected"), "\(mine)")
+        #expect(!mine.contains("justification:"))
+        #expect(try run(1000, ["status"], in: dir).output.contains("(rejected by sroe)"))
+        let denied = try JobResult.decode(try DurableFile.read(layout.resultFile(rejected)))
+        #expect(denied.approval == SupervisorApproval(decision: "rejected", approver: "sroe",
+                                                      note: "Call me first about this case", watchTerms: ["protest"]))
+        let ran = try JobResult.decode(try DurableFile.read(layout.resultFile(approved)))
+        #expect(ran.decision == .completed)
+        #expect(ran.approval == SupervisorApproval(decision: "approved", approver: "sroe", note: "the assault, not the protest",
+                                                   watchTerms: ["protest"]))
+        let sheet = String(decoding: try DurableFile.read(layout.sheetFile(approved)), as: UTF8.self)
+        #expect(sheet.contains("Held for a supervisor.") && sheet.contains("approved by sroe: the assault, not the protest"))
+        let theirs = try run(1000, ["status", approved], in: dir).output
+        #expect(theirs.contains("approved by sroe: the assault, not the protest") && theirs.contains("decision: completed"))
+    }
+}
+
 /// A flag one thread sets and another reads.
 final class ManagedAtomicFlag: @unchecked Sendable {
     private let lock = NSLock()
