@@ -61,8 +61,16 @@ public struct SubmitCommand: Subcommand {
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        let id = try JobSubmission(layout: SpoolLayout(root: context.spool)).submit(request, images: images)
+        let layout = SpoolLayout(root: context.spool)
+        let id = try JobSubmission(layout: layout).submit(request, images: images)
         context.out(id)
+        let submitted = SubmittedJobs(layout: layout)
+        do {
+            try submitted.note(id)
+        } catch {
+            context.err("frs: queued, but the job could not be noted in \(submitted.file ?? "a state directory (no HOME)") "
+                        + "for frs status to list it before a daemon takes it (\(error)); frs status \(id) still finds it")
+        }
         return 0
     }
 }
@@ -224,6 +232,20 @@ public struct StatusCommand: Subcommand {
                         + "their agency's, are shown once a daemon has received them")
             return 1
         }
+        // Submitted but not yet on the board: this account's job files still in the drop box.
+        var queued: [String] = []
+        if job == nil {
+            let onBoard = Set(visible.map(\.job))
+            let now = Date()
+            SubmittedJobs(layout: layout).prune { id, submitted in
+                if onBoard.contains(id) { return false }
+                if let status = try? FileStatus.of(layout.jobFile(id, in: layout.incoming)), status.owner == me {
+                    queued.append(id)
+                    return true
+                }
+                return now.timeIntervalSince(submitted) < SubmittedJobs.keptAfterClaim
+            }
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -232,12 +254,13 @@ public struct StatusCommand: Subcommand {
             return 0
         }
         if job == nil {
-            context.out(visible.isEmpty ? "no jobs of this account (uid \(me)) on the status board" : "your jobs:")
+            context.out(visible.isEmpty && queued.isEmpty ? "no jobs of this account (uid \(me)) on the status board" : "your jobs:")
+            for id in queued { context.out("  \(id)  queued (waiting for a daemon)") }
         }
         for record in visible + held {
             let lines = Self.lines(record)
             if job == nil {
-                context.out("  \(safe: record.job)  \(record.state.rawValue)\(record.decision.map { " \(safe: $0)" } ?? "")"
+                context.out("  \(safe: record.job)  \(Self.stateText(record))\(record.decision.map { " \(safe: $0)" } ?? "")"
                             + (record.uid == me ? "" : "  (\(safe: record.requester): awaiting approval)")
                             + (record.uid == me ? record.hold?.decision.map { "  (\(safe: $0) by \(safe: record.hold?.approver ?? "?"))" } ?? "" : ""))
             } else {
@@ -264,12 +287,21 @@ public struct StatusCommand: Subcommand {
             + Commands.answerLine(answer)
     }
 
+    /// A record's state in words: "running" only while a live daemon holds the job's claim (an
+    /// `flock` on the claimed file, seen in `/proc/locks`); a running job no daemon holds was
+    /// interrupted (a daemon killed or stopped) and is taken up again when a daemon starts.
+    static func stateText(_ record: JobStatusRecord) -> String {
+        guard record.state == .running, let claim = record.claim, claim.isHeld == false else { return record.state.rawValue }
+        return "interrupted, will resume (no daemon holds it now; a daemon takes it up again when one runs)"
+    }
+
     /// A record in words.
     static func lines(_ record: JobStatusRecord) -> [String] {
         var lines = ["job \(safe: record.job)",
                      "  requester: \(safe: record.requester) (uid \(record.uid), agency \(safe: record.agency))"]
         if let purpose = record.purpose { lines.append("  purpose: \(safe: purpose)\(record.caseNumber.map { ", case \(safe: $0)" } ?? "")") }
-        lines.append("  state: \(record.state.rawValue)\(record.state == .held ? " (awaiting a supervisor: frs approve|reject)" : "")")
+        lines.append("  state: \(stateText(record))\(record.state == .held ? " (awaiting a supervisor: frs approve|reject)" : "")")
+        if record.state == .running, let progress = record.progress { lines.append("  progress: \(progress.sentence)") }
         if let hold = record.hold {
             if record.state == .held {
                 // What the supervisor decides on.

@@ -88,7 +88,8 @@ final class JobPipeline: SpoolRoom {
             return
         }
 
-        let job = read.record
+        var job = read.record
+        job.claim = ClaimMark(device: claim.status.device, inode: claim.status.inode)
         let requester = try read.parsed.fields.requester.flatMap { try registry.requester($0) }
         let agency = try requester.flatMap { try registry.policyAgency($0.agency) }
         if job.authenticated, refusal == nil, let agency = job.agency {
@@ -261,8 +262,10 @@ final class JobPipeline: SpoolRoom {
 
         if request.probeDir != nil {
             // A bulk job: explicit probes and the folder's, one record a line beside the summary (BulkRunner.swift).
-            let runner = BulkRunner(layout: layout, evidence: evidence, searcher: searcher, logger: logger, clock: clock,
+            var runner = BulkRunner(layout: layout, evidence: evidence, searcher: searcher, logger: logger, clock: clock,
                                     workers: bulkWorkers, batchSize: bulkBatchSize)
+            // The requester reads the progress on the board (frs status JOB).
+            runner.onProgress = { [views] figures in views.publish(job, state: .running, progress: figures) }
             let count = try runner.run(id: id, explicit: records, probes: bulk, maxCandidates: maxCandidates,
                                        threshold: threshold)
             return ResultBuilder.completed(job: id, request: request, probes: [], probeCount: count, searcher: searcher,

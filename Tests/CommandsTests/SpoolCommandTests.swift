@@ -121,10 +121,11 @@ struct SpoolCommandTests {
         #expect(one.output.contains("in: incoming"))
         #expect(try frs(["status", "no-such-job"], in: dir).status == 1)
 
+        // Not held (not even received): refused at once, nothing queued.
         let approve = try frs(["approve", id, "--supervisor", "sroe"], in: dir)
-        #expect(approve.status == 0)
+        #expect(approve.status == 1 && approve.error.contains("refused (supervisor.job-not-held)"), "\(approve.error)")
         let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/spool/incoming")
-        #expect(names.contains { $0.hasPrefix(id) && $0.hasSuffix(".approval") })
+        #expect(!names.contains { $0.hasSuffix(".approval") })
 
         let verify = try frs(["audit", "verify"], in: dir)
         #expect(verify.status == 0)
