@@ -152,12 +152,23 @@ public struct DaemonCommand: Subcommand {
 public struct StatusCommand: Subcommand {
     public static let words = ["status"]
     public static let abstract = "your jobs (or, for the daemon's account, the spool's queues), or where one job is and how it ended"
-    public static let usage = "status [JOB] [--format text|json]"
+    public static let usage = "status [JOB] [--format text|json] | status --queue"
+    public static let help = """
+          --queue   what waits for you: for an examiner, the leads of your agency's jobs (not your
+                    own) you have not reviewed; for a supervisor, the held jobs to approve or reject
+                    and the disputed leads to resolve
+        Without a job: your jobs (queued ones as soon as frs submit queued them, a bulk job's
+        progress while it runs, "interrupted, will resume" when no daemon holds it) and the
+        daemon's answers to your requests.
+        """
 
     public var job: String?
     public var json: Bool
+    /// `--queue`: what waits for this person.
+    public var queue: Bool
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
+        queue = arguments.flag("--queue")
         let format = try arguments.option("--format") ?? "text"
         guard format == "text" || format == "json" else { throw UsageError("--format is text or json, not \"\(format)\"") }
         json = format == "json"
@@ -170,6 +181,7 @@ public struct StatusCommand: Subcommand {
         if let job, job.isEmpty || job.contains("/") || job.hasPrefix(".") {
             throw UsageError("\"\(job)\" is not a job id")
         }
+        if queue, job != nil || json { throw UsageError("--queue takes no job id and prints text") }
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
@@ -179,6 +191,7 @@ public struct StatusCommand: Subcommand {
             context.err("frs: \(problem)")
             return 1
         }
+        if queue { return workQueue(context, layout) }
         if privileged && !json { return try queueStatus(context, layout) }
         return try boardStatus(context, layout)
     }

@@ -228,6 +228,45 @@ extension RequestAnswerTests {
     }
 }
 
+extension RequestAnswerTests {
+    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    func workQueuesListWhatWaitsForEachPerson() throws {
+        let dir = try tests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (layout, id, subject) = try spool(dir)
+        func queue(_ uid: UInt32) throws -> String {
+            let run = try run(uid, ["status", "--queue"], in: dir)
+            #expect(run.status == 0, "\(run.error)")
+            return run.output
+        }
+        let lead = "face 1 candidate \(subject)"
+        // The stub search gives face 1 two candidates.
+        #expect(try queue(1003).contains("\(id)  2 leads to review: \(lead); "))
+        #expect(try queue(1006).contains("\(id)  2 leads to review"))
+        #expect(try queue(1000).contains("nothing waits for this account"))
+        #expect(try queue(1008).contains("nothing waits for you"))  // another agency's supervisor
+
+        // eexam reviews: off her queue, still on fexam's (the second review).
+        _ = try handDrop(layout, ReviewRequest(job: id, examiner: "eexam", face: 1, candidate: subject,
+                                               disposition: .possibleMatch, note: nil), uid: 1003)
+        try drain(layout)
+        let after = try queue(1003)
+        #expect(after.contains("\(id)  1 lead to review: ") && !after.contains(lead), "\(after)")
+        #expect(try queue(1006).contains("\(id)  2 leads to review: \(lead); "))
+        // fexam disagrees: disputed, for the supervisor; off both examiners' queues.
+        _ = try handDrop(layout, ReviewRequest(job: id, examiner: "fexam", face: 1, candidate: subject,
+                                               disposition: .noMatch, note: nil), uid: 1006)
+        let held = try submitHeld(dir, case: "24-9")
+        try drain(layout)
+        let second = try queue(1006)
+        #expect(second.contains("\(id)  1 lead to review: ") && !second.contains(lead), "\(second)")
+        let supervisor = try queue(1001)
+        #expect(supervisor.contains("\(id)  \(lead): disputed, to resolve"), "\(supervisor)")
+        #expect(supervisor.contains("\(held)  held: approve or reject") && supervisor.contains("watch terms: protest"), "\(supervisor)")
+        #expect(!(try queue(1008)).contains(held))
+    }
+}
+
 /// A flag one thread sets and another reads.
 final class ManagedAtomicFlag: @unchecked Sendable {
     private let lock = NSLock()
