@@ -5,6 +5,7 @@ import FaceEngine
 import FaceSearch
 import Foundation
 import Glibc
+import Imaging
 import Policy
 import Results
 import Reviews
@@ -19,7 +20,8 @@ public struct SubmitCommand: Subcommand {
     public static let abstract = "hand probe images to the evidence store and queue a search; prints the job id"
     public static let usage = """
         submit --requester ID --purpose CODE [--case N] [--offense TEXT] --justification TEXT
-                 [--max-candidates N] [--probe-source SOURCE] [--probe-edit "BY: EDIT"]... IMAGE...
+                 [--max-candidates N] [--probe-source SOURCE] [--probe-edit "BY: EDIT"]...
+                 [--probe-dir DIR] IMAGE...
         """
     public static let help = """
           --purpose CODE        \(Purpose.allCases.map(\.rawValue).joined(separator: ", ")) (MOU IV)
@@ -30,10 +32,17 @@ public struct SubmitCommand: Subcommand {
           --probe-source S      surveillance-still, photo, social-media, booking or other
                                 (sketch, composite and lookalike are refused)
           --probe-edit "BY: EDIT"  a change made to the probe before the search, and by whom (repeatable)
+          --probe-dir DIR       a bulk job: every image in DIR (not hidden files or subfolders) is
+                                searched, one record each in the result's .jsonl
+        Before anything is queued, frs submit checks what it can: the justification's length
+        against the policy's minimum (visible characters), the number of images, and that each
+        image is a JPEG file. The daemon checks everything again.
         """
 
     public var request: JobSubmission.Request
     public var images: [String]
+    /// `--probe-dir DIR`: a folder of images for a bulk job.
+    public var probeDirectory: String?
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
         request = JobSubmission.Request(
@@ -49,11 +58,12 @@ public struct SubmitCommand: Subcommand {
             request.probeEdits.append(ProbeEdit(by: edit[..<colon].trimmingCharacters(in: .whitespaces),
                                                 edit: edit[edit.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
+        probeDirectory = try arguments.option("--probe-dir")
         images = try arguments.positionals()
     }
 
     public func validate() throws(UsageError) {
-        guard !images.isEmpty else { throw UsageError("no probe image given") }
+        guard !images.isEmpty || probeDirectory != nil else { throw UsageError("no probe image (or --probe-dir) given") }
         // A sketch, composite or lookalike goes through: the daemon denies it, and the attempt is audited.
         if let source = request.probeSource, ProbeSource(rawValue: source) == nil {
             throw UsageError("--probe-source must be one of \(ProbeSource.accepted.map(\.rawValue).joined(separator: ", "))")
@@ -62,7 +72,14 @@ public struct SubmitCommand: Subcommand {
 
     public func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
-        let id = try JobSubmission(layout: layout).submit(request, images: images)
+        let files = try JobSubmission.probeFiles(images: images, probeDirectory: probeDirectory)
+        let problems = Self.problems(request, files: files, bulk: probeDirectory != nil, policy: PublishedPolicy.current(layout))
+        guard problems.isEmpty else {
+            problems.forEach { context.err("frs: \($0)") }
+            context.err("frs: nothing was queued")
+            return 1
+        }
+        let id = try JobSubmission(layout: layout).submit(request, images: images, probeDirectory: probeDirectory)
         context.out(id)
         let submitted = SubmittedJobs(layout: layout)
         do {
@@ -72,6 +89,49 @@ public struct SubmitCommand: Subcommand {
                         + "for frs status to list it before a daemon takes it (\(error)); frs status \(id) still finds it")
         }
         return 0
+    }
+}
+
+extension SubmitCommand {
+    /// What the daemon would deny a submission for that can be seen before it is queued, each in
+    /// a sentence with its reason code: a justification shorter than the policy's minimum (when the
+    /// policy is known: ``Spool/PublishedPolicy``), too many images, an image that is not a JPEG file.
+    static func problems(_ request: JobSubmission.Request, files: [String], bulk: Bool, policy: PublishedPolicy?) -> [String] {
+        var problems: [String] = []
+        if let minimum = policy?.minimumJustificationLength {
+            let length = PolicyText.visibleLength(request.justification)
+            if length < minimum {
+                problems.append("the justification has \(length) visible characters; the policy asks for at least \(minimum) "
+                                + "(\(ReasonCode.purposeJustificationTooShort.rawValue)): say what the search is for and why it is needed")
+            }
+        }
+        if files.isEmpty { problems.append("no image to search (the folder holds no plain files)") }
+        if let policy {
+            let limit = bulk ? policy.maxProbesPerDirectory : policy.maxProbesPerJob
+            if files.count > limit {
+                problems.append("\(files.count) images; the policy allows \(limit) \(bulk ? "in a bulk folder" : "per job") "
+                                + "(\(ReasonCode.inputTooManyProbes.rawValue))\(bulk ? "" : ": use --probe-dir for a bulk job")")
+            }
+        }
+        var notJPEG = 0
+        for file in files {
+            let head: [UInt8]
+            do {
+                head = try FileDescriptor.withOpenFile(file, flags: O_RDONLY) { try $0.readPrefix(16) }
+            } catch {
+                problems.append("\(file): cannot be read: \((error as? SystemCallError)?.message ?? "\(error)")")
+                continue
+            }
+            if let why = JPEGDecoder.notJPEGReason(head) {
+                notJPEG += 1
+                if notJPEG <= 20 {
+                    problems.append("\(file): \(why) (\(ReasonCode.inputProbeNotImage.rawValue)): frs searches JPEG photos; "
+                                    + "save it as a JPEG and submit again")
+                }
+            }
+        }
+        if notJPEG > 20 { problems.append("… and \(notJPEG - 20) more files that are not JPEG") }
+        return problems
     }
 }
 

@@ -78,7 +78,7 @@ struct LeadCommandTests {
             #expect(try tests.frs(["user", "add", id, "--name", id, "--agency", "SCPD", "--role", role, "--uid", owner,
                                    "--vetted", "2025-01-01", "--trained", "2026-01-01"], in: dir).status == 0)
         }
-        _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data("probe bytes".utf8),
+        _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0] + Array("probe bytes".utf8)),
                                            attributes: [.posixPermissions: 0o644])
         let submit = try run(1000, ["submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", "24-1",
                                     "--offense", "armed robbery", "--justification", "Suspect seen on the store camera",

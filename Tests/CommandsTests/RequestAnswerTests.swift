@@ -45,7 +45,7 @@ struct RequestAnswerTests {
                                        "--role", role, "--uid", "\(uid)", "--vetted", "2025-01-01", "--trained", "2026-01-01"], in: dir)
             #expect(added.status == 0, "\(added.error)")
         }
-        _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data("probe bytes".utf8),
+        _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0] + Array("probe bytes".utf8)),
                                            attributes: [.posixPermissions: 0o644])
         let submit = try run(1000, ["submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", "24-1",
                                     "--offense", "armed robbery", "--justification", "Suspect seen on the store camera",

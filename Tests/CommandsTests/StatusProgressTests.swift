@@ -135,3 +135,60 @@ struct StatusProgressTests {
         #expect(!(try run(1000, ["status"], home: home, in: dir)).output.contains("queued"))
     }
 }
+
+/// Issue #20: `frs submit` checks what it can before queuing, in plain words, and hands over a folder.
+@Suite("frs submit: checks before queuing, --probe-dir")
+struct SubmitChecksTests {
+    let tests = SpoolCommandTests()
+
+    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    func aShortJustificationAndAPNGAreRefusedBeforeQueuingAndAFolderIsHandedOver() throws {
+        let answers = RequestAnswerTests()
+        let dir = try tests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (layout, _, _) = try answers.spool(dir)  // a daemon ran: outbox/policy.json is published
+        #expect(PublishedPolicy.current(SpoolLayout(root: "/nonexistent")) == nil)
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]
+        _ = FileManager.default.createFile(atPath: dir + "/shot.png.jpg", contents: Data(png), attributes: [.posixPermissions: 0o644])
+        func submit(_ extra: [String], justification: String = "Suspect seen on the store camera") throws -> SpoolCommandTests.Run {
+            try answers.run(1000, ["submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", "24-5",
+                                   "--offense", "armed robbery", "--justification", justification] + extra, in: dir)
+        }
+        func queued() throws -> [String] {
+            try Directory.entries(layout.incoming).filter { !$0.hasPrefix(".") }
+        }
+        // 30 zero-width spaces do not make a justification.
+        let short = try submit(["cam1.jpg"], justification: "robbery" + String(repeating: "\u{200B}", count: 30))
+        #expect(short.status == 1, "\(short.output)")
+        #expect(short.error.contains("the justification has 7 visible characters; the policy asks for at least 30"), "\(short.error)")
+        #expect(short.error.contains("purpose.justification-too-short") && short.error.contains("nothing was queued"))
+        let notJPEG = try submit(["cam1.jpg", "shot.png.jpg"])
+        #expect(notJPEG.status == 1)
+        #expect(notJPEG.error.contains("shot.png.jpg: not a JPEG file (looks like a PNG image) (input.probe-not-image)"), "\(notJPEG.error)")
+        #expect(!notJPEG.error.contains("notImage(") && !notJPEG.error.contains("\\\""))
+        #expect(try queued().isEmpty)
+
+        // A folder for a bulk job: every plain file, not hidden ones or subfolders.
+        let folder = dir + "/backlog"
+        try Directory.create(folder, mode: 0o755)
+        try Directory.create(folder + "/sub", mode: 0o755)
+        for name in ["a.jpg", "b.jpg", "c.jpg", ".hidden.jpg"] {
+            _ = FileManager.default.createFile(atPath: "\(folder)/\(name)", contents: Data([0xFF, 0xD8, 0xFF, 0xE0] + Array(name.utf8)),
+                                               attributes: [.posixPermissions: 0o644])
+        }
+        let bulk = try submit(["--probe-dir", "backlog"])
+        #expect(bulk.status == 0, "\(bulk.error)")
+        let id = bulk.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try Directory.entries(layout.dropFolder(for: id)).filter { !$0.hasPrefix(".") }.sorted() == ["a.jpg", "b.jpg", "c.jpg"])
+        let job = String(decoding: try DurableFile.read(layout.jobFile(id, in: layout.incoming)), as: UTF8.self)
+        #expect(job.contains("\"probe_dir\" : \"\(id)\""), "\(job)")
+        try answers.drain(layout)
+        let result = try JobResult.decode(try DurableFile.read(layout.resultFile(id)))
+        #expect(result.decision == .completed, "\(result.messages)")
+        #expect(result.probeCount == 3)
+
+        // A PNG that reaches the daemon (dropped by hand) is denied in words, not Swift syntax.
+        let error = ProbeImageError.notImage("not a JPEG file (looks like a PNG image)")
+        #expect("\(error)" == "not a JPEG file (looks like a PNG image); frs searches JPEG photos: save the image as a JPEG and submit it again")
+    }
+}
