@@ -155,13 +155,15 @@ if out=$(ana frs status "$JH" 2>&1) && grep -q "rejected by sam: Call me first a
 grep -q '"note" : "Call me first about this case"' "$FRS_SPOOL/outbox/results/$JH.json" && ok "the result names the note" \
   || bad "the rejected job's result has no note"
 # --wait with a daemon running: the answer is printed.
-as $DAEMON $DAEMON,$GA,$GB $FRS daemon >"$W/daemon-live.out" 2>&1 & LIVE=$!
+# setpriv itself in the background (not the `as` function, whose subshell would take the signal instead).
+setpriv --reuid $DAEMON --regid $DAEMON --groups $DAEMON,$GA,$GB -- $FRS daemon >"$W/daemon-live.out" 2>&1 & LIVE=$!
 out=$(as $TOM $GA $FRS review "$JA" --examiner tom --disposition possible-match --wait 120 "${LEAD[@]}" 2>&1); rc=$?
 [ $rc = 0 ] && grep -q "accepted: review recorded" <<<"$out" && ok "--wait prints the daemon's answer (exit 0)" \
   || bad "--wait with a daemon (exit $rc): $out"
 out=$(as $ANA $GA $FRS outcome "$JA" --action none --wait 120 "${LEAD[@]}" 2>&1); rc=$?
 [ $rc = 0 ] && ok "an outcome on the released lead is accepted" || bad "outcome on a released lead (exit $rc): $out"
 kill -TERM $LIVE; wait $LIVE 2>/dev/null
+kill -0 $LIVE 2>/dev/null && bad "the daemon did not stop on SIGTERM" || ok "the daemon stops on SIGTERM"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
