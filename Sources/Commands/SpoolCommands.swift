@@ -83,10 +83,10 @@ public struct SubmitCommand: Subcommand {
         context.out(id)
         let submitted = SubmittedJobs(layout: layout)
         do {
-            try submitted.note(id)
+            try submitted.note(id)  // nothing without a home of this account's own
         } catch {
-            context.err("frs: queued, but the job could not be noted in \(submitted.file ?? "a state directory (no HOME)") "
-                        + "for frs status to list it before a daemon takes it (\(error)); frs status \(id) still finds it")
+            context.err("frs: queued, but the job could not be noted in \(submitted.file ?? "") for frs status to list it "
+                        + "before a daemon takes it (\(error)); frs status \(id) still finds it")
         }
         return 0
     }

@@ -8,7 +8,7 @@ import SystemCalls
 ///
 /// The drop box cannot be listed (`incoming/` is 1733), and nothing in the spool is both writable
 /// by the submitter and safe from other accounts, so `frs submit` notes each job id in the
-/// account's own state directory: `$XDG_STATE_HOME/frs/` (default `~/.local/state/frs/`), file
+/// account's own state directory (one it owns): `$XDG_STATE_HOME/frs/` (default `~/.local/state/frs/`), file
 /// `submitted-<device>-<inode of the spool>` (0600), one `<job> <unix time>` a line. The note is only
 /// a hint: `frs status` shows a job as queued only when `incoming/<job>.json` exists and is owned by
 /// this account (a name another account dropped is theirs, not ours), and drops the id once the
@@ -21,9 +21,15 @@ struct SubmittedJobs {
     /// claim and board, or a job whose requester could not be established).
     static let keptAfterClaim: TimeInterval = 86_400
 
-    init(layout: SpoolLayout, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
-            ?? environment["HOME"].flatMap { $0.hasPrefix("/") ? $0 + "/.local/state" : nil }
+    /// - Parameter uid: the account whose note it is: a `HOME` (or `XDG_STATE_HOME`) another account
+    ///   owns is not this account's (a `sudo` or `setpriv` that kept the caller's environment), and
+    ///   then there is no note (``file`` is `nil`).
+    init(layout: SpoolLayout, environment: [String: String] = ProcessInfo.processInfo.environment, uid: UInt32 = getuid()) {
+        func own(_ path: String?) -> String? {
+            guard let path, path.hasPrefix("/"), (try? FileStatus.of(path).owner) == uid else { return nil }
+            return path
+        }
+        let base = own(environment["XDG_STATE_HOME"]) ?? own(environment["HOME"]).map { $0 + "/.local/state" }
         guard let base, let spool = try? FileStatus.of(layout.root) else {
             file = nil
             return

@@ -79,7 +79,9 @@ struct StatusProgressTests {
         let otherHome = dir + "/home-1003"
         try Directory.create(otherHome, mode: 0o700)
         #expect(chown(otherHome, 1003, RequestAnswerTests.agencyGroup) == 0)
-        let othersNote = SubmittedJobs(layout: layout, environment: ["HOME": otherHome])
+        // A HOME another account owns (a kept environment under sudo or setpriv) is not this account's: no note.
+        #expect(SubmittedJobs(layout: layout, environment: ["HOME": home], uid: 1003).file == nil)
+        let othersNote = SubmittedJobs(layout: layout, environment: ["HOME": otherHome], uid: 1003)
         try othersNote.note(queued)
         for path in [".local", ".local/state", ".local/state/frs"].map({ otherHome + "/" + $0 }) + [othersNote.file!] {
             #expect(chown(path, 1003, RequestAnswerTests.agencyGroup) == 0)
