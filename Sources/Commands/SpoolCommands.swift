@@ -212,7 +212,7 @@ public struct DaemonCommand: Subcommand {
 public struct StatusCommand: Subcommand {
     public static let words = ["status"]
     public static let abstract = "your jobs (or, for the daemon's account, the spool's queues), or where one job is and how it ended"
-    public static let usage = "status [JOB] [--format text|json] | status --queue"
+    public static let usage = "status [JOB] [--format text|json]\n       frs status --queue"
     public static let help = """
           --queue   what waits for you: for an examiner, the leads of your agency's jobs (not your
                     own) you have not reviewed; for a supervisor, the held jobs to approve or reject

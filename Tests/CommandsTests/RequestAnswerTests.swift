@@ -45,17 +45,7 @@ struct RequestAnswerTests {
                                        "--role", role, "--uid", "\(uid)", "--vetted", "2025-01-01", "--trained", "2026-01-01"], in: dir)
             #expect(added.status == 0, "\(added.error)")
         }
-        _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0] + Array("probe bytes".utf8)),
-                                           attributes: [.posixPermissions: 0o644])
-        let submit = try run(1000, ["submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", "24-1",
-                                    "--offense", "armed robbery", "--justification", "Suspect seen on the store camera",
-                                    "cam1.jpg"], in: dir)
-        #expect(submit.status == 0, "\(submit.error)")
-        let id = submit.output.trimmingCharacters(in: .whitespacesAndNewlines)
-        let layout = SpoolLayout(root: dir + "/spool")
-        try drain(layout)
-        let result = try JobResult.decode(try DurableFile.read(layout.resultFile(id)))
-        #expect(result.decision == .completed, "\(result.reasons)")
+        let (layout, id, result) = try SpoolCommandTests.submitJDoesJob(in: dir, run: { try run(1000, $0, in: dir) }, drain: drain)
         return (layout, id, try #require(result.probes.first?.faces.first?.candidates.first?.subject))
     }
 
@@ -273,4 +263,24 @@ final class ManagedAtomicFlag: @unchecked Sendable {
     private var value = false
     var isSet: Bool { lock.withLock { value } }
     func set() { lock.withLock { value = true } }
+}
+
+extension SpoolCommandTests {
+    /// jdoe's job (uid 1000) of a stand-in JPEG `cam1.jpg`, submitted with `run`, drained with
+    /// `drain`; its result must be completed.
+    static func submitJDoesJob(in dir: String, extra: [String] = [], run: ([String]) throws -> Run,
+                               drain: (SpoolLayout) throws -> Void) throws -> (SpoolLayout, String, JobResult) {
+        _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0] + Array("probe bytes".utf8)),
+                                           attributes: [.posixPermissions: 0o644])
+        let submit = try run(["submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", "24-1",
+                              "--offense", "armed robbery", "--justification", "Suspect seen on the store camera"]
+                             + extra + ["cam1.jpg"])
+        #expect(submit.status == 0, "\(submit.error)")
+        let id = submit.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let layout = SpoolLayout(root: dir + "/spool")
+        try drain(layout)
+        let result = try JobResult.decode(try DurableFile.read(layout.resultFile(id)))
+        #expect(result.decision == .completed, "\(result.reasons)")
+        return (layout, id, result)
+    }
 }
