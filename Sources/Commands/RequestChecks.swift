@@ -43,6 +43,16 @@ struct RequestChecks {
         return nil
     }
 
+    /// Whether an agency's board is closed to this account while it is in the daemon's own group (the
+    /// agency has no Unix group): then whose jobs are on it cannot be told from here.
+    func hasGrouplessBoardClosedToThisAccount() -> Bool {
+        let board = layout.board
+        let daemonGroup = try? FileStatus.of(layout.statusBoard).group
+        return ((try? board.agencies()) ?? []).contains {
+            access(board.directory(agency: $0), R_OK | X_OK) != 0 && (try? FileStatus.of(board.directory(agency: $0)).group) == daemonGroup
+        }
+    }
+
     /// The job's completed result, as the agency's group reads it; `nil` when this account cannot
     /// tell (a result it may not read that is no agency's group's: an agency without a group).
     func completedResult(job: String) -> Result<JobResult, Refusal>? {
@@ -209,6 +219,9 @@ struct RequestChecks {
     /// registered for this account, a supervisor, not the job's requester.
     func decision(_ request: ApprovalRequest) -> Refusal? {
         guard let (record, staff) = board(job: request.job) else {
+            // A board closed to this account that is no agency group's (an agency without a group)
+            // may hold it: the daemon decides.
+            if hasGrouplessBoardClosedToThisAccount() { return nil }
             return Refusal(.supervisorJobNotHeld, "no job \(request.job) on a status board this account can read: "
                            + "a supervisor decides the held jobs of their own agency")
         }

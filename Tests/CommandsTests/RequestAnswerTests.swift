@@ -257,6 +257,33 @@ extension RequestAnswerTests {
     }
 }
 
+extension RequestAnswerTests {
+    /// An agency without a Unix group: its board is the daemon's alone, so a supervisor's approval
+    /// cannot be checked from their account and goes to the daemon, which decides.
+    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    func anApprovalForAnAgencyWithoutAGroupIsLeftToTheDaemon() throws {
+        let dir = try tests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(chmod(dir, 0o755) == 0)
+        #expect(try tests.frs(["init"], in: dir).status == 0)
+        #expect(try tests.frs(["agency", "add", "SCPD", "--name", "PD"], in: dir).status == 0)
+        for (id, role, uid) in [("jdoe", "analyst", 1000), ("sroe", "supervisor", 1001)] {
+            #expect(try tests.frs(["user", "add", id, "--name", id, "--agency", "SCPD", "--role", role, "--uid", "\(uid)",
+                                   "--vetted", "2025-01-01", "--trained", "2026-01-01"], in: dir).status == 0)
+        }
+        let layout = SpoolLayout(root: dir + "/spool")
+        _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0] + Array("probe".utf8)),
+                                           attributes: [.posixPermissions: 0o644])
+        let held = try submitHeld(dir, case: "24-3")
+        try drain(layout)
+        let approve = try tests.frs(["setpriv", "--reuid=1001", "--regid=1001", "--clear-groups", "--", SpoolCommandTests.binary,
+                                     "approve", held, "--supervisor", "sroe", "--note", "ok"], in: dir, direct: true)
+        #expect(approve.status == 0 && approve.output.contains("queued as"), "\(approve.error)")
+        try drain(layout)
+        #expect(try JobResult.decode(try DurableFile.read(layout.resultFile(held))).approval?.approver == "sroe")
+    }
+}
+
 /// A flag one thread sets and another reads.
 final class ManagedAtomicFlag: @unchecked Sendable {
     private let lock = NSLock()
