@@ -210,7 +210,9 @@ public struct SupervisorApproval: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case decision, approver, note
+        // Not "decision": the result's own key, which simple readers look for first.
+        case decision = "supervisor_decision"
+        case approver, note
         case watchTerms = "watch_terms"
     }
 

@@ -287,7 +287,9 @@ public struct HoldFacts: Codable, Sendable, Equatable {
         case watchTerms = "watch_terms"
         case probes
         case probeDir = "probe_dir"
-        case decision, approver, note
+        // Not "decision": the record's own key, which simple readers look for first.
+        case decision = "supervisor_decision"
+        case approver, note
     }
 }
 
