@@ -29,13 +29,13 @@ let answerHelp = """
 func handOver(_ context: CommandContext, _ request: some DropBoxRequest, what: String,
               refusal: RequestChecks.Refusal?, wait: Double?) throws -> Int32 {
     if let refusal {
-        context.err("frs: \(what) refused (\(refusal.reason.rawValue)): \(refusal.message)")
+        context.err("frs: \(safe: what) refused (\(refusal.reason.rawValue)): \(safe: refusal.message)")
         return 1
     }
     let layout = SpoolLayout(root: context.spool)
     let name = try request.drop(via: layout.tmp, into: layout.incoming)
     let uid = getuid()
-    context.out("\(what) queued as \(name); the daemon's answer will appear in `frs status` "
+    context.out("\(safe: what) queued as \(name); the daemon's answer will appear in `frs status` "
                 + "(\(layout.answers.file(request: name, uid: uid)))")
     guard let wait else { return 0 }
     guard let answer = layout.answers.wait(request: name, uid: uid, seconds: wait) else {
@@ -50,8 +50,8 @@ func handOver(_ context: CommandContext, _ request: some DropBoxRequest, what: S
 /// An answer in one line: `accepted: …` or `refused (reason, …): …`.
 func answerLine(_ answer: RequestAnswer) -> String {
     switch answer.state {
-    case .accepted: "accepted: \(answer.message)"
-    case .refused: "refused (\(answer.reasons.joined(separator: ", "))): \(answer.message)"
+    case .accepted: "accepted: \(safe: answer.message)"
+    case .refused: "refused (\(safe: answer.reasons.joined(separator: ", "))): \(safe: answer.message)"
     }
 }
 

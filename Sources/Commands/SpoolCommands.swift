@@ -75,7 +75,7 @@ public struct SubmitCommand: Subcommand {
         let files = try JobSubmission.probeFiles(images: images, probeDirectory: probeDirectory)
         let problems = Self.problems(request, files: files, bulk: probeDirectory != nil, policy: PublishedPolicy.current(layout))
         guard problems.isEmpty else {
-            problems.forEach { context.err("frs: \($0)") }
+            problems.forEach { context.err("frs: \(safe: $0)") }
             context.err("frs: nothing was queued")
             return 1
         }
@@ -297,7 +297,7 @@ public struct StatusCommand: Subcommand {
             }
             if !answers.isEmpty, !json {
                 // A request about a job this account cannot see (another agency's): its answer.
-                context.out("job \(job) (not visible to this account)")
+                context.out("job \(safe: job) (not visible to this account)")
                 answers.forEach { context.out("  " + Self.answerLine($0)) }
                 return 0
             }
@@ -328,7 +328,7 @@ public struct StatusCommand: Subcommand {
         }
         if job == nil {
             context.out(visible.isEmpty && queued.isEmpty ? "no jobs of this account (uid \(me)) on the status board" : "your jobs:")
-            for id in queued { context.out("  \(id)  queued (waiting for a daemon)") }
+            for id in queued { context.out("  \(safe: id)  queued (waiting for a daemon)") }
         }
         for record in visible + held {
             let lines = Self.lines(record)
@@ -356,7 +356,7 @@ public struct StatusCommand: Subcommand {
 
     /// An answer in `frs status`: when, what, about which job, and the answer.
     static func answerLine(_ answer: RequestAnswer) -> String {
-        "\(answer.answered)  \(answer.kind)\(answer.job.map { " of \($0)" } ?? "") (\(answer.request)): "
+        "\(safe: answer.answered)  \(safe: answer.kind)\(answer.job.map { " of \(safe: $0)" } ?? "") (\(safe: answer.request)): "
             + Commands.answerLine(answer)
     }
 
@@ -374,7 +374,7 @@ public struct StatusCommand: Subcommand {
                      "  requester: \(safe: record.requester) (uid \(record.uid), agency \(safe: record.agency))"]
         if let purpose = record.purpose { lines.append("  purpose: \(safe: purpose)\(record.caseNumber.map { ", case \(safe: $0)" } ?? "")") }
         lines.append("  state: \(stateText(record))\(record.state == .held ? " (awaiting a supervisor: frs approve|reject)" : "")")
-        if record.state == .running, let progress = record.progress { lines.append("  progress: \(progress.sentence)") }
+        if record.state == .running, let progress = record.progress { lines.append("  progress: \(safe: progress.sentence)") }
         if let hold = record.hold {
             if record.state == .held {
                 // What the supervisor decides on.

@@ -27,14 +27,14 @@ extension StatusCommand {
             let records = ((try? board.records(agency: agency))?.records ?? []).filter { $0.uid != me }
             if supervises {
                 for record in records where record.state == .held {
-                    lines.append("  \(record.job)  held: approve or reject (frs status \(record.job)) — \(record.requester)"
-                                 + (record.caseNumber.map { ", case \($0)" } ?? "")
-                                 + (record.hold.map { ", watch terms: \($0.watchTerms.joined(separator: ", "))" } ?? ""))
+                    lines.append("  \(safe: record.job)  held: approve or reject (frs status \(safe: record.job)) — \(safe: record.requester)"
+                                 + (record.caseNumber.map { ", case \(safe: $0)" } ?? "")
+                                 + (record.hold.map { ", watch terms: \(safe: $0.watchTerms.joined(separator: ", "))" } ?? ""))
                 }
                 for record in records {
                     for lead in record.leads ?? [] where lead.state == LeadState.Status.disputed.rawValue
                         && !lead.dispositions.contains(where: { ids.contains($0.examiner) }) {
-                        lines.append("  \(record.job)  face \(lead.face) candidate \(lead.candidate): disputed, to resolve (frs resolve)")
+                        lines.append("  \(safe: record.job)  face \(lead.face) candidate \(safe: lead.candidate): disputed, to resolve (frs resolve)")
                     }
                 }
             }
@@ -43,8 +43,8 @@ extension StatusCommand {
                     let waiting = Self.leadsToReview(record, layout: layout, mine: ids)
                     guard !waiting.isEmpty else { continue }
                     let shown = waiting.prefix(5).map { "face \($0.face) candidate \($0.candidate)" }.joined(separator: "; ")
-                    lines.append("  \(record.job)  \(waiting.count) lead\(waiting.count == 1 ? "" : "s") to review: \(shown)"
-                                 + (waiting.count > 5 ? "; …" : "") + " (sheet: \(record.sheet ?? layout.sheetFile(record.job)))")
+                    lines.append("  \(safe: record.job)  \(waiting.count) lead\(waiting.count == 1 ? "" : "s") to review: \(safe: shown)"
+                                 + (waiting.count > 5 ? "; …" : "") + " (sheet: \(safe: record.sheet ?? layout.sheetFile(record.job)))")
                 }
             }
         }

@@ -69,16 +69,6 @@ public enum ProbeImageError: Error, Equatable, Sendable, CustomStringConvertible
     }
 }
 
-extension ProbeImageError: CustomStringConvertible {
-    /// In plain words, with what would fix it (never the enum's spelling).
-    public var description: String {
-        switch self {
-        case .notImage(let why): "\(why); frs searches JPEG photos: save the image as a JPEG and submit it again"
-        case .tooLarge(let why): "\(why); submit a smaller copy (a crop around the face)"
-        }
-    }
-}
-
 /// One face found in a probe image, with its candidates.
 public struct FaceResult: Codable, Sendable, Equatable {
     /// The face's rectangle `[left, top, right, bottom]` in the original image's pixels (dlib's
