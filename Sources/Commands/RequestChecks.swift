@@ -35,7 +35,7 @@ struct RequestChecks {
     /// list (empty when the agency publishes none).
     func board(job: String) -> (record: JobStatusRecord, staff: [StaffEntry])? {
         let board = layout.board
-        for agency in (try? board.agencies()) ?? [] where access(board.directory(agency: agency), R_OK | X_OK) == 0 {
+        for agency in (try? board.agencies()) ?? [] where FileStatus.isAccessible(board.directory(agency: agency), R_OK | X_OK) {
             if let record = try? board.read(job: job, agency: agency) {
                 return (record, (try? board.readStaff(agency: agency)) ?? [])
             }
@@ -49,7 +49,7 @@ struct RequestChecks {
         let board = layout.board
         let daemonGroup = try? FileStatus.of(layout.statusBoard).group
         return ((try? board.agencies()) ?? []).contains {
-            access(board.directory(agency: $0), R_OK | X_OK) != 0 && (try? FileStatus.of(board.directory(agency: $0)).group) == daemonGroup
+            !FileStatus.isAccessible(board.directory(agency: $0), R_OK | X_OK) && (try? FileStatus.of(board.directory(agency: $0)).group) == daemonGroup
         }
     }
 

@@ -3,6 +3,7 @@ import Policy
 import Results
 import Reviews
 import Spool
+import SystemCalls
 
 extension StatusCommand {
     /// `frs status --queue`: what waits for this person, from the boards of the agencies they are
@@ -17,7 +18,7 @@ extension StatusCommand {
         let me = getuid()
         var lines: [String] = []
         var staffOfSome = false
-        for agency in (try? board.agencies()) ?? [] where access(board.directory(agency: agency), R_OK | X_OK) == 0 {
+        for agency in (try? board.agencies()) ?? [] where FileStatus.isAccessible(board.directory(agency: agency), R_OK | X_OK) {
             let mine = ((try? board.readStaff(agency: agency)) ?? []).filter { $0.uid == me && $0.status == "active" }
             let ids = Set(mine.map(\.user))
             let reviews = mine.contains { Role(rawValue: $0.role)?.canReview == true }

@@ -51,7 +51,7 @@ public struct PublishedPolicy: Codable, Sendable, Equatable {
     /// The policy as this account can know it: the policy file itself when it can read `state/`,
     /// else what the daemon published; `nil` when neither is there (no daemon has run yet).
     public static func current(_ layout: SpoolLayout) -> PublishedPolicy? {
-        if access(layout.state, R_OK | X_OK) == 0, let policy = try? layout.loadPolicy() { return PublishedPolicy(policy) }
+        if FileStatus.isAccessible(layout.state, R_OK | X_OK), let policy = try? layout.loadPolicy() { return PublishedPolicy(policy) }
         return read(layout.publishedPolicy)
     }
 }
