@@ -8,9 +8,10 @@ swift build --build-tests
 swift test --skip-build
 # The scripts with the real binary: a skipped one is named in the summary (and fails when CI=true).
 summary=() total_pass=0 total_fail=0
-for script in "torture.sh --quick" accounts.sh diskfull.sh; do
+for script in "torture.sh --quick" accounts.sh answers.sh diskfull.sh; do
   # torture: the spool under fire (a few minutes; see SECURITY.md). accounts: a service-account daemon, two
-  # agencies, examiners, supervisors, auditors on distinct uids (root: setpriv). diskfull: a full tmpfs.
+  # agencies, examiners, supervisors, auditors on distinct uids (root: setpriv). answers: requests answered where
+  # their authors look, the hand drop as README.md shows it (root: setpriv). diskfull: a full tmpfs.
   out=$(mktemp)
   set +e
   ./scripts/$script 2>&1 | tee "$out"

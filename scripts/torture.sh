@@ -613,8 +613,10 @@ peak_mib=$((PEAK_KIB / 1024))
 check "peak daemon RSS ${peak_mib} MiB under ${RSS_LIMIT_MIB} MiB" $([ "$PEAK_KIB" -gt 0 ] && [ "$peak_mib" -lt "$RSS_LIMIT_MIB" ]; echo $?)
 # Files the daemon writes (results, audit, evidence it takes in, the database) are not readable by
 # others; the queues holding submitters' job files are closed directories.
-# (outbox/jobs/ itself may be listed: it shows agency codes; each agency's board is its group's.)
-readable=$(find "$S/outbox" "$S/evidence" "$S/state" ! -type l ! -path "$S/outbox/jobs" -perm /o=r 2>/dev/null | head -5)
+# (outbox/jobs/ itself may be listed: it shows agency codes; each agency's board is its group's.
+# outbox/policy.json is the policy's public numbers, for frs submit and frs outcome to check against.)
+readable=$(find "$S/outbox" "$S/evidence" "$S/state" ! -type l ! -path "$S/outbox/jobs" ! -path "$S/outbox/policy.json" \
+  -perm /o=r 2>/dev/null | head -5)
 open_dirs=$(find "$S/active" "$S/held" "$S/done" "$S/failed" "$S/evidence" "$S/state" -maxdepth 0 -perm /o=rwx 2>/dev/null)
 check "results, audit, evidence and database not world-readable; queues closed" $([ -z "$readable$open_dirs" ]; echo $?) "$readable $open_dirs"
 leak=$(grep -l -a -F -e "$SECRET_TEXT" -e "$SECRET_PROBE" "$LOGS"/daemon-*.log "$LOGS"/drain.log 2>/dev/null)

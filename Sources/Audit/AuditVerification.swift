@@ -26,6 +26,9 @@ public struct AuditVerification: Sendable, Equatable, CustomStringConvertible {
         case anchorMismatch = "anchor-mismatch"
         /// The log ends before an anchor's `seq`: records were cut off the end.
         case anchorMissing = "anchor-missing"
+        /// A record's probe manifest (`details.probe_manifest`) is missing, unreadable or not the
+        /// file whose hash the record carries (`details.probe_manifest_sha256`).
+        case manifestMismatch = "manifest-mismatch"
     }
 
     /// Where and why verification stopped.

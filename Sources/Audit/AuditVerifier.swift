@@ -5,6 +5,9 @@
 /// (1 for the first), its `prev` is the previous record's hash (64 zeros for the first), and its
 /// date is not after its file's day. The first failure is reported with its `file:line`.
 ///
+/// A record that names a probe manifest (a bulk job's final record, ``ProbeManifest``) is checked
+/// against it: the file must be there with the SHA-256 the record carries.
+///
 /// What it catches: an edited record (hash or canonical form), a deleted record or day file (seq
 /// gap), reordered, duplicated or inserted records (seq out of order, prev mismatch), a truncated
 /// day file before the newest, garbage. What no chain without a secret or an outside anchor can
@@ -122,6 +125,9 @@ public enum AuditVerifier {
                 }
                 guard record.day <= fileDay else {
                     return fail(name, lineNumber, .misfiled, "record dated \(record.day) is in the file of \(fileDay)")
+                }
+                if let problem = ProbeManifest.check(record.event, directory: directory) {
+                    return fail(name, lineNumber, .manifestMismatch, "seq \(record.seq): \(problem)")
                 }
                 if let anchored = anchorHashes[record.seq], anchored.anchor.hash != record.hash {
                     return fail(name, lineNumber, .anchorMismatch, "seq \(record.seq) is not the record of \(anchored.source): the log was rewritten from here or earlier")

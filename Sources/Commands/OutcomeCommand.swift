@@ -8,7 +8,7 @@ public struct OutcomeCommand: Subcommand {
     public static let abstract = "record what was done with a lead (the requester or a supervisor, from their own account)"
     public static let usage = """
         outcome JOB --face N --candidate SUBJECT --action none|interviewed|arrested|charged
-                 [--corroboration TEXT] [--by ID]
+                 [--corroboration TEXT] [--by ID] [--wait SECONDS]
         """
     public static let help = """
           --face N              the face's number on the examiner's sheet
@@ -18,13 +18,17 @@ public struct OutcomeCommand: Subcommand {
                                 required for arrested and charged
           --by ID               who records it: the job's requester or a supervisor of the agency
                                 (default: the one registered for this account)
-        An account that can write the spool's database records it at once; any other account hands
-        it to the daemon through the drop box.
-        """
+        Only a released lead takes an outcome (outcome.lead-not-released): not a pending, disputed
+        or rejected one. An account that can write the spool's database records it at once; any
+        other account hands it to the daemon through the drop box.
+        """ + "\n" + answerHelp
 
     public var request: OutcomeRequest
+    /// `--wait SECONDS`: wait for the daemon's answer.
+    public var wait: Double?
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
+        wait = try waitOption(&arguments)
         let by = try arguments.option("--by") ?? ""
         guard let face = try arguments.int("--face", in: 1...Int(Int32.max)) else { throw UsageError("missing --face") }
         let candidate = try arguments.required("--candidate")
@@ -49,7 +53,8 @@ public struct OutcomeCommand: Subcommand {
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        try applyLeadRequest(context, request, what: "outcome of \(request.job) face \(request.face)") { layout, database, audit, policy in
+        try applyLeadRequest(context, request, what: "outcome of \(request.job) face \(request.face)", wait: wait,
+                             check: { $0.outcome(request) }) { layout, database, audit, policy in
             let outcome = try OutcomeRecorder(results: layout.resultFiles, database: database, audit: audit, policy: policy)
                 .apply(request, ownerUID: getuid(), request: nil)
             if outcome == .recorded {

@@ -9,7 +9,7 @@ public struct ResolveCommand: Subcommand {
     public static let abstract = "resolve a disputed lead (a supervisor of the requester's agency, from their own account)"
     public static let usage = """
         resolve JOB --face N --candidate SUBJECT --supervisor ID
-                 --disposition possible-match|no-match|inconclusive --note TEXT
+                 --disposition possible-match|no-match|inconclusive --note TEXT [--wait SECONDS]
         """
     public static let help = """
           --face N           the face's number on the examiner's sheet
@@ -20,11 +20,14 @@ public struct ResolveCommand: Subcommand {
         Only a disputed lead (two examiners recorded different dispositions) is resolved. An account
         that can write the spool's database records it at once; any other account hands it to the
         daemon through the drop box.
-        """
+        """ + "\n" + answerHelp
 
     public var request: ResolutionRequest
+    /// `--wait SECONDS`: wait for the daemon's answer.
+    public var wait: Double?
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
+        wait = try waitOption(&arguments)
         let supervisor = try arguments.required("--supervisor")
         let (face, candidate, disposition) = try leadDisposition(&arguments)
         let note = try arguments.required("--note")
@@ -40,7 +43,8 @@ public struct ResolveCommand: Subcommand {
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        try applyLeadRequest(context, request, what: "resolution of \(request.job) face \(request.face)") { layout, database, audit, policy in
+        try applyLeadRequest(context, request, what: "resolution of \(request.job) face \(request.face)", wait: wait,
+                             check: { $0.resolution(request) }) { layout, database, audit, policy in
             let outcome = try ResolutionRecorder(results: layout.resultFiles, database: database, audit: audit,
                                                  policy: policy)
                 .apply(request, ownerUID: getuid(), request: nil)

@@ -14,7 +14,7 @@ public struct ReviewCommand: Subcommand {
     public static let abstract = "record an examiner's disposition on a candidate (from the examiner's own account)"
     public static let usage = """
         review JOB --examiner ID --face N --candidate SUBJECT
-                 --disposition possible-match|no-match|inconclusive [--note TEXT]
+                 --disposition possible-match|no-match|inconclusive [--note TEXT] [--wait SECONDS]
         """
     public static let help = """
           --examiner ID      the examiner (or supervisor) recording the disposition
@@ -27,12 +27,15 @@ public struct ReviewCommand: Subcommand {
         same; until then the first disposition is not shown. Different dispositions make the lead
         disputed (frs resolve); a settled lead is not changed by a further review.
         An account that can write the spool's database records the review at once; any other
-        account hands it to the daemon through the drop box (it takes effect when a daemon runs).
-        """
+        account hands it to the daemon through the drop box.
+        """ + "\n" + answerHelp
 
     public var request: ReviewRequest
+    /// `--wait SECONDS`: wait for the daemon's answer.
+    public var wait: Double?
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
+        wait = try waitOption(&arguments)
         let examiner = try arguments.required("--examiner")
         let (face, candidate, disposition) = try leadDisposition(&arguments)
         let note = try arguments.option("--note")
@@ -47,7 +50,8 @@ public struct ReviewCommand: Subcommand {
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        try applyLeadRequest(context, request, what: "review of \(request.job) face \(request.face)") { layout, database, audit, policy in
+        try applyLeadRequest(context, request, what: "review of \(request.job) face \(request.face)", wait: wait,
+                             check: { $0.review(request) }) { layout, database, audit, policy in
             let recorder = try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit, policy: policy)
             let outcome = try recorder.apply(request, ownerUID: getuid(), request: nil)
             if outcome == .recorded {
@@ -59,21 +63,24 @@ public struct ReviewCommand: Subcommand {
 }
 
 /// Records a request about a lead (a review, a resolution, an outcome): directly when this account
-/// can write the spool's database, else through the drop box for the daemon. After a direct
-/// record, the job's sheet and status board record are written again.
+/// can write the spool's database, else through the drop box for the daemon, once what this
+/// account can see does not refuse it (``RequestChecks``). After a direct record, the job's sheet
+/// and status board record are written again.
 /// - Parameters:
-///   - what: how the request is named in the "queued" message.
+///   - what: how the request is named in messages.
+///   - wait: `--wait SECONDS` for the daemon's answer.
+///   - check: the checks on what this account can see, before the request is queued.
 ///   - apply: records the request directly and reports it.
-/// - Returns: the exit status: 0 recorded or queued, 1 refused (the reasons on standard error).
+/// - Returns: the exit status: 0 recorded, queued or accepted, 1 refused (the reasons on standard
+///   error or in the answer), 3 no answer within `wait`.
 func applyLeadRequest<Request: DropBoxRequest>(
-    _ context: CommandContext, _ request: Request, what: String,
+    _ context: CommandContext, _ request: Request, what: String, wait: Double?,
+    check: (RequestChecks) -> RequestChecks.Refusal?,
     apply: (SpoolLayout, Database, AuditLog, PolicyConfig) throws -> AppliedRequest
 ) throws -> Int32 {
     let layout = SpoolLayout(root: context.spool)
     guard access(layout.database, W_OK) == 0, access(layout.state, W_OK) == 0, access(layout.audit, W_OK) == 0 else {
-        let name = try request.drop(via: layout.tmp, into: layout.incoming)
-        context.out("\(what) queued as \(name); it takes effect when a daemon runs")
-        return 0
+        return try handOver(context, request, what: what, refusal: check(RequestChecks(layout: layout)), wait: wait)
     }
     let database = try SpoolDatabase.open(layout)
     let policy = try layout.loadPolicy()

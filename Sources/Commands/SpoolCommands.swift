@@ -5,6 +5,7 @@ import FaceEngine
 import FaceSearch
 import Foundation
 import Glibc
+import Imaging
 import Matching
 import Policy
 import Results
@@ -20,7 +21,8 @@ public struct SubmitCommand: Subcommand {
     public static let abstract = "hand probe images to the evidence store and queue a search; prints the job id"
     public static let usage = """
         submit --requester ID --purpose CODE [--case N] [--offense TEXT] --justification TEXT
-                 [--max-candidates N] [--probe-source SOURCE] [--probe-edit "BY: EDIT"]... IMAGE...
+                 [--max-candidates N] [--probe-source SOURCE] [--probe-edit "BY: EDIT"]...
+                 [--probe-dir DIR] IMAGE...
         """
     public static let help = """
           --purpose CODE        \(Purpose.allCases.map(\.rawValue).joined(separator: ", ")) (MOU IV)
@@ -31,10 +33,17 @@ public struct SubmitCommand: Subcommand {
           --probe-source S      surveillance-still, photo, social-media, booking or other
                                 (sketch, composite and lookalike are refused)
           --probe-edit "BY: EDIT"  a change made to the probe before the search, and by whom (repeatable)
+          --probe-dir DIR       a bulk job: every image in DIR (not hidden files or subfolders) is
+                                searched, one record each in the result's .jsonl
+        Before anything is queued, frs submit checks what it can: the justification's length
+        against the policy's minimum (visible characters), the number of images, and that each
+        image is a JPEG file. The daemon checks everything again.
         """
 
     public var request: JobSubmission.Request
     public var images: [String]
+    /// `--probe-dir DIR`: a folder of images for a bulk job.
+    public var probeDirectory: String?
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
         request = JobSubmission.Request(
@@ -50,11 +59,12 @@ public struct SubmitCommand: Subcommand {
             request.probeEdits.append(ProbeEdit(by: edit[..<colon].trimmingCharacters(in: .whitespaces),
                                                 edit: edit[edit.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
+        probeDirectory = try arguments.option("--probe-dir")
         images = try arguments.positionals()
     }
 
     public func validate() throws(UsageError) {
-        guard !images.isEmpty else { throw UsageError("no probe image given") }
+        guard !images.isEmpty || probeDirectory != nil else { throw UsageError("no probe image (or --probe-dir) given") }
         // A sketch, composite or lookalike goes through: the daemon denies it, and the attempt is audited.
         if let source = request.probeSource, ProbeSource(rawValue: source) == nil {
             throw UsageError("--probe-source must be one of \(ProbeSource.accepted.map(\.rawValue).joined(separator: ", "))")
@@ -62,9 +72,67 @@ public struct SubmitCommand: Subcommand {
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        let id = try JobSubmission(layout: SpoolLayout(root: context.spool)).submit(request, images: images)
+        let layout = SpoolLayout(root: context.spool)
+        let files = try JobSubmission.probeFiles(images: images, probeDirectory: probeDirectory)
+        let problems = Self.problems(request, files: files, bulk: probeDirectory != nil, policy: PublishedPolicy.current(layout))
+        guard problems.isEmpty else {
+            problems.forEach { context.err("frs: \(safe: $0)") }
+            context.err("frs: nothing was queued")
+            return 1
+        }
+        let id = try JobSubmission(layout: layout).submit(request, images: images, probeDirectory: probeDirectory)
         context.out(id)
+        let submitted = SubmittedJobs(layout: layout)
+        do {
+            try submitted.note(id)  // nothing without a home of this account's own
+        } catch {
+            context.err("frs: queued, but the job could not be noted in \(submitted.file ?? "") for frs status to list it "
+                        + "before a daemon takes it (\(error)); frs status \(id) still finds it")
+        }
         return 0
+    }
+}
+
+extension SubmitCommand {
+    /// What the daemon would deny a submission for that can be seen before it is queued, each in
+    /// a sentence with its reason code: a justification shorter than the policy's minimum (when the
+    /// policy is known: ``Spool/PublishedPolicy``), too many images, an image that is not a JPEG file.
+    static func problems(_ request: JobSubmission.Request, files: [String], bulk: Bool, policy: PublishedPolicy?) -> [String] {
+        var problems: [String] = []
+        if let minimum = policy?.minimumJustificationLength {
+            let length = PolicyText.visibleLength(request.justification)
+            if length < minimum {
+                problems.append("the justification has \(length) visible characters; the policy asks for at least \(minimum) "
+                                + "(\(ReasonCode.purposeJustificationTooShort.rawValue)): say what the search is for and why it is needed")
+            }
+        }
+        if files.isEmpty { problems.append("no image to search (the folder holds no plain files)") }
+        if let policy {
+            let limit = bulk ? policy.maxProbesPerDirectory : policy.maxProbesPerJob
+            if files.count > limit {
+                problems.append("\(files.count) images; the policy allows \(limit) \(bulk ? "in a bulk folder" : "per job") "
+                                + "(\(ReasonCode.inputTooManyProbes.rawValue))\(bulk ? "" : ": use --probe-dir for a bulk job")")
+            }
+        }
+        var notJPEG = 0
+        for file in files {
+            let head: [UInt8]
+            do {
+                head = try FileDescriptor.withOpenFile(file, flags: O_RDONLY) { try $0.readPrefix(16) }
+            } catch {
+                problems.append("\(file): cannot be read: \((error as? SystemCallError)?.message ?? "\(error)")")
+                continue
+            }
+            if let why = JPEGDecoder.notJPEGReason(head) {
+                notJPEG += 1
+                if notJPEG <= 20 {
+                    problems.append("\(file): \(why) (\(ReasonCode.inputProbeNotImage.rawValue)): frs searches JPEG photos; "
+                                    + "save it as a JPEG and submit again")
+                }
+            }
+        }
+        if notJPEG > 20 { problems.append("… and \(notJPEG - 20) more files that are not JPEG") }
+        return problems
     }
 }
 
@@ -156,12 +224,23 @@ public struct DaemonCommand: Subcommand {
 public struct StatusCommand: Subcommand {
     public static let words = ["status"]
     public static let abstract = "your jobs (or, for the daemon's account, the spool's queues), or where one job is and how it ended"
-    public static let usage = "status [JOB] [--format text|json]"
+    public static let usage = "status [JOB] [--format text|json]\n       frs status --queue"
+    public static let help = """
+          --queue   what waits for you: for an examiner, the leads of your agency's jobs (not your
+                    own) you have not reviewed; for a supervisor, the held jobs to approve or reject
+                    and the disputed leads to resolve
+        Without a job: your jobs (queued ones as soon as frs submit queued them, a bulk job's
+        progress while it runs, "interrupted, will resume" when no daemon holds it) and the
+        daemon's answers to your requests.
+        """
 
     public var job: String?
     public var json: Bool
+    /// `--queue`: what waits for this person.
+    public var queue: Bool
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
+        queue = arguments.flag("--queue")
         let format = try arguments.option("--format") ?? "text"
         guard format == "text" || format == "json" else { throw UsageError("--format is text or json, not \"\(format)\"") }
         json = format == "json"
@@ -174,6 +253,7 @@ public struct StatusCommand: Subcommand {
         if let job, job.isEmpty || job.contains("/") || job.hasPrefix(".") {
             throw UsageError("\"\(job)\" is not a job id")
         }
+        if queue, job != nil || json { throw UsageError("--queue takes no job id and prints text") }
     }
 
     public func run(_ context: CommandContext) throws -> Int32 {
@@ -183,6 +263,7 @@ public struct StatusCommand: Subcommand {
             context.err("frs: \(problem)")
             return 1
         }
+        if queue { return workQueue(context, layout) }
         if privileged && !json { return try queueStatus(context, layout) }
         return try boardStatus(context, layout)
     }
@@ -218,15 +299,37 @@ public struct StatusCommand: Subcommand {
                 if roles.contains("supervisor") || me == 0 { held += records.filter { $0.state == .held && $0.uid != me } }
             }
         }
+        // The daemon's answers to this account's requests (about JOB, when one is asked for).
+        let answers = layout.answers.answers(uid: me).filter { job == nil || $0.job == job }
         if let job, visible.isEmpty {
             // Not yet seen by a daemon: a job file of this account still in the drop box.
             if let status = try? FileStatus.of(layout.jobFile(job, in: layout.incoming)), status.owner == me {
                 context.out(json ? "{\"job\":\"\(job)\",\"state\":\"queued\"}" : "job \(job)\n  state: queued (waiting for a daemon)")
                 return 0
             }
+            if !answers.isEmpty, !json {
+                // A request about a job this account cannot see (another agency's): its answer.
+                context.out("job \(safe: job) (not visible to this account)")
+                answers.forEach { context.out("  " + Self.answerLine($0)) }
+                return 0
+            }
             context.err("frs: no job \(job) visible to this account: your own jobs, and for examiners and supervisors "
                         + "their agency's, are shown once a daemon has received them")
             return 1
+        }
+        // Submitted but not yet on the board: this account's job files still in the drop box.
+        var queued: [String] = []
+        if job == nil {
+            let onBoard = Set(visible.map(\.job))
+            let now = Date()
+            SubmittedJobs(layout: layout).prune { id, submitted in
+                if onBoard.contains(id) { return false }
+                if let status = try? FileStatus.of(layout.jobFile(id, in: layout.incoming)), status.owner == me {
+                    queued.append(id)
+                    return true
+                }
+                return now.timeIntervalSince(submitted) < SubmittedJobs.keptAfterClaim
+            }
         }
         if json {
             let encoder = JSONEncoder()
@@ -236,18 +339,45 @@ public struct StatusCommand: Subcommand {
             return 0
         }
         if job == nil {
-            context.out(visible.isEmpty ? "no jobs of this account (uid \(me)) on the status board" : "your jobs:")
+            context.out(visible.isEmpty && queued.isEmpty ? "no jobs of this account (uid \(me)) on the status board" : "your jobs:")
+            for id in queued { context.out("  \(safe: id)  queued (waiting for a daemon)") }
         }
         for record in visible + held {
             let lines = Self.lines(record)
             if job == nil {
-                context.out("  \(safe: record.job)  \(record.state.rawValue)\(record.decision.map { " \(safe: $0)" } ?? "")"
-                            + (record.uid == me ? "" : "  (\(safe: record.requester): awaiting approval)"))
+                context.out("  \(safe: record.job)  \(Self.stateText(record))\(record.decision.map { " \(safe: $0)" } ?? "")"
+                            + (record.uid == me ? "" : "  (\(safe: record.requester): awaiting approval)")
+                            + (record.uid == me ? record.hold?.decision.map { "  (\(safe: $0) by \(safe: record.hold?.approver ?? "?"))" } ?? "" : ""))
             } else {
                 lines.forEach(context.out)
             }
         }
+        if !answers.isEmpty {
+            let shown = job == nil ? Array(answers.suffix(Self.answersListed)) : answers
+            context.out(job == nil ? "your requests, answered by the daemon:" : "  your requests about it:")
+            if shown.count < answers.count {
+                context.out("  (\(answers.count - shown.count) older answers: frs status JOB shows a job's)")
+            }
+            shown.forEach { context.out((job == nil ? "  " : "    ") + Self.answerLine($0)) }
+        }
         return 0
+    }
+
+    /// How many answers `frs status` lists (the newest).
+    static let answersListed = 20
+
+    /// An answer in `frs status`: when, what, about which job, and the answer.
+    static func answerLine(_ answer: RequestAnswer) -> String {
+        "\(safe: answer.answered)  \(safe: answer.kind)\(answer.job.map { " of \(safe: $0)" } ?? "") (\(safe: answer.request)): "
+            + Commands.answerLine(answer)
+    }
+
+    /// A record's state in words: "running" only while a live daemon holds the job's claim (an
+    /// `flock` on the claimed file, seen in `/proc/locks`); a running job no daemon holds was
+    /// interrupted (a daemon killed or stopped) and is taken up again when a daemon starts.
+    static func stateText(_ record: JobStatusRecord) -> String {
+        guard record.state == .running, let claim = record.claim, claim.isHeld == false else { return record.state.rawValue }
+        return "interrupted, will resume (no daemon holds it now; a daemon takes it up again when one runs)"
     }
 
     /// A record in words.
@@ -255,7 +385,21 @@ public struct StatusCommand: Subcommand {
         var lines = ["job \(safe: record.job)",
                      "  requester: \(safe: record.requester) (uid \(record.uid), agency \(safe: record.agency))"]
         if let purpose = record.purpose { lines.append("  purpose: \(safe: purpose)\(record.caseNumber.map { ", case \(safe: $0)" } ?? "")") }
-        lines.append("  state: \(record.state.rawValue)\(record.state == .held ? " (awaiting a supervisor: frs approve|reject)" : "")")
+        lines.append("  state: \(stateText(record))\(record.state == .held ? " (awaiting a supervisor: frs approve|reject)" : "")")
+        if record.state == .running, let progress = record.progress { lines.append("  progress: \(safe: progress.sentence)") }
+        if let hold = record.hold {
+            if record.state == .held {
+                // What the supervisor decides on.
+                if let offense = hold.offense { lines.append("  offense: \(safe: offense)") }
+                if let justification = hold.justification { lines.append("  justification: \(safe: justification)") }
+                lines.append("  watch terms matched: \(safe: hold.watchTerms.joined(separator: ", "))")
+                lines.append("  probes: \(hold.probes)\(hold.probeDir.map { " and the folder \(safe: $0)" } ?? "")")
+            }
+            if let decision = hold.decision {
+                lines.append("  held (watch terms: \(safe: hold.watchTerms.joined(separator: ", "))); \(safe: decision) by \(safe: hold.approver ?? "?")"
+                             + (hold.note.map { ": \(safe: $0)" } ?? ""))
+            }
+        }
         if let decision = record.decision { lines.append("  decision: \(safe: decision)") }
         if !record.reasons.isEmpty { lines.append("  reasons: \(safe: record.reasons.joined(separator: ", "))") }
         if let candidates = record.candidates { lines.append("  candidates: \(candidates)") }
@@ -316,12 +460,15 @@ public struct StatusCommand: Subcommand {
     }
 }
 
-/// Shared by `frs approve` and `frs reject`: drop a decision request for the daemon.
-func dropDecision(_ context: CommandContext, job: String, supervisor: String, approve: Bool, note: String?) throws {
+/// Shared by `frs approve` and `frs reject`: hand a decision request to the daemon, unless what
+/// this account can see refuses it at once (``RequestChecks/decision(_:)``).
+/// - Returns: the exit status (``handOver(_:_:what:refusal:wait:)``).
+func dropDecision(_ context: CommandContext, job: String, supervisor: String, approve: Bool, note: String?,
+                  wait: Double?) throws -> Int32 {
     let request = ApprovalRequest(job: job, supervisor: supervisor, decision: approve ? .approve : .reject, note: note)
-    let layout = SpoolLayout(root: context.spool)
-    let name = try request.drop(via: layout.tmp, into: layout.incoming)
-    context.out("\(approve ? "approval" : "rejection") of \(job) queued as \(name); it takes effect when a daemon runs")
+    let checks = RequestChecks(layout: SpoolLayout(root: context.spool))
+    return try handOver(context, request, what: "\(approve ? "approval" : "rejection") of \(job)",
+                        refusal: checks.decision(request), wait: wait)
 }
 
 /// Checks a job id given on the command line.
@@ -333,13 +480,17 @@ func validateJobID(_ job: String) throws(UsageError) {
 public struct ApproveCommand: Subcommand {
     public static let words = ["approve"]
     public static let abstract = "approve a held job (a supervisor of the requester's agency, from their own account)"
-    public static let usage = "approve JOB --supervisor ID [--note TEXT]"
+    public static let usage = "approve JOB --supervisor ID [--note TEXT] [--wait SECONDS]"
+    public static let help = answerHelp
 
     public var job: String
     public var supervisor: String
     public var note: String?
+    /// `--wait SECONDS`: wait for the daemon's answer.
+    public var wait: Double?
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
+        wait = try waitOption(&arguments)
         supervisor = try arguments.required("--supervisor")
         note = try arguments.option("--note")
         job = try single(&arguments, "job id")
@@ -348,8 +499,7 @@ public struct ApproveCommand: Subcommand {
     public func validate() throws(UsageError) { try validateJobID(job) }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        try dropDecision(context, job: job, supervisor: supervisor, approve: true, note: note)
-        return 0
+        try dropDecision(context, job: job, supervisor: supervisor, approve: true, note: note, wait: wait)
     }
 }
 
@@ -357,13 +507,17 @@ public struct ApproveCommand: Subcommand {
 public struct RejectCommand: Subcommand {
     public static let words = ["reject"]
     public static let abstract = "reject a held job; it is denied with supervisor.rejected"
-    public static let usage = "reject JOB --supervisor ID --note TEXT"
+    public static let usage = "reject JOB --supervisor ID --note TEXT [--wait SECONDS]"
+    public static let help = answerHelp
 
     public var job: String
     public var supervisor: String
     public var note: String
+    /// `--wait SECONDS`: wait for the daemon's answer.
+    public var wait: Double?
 
     public init(arguments: inout ArgumentList) throws(UsageError) {
+        wait = try waitOption(&arguments)
         supervisor = try arguments.required("--supervisor")
         note = try arguments.required("--note")
         job = try single(&arguments, "job id")
@@ -372,7 +526,6 @@ public struct RejectCommand: Subcommand {
     public func validate() throws(UsageError) { try validateJobID(job) }
 
     public func run(_ context: CommandContext) throws -> Int32 {
-        try dropDecision(context, job: job, supervisor: supervisor, approve: false, note: note)
-        return 0
+        try dropDecision(context, job: job, supervisor: supervisor, approve: false, note: note, wait: wait)
     }
 }

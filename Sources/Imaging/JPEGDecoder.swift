@@ -252,6 +252,16 @@ public struct JPEGDecoder: Sendable {
         return bytes.isEmpty ? "libjpeg error" : String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Why a file starting with `head` (its first few bytes) is not a JPEG file, in words ("not a
+    /// JPEG file (looks like a PNG image)"), or `nil` when it starts like one.
+    public static func notJPEGReason(_ head: [UInt8]) -> String? {
+        guard !head.isEmpty else { return "an empty file" }
+        guard head.count >= 3, head[0] == 0xFF, head[1] == 0xD8, head[2] == 0xFF else {
+            return "not a JPEG file (\(describeSignature(head)))"
+        }
+        return nil
+    }
+
     /// A short guess at what the bytes are, for the `notJPEG` message.
     private static func describeSignature(_ bytes: [UInt8]) -> String {
         let signatures: [([UInt8], String)] = [

@@ -115,6 +115,9 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     /// An arrest or charge was recorded without a corroboration narrative (evidence independent
     /// of face recognition).
     case outcomeCorroborationRequired = "outcome.corroboration-required"
+    /// An outcome was asked for on a lead that is not released (pending, disputed or rejected): a
+    /// candidate becomes something to act on only once two examiners (or a supervisor) released it.
+    case outcomeLeadNotReleased = "outcome.lead-not-released"
     /// The job failed on every attempt and is quarantined in `failed/`.
     case processingAttemptsExhausted = "processing.attempts-exhausted"
 

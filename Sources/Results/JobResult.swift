@@ -68,6 +68,8 @@ public struct JobResult: Codable, Sendable, Equatable {
     public var probeSource: ProbeSource?
     /// Changes made to the probes before the search (`probe_edits`); absent when none.
     public var probeEdits: [ProbeEdit]?
+    /// A supervisor's decision, when the policy held the job (a watch term matched).
+    public var approval: SupervisorApproval?
 
     public init(
         job: String, decision: JobOutcome, reasons: [ReasonCode] = [], messages: [String] = [],
@@ -115,6 +117,7 @@ public struct JobResult: Codable, Sendable, Equatable {
         case created
         case probeSource = "probe_source"
         case probeEdits = "probe_edits"
+        case approval
     }
 
     /// Records the operating threshold a search ran at: the threshold, its source, the target,
@@ -188,5 +191,38 @@ extension JobResult {
             details["probe_edits"] = edits.map { "\($0.by): \($0.edit)" }.joined(separator: "; ")
         }
         return details
+    }
+}
+
+/// What a supervisor decided on a job the policy held for them: the watch terms that held it, the
+/// decision, who made it and their note. In the result, on the status board and on the sheet, so
+/// that whoever reads a result of a held job knows it was held and on whose word it ran (or not).
+public struct SupervisorApproval: Codable, Sendable, Equatable {
+    /// `approved` or `rejected`.
+    public var decision: String
+    /// The supervisor's user id.
+    public var approver: String
+    public var note: String?
+    /// The watch terms of the policy the request matched.
+    public var watchTerms: [String]
+
+    public init(decision: String, approver: String, note: String?, watchTerms: [String]) {
+        self.decision = decision
+        self.approver = approver
+        self.note = note
+        self.watchTerms = watchTerms
+    }
+
+    enum CodingKeys: String, CodingKey {
+        // Not "decision": the result's own key, which simple readers look for first.
+        case decision = "supervisor_decision"
+        case approver, note
+        case watchTerms = "watch_terms"
+    }
+
+    /// In a sentence: "held (watch terms: protest); approved by sroe: note".
+    public var sentence: String {
+        "held for a supervisor (watch terms: \(watchTerms.isEmpty ? "—" : watchTerms.joined(separator: ", "))); "
+            + "\(decision) by \(approver)" + (note.map { ": \($0)" } ?? "")
     }
 }

@@ -9,9 +9,11 @@ import Store
 /// Recorded only when the person is registered for the acting OS account, active, and either the
 /// job's requester or a supervisor of its agency (`outcome.not-authorized`); an arrest or a charge
 /// needs a corroboration narrative of at least the policy's minimum justification length
-/// (`outcome.corroboration-required`). The lead's state is kept in the audit record
-/// (`outcome.recorded`, `details["lead_state"]`), so an action on a lead no second examiner
-/// released is recorded and visible to auditors rather than lost. A refusal is `outcome.refused`.
+/// (`outcome.corroboration-required`, counted in visible characters). Only a released lead takes an
+/// outcome: on a pending, disputed or rejected lead any outcome is refused
+/// (`outcome.lead-not-released`), so that reports never list an action on a candidate the
+/// examiners did not release. The lead's state is kept in the audit record (`outcome.recorded`,
+/// `details["lead_state"]`). A refusal is `outcome.refused`.
 public struct OutcomeRecorder {
     public let results: ResultFiles
     let registry: Registry
@@ -77,6 +79,12 @@ public struct OutcomeRecorder {
         case .failure(let refusal): return try refuse(outcome, refusal, ownerUID: ownerUID, request: request)
         case .success(let passed): checked = passed
         }
+        let lead = try leads.lead(job: outcome.job, face: outcome.face, candidate: outcome.candidate)
+        guard lead.status == .released else {
+            return try refuse(outcome, LeadRules.Refusal(
+                .outcomeLeadNotReleased, Self.notReleasedMessage(lead.status), agency: checked.actor.agency),
+                ownerUID: ownerUID, request: request)
+        }
         // Visible characters only: thirty U+2060, U+00AD or U+FEFF are no corroboration.
         if outcome.action.needsCorroboration,
            PolicyText.visibleLength(outcome.corroboration ?? "") < minimumCorroborationLength {
@@ -89,6 +97,17 @@ public struct OutcomeRecorder {
         try log.record(outcome, recorderUID: ownerUID, request: request, key: key?.stored, now: clock())
         try recordAudit(outcome, agency: checked.actor.agency, result: checked.result, request: request)
         return .recorded
+    }
+
+    /// Why no outcome is recorded on a lead in `status` (not released), in a sentence.
+    public static func notReleasedMessage(_ status: LeadState.Status) -> String {
+        let why = switch status {
+        case .pending: "it is pending: two examiners have not both released it"
+        case .disputed: "it is disputed: a supervisor resolves it first (frs resolve)"
+        case .rejected: "it was rejected: the candidate is not a lead"
+        case .released: "it is released"
+        }
+        return "no outcome is recorded on this lead: \(why); a candidate is acted on only once it is a released lead"
     }
 
     func refuse(_ outcome: OutcomeRequest, _ refusal: LeadRules.Refusal, ownerUID: UInt32, request: String?) throws -> AppliedRequest {

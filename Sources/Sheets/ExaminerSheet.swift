@@ -11,10 +11,12 @@ import Reviews
 /// Rendering is a pure function of the result and the crop images (JPEG bytes, embedded as
 /// `data:` URIs), so it is tested without files. The page has no scripts; all text is escaped.
 ///
-/// Large (bulk) jobs stay usable: probes whose faces have no candidates are listed in one
-/// collapsed `<details>` table instead of their own sections; only the first
-/// ``Options/maxImageSections`` probes with candidates get images (the rest are tables of text),
-/// and each face shows images for its first ``Options/maxImageCandidates`` candidates.
+/// Large (bulk) jobs stay usable: a summary first (counts, and the probes with candidates);
+/// probes whose faces have no candidates are listed in one collapsed `<details>` table instead of
+/// their own sections; only the first ``Options/maxImageSections`` probes with candidates get
+/// images (the rest are tables of text), each face shows images for its first
+/// ``Options/maxImageCandidates`` candidates, and a bulk sheet's images stay within
+/// ``Options/maxImageBytesPerProbe`` per probe (small crops, no whole pictures).
 ///
 /// Each candidate shows its lead's state (``LeadState``). A pending lead shows how many examiners
 /// reviewed it but never what they said: the second examiner must reach their own conclusion. The
@@ -54,14 +56,33 @@ public enum ExaminerSheet {
         /// Candidates per face shown with images; the rest of a face's list is text.
         public var maxImageCandidates: Int
 
+        /// Whether each probe with faces gets its whole picture with the faces' boxes.
+        public var overviews: Bool = true
+        /// Bytes of embedded images (base64) per probe section at most; the crops past it are left
+        /// out (said so on the sheet, the candidates still listed). `nil`: no limit.
+        public var maxImageBytesPerProbe: Int?
+        /// A summary first: counts, and a table of the probes with candidates linking to them.
+        public var summary: Bool = false
+        /// The longest side of an embedded crop, in pixels (the writer cuts them so).
+        public var cropSide: Int = 280
+
         public init(collapseAbove: Int = 20, maxImageSections: Int = 200, maxImageCandidates: Int = 20) {
             self.collapseAbove = collapseAbove
             self.maxImageSections = maxImageSections
             self.maxImageCandidates = maxImageCandidates
         }
 
-        /// The defaults for a bulk job: fewer candidate images per face.
-        public static let bulk = Options(collapseAbove: 20, maxImageSections: 200, maxImageCandidates: 5)
+        /// The defaults for a bulk job: a summary first; every probe without candidates only listed;
+        /// no whole pictures; small crops, at most 5 candidates' images per face and about 90 KB of
+        /// images per probe, so a sheet of thousands of probes opens (~100 KB per probe with candidates).
+        public static let bulk: Options = {
+            var options = Options(collapseAbove: 0, maxImageSections: 200, maxImageCandidates: 5)
+            options.overviews = false
+            options.maxImageBytesPerProbe = 90_000
+            options.summary = true
+            options.cropSide = 160
+            return options
+        }()
     }
 
     /// Renders the sheet.
@@ -130,6 +151,10 @@ public enum ExaminerSheet {
             for edit in edits { html += "<li>\(escape(edit.by)): \(escape(edit.edit))</li>\n" }
             html += "</ul></div>\n"
         }
+        if let approval = result.approval {
+            html += "<div class=\"edited\" role=\"note\"><strong>Held for a supervisor.</strong> "
+                + "\(escape(approval.sentence))</div>\n"
+        }
         html += "<p class=\"hint\">Faces are numbered across the job. Record a disposition with <code>frs review "
             + "\(escape(result.job)) --examiner ID --face N --candidate SUBJECT --disposition "
             + "possible-match|no-match|inconclusive</code>. A possible match becomes a released lead when a second "
@@ -138,8 +163,28 @@ public enum ExaminerSheet {
             html += "<p class=\"notes\">Reasons: \(escape(result.reasons.map(\.rawValue).joined(separator: ", ")))</p>\n"
         }
 
+        if options.summary { html += summary(probes: probes, faces: facesByProbe) }
         var quiet: [Int] = []
         var imageSections = 0
+        // Images of the current probe's section, in base64 bytes, and those left out for the budget.
+        var used = 0
+        var omitted = 0
+        func budgeted(_ wanted: Image) -> [UInt8]? {
+            guard let limit = options.maxImageBytesPerProbe else { return image(wanted) }
+            guard used < limit else {
+                omitted += 1
+                return []
+            }
+            guard let bytes = image(wanted) else { return nil }
+            let size = (bytes.count + 2) / 3 * 4
+            guard used + size <= limit else {
+                omitted += 1
+                used = limit
+                return []
+            }
+            used += size
+            return bytes
+        }
         for (index, probe) in probes.enumerated() {
             let faces = facesByProbe[index]
             let hasCandidates = faces.contains { !$0.face.candidates.isEmpty }
@@ -149,12 +194,18 @@ public enum ExaminerSheet {
             }
             let withImages = imageSections < options.maxImageSections
             if withImages { imageSections += 1 }
-            if withImages, !faces.isEmpty, let picture = overview(index) {
+            if withImages, options.overviews, !faces.isEmpty, let picture = overview(index) {
                 html += overviewFigure(picture, probe: probe, faces: faces)
             }
+            (used, omitted) = (0, 0)
+            if options.summary { html += "<a id=\"probe-\(index + 1)\"></a>" }
             html += section(probe: probe, faces: faces, withImages: withImages, collapseQuietFaces: large,
                             edited: !(result.probeEdits ?? []).isEmpty, options: options, leads: leadsByKey,
-                            galleryCaption: galleryCaption, subjectPhotos: subjectPhotos, image: image)
+                            galleryCaption: galleryCaption, subjectPhotos: subjectPhotos, image: budgeted)
+            if omitted > 0 {
+                html += "<p class=\"notes\">\(omitted) image\(omitted == 1 ? "" : "s") of this probe left out to keep the sheet "
+                    + "small; every candidate is listed, and the result names them all.</p>\n"
+            }
         }
         if !quiet.isEmpty {
             html += "<details class=\"quiet\"><summary>\(quiet.count) probe\(quiet.count == 1 ? "" : "s") without candidates</summary>\n"
@@ -168,6 +219,36 @@ public enum ExaminerSheet {
         if probes.isEmpty { html += "<p class=\"notes\">No probe records.</p>\n" }
         html += "<footer><p>\(escape(result.statement))</p></footer>\n</body></html>\n"
         return html
+    }
+
+    /// A bulk sheet's summary: how many probes were searched and what they gave, then one row per
+    /// probe with candidates (linking to its section), best distance first within the table's order.
+    static func summary(probes: [ProbeRecord], faces: [[ResultFaces.Numbered]]) -> String {
+        var withCandidates: [Int] = []
+        var faceless = 0, unsearched = 0, noCandidate = 0
+        for (index, probe) in probes.enumerated() {
+            if probe.error != nil { unsearched += 1 } else if faces[index].isEmpty { faceless += 1 }
+            else if faces[index].contains(where: { !$0.face.candidates.isEmpty }) { withCandidates.append(index) }
+            else { noCandidate += 1 }
+        }
+        let faceCount = faces.reduce(0) { $0 + $1.count }
+        let candidateCount = faces.joined().reduce(0) { $0 + $1.face.candidates.count }
+        var html = "<section class=\"summary\"><h2>Summary</h2>\n<p>\(probes.count) probe\(probes.count == 1 ? "" : "s") searched: "
+            + "<b>\(withCandidates.count) with candidates</b>, \(noCandidate) with faces but no candidate within the threshold, "
+            + "\(faceless) without a face, \(unsearched) not searched. \(faceCount) face\(faceCount == 1 ? "" : "s"), "
+            + "\(candidateCount) candidate\(candidateCount == 1 ? "" : "s"). Probes without candidates are only listed, at the end.</p>\n"
+        if !withCandidates.isEmpty {
+            html += "<table class=\"list\"><tr><th>Probe</th><th>Faces with candidates</th><th>Candidates</th><th>Closest</th></tr>\n"
+            for index in withCandidates {
+                let hits = faces[index].filter { !$0.face.candidates.isEmpty }
+                let all = hits.flatMap(\.face.candidates)
+                let closest = all.min { $0.distance < $1.distance }
+                html += "<tr><td><a href=\"#probe-\(index + 1)\">\(escape(probes[index].image))</a></td><td>\(hits.count)</td>"
+                    + "<td>\(all.count)</td><td>\(closest.map { "\(escape($0.subject)) \(String(format: "%.3f", $0.distance))" } ?? "")</td></tr>\n"
+            }
+            html += "</table>\n"
+        }
+        return html + "</section>\n"
     }
 
     /// One probe's section: each face's crop beside its candidates.
@@ -343,8 +424,11 @@ public enum ExaminerSheet {
             + "(\(picture.width) × \(picture.height) pixels)</figcaption></figure>\n"
     }
 
+    /// An embedded JPEG; `nil` says the image is not available, empty bytes that it was left out
+    /// (a bulk sheet's size budget).
     static func img(_ bytes: [UInt8]?, alt: String) -> String {
-        guard let bytes, !bytes.isEmpty else { return "<div class=\"missing\">image not available</div>" }
+        guard let bytes else { return "<div class=\"missing\">image not available</div>" }
+        guard !bytes.isEmpty else { return "<div class=\"missing\">image left out (sheet size)</div>" }
         return "<img alt=\"\(escape(alt))\" src=\"data:image/jpeg;base64,\(Data(bytes).base64EncodedString())\">"
     }
 

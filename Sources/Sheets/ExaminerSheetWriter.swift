@@ -29,6 +29,8 @@ public struct ExaminerSheetWriter {
     let gallery: GalleryStore
     let decoder: JPEGDecoder
     let encoder = JPEGEncoder(quality: 85)
+    /// For a bulk sheet's small crops.
+    let bulkEncoder = JPEGEncoder(quality: 75)
 
     /// - Parameters:
     ///   - results: the outbox's results directory.
@@ -57,6 +59,9 @@ public struct ExaminerSheetWriter {
         let probes = try results.probes(of: result)
         let faces = ResultFaces(probes)
         let options: ExaminerSheet.Options = result.probeCount != nil ? .bulk : ExaminerSheet.Options()
+        // A bulk sheet's crops are smaller and more compressed (its size budget, ExaminerSheet.Options.bulk).
+        let side = options.cropSide
+        let cropEncoder = result.probeCount != nil ? bulkEncoder : encoder
         var probeImages: [Int: RGBImage?] = [:]
         var galleryCrops: [String: [UInt8]?] = [:]
         func probe(_ index: Int) -> RGBImage? {
@@ -80,10 +85,10 @@ public struct ExaminerSheetWriter {
                     return nil
                 }
                 let box = face.face.box
-                return crop(image, left: box[0], top: box[1], right: box[2], bottom: box[3])
+                return crop(image, left: box[0], top: box[1], right: box[2], bottom: box[3], side: side, encoder: cropEncoder)
             case .gallery(let path, _):
                 if let cached = galleryCrops[path] { return cached }
-                let bytes = galleryCrop(path)
+                let bytes = galleryCrop(path, side: side, encoder: cropEncoder)
                 galleryCrops[path] = bytes
                 return bytes
             }
@@ -140,13 +145,14 @@ public struct ExaminerSheetWriter {
 
     /// The crop of a gallery image's enrolled face, or `nil` when the image is not enrolled, cannot
     /// be read, or is no longer the file that was enrolled (its SHA-256 differs).
-    func galleryCrop(_ path: String) -> [UInt8]? {
+    func galleryCrop(_ path: String, side: Int = cropSide, encoder: JPEGEncoder? = nil) -> [UInt8]? {
         guard let face = try? gallery.enrolledFace(imagePath: path),
               let bytes = try? DurableFile.read(path, limit: 256 << 20),
               SHA256.hex(bytes) == face.imageSHA256,
               let image = try? decoder.decode(bytes, path: path)
         else { return nil }
-        return crop(image, left: face.box.left, top: face.box.top, right: face.box.right, bottom: face.box.bottom)
+        return crop(image, left: face.box.left, top: face.box.top, right: face.box.right, bottom: face.box.bottom,
+                    side: side, encoder: encoder)
     }
 
     /// Who the candidate is and what the photo is, as enrolled: the name and date of birth of an
@@ -180,9 +186,10 @@ public struct ExaminerSheetWriter {
         }
     }
 
-    /// A face box with a margin, scaled to at most ``cropSide``, as JPEG.
-    func crop(_ image: RGBImage, left: Int, top: Int, right: Int, bottom: Int) -> [UInt8]? {
+    /// A face box with a margin, scaled to at most `side` (``cropSide``), as JPEG.
+    func crop(_ image: RGBImage, left: Int, top: Int, right: Int, bottom: Int, side: Int = cropSide,
+              encoder: JPEGEncoder? = nil) -> [UInt8]? {
         guard let face = image.cropped(left: left, top: top, right: right, bottom: bottom, margin: 0.25) else { return nil }
-        return try? encoder.encode(face.fitting(maxSide: Self.cropSide))
+        return try? (encoder ?? self.encoder).encode(face.fitting(maxSide: side))
     }
 }

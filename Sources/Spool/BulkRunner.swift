@@ -29,6 +29,8 @@ struct BulkRunner {
     let workers: Int
     /// Probes per batch (records are appended after each batch).
     let batchSize: Int
+    /// Told the figures after each batch (the status board's record).
+    var onProgress: ((BulkFigures) -> Void)?
 
     /// Searches the pending probes and moves the records to the outbox.
     /// - Parameters:
@@ -108,5 +110,7 @@ struct BulkRunner {
         logger.info("bulk progress", figures.merging(["job": id]) { a, _ in a })
         let text = figures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
         try? DurableFile.write(Array(text.utf8), to: layout.bulkStatus(for: id), via: layout.bulkProgress)
+        onProgress?(BulkFigures(done: done, total: total, ratePerMinute: (rate * 600).rounded() / 10,
+                                etaSeconds: Int(eta.rounded()), at: clock()))
     }
 }

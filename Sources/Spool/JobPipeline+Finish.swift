@@ -1,5 +1,6 @@
 import Audit
 import Foundation
+import Hashing
 import Policy
 import Results
 import SystemCalls
@@ -34,6 +35,12 @@ extension JobPipeline {
             if claim.name != id + ".json" { details["file"] = claim.name }
             if let offense = result.offense { details["offense"] = offense }
             details.merge(result.provenanceDetails) { a, _ in a }  // probe_source, probe_edits
+            if result.probeCount != nil, result.decision == .completed {
+                // A bulk job: every probe's SHA-256 in a manifest the record names and hashes.
+                let (name, sha256) = try writeProbeManifest(result)
+                details[ProbeManifest.nameKey] = name
+                details[ProbeManifest.hashKey] = sha256
+            }
             try record(job.event(
                 result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons.map(\.rawValue),
                 probeSHA256: result.probes.compactMap(\.sha256), candidates: candidates, details: details))
@@ -45,6 +52,19 @@ extension JobPipeline {
         try moveOn(claim, outcome: result.decision, reason: reason ?? result.messages.first)
         logger.info("job finished", ["job": id, "decision": result.decision.rawValue,
                                      "reasons": result.reasons.map(\.rawValue).joined(separator: ",")])
+    }
+
+    /// Writes a bulk job's probe manifest into the audit directory (``Audit/ProbeManifest``), in the
+    /// directory's group (the auditors'), 0640, replacing one an interrupted attempt left.
+    /// - Returns: its file name and SHA-256.
+    func writeProbeManifest(_ result: JobResult) throws -> (String, String) {
+        let probes = try layout.resultFiles.probes(of: result)
+        let bytes = ProbeManifest.bytes(probes.map { ($0.image, $0.sha256) })
+        let name = ProbeManifest.fileName(job: result.job)
+        // Built in the audit directory itself, so the setgid directory gives it the auditors' group
+        // (the daemon's account need not be a member).
+        try DurableFile.write(bytes, to: layout.audit + "/" + name, via: layout.audit, mode: 0o640)
+        return (name, SHA256.hex(bytes))
     }
 
     /// Moves a finished job out of `active/`: `done/`, or `failed/` with a reason file beside it.

@@ -15,7 +15,7 @@ import SystemCalls
 /// that copy. Anything that cannot be read, or no longer matches its hash, is refused (fail closed).
 extension JobPipeline {
     /// Moves a job to `held/` for a supervisor, after taking private copies of its file and images.
-    func hold(_ claim: ClaimedJob, _ job: JobRecord, terms: [String], bytes: [UInt8], now: Date) throws {
+    func hold(_ claim: ClaimedJob, _ job: JobRecord, request: JobRequest, terms: [String], bytes: [UInt8], now: Date) throws {
         let id = claim.id
         let sha256 = SHA256.hex(bytes)
         try Directory.create(layout.heldCopies, mode: 0o700)
@@ -26,7 +26,10 @@ extension JobPipeline {
                                  probeSHA256: try ownImageHashes(id),
                                  details: ["watch_terms": terms.joined(separator: ","), "job_sha256": sha256]))
         try DurableFile.renameNoReplace(claim.path, to: layout.held + "/" + claim.name)
-        views.publish(job, state: .held)
+        // What the supervisor decides on, on the board their agency reads (frs status JOB).
+        views.publish(job, state: .held, hold: HoldFacts(
+            offense: request.offense, justification: request.justification, watchTerms: terms,
+            probes: request.probes.count, probeDir: request.probeDir))
         logger.info("job held for a supervisor", ["job": id, "terms": terms.joined(separator: ",")])
     }
 

@@ -88,7 +88,8 @@ final class JobPipeline: SpoolRoom {
             return
         }
 
-        let job = read.record
+        var job = read.record
+        job.claim = ClaimMark(device: claim.status.device, inode: claim.status.inode)
         let requester = try read.parsed.fields.requester.flatMap { try registry.requester($0) }
         let agency = try requester.flatMap { try registry.policyAgency($0.agency) }
         if job.authenticated, refusal == nil, let agency = job.agency {
@@ -119,15 +120,26 @@ final class JobPipeline: SpoolRoom {
             }
         case .deny: break
         }
+        var result: JobResult
         switch verdict {
         case .deny(let denial):
-            try finish(claim, job, result: ResultBuilder.denied(job: id, denial, now: now), resultWritten: false, reason: nil)
-        case .hold(_, let terms):
-            try hold(claim, job, terms: terms, bytes: read.bytes ?? [], now: now)
+            result = ResultBuilder.denied(job: id, denial, now: now)
+        case .hold(let request, let terms):
+            try hold(claim, job, request: request, terms: terms, bytes: read.bytes ?? [], now: now)
+            return
         case .run(let request):
-            let result = try run(request, job: job, now: now)
-            try finish(claim, job, result: result, resultWritten: false, reason: nil)
+            result = try run(request, job: job, now: now)
         }
+        if read.supervisor != nil { result.approval = try approval(id, parsed: read.parsed) }
+        try finish(claim, job, result: result, resultWritten: false, reason: nil)
+    }
+
+    /// A supervisor's decision on a held job, for its result: from the ledger, with the watch terms
+    /// the request (the private copy decided on) matches.
+    func approval(_ id: String, parsed: Result<JobRequest, JobParseFailure>) throws -> SupervisorApproval? {
+        guard let entry = try ledger.entry(id), let decision = entry.approval else { return nil }
+        let terms = (try? parsed.get()).map { gate.watchTerms(in: $0) } ?? []
+        return SupervisorApproval(decision: decision, approver: entry.approver ?? "?", note: entry.approvalNote, watchTerms: terms)
     }
 
     /// Reads a claimed job once: the file through its locked descriptor, or, when a supervisor
@@ -250,8 +262,10 @@ final class JobPipeline: SpoolRoom {
 
         if request.probeDir != nil {
             // A bulk job: explicit probes and the folder's, one record a line beside the summary (BulkRunner.swift).
-            let runner = BulkRunner(layout: layout, evidence: evidence, searcher: searcher, logger: logger, clock: clock,
+            var runner = BulkRunner(layout: layout, evidence: evidence, searcher: searcher, logger: logger, clock: clock,
                                     workers: bulkWorkers, batchSize: bulkBatchSize)
+            // The requester reads the progress on the board (frs status JOB).
+            runner.onProgress = { [views] figures in views.publish(job, state: .running, progress: figures) }
             let count = try runner.run(id: id, explicit: records, probes: bulk, maxCandidates: maxCandidates,
                                        threshold: threshold)
             return ResultBuilder.completed(job: id, request: request, probes: [], probeCount: count, searcher: searcher,

@@ -125,6 +125,11 @@ final class SpoolServices {
         evidence = EvidenceStore(root: layout.evidence, maximumProbeBytes: gate.config.maxProbeBytes)
         views = JobViews(layout: layout, database: database, evidence: evidence, policy: gate.config, logger: logger,
                          clock: clock)
+        do {
+            try PublishedPolicy(gate.config).publish(layout)
+        } catch {
+            logger.warning("outbox/policy.json not written: commands check less before they queue", ["error": "\(error)"])
+        }
     }
 
     /// Appends an audit record at the worker's clock.

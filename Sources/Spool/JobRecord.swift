@@ -31,6 +31,8 @@ struct JobRecord {
     /// released job the private copy a supervisor decided on), recorded in the job's audit records
     /// (`details.job_sha256`) when the file could be read.
     var jobSHA256: String?
+    /// The claimed file's identity while a daemon runs the job (for the status board).
+    var claim: ClaimMark?
 
     /// Establishes the record of a claimed job from what was read of its file.
     /// - Parameters:

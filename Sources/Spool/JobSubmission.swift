@@ -51,21 +51,19 @@ public struct JobSubmission: Sendable {
     ///   - now: the time, for the job id.
     /// - Returns: the job id.
     /// - Throws: ``SubmissionError`` for an unreadable image, ``SystemCallError`` for spool I/O.
-    public func submit(_ request: Request, images: [String], now: Date = Date()) throws -> String {
+    /// - Parameter probeDirectory: a folder whose images (its plain, not hidden files) are handed
+    ///   over with `images` for a bulk job: they go into the job's own folder, which the job names as
+    ///   its `probe_dir` (`"probe_dir": "<job>"`), each one searched and recorded in the `.jsonl`.
+    public func submit(_ request: Request, images: [String], probeDirectory: String? = nil, now: Date = Date()) throws -> String {
         let id = Self.makeJobID(now: now)
-        var contents: [(name: String, bytes: [UInt8])] = []
+        let sources = try Self.probeFiles(images: images, probeDirectory: probeDirectory)
+        var names: [String] = []
         var used = Set<String>()
-        for image in images {
-            let bytes: [UInt8]
-            do {
-                bytes = try DurableFile.read(image)
-            } catch {
-                throw SubmissionError(image: image, message: "cannot read the image: \(error)")
-            }
+        for image in sources {
             var name = Self.safeName(DurableFile.baseName(image))
-            if used.contains(name) { name = "\(contents.count + 1)-\(name)" }
+            if used.contains(name) { name = "\(names.count + 1)-\(name)" }
             used.insert(name)
-            contents.append((name, bytes))
+            names.append(name)
         }
 
         // Only the daemon's account (the evidence store's owner) hands images in directly; everyone
@@ -93,7 +91,14 @@ public struct JobSubmission: Sendable {
             // The folder is this job's own (see JobProcessor+EvidenceAccess.swift).
             try DurableFile.write(Array((id + "\n").utf8), to: folder + "/" + EvidenceStore.ownerMarker, via: folder)
         }
-        for (name, bytes) in contents {
+        // One image at a time: a folder of thousands is never held in memory at once.
+        for (image, name) in zip(sources, names) {
+            let bytes: [UInt8]
+            do {
+                bytes = try DurableFile.read(image)
+            } catch {
+                throw SubmissionError(image: image, message: "cannot read the image: \(error.message)")
+            }
             try DurableFile.write(bytes, to: folder + "/" + name, via: folder, mode: direct || private_ ? 0o600 : 0o644)
             try handOver(folder + "/" + name)
         }
@@ -109,7 +114,8 @@ public struct JobSubmission: Sendable {
         let job = JobRequest(
             requester: request.requester, purpose: request.purpose, caseNumber: request.caseNumber,
             offense: request.offense, justification: request.justification,
-            probes: contents.map { "\(id)/\($0.name)" }, maxCandidates: request.maxCandidates,
+            probes: probeDirectory == nil ? names.map { "\(id)/\($0)" } : [], probeDir: probeDirectory == nil ? nil : id,
+            maxCandidates: request.maxCandidates,
             probeSource: source, probeEdits: request.probeEdits)
         let bytes = try job.jobFileBytes()
         let temporary = try DurableFile.writeTemporary(bytes, in: layout.tmp, name: id, mode: private_ ? 0o600 : 0o644)
@@ -121,6 +127,22 @@ public struct JobSubmission: Sendable {
             throw error
         }
         return id
+    }
+
+    /// The image files a submission hands over: `images`, then the plain files of `probeDirectory`
+    /// (not hidden ones, not subfolders), by name.
+    /// - Throws: ``SubmissionError`` when the folder cannot be listed.
+    public static func probeFiles(images: [String], probeDirectory: String?) throws -> [String] {
+        guard let probeDirectory else { return images }
+        let names: [String]
+        do {
+            names = try Directory.entries(probeDirectory)
+        } catch {
+            throw SubmissionError(image: probeDirectory, message: "cannot list the folder: \(error.message)")
+        }
+        let base = probeDirectory.hasSuffix("/") ? String(probeDirectory.dropLast()) : probeDirectory
+        return images + names.filter { !$0.hasPrefix(".") }.sorted().map { base + "/" + $0 }
+            .filter { (try? FileStatus.of($0).isRegularFile) == true }
     }
 
     /// A new job id: UTC time (so names sort oldest first) and 48 random bits.

@@ -46,12 +46,28 @@ public struct JobViews {
     /// - Parameters:
     ///   - candidates: the result's candidate count, when the caller has it (a bulk job's lines are
     ///     read once per job, not once per view).
-    func publish(_ job: JobRecord, state: JobStatusRecord.State, result: JobResult? = nil, candidates: Int? = nil) {
+    ///   - hold: what a supervisor decides a held job on; for a job decided on, the decision is
+    ///     taken from the ledger (the justification is no longer shown).
+    ///   - progress: a running bulk job's figures.
+    func publish(_ job: JobRecord, state: JobStatusRecord.State, result: JobResult? = nil, candidates: Int? = nil,
+                 hold: HoldFacts? = nil, progress: BulkFigures? = nil) {
         guard job.authenticated, let agency = job.agency, let requester = job.requester else { return }
         do {
             var record = JobStatusRecord(
                 job: job.job, requester: requester, uid: job.ownerUID, agency: agency,
                 purpose: job.purpose, caseNumber: job.caseNumber, state: state, updated: clock())
+            record.hold = hold
+            if state == .running {
+                record.claim = job.claim
+                record.progress = progress
+            }
+            if hold == nil, let entry = try JobLedger(database: database).entry(job.job), let decision = entry.approval {
+                let held = try layout.board.read(job: job.job, agency: agency)?.hold
+                record.hold = HoldFacts(offense: held?.offense ?? result?.offense, justification: nil,
+                                        watchTerms: result?.approval?.watchTerms ?? held?.watchTerms ?? [],
+                                        probes: held?.probes ?? 0, probeDir: held?.probeDir, decision: decision,
+                                        approver: entry.approver, note: entry.approvalNote)
+            }
             if let result {
                 record.decision = result.decision.rawValue
                 record.reasons = result.reasons.map(\.rawValue)

@@ -135,8 +135,9 @@ final class RequestDesk: SpoolRoom {
         switch outcome {
         case .recorded, .alreadyRecorded:
             logger.info("\(Request.kind) recorded", ["job": request.job, "request": claim.name])
-            answer(claim, job: request.job, owner: owner, state: .accepted, message: "\(Request.kind) recorded on job \(request.job)")
+            // The sheet and board first: an author who reads "accepted" then finds the lead as it now stands.
             views.leadChangedLogged(job: request.job)
+            answer(claim, job: request.job, owner: owner, state: .accepted, message: "\(Request.kind) recorded on job \(request.job)")
         case .refused(let reasons, let message):
             logger.warning("\(Request.kind) refused", ["request": claim.name, "reasons": reasons.map(\.rawValue).joined(separator: ","), "reason": message])
             answer(claim, job: request.job, owner: owner, state: .refused, reasons: reasons.map(\.rawValue), message: message)

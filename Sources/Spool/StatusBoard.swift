@@ -200,6 +200,14 @@ public struct JobStatusRecord: Codable, Sendable, Equatable {
     /// The result file, once finished; the sheet, once completed.
     public var result: String?
     public var sheet: String?
+    /// While running: the claimed file's device and inode, so `frs status` can tell from
+    /// `/proc/locks` whether a live daemon still holds the job (its claim is an `flock` on it).
+    public var claim: ClaimMark?
+    /// A running bulk job's progress.
+    public var progress: BulkFigures?
+    /// What a supervisor decides a held job on; after the decision, the decision (the
+    /// justification is shown only while the job is held).
+    public var hold: HoldFacts?
     /// When this record was written (UTC, ISO 8601).
     public var updated: String
 
@@ -225,7 +233,7 @@ public struct JobStatusRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case job, requester, uid, agency, purpose
         case caseNumber = "case_number"
-        case state, decision, reasons, candidates, dispositions, leads, result, sheet, updated
+        case state, decision, reasons, candidates, dispositions, leads, result, sheet, hold, claim, progress, updated
     }
 }
 
@@ -242,5 +250,93 @@ public struct StaffEntry: Codable, Sendable, Equatable {
         self.user = user
         self.role = role
         self.status = status
+    }
+}
+
+/// A held job on the status board: what the supervisor who decides it needs (requester, case and
+/// purpose are the record's own), then what they decided.
+public struct HoldFacts: Codable, Sendable, Equatable {
+    public var offense: String?
+    /// The requester's justification: present while the job is held only.
+    public var justification: String?
+    /// The policy's watch terms the request matched.
+    public var watchTerms: [String]
+    /// Probe images the job names (besides a bulk folder).
+    public var probes: Int
+    /// A bulk job's probe folder.
+    public var probeDir: String?
+    /// `approved` or `rejected`, the supervisor, their note: once decided.
+    public var decision: String?
+    public var approver: String?
+    public var note: String?
+
+    public init(offense: String?, justification: String?, watchTerms: [String], probes: Int, probeDir: String?,
+                decision: String? = nil, approver: String? = nil, note: String? = nil) {
+        self.offense = offense
+        self.justification = justification
+        self.watchTerms = watchTerms
+        self.probes = probes
+        self.probeDir = probeDir
+        self.decision = decision
+        self.approver = approver
+        self.note = note
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case offense, justification
+        case watchTerms = "watch_terms"
+        case probes
+        case probeDir = "probe_dir"
+        // Not "decision": the record's own key, which simple readers look for first.
+        case decision = "supervisor_decision"
+        case approver, note
+    }
+}
+
+/// The identity of a claimed job file in `active/` (which people cannot open): a daemon holds the
+/// job while it holds an `flock` on this inode.
+public struct ClaimMark: Codable, Sendable, Equatable {
+    public var device: UInt64
+    public var inode: UInt64
+
+    public init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
+
+    /// Whether a live process holds the claim (`nil`: `/proc/locks` cannot be read).
+    public var isHeld: Bool? { FileLock.isHeld(device: device, inode: inode) }
+}
+
+/// A running bulk job's progress: probes done of the total, the rate, and the time left.
+public struct BulkFigures: Codable, Sendable, Equatable {
+    public var done: Int
+    public var total: Int
+    public var ratePerMinute: Double
+    public var etaSeconds: Int
+    /// When the figures were taken (UTC, ISO 8601).
+    public var at: String
+
+    public init(done: Int, total: Int, ratePerMinute: Double, etaSeconds: Int, at: Date) {
+        self.done = done
+        self.total = total
+        self.ratePerMinute = ratePerMinute
+        self.etaSeconds = etaSeconds
+        self.at = at.formatted(.iso8601)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case done, total
+        case ratePerMinute = "rate_per_minute"
+        case etaSeconds = "eta_seconds"
+        case at
+    }
+
+    /// "120 of 5000 probes, 40.0 a minute, about 2 h 2 min left".
+    public var sentence: String {
+        let minutes = (etaSeconds + 59) / 60
+        let left = minutes >= 60 ? "\(minutes / 60) h \(minutes % 60) min" : "\(minutes) min"
+        return "\(done) of \(total) probes, \(String(format: "%.1f", ratePerMinute)) a minute, "
+            + (done >= total ? "finishing" : "about \(left) left") + " (at \(at))"
     }
 }

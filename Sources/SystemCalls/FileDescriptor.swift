@@ -68,6 +68,19 @@ public struct FileDescriptor: Sendable, Hashable {
         }
     }
 
+    /// Reads at most `count` bytes from the start of the file (fewer at its end), with `pread`.
+    public func readPrefix(_ count: Int) throws(SystemCallError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        while true {
+            let n = bytes.withUnsafeMutableBytes { Glibc.pread(rawValue, $0.baseAddress, $0.count, 0) }
+            if n == -1 {
+                if errno == EINTR { continue }
+                throw SystemCallError(call: "pread", errno: errno)
+            }
+            return Array(bytes.prefix(n))
+        }
+    }
+
     /// Calls `readChunk(buffer, bytesSoFar)` until it returns 0 (the end), retrying on `EINTR`.
     private func readToEnd(call: String, limit: Int,
                            _ readChunk: (UnsafeMutableRawBufferPointer, Int) -> Int) throws(SystemCallError) -> [UInt8] {

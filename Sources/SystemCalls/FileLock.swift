@@ -41,10 +41,16 @@ public struct FileLock: Sendable {
     /// from `/proc/locks`. Used for a file that cannot be opened, so cannot be test-locked.
     /// Answers `true` when `/proc/locks` cannot be read: the caller then leaves the file alone.
     public static func isHeld(on status: FileStatus) -> Bool {
-        guard let bytes = try? DurableFile.read("/proc/locks", limit: 64 << 20) else { return true }
-        let major = ((status.device >> 8) & 0xfff) | ((status.device >> 32) & ~UInt64(0xfff))
-        let minor = (status.device & 0xff) | ((status.device >> 12) & ~UInt64(0xff))
-        let wanted = String(major, radix: 16) + ":" + String(minor, radix: 16) + ":" + String(status.inode)
+        isHeld(device: status.device, inode: status.inode) ?? true
+    }
+
+    /// Whether any process holds (or waits for) a `flock(2)` lock on the file with this device and
+    /// inode number, from `/proc/locks`; `nil` when `/proc/locks` cannot be read.
+    public static func isHeld(device: UInt64, inode: UInt64) -> Bool? {
+        guard let bytes = try? DurableFile.read("/proc/locks", limit: 64 << 20) else { return nil }
+        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
+        let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
+        let wanted = String(major, radix: 16) + ":" + String(minor, radix: 16) + ":" + String(inode)
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.contains("FLOCK"), let file = fields.first(where: { $0.filter { $0 == ":" }.count == 2 }) else {

@@ -78,18 +78,9 @@ struct LeadCommandTests {
             #expect(try tests.frs(["user", "add", id, "--name", id, "--agency", "SCPD", "--role", role, "--uid", owner,
                                    "--vetted", "2025-01-01", "--trained", "2026-01-01"], in: dir).status == 0)
         }
-        _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data("probe bytes".utf8),
-                                           attributes: [.posixPermissions: 0o644])
-        let submit = try run(1000, ["submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", "24-1",
-                                    "--offense", "armed robbery", "--justification", "Suspect seen on the store camera",
-                                    "--probe-source", "surveillance-still", "--probe-edit", "Det. Ray: cropped to the face",
-                                    "cam1.jpg"], in: dir)
-        #expect(submit.status == 0, "\(submit.error)")
-        let id = submit.output.trimmingCharacters(in: .whitespacesAndNewlines)
-        let layout = SpoolLayout(root: dir + "/spool")
-        try drain(layout)
-        let result = try JobResult.decode(try DurableFile.read(layout.resultFile(id)))
-        #expect(result.decision == .completed, "\(result.reasons)")
+        let (layout, id, result) = try SpoolCommandTests.submitJDoesJob(
+            in: dir, extra: ["--probe-source", "surveillance-still", "--probe-edit", "Det. Ray: cropped to the face"],
+            run: { try run(1000, $0, in: dir) }, drain: drain)
         #expect(result.probeSource == .surveillanceStill)
         #expect(result.probeEdits == [ProbeEdit(by: "Det. Ray", edit: "cropped to the face")])
         return (layout, id, try #require(result.probes.first?.faces.first?.candidates.first?.subject))
@@ -146,7 +137,7 @@ struct LeadCommandTests {
         // eexam through the drop box, then fexam (this account) directly.
         let queued = try run(1003, ["review", id, "--examiner", "eexam", "--disposition", "possible-match",
                                     "--note", "same scar"] + lead, in: dir)
-        #expect(queued.status == 0 && queued.output.contains("takes effect when a daemon runs"), "\(queued.error)")
+        #expect(queued.status == 0 && queued.output.contains("the daemon's answer will appear in `frs status`"), "\(queued.error)")
         try drain(layout)
         var json = try status(id, in: dir)
         var first = try #require(json.leads.first { $0.candidate == subject })

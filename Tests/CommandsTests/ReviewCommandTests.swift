@@ -49,7 +49,7 @@ struct ReviewCommandTests {
         #expect(second.status == 1 && second.error.contains("one account belongs to one person"), "\(second.error)")
         try registerDirectly(UserRecord(id: "rexam", name: "rexam", agency: "SCPD", role: "examiner", uid: getuid(),
                                         vetted: "2025-01-01", trained: "2026-01-01"), spool: dir + "/spool")
-        _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data("probe bytes".utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0] + Array("probe bytes".utf8)))
         let submit = try tests.frs(["submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", "24-1",
                                     "--offense", "armed robbery", "--justification", "Suspect seen on the store camera",
                                     "cam1.jpg"], in: dir)
@@ -79,7 +79,8 @@ struct ReviewCommandTests {
                                     "review", id, "--examiner", "eexam", "--face", "1", "--candidate", subject,
                                     "--disposition", "possible-match"], in: dir, direct: true)
         #expect(queued.status == 0, "\(queued.error)")
-        #expect(queued.output.contains("takes effect when a daemon runs"))
+        #expect(queued.output.contains("the daemon's answer will appear in `frs status` (\(layout.answers.file(request: "", uid: 1003).dropLast(6))"),
+                "\(queued.output)")
         #expect(!(try tests.frs(["status", id], in: dir).output.contains("review:")))
         try drain(layout)
         // This account is registered as an examiner (rexam): a pending lead's disposition is withheld from it.

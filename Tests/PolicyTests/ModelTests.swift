@@ -36,7 +36,7 @@ struct ModelTests {
         .inputProbeOutsideEvidence, .inputProbeNotImage, .inputProbeTooLarge, .supervisorRejected,
         .reviewUnknownJob, .reviewUnknownFace, .reviewUnknownCandidate, .reviewOtherAgency, .processingAttemptsExhausted,
         .reviewSelfReview, .reviewSameExaminer, .reviewLeadSettled, .reviewNotDisputed, .reviewConflictOfInterest,
-        .outcomeNotAuthorized, .outcomeCorroborationRequired,
+        .outcomeNotAuthorized, .outcomeCorroborationRequired, .outcomeLeadNotReleased,
         .inputBadJobName, .inputDuplicateJobID, .inputProbeNotPermitted, .inputQueueLimit, .supervisorJobNotHeld,
         .inputProbeTooManyScans, .inputProbeDecodeWork, .inputProbeCPUBudget,
     ]

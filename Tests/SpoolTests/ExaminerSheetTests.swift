@@ -1,6 +1,7 @@
 @testable import Spool
 import Foundation
 import Glibc
+import Imaging
 import Results
 import Sheets
 import SystemCalls
@@ -140,5 +141,51 @@ struct ExaminerSheetCrowdTests {
         #expect(html.contains("id=\"face-2\"") && !html.contains("id=\"face-1\"") && !html.contains("id=\"face-3\""))
         #expect(html.contains("Faces without candidates: 1, 3, 4 (no candidate within the threshold; not searched: quality.too-small)"))
         #expect(html.contains("<summary>30 probes without candidates</summary>"))
+    }
+}
+
+/// Issue #20: a bulk sheet opens: a summary first, about 100 KB per probe with candidates at most,
+/// probes without faces or candidates only listed.
+@Suite("Examiner's sheet, bulk size")
+struct BulkSheetSizeTests {
+    @Test func aBulkSheetStartsWithASummaryAndStaysWithinItsBudgetPerProbe() throws {
+        // A real crop as a bulk sheet cuts it (160 px, quality 75) of a real photo: the size of every crop here.
+        let photo = try JPEGDecoder().decode(try DurableFile.read(ExaminerSheetWriterTests.fixtures + "/obama.jpg"))
+        let face = try #require(photo.cropped(left: 180, top: 100, right: 420, bottom: 400, margin: 0.25))
+        let crop = try JPEGEncoder(quality: 75).encode(face.fitting(maxSide: ExaminerSheet.Options.bulk.cropSide))
+        #expect(crop.count > 2_000)
+        var probes: [ProbeRecord] = []
+        for i in 0..<120 {
+            let hit = i % 4 == 1
+            // Every eighth hit is a crowd: six faces, each with eight candidates.
+            let faces = (0..<(hit && i % 32 == 1 ? 6 : 1)).map { f in
+                FaceResult(box: [0, 0, 99, 99], landmarks: [], quality: .init(ok: true),
+                           candidates: hit ? (1...8).map { ExaminerSheetTests.candidate($0, "S-\(i)-\(f)-\($0)", 0.3 + 0.01 * Double($0)) } : [])
+            }
+            probes.append(ProbeRecord(image: "bulk/p\(i).jpg", sha256: "h\(i)", faces: i % 4 == 2 ? [] : faces))
+        }
+        var result = ExaminerSheetTests.result(probes: [])
+        result.probeCount = probes.count
+        var overviews = 0
+        let html = ExaminerSheet.render(result: result, probes: probes, options: .bulk,
+                                        overview: { _ in overviews += 1; return nil }) { _ in crop }
+        let hits = probes.filter { $0.faces.contains { !$0.candidates.isEmpty } }.count
+        #expect(hits == 30)
+        // Summary first, then the probes with candidates, then the rest only listed.
+        let summary = try #require(html.range(of: "<section class=\"summary\">"))
+        let firstProbe = try #require(html.range(of: "<section class=\"probe\">"))
+        #expect(summary.lowerBound < firstProbe.lowerBound)
+        #expect(html.contains("120 probes searched: <b>30 with candidates</b>, 60 with faces but no candidate within the threshold, 30 without a face, 0 not searched."))
+        #expect(html.contains("<a href=\"#probe-2\">bulk/p1.jpg</a>") && html.contains("<a id=\"probe-2\"></a>"))
+        #expect(html.components(separatedBy: "<section class=\"probe\">").count - 1 == hits)
+        #expect(html.contains("<summary>90 probes without candidates</summary>"))
+        #expect(overviews == 0)
+        // Within about 100 KB per probe with candidates, the crowds included (their extra images left out, said so).
+        #expect(html.utf8.count <= hits * 100_000, "\(html.utf8.count) bytes for \(hits) probes with candidates")
+        #expect(html.contains("left out to keep the sheet small") && html.contains("image left out (sheet size)"))
+        for section in html.components(separatedBy: "<section class=\"probe\">").dropFirst() {
+            #expect(section.utf8.count <= 100_000)
+        }
+        print("bulk sheet: \(html.utf8.count) bytes for 120 probes (\(hits) with candidates), crop \(crop.count) bytes")
     }
 }

@@ -245,21 +245,41 @@ struct PeerReviewTests {
             try recorder.apply(OutcomeRequest(job: "job-1", recordedBy: by, face: 1, candidate: candidates[0], action: action,
                                               corroboration: corroboration), ownerUID: uid, request: nil)
         }
+        // A pending lead (one examiner said inconclusive) takes no outcome at all.
+        #expect(try Self.review(spool, "eexam", ReviewTests.examinerUID, candidates[0], .possibleMatch) == .recorded)
+        let corroborated = "Fingerprints on the till match; the clerk picked him from a photo array"
+        #expect(Self.reasons(try outcome("jdoe", TestSpool.analystUID, .charged, corroborated)) == [.outcomeLeadNotReleased])
+        #expect(Self.reasons(try outcome("jdoe", TestSpool.analystUID, .none)) == [.outcomeLeadNotReleased])
+        #expect(try Self.review(spool, "fexam", Self.secondUID, candidates[0], .possibleMatch) == .recorded)
         #expect(Self.reasons(try outcome("jdoe", TestSpool.analystUID, .arrested)) == [.outcomeCorroborationRequired])
         #expect(Self.reasons(try outcome("jdoe", TestSpool.analystUID, .charged, "  short  ")) == [.outcomeCorroborationRequired])
+        // Counted in visible characters: 40 zero-width spaces around a short word are not corroboration.
+        let padded = "seen" + String(repeating: "\u{200B}", count: 40)
+        #expect(Self.reasons(try outcome("jdoe", TestSpool.analystUID, .charged, padded)) == [.outcomeCorroborationRequired])
         #expect(Self.reasons(try outcome("eexam", ReviewTests.examinerUID, .interviewed)) == [.outcomeNotAuthorized])
         #expect(Self.reasons(try outcome("osup", Self.otherSupervisorUID, .none)) == [.reviewOtherAgency])
         #expect(Self.reasons(try outcome("jdoe", ReviewTests.examinerUID, .none)) == [.requesterIdentityMismatch])
         #expect(try outcome("jdoe", TestSpool.analystUID, .interviewed) == .recorded)
-        #expect(try outcome("sroe", TestSpool.supervisorUID, .arrested,
-                            "Fingerprints on the till match; the clerk picked him from a photo array") == .recorded)
+        #expect(try outcome("sroe", TestSpool.supervisorUID, .arrested, corroborated) == .recorded)
         let lead = try Self.lead(spool, candidates[0])
         #expect(lead.outcomes.map(\.action) == [.interviewed, .arrested])
         let recorded = try spool.records().filter { $0.event.event == "outcome.recorded" }
         #expect(recorded.map(\.event.outcome) == ["interviewed", "arrested"])
-        #expect(recorded.last?.event.details["lead_state"] == "pending")
+        #expect(recorded.last?.event.details["lead_state"] == "released")
         #expect(recorded.last?.event.details["corroboration"]?.hasPrefix("Fingerprints") == true)
-        #expect(try spool.records().filter { $0.event.event == "outcome.refused" }.count == 5)
+        #expect(try spool.records().filter { $0.event.event == "outcome.refused" }.count == 8)
+        // A disputed and a rejected lead take none either.
+        _ = try Self.review(spool, "eexam", ReviewTests.examinerUID, candidates[1], .possibleMatch)
+        _ = try Self.review(spool, "fexam", Self.secondUID, candidates[1], .noMatch)
+        _ = try Self.review(spool, "eexam", ReviewTests.examinerUID, candidates[2], .noMatch)
+        _ = try Self.review(spool, "fexam", Self.secondUID, candidates[2], .noMatch)
+        for (candidate, state) in [(candidates[1], "disputed"), (candidates[2], "rejected")] {
+            let applied = try recorder.apply(OutcomeRequest(job: "job-1", recordedBy: "jdoe", face: 1, candidate: candidate,
+                                                            action: .interviewed, corroboration: nil),
+                                             ownerUID: TestSpool.analystUID, request: nil)
+            #expect(Self.reasons(applied) == [.outcomeLeadNotReleased])
+            if case .refused(_, let message) = applied { #expect(message.contains(state)) }
+        }
     }
 
     @Test func probeProvenanceIsInTheResultTheFinalRecordAndTheSheet() throws {

@@ -76,6 +76,7 @@ struct RequestTextTests {
         let now = spool.now
         let recorder = try OutcomeRecorder(results: spool.layout.resultFiles, database: try SpoolDatabase.open(spool.layout),
                                            audit: try AuditLog(directory: spool.layout.audit), policy: .default, clock: { now })
+        try ReviewTests.releaseLead(spool, candidate: subject)  // an outcome needs a released lead
         for invisible in ["\u{2060}", "\u{AD}", "\u{FEFF}", "\u{200B}"] {
             let outcome = OutcomeRequest(job: "job-1", recordedBy: "jdoe", face: 1, candidate: subject, action: .arrested,
                                          corroboration: String(repeating: invisible, count: 30))

@@ -3,6 +3,7 @@ import Administration
 import Audit
 import Foundation
 import Glibc
+import Hashing
 import SystemCalls
 import Testing
 
@@ -97,5 +98,54 @@ struct RetentionPurgeTests {
         #expect(report.jobs == ["new", "old"])
         #expect(FileStatus.exists(spool.layout.evidence + "/" + pending))
         #expect(FileStatus.exists(spool.layout.jobFile("pending", in: spool.layout.incoming)))
+    }
+}
+
+/// Issue #20: a bulk job's probes stay in the audit trail after retention purged its `.jsonl`.
+@Suite("Bulk jobs in the audit trail")
+struct BulkAuditTrailTests {
+    @Test func aBulkJobsProbeHashesAreVerifiedAfterAPurgeAndTamperingIsCaught() throws {
+        let spool = try TestSpool()
+        var expected: [String: String] = [:]
+        for i in 0..<12 {
+            let bytes = Array("face \(i)".utf8)
+            let probe = try spool.addEvidence("backlog", "p\(i).jpg", bytes: bytes)
+            expected[probe] = SHA256.hex(bytes)
+        }
+        try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: ", \"probe_dir\": \"SCPD/backlog\""))
+        try spool.drain()
+        let final = try #require(try spool.finalRecords(for: "bulk").first)
+        let name = try #require(final.event.details[ProbeManifest.nameKey])
+        #expect(name == "probes-bulk.sha256")
+        let manifest = spool.layout.audit + "/" + name
+        #expect(SHA256.hex(try DurableFile.read(manifest)) == final.event.details[ProbeManifest.hashKey])
+        #expect(try FileStatus.of(manifest).permissions == 0o640)
+
+        // Retention purges the job (its result and .jsonl); the manifest and the chain stay and verify.
+        var result = try spool.result("bulk")
+        result.created = spool.now.addingTimeInterval(-400 * 86_400).formatted(.iso8601)
+        try DurableFile.write(try result.encoded(), to: spool.layout.resultFile("bulk"), via: spool.layout.tmp, mode: 0o640)
+        let now = spool.now
+        let report = try SpoolAdministration(layout: spool.layout, uid: 0, clock: { now }).purge(olderThanDays: 30)
+        #expect(report.jobs == ["bulk"])
+        #expect(!FileStatus.exists(spool.layout.resultLines("bulk")))
+        #expect(AuditVerifier.verify(directory: spool.layout.audit).isIntact)
+        // Every probe searched, with its SHA-256, from the audit trail alone.
+        let lines = String(decoding: try DurableFile.read(manifest), as: UTF8.self).split(separator: "\n")
+        var listed: [String: String] = [:]
+        for line in lines {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            listed[parts[1].trimmingCharacters(in: .whitespaces)] = parts[0]
+        }
+        #expect(listed == expected)
+
+        // A changed or removed manifest fails verification.
+        let original = try DurableFile.read(manifest)
+        try DurableFile.write(original + Array("0000  SCPD/backlog/extra.jpg\n".utf8), to: manifest, via: spool.layout.tmp, mode: 0o640)
+        let changed = AuditVerifier.verify(directory: spool.layout.audit)
+        #expect(changed.failure?.problem == .manifestMismatch)
+        #expect(changed.failure?.message.contains("was changed") == true)
+        try DurableFile.remove(manifest)
+        #expect(AuditVerifier.verify(directory: spool.layout.audit).failure?.message.contains("removed") == true)
     }
 }

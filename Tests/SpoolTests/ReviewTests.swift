@@ -18,6 +18,23 @@ struct ReviewTests {
 
     /// A spool with a completed job `job-1` (one face, three candidates) and an examiner, an
     /// auditor, and an examiner of another agency.
+    /// Releases job-1's lead (face 1, `candidate`): eexam and a second examiner (uid 1016,
+    /// registered here) record possible-match.
+    static func releaseLead(_ spool: TestSpool, candidate: String) throws {
+        let now = spool.now
+        let database = try SpoolDatabase.open(spool.layout)
+        if try Registry(database: database).user("rexam2") == nil {
+            try SpoolAdministration(layout: spool.layout, uid: 0, clock: { now }).addUser(UserRecord(
+                id: "rexam2", name: "rexam2", agency: "SCPD", role: "examiner", uid: 1016, vetted: "2025-01-10", trained: "2026-01-15"))
+        }
+        let reviews = try ReviewRecorder(results: spool.layout.resultFiles, database: database,
+                                         audit: try AuditLog(directory: spool.layout.audit), policy: .default, clock: { now })
+        for (examiner, uid) in [("eexam", examinerUID), ("rexam2", UInt32(1016))] {
+            #expect(try reviews.apply(ReviewRequest(job: "job-1", examiner: examiner, face: 1, candidate: candidate,
+                                                    disposition: .possibleMatch, note: nil), ownerUID: uid, request: nil) == .recorded)
+        }
+    }
+
     static func spoolWithCompletedJob() throws -> (TestSpool, JobResult) {
         let spool = try TestSpool()
         let now = spool.now
@@ -190,7 +207,10 @@ struct ReviewTests {
         #expect(try ReviewLog(database: database).reviews(job: "job-1").map(\.request) == ["job-1-aa.review", "job-1-aa.review"])
 
         let outcomes = try OutcomeRecorder(results: spool.layout.resultFiles, database: database, audit: audit, policy: .default, clock: { now })
-        let outcome = OutcomeRequest(job: "job-1", recordedBy: "jdoe", face: 1, candidate: subject, action: .interviewed,
+        // An outcome needs a released lead: another candidate, released by two examiners.
+        let released = result.probes[0].faces[0].candidates[1].subject
+        try Self.releaseLead(spool, candidate: released)
+        let outcome = OutcomeRequest(job: "job-1", recordedBy: "jdoe", face: 1, candidate: released, action: .interviewed,
                                      corroboration: nil)
         #expect(try outcomes.apply(outcome, ownerUID: TestSpool.analystUID, request: "job-1-o.outcome") == .recorded)
         #expect(try outcomes.apply(outcome, ownerUID: TestSpool.analystUID, request: "job-1-o.outcome") == .alreadyRecorded)
