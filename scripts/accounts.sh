@@ -181,7 +181,10 @@ expect_ok "eve records a review from her account" frst-eve $FRS review "$JA" --e
 if out=$(as frst-sam $FRS status 2>&1) && grep -q "$JH" <<<"$out"; then ok "supervisor sam's status shows the held job"
   else bad "sam's status: $out"; fi
 expect_ok "sam approves the held job from his account" frst-sam $FRS approve "$JH" --supervisor sam --note ok
-as frst-bob $FRS approve "$JH" --supervisor sam --note forged >/dev/null 2>&1
+if out=$(as frst-bob $FRS approve "$JH" --supervisor sam --note forged 2>&1); then bad "bob's forged approve was accepted: $out"
+  else ok "bob's forged approve is refused at once: $(tail -1 <<<"$out" | cut -c1-100)"; fi
+# Past the command, by hand, as a hostile account would: the daemon refuses it and audits the refusal.
+as frst-bob sh -c "umask 022; printf '%s' '{\"version\":1,\"job\":\"$JH\",\"supervisor\":\"sam\",\"decision\":\"approve\",\"note\":\"forged\"}' > '$SPOOL/tmp/forged.tmp' && mv '$SPOOL/tmp/forged.tmp' '$SPOOL/incoming/$JH-forged.approval'"
 eventually 120 finished "$JH" "decision: completed" && ok "the approved job completed and ana sees it" \
   || bad "approved job: $(as frst-ana $FRS status "$JH" 2>&1 | tail -3)"
 reviewed() { as frst-tom $FRS status "$JA" | grep -q "withheld until a second review) by eve"; }
@@ -192,7 +195,7 @@ expect_ok "tom records his review from his account" frst-tom $FRS review "$JA" -
 released() { as frst-ana $FRS status "$JA" | grep -q "lead: face 1 candidate $SUBJECT: released"; }
 eventually 60 released && ok "ana sees the released lead" || bad "ana's status after reviews: $(as frst-ana $FRS status "$JA" 2>&1)"
 eventually 30 grep -q '"event":"job.approval-refused"' "$SPOOL"/outbox/audit/*.jsonl \
-  && ok "bob's forged approval is refused and audited" || bad "no job.approval-refused record"
+  && ok "bob's hand-dropped forged approval is refused and audited" || bad "no job.approval-refused record"
 
 # --- Root again, while the service runs: disclose, gallery calibrate, user add.
 $FRS disclose "$JA" --out "$W/disclosed-root" >/dev/null 2>&1 && ok "root discloses a job while the service runs" \

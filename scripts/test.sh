@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export FRS_MODELS="${FRS_MODELS:-$PWD/models}"
+./scripts/check-syscalls.sh   # one libc layer: no file-system call outside Sources/SystemCalls
 swift build --build-tests
 swift test --skip-build
 # The scripts with the real binary: a skipped one is named in the summary (and fails when CI=true).

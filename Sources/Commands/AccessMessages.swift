@@ -22,7 +22,7 @@ func directoryAccessProblem(_ path: String, what: String, readers: String = "mem
         return "cannot look at \(what) (\(path)): \(error)"
     }
     guard status.isDirectory else { return "\(path) is not a directory" }
-    guard access(path, R_OK | X_OK) != 0 else { return nil }
+    guard !FileStatus.isAccessible(path, R_OK | X_OK) else { return nil }
     let group = Accounts.group(gid: status.group)
     let owner = Accounts.user(uid: status.owner)
     return "permission denied on \(what) (\(path)): \(readers) \(group.description) may read it "

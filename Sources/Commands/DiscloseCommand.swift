@@ -48,7 +48,7 @@ public struct DiscloseCommand: AdministrativeCommand {
 
     public func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
-        guard access(layout.database, R_OK) == 0, access(layout.audit, W_OK) == 0 else {
+        guard FileStatus.isAccessible(layout.database, R_OK), FileStatus.isAccessible(layout.audit, W_OK) else {
             context.err("frs: disclose needs the spool's database and audit log (run it as the daemon's account or an administrator)")
             return 1
         }

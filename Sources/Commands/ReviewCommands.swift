@@ -79,7 +79,7 @@ func applyLeadRequest<Request: DropBoxRequest>(
     apply: (SpoolLayout, Database, AuditLog, PolicyConfig) throws -> AppliedRequest
 ) throws -> Int32 {
     let layout = SpoolLayout(root: context.spool)
-    guard access(layout.database, W_OK) == 0, access(layout.state, W_OK) == 0, access(layout.audit, W_OK) == 0 else {
+    guard FileStatus.isAccessible(layout.database, W_OK), FileStatus.isAccessible(layout.state, W_OK), FileStatus.isAccessible(layout.audit, W_OK) else {
         return try handOver(context, request, what: what, refusal: check(RequestChecks(layout: layout)), wait: wait)
     }
     let database = try SpoolDatabase.open(layout)

@@ -258,7 +258,7 @@ public struct StatusCommand: Subcommand {
 
     public func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
-        let privileged = access(layout.state, R_OK | X_OK) == 0 && access(layout.database, R_OK) == 0
+        let privileged = FileStatus.isAccessible(layout.state, R_OK | X_OK) && FileStatus.isAccessible(layout.database, R_OK)
         if !privileged, let problem = directoryAccessProblem(layout.statusBoard, what: "outbox/jobs/") {
             context.err("frs: \(problem)")
             return 1
@@ -278,7 +278,7 @@ public struct StatusCommand: Subcommand {
         var visible: [JobStatusRecord] = []
         var held: [JobStatusRecord] = []
         for agency in (try? board.agencies()) ?? [] {
-            guard access(board.directory(agency: agency), R_OK | X_OK) == 0 else { continue }
+            guard FileStatus.isAccessible(board.directory(agency: agency), R_OK | X_OK) else { continue }
             let staff = (try? board.readStaff(agency: agency)) ?? []
             let roles = Set(staff.filter { $0.uid == me && $0.status == "active" }.map(\.role))
             let agencyWide = me == 0 || !roles.isDisjoint(with: ["examiner", "supervisor"])

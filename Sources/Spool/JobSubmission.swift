@@ -68,7 +68,7 @@ public struct JobSubmission: Sendable {
 
         // Only the daemon's account (the evidence store's owner) hands images in directly; everyone
         // else, root included, goes through the drop box, so the evidence stays the daemon's.
-        let direct = (try? FileStatus.of(layout.evidence).owner) == UInt32(geteuid()) && access(layout.evidence, W_OK | X_OK) == 0
+        let direct = (try? FileStatus.of(layout.evidence).owner) == UInt32(geteuid()) && FileStatus.isAccessible(layout.evidence, W_OK | X_OK)
         let folder = direct ? layout.evidence(for: id) : layout.dropFolder(for: id)
         // Through the drop box, what is dropped is the submitter's and the daemon's only: 0600 (0700
         // for the folder) plus an ACL entry for the daemon's account (the spool's owner). Without ACLs
@@ -79,12 +79,12 @@ public struct JobSubmission: Sendable {
         try Directory.create(folder, mode: direct || private_ ? 0o700 : 0o777)
         if private_, try !AccessControl.grant(folder, to: daemon, permissions: AccessControl.readWriteSearch,
                                               ownerPermissions: 7) {
-            try SystemCall.run("chmod", path: folder) { chmod(folder, 0o777) }
+            try FileStatus.setPermissions(of: folder, to: 0o777)
         }
         func handOver(_ path: String) throws {
             guard private_ else { return }
             if try !AccessControl.grant(path, to: daemon, permissions: AccessControl.read, ownerPermissions: 6) {
-                try SystemCall.run("chmod", path: path) { chmod(path, 0o644) }
+                try FileStatus.setPermissions(of: path, to: 0o644)
             }
         }
         if direct {
