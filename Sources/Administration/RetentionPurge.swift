@@ -37,7 +37,7 @@ public struct RetentionPurge: Sendable {
         for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let job = String(name.dropLast(5))
             guard let finished = finishTime(job), finished < cutoff else { continue }
-            var paths = [layout.resultLines(job), layout.sheetFile(job)]
+            var paths = [layout.resultLines(job), layout.sheetFile(job), layout.sheetPictures.file(job: job)]
             for directory in [layout.done, layout.failed] {
                 paths.append(layout.jobFile(job, in: directory))
                 paths.append(directory + "/" + job + ".json.reason")

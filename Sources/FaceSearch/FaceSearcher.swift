@@ -156,7 +156,10 @@ public final class FaceSearcher: ProbeSearcher {
     public func searchBatch(_ images: [[UInt8]], maxCandidates: Int, threshold: Double, workers: Int)
         -> [Result<[FaceResult], any Error>]
     {
-        let found = ParallelWork.map(count: images.count, workers: workers) { i in Result { try self.analyze(images[i]) } }
+        let account = JobCPUAccount.current  // the workers' threads add to the job's account too
+        let found = ParallelWork.map(count: images.count, workers: workers) { i in
+            Result { try self.analyze(images[i], account: account) }
+        }
         do {
             let (matcher, calibration) = try currentMatcher()
             var probes: [[Float]] = []
@@ -202,8 +205,9 @@ public final class FaceSearcher: ProbeSearcher {
     /// The probe gets ``maxProbeCPUSeconds`` of this thread's processor time: the decoder stops at
     /// the next row once they are spent, and a probe whose analysis overran them is refused
     /// (`input.probe-cpu-budget`) before it is matched.
-    func analyze(_ imageBytes: [UInt8]) throws -> ImageFaces {
+    func analyze(_ imageBytes: [UInt8], account: JobCPUAccount? = JobCPUAccount.current) throws -> ImageFaces {
         let budget = ProcessorBudget(seconds: maxProbeCPUSeconds)
+        defer { account?.add(budget.used) }  // the job's processor time, whatever the outcome
         do {
             let faces = try budget.run { () throws(ImageError) -> ImageFaces in try analyzer.analyze(jpeg: imageBytes) }
             try budget.check()

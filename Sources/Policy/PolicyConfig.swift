@@ -78,6 +78,10 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
     /// stopped at the next row once they are spent); a probe over it is refused
     /// (`input.probe-cpu-budget`). Default 60: an ordinary photo takes well under 5.
     public var maxProbeCPUSeconds: Double
+    /// Processor seconds one job's probes may take together (`max_job_cpu_seconds`, default 21,600:
+    /// six hours, an overnight run of thousands of probes); past it the probes not yet searched are
+    /// not searched (`input.job-cpu-budget`).
+    public var maxJobCPUSeconds: Double = 21_600
     /// The Type-2 fields of a booking record (ANSI/NIST-ITL) that identify a person, in order of
     /// preference: `frs gallery import` names the subject by the first present, else by the
     /// transaction control number. Default `2.015` (SID), then `2.014` (FBI number / UCN).
@@ -186,6 +190,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         case maxQueuedPerAccount = "max_queued_per_account"
         case inactiveDisableDays = "inactive_disable_days"
         case maxProbeCPUSeconds = "max_probe_cpu_seconds"
+        case maxJobCPUSeconds = "max_job_cpu_seconds"
         case identityFields = "identity_fields"
     }
 
@@ -215,6 +220,7 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         maxQueuedPerAccount = try c.decodeIfPresent(Int.self, forKey: .maxQueuedPerAccount) ?? d.maxQueuedPerAccount
         inactiveDisableDays = try c.decodeIfPresent(Int.self, forKey: .inactiveDisableDays) ?? d.inactiveDisableDays
         maxProbeCPUSeconds = try c.decodeIfPresent(Double.self, forKey: .maxProbeCPUSeconds) ?? d.maxProbeCPUSeconds
+        maxJobCPUSeconds = try c.decodeIfPresent(Double.self, forKey: .maxJobCPUSeconds) ?? d.maxJobCPUSeconds
         identityFields = try c.decodeIfPresent([String].self, forKey: .identityFields) ?? d.identityFields
     }
 
@@ -287,6 +293,8 @@ public struct PolicyConfig: Sendable, Codable, Equatable {
         try check(maxQueuedPerAccount >= 1, .maxQueuedPerAccount, "must be at least 1")
         try check((1...3650).contains(inactiveDisableDays), .inactiveDisableDays, "must be 1 to 3650 days")
         try check(maxProbeCPUSeconds >= 1 && maxProbeCPUSeconds <= 3600, .maxProbeCPUSeconds, "must be 1 to 3600 seconds")
+        try check(maxJobCPUSeconds >= maxProbeCPUSeconds && maxJobCPUSeconds <= 7 * 86_400, .maxJobCPUSeconds,
+                  "must be from max_probe_cpu_seconds to 604800 seconds (a week)")
         try check(identityFields.allSatisfy { f in
             f.hasPrefix("2.") && (3...11).contains(f.count) && f.dropFirst(2).allSatisfy { $0.isASCII && $0.isNumber }
         }, .identityFields, "must list Type-2 field tags such as \"2.015\"")

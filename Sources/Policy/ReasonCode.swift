@@ -63,6 +63,9 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case inputProbeDecodeWork = "input.probe-decode-work"
     /// A probe took more processor time than the policy's `max_probe_cpu_seconds`.
     case inputProbeCPUBudget = "input.probe-cpu-budget"
+    /// The job's probes together took more processor time than the policy's `max_job_cpu_seconds`:
+    /// the probes not yet searched are not searched.
+    case inputJobCPUBudget = "input.job-cpu-budget"
     /// The probe is a sketch, a composite or a lookalike photo (`probe_source`): not a photo of the
     /// person sought, so a search on it is refused.
     case inputProbeSourceRefused = "input.probe-source-refused"

@@ -1,3 +1,4 @@
+import Synchronization
 import Policy
 
 /// The face search behind the spool: detect the faces in one probe image and find each face's
@@ -150,5 +151,31 @@ public struct FaceResult: Codable, Sendable, Equatable {
             case estimatedFPIRUpper95 = "estimated_fpir_upper95"
             case withinThreshold = "within_threshold"
         }
+    }
+}
+
+/// The processor time a job's probes have taken so far, across every thread that searched them
+/// (the policy's `max_job_cpu_seconds` is checked against it between probes and batches).
+///
+/// The job sets it for the duration of its searches (``run(_:)``); a searcher adds each probe's
+/// processor time as measured on the thread that analysed it (`ProcessorBudget.used`), capturing
+/// ``current`` before it hands probes to other threads.
+public final class JobCPUAccount: Sendable {
+    private let seconds = Mutex<Double>(0)
+
+    public init() {}
+
+    /// The account in force on this thread (set by ``run(_:)``), if any.
+    @TaskLocal public static var current: JobCPUAccount?
+
+    /// Adds a probe's processor time.
+    public func add(_ used: Double) { seconds.withLock { $0 += max(0, used) } }
+
+    /// The processor seconds spent so far.
+    public var spent: Double { seconds.withLock { $0 } }
+
+    /// Runs `body` with this account in force on the calling thread.
+    public func run<T>(_ body: () throws -> T) rethrows -> T {
+        try Self.$current.withValue(self) { try body() }
     }
 }

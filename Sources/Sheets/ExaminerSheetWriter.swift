@@ -27,6 +27,10 @@ public struct ExaminerSheetWriter {
     public let temporaryDirectory: String
     let probeBytes: (String) -> [UInt8]?
     let gallery: GalleryStore
+    /// Where the pictures made from the probes are kept between renders (`nil`: not kept).
+    let pictureCache: SheetPictureCache?
+    /// Probe images decoded by this writer (for tests: a re-render decodes none).
+    public private(set) var probesDecoded = 0
     let decoder: JPEGDecoder
     let encoder = JPEGEncoder(quality: 85)
     /// For a bulk sheet's small crops.
@@ -38,8 +42,10 @@ public struct ExaminerSheetWriter {
     ///   - gallery: the gallery (where each candidate's face is in its image).
     ///   - maximumImageBytes: the largest image file decoded.
     ///   - probeBytes: the bytes of a probe image as the job named it, or `nil` when it cannot be read.
+    ///   - pictureCache: where the pictures made from the probes are kept between renders.
     public init(results: ResultFiles, temporaryDirectory: String, gallery: GalleryStore, maximumImageBytes: Int,
-                probeBytes: @escaping (String) -> [UInt8]?) {
+                pictureCache: SheetPictureCache? = nil, probeBytes: @escaping (String) -> [UInt8]?) {
+        self.pictureCache = pictureCache
         self.results = results
         self.temporaryDirectory = temporaryDirectory
         self.gallery = gallery
@@ -55,7 +61,7 @@ public struct ExaminerSheetWriter {
     /// - Returns: the sheet's path.
     /// - Throws: ``SystemCallError`` and decoding errors from reading the probe lines or writing the file.
     @discardableResult
-    public func write(_ result: JobResult, leads: [LeadState] = [], group: UInt32? = nil) throws -> String {
+    public mutating func write(_ result: JobResult, leads: [LeadState] = [], group: UInt32? = nil) throws -> String {
         let probes = try results.probes(of: result)
         let faces = ResultFaces(probes)
         let options: ExaminerSheet.Options = result.probeCount != nil ? .bulk : ExaminerSheet.Options()
@@ -64,28 +70,46 @@ public struct ExaminerSheetWriter {
         let cropEncoder = result.probeCount != nil ? bulkEncoder : encoder
         var probeImages: [Int: RGBImage?] = [:]
         var galleryCrops: [String: [UInt8]?] = [:]
+        // Pictures from the probes kept by an earlier render: the probes are decoded only for what is missing.
+        var kept = pictureCache?.load(job: result.job) ?? [:]
+        let keptBefore = kept.count
+        var decoded = 0
         func probe(_ index: Int) -> RGBImage? {
-            if probeImages[index] == nil { probeImages[index] = probeImage(probes[index].image) }
+            if probeImages[index] == nil {
+                probeImages[index] = probeImage(probes[index].image)
+                decoded += 1
+            }
             return probeImages[index] ?? nil
+        }
+        func keeping(_ key: String, make: () -> SheetPictureCache.Picture?) -> SheetPictureCache.Picture? {
+            if let picture = kept[key] { return picture }
+            let picture = make()
+            if let picture { kept[key] = picture }
+            return picture
         }
         let html = ExaminerSheet.render(
             result: result, probes: probes, options: options, leads: leads,
             overview: { index in
-                guard let image = probe(index),
-                      let jpeg = try? encoder.encode(image.fitting(maxSide: Self.overviewSide))
-                else { return nil }
-                return ExaminerSheet.Picture(jpeg: jpeg, width: image.width, height: image.height)
+                let picture = keeping("overview-\(index)") {
+                    guard let image = probe(index), let jpeg = try? encoder.encode(image.fitting(maxSide: Self.overviewSide))
+                    else { return nil }
+                    return SheetPictureCache.Picture(jpeg: Data(jpeg), width: image.width, height: image.height)
+                }
+                guard let picture, let width = picture.width, let height = picture.height else { return nil }
+                return ExaminerSheet.Picture(jpeg: Array(picture.jpeg), width: width, height: height)
             },
             galleryCaption: { path in galleryCaption(path) },
             subjectPhotos: { subject in result.probeCount != nil ? [] : subjectPhotos(subject) }
         ) { wanted in
             switch wanted {
             case .probeFace(let number):
-                guard let face = faces.face(number), let image = probe(face.probeIndex), face.face.box.count == 4 else {
-                    return nil
-                }
-                let box = face.face.box
-                return crop(image, left: box[0], top: box[1], right: box[2], bottom: box[3], side: side, encoder: cropEncoder)
+                return keeping("face-\(number)-\(side)") {
+                    guard let face = faces.face(number), let image = probe(face.probeIndex), face.face.box.count == 4,
+                          let jpeg = crop(image, left: face.face.box[0], top: face.face.box[1], right: face.face.box[2],
+                                          bottom: face.face.box[3], side: side, encoder: cropEncoder)
+                    else { return nil }
+                    return SheetPictureCache.Picture(jpeg: Data(jpeg))
+                }.map { Array($0.jpeg) }
             case .gallery(let path, _):
                 if let cached = galleryCrops[path] { return cached }
                 let bytes = galleryCrop(path, side: side, encoder: cropEncoder)
@@ -95,6 +119,8 @@ public struct ExaminerSheetWriter {
         }
         let path = results.sheetFile(result.job)
         try DurableFile.write(Array(html.utf8), to: path, via: temporaryDirectory, mode: 0o640, group: group)
+        probesDecoded += decoded
+        if kept.count > keptBefore { try? pictureCache?.save(kept, job: result.job) }  // best effort: a view's cache
         return path
     }
 

@@ -1,6 +1,7 @@
 import Basics
 import Foundation
 import Hashing
+import Policy
 import Results
 import SystemCalls
 
@@ -31,6 +32,10 @@ struct BulkRunner {
     let batchSize: Int
     /// Told the figures after each batch (the status board's record).
     var onProgress: ((BulkFigures) -> Void)?
+    /// The job's processor time so far, and the policy's limit (`max_job_cpu_seconds`): once it is
+    /// spent, the probes not yet searched get records `input.job-cpu-budget` instead.
+    var cpu = JobCPUAccount()
+    var cpuLimit: Double = .infinity
 
     /// Searches the pending probes and moves the records to the outbox.
     /// - Parameters:
@@ -67,6 +72,13 @@ struct BulkRunner {
     /// Reads, searches and records one batch, in probe order.
     private func runBatch(_ batch: ArraySlice<Probe>, into progress: BulkProgress, maxCandidates: Int,
                           threshold: Double) throws {
+        guard cpu.spent <= cpuLimit else {
+            for item in batch {
+                try progress.append(ProbeRecord(image: item.probe, sha256: nil, faces: [],
+                                                error: ReasonCode.inputJobCPUBudget.rawValue))
+            }
+            return
+        }
         var records = [ProbeRecord?](repeating: nil, count: batch.count)
         var readable: [(index: Int, bytes: [UInt8])] = []
         for (i, item) in batch.enumerated() {
@@ -77,8 +89,9 @@ struct BulkRunner {
                 records[i] = ProbeRecord(image: item.probe, sha256: nil, faces: [], error: error.code.rawValue)
             }
         }
-        let results = searcher.searchBatch(readable.map(\.bytes), maxCandidates: maxCandidates,
-                                           threshold: threshold, workers: workers)
+        let results = cpu.run {
+            searcher.searchBatch(readable.map(\.bytes), maxCandidates: maxCandidates, threshold: threshold, workers: workers)
+        }
         var fault: (any Error)?
         for (entry, result) in zip(readable, results) {
             let probe = batch[batch.startIndex + entry.index].probe

@@ -247,10 +247,21 @@ final class JobPipeline: SpoolRoom {
         if !denial.reasons.isEmpty { return ResultBuilder.denied(job: id, denial, now: now) }
 
         var records: [ProbeRecord] = []
+        // The job's processor time, against the policy's max_job_cpu_seconds (each probe's own budget
+        // is max_probe_cpu_seconds, enforced by the searcher).
+        let cpu = JobCPUAccount()
+        let cpuLimit = gate.config.maxJobCPUSeconds
         for (probe, path) in resolved {
+            guard cpu.spent <= cpuLimit else {
+                denial.add(.inputJobCPUBudget, "the job's probes took \(Int(cpu.spent)) s of processor time; the policy allows "
+                           + "\(Int(cpuLimit)) s (max_job_cpu_seconds): split the job, or ask for a larger budget")
+                break
+            }
             do {
                 let bytes = try evidence.read(canonicalPath: path, probe: probe)
-                let faces = try searcher.search(imageBytes: bytes, maxCandidates: maxCandidates, threshold: threshold)
+                let faces = try cpu.run {
+                    try searcher.search(imageBytes: bytes, maxCandidates: maxCandidates, threshold: threshold)
+                }
                 records.append(ProbeRecord(image: probe, sha256: SHA256.hex(bytes), faces: faces))
             } catch let error as ProbeRejection {
                 denial.add(error.code, error.description)
@@ -264,6 +275,7 @@ final class JobPipeline: SpoolRoom {
             // A bulk job: explicit probes and the folder's, one record a line beside the summary (BulkRunner.swift).
             var runner = BulkRunner(layout: layout, evidence: evidence, searcher: searcher, logger: logger, clock: clock,
                                     workers: bulkWorkers, batchSize: bulkBatchSize)
+            (runner.cpu, runner.cpuLimit) = (cpu, cpuLimit)
             // The requester reads the progress on the board (frs status JOB).
             runner.onProgress = { [views] figures in views.publish(job, state: .running, progress: figures) }
             let count = try runner.run(id: id, explicit: records, probes: bulk, maxCandidates: maxCandidates,

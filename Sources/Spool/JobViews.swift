@@ -150,9 +150,9 @@ public struct JobViews {
         try Self.sheetLock(layout).withLock {
             let leads = try Leads(results: layout.resultFiles, database: database, peerReview: peerReview)
                 .leadStatus(job: result.job)
-            let writer = ExaminerSheetWriter(
+            var writer = ExaminerSheetWriter(
                 results: layout.resultFiles, temporaryDirectory: layout.tmp, gallery: try GalleryStore(database: database),
-                maximumImageBytes: evidence.maximumProbeBytes
+                maximumImageBytes: evidence.maximumProbeBytes, pictureCache: layout.sheetPictures
             ) { [evidence] probe in
                 guard let path = try? evidence.resolve(probe) else { return nil }
                 return try? evidence.read(canonicalPath: path, probe: probe)

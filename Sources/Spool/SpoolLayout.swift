@@ -2,6 +2,7 @@ import Glibc
 import Policy
 import Results
 import SystemCalls
+import Sheets
 
 /// The directories of a spool and their modes, as Postfix's queue directories.
 ///
@@ -116,6 +117,8 @@ public struct SpoolLayout: Sendable, Equatable {
     public func bulkStatus(for job: String) -> String { "\(bulkProgress)/\(job).status" }
     /// Private copies of held jobs' files (`state/held/`).
     public var heldCopies: String { state + "/held" }
+    /// The pictures a job's sheet takes from its probes, kept between renders (`state/sheets/`).
+    public var sheetPictures: SheetPictureCache { SheetPictureCache(directory: state + "/sheets") }
     /// The private copy of a held job's file, taken when it was held.
     public func heldCopy(for job: String) -> String { "\(heldCopies)/\(job).json" }
     /// The reason a job was quarantined, beside its job file in `failed/`.

@@ -38,7 +38,7 @@ struct ModelTests {
         .reviewSelfReview, .reviewSameExaminer, .reviewLeadSettled, .reviewNotDisputed, .reviewConflictOfInterest,
         .outcomeNotAuthorized, .outcomeCorroborationRequired, .outcomeLeadNotReleased,
         .inputBadJobName, .inputDuplicateJobID, .inputProbeNotPermitted, .inputQueueLimit, .supervisorJobNotHeld,
-        .inputProbeTooManyScans, .inputProbeDecodeWork, .inputProbeCPUBudget,
+        .inputProbeTooManyScans, .inputProbeDecodeWork, .inputProbeCPUBudget, .inputJobCPUBudget,
     ]
 
     @Test("every reason code is produced by some input (or belongs to the spool)")

@@ -1,4 +1,5 @@
 @testable import Spool
+import Administration
 import Basics
 import Foundation
 import Hashing
@@ -69,5 +70,39 @@ struct ExaminerSheetWriterTests {
                     "\(images[2].width)×\(images[2].height)")
             #expect(html.contains("source: booking") || html.contains("captured"))
         }
+    }
+
+    @Test("a sheet rendered again (after a review) decodes no probe: its pictures were kept; the purge removes them")
+    func reRendersKeepTheProbePictures() throws {
+        let spool = try TestSpool()
+        let galleryImage = Self.fixtures + "/biden.jpg"
+        let probe = try spool.addEvidence("case", "obama.jpg", bytes: try DurableFile.read(Self.fixtures + "/obama.jpg"))
+        try spool.drop("job-1", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain(searcher: OneFaceSearcher(galleryImage: galleryImage))
+        let first = try DurableFile.read(spool.layout.sheetFile("job-1"))
+        #expect(FileStatus.exists(spool.layout.sheetPictures.file(job: "job-1")))
+        #expect(try FileStatus.of(spool.layout.sheetPictures.file(job: "job-1")).permissions == 0o600)
+        let database = try SpoolDatabase.open(spool.layout)
+        func writer() throws -> ExaminerSheetWriter {
+            ExaminerSheetWriter(results: spool.layout.resultFiles, temporaryDirectory: spool.layout.tmp,
+                                gallery: try GalleryStore(database: database), maximumImageBytes: 1 << 26,
+                                pictureCache: spool.layout.sheetPictures) { _ in
+                try? DurableFile.read(spool.layout.evidence + "/" + probe)
+            }
+        }
+        var again = try writer()
+        try again.write(try spool.result("job-1"))
+        #expect(again.probesDecoded == 0)
+        #expect(try DurableFile.read(spool.layout.sheetFile("job-1")) == first)
+        // Without the kept pictures, the probe is decoded again: the count is what it says.
+        try DurableFile.remove(spool.layout.sheetPictures.file(job: "job-1"))
+        var fresh = try writer()
+        try fresh.write(try spool.result("job-1"))
+        #expect(fresh.probesDecoded == 1)
+        // The retention purge takes the kept pictures with the job's evidence.
+        _ = try spool.drain(searcher: OneFaceSearcher(galleryImage: galleryImage))
+        let admin = try SpoolAdministration(layout: spool.layout, uid: 0, clock: { Date().addingTimeInterval(400 * 86_400) })
+        _ = try admin.purge(olderThanDays: 1)
+        #expect(!FileStatus.exists(spool.layout.sheetPictures.file(job: "job-1")))
     }
 }
