@@ -96,7 +96,7 @@ let package = Package(
         .target(name: "Audit", dependencies: ["Basics", "Hashing", "Policy", "SystemCalls"]),
 
         // MARK: - Results and what works on them
-        .target(name: "Results", dependencies: ["Basics", "Policy", "SystemCalls"]),
+        .target(name: "Results", dependencies: ["Audit", "Basics", "Policy", "SystemCalls"]),
         .target(
             name: "FaceSearch",
             dependencies: [
@@ -104,7 +104,7 @@ let package = Package(
             ]
         ),
         .target(name: "Reviews", dependencies: ["Results", "Store", "Audit", "Policy", "SystemCalls", "Hashing"]),
-        .target(name: "Sheets", dependencies: ["Basics", "Results", "Reviews", "Policy", "Store", "Imaging", "Hashing", "SystemCalls"]),
+        .target(name: "Sheets", dependencies: ["Audit", "Basics", "Results", "Reviews", "Policy", "Store", "Imaging", "Hashing", "SystemCalls"]),
 
         // MARK: - Spool service
         .target(

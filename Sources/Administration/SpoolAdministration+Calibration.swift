@@ -47,7 +47,7 @@ extension SpoolAdministration {
             details["fpir_upper95"] = "\(calibration.fpirUpper95[i])"
             if !calibration.fnir.isEmpty { details["fnir"] = "\(calibration.fnir[i])" }
         }
-        try record("gallery.calibrated", details: details)
+        try record(.galleryCalibrated, details: details)
         return CalibrationRun(calibration: calibration, reportPath: path)
     }
 }

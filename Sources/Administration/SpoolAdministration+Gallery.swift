@@ -27,7 +27,7 @@ extension SpoolAdministration {
                                            analyzer: analyzer, pipeline: pipeline)
         let report = try enrollment.enroll(manifest: manifest, baseDirectory: baseDirectory, workers: workers,
                                            progress: progress)
-        try record("gallery.enrolled", details: [
+        try record(.galleryEnrolled, details: [
             "rows": "\(report.outcomes.count)", "enrolled": "\(report.count(.enrolled) + report.count(.multipleFaces))",
             "already_enrolled": "\(report.count(.alreadyEnrolled))", "no_face": "\(report.count(.noFace))",
             "multiple_faces": "\(report.count(.multipleFaces))", "failed": "\(report.count(.failed))",
@@ -56,13 +56,13 @@ extension SpoolAdministration {
             for path in removal.imagePaths where path.hasPrefix(galleryImageDirectory + "/") {
                 try DurableFile.remove(path)
             }
-            try record("gallery.removed", details: [
+            try record(.galleryRemoved, details: [
                 "subject": subject, "reason": reason, "images": "\(removal.images)", "faces": "\(removal.faces)",
                 "gallery_version": "\(removal.version)",
             ])
             return removal
         } catch {
-            try audit.append(AuditEvent(event: "gallery.remove-failed", actor: actor, outcome: "failed",
+            try audit.append(AuditEvent(.galleryRemoveFailed, actor: actor, outcome: "failed",
                                         reasons: ["\(error)"], details: ["subject": subject, "reason": reason]), now: clock())
             throw error
         }

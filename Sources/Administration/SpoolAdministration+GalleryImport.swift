@@ -83,8 +83,7 @@ extension SpoolAdministration {
         let images = reports.flatMap(\.images)
         func count(_ outcome: BookingImportReport.Image.Outcome) -> Int { images.filter { $0.outcome == outcome }.count }
         let reasons = Set((reports.compactMap(\.reason) + images.compactMap(\.reason)).map(\.rawValue)).sorted()
-        try audit.append(AuditEvent(
-            event: "gallery.imported", actor: actor, outcome: "ok", reasons: reasons,
+        try audit.append(AuditEvent(.galleryImported, actor: actor, outcome: "ok", reasons: reasons,
             details: [
                 "files": "\(reports.count)", "imported": "\(reports.filter { $0.status == .imported }.count)",
                 "refused": "\(reports.filter { $0.status == .refused }.count)",
@@ -106,7 +105,7 @@ extension SpoolAdministration {
         let images = try subject.map { try store.images(ofSubject: $0) } ?? []
         var details = ["subjects": "\(subjects.count)"]
         if let subject { details["subject"] = subject }
-        try record("gallery.listed", details: details)
+        try record(.galleryListed, details: details)
         return (subjects, images)
     }
 
@@ -120,7 +119,7 @@ extension SpoolAdministration {
         let duplicates = try GalleryDuplicates(store: store, workers: workers)
         let pairs = try duplicates.pairs(threshold: threshold,
                                          names: try store.subjectNames(rowIDs: Set(duplicates.matcher.gallery.subjectIDs)))
-        try record("gallery.duplicates", details: ["threshold": "\(threshold)", "pairs": "\(pairs.count)",
+        try record(.galleryDuplicates, details: ["threshold": "\(threshold)", "pairs": "\(pairs.count)",
                                                    "faces": "\(duplicates.matcher.gallery.count)"])
         return pairs
     }

@@ -48,7 +48,7 @@ extension SpoolAdministration {
         var details = ["user": user.id, "name": user.name, "role": user.role, "uid": "\(user.uid)"]
         details["vetted"] = user.vetted
         details["trained"] = user.trained
-        try record("user.added", agency: user.agency.isEmpty ? nil : user.agency, details: details)
+        try record(.userAdded, agency: user.agency.isEmpty ? nil : user.agency, details: details)
         if !user.agency.isEmpty { try? publishStaff(agency: user.agency) }
     }
 
@@ -95,9 +95,9 @@ extension SpoolAdministration {
         let person = try changeablePerson(id, change: "user.\(status.rawValue) \(id)")
         try registry.setStatus(user: id, status.rawValue, now: clock())
         let event = switch status {
-        case .active: "user.reinstated"
-        case .suspended: "user.suspended"
-        case .revoked: "user.revoked"
+        case .active: AuditEventName.userReinstated
+        case .suspended: AuditEventName.userSuspended
+        case .revoked: AuditEventName.userRevoked
         }
         if status == .active { try registry.recordActivity(uid: person.uid, now: clock()) }  // the idle count starts again
         try record(event, agency: person.agency.isEmpty ? nil : person.agency, details: ["user": id, "previous": person.status])
@@ -109,7 +109,7 @@ extension SpoolAdministration {
         guard UTCDay.parse(date) != nil else { throw AdministrationError.invalidDate(date) }
         let person = try changeablePerson(id, change: "user.train \(id)")
         try registry.setTrained(user: id, date: date)
-        try record("user.trained", agency: person.agency.isEmpty ? nil : person.agency, details: ["user": id, "date": date])
+        try record(.userTrained, agency: person.agency.isEmpty ? nil : person.agency, details: ["user": id, "date": date])
     }
 
     /// `frs user vet ID --date YYYY-MM-DD`: a completed background check (MOU III.B).
@@ -117,7 +117,7 @@ extension SpoolAdministration {
         guard UTCDay.parse(date) != nil else { throw AdministrationError.invalidDate(date) }
         let person = try changeablePerson(id, change: "user.vet \(id)")
         try registry.setVetted(user: id, date: date)
-        try record("user.vetted", agency: person.agency.isEmpty ? nil : person.agency, details: ["user": id, "date": date])
+        try record(.userVetted, agency: person.agency.isEmpty ? nil : person.agency, details: ["user": id, "date": date])
     }
 
     // MARK: - Lists
@@ -174,7 +174,7 @@ extension SpoolAdministration {
                                  trainingExpiringSoon: expires.map { $0.timeIntervalSince(now) < 30 * 86_400 } ?? true,
                                  idleDays: idle)
         }
-        try record("accounts.reviewed", agency: agency, details: ["people": "\(people.count)"])
+        try record(.accountsReviewed, agency: agency, details: ["people": "\(people.count)"])
         return reviews
     }
 }

@@ -25,7 +25,7 @@ extension SpoolAdministration {
             "jobs": listed.joined(separator: ","),
         ]
         if listed.count < report.jobs.count { details["jobs_truncated"] = "\(report.jobs.count - listed.count) more" }
-        try record("purge.done", details: details)
+        try record(.purgeDone, details: details)
         return report
     }
 }

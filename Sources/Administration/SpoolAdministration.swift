@@ -85,11 +85,11 @@ public final class SpoolAdministration {
             var details = ["spool": layout.root]
             details["daemon_user"] = daemonUser.map { "\($0.uid)" }
             details["auditors_group"] = auditorsGroup.map { "\($0.gid)" }
-            try audit.append(AuditEvent(event: "spool.initialized", actor: "uid:\(uid)", outcome: "ok",
+            try audit.append(AuditEvent(.spoolInitialized, actor: "uid:\(uid)", outcome: "ok",
                                         details: details), now: now)
         }
         if added {
-            try audit.append(AuditEvent(event: "admin.added", actor: "uid:\(uid)", outcome: "ok",
+            try audit.append(AuditEvent(.adminAdded, actor: "uid:\(uid)", outcome: "ok",
                                         details: ["uid": "\(uid)", "first": "true"]), now: now)
         }
         if let daemonUser { try giveSpool(layout, to: daemonUser) }
@@ -164,14 +164,14 @@ public final class SpoolAdministration {
     func require(_ allowed: Bool, _ change: String, because error: @autoclosure () -> AdministrationError) throws {
         guard allowed else {
             let error = error()
-            try audit.append(AuditEvent(event: "admin.refused", actor: "uid:\(uid)", outcome: "denied",
+            try audit.append(AuditEvent(.adminRefused, actor: "uid:\(uid)", outcome: "denied",
                                         details: ["change": change, "message": error.description]), now: clock())
             throw error
         }
     }
 
-    func record(_ event: String, agency: String? = nil, details: [String: String]) throws {
-        try audit.append(AuditEvent(event: event, actor: actor, agency: agency, outcome: "ok", details: details),
+    func record(_ event: AuditEventName, agency: String? = nil, details: [String: String]) throws {
+        try audit.append(AuditEvent(event, actor: actor, agency: agency, outcome: "ok", details: details),
                          now: clock())
     }
 
@@ -188,7 +188,7 @@ public final class SpoolAdministration {
         try registry.addAgency(code: code, name: name, group: group?.gid, now: clock())
         var details = ["code": code, "name": name]
         details["group"] = group.map { "\($0.gid)" }
-        try record("agency.added", agency: code, details: details)
+        try record(.agencyAdded, agency: code, details: details)
         guard let group else {
             return ["agency \(code) has no group: its results stay readable by the daemon's account only; "
                     + "give it one with --group so its staff can read them"]
@@ -228,7 +228,7 @@ public final class SpoolAdministration {
         try requireAdmin("agency.terminate \(code)")
         guard UTCDay.parse(noticeDate) != nil else { throw AdministrationError.invalidDate(noticeDate) }
         try registry.terminateAgency(code: code, noticeDate: noticeDate)
-        try record("agency.terminated", agency: code, details: ["code": code, "notice_date": noticeDate])
+        try record(.agencyTerminated, agency: code, details: ["code": code, "notice_date": noticeDate])
     }
 }
 

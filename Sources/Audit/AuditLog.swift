@@ -103,8 +103,7 @@ public final class AuditLog: Sendable {
         var bytes: [UInt8] = []
         if let removed = tail.tornBytes, let file = tail.tornFile {
             let recovery = AuditRecord(
-                event: AuditEvent(
-                    event: "audit.recovered", actor: "audit", outcome: "truncated",
+                event: AuditEvent(.auditRecovered, actor: "audit", outcome: "truncated",
                     details: ["file": file, "removed_bytes": String(removed)]
                 ),
                 seq: seq, time: time, host: host, pid: pid, prev: prev

@@ -45,11 +45,11 @@ public struct AuditReport: Sendable, Equatable, Encodable {
         }
 
         mutating func add(outcome event: String, candidates: Int?) {
-            switch event {
-            case "job.completed":
+            switch AuditEventName(rawValue: event) {
+            case .jobCompleted?:
                 completed += 1
                 self.candidates += candidates ?? 0
-            case "job.denied": denied += 1
+            case .jobDenied?: denied += 1
             default: failed += 1
             }
         }
@@ -129,7 +129,7 @@ public struct AuditReport: Sendable, Equatable, Encodable {
     /// outcomes and disputes in the period may belong to jobs of an earlier period).
     public mutating func note(_ record: AuditRecord) {
         let e = record.event
-        guard let job = e.job, ["job.completed", "job.denied", "job.failed"].contains(e.event) else { return }
+        guard let job = e.job, let name = e.name, AuditEventName.jobFinals.contains(name) else { return }
         jobs[job] = JobFacts(offense: e.details["offense"] ?? "(none)", purpose: e.purpose ?? "(none)")
     }
 
@@ -158,8 +158,8 @@ public struct AuditReport: Sendable, Equatable, Encodable {
         guard includes(record) else { return }
         records += 1
         let e = record.event
-        switch e.event {
-        case "job.completed", "job.denied", "job.failed":
+        switch e.name {
+        case .jobCompleted?, .jobDenied?, .jobFailed?:
             searches.add(outcome: e.event, candidates: e.candidates)
             byUser[e.actor, default: Tally()].add(outcome: e.event, candidates: e.candidates)
             byAgency[e.agency ?? "(none)", default: Tally()].add(outcome: e.event, candidates: e.candidates)
@@ -167,22 +167,22 @@ public struct AuditReport: Sendable, Equatable, Encodable {
             byOffense[e.details["offense"] ?? "(none)", default: Tally()].add(outcome: e.event, candidates: e.candidates)
             byProbeSource[e.details["probe_source"] ?? "unspecified", default: Tally()].add(outcome: e.event, candidates: e.candidates)
             searchesByMonth[String(record.day.prefix(7)), default: [:]][e.purpose ?? "(none)", default: 0] += 1
-            if e.event == "job.denied" {
+            if e.name == .jobDenied {
                 for reason in Set(e.reasons) { denialsByReason[reason, default: 0] += 1 }
             }
-        case "job.held": held += 1
-        case "job.approved": approved += 1
-        case "job.rejected": rejected += 1
-        case "review.recorded":
+        case .jobHeld?: held += 1
+        case .jobApproved?: approved += 1
+        case .jobRejected?: rejected += 1
+        case .reviewRecorded?:
             dispositions[e.details["disposition"] ?? "(none)", default: 0] += 1
             if e.details["disposition"] == "possible-match", countedLeads.insert(Self.lead(e)).inserted {
                 possibleMatchesByOffense[offense(of: e), default: 0] += 1
             }
-        case "lead.released":
+        case .leadReleased?:
             if releasedLeads.insert(Self.lead(e)).inserted { releasedLeadsByOffense[offense(of: e), default: 0] += 1 }
-        case "outcome.recorded":
+        case .outcomeRecorded?:
             outcomesByPurpose[purpose(of: e), default: [:]][e.details["action"] ?? "(none)", default: 0] += 1
-        case "lead.disputed":
+        case .leadDisputed?:
             disputes += 1
             disputesByPurpose[purpose(of: e), default: 0] += 1
         default:

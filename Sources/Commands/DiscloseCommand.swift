@@ -63,7 +63,7 @@ public struct DiscloseCommand: AdministrativeCommand {
         let authority = try Authority(uid: uid, registry: registry)
         let audit = try AuditLog(directory: layout.audit)
         guard authority.mayDisclose(agency: agency) else {
-            try audit.append(AuditEvent(event: "job.disclose-refused", actor: "uid:\(uid)", job: job, outcome: "denied",
+            try audit.append(AuditEvent(.jobDiscloseRefused, actor: "uid:\(uid)", job: job, outcome: "denied",
                                         reasons: [ReasonCode.requesterRole.rawValue]))
             context.err("frs: \(authority.description) may not disclose job \(job): disclosure is for administrators, "
                         + "auditors and supervisors of the job's agency")
@@ -74,7 +74,7 @@ public struct DiscloseCommand: AdministrativeCommand {
         let out = context.deliveryDirectory ?? self.out
         if context.deliveryDirectory != nil { try layout.answers.prepare(uid: uid) }
         // Audited first, so the packet's records include its own disclosure.
-        try audit.append(AuditEvent(event: "job.disclosed", actor: authority.actor, agency: agency, job: job,
+        try audit.append(AuditEvent(.jobDisclosed, actor: authority.actor, agency: agency, job: job,
                                     purpose: result.purpose, caseNumber: result.caseNumber, outcome: "disclosed",
                                     details: ["out": out, "uid": "\(uid)"]))
         let policy = (try? layout.loadPolicy()) ?? .default

@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import Policy
 
@@ -11,7 +12,16 @@ public enum JobOutcome: String, Codable, Sendable, CaseIterable {
     case failed
 
     /// The final audit event: `job.completed`, `job.denied` or `job.failed`.
-    public var auditEvent: String { "job.\(rawValue)" }
+    public var auditEvent: String { auditEventName.rawValue }
+
+    /// The final audit record's event.
+    public var auditEventName: AuditEventName {
+        switch self {
+        case .completed: .jobCompleted
+        case .denied: .jobDenied
+        case .failed: .jobFailed
+        }
+    }
 }
 
 /// The result file `outbox/results/<job>.json`.

@@ -110,9 +110,9 @@ struct LeadRules {
 extension AuditLog {
     /// Whether the log holds a record of `event` made for the drop-box request `request`
     /// (asked only when a request is applied again after a crash).
-    func holds(_ event: String, request: String) throws -> Bool {
+    func holds(_ event: AuditEventName, request: String) throws -> Bool {
         try AuditReader(directory: directory).records().contains {
-            $0.event.event == event && $0.event.details["request"] == request
+            $0.event.event == event.rawValue && $0.event.details["request"] == request
         }
     }
 }

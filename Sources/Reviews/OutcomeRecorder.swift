@@ -57,7 +57,7 @@ public struct OutcomeRecorder {
                                   ?? users.first)?.id ?? "uid:\(ownerUID)"
         }
         if let request, let key, try log.hasRequest(key) {
-            if try !audit.holds("outcome.recorded", request: request) {
+            if try !audit.holds(.outcomeRecorded, request: request) {
                 try recordAudit(outcome, agency: try registry.user(outcome.recordedBy)?.agency,
                                 result: (try? results.result(outcome.job)) ?? nil, request: request)
             }
@@ -114,8 +114,7 @@ public struct OutcomeRecorder {
         var details = ["message": refusal.message, "candidate": outcome.candidate, "face": "\(outcome.face)",
                        "action": outcome.action.rawValue]
         details["request"] = request
-        try audit.append(AuditEvent(
-            event: "outcome.refused", actor: refusal.agency == nil ? "uid:\(ownerUID)" : outcome.recordedBy,
+        try audit.append(AuditEvent(.outcomeRefused, actor: refusal.agency == nil ? "uid:\(ownerUID)" : outcome.recordedBy,
             agency: refusal.agency, job: outcome.job, outcome: "denied", reasons: refusal.reasons.map(\.rawValue),
             details: details), now: clock())
         return .refused(reasons: refusal.reasons, message: refusal.message)
@@ -127,8 +126,7 @@ public struct OutcomeRecorder {
                        "lead_state": lead.status.rawValue]
         details["corroboration"] = outcome.corroboration
         details["request"] = request
-        try audit.append(AuditEvent(
-            event: "outcome.recorded", actor: outcome.recordedBy, agency: agency, job: outcome.job,
+        try audit.append(AuditEvent(.outcomeRecorded, actor: outcome.recordedBy, agency: agency, job: outcome.job,
             purpose: result?.purpose, caseNumber: result?.caseNumber, outcome: outcome.action.rawValue, details: details),
             now: clock())
     }

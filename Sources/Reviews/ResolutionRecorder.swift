@@ -48,7 +48,7 @@ public struct ResolutionRecorder {
         // Only the very request recorded before (same name, owner and content) is taken as recorded.
         let key = request.map { RequestKey(resolution, name: $0, owner: ownerUID) }
         if let request, let key, try log.hasRequest(key) {
-            if try !audit.holds("lead.resolved", request: request) {
+            if try !audit.holds(.leadResolved, request: request) {
                 let lead = try leads.lead(job: resolution.job, face: resolution.face, candidate: resolution.candidate)
                 try recordAudit(resolution, lead: lead, agency: try registry.user(resolution.supervisor)?.agency,
                                 result: (try? results.result(resolution.job)) ?? nil, request: request)
@@ -97,8 +97,7 @@ public struct ResolutionRecorder {
         var details = ["message": refusal.message, "candidate": resolution.candidate, "face": "\(resolution.face)",
                        "disposition": resolution.disposition.rawValue]
         details["request"] = request
-        try audit.append(AuditEvent(
-            event: "resolution.refused", actor: refusal.agency == nil ? "uid:\(ownerUID)" : resolution.supervisor,
+        try audit.append(AuditEvent(.resolutionRefused, actor: refusal.agency == nil ? "uid:\(ownerUID)" : resolution.supervisor,
             agency: refusal.agency, job: resolution.job, outcome: "denied", reasons: refusal.reasons.map(\.rawValue),
             details: details), now: clock())
         return .refused(reasons: refusal.reasons, message: refusal.message)
@@ -111,9 +110,9 @@ public struct ResolutionRecorder {
                        "examiners": lead.inForce.map(\.examiner).joined(separator: ","),
                        "dispositions": lead.inForce.map(\.disposition.rawValue).joined(separator: ",")]
         details["request"] = request
-        for event in ["lead.resolved", "lead.\(lead.status.rawValue)"] {
+        for event in [AuditEventName.leadResolved, .lead(lead.status.rawValue)] {
             try audit.append(AuditEvent(
-                event: event, actor: resolution.supervisor, agency: agency, job: resolution.job, purpose: result?.purpose,
+                event, actor: resolution.supervisor, agency: agency, job: resolution.job, purpose: result?.purpose,
                 caseNumber: result?.caseNumber, outcome: lead.status.rawValue, details: details), now: clock())
         }
     }

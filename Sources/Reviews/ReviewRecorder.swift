@@ -129,8 +129,7 @@ public struct ReviewRecorder {
         var details = ["message": refusal.message, "candidate": review.candidate, "face": "\(review.face)",
                        "disposition": review.disposition.rawValue]
         details["request"] = request
-        try audit.append(AuditEvent(
-            event: "review.refused", actor: refusal.agency == nil ? "uid:\(ownerUID)" : review.examiner,
+        try audit.append(AuditEvent(.reviewRefused, actor: refusal.agency == nil ? "uid:\(ownerUID)" : review.examiner,
             agency: refusal.agency, job: review.job, outcome: "denied", reasons: refusal.reasons.map(\.rawValue),
             details: details), now: clock())
         return .refused(reasons: refusal.reasons, message: refusal.message)
@@ -140,8 +139,7 @@ public struct ReviewRecorder {
         var details = ["disposition": review.disposition.rawValue, "candidate": review.candidate, "face": "\(review.face)"]
         details["note"] = review.note
         details["request"] = request
-        try audit.append(AuditEvent(
-            event: "review.recorded", actor: review.examiner, agency: agency, job: review.job,
+        try audit.append(AuditEvent(.reviewRecorded, actor: review.examiner, agency: agency, job: review.job,
             purpose: result?.purpose, caseNumber: result?.caseNumber, outcome: "recorded", details: details), now: clock())
     }
 
@@ -152,7 +150,7 @@ public struct ReviewRecorder {
                        "dispositions": lead.inForce.map(\.disposition.rawValue).joined(separator: ",")]
         details["request"] = request
         try audit.append(AuditEvent(
-            event: "lead.\(lead.status.rawValue)", actor: actor, agency: agency, job: result?.job,
+            .lead(lead.status.rawValue), actor: actor, agency: agency, job: result?.job,
             purpose: result?.purpose, caseNumber: result?.caseNumber, outcome: lead.status.rawValue, details: details),
             now: clock())
     }
@@ -162,12 +160,12 @@ public struct ReviewRecorder {
     func repairAudit(_ review: ReviewRequest, request: String) throws {
         let examiner = try registry.user(review.examiner)
         let result = (try? results.result(review.job)) ?? nil
-        if try !audit.holds("review.recorded", request: request) {
+        if try !audit.holds(.reviewRecorded, request: request) {
             try recordAudit(review, agency: examiner?.agency, result: result, request: request)
         }
         let lead = try leads.lead(job: review.job, face: review.face, candidate: review.candidate)
         if lead.status != .pending, lead.resolution == nil, lead.inForce.contains(where: { $0.request == request }),
-           try !audit.holds("lead.\(lead.status.rawValue)", request: request) {
+           try !audit.holds(.lead(lead.status.rawValue), request: request) {
             try auditLead(lead, actor: review.examiner, agency: examiner?.agency, result: result, request: request)
         }
     }

@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import Policy
 import Results
@@ -94,7 +95,7 @@ public enum DisclosureSheet {
     }
 
     /// The audit events of a hold and its decision.
-    static let holdEvents: Set<String> = ["job.held", "job.approved", "job.rejected", "job.approval-refused"]
+    static let holdEvents: Set<String> = Set([AuditEventName.jobHeld, .jobApproved, .jobRejected, .jobApprovalRefused].map(\.rawValue))
 
     /// 3. The hold for a supervisor and the decision on it, with the supervisor's note.
     static func holdSection(_ packet: DisclosurePacket) -> String {
@@ -106,10 +107,10 @@ public enum DisclosureSheet {
         }
         html += "<table class=\"list\"><tr><th>Audit record</th><th>Time</th><th>What</th><th>By</th><th>Details</th></tr>\n"
         for record in records {
-            let what: String = switch record.event {
-            case "job.held": "held for a supervisor's approval"
-            case "job.approved": "approved by a supervisor"
-            case "job.rejected": "rejected by a supervisor"
+            let what: String = switch AuditEventName(rawValue: record.event) {
+            case .jobHeld?: "held for a supervisor's approval"
+            case .jobApproved?: "approved by a supervisor"
+            case .jobRejected?: "rejected by a supervisor"
             default: "an approval refused (\(record.reasons.joined(separator: ", ")))"
             }
             var details = record.details

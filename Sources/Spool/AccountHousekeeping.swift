@@ -28,8 +28,7 @@ public enum AccountHousekeeping {
             }
             guard now.timeIntervalSince(day) >= limit else { continue }
             try registry.setStatus(user: person.id, RequesterStatus.suspended.rawValue, now: now)
-            try audit.append(AuditEvent(
-                event: "user.disabled-inactive", actor: "daemon", agency: person.agency.isEmpty ? nil : person.agency,
+            try audit.append(AuditEvent(.userDisabledInactive, actor: "daemon", agency: person.agency.isEmpty ? nil : person.agency,
                 outcome: "suspended",
                 details: ["user": person.id, "uid": "\(person.uid)", "last_active": last,
                           "inactive_disable_days": "\(policy.inactiveDisableDays)", "day": today]), now: now)

@@ -151,7 +151,7 @@ extension JobPipeline {
         try DurableFile.write(Array(text.utf8), to: refusedImagesFolder(job) + ".reason", via: layout.tmp)
         var details = ["entries": "\(lines.count)", "quarantine": "failed/\(job).refused"]
         if let moved { details["moved"] = "\(moved)" }
-        try record(AuditEvent(event: "job.images-refused", actor: "uid:\(owner)", job: job, outcome: "refused",
+        try record(AuditEvent(.jobImagesRefused, actor: "uid:\(owner)", job: job, outcome: "refused",
                               details: details))
         logger.warning("dropped images refused and quarantined", ["job": job, "entries": "\(lines.count)"])
     }

@@ -42,7 +42,7 @@ extension JobPipeline {
                 details[ProbeManifest.hashKey] = sha256
             }
             try record(job.event(
-                result.decision.auditEvent, outcome: result.decision.rawValue, reasons: result.reasons.map(\.rawValue),
+                result.decision.auditEventName, outcome: result.decision.rawValue, reasons: result.reasons.map(\.rawValue),
                 probeSHA256: result.probes.compactMap(\.sha256), candidates: candidates, details: details))
         }
         try checkpoint?(.finalAuditWritten, id)

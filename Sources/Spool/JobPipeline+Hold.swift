@@ -22,7 +22,7 @@ extension JobPipeline {
         try DurableFile.write(bytes, to: layout.heldCopy(for: id), via: layout.heldCopies, mode: 0o600)
         try ledger.setHeldCopy(id, sha256: sha256)
         try ledger.markHeld(id, now: now)
-        try record(job.event("job.held", outcome: "held", reasons: [ReasonCode.policyHeldForReview.rawValue],
+        try record(job.event(.jobHeld, outcome: "held", reasons: [ReasonCode.policyHeldForReview.rawValue],
                                  probeSHA256: try ownImageHashes(id),
                                  details: ["watch_terms": terms.joined(separator: ","), "job_sha256": sha256]))
         try DurableFile.renameNoReplace(claim.path, to: layout.held + "/" + claim.name)

@@ -80,7 +80,7 @@ final class JobPipeline: SpoolRoom {
         }
         let claimedDetails = ["attempt": "\(attempt)", "recovered": "\(claim.recovered)"]
         if exhausted {
-            try record(read.record.event("job.claimed", outcome: "claimed", details: claimedDetails))
+            try record(read.record.event(.jobClaimed, outcome: "claimed", details: claimedDetails))
             let message = (try ledger.entry(id))?.lastError ?? "the job failed \(maxAttempts) times"
             let result = ResultBuilder.failed(job: id, requester: read.record.requester, purpose: read.record.purpose,
                                               caseNumber: read.record.caseNumber, message: message, now: now)
@@ -97,9 +97,9 @@ final class JobPipeline: SpoolRoom {
         }
         if job.authenticated { try registry.recordActivity(uid: job.ownerUID, now: now) }  // AccountHousekeeping
         if firstSeen {
-            try record(job.event("job.received", outcome: "received"))
+            try record(job.event(.jobReceived, outcome: "received"))
         }
-        try record(job.event("job.claimed", outcome: "claimed", details: claimedDetails))
+        try record(job.event(.jobClaimed, outcome: "claimed", details: claimedDetails))
 
         views.publish(job, state: .running)
         var verdict = JobEvaluation.evaluate(parsed: read.parsed, identity: read.identity, requester: requester,

@@ -52,13 +52,13 @@ struct JobRecord {
     }
 
     /// An audit record about this job.
-    func event(_ name: String, outcome: String, reasons: [String] = [], probeSHA256: [String] = [],
+    func event(_ name: AuditEventName, outcome: String, reasons: [String] = [], probeSHA256: [String] = [],
                candidates: Int? = nil, details: [String: String] = [:]) -> AuditEvent {
         var details = details
         details["uid"] = "\(ownerUID)"
         if !authenticated, let requester { details["claimed_requester"] = requester }
         if let jobSHA256, details[AuditEvent.jobSHA256Key] == nil { details[AuditEvent.jobSHA256Key] = jobSHA256 }
-        return AuditEvent(event: name, actor: authenticated ? (requester ?? "uid:\(ownerUID)") : "uid:\(ownerUID)",
+        return AuditEvent(name, actor: authenticated ? (requester ?? "uid:\(ownerUID)") : "uid:\(ownerUID)",
                           agency: agency, job: job, purpose: purpose, caseNumber: caseNumber, outcome: outcome,
                           reasons: reasons, probeSHA256: probeSHA256, candidates: candidates, details: details)
     }

@@ -62,7 +62,7 @@ extension RequestDesk {
             var details = ["job_sha256": SHA256.hex(copy)]
             if let note = request.note { details["note"] = note }
             try record(AuditEvent(
-                event: approved ? "job.approved" : "job.rejected", actor: request.supervisor, agency: supervisor.agency,
+                approved ? .jobApproved : .jobRejected, actor: request.supervisor, agency: supervisor.agency,
                 job: request.job, purpose: heldRequest.purpose, caseNumber: heldRequest.caseNumber,
                 outcome: approved ? "approved" : "rejected", details: details))
         }

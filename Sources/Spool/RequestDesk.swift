@@ -76,11 +76,11 @@ final class RequestDesk: SpoolRoom {
     }
 
     /// Refuses a request: audited as `event`, filed in `done/`, answered.
-    func refuse(_ claim: ClaimedJob, event: String, reasons: [String], message: String, actor: String, owner: UInt32,
+    func refuse(_ claim: ClaimedJob, event: AuditEventName, reasons: [String], message: String, actor: String, owner: UInt32,
                 job: String?) throws {
         var details = ["message": message, "request": claim.name]
         if actor.hasPrefix("uid:") == false { details["uid"] = "\(owner)" }
-        try record(AuditEvent(event: event, actor: actor, job: job, outcome: "denied", reasons: reasons, details: details))
+        try record(AuditEvent(event, actor: actor, job: job, outcome: "denied", reasons: reasons, details: details))
         try file(claim, into: layout.done)
         answer(claim, job: job, owner: owner, state: .refused, reasons: reasons, message: message)
         logger.warning("\(claim.kind.suffix) request refused", ["request": claim.name, "reason": message])
@@ -93,7 +93,7 @@ final class RequestDesk: SpoolRoom {
     /// refused (audited as `refusedEvent`, answered to the file's owner).
     /// - Returns: the request and the uid it speaks for (the file's owner), or `nil` when refused.
     func readRequest<Request: DropBoxRequest>(
-        _ claim: ClaimedJob, refusedEvent: String, parse: ([UInt8]) throws -> Request
+        _ claim: ClaimedJob, refusedEvent: AuditEventName, parse: ([UInt8]) throws -> Request
     ) throws -> (Request, UInt32)? {
         let mismatch = [ReasonCode.requesterIdentityMismatch.rawValue]
         let owner = claim.status.owner
@@ -126,7 +126,7 @@ final class RequestDesk: SpoolRoom {
     /// Reads a request about a lead, applies it as its owner uid, files it in `done/`, answers it,
     /// and renders the job's sheet and status board record again when something was recorded.
     func processLeadRequest<Request: DropBoxRequest>(
-        _ claim: ClaimedJob, refusedEvent: String, parse: ([UInt8]) throws -> Request,
+        _ claim: ClaimedJob, refusedEvent: AuditEventName, parse: ([UInt8]) throws -> Request,
         apply: (Request, UInt32) throws -> AppliedRequest
     ) throws {
         guard let (request, owner) = try readRequest(claim, refusedEvent: refusedEvent, parse: parse) else { return }
@@ -164,13 +164,15 @@ extension ClaimedJob.Kind {
     public var suffixes: [String] { self == .booking ? ["an2", "eft", "ebts", "nist"] : [suffix] }
 
     /// The audit event of a refused request of this kind.
-    var refusedEvent: String {
+    var refusedEvent: AuditEventName {
         switch self {
-        case .job: "job.denied"
-        case .approval: "job.approval-refused"
-        case .review, .resolution, .outcome: "\(suffix).refused"
-        case .admin: "admin.request-refused"
-        case .booking, .removal: "gallery.feed-refused"
+        case .job: .jobDenied
+        case .approval: .jobApprovalRefused
+        case .review: .reviewRefused
+        case .resolution: .resolutionRefused
+        case .outcome: .outcomeRefused
+        case .admin: .adminRequestRefused
+        case .booking, .removal: .galleryFeedRefused
         }
     }
 }
