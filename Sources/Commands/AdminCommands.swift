@@ -25,24 +25,24 @@ func administration(_ context: CommandContext) throws -> SpoolAdministration {
 }
 
 /// `frs init [--daemon-user USER] [--auditors-group GROUP]`
-public struct InitCommand: Subcommand {
-    public static let words = ["init"]
-    public static let abstract = "create the spool layout and database (idempotent); the first caller becomes administrator"
-    public static let usage = "init [--daemon-user USER] [--auditors-group GROUP]"
-    public static let help = """
+struct InitCommand: Subcommand {
+    static let words = ["init"]
+    static let abstract = "create the spool layout and database (idempotent); the first caller becomes administrator"
+    static let usage = "init [--daemon-user USER] [--auditors-group GROUP]"
+    static let help = """
           --daemon-user USER      (root) the service account that runs the daemon: the spool becomes its own
           --auditors-group GROUP  the group whose members read outbox/audit/ (names or numbers)
         """
 
-    public var daemonUser: String?
-    public var auditorsGroup: String?
+    var daemonUser: String?
+    var auditorsGroup: String?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         daemonUser = try arguments.option("--daemon-user")
         auditorsGroup = try arguments.option("--auditors-group")
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
         var user: Accounts.User?
         if let daemonUser {
@@ -77,26 +77,26 @@ public struct InitCommand: Subcommand {
 }
 
 /// `frs agency add CODE --name NAME [--group GROUP]`
-public struct AgencyAddCommand: AdministrativeCommand {
-    public static let words = ["agency", "add"]
-    public static let abstract = "register an agency (administrators only)"
-    public static let usage = "agency add CODE --name NAME [--group GROUP]"
-    public static let help = """
+struct AgencyAddCommand: AdministrativeCommand {
+    static let words = ["agency", "add"]
+    static let abstract = "register an agency (administrators only)"
+    static let usage = "agency add CODE --name NAME [--group GROUP]"
+    static let help = """
           --group GROUP   the agency's Unix group (name or number): its staff read its results, sheets and
                           job status; the daemon's account must be a member of it
         """
 
-    public var code: String
-    public var name: String
-    public var group: String?
+    var code: String
+    var name: String
+    var group: String?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         name = try arguments.required("--name")
         group = try arguments.option("--group")
         code = try single(&arguments, "agency code")
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         var found: Accounts.Group?
         if let group {
             guard let g = Accounts.group(group) else {
@@ -127,29 +127,29 @@ protocol DatedEntryCommand: AdministrativeCommand {
 }
 
 extension DatedEntryCommand {
-    public static var usage: String { "\(words.joined(separator: " ")) \(entryName == "user id" ? "ID" : "CODE") \(dateOption) YYYY-MM-DD" }
+    static var usage: String { "\(words.joined(separator: " ")) \(entryName == "user id" ? "ID" : "CODE") \(dateOption) YYYY-MM-DD" }
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         let date = try arguments.required(Self.dateOption)
         self.init(entry: try single(&arguments, Self.entryName), date: date)
     }
 
-    public func validate() throws(UsageError) { try validateDate(date, Self.dateOption) }
+    func validate() throws(UsageError) { try validateDate(date, Self.dateOption) }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         context.out(try record(administration(context)))
         return 0
     }
 }
 
 /// `frs agency terminate CODE --notice-date YYYY-MM-DD`
-public struct AgencyTerminateCommand: DatedEntryCommand {
-    public static let words = ["agency", "terminate"]
-    public static let abstract = "record an agency's termination notice; access ends 30 days later (MOU IX.B)"
+struct AgencyTerminateCommand: DatedEntryCommand {
+    static let words = ["agency", "terminate"]
+    static let abstract = "record an agency's termination notice; access ends 30 days later (MOU IX.B)"
     static let dateOption = "--notice-date"
     static let entryName = "agency code"
-    public var entry: String
-    public var date: String
+    var entry: String
+    var date: String
     init(entry: String, date: String) { (self.entry, self.date) = (entry, date) }
 
     func record(_ administration: SpoolAdministration) throws -> String {
@@ -159,14 +159,14 @@ public struct AgencyTerminateCommand: DatedEntryCommand {
 }
 
 /// `frs user add ID --name NAME [--agency CODE] --role ROLE --uid UID --vetted DATE --trained DATE`
-public struct UserAddCommand: AdministrativeCommand {
-    public static let words = ["user", "add"]
-    public static let abstract = "register an authorized individual (administrators; agency administrators for their agency)"
-    public static let usage = """
+struct UserAddCommand: AdministrativeCommand {
+    static let words = ["user", "add"]
+    static let abstract = "register an authorized individual (administrators; agency administrators for their agency)"
+    static let usage = """
         user add ID --name NAME [--agency CODE] --role analyst|examiner|supervisor|auditor|admin|agency-admin
                       --uid UID --vetted YYYY-MM-DD --trained YYYY-MM-DD
         """
-    public static let help = """
+    static let help = """
           --agency CODE   the person's agency; administrators and auditors are regional and need none
           --role ROLE     analyst, examiner and supervisor search; examiners and supervisors review;
                           supervisors approve; auditors read the audit log; admin administers everything;
@@ -180,9 +180,9 @@ public struct UserAddCommand: AdministrativeCommand {
         the daemon does it (the request goes through the drop box; FRS_WAIT bounds the wait).
         """
 
-    public var user: UserRecord
+    var user: UserRecord
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         let name = try arguments.required("--name")
         let agency = try arguments.option("--agency") ?? ""
         let role = try arguments.required("--role")
@@ -193,7 +193,7 @@ public struct UserAddCommand: AdministrativeCommand {
         user = UserRecord(id: id, name: name, agency: agency, role: role, uid: uid, vetted: vetted, trained: trained)
     }
 
-    public func validate() throws(UsageError) {
+    func validate() throws(UsageError) {
         guard let role = Role(rawValue: user.role) else {
             throw UsageError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -204,7 +204,7 @@ public struct UserAddCommand: AdministrativeCommand {
         try validateDate(user.trained ?? "", "--trained")
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         try administration(context).addUser(user)
         context.out("user \(user.id) added")
         return 0
@@ -218,9 +218,9 @@ protocol UserStatusCommand: AdministrativeCommand {
 }
 
 extension UserStatusCommand {
-    public static var usage: String { "user \(words[1]) ID" }
+    static var usage: String { "user \(words[1]) ID" }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         try administration(context).setStatus(user: id, Self.status)
         context.out("user \(id) is \(Self.status.rawValue)")
         return 0
@@ -228,40 +228,40 @@ extension UserStatusCommand {
 }
 
 /// `frs user suspend ID`
-public struct UserSuspendCommand: UserStatusCommand {
-    public static let words = ["user", "suspend"]
-    public static let abstract = "suspend a user's access"
+struct UserSuspendCommand: UserStatusCommand {
+    static let words = ["user", "suspend"]
+    static let abstract = "suspend a user's access"
     static let status = RequesterStatus.suspended
-    public var id: String
-    public init(arguments: inout ArgumentList) throws(UsageError) { id = try single(&arguments, "user id") }
+    var id: String
+    init(arguments: inout ArgumentList) throws(UsageError) { id = try single(&arguments, "user id") }
 }
 
 /// `frs user reinstate ID`
-public struct UserReinstateCommand: UserStatusCommand {
-    public static let words = ["user", "reinstate"]
-    public static let abstract = "reinstate a suspended or revoked user"
+struct UserReinstateCommand: UserStatusCommand {
+    static let words = ["user", "reinstate"]
+    static let abstract = "reinstate a suspended or revoked user"
     static let status = RequesterStatus.active
-    public var id: String
-    public init(arguments: inout ArgumentList) throws(UsageError) { id = try single(&arguments, "user id") }
+    var id: String
+    init(arguments: inout ArgumentList) throws(UsageError) { id = try single(&arguments, "user id") }
 }
 
 /// `frs user revoke ID`
-public struct UserRevokeCommand: UserStatusCommand {
-    public static let words = ["user", "revoke"]
-    public static let abstract = "revoke a user's access"
+struct UserRevokeCommand: UserStatusCommand {
+    static let words = ["user", "revoke"]
+    static let abstract = "revoke a user's access"
     static let status = RequesterStatus.revoked
-    public var id: String
-    public init(arguments: inout ArgumentList) throws(UsageError) { id = try single(&arguments, "user id") }
+    var id: String
+    init(arguments: inout ArgumentList) throws(UsageError) { id = try single(&arguments, "user id") }
 }
 
 /// `frs user train ID --date YYYY-MM-DD`
-public struct UserTrainCommand: DatedEntryCommand {
-    public static let words = ["user", "train"]
-    public static let abstract = "record a completed training"
+struct UserTrainCommand: DatedEntryCommand {
+    static let words = ["user", "train"]
+    static let abstract = "record a completed training"
     static let dateOption = "--date"
     static let entryName = "user id"
-    public var entry: String
-    public var date: String
+    var entry: String
+    var date: String
     init(entry: String, date: String) { (self.entry, self.date) = (entry, date) }
 
     func record(_ administration: SpoolAdministration) throws -> String {
@@ -271,13 +271,13 @@ public struct UserTrainCommand: DatedEntryCommand {
 }
 
 /// `frs user vet ID --date YYYY-MM-DD`
-public struct UserVetCommand: DatedEntryCommand {
-    public static let words = ["user", "vet"]
-    public static let abstract = "record a completed background check (vetting, MOU III.B)"
+struct UserVetCommand: DatedEntryCommand {
+    static let words = ["user", "vet"]
+    static let abstract = "record a completed background check (vetting, MOU III.B)"
     static let dateOption = "--date"
     static let entryName = "user id"
-    public var entry: String
-    public var date: String
+    var entry: String
+    var date: String
     init(entry: String, date: String) { (self.entry, self.date) = (entry, date) }
 
     func record(_ administration: SpoolAdministration) throws -> String {

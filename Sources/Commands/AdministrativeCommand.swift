@@ -11,7 +11,7 @@ import SystemCalls
 /// daemon as that uid under the command's own rules (an administrator, an agency administrator, an
 /// auditor or supervisor may each do their part), and the daemon's answer — the command's output,
 /// or its refusal — is printed here. `FRS_WAIT` (seconds, default 120) bounds the wait.
-public protocol AdministrativeCommand: Subcommand {
+protocol AdministrativeCommand: Subcommand {
     /// Whether the daemon may run it for another account: `false` for a command that reads or
     /// writes files named on its command line (the daemon would do so with its own rights).
     static var runsFromDropBox: Bool { get }
@@ -22,8 +22,8 @@ public protocol AdministrativeCommand: Subcommand {
 }
 
 extension AdministrativeCommand {
-    public static var runsFromDropBox: Bool { true }
-    public func receive(_ lines: [String], context: CommandContext) throws -> [String] { lines }
+    static var runsFromDropBox: Bool { true }
+    func receive(_ lines: [String], context: CommandContext) throws -> [String] { lines }
 }
 
 /// Handing administrative commands to the daemon, and running them there.

@@ -1,10 +1,10 @@
 import Foundation
 
 /// A usage error: bad or missing arguments. `main` prints it with the command's usage and exits 2.
-public struct UsageError: Error, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+struct UsageError: Error, Equatable, CustomStringConvertible {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
 }
 
 /// The arguments of one subcommand, consumed option by option.
@@ -12,11 +12,11 @@ public struct UsageError: Error, Equatable, CustomStringConvertible {
 /// Options are `--name VALUE`, `--name=VALUE` or a bare `--flag`; everything else is positional.
 /// `--` ends option parsing. After a command has taken what it knows, ``finish()`` rejects leftovers,
 /// so a mistyped option is a usage error rather than silently ignored.
-public struct ArgumentList: Equatable {
+struct ArgumentList: Equatable {
     private var items: [String]
     private var positionalOnlyFrom: Int?
 
-    public init(_ items: [String]) {
+    init(_ items: [String]) {
         if let dash = items.firstIndex(of: "--") {
             var copy = items
             copy.remove(at: dash)
@@ -34,7 +34,7 @@ public struct ArgumentList: Equatable {
     }
 
     /// Takes `--name VALUE` (or `--name=VALUE`); the last one wins if repeated.
-    public mutating func option(_ name: String) throws(UsageError) -> String? {
+    mutating func option(_ name: String) throws(UsageError) -> String? {
         var found: String?
         var i = 0
         while i < items.count {
@@ -57,7 +57,7 @@ public struct ArgumentList: Equatable {
     }
 
     /// Takes every `--name VALUE` (or `--name=VALUE`) of a repeatable option, in order.
-    public mutating func options(_ name: String) throws(UsageError) -> [String] {
+    mutating func options(_ name: String) throws(UsageError) -> [String] {
         var values: [String] = []
         var i = 0
         while i < items.count {
@@ -80,13 +80,13 @@ public struct ArgumentList: Equatable {
     }
 
     /// Takes a required `--name VALUE`.
-    public mutating func required(_ name: String) throws(UsageError) -> String {
+    mutating func required(_ name: String) throws(UsageError) -> String {
         guard let v = try option(name) else { throw UsageError("missing \(name)") }
         return v
     }
 
     /// Takes an integer option within `range`.
-    public mutating func int(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws(UsageError) -> Int? {
+    mutating func int(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws(UsageError) -> Int? {
         guard let s = try option(name) else { return nil }
         guard let v = Int(s), range.contains(v) else {
             throw UsageError("\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), not \"\(s)\"")
@@ -95,7 +95,7 @@ public struct ArgumentList: Equatable {
     }
 
     /// Takes a bare `--flag`; true if present.
-    public mutating func flag(_ name: String) -> Bool {
+    mutating func flag(_ name: String) -> Bool {
         var found = false
         var i = 0
         while i < items.count {
@@ -111,7 +111,7 @@ public struct ArgumentList: Equatable {
     }
 
     /// Takes all remaining positional arguments; an unknown `--option` left over is a usage error.
-    public mutating func positionals() throws(UsageError) -> [String] {
+    mutating func positionals() throws(UsageError) -> [String] {
         for i in items.indices where isOptionIndex(i) {
             throw UsageError("unknown option \(items[i])")
         }
@@ -120,12 +120,12 @@ public struct ArgumentList: Equatable {
     }
 
     /// Checks that nothing is left over.
-    public mutating func finish() throws(UsageError) {
+    mutating func finish() throws(UsageError) {
         let rest = try positionals()
         guard rest.isEmpty else { throw UsageError("unexpected argument \"\(rest[0])\"") }
     }
 
-    public var isEmpty: Bool { items.isEmpty }
+    var isEmpty: Bool { items.isEmpty }
 
     /// The positional arguments before the first option (the command words and what follows them).
     var leadingWords: [String] {

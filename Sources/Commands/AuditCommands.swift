@@ -2,11 +2,11 @@ import Audit
 import Foundation
 
 /// `frs audit verify`: checks the audit log's hash chain.
-public struct AuditVerifyCommand: Subcommand {
-    public static let words = ["audit", "verify"]
-    public static let abstract = "check the audit log's hash chain; exit 1 with the first bad file:line"
-    public static let usage = "audit verify [--anchor SEQ:HASH] [--dir DIR]"
-    public static let help = """
+struct AuditVerifyCommand: Subcommand {
+    static let words = ["audit", "verify"]
+    static let abstract = "check the audit log's hash chain; exit 1 with the first bad file:line"
+    static let usage = "audit verify [--anchor SEQ:HASH] [--dir DIR]"
+    static let help = """
           --anchor SEQ:HASH  a head printed by an earlier verify: that record must still be in the
                              chain, unchanged (catches records cut off the end or a rewritten tail)
           --dir DIR          the audit directory (default: <spool>/outbox/audit)
@@ -16,11 +16,11 @@ public struct AuditVerifyCommand: Subcommand {
         """
 
     /// An explicit audit directory, instead of the spool's.
-    public var directory: String?
+    var directory: String?
     /// A record noted earlier that must still be there.
-    public var anchor: AuditAnchor?
+    var anchor: AuditAnchor?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         directory = try arguments.option("--dir")
         if let text = try arguments.option("--anchor") {
             guard let anchor = AuditAnchor(parsing: text) else {
@@ -31,11 +31,11 @@ public struct AuditVerifyCommand: Subcommand {
     }
 
     /// The directory verified: `--dir`, else `<spool>/outbox/audit`.
-    public func auditDirectory(_ context: CommandContext) -> String {
+    func auditDirectory(_ context: CommandContext) -> String {
         directory ?? (context.spool.hasSuffix("/") ? context.spool : context.spool + "/") + "outbox/audit"
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let dir = auditDirectory(context)
         if let problem = directoryAccessProblem(dir, what: "outbox/audit/") {
             context.err("frs: \(problem)")
@@ -53,11 +53,11 @@ public struct AuditVerifyCommand: Subcommand {
 
 /// `frs audit report [--from DATE] [--to DATE] [--annual YEAR] [--format text|csv|json|html]`: use of the
 /// system, tallied.
-public struct AuditReportCommand: Subcommand {
-    public static let words = ["audit", "report"]
-    public static let abstract = "searches by user, agency, purpose, offense and outcome; denials by reason; dispositions"
-    public static let usage = "audit report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--annual YYYY] [--format text|csv|json|html] [--dir DIR]"
-    public static let help = """
+struct AuditReportCommand: Subcommand {
+    static let words = ["audit", "report"]
+    static let abstract = "searches by user, agency, purpose, offense and outcome; denials by reason; dispositions"
+    static let usage = "audit report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--annual YYYY] [--format text|csv|json|html] [--dir DIR]"
+    static let help = """
           --from DATE     first UTC day included (default: the log's first)
           --to DATE       last UTC day included (default: the log's last)
           --annual YEAR   the calendar year YEAR (instead of --from/--to), titled as the annual report
@@ -70,18 +70,18 @@ public struct AuditReportCommand: Subcommand {
         """
 
     /// The output formats.
-    public enum Format: String, Sendable, CaseIterable {
+    enum Format: String, Sendable, CaseIterable {
         case text, csv, json, html
     }
 
-    public var from: String?
-    public var to: String?
-    public var format: Format
-    public var directory: String?
+    var from: String?
+    var to: String?
+    var format: Format
+    var directory: String?
     /// `--annual YEAR`.
-    public var year: Int?
+    var year: Int?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         from = try arguments.option("--from")
         to = try arguments.option("--to")
         if let text = try arguments.option("--annual") {
@@ -96,7 +96,7 @@ public struct AuditReportCommand: Subcommand {
         directory = try arguments.option("--dir")
     }
 
-    public func validate() throws(UsageError) {
+    func validate() throws(UsageError) {
         if year != nil, from != nil || to != nil { throw UsageError("--annual YEAR stands for --from and --to; give one or the other") }
         for (name, value) in [("--from", from), ("--to", to)] {
             if let value, !Self.isDate(value) { throw UsageError("\(name) must be a date YYYY-MM-DD, not \"\(value)\"") }
@@ -116,7 +116,7 @@ public struct AuditReportCommand: Subcommand {
         return (1...days).contains(d)
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let dir = directory ?? (context.spool.hasSuffix("/") ? context.spool : context.spool + "/") + "outbox/audit"
         if let problem = directoryAccessProblem(dir, what: "outbox/audit/") {
             context.err("frs: \(problem)")

@@ -6,11 +6,11 @@ import Matching
 /// `frs bench calibrate --gallery N`: times a calibration of a synthetic clustered gallery
 /// (``FaceSearch/CalibrationSyntheticGallery``: subjects with 1–4 photos, mates ~N(0.35, 0.08)
 /// apart, non-mates ~N(0.9, 0.08), 128-d unit vectors). The last line is JSON.
-public struct BenchCalibrateCommand: Subcommand {
-    public static let words = ["bench", "calibrate"]
-    public static let abstract = "times a gallery calibration on synthetic clustered descriptors; last line JSON"
-    public static let usage = "bench calibrate --gallery N [--sample M] [--target-fpir F] [--workers W] [--html FILE] [--seed S]"
-    public static let help = """
+struct BenchCalibrateCommand: Subcommand {
+    static let words = ["bench", "calibrate"]
+    static let abstract = "times a gallery calibration on synthetic clustered descriptors; last line JSON"
+    static let usage = "bench calibrate --gallery N [--sample M] [--target-fpir F] [--workers W] [--html FILE] [--seed S]"
+    static let help = """
           --gallery N      faces (1 to 2,000,000)
           --sample M       search M faces drawn at random against the whole gallery (default: all)
           --target-fpir F  as frs gallery calibrate (default 0.01)
@@ -19,14 +19,14 @@ public struct BenchCalibrateCommand: Subcommand {
           --seed S         the generator's seed (default fixed)
         """
 
-    public var gallery: Int
-    public var targetFPIR: Double
-    public var workers: Int?
-    public var sample: Int?
-    public var html: String?
-    public var seed: UInt64
+    var gallery: Int
+    var targetFPIR: Double
+    var workers: Int?
+    var sample: Int?
+    var html: String?
+    var seed: UInt64
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         guard let gallery = try arguments.int("--gallery", in: 1...2_000_000) else { throw UsageError("missing --gallery") }
         self.gallery = gallery
         let text = try arguments.option("--target-fpir") ?? "0.01"
@@ -40,7 +40,7 @@ public struct BenchCalibrateCommand: Subcommand {
         seed = UInt64(try arguments.int("--seed", in: 0...Int.max) ?? 0xCA11_B8A7)
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         var start = Self.now()
         let synthetic = CalibrationSyntheticGallery(faces: gallery, seed: seed)
         let distances = synthetic.distanceSample()

@@ -3,11 +3,11 @@ import Foundation
 import Imaging
 
 /// `frs bench faces IMAGE...`: the face engine's speed per stage, for `scripts/bench-faces.py`.
-public struct BenchFacesCommand: Subcommand {
-    public static let words = ["bench", "faces"]
-    public static let abstract = "face engine benchmark: decode, detection and description times per image"
-    public static let usage = "bench faces [--repeat N] [--upsample N] [--booking] IMAGE..."
-    public static let help = """
+struct BenchFacesCommand: Subcommand {
+    static let words = ["bench", "faces"]
+    static let abstract = "face engine benchmark: decode, detection and description times per image"
+    static let usage = "bench faces [--repeat N] [--upsample N] [--booking] IMAGE..."
+    static let help = """
           --repeat N      runs per image; the best time of each stage is reported (default 1)
           --upsample N    detector upsampling (default 1, as face_recognition)
           --booking       compare the booking-photo pipeline with the full one instead (see below)
@@ -32,12 +32,12 @@ public struct BenchFacesCommand: Subcommand {
         0.03 (upsample 1 only).
         """
 
-    public var images: [String]
-    public var repeatCount: Int
-    public var upsample: Int
-    public var booking: Bool
+    var images: [String]
+    var repeatCount: Int
+    var upsample: Int
+    var booking: Bool
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         repeatCount = try arguments.int("--repeat", in: 1...100) ?? 1
         upsample = try arguments.int("--upsample", in: 0...2) ?? 1
         booking = arguments.flag("--booking")
@@ -45,7 +45,7 @@ public struct BenchFacesCommand: Subcommand {
         guard !images.isEmpty else { throw UsageError("no image given") }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let loadStart = DispatchTime.now()
         let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
         let loadSeconds = Self.seconds(since: loadStart)

@@ -16,29 +16,29 @@ import SystemCalls
 /// matrix has the new version and a search shows it (the new face found first; no face of the
 /// removed subject in the 50 nearest of its own descriptors), and the background cache write.
 /// Reports database size and resident memory. The last line is JSON.
-public struct BenchGalleryCommand: Subcommand {
-    public static let words = ["bench", "gallery"]
-    public static let abstract = "gallery at scale in SQLite: build, rebuild, cold start, enroll/remove to search; last line JSON"
-    public static let usage = "bench gallery --faces N --dir DIR [--fresh]"
-    public static let help = """
+struct BenchGalleryCommand: Subcommand {
+    static let words = ["bench", "gallery"]
+    static let abstract = "gallery at scale in SQLite: build, rebuild, cold start, enroll/remove to search; last line JSON"
+    static let usage = "bench gallery --faces N --dir DIR [--fresh]"
+    static let help = """
           --faces N   faces in the gallery (1 to 20,000,000); an existing gallery in DIR with at
                       least one face is reused as it is unless --fresh
           --dir DIR   where the database (frs.sqlite) and the cache directory (cache/) go
           --fresh     delete DIR's database and cache first
         """
 
-    public var faces: Int
-    public var directory: String
-    public var fresh: Bool
+    var faces: Int
+    var directory: String
+    var fresh: Bool
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         guard let faces = try arguments.int("--faces", in: 1...20_000_000) else { throw UsageError("missing --faces") }
         self.faces = faces
         directory = try arguments.required("--dir")
         fresh = arguments.flag("--fresh")
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let fm = FileManager.default
         let databasePath = directory + "/frs.sqlite"
         let cacheDirectory = directory + "/cache"

@@ -22,11 +22,11 @@ import SystemCalls
 /// `--verify` compares the results of up to 16 probes (evenly spaced; `--verify-all`: every
 /// probe) with an independent double-precision scan of the generated row-major descriptors —
 /// it never reads the matrix or its packed panels — and fails (exit 1) on any difference.
-public struct BenchMatchCommand: Subcommand {
-    public static let words = ["bench", "match"]
-    public static let abstract = "synthetic matching benchmark (random unit vectors, fixed seed); last line JSON"
-    public static let usage = "bench match --gallery N --probes B [--k K] [--storage f32|f16|f32,f16] [--threshold T] [--repeat R] [--workers W] [--verify|--verify-all] [--cache-dir DIR]"
-    public static let help = """
+struct BenchMatchCommand: Subcommand {
+    static let words = ["bench", "match"]
+    static let abstract = "synthetic matching benchmark (random unit vectors, fixed seed); last line JSON"
+    static let usage = "bench match --gallery N --probes B [--k K] [--storage f32|f16|f32,f16] [--threshold T] [--repeat R] [--workers W] [--verify|--verify-all] [--cache-dir DIR]"
+    static let help = """
           --gallery N     gallery rows (1 to 50,000,000)
           --probes B      probes searched (1 to 100,000)
           --k K           matches per probe (default 10)
@@ -43,22 +43,22 @@ public struct BenchMatchCommand: Subcommand {
                           copy (the file is removed afterwards)
         """
 
-    public var gallery: Int
-    public var probes: Int
-    public var k: Int
-    public var threshold: Double?
-    public var repeats: Int
-    public var workers: Int?
-    public var verify: Verify
-    public var cacheDirectory: String?
-    public var storages: [ScanPrecision]
+    var gallery: Int
+    var probes: Int
+    var k: Int
+    var threshold: Double?
+    var repeats: Int
+    var workers: Int?
+    var verify: Verify
+    var cacheDirectory: String?
+    var storages: [ScanPrecision]
 
     /// How many probes `--verify` checks.
-    public enum Verify: Sendable, Equatable {
+    enum Verify: Sendable, Equatable {
         case none, sample, all
     }
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         guard let gallery = try arguments.int("--gallery", in: 1...50_000_000) else { throw UsageError("missing --gallery") }
         guard let probes = try arguments.int("--probes", in: 1...100_000) else { throw UsageError("missing --probes") }
         self.gallery = gallery
@@ -88,7 +88,7 @@ public struct BenchMatchCommand: Subcommand {
         verify = all ? .all : (arguments.flag("--verify") ? .sample : .none)
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let dimension = 128
         var start = Self.now()
         var random = RandomDescriptors(seed: 0x5EED_0001)

@@ -10,11 +10,11 @@ import Matching
 /// and the nearest face of each nearest subject). Reports this process's resident memory after
 /// the load and after the searches, and the median time of one probe. Run it once per precision
 /// in turns (`scripts/bench-gallery.sh` does) so each figure is a fresh process. Last line JSON.
-public struct BenchScanCommand: Subcommand {
-    public static let words = ["bench", "scan"]
-    public static let abstract = "the daemon's searcher over a bench gallery: resident memory and one-probe time; last line JSON"
-    public static let usage = "bench scan --dir DIR --scan f16|f32 [--probes N] [--candidates N] [--threshold T]"
-    public static let help = """
+struct BenchScanCommand: Subcommand {
+    static let words = ["bench", "scan"]
+    static let abstract = "the daemon's searcher over a bench gallery: resident memory and one-probe time; last line JSON"
+    static let usage = "bench scan --dir DIR --scan f16|f32 [--probes N] [--candidates N] [--threshold T]"
+    static let help = """
           --dir DIR         a directory `frs bench gallery` made (frs.sqlite and cache/)
           --scan P          the panels the matcher scans: f16 (the daemon's default) or f32
           --probes N        one-probe searches timed, each a gallery row's descriptor (default 25)
@@ -22,13 +22,13 @@ public struct BenchScanCommand: Subcommand {
           --threshold T     the distance limit (default 0.6, the daemon's)
         """
 
-    public var directory: String
-    public var precision: ScanPrecision
-    public var probes: Int
-    public var candidates: Int
-    public var threshold: Double
+    var directory: String
+    var precision: ScanPrecision
+    var probes: Int
+    var candidates: Int
+    var threshold: Double
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         directory = try arguments.required("--dir")
         let scan = try arguments.required("--scan")
         guard let precision = ScanPrecision(rawValue: scan) else { throw UsageError("--scan must be f16 or f32, not '\(scan)'") }
@@ -42,7 +42,7 @@ public struct BenchScanCommand: Subcommand {
         self.threshold = threshold
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let databasePath = directory + "/frs.sqlite"
         guard FileManager.default.fileExists(atPath: databasePath) else {
             context.err("frs: \(databasePath) does not exist: run 'frs bench gallery --faces N --dir \(directory)' first")

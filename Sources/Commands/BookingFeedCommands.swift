@@ -11,11 +11,11 @@ import SystemCalls
 /// drops transactions into the drop box, `frs gallery feed-remove SUBJECT… --reason R --reference T`
 /// a removal request. The daemon imports or removes them as that account (role `booking-feed`, or an
 /// administrator) and answers each with its report in `frs status` (`--wait` waits for it).
-public struct GalleryFeedCommand: Subcommand {
-    public static let words = ["gallery", "feed"]
-    public static let abstract = "hand booking transactions (ANSI/NIST-ITL) to the daemon for import (the booking feed)"
-    public static let usage = "gallery feed [--wait SECONDS] FILE..."
-    public static let help = """
+struct GalleryFeedCommand: Subcommand {
+    static let words = ["gallery", "feed"]
+    static let abstract = "hand booking transactions (ANSI/NIST-ITL) to the daemon for import (the booking feed)"
+    static let usage = "gallery feed [--wait SECONDS] FILE..."
+    static let help = """
           --wait SECONDS  wait this long for the daemon's import reports and print them
         Each FILE (*.an2, *.eft, *.ebts, *.nist) is dropped into the spool's drop box, readable by the
         daemon alone; the daemon imports it as this account (role booking-feed, or an administrator)
@@ -24,10 +24,10 @@ public struct GalleryFeedCommand: Subcommand {
         drop the files itself: written in tmp/, then renamed into incoming/.
         """
 
-    public var files: [String]
-    public var wait: Int?
+    var files: [String]
+    var wait: Int?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         wait = try arguments.int("--wait", in: 0...86_400)
         files = try arguments.positionals()
         guard !files.isEmpty else { throw UsageError("gallery feed needs at least one transaction FILE") }
@@ -36,7 +36,7 @@ public struct GalleryFeedCommand: Subcommand {
         }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
         let daemon = try FileStatus.of(layout.incoming).owner
         var names: [String] = []
@@ -53,11 +53,11 @@ public struct GalleryFeedCommand: Subcommand {
 }
 
 /// `frs gallery feed-remove SUBJECT... --reason expungement|dismissal|acquittal --reference TEXT`
-public struct GalleryFeedRemoveCommand: Subcommand {
-    public static let words = ["gallery", "feed-remove"]
-    public static let abstract = "ask the daemon to remove subjects for a legal reason (the booking feed)"
-    public static let usage = "gallery feed-remove SUBJECT... --reason expungement|dismissal|acquittal --reference TEXT [--wait SECONDS]"
-    public static let help = """
+struct GalleryFeedRemoveCommand: Subcommand {
+    static let words = ["gallery", "feed-remove"]
+    static let abstract = "ask the daemon to remove subjects for a legal reason (the booking feed)"
+    static let usage = "gallery feed-remove SUBJECT... --reason expungement|dismissal|acquittal --reference TEXT [--wait SECONDS]"
+    static let help = """
           --reason R       expungement, dismissal or acquittal
           --reference T    the order or case that requires it (kept with each removal)
           --wait SECONDS   wait this long for the daemon's answer and print it
@@ -65,10 +65,10 @@ public struct GalleryFeedRemoveCommand: Subcommand {
         booking-feed, or an administrator); answered in 'frs status'.
         """
 
-    public var request: RemovalRequest
-    public var wait: Int?
+    var request: RemovalRequest
+    var wait: Int?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         let text = try arguments.required("--reason")
         guard let reason = RemovalRequest.Reason(rawValue: text) else {
             throw UsageError("--reason must be \(RemovalRequest.Reason.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(text)\"")
@@ -80,7 +80,7 @@ public struct GalleryFeedRemoveCommand: Subcommand {
         request = RemovalRequest(subjects: subjects, reason: reason, reference: reference)
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
         let name = try request.drop(via: layout.tmp, into: layout.incoming)
         context.out("removal of \(request.subjects.count) subject\(request.subjects.count == 1 ? "" : "s") queued as \(name)")

@@ -6,11 +6,11 @@ import Results
 import Spool
 
 /// `frs gallery calibrate [--target-fpir F]`: NIST's 1:N method on the gallery itself.
-public struct GalleryCalibrateCommand: AdministrativeCommand {
-    public static let words = ["gallery", "calibrate"]
-    public static let abstract = "FPIR/FNIR by threshold on the gallery itself (NIST 1:N method); HTML report with a DET plot"
-    public static let usage = "gallery calibrate [--target-fpir F] [--rank R] [--sample N] [--workers W] [--json]"
-    public static let help = """
+struct GalleryCalibrateCommand: AdministrativeCommand {
+    static let words = ["gallery", "calibrate"]
+    static let abstract = "FPIR/FNIR by threshold on the gallery itself (NIST 1:N method); HTML report with a DET plot"
+    static let usage = "gallery calibrate [--target-fpir F] [--rank R] [--sample N] [--workers W] [--json]"
+    static let help = """
           --target-fpir F  the false positive identification rate to find a threshold for (default: the
                            policy's target_fpir, 0.01 unless state/policy.json says otherwise)
           --rank R         candidate list length for mated searches (default 20, the default max_candidates)
@@ -40,13 +40,13 @@ public struct GalleryCalibrateCommand: AdministrativeCommand {
         """
 
     /// The target FPIR given with `--target-fpir`; `nil` takes the policy's.
-    public var targetFPIR: Double?
-    public var rank: Int
-    public var workers: Int?
-    public var sample: Int?
-    public var json: Bool
+    var targetFPIR: Double?
+    var rank: Int
+    var workers: Int?
+    var sample: Int?
+    var json: Bool
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         if let text = try arguments.option("--target-fpir") {
             guard let target = Double(text), target > 0, target < 1 else {
                 throw UsageError("--target-fpir must be a number between 0 and 1 (exclusive), not \"\(text)\"")
@@ -59,7 +59,7 @@ public struct GalleryCalibrateCommand: AdministrativeCommand {
         json = arguments.flag("--json")
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
         let policy = ThresholdPolicy(try layout.loadPolicy())
         let administration = try SpoolAdministration(layout: layout, uid: context.actingUID)

@@ -10,11 +10,11 @@ import Store
 import SystemCalls
 
 /// `frs disclose JOB --out DIR`
-public struct DiscloseCommand: AdministrativeCommand {
-    public static let words = ["disclose"]
-    public static let abstract = "write a job's disclosure packet (HTML + JSON) with its verifiable audit records"
-    public static let usage = "disclose JOB --out DIR"
-    public static let help = """
+struct DiscloseCommand: AdministrativeCommand {
+    static let words = ["disclose"]
+    static let abstract = "write a job's disclosure packet (HTML + JSON) with its verifiable audit records"
+    static let usage = "disclose JOB --out DIR"
+    static let help = """
           --out DIR   where to write <job>-disclosure.json and <job>-disclosure.html (created, mode 0700,
                       if missing)
         The packet is for a defendant and the court (as RCW 43.386.070 requires): it stands on its
@@ -33,20 +33,20 @@ public struct DiscloseCommand: AdministrativeCommand {
         copies it into DIR.
         """
 
-    public var job: String
-    public var out: String
+    var job: String
+    var out: String
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         out = try arguments.required("--out")
         job = try single(&arguments, "job id")
     }
 
-    public func validate() throws(UsageError) {
+    func validate() throws(UsageError) {
         try validateJobID(job)
         guard !out.isEmpty else { throw UsageError("empty --out") }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
         guard FileStatus.isAccessible(layout.database, R_OK), FileStatus.isAccessible(layout.audit, W_OK) else {
             context.err("frs: disclose needs the spool's database and audit log (run it as the daemon's account or an administrator)")
@@ -103,7 +103,7 @@ public struct DiscloseCommand: AdministrativeCommand {
     }
 
     /// Copies the packet the daemon delivered into `--out` and names the copies.
-    public func receive(_ lines: [String], context: CommandContext) throws -> [String] {
+    func receive(_ lines: [String], context: CommandContext) throws -> [String] {
         if !FileStatus.exists(out) { try Directory.create(out, mode: 0o700) }
         return try lines.map { delivered in
             let copy = out + "/" + (delivered.split(separator: "/").last.map(String.init) ?? delivered)

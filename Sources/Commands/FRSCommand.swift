@@ -6,7 +6,7 @@ import SystemCalls
 /// exit statuses (0 success, 1 failure, 2 usage error).
 public enum FRSCommand {
     /// Every subcommand, in the order help lists them.
-    public static let subcommands: [any Subcommand.Type] = [
+    static let subcommands: [any Subcommand.Type] = [
         // Spool
         InitCommand.self,
         SubmitCommand.self,
@@ -60,13 +60,13 @@ public enum FRSCommand {
         """
 
     /// The result of parsing a command line.
-    public enum Parsed {
+    enum Parsed {
         case help(String)
         case command(any Subcommand, CommandContext)
     }
 
     /// Parses a full command line (without the program name) into a command and its context.
-    public static func parse(_ argv: [String], environment: [String: String] = ProcessInfo.processInfo.environment)
+    static func parse(_ argv: [String], environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(UsageError) -> Parsed
     {
         var args = ArgumentList(argv)
@@ -140,7 +140,7 @@ public enum FRSCommand {
     }
 
     /// Runs a command line and returns the exit status.
-    public static func run(_ argv: [String]) -> Int32 {
+    static func run(_ argv: [String]) -> Int32 {
         let parsed: Parsed
         do {
             parsed = try parse(argv)

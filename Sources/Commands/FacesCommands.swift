@@ -6,22 +6,22 @@ import Imaging
 import Spool
 
 /// `frs faces detect IMAGE...`
-public struct FacesDetectCommand: Subcommand {
-    public static let words = ["faces", "detect"]
-    public static let abstract = "find faces: one JSON line per image (box, confidence, landmarks)"
-    public static let usage = "faces detect [--upsample N] IMAGE..."
-    public static let help = "  --upsample N    upsample the image N times before detection (0-2, default 1, as face_recognition)"
+struct FacesDetectCommand: Subcommand {
+    static let words = ["faces", "detect"]
+    static let abstract = "find faces: one JSON line per image (box, confidence, landmarks)"
+    static let usage = "faces detect [--upsample N] IMAGE..."
+    static let help = "  --upsample N    upsample the image N times before detection (0-2, default 1, as face_recognition)"
 
-    public var images: [String]
-    public var upsample: Int
+    var images: [String]
+    var upsample: Int
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         upsample = try arguments.int("--upsample", in: 0...2) ?? 1
         images = try arguments.positionals()
         guard !images.isEmpty else { throw UsageError("no image given") }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
         return FacesOutput.run(images: images, context: context) { path in
             try analyzer.analyze(jpeg: try FacesOutput.read(path), path: path, upsample: upsample, describe: false)
@@ -30,21 +30,21 @@ public struct FacesDetectCommand: Subcommand {
 }
 
 /// `frs faces embed [--box L,T,R,B] IMAGE...`
-public struct FacesEmbedCommand: Subcommand {
-    public static let words = ["faces", "embed"]
-    public static let abstract = "find faces and their 128-d descriptors: one JSON line per image"
-    public static let usage = "faces embed [--box L,T,R,B] [--upsample N] IMAGE..."
-    public static let help = """
+struct FacesEmbedCommand: Subcommand {
+    static let words = ["faces", "embed"]
+    static let abstract = "find faces and their 128-d descriptors: one JSON line per image"
+    static let usage = "faces embed [--box L,T,R,B] [--upsample N] IMAGE..."
+    static let help = """
           --box L,T,R,B   describe only this face (dlib rectangle, inclusive pixel corners), e.g. a face
                           picked by hand in a crowd; no detection runs
           --upsample N    upsample the image N times before detection (0-2, default 1)
         """
 
-    public var images: [String]
-    public var box: FaceBox?
-    public var upsample: Int
+    var images: [String]
+    var box: FaceBox?
+    var upsample: Int
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         if let text = try arguments.option("--box") {
             let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard parts.count == 4, let l = parts[0], let t = parts[1], let r = parts[2], let b = parts[3],
@@ -57,7 +57,7 @@ public struct FacesEmbedCommand: Subcommand {
         guard !images.isEmpty else { throw UsageError("no image given") }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
         return FacesOutput.run(images: images, context: context) { path in
             let bytes = try FacesOutput.read(path)
@@ -70,11 +70,11 @@ public struct FacesEmbedCommand: Subcommand {
 }
 
 /// `frs compare IMAGE_A IMAGE_B`
-public struct CompareCommand: Subcommand {
-    public static let words = ["compare"]
-    public static let abstract = "descriptor distance between the best face in each of two images"
-    public static let usage = "compare [--upsample N] IMAGE_A IMAGE_B"
-    public static let help = """
+struct CompareCommand: Subcommand {
+    static let words = ["compare"]
+    static let abstract = "descriptor distance between the best face in each of two images"
+    static let usage = "compare [--upsample N] IMAGE_A IMAGE_B"
+    static let help = """
           --upsample N    detector upsampling (0-2, default 1)
 
         Prints one JSON line: the two images, the chosen face boxes (the most confident face in each),
@@ -82,11 +82,11 @@ public struct CompareCommand: Subcommand {
         image cannot be read or has no face.
         """
 
-    public var first: String
-    public var second: String
-    public var upsample: Int
+    var first: String
+    var second: String
+    var upsample: Int
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         upsample = try arguments.int("--upsample", in: 0...2) ?? 1
         let images = try arguments.positionals()
         guard images.count == 2 else { throw UsageError("compare needs exactly two images") }
@@ -94,7 +94,7 @@ public struct CompareCommand: Subcommand {
         second = images[1]
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
         var best: [FaceDescription] = []
         for path in [first, second] {

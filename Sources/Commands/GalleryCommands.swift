@@ -32,19 +32,19 @@ struct GalleryCommandError: Error, CustomStringConvertible {
 }
 
 /// `frs gallery stats`
-public struct GalleryStatsCommand: AdministrativeCommand {
-    public static let words = ["gallery", "stats"]
-    public static let abstract = "subjects, images, faces and the gallery version"
-    public static let usage = "gallery stats [--json]"
-    public static let help = "  --json          one JSON object instead of text"
+struct GalleryStatsCommand: AdministrativeCommand {
+    static let words = ["gallery", "stats"]
+    static let abstract = "subjects, images, faces and the gallery version"
+    static let usage = "gallery stats [--json]"
+    static let help = "  --json          one JSON object instead of text"
 
-    public var json: Bool
+    var json: Bool
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         json = arguments.flag("--json")
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let stats = try GalleryDatabase.open(context).stats()
         if json {
             context.out("{\"subjects\":\(stats.subjects),\"removed_subjects\":\(stats.removedSubjects),\"images\":\(stats.images),\"faces\":\(stats.faces),\"gallery_version\":\(stats.version)}")
@@ -62,33 +62,33 @@ public struct GalleryStatsCommand: AdministrativeCommand {
 }
 
 /// `frs gallery remove SUBJECT --reason TEXT`
-public struct GalleryRemoveCommand: AdministrativeCommand {
-    public static let words = ["gallery", "remove"]
-    public static let abstract = "remove a subject from every later search (expungement, dismissal, acquittal)"
-    public static let usage = "gallery remove SUBJECT --reason TEXT"
-    public static let help = """
+struct GalleryRemoveCommand: AdministrativeCommand {
+    static let words = ["gallery", "remove"]
+    static let abstract = "remove a subject from every later search (expungement, dismissal, acquittal)"
+    static let usage = "gallery remove SUBJECT --reason TEXT"
+    static let help = """
           --reason TEXT   why (e.g. the expungement order); kept with the removal record
 
         The subject's faces, images, name and date of birth leave the gallery, and the photos
         'gallery import' kept for it are deleted; its id is retired (a later booking under it is refused).
         """
 
-    public var subject: String
-    public var reason: String
+    var subject: String
+    var reason: String
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         reason = try arguments.required("--reason")
         let rest = try arguments.positionals()
         guard rest.count == 1 else { throw UsageError("gallery remove needs exactly one SUBJECT") }
         subject = rest[0]
     }
 
-    public func validate() throws(UsageError) {
+    func validate() throws(UsageError) {
         guard !subject.isEmpty else { throw UsageError("empty SUBJECT") }
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw UsageError("--reason must not be empty") }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: context.actingUID)
         let removal = try administration.removeGallerySubject(subject, reason: reason)
         context.out("removed subject \(removal.subject): \(removal.images) images, \(removal.faces) faces; gallery version \(removal.version)")

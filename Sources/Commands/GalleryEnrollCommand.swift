@@ -8,13 +8,13 @@ import Store
 import Synchronization
 
 /// `frs gallery enroll MANIFEST.csv`
-public struct GalleryEnrollCommand: AdministrativeCommand {
+struct GalleryEnrollCommand: AdministrativeCommand {
     /// It reads the CSV and the images named in it: only as the account that runs it.
-    public static let runsFromDropBox = false
-    public static let words = ["gallery", "enroll"]
-    public static let abstract = "enroll booking photos listed in a CSV manifest (subject_id,image[,source,captured])"
-    public static let usage = "gallery enroll [--workers N] [--pipeline booking|full] MANIFEST.csv"
-    public static let help = """
+    static let runsFromDropBox = false
+    static let words = ["gallery", "enroll"]
+    static let abstract = "enroll booking photos listed in a CSV manifest (subject_id,image[,source,captured])"
+    static let usage = "gallery enroll [--workers N] [--pipeline booking|full] MANIFEST.csv"
+    static let help = """
           --workers N     images analysed at once (default: the number of cores)
           --pipeline P    booking (default): search only for a face of about 35 % of the width or
                           more, then 20 % or more, with the full pipeline's box, score and
@@ -28,11 +28,11 @@ public struct GalleryEnrollCommand: AdministrativeCommand {
         exit 1 if any row failed or had no face. Administrators only; audited.
         """
 
-    public var manifest: String
-    public var workers: Int
-    public var pipeline: DetectionPipeline
+    var manifest: String
+    var workers: Int
+    var pipeline: DetectionPipeline
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         (workers, pipeline) = try Self.workersAndPipeline(&arguments)
         let rest = try arguments.positionals()
         guard rest.count == 1 else { throw UsageError("gallery enroll needs exactly one MANIFEST.csv") }
@@ -48,7 +48,7 @@ public struct GalleryEnrollCommand: AdministrativeCommand {
         return (workers, pipeline)
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let parsed = try GalleryManifest.load(path: manifest)
         // Gallery descriptors must come from the same weights as the daemon's probe descriptors.
         let analyzer = try FaceAnalyzer(modelsDirectory: try ModelFiles(verifying: context.models).directory)

@@ -7,13 +7,13 @@ import Spool
 import Store
 
 /// `frs gallery import FILE|DIR…`
-public struct GalleryImportCommand: AdministrativeCommand {
+struct GalleryImportCommand: AdministrativeCommand {
     /// It reads the transaction files named on its command line: only as the account that runs it.
-    public static let runsFromDropBox = false
-    public static let words = ["gallery", "import"]
-    public static let abstract = "import booking transactions (ANSI/NIST-ITL: .an2, .eft, .ebts, .nist) into the gallery"
-    public static let usage = "gallery import [--workers N] [--pipeline booking|full] [--json] FILE|DIR..."
-    public static let help = """
+    static let runsFromDropBox = false
+    static let words = ["gallery", "import"]
+    static let abstract = "import booking transactions (ANSI/NIST-ITL: .an2, .eft, .ebts, .nist) into the gallery"
+    static let usage = "gallery import [--workers N] [--pipeline booking|full] [--json] FILE|DIR..."
+    static let help = """
           --workers N     transactions imported at once (default: the number of cores)
           --pipeline P    how faces are found, as for 'gallery enroll' (default: booking)
           --json          one JSON report per file, one per line, instead of text
@@ -30,19 +30,19 @@ public struct GalleryImportCommand: AdministrativeCommand {
         Administrators only; audited.
         """
 
-    public var paths: [String]
-    public var workers: Int
-    public var pipeline: DetectionPipeline
-    public var json: Bool
+    var paths: [String]
+    var workers: Int
+    var pipeline: DetectionPipeline
+    var json: Bool
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         (workers, pipeline) = try GalleryEnrollCommand.workersAndPipeline(&arguments)
         json = arguments.flag("--json")
         paths = try arguments.positionals()
         guard !paths.isEmpty else { throw UsageError("gallery import needs at least one FILE or DIR") }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: context.actingUID)
         let files: [String]
         do {
@@ -85,11 +85,11 @@ public struct GalleryImportCommand: AdministrativeCommand {
 }
 
 /// `frs gallery list [--subject S]`
-public struct GalleryListCommand: AdministrativeCommand {
-    public static let words = ["gallery", "list"]
-    public static let abstract = "the gallery's subjects: photos, photo dates, sources, names and dates of birth"
-    public static let usage = "gallery list [--subject SUBJECT] [--json]"
-    public static let help = """
+struct GalleryListCommand: AdministrativeCommand {
+    static let words = ["gallery", "list"]
+    static let abstract = "the gallery's subjects: photos, photo dates, sources, names and dates of birth"
+    static let usage = "gallery list [--subject SUBJECT] [--json]"
+    static let help = """
           --subject S     one subject, with each of its images (path, source, photo date, profile, pose)
           --json          JSON instead of text
 
@@ -97,16 +97,16 @@ public struct GalleryListCommand: AdministrativeCommand {
         and last photo date, date of birth, name, sources. Administrators only; audited (without names).
         """
 
-    public var subject: String?
-    public var json: Bool
+    var subject: String?
+    var json: Bool
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         subject = try arguments.option("--subject")
         json = arguments.flag("--json")
         guard try arguments.positionals().isEmpty else { throw UsageError("gallery list takes no arguments; use --subject") }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: context.actingUID)
         let (subjects, images) = try administration.listGallery(subject: subject)
         if let subject, subjects.isEmpty {
@@ -149,11 +149,11 @@ public struct GalleryListCommand: AdministrativeCommand {
 }
 
 /// `frs gallery duplicates [--threshold T]`
-public struct GalleryDuplicatesCommand: AdministrativeCommand {
-    public static let words = ["gallery", "duplicates"]
-    public static let abstract = "pairs of different subjects whose faces are closer than a threshold (aliases, look-alikes)"
-    public static let usage = "gallery duplicates [--threshold T] [--workers N] [--json]"
-    public static let help = """
+struct GalleryDuplicatesCommand: AdministrativeCommand {
+    static let words = ["gallery", "duplicates"]
+    static let abstract = "pairs of different subjects whose faces are closer than a threshold (aliases, look-alikes)"
+    static let usage = "gallery duplicates [--threshold T] [--workers N] [--json]"
+    static let help = """
           --threshold T   the largest distance reported (default: the policy's default_threshold)
           --workers N     threads for the matching kernel (default: the number of cores)
           --json          one JSON object per pair instead of text
@@ -164,11 +164,11 @@ public struct GalleryDuplicatesCommand: AdministrativeCommand {
         Administrators only; audited.
         """
 
-    public var threshold: Double?
-    public var workers: Int?
-    public var json: Bool
+    var threshold: Double?
+    var workers: Int?
+    var json: Bool
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         if let text = try arguments.option("--threshold") {
             guard let value = Double(text), value.isFinite, value > 0, value <= 2 else {
                 throw UsageError("--threshold must be a distance in (0, 2]")
@@ -180,7 +180,7 @@ public struct GalleryDuplicatesCommand: AdministrativeCommand {
         guard try arguments.positionals().isEmpty else { throw UsageError("gallery duplicates takes no arguments") }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
         let administration = try SpoolAdministration(layout: layout, uid: context.actingUID)
         let threshold = try self.threshold ?? layout.loadPolicy().defaultThreshold

@@ -3,14 +3,14 @@ import Reviews
 
 /// `frs outcome JOB --face N --candidate S --action none|interviewed|arrested|charged
 /// [--corroboration TEXT] [--by ID]`
-public struct OutcomeCommand: Subcommand {
-    public static let words = ["outcome"]
-    public static let abstract = "record what was done with a lead (the requester or a supervisor, from their own account)"
-    public static let usage = """
+struct OutcomeCommand: Subcommand {
+    static let words = ["outcome"]
+    static let abstract = "record what was done with a lead (the requester or a supervisor, from their own account)"
+    static let usage = """
         outcome JOB --face N --candidate SUBJECT --action none|interviewed|arrested|charged
                  [--corroboration TEXT] [--by ID] [--wait SECONDS]
         """
-    public static let help = """
+    static let help = """
           --face N              the face's number on the examiner's sheet
           --candidate ID        the candidate's gallery subject id
           --action A            none, interviewed, arrested or charged
@@ -23,11 +23,11 @@ public struct OutcomeCommand: Subcommand {
         other account hands it to the daemon through the drop box.
         """ + "\n" + answerHelp
 
-    public var request: OutcomeRequest
+    var request: OutcomeRequest
     /// `--wait SECONDS`: wait for the daemon's answer.
-    public var wait: Double?
+    var wait: Double?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         wait = try waitOption(&arguments)
         let by = try arguments.option("--by") ?? ""
         guard let face = try arguments.int("--face", in: 1...Int(Int32.max)) else { throw UsageError("missing --face") }
@@ -42,7 +42,7 @@ public struct OutcomeCommand: Subcommand {
                                  corroboration: corroboration)
     }
 
-    public func validate() throws(UsageError) {
+    func validate() throws(UsageError) {
         try validateJobID(request.job)
         guard !request.candidate.isEmpty else { throw UsageError("empty --candidate") }
         // Said here too, so a request handed to the daemon is not refused where its sender cannot see it.
@@ -52,7 +52,7 @@ public struct OutcomeCommand: Subcommand {
         }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         try applyLeadRequest(context, request, what: "outcome of \(request.job) face \(request.face)", wait: wait,
                              check: { $0.outcome(request) }) { layout, database, audit, policy in
             let outcome = try OutcomeRecorder(results: layout.resultFiles, database: database, audit: audit, policy: policy)

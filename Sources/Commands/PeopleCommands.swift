@@ -5,26 +5,26 @@ import Spool
 import Store
 
 /// `frs user list [--agency CODE] [--format text|json]`
-public struct UserListCommand: AdministrativeCommand {
-    public static let words = ["user", "list"]
-    public static let abstract = "list the registered people this account may see"
-    public static let usage = "user list [--agency CODE] [--format text|json]"
-    public static let help = """
+struct UserListCommand: AdministrativeCommand {
+    static let words = ["user", "list"]
+    static let abstract = "list the registered people this account may see"
+    static let usage = "user list [--agency CODE] [--format text|json]"
+    static let help = """
           --agency CODE   only this agency's people
           --format F      text (default) or json
         Administrators and auditors see everyone; agency administrators and supervisors their
         agency's people.
         """
 
-    public var agency: String?
-    public var json: Bool
+    var agency: String?
+    var json: Bool
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         agency = try arguments.option("--agency")
         json = try formatIsJSON(&arguments)
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let people = try administration(context).listUsers(agency: agency)
         if json {
             try printJSON(context, people.map(PersonJSON.init))
@@ -41,11 +41,11 @@ public struct UserListCommand: AdministrativeCommand {
 }
 
 /// `frs user review --agency CODE [--format text|json]`
-public struct UserReviewCommand: AdministrativeCommand {
-    public static let words = ["user", "review"]
-    public static let abstract = "the annual account review of an agency (CJIS AC-2): roles, vetting, training, activity"
-    public static let usage = "user review --agency CODE [--format text|json]"
-    public static let help = """
+struct UserReviewCommand: AdministrativeCommand {
+    static let words = ["user", "review"]
+    static let abstract = "the annual account review of an agency (CJIS AC-2): roles, vetting, training, activity"
+    static let usage = "user review --agency CODE [--format text|json]"
+    static let help = """
           --agency CODE   the agency reviewed
           --format F      text (default) or json
         Each person with role, vetting and training dates, the day their training lapses (marked when
@@ -53,15 +53,15 @@ public struct UserReviewCommand: AdministrativeCommand {
         For administrators, auditors, and the agency's administrators and supervisors.
         """
 
-    public var agency: String
-    public var json: Bool
+    var agency: String
+    var json: Bool
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         agency = try arguments.required("--agency")
         json = try formatIsJSON(&arguments)
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let policy = (try? SpoolLayout(root: context.spool).loadPolicy()) ?? .default
         let rows = try administration(context).reviewAccounts(agency: agency, policy: policy)
         if json {
@@ -88,18 +88,18 @@ public struct UserReviewCommand: AdministrativeCommand {
 }
 
 /// `frs agency list [--format text|json]`
-public struct AgencyListCommand: AdministrativeCommand {
-    public static let words = ["agency", "list"]
-    public static let abstract = "list the registered agencies this account may see"
-    public static let usage = "agency list [--format text|json]"
+struct AgencyListCommand: AdministrativeCommand {
+    static let words = ["agency", "list"]
+    static let abstract = "list the registered agencies this account may see"
+    static let usage = "agency list [--format text|json]"
 
-    public var json: Bool
+    var json: Bool
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         json = try formatIsJSON(&arguments)
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let agencies = try administration(context).listAgencies()
         if json {
             struct AgencyJSON: Encodable {

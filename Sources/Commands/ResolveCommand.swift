@@ -4,14 +4,14 @@ import Reviews
 
 /// `frs resolve JOB --face N --candidate S --supervisor ID
 /// --disposition possible-match|no-match|inconclusive --note TEXT`
-public struct ResolveCommand: Subcommand {
-    public static let words = ["resolve"]
-    public static let abstract = "resolve a disputed lead (a supervisor of the requester's agency, from their own account)"
-    public static let usage = """
+struct ResolveCommand: Subcommand {
+    static let words = ["resolve"]
+    static let abstract = "resolve a disputed lead (a supervisor of the requester's agency, from their own account)"
+    static let usage = """
         resolve JOB --face N --candidate SUBJECT --supervisor ID
                  --disposition possible-match|no-match|inconclusive --note TEXT [--wait SECONDS]
         """
-    public static let help = """
+    static let help = """
           --face N           the face's number on the examiner's sheet
           --candidate ID     the candidate's gallery subject id
           --supervisor ID    the supervisor resolving (not the requester, not one of the lead's examiners)
@@ -22,11 +22,11 @@ public struct ResolveCommand: Subcommand {
         daemon through the drop box.
         """ + "\n" + answerHelp
 
-    public var request: ResolutionRequest
+    var request: ResolutionRequest
     /// `--wait SECONDS`: wait for the daemon's answer.
-    public var wait: Double?
+    var wait: Double?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         wait = try waitOption(&arguments)
         let supervisor = try arguments.required("--supervisor")
         let (face, candidate, disposition) = try leadDisposition(&arguments)
@@ -36,13 +36,13 @@ public struct ResolveCommand: Subcommand {
                                     disposition: disposition, note: note)
     }
 
-    public func validate() throws(UsageError) {
+    func validate() throws(UsageError) {
         try validateJobID(request.job)
         guard !request.supervisor.isEmpty, !request.candidate.isEmpty else { throw UsageError("empty --supervisor or --candidate") }
         guard PolicyText.visibleLength(request.note) > 0 else { throw UsageError("--note must say why, in visible characters") }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         try applyLeadRequest(context, request, what: "resolution of \(request.job) face \(request.face)", wait: wait,
                              check: { $0.resolution(request) }) { layout, database, audit, policy in
             let outcome = try ResolutionRecorder(results: layout.resultFiles, database: database, audit: audit,

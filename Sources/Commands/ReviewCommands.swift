@@ -9,14 +9,14 @@ import SystemCalls
 
 /// `frs review JOB --examiner ID --face N --candidate SUBJECT
 /// --disposition possible-match|no-match|inconclusive [--note TEXT]`
-public struct ReviewCommand: Subcommand {
-    public static let words = ["review"]
-    public static let abstract = "record an examiner's disposition on a candidate (from the examiner's own account)"
-    public static let usage = """
+struct ReviewCommand: Subcommand {
+    static let words = ["review"]
+    static let abstract = "record an examiner's disposition on a candidate (from the examiner's own account)"
+    static let usage = """
         review JOB --examiner ID --face N --candidate SUBJECT
                  --disposition possible-match|no-match|inconclusive [--note TEXT] [--wait SECONDS]
         """
-    public static let help = """
+    static let help = """
           --examiner ID      the examiner (or supervisor) recording the disposition
           --face N           the face's number on the examiner's sheet (1, 2, …)
           --candidate ID     the candidate's gallery subject id
@@ -30,11 +30,11 @@ public struct ReviewCommand: Subcommand {
         account hands it to the daemon through the drop box.
         """ + "\n" + answerHelp
 
-    public var request: ReviewRequest
+    var request: ReviewRequest
     /// `--wait SECONDS`: wait for the daemon's answer.
-    public var wait: Double?
+    var wait: Double?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         wait = try waitOption(&arguments)
         let examiner = try arguments.required("--examiner")
         let (face, candidate, disposition) = try leadDisposition(&arguments)
@@ -44,12 +44,12 @@ public struct ReviewCommand: Subcommand {
                                 disposition: disposition, note: note)
     }
 
-    public func validate() throws(UsageError) {
+    func validate() throws(UsageError) {
         try validateJobID(request.job)
         guard !request.examiner.isEmpty, !request.candidate.isEmpty else { throw UsageError("empty --examiner or --candidate") }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         try applyLeadRequest(context, request, what: "review of \(request.job) face \(request.face)", wait: wait,
                              check: { $0.review(request) }) { layout, database, audit, policy in
             let recorder = try ReviewRecorder(results: layout.resultFiles, database: database, audit: audit, policy: policy)
@@ -100,22 +100,22 @@ func applyLeadRequest<Request: DropBoxRequest>(
 }
 
 /// `frs purge [--older-than DAYS]`
-public struct PurgeCommand: AdministrativeCommand {
-    public static let words = ["purge"]
-    public static let abstract = "remove evidence and results past retention (never the audit log; administrators)"
-    public static let usage = "purge [--older-than DAYS]"
-    public static let help = """
+struct PurgeCommand: AdministrativeCommand {
+    static let words = ["purge"]
+    static let abstract = "remove evidence and results past retention (never the audit log; administrators)"
+    static let usage = "purge [--older-than DAYS]"
+    static let help = """
           --older-than DAYS   remove jobs finished more than DAYS days ago (default: the policy's
                               retention_days, 365 unless state/policy.json says otherwise)
         """
 
-    public var olderThanDays: Int?
+    var olderThanDays: Int?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         olderThanDays = try arguments.int("--older-than", in: 0...1_000_000)
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let report = try administration(context).purge(olderThanDays: olderThanDays)
         context.out("purged \(report.jobs.count) job\(report.jobs.count == 1 ? "" : "s"): \(report.files) files, \(report.bytes) bytes")
         return 0

@@ -16,15 +16,15 @@ import SystemCalls
 
 /// `frs submit --requester ID --purpose CODE [--case N] [--offense TEXT] --justification TEXT
 /// [--max-candidates N] IMAGE...`
-public struct SubmitCommand: Subcommand {
-    public static let words = ["submit"]
-    public static let abstract = "hand probe images to the evidence store and queue a search; prints the job id"
-    public static let usage = """
+struct SubmitCommand: Subcommand {
+    static let words = ["submit"]
+    static let abstract = "hand probe images to the evidence store and queue a search; prints the job id"
+    static let usage = """
         submit --requester ID --purpose CODE [--case N] [--offense TEXT] --justification TEXT
                  [--max-candidates N] [--probe-source SOURCE] [--probe-edit "BY: EDIT"]...
                  [--probe-dir DIR] IMAGE...
         """
-    public static let help = """
+    static let help = """
           --purpose CODE        \(Purpose.allCases.map(\.rawValue).joined(separator: ", ")) (MOU IV)
           --case N              the case or report number
           --offense TEXT        the offense under investigation
@@ -40,12 +40,12 @@ public struct SubmitCommand: Subcommand {
         image is a JPEG file. The daemon checks everything again.
         """
 
-    public var request: JobSubmission.Request
-    public var images: [String]
+    var request: JobSubmission.Request
+    var images: [String]
     /// `--probe-dir DIR`: a folder of images for a bulk job.
-    public var probeDirectory: String?
+    var probeDirectory: String?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         request = JobSubmission.Request(
             requester: try arguments.required("--requester"), purpose: try arguments.required("--purpose"),
             caseNumber: try arguments.option("--case"), offense: try arguments.option("--offense"),
@@ -63,7 +63,7 @@ public struct SubmitCommand: Subcommand {
         images = try arguments.positionals()
     }
 
-    public func validate() throws(UsageError) {
+    func validate() throws(UsageError) {
         guard !images.isEmpty || probeDirectory != nil else { throw UsageError("no probe image (or --probe-dir) given") }
         // A sketch, composite or lookalike goes through: the daemon denies it, and the attempt is audited.
         if let source = request.probeSource, ProbeSource(rawValue: source) == nil {
@@ -71,7 +71,7 @@ public struct SubmitCommand: Subcommand {
         }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
         let files = try JobSubmission.probeFiles(images: images, probeDirectory: probeDirectory)
         let problems = Self.problems(request, files: files, bulk: probeDirectory != nil, policy: PublishedPolicy.current(layout))
@@ -137,13 +137,13 @@ extension SubmitCommand {
 }
 
 /// How `frs daemon` gets its face search (FaceEngine + Matching over the spool's gallery).
-public enum DaemonSearcher {
+enum DaemonSearcher {
     /// Makes the searcher for a daemon run: the models directory resolved to an absolute path,
     /// each model file's SHA-256 checked before it is loaded, and recorded in every result.
     /// The matcher scans `precision` panels (float16 unless `frs daemon --scan f32`).
     /// - Throws: when the face search cannot be set up (``ModelFileError``: a model missing or
     ///   not the expected file; the gallery unreadable).
-    public static func make(_ context: CommandContext, precision: ScanPrecision = .float16) throws -> any ProbeSearcher {
+    static func make(_ context: CommandContext, precision: ScanPrecision = .float16) throws -> any ProbeSearcher {
         let layout = SpoolLayout(root: context.spool)
         let models = try ModelFiles(verifying: context.models)
         return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: models.directory),
@@ -154,11 +154,11 @@ public enum DaemonSearcher {
 }
 
 /// `frs daemon [--workers N] [--once]`
-public struct DaemonCommand: Subcommand {
-    public static let words = ["daemon"]
-    public static let abstract = "claim and process queued jobs with a pool of workers"
-    public static let usage = "daemon [--workers N] [--once] [--scan f16|f32] [--verbose]"
-    public static let help = """
+struct DaemonCommand: Subcommand {
+    static let words = ["daemon"]
+    static let abstract = "claim and process queued jobs with a pool of workers"
+    static let usage = "daemon [--workers N] [--once] [--scan f16|f32] [--verbose]"
+    static let help = """
           --workers N   worker threads (default: the number of cores)
           --once        process what is queued (and what a dead daemon left), then exit
           --scan P      the gallery copy searches scan: f16 (default: half the memory, re-ranked
@@ -168,12 +168,12 @@ public struct DaemonCommand: Subcommand {
         SIGTERM or SIGINT: stop claiming, finish the jobs in flight, exit 0.
         """
 
-    public var workers: Int?
-    public var once: Bool
-    public var verbose: Bool
-    public var precision: ScanPrecision
+    var workers: Int?
+    var once: Bool
+    var verbose: Bool
+    var precision: ScanPrecision
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         workers = try arguments.int("--workers", in: 1...256)
         once = arguments.flag("--once")
         verbose = arguments.flag("--verbose")
@@ -184,7 +184,7 @@ public struct DaemonCommand: Subcommand {
         self.precision = precision
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
         guard FileStatus.exists(layout.database) else {
             context.err("frs: \(layout.root) is not an initialized spool; run 'frs init' first")
@@ -221,11 +221,11 @@ public struct DaemonCommand: Subcommand {
 /// queues and the ledger. Everyone else sees what the status board (`outbox/jobs/<AGENCY>/`) shows
 /// their account, which the kernel enforces by the agency's group: their own jobs, and for an
 /// examiner or supervisor any job of their agency; supervisors also see the jobs held for approval.
-public struct StatusCommand: Subcommand {
-    public static let words = ["status"]
-    public static let abstract = "your jobs (or, for the daemon's account, the spool's queues), or where one job is and how it ended"
-    public static let usage = "status [JOB] [--format text|json]\n       frs status --queue"
-    public static let help = """
+struct StatusCommand: Subcommand {
+    static let words = ["status"]
+    static let abstract = "your jobs (or, for the daemon's account, the spool's queues), or where one job is and how it ended"
+    static let usage = "status [JOB] [--format text|json]\n       frs status --queue"
+    static let help = """
           --queue   what waits for you: for an examiner, the leads of your agency's jobs (not your
                     own) you have not reviewed; for a supervisor, the held jobs to approve or reject
                     and the disputed leads to resolve
@@ -234,12 +234,12 @@ public struct StatusCommand: Subcommand {
         daemon's answers to your requests.
         """
 
-    public var job: String?
-    public var json: Bool
+    var job: String?
+    var json: Bool
     /// `--queue`: what waits for this person.
-    public var queue: Bool
+    var queue: Bool
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         queue = arguments.flag("--queue")
         let format = try arguments.option("--format") ?? "text"
         guard format == "text" || format == "json" else { throw UsageError("--format is text or json, not \"\(format)\"") }
@@ -249,14 +249,14 @@ public struct StatusCommand: Subcommand {
         job = rest.first
     }
 
-    public func validate() throws(UsageError) {
+    func validate() throws(UsageError) {
         if let job, job.isEmpty || job.contains("/") || job.hasPrefix(".") {
             throw UsageError("\"\(job)\" is not a job id")
         }
         if queue, job != nil || json { throw UsageError("--queue takes no job id and prints text") }
     }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         let layout = SpoolLayout(root: context.spool)
         let privileged = FileStatus.isAccessible(layout.state, R_OK | X_OK) && FileStatus.isAccessible(layout.database, R_OK)
         if !privileged, let problem = directoryAccessProblem(layout.statusBoard, what: "outbox/jobs/") {
@@ -477,55 +477,55 @@ func validateJobID(_ job: String) throws(UsageError) {
 }
 
 /// `frs approve JOB --supervisor ID [--note TEXT]`
-public struct ApproveCommand: Subcommand {
-    public static let words = ["approve"]
-    public static let abstract = "approve a held job (a supervisor of the requester's agency, from their own account)"
-    public static let usage = "approve JOB --supervisor ID [--note TEXT] [--wait SECONDS]"
-    public static let help = answerHelp
+struct ApproveCommand: Subcommand {
+    static let words = ["approve"]
+    static let abstract = "approve a held job (a supervisor of the requester's agency, from their own account)"
+    static let usage = "approve JOB --supervisor ID [--note TEXT] [--wait SECONDS]"
+    static let help = answerHelp
 
-    public var job: String
-    public var supervisor: String
-    public var note: String?
+    var job: String
+    var supervisor: String
+    var note: String?
     /// `--wait SECONDS`: wait for the daemon's answer.
-    public var wait: Double?
+    var wait: Double?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         wait = try waitOption(&arguments)
         supervisor = try arguments.required("--supervisor")
         note = try arguments.option("--note")
         job = try single(&arguments, "job id")
     }
 
-    public func validate() throws(UsageError) { try validateJobID(job) }
+    func validate() throws(UsageError) { try validateJobID(job) }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         try dropDecision(context, job: job, supervisor: supervisor, approve: true, note: note, wait: wait)
     }
 }
 
 /// `frs reject JOB --supervisor ID --note TEXT`
-public struct RejectCommand: Subcommand {
-    public static let words = ["reject"]
-    public static let abstract = "reject a held job; it is denied with supervisor.rejected"
-    public static let usage = "reject JOB --supervisor ID --note TEXT [--wait SECONDS]"
-    public static let help = answerHelp
+struct RejectCommand: Subcommand {
+    static let words = ["reject"]
+    static let abstract = "reject a held job; it is denied with supervisor.rejected"
+    static let usage = "reject JOB --supervisor ID --note TEXT [--wait SECONDS]"
+    static let help = answerHelp
 
-    public var job: String
-    public var supervisor: String
-    public var note: String
+    var job: String
+    var supervisor: String
+    var note: String
     /// `--wait SECONDS`: wait for the daemon's answer.
-    public var wait: Double?
+    var wait: Double?
 
-    public init(arguments: inout ArgumentList) throws(UsageError) {
+    init(arguments: inout ArgumentList) throws(UsageError) {
         wait = try waitOption(&arguments)
         supervisor = try arguments.required("--supervisor")
         note = try arguments.required("--note")
         job = try single(&arguments, "job id")
     }
 
-    public func validate() throws(UsageError) { try validateJobID(job) }
+    func validate() throws(UsageError) { try validateJobID(job) }
 
-    public func run(_ context: CommandContext) throws -> Int32 {
+    func run(_ context: CommandContext) throws -> Int32 {
         try dropDecision(context, job: job, supervisor: supervisor, approve: false, note: note, wait: wait)
     }
 }

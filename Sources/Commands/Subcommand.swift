@@ -2,22 +2,22 @@ import Foundation
 import Synchronization
 
 /// Where a command runs: global options, the account it acts for, and output streams.
-public struct CommandContext: Sendable {
+struct CommandContext: Sendable {
     /// The spool directory (`--spool`, `FRS_SPOOL`, default `./spool`).
-    public var spool: String
+    var spool: String
     /// The model directory (`--models`, `FRS_MODELS`, default `./models`).
-    public var models: String
+    var models: String
     /// The account the command acts for: the invoking account, or, when the daemon runs an
     /// administrative request from the drop box, the account that dropped it.
-    public var actingUID: UInt32
+    var actingUID: UInt32
     /// Where the output goes when the daemon runs a request for someone (`nil`: this process's
     /// standard output and error).
-    public var capture: OutputCapture?
+    var capture: OutputCapture?
     /// Set when the daemon runs a request for someone: the folder where a command leaves files for
     /// them (a disclosure packet), readable by that account alone.
-    public var deliveryDirectory: String?
+    var deliveryDirectory: String?
 
-    public init(spool: String, models: String, actingUID: UInt32 = getuid(), capture: OutputCapture? = nil,
+    init(spool: String, models: String, actingUID: UInt32 = getuid(), capture: OutputCapture? = nil,
                 deliveryDirectory: String? = nil) {
         self.spool = spool
         self.models = models
@@ -27,18 +27,18 @@ public struct CommandContext: Sendable {
     }
 
     /// Whether the command runs in the daemon for another account (from the drop box).
-    public var isDropBoxRequest: Bool { capture != nil }
+    var isDropBoxRequest: Bool { capture != nil }
 
     /// Writes a line to standard output (or the capture), its control characters (but line breaks
     /// and tabs) escaped (``TerminalText/escapedLine(_:)``): the line may end up on a terminal.
-    public func out(_ line: String) {
+    func out(_ line: String) {
         let safe = TerminalText.escapedLine(line)
         if let capture { return capture.append(safe) }
         FileHandle.standardOutput.write(Data((safe + "\n").utf8))
     }
 
     /// Writes a line to standard error, its control characters (but line breaks and tabs) escaped.
-    public func err(_ line: String) {
+    func err(_ line: String) {
         let safe = TerminalText.escapedLine(line)
         if let capture { return capture.append(safe) }
         FileHandle.standardError.write(Data((safe + "\n").utf8))
@@ -46,11 +46,11 @@ public struct CommandContext: Sendable {
 }
 
 /// The lines a command printed while the daemon ran it for someone.
-public final class OutputCapture: Sendable {
+final class OutputCapture: Sendable {
     private let storage = Mutex<[String]>([])
-    public init() {}
-    public func append(_ line: String) { storage.withLock { $0.append(line) } }
-    public var lines: [String] { storage.withLock { $0 } }
+    init() {}
+    func append(_ line: String) { storage.withLock { $0.append(line) } }
+    var lines: [String] { storage.withLock { $0 } }
 }
 
 /// One `frs` subcommand: its words, help text, parsing and action.
@@ -58,7 +58,7 @@ public final class OutputCapture: Sendable {
 /// Parsing and validation are pure (testable as values); `run` does the work and returns the
 /// exit status (0 success, 1 failure). Throwing from `run` is a failure (exit 1) with the error
 /// printed; throwing ``UsageError`` from `init` or `validate` is exit 2.
-public protocol Subcommand: Sendable {
+protocol Subcommand: Sendable {
     /// The command words, e.g. `["faces", "detect"]`.
     static var words: [String] { get }
     /// One line for the command table.
@@ -74,6 +74,6 @@ public protocol Subcommand: Sendable {
 }
 
 extension Subcommand {
-    public static var help: String { "" }
-    public func validate() throws(UsageError) {}
+    static var help: String { "" }
+    func validate() throws(UsageError) {}
 }

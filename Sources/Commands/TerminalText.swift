@@ -12,19 +12,19 @@
 /// ``CommandContext/out(_:)`` and ``CommandContext/err(_:)`` escape every line again, but for the
 /// line breaks and tabs the commands themselves write, so nothing that reaches a terminal from a
 /// file can move its cursor or change its colours.
-public enum TerminalText {
+enum TerminalText {
     /// `value` with every control character escaped, line breaks and tabs included.
-    public static func escaped(_ value: String) -> String {
+    static func escaped(_ value: String) -> String {
         escape(value) { isControl($0) }
     }
 
     /// `line` with every control character escaped but the line breaks and tabs of the layout.
-    public static func escapedLine(_ line: String) -> String {
+    static func escapedLine(_ line: String) -> String {
         escape(line) { $0 != "\n" && $0 != "\t" && isControl($0) }
     }
 
     /// Whether `scalar` is escaped: a C0 or C1 control, DEL, U+2028, U+2029 or a bidirectional control.
-    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00..<0x20, 0x7f...0x9f, 0x2028, 0x2029, 0x061c, 0x200e, 0x200f, 0x202a...0x202e, 0x2066...0x2069: true
         default: false
@@ -48,12 +48,12 @@ public enum TerminalText {
 
 extension DefaultStringInterpolation {
     /// `"\(safe: value)"`: a value from a file, escaped for a terminal (``TerminalText/escaped(_:)``).
-    public mutating func appendInterpolation(safe value: String) {
+    mutating func appendInterpolation(safe value: String) {
         appendLiteral(TerminalText.escaped(value))
     }
 
     /// `"\(safe: value)"` for a value that may be absent: escaped, or nothing.
-    public mutating func appendInterpolation(safe value: String?) {
+    mutating func appendInterpolation(safe value: String?) {
         appendLiteral(value.map(TerminalText.escaped) ?? "")
     }
 }
