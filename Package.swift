@@ -140,11 +140,11 @@ let package = Package(
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "DlibFormatTests", dependencies: ["FixtureFiles", "DlibFormat"], swiftSettings: numericSettings),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: numericSettings),
-        .testTarget(name: "MatchingTests", dependencies: ["Matching"], swiftSettings: numericSettings),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching", "FixtureFiles"], swiftSettings: numericSettings),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Basics"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEGGuard", "FixtureFiles"], swiftSettings: numericSettings),
         .testTarget(name: "ANSINISTTests", dependencies: ["ANSINIST", "FixtureFiles", "Hashing"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Basics"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Basics", "FixtureFiles"]),
         .testTarget(
             name: "FaceEngineTests",
             dependencies: ["FixtureFiles", "FaceEngine", "Basics", "Imaging", "DlibFormat"],

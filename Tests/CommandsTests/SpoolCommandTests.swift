@@ -1,5 +1,6 @@
 @testable import Commands
 import Basics
+import FixtureFiles
 import Foundation
 import Glibc
 import Results
@@ -80,9 +81,7 @@ struct SpoolCommandTests {
     }
 
     func temporaryDirectory() throws -> String {
-        var template = Array("/tmp/frs-cli-test-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw UsageError("mkdtemp failed") }
-        return String(cString: made)
+        try TemporaryDirectory.make("cli-test")
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))

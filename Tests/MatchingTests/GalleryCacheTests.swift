@@ -1,12 +1,11 @@
 @testable import Matching
+import FixtureFiles
 import Foundation
 import Testing
 
 @Suite struct GalleryCacheTests {
     func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "frs-cache-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try TemporaryDirectory.make("cache")
     }
 
     @Test(arguments: [0, 1, 37])
@@ -116,8 +115,7 @@ import Testing
 
 @Suite struct GalleryCacheBackgroundTests {
     @Test func backgroundWriteKeepsNewestAndLoads() throws {
-        let dir = NSTemporaryDirectory() + "frs-cache-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("cache")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let reference = Reference.random(count: 50, seed: 5)
         try GalleryCache.write(try reference.matrix(version: 9), directory: dir)  // a newer version: kept

@@ -1,3 +1,4 @@
+import FixtureFiles
 import Foundation
 import SystemCalls
 import Testing
@@ -41,8 +42,7 @@ import Testing
     }
 
     @Test func aLocalTemporaryDirectoryIsAcceptedAndAMissingOneIsAnError() throws {
-        let dir = NSTemporaryDirectory() + "frs-fs-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("fs")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(!(try FileSystemKind.of(dir)).isNetwork)
         try FileSystemKind.requireLocal(dir, what: "spool directory")

@@ -18,9 +18,7 @@ struct GalleryImportTests {
     }
 
     static func temporaryDirectory() throws -> String {
-        let dir = NSTemporaryDirectory() + "frs-import-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
+        try TemporaryDirectory.make("import")
     }
 
     static func jpeg(_ path: String) throws -> [UInt8] {

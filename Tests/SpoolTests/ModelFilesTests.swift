@@ -11,8 +11,7 @@ import Testing
 
     /// A copy of the models directory, with `change` applied to one file.
     func copyOfModels(changing file: String? = nil, _ change: (inout [UInt8]) -> Void = { _ in }) throws -> String {
-        let dir = NSTemporaryDirectory() + "frs-models-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("models")
         for model in ModelFiles.known {
             var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.modelsDirectory + "/" + model.file)))
             if model.file == file { change(&bytes) }

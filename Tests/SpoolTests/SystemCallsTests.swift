@@ -1,3 +1,4 @@
+import FixtureFiles
 import Foundation
 import Glibc
 import SystemCalls
@@ -6,9 +7,7 @@ import Testing
 @Suite("SystemCalls")
 struct SystemCallsTests {
     func temporaryDirectory() throws -> String {
-        var template = Array("/tmp/frs-syscalls-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw SystemCallError(call: "mkdtemp", errno: errno) }
-        return String(cString: made)
+        try TemporaryDirectory.make("syscalls")
     }
 
     @Test func retriesEINTRAndReportsOtherErrors() throws {

@@ -2,6 +2,7 @@
 import Administration
 import Audit
 import Basics
+import FixtureFiles
 import Foundation
 import Glibc
 import Policy
@@ -29,9 +30,7 @@ final class TestSpool {
     static let suspendedUID: UInt32 = 1002
 
     init() throws {
-        var template = Array("/tmp/frs-spool-test-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw SystemCallError(call: "mkdtemp", errno: errno) }
-        root = String(cString: made) + "/spool"
+        root = try TemporaryDirectory.make("spool-test") + "/spool"
         layout = SpoolLayout(root: root)
         let now = self.now
         try SpoolAdministration.initialize(layout: layout, uid: 0, now: now)

@@ -1,4 +1,5 @@
 @testable import Store
+import FixtureFiles
 import Foundation
 import Testing
 
@@ -6,8 +7,7 @@ import Testing
     /// A recorded approval or ledger step must survive a power loss: `synchronous=NORMAL` in WAL
     /// mode may drop the last commits, `FULL` syncs the WAL at every commit.
     @Test func everyConnectionSyncsEachCommit() throws {
-        let dir = NSTemporaryDirectory() + "frs-db-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("db")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for _ in 0..<2 { // the creating connection and a later one
             let database = try Database(path: dir + "/frs.sqlite")
@@ -19,8 +19,7 @@ import Testing
     /// A database that runs out of room says so, names the file and what would fix it, before
     /// SQLite's own words ("database or disk is full" alone reads as a bug in frs).
     @Test func aFullDatabaseSaysWhatFillsUpAndWhatToDo() throws {
-        let dir = NSTemporaryDirectory() + "frs-db-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("db")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let database = try Database(path: dir + "/frs.sqlite")
         try database.execute("CREATE TABLE t (v BLOB)")
@@ -37,8 +36,7 @@ import Testing
 
     /// Conditions with no advice keep SQLite's message as it was.
     @Test func anOrdinaryErrorKeepsSQLitesMessage() throws {
-        let dir = NSTemporaryDirectory() + "frs-db-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("db")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let database = try Database(path: dir + "/frs.sqlite")
         let error = #expect(throws: DatabaseError.self) { try database.execute("SELECT * FROM missing") }

@@ -1,5 +1,6 @@
 @testable import Store
 import Basics
+import FixtureFiles
 import Foundation
 import Testing
 
@@ -7,8 +8,7 @@ import Testing
 /// erased on removal, listed; and an older gallery's tables gaining the new columns.
 @Suite struct GalleryIdentityTests {
     func makeStore() throws -> (GalleryStore, String) {
-        let dir = NSTemporaryDirectory() + "frs-identity-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("identity")
         return (try GalleryStore(database: try Database(path: dir + "/frs.sqlite")), dir)
     }
 
@@ -83,8 +83,7 @@ import Testing
 
     @Test("an older gallery gains the new columns, its rows kept")
     func migration() throws {
-        let dir = NSTemporaryDirectory() + "frs-identity-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("identity")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let database = try Database(path: dir + "/frs.sqlite")
         // The first schema: no name, date_of_birth, profile, pose.

@@ -1,13 +1,13 @@
 @testable import Store
 import Basics
+import FixtureFiles
 import Foundation
 import Testing
 
 @Suite struct GalleryStoreTests {
     /// A fresh database file in a temporary folder.
     func makeStore() throws -> (GalleryStore, String) {
-        let dir = NSTemporaryDirectory() + "frs-store-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("store")
         let store = try GalleryStore(database: try Database(path: dir + "/frs.sqlite"))
         return (store, dir)
     }

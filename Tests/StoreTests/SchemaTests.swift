@@ -1,4 +1,5 @@
 @testable import Store
+import FixtureFiles
 import Foundation
 import Testing
 
@@ -7,8 +8,7 @@ import Testing
 @Suite("Schema: user_version and ordered migrations")
 struct SchemaTests {
     func database() throws -> (Database, String) {
-        let dir = NSTemporaryDirectory() + "frs-schema-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("schema")
         return (try Database(path: dir + "/frs.sqlite"), dir)
     }
 
