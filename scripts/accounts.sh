@@ -263,21 +263,5 @@ expect_denied "MPD's analyst cannot disclose CPD's job" frst-bob $FRS disclose "
 if out=$(as frst-aud $FRS audit verify 2>&1); then ok "the chain is intact after everything"; else bad "verify: $out"; fi
 daemon_alive && ok "the service ran throughout" || bad "the daemon is not running: $(tail -3 "$W/daemon.log")"
 
-# --- A spool file left unwritable (as an older frs left root's audit head): the daemon names it and the fix.
-restart_daemon_expecting_failure() {
-  kill -TERM "$DAEMON_PID" 2>/dev/null; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=
-  as "$SERVICE" env FRS_SPOOL="$SPOOL" FRS_MODELS="$PREFIX/share/frs/models" "$FRS" daemon --once 2>&1
-}
-chown root "$HEAD"
-if out=$(restart_daemon_expecting_failure); then bad "the daemon started with a root-owned audit head: $out"
-elif grep -q "audit.head cannot be read and written by this account" <<<"$out" && grep -q "frs init --daemon-user" <<<"$out"; then
-  ok "the daemon refuses to start on a root-owned audit head, naming the file and the fix"
-else bad "the daemon's words on a root-owned head: $out"; fi
-FRS_SPOOL=$SPOOL $FRS init --daemon-user "$SERVICE" --auditors-group "$AUDITORS" >/dev/null
-start_daemon
-sleep 2
-daemon_alive && [ "$(stat -c %U "$HEAD")" = "$SERVICE" ] && ok "frs init --daemon-user, the fix it named, lets it start" \
-  || bad "after frs init: $(tail -3 "$W/daemon.log")"
-
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

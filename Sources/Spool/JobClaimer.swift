@@ -358,8 +358,11 @@ public struct JobClaimer: Sendable {
     @discardableResult
     public func recoverLeftInPlace(isAnswered: (UInt64, String, UInt32) throws -> Bool,
                                    _ body: (ClaimedJob) throws -> Void) throws -> Bool {
-        try claimLock.withLock(.exclusive) { () throws -> Bool in
-            for hidden in try Directory.entries(layout.incoming) where hidden.hasPrefix(".refused-") {
+        // Listed without the lock (a long queue must not hold up claimants); each name is checked again under it.
+        let hiddenNames = try Directory.entries(layout.incoming).filter { $0.hasPrefix(".refused-") }
+        guard !hiddenNames.isEmpty else { return false }
+        return try claimLock.withLock(.exclusive) { () throws -> Bool in
+            for hidden in hiddenNames {
                 let rest = hidden.dropFirst(".refused-".count)
                 guard let dash = rest.firstIndex(of: "-"), let inode = UInt64(rest[..<dash]) else { continue }
                 let name = String(rest[rest.index(after: dash)...])

@@ -14,11 +14,6 @@ public struct JobLedger {
 
     public init(database: Database) { self.database = database }
 
-    /// Brings the database's schema up to date (``Store/Schema``): the ledger's tables are there.
-    public static func createSchema(_ database: Database) throws {
-        try Schema.migrate(database)
-    }
-
     /// Records one more attempt at `job` (created on first sight), state `active`.
     /// - Returns: the number of attempts including this one, and whether this is the first time
     ///   the job was seen.

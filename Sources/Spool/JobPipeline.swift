@@ -50,6 +50,8 @@ final class JobPipeline: SpoolRoom {
         var identity: JobFileIdentity
         var bytes: [UInt8]?
         var supervisor: SupervisorDecision?
+        /// The registry's entry for the requester the file names (looked up once), if registered.
+        var user: UserRecord?
     }
 
     func process(_ dropped: ClaimedJob) throws {
@@ -90,7 +92,7 @@ final class JobPipeline: SpoolRoom {
 
         var job = read.record
         job.claim = ClaimMark(device: claim.status.device, inode: claim.status.inode)
-        let requester = try read.parsed.fields.requester.flatMap { try registry.requester($0) }
+        let requester = read.user?.requester
         let agency = try requester.flatMap { try registry.policyAgency($0.agency) }
         if job.authenticated, refusal == nil, let agency = job.agency {
             try ledger.setAgency(id, agency)  // the job's evidence folder is its agency's
@@ -162,9 +164,10 @@ final class JobPipeline: SpoolRoom {
         }
         let parsed: Result<JobRequest, JobParseFailure> = bytes.map { JobRequest.parse($0) }
             ?? .failure(JobParseFailure(issues: unread))
-        let record = try JobRecord.establish(job: claim.id, bytes: bytes, parsed: parsed, identity: identity,
+        let user = try parsed.fields.requester.flatMap { try registry.user($0) }
+        let record = try JobRecord.establish(job: claim.id, bytes: bytes, parsed: parsed, identity: identity, user: user,
                                              registry: registry)
-        return ReadJob(record: record, parsed: parsed, identity: identity, bytes: bytes, supervisor: supervisor)
+        return ReadJob(record: record, parsed: parsed, identity: identity, bytes: bytes, supervisor: supervisor, user: user)
     }
 
     /// The reading of a job that cannot be read at all (its attempts used up): its owner only.

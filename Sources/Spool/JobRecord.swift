@@ -39,11 +39,11 @@ struct JobRecord {
     ///   - bytes: the job file's bytes (or the held copy it runs as), `nil` when unreadable.
     ///   - parsed: those bytes parsed.
     ///   - identity: the file's owner and any problem with the file itself.
-    ///   - registry: where the requester and agency are looked up.
+    ///   - user: the registry's entry for the requester the file names, if registered.
+    ///   - registry: where the agency's group is looked up.
     static func establish(job: String, bytes: [UInt8]?, parsed: Result<JobRequest, JobParseFailure>,
-                          identity: JobFileIdentity, registry: Registry) throws -> JobRecord {
+                          identity: JobFileIdentity, user: UserRecord?, registry: Registry) throws -> JobRecord {
         let fields = parsed.fields
-        let user = try fields.requester.flatMap { try registry.user($0) }
         let authenticated = identity.problem == nil && user != nil && user?.uid == identity.ownerUID
         let agency = authenticated ? user?.agency : nil
         return JobRecord(job: job, requester: fields.requester, purpose: fields.purpose, caseNumber: fields.caseNumber,

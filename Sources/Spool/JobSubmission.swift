@@ -77,15 +77,14 @@ public struct JobSubmission: Sendable {
         let daemon = try FileStatus.of(layout.root).owner
         let private_ = !direct && daemon != UInt32(geteuid())
         try Directory.create(folder, mode: direct || private_ ? 0o700 : 0o777)
-        if private_, try !AccessControl.grant(folder, to: daemon, permissions: AccessControl.readWriteSearch,
-                                              ownerPermissions: 7) {
-            try FileStatus.setPermissions(of: folder, to: 0o777)
+        if private_ {
+            try AccessControl.grantOrOpen(folder, to: daemon, permissions: AccessControl.readWriteSearch, ownerPermissions: 7,
+                                          fallbackMode: 0o777)
         }
         func handOver(_ path: String) throws {
             guard private_ else { return }
-            if try !AccessControl.grant(path, to: daemon, permissions: AccessControl.read, ownerPermissions: 6) {
-                try FileStatus.setPermissions(of: path, to: 0o644)
-            }
+            try AccessControl.grantOrOpen(path, to: daemon, permissions: AccessControl.read, ownerPermissions: 6,
+                                          fallbackMode: 0o644)
         }
         if direct {
             // The folder is this job's own (see JobProcessor+EvidenceAccess.swift).

@@ -93,9 +93,9 @@ public struct RequestAnswers: Sendable {
                               mode: private_ ? 0o600 : 0o644)
         if private_, getuid() == 0 {
             try Accounts.changeOwner(path, uid: answer.uid, gid: nil)
-        } else if private_, answer.uid != getuid(),
-                  try !AccessControl.grant(path, to: answer.uid, permissions: AccessControl.read, ownerPermissions: 6) {
-            try FileStatus.setPermissions(of: path, to: 0o644)
+        } else if private_, answer.uid != getuid() {
+            try AccessControl.grantOrOpen(path, to: answer.uid, permissions: AccessControl.read, ownerPermissions: 6,
+                                          fallbackMode: 0o644)
         }
         return private_
     }
@@ -110,11 +110,9 @@ public struct RequestAnswers: Sendable {
         try Directory.create(folder, mode: 0o700)
         if getuid() == 0 {
             try Accounts.changeOwner(folder, uid: uid, gid: nil)
-        } else if uid != getuid(),
-                  try !AccessControl.grant(folder, to: uid, permissions: AccessControl.readSearch,
-                                           ownerPermissions: AccessControl.readWriteSearch) {
-            try FileStatus.setPermissions(of: folder, to: 0o711)
-            return false
+        } else if uid != getuid() {
+            return try AccessControl.grantOrOpen(folder, to: uid, permissions: AccessControl.readSearch,
+                                                 ownerPermissions: AccessControl.readWriteSearch, fallbackMode: 0o711)
         }
         return true
     }

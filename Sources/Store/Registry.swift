@@ -14,11 +14,6 @@ public struct Registry {
 
     public init(database: Database) { self.database = database }
 
-    /// Brings the database's schema up to date (``Schema``): the registry's tables are there.
-    public static func createSchema(_ database: Database) throws {
-        try Schema.migrate(database)
-    }
-
     // MARK: - Agencies
 
     /// Adds an agency.

@@ -35,6 +35,18 @@ public enum AccessControl {
         }
     }
 
+    /// Makes `path` readable by account `uid` as well as its owner: 0600/0700-style bits with one ACL
+    /// entry (``grant(_:to:permissions:ownerPermissions:)``), or, on a filesystem without ACLs,
+    /// `fallbackMode` (an unlistable place and an unguessable name then keep it from others).
+    /// - Returns: whether the ACL was set (`false`: the fallback mode was).
+    @discardableResult
+    public static func grantOrOpen(_ path: String, to uid: UInt32, permissions: UInt16, ownerPermissions: UInt16,
+                                   fallbackMode: mode_t) throws(SystemCallError) -> Bool {
+        if try grant(path, to: uid, permissions: permissions, ownerPermissions: ownerPermissions) { return true }
+        try FileStatus.setPermissions(of: path, to: fallbackMode)
+        return false
+    }
+
     private typealias SetXattr = @convention(c) (UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafeRawPointer?, Int, Int32) -> Int32
 
     /// glibc's `setxattr`, looked up at run time: the Glibc module does not export `<sys/xattr.h>`.

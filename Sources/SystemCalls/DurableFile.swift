@@ -136,9 +136,9 @@ public enum DurableFile {
                                mode: mode_t = 0o644, readableBy reader: UInt32? = nil) throws(SystemCallError) {
         let temporary = try writeTemporary(bytes, in: temporaryDirectory, name: name, mode: reader == nil ? mode : 0o600)
         do {
-            if let reader, reader != getuid(),
-               try !AccessControl.grant(temporary, to: reader, permissions: AccessControl.read, ownerPermissions: 6) {
-                try FileStatus.setPermissions(of: temporary, to: 0o644)
+            if let reader, reader != getuid() {
+                try AccessControl.grantOrOpen(temporary, to: reader, permissions: AccessControl.read, ownerPermissions: 6,
+                                              fallbackMode: 0o644)
             }
             try renameNoReplace(temporary, to: directory + "/" + name)
         } catch {

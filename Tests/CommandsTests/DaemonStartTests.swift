@@ -1,6 +1,7 @@
 @testable import Commands
 import FixtureFiles
 import Foundation
+import Glibc
 import Testing
 
 /// What `frs daemon` checks before it claims anything.
@@ -29,5 +30,32 @@ struct DaemonStartTests {
                 && text.contains("55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30")
                 && text.contains("fetch-models.sh")
         }
+    }
+
+    /// Issue #19: a spool file the service cannot write (an audit head left root's by an older frs)
+    /// stops the daemon before it claims anything, naming the file, its owner and the fix; the fix it
+    /// names (`frs init --daemon-user`) removes the problem. Run as the service's uid with setpriv.
+    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    func anUnwritableSpoolFileIsNamedWithItsFixBeforeAnyClaim() throws {
+        let tests = SpoolCommandTests()
+        let dir = try tests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(chmod(dir, 0o755) == 0)
+        #expect(try tests.frs(["init", "--daemon-user", "990"], in: dir).status == 0)
+        let head = dir + "/spool/outbox/audit.head"
+        #expect(chown(head, 0, 0) == 0 && chmod(head, 0o640) == 0)
+        func daemonAsService() throws -> SpoolCommandTests.Run {
+            try tests.frs(["setpriv", "--reuid=990", "--regid=990", "--clear-groups", SpoolCommandTests.binary,
+                           "--models", dir + "/no-models", "daemon", "--once"], in: dir, direct: true)
+        }
+        let refused = try daemonAsService()
+        #expect(refused.status == 1)
+        #expect(refused.error.contains("audit.head cannot be read and written by this account (uid 990)"), "\(refused.error)")
+        #expect(refused.error.contains("owner uid 0") && refused.error.contains("frs init --daemon-user 990"), "\(refused.error)")
+        #expect(try tests.frs(["init", "--daemon-user", "990"], in: dir).status == 0)
+        // Past the check now: it stops only at the missing models it was given.
+        let after = try daemonAsService()
+        #expect(!after.error.contains("cannot be read and written"), "\(after.error)")
+        #expect(after.error.contains("no-models"), "\(after.error)")
     }
 }
