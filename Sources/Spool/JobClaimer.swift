@@ -293,6 +293,19 @@ public struct JobClaimer: Sendable {
     /// - Returns: whether one was found.
     @discardableResult
     public func recoverNext(after previous: String? = nil, _ body: (ClaimedJob) throws -> Void) throws -> Bool {
+        var busy = false
+        return try recoverNext(after: previous, busy: &busy, body)
+    }
+
+    /// As ``recoverNext(after:_:)``, setting `busy` when a file was passed over because someone
+    /// holds its lock: another daemon's job in flight, or, for a moment, a child process that
+    /// inherited the descriptor between its fork and its exec (`O_CLOEXEC` closes it only at the exec).
+    @discardableResult
+    public func recoverNext(after previous: String? = nil, busy: inout Bool,
+                            _ body: (ClaimedJob) throws -> Void) throws -> Bool {
+        busy = false
+        var lockedBySomeone = false
+        defer { busy = lockedBySomeone }
         let claimed = try claimLock.withLock(.exclusive) { () throws -> ClaimOutcome in
             let names = try Directory.entries(layout.active)
             let rotated = previous.map { last in names.filter { $0 > last } + names.filter { $0 <= last } } ?? names
@@ -313,7 +326,10 @@ public struct JobClaimer: Sendable {
                     // No one can open it now. A live claimant that opened it before its mode
                     // changed (an owner's fchmod through a kept descriptor) still holds its flock:
                     // leave it to them. Otherwise it is handled here, under the exclusive claim lock.
-                    guard !FileLock.isHeld(on: status) else { continue }
+                    guard !FileLock.isHeld(on: status) else {
+                        lockedBySomeone = true
+                        continue
+                    }
                     var job = ClaimedJob(name: name, id: id, kind: kind, path: path, status: status,
                                          descriptor: nil, recovered: true)
                     job.openError = "\(error)"
@@ -322,6 +338,7 @@ public struct JobClaimer: Sendable {
                 }
                 guard try fd.lock(.exclusive, wait: false) else {
                     fd.closeIgnoringErrors()
+                    lockedBySomeone = true
                     continue
                 }
                 // The holder may have finished and moved the file on between our listing and our lock.

@@ -214,11 +214,14 @@ public final class SpoolDaemon: Sendable {
             lastRecovered = claim.name
             try handle(claim)
         }
+        // When draining: how many times in a row recovery passed over a file whose lock someone held.
+        var busyPasses = 0
         while !isStopping {
+            var busy = false
             do {
                 if try claimer.claimNext(from: &queued, handle) { continue }
                 housekeep()
-                if recoveryDue(), try claimer.recoverNext(after: lastRecovered, recover)
+                if recoveryDue(), try claimer.recoverNext(after: lastRecovered, busy: &busy, recover)
                     || claimer.recoverLeftInPlace(isAnswered: processor.isAnswered, handle) {
                     // A recovered job went through: look for the next one now, not an interval
                     // later, so a backlog left by a fault (a full disk) drains once it is gone.
@@ -233,7 +236,15 @@ public final class SpoolDaemon: Sendable {
                 log.error("cannot claim", ["error": "\(error)"])
                 if configuration.once { throw error }
             }
-            if configuration.once { return }
+            if configuration.once {
+                // A file in active/ whose lock is held: another daemon's job in flight, or a child
+                // process of ours between fork and exec still holding the descriptor of the job just
+                // handled. A drain waits a little (up to 5 s) for it rather than leaving it behind.
+                guard busy, busyPasses < 50 else { return }
+                busyPasses += 1
+                usleep(100_000)
+                continue
+            }
             _ = wake.wait(timeout: .now() + configuration.pollInterval)
         }
     }

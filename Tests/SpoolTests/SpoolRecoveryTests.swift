@@ -39,6 +39,19 @@ struct SpoolRecoveryTests {
         #expect(try spool.entries(spool.layout.active).isEmpty)
     }
 
+    /// After a failed attempt the job's lock can stay held for a moment by someone else: a child
+    /// process forked by the daemon's process inherits the descriptor until its exec (`O_CLOEXEC`).
+    /// A drain (`--once`) waits for it and retries the job, rather than ending with it in `active/`.
+    @Test func aDrainWaitsForAJobWhoseLockIsHeldForAMomentAfterAFailedAttempt() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "f.jpg", bytes: Array("FAIL".utf8))
+        try spool.drop("faulty", TestSpool.jobJSON(probes: [probe]))
+        let summary = try spool.drain(searcher: LockLingeringSearcher(job: spool.layout.active + "/faulty.json"))
+        #expect(summary.failedAttempts == 3)
+        #expect(spool.locations(of: "faulty") == ["failed"])
+        #expect(try spool.result("faulty").reasons == [.processingAttemptsExhausted])
+    }
+
     @Test func aLockedJobInActiveIsNotRecoveredByAnotherDaemon() throws {
         let spool = try TestSpool()
         let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
@@ -233,5 +246,27 @@ struct BulkResumeTests {
         try progress.finish(to: spool.layout.resultLines("torn"))
         let lines = try DurableFile.read(spool.layout.resultLines("torn")).split(separator: 0x0a)
         #expect(lines.count == 2)
+    }
+}
+
+/// Fails every search (an engine fault) and, each time, duplicates the attempt's descriptor of the
+/// job file and keeps the copy for 300 ms after the attempt has ended, as a child process between
+/// fork and exec would: the lock (held by the open file description) stays held that long.
+private struct LockLingeringSearcher: ProbeSearcher {
+    let job: String
+    var galleryVersion: Int64 { 1 }
+    var modelIDs: [String: String] { [:] }
+
+    func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
+        let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap(Int32.init)
+        let claim = try #require(open.first {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) == job
+        })
+        let copy = dup(claim)
+        Thread.detachNewThread {
+            usleep(300_000)
+            close(copy)
+        }
+        throw FakeSearcher.EngineFault()
     }
 }
