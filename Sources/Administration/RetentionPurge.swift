@@ -5,7 +5,8 @@ import SystemCalls
 
 /// Removes what a spool keeps past its retention period: for each finished job whose result is
 /// older than the cutoff, its result files (`<job>.json`, `.jsonl`, `.html`), its evidence folder,
-/// and its job file in `done/` or `failed/` (with the reason beside it).
+/// and its job file in `done/` or `failed/` (with the reason beside it); and the daemon's answers
+/// to drop-box requests (`outbox/answers/<uid>/`) given before the cutoff.
 ///
 /// A job's age is the `created` time in its result (when it finished), or the result file's
 /// modification time if the result cannot be read. Jobs without a result (queued, active, held)
@@ -24,6 +25,8 @@ public struct RetentionPurge: Sendable {
         public var files = 0
         /// Bytes removed.
         public var bytes: Int64 = 0
+        /// Answers to drop-box requests removed (counted in ``files`` and ``bytes`` too).
+        public var answers = 0
     }
 
     /// Removes the files of every job finished before `cutoff`.
@@ -49,7 +52,33 @@ public struct RetentionPurge: Sendable {
             try remove(layout.resultFile(job), into: &report)
             report.jobs.append(job)
         }
+        try purgeAnswers(before: cutoff, into: &report)
         return report
+    }
+
+    /// Removes the answers given before `cutoff`, in every account's folder of answers (the folders
+    /// stay: each keeps its owner and access entry for the next answer).
+    func purgeAnswers(before cutoff: Date, into report: inout Report) throws {
+        let answers = layout.answers
+        guard FileStatus.exists(answers.root) else { return }
+        for folder in try Directory.entries(answers.root) {
+            guard let uid = UInt32(folder), let names = try? Directory.entries(answers.directory(uid: uid)) else { continue }
+            for name in names where name.hasSuffix(".json") && !name.hasPrefix(".") {
+                let request = String(name.dropLast(5))
+                let path = answers.file(request: request, uid: uid)
+                guard let given = answerTime(answers.answer(request: request, uid: uid), path: path), given < cutoff
+                else { continue }
+                let before = report.files
+                try remove(path, into: &report)
+                report.answers += report.files - before
+            }
+        }
+    }
+
+    /// When an answer was given: its `answered` time, or its file's modification time if unreadable.
+    func answerTime(_ answer: RequestAnswer?, path: String) -> Date? {
+        if let answered = answer?.answered, let date = try? Date(answered, strategy: .iso8601) { return date }
+        return (try? FileStatus.of(path)).map { Date(timeIntervalSince1970: TimeInterval($0.modificationTime)) }
     }
 
     /// When `job` finished, from its result.

@@ -21,7 +21,7 @@ extension SpoolAdministration {
         let listed = report.jobs.prefix(2_000)
         var details = [
             "older_than_days": "\(days)", "cutoff": cutoff.formatted(.iso8601), "jobs_removed": "\(report.jobs.count)",
-            "files_removed": "\(report.files)", "bytes_removed": "\(report.bytes)",
+            "files_removed": "\(report.files)", "bytes_removed": "\(report.bytes)", "answers_removed": "\(report.answers)",
             "jobs": listed.joined(separator: ","),
         ]
         if listed.count < report.jobs.count { details["jobs_truncated"] = "\(report.jobs.count - listed.count) more" }

@@ -102,11 +102,12 @@ func applyLeadRequest<Request: DropBoxRequest>(
 /// `frs purge [--older-than DAYS]`
 struct PurgeCommand: AdministrativeCommand {
     static let words = ["purge"]
-    static let abstract = "remove evidence and results past retention (never the audit log; administrators)"
+    static let abstract = "remove evidence, results and answers past retention (never the audit log; administrators)"
     static let usage = "purge [--older-than DAYS]"
     static let help = """
-          --older-than DAYS   remove jobs finished more than DAYS days ago (default: the policy's
-                              retention_days, 365 unless state/policy.json says otherwise)
+          --older-than DAYS   remove jobs finished, and answers to requests given, more than DAYS days
+                              ago (default: the policy's retention_days, 365 unless state/policy.json
+                              says otherwise)
         """
 
     var olderThanDays: Int?
@@ -117,7 +118,8 @@ struct PurgeCommand: AdministrativeCommand {
 
     func run(_ context: CommandContext) throws -> Int32 {
         let report = try administration(context).purge(olderThanDays: olderThanDays)
-        context.out("purged \(report.jobs.count) job\(report.jobs.count == 1 ? "" : "s"): \(report.files) files, \(report.bytes) bytes")
+        context.out("purged \(report.jobs.count) job\(report.jobs.count == 1 ? "" : "s"): \(report.files) files, \(report.bytes) bytes"
+                    + " (\(report.answers) of them answers to requests)")
         return 0
     }
 }

@@ -88,6 +88,30 @@ struct RetentionPurgeTests {
         #expect(try spool.records().filter { $0.event.event == "purge.done" }.isEmpty)
     }
 
+    /// Answers to drop-box requests are kept as long as results, then purged with them: each
+    /// account's folder stays (with its owner and access entry), the answers given before the
+    /// cutoff go, the newer ones and anything that is not an answer stay.
+    @Test func answersToRequestsPastRetentionArePurgedAndCounted() throws {
+        let spool = try Self.spool(oldDays: 10, newDays: 10)
+        let answers = spool.layout.answers
+        let uid = TestSpool.analystUID
+        for (request, days) in [("job-aaaa.review", 40.0), ("job-bbbb.approval", 31.0), ("job-cccc.review", 5.0)] {
+            try answers.write(RequestAnswer(request: request, kind: "review", job: "job", uid: uid, state: .refused,
+                                            reasons: ["review.not-authorized"], message: "refused",
+                                            answered: spool.now.addingTimeInterval(-days * 86_400)))
+        }
+        let stray = answers.directory(uid: uid) + "/notes.txt"
+        try DurableFile.write(Array("not an answer".utf8), to: stray, via: spool.layout.tmp)
+        let now = spool.now
+        let report = try SpoolAdministration(layout: spool.layout, uid: 0, clock: { now }).purge(olderThanDays: 30)
+        #expect(report.jobs.isEmpty)
+        #expect(report.answers == 2)
+        #expect(report.files == 2)
+        #expect(answers.answers(uid: uid).map(\.request) == ["job-cccc.review"])
+        #expect(FileStatus.exists(stray))
+        #expect(try spool.records().last?.event.details["answers_removed"] == "2")
+    }
+
     @Test func jobsWithoutAResultAreNeverTouched() throws {
         let spool = try Self.spool(oldDays: 400, newDays: 400)
         // A held or queued job's evidence has no result yet.
