@@ -1,6 +1,7 @@
 import Basics
 import Dispatch
 import FaceEngine
+import Imaging
 
 /// `frs bench faces --booking`: the booking-photo pipeline against the full one, timings and parity.
 ///
@@ -25,7 +26,7 @@ extension FacesBenchmark {
     /// One image through both pipelines, each the best of ``repeatCount`` runs; `nil` when no run
     /// was made.
     func compareBooking(_ path: String, analyzer: FaceAnalyzer) throws -> BookingComparison? {
-        let bytes = try Self.read(path)
+        let bytes = try ImageFile.read(path)
         let image = try analyzer.decoder.decode(bytes, path: path)
         var best = (full: Double.infinity, booking: Double.infinity)
         var full = ImageFaces(width: 0, height: 0, detectionScale: 1, faces: [])

@@ -75,7 +75,7 @@ public struct FacesBenchmark: Sendable {
     /// measured right before and right after it), description of every face, and one chip's
     /// descriptor alone; keeps each stage's best.
     func profile(_ path: String, analyzer: FaceAnalyzer, threads: Int) throws -> ImageProfile {
-        let bytes = try Self.read(path)
+        let bytes = try ImageFile.read(path)
         var profile = ImageProfile()
         for _ in 0..<repeatCount {
             var t = DispatchTime.now()
@@ -105,13 +105,5 @@ public struct FacesBenchmark: Sendable {
             profile.height = image.height
         }
         return profile
-    }
-
-    /// Reads a file, mapping a missing or unreadable file to an ``ImageError`` (as `frs faces` does).
-    static func read(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImageError(code: .unreadable, message: "cannot read the file", path: path)
-        }
-        return [UInt8](data)
     }
 }
