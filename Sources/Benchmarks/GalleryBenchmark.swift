@@ -60,16 +60,14 @@ public struct GalleryBenchmark: Sendable {
 
         let databaseBytes = try buildDatabase(store, &timings)
         let built = try rebuildMatrix(store, &timings)
-        var matcher = try startFromCache(store, version: built.galleryVersion, &timings)
+        let loaded = try startFromCache(store, version: built.galleryVersion, &timings)
         let rssLoaded = BenchmarkClock.memory("VmRSS")
-        output.note("resident memory with the matrix loaded: \(rssLoaded / 1024) MiB (matrix \(matcher.gallery.residentBytes / 1_048_576) MiB)")
-        guard let enrolled = try enrollUntilFound(store, matcher: matcher, &timings) else { return .failed }
-        matcher = enrolled.matcher
+        output.note("resident memory with the matrix loaded: \(rssLoaded / 1024) MiB (matrix \(loaded.gallery.residentBytes / 1_048_576) MiB)")
+        guard let enrolled = try enrollUntilFound(store, matcher: loaded, &timings) else { return .failed }
         var failures = 0
-        guard let updated = try removeUntilGone(store, matcher: enrolled.matcher, alsoSearch: enrolled.descriptor, &timings,
+        guard let matcher = try removeUntilGone(store, matcher: enrolled.matcher, alsoSearch: enrolled.descriptor, &timings,
                                                 failures: &failures)
         else { return .failed }
-        matcher = updated
         try restartFromUpdatedCache(store, matcher: matcher, &timings, failures: &failures)
         let rss = BenchmarkClock.memory("VmRSS"), peak = BenchmarkClock.memory("VmHWM")
         output.note("resident memory: \(rss / 1024) MiB now, \(peak / 1024) MiB at the peak")

@@ -26,7 +26,9 @@ public struct MatchBenchmark: Sendable {
         case all
     }
 
+    /// Gallery rows.
     public var gallery: Int
+    /// Probes searched in each timed run.
     public var probes: Int
     /// Matches per probe.
     public var k: Int
@@ -36,6 +38,7 @@ public struct MatchBenchmark: Sendable {
     public var repeats: Int
     /// Parallel chunks (`nil`: the processors).
     public var workers: Int?
+    /// How many probes are checked against ``ReferenceScan``.
     public var verify: Verify
     /// Where to write the matrix as a gallery cache file and load it back from (`nil`: no file).
     public var cacheDirectory: String?
