@@ -16,6 +16,8 @@
 //                        Sheets (the examiner's sheet, with the leads' states)
 //   service ............ Spool (the queue and the daemon; the face search is injected as a ProbeSearcher)
 //   administration ..... Administration (registry changes, gallery enrollment and removal, retention purge)
+//   benchmarks ......... Benchmarks (timed runs of the face engine, the matching kernels, the gallery store and
+//                        calibration, and their JSON reports; FaceSearch and below, nothing of the spool)
 //   command line ....... Commands (parsing, help, one `run` per subcommand), frs (main only)
 import PackageDescription
 
@@ -120,12 +122,18 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Benchmarks (`frs bench …` runs them)
+        .target(
+            name: "Benchmarks",
+            dependencies: ["Basics", "FaceSearch", "FaceEngine", "Matching", "NeuralNet", "Imaging", "Store", "SystemCalls"]
+        ),
+
         // MARK: - Command line
         .target(
             name: "Commands",
             dependencies: [
-                "Administration", "Spool", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
-                "Store", "FaceEngine", "NeuralNet", "Matching", "Imaging", "SystemCalls",
+                "Administration", "Benchmarks", "Spool", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
+                "Store", "FaceEngine", "Matching", "Imaging", "SystemCalls",
             ]
         ),
         .executableTarget(name: "frs", dependencies: ["Commands"]),
@@ -151,6 +159,7 @@ let package = Package(
             swiftSettings: numericSettings
         ),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Hashing"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Matching"]),
         .testTarget(
             name: "SpoolTests",
             dependencies: [

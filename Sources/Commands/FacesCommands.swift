@@ -24,7 +24,7 @@ struct FacesDetectCommand: Subcommand {
     func run(_ context: CommandContext) throws -> Int32 {
         let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
         return FacesOutput.run(images: images, context: context) { path in
-            try analyzer.analyze(jpeg: try FacesOutput.read(path), path: path, upsample: upsample, describe: false)
+            try analyzer.analyze(jpeg: try ImageFile.read(path), path: path, upsample: upsample, describe: false)
         }
     }
 }
@@ -60,7 +60,7 @@ struct FacesEmbedCommand: Subcommand {
     func run(_ context: CommandContext) throws -> Int32 {
         let analyzer = try FaceAnalyzer(modelsDirectory: context.models)
         return FacesOutput.run(images: images, context: context) { path in
-            let bytes = try FacesOutput.read(path)
+            let bytes = try ImageFile.read(path)
             guard let box else { return try analyzer.analyze(jpeg: bytes, path: path, upsample: upsample) }
             let image = try analyzer.decoder.decode(bytes, path: path)
             return ImageFaces(width: image.width, height: image.height, detectionScale: 1,
@@ -100,7 +100,7 @@ struct CompareCommand: Subcommand {
         for path in [first, second] {
             let faces: ImageFaces
             do {
-                faces = try analyzer.analyze(jpeg: try FacesOutput.read(path), path: path, upsample: upsample)
+                faces = try analyzer.analyze(jpeg: try ImageFile.read(path), path: path, upsample: upsample)
             } catch {
                 context.out(JSONText.object([("image", JSONText.string(path)), ("error", JSONText.string("\(error)"))]))
                 return 1
@@ -128,14 +128,6 @@ struct CompareCommand: Subcommand {
 /// Shared output of the `faces` commands: one JSON line per image, in the order given, images
 /// processed in parallel.
 enum FacesOutput {
-    /// Reads a file, mapping a missing or unreadable file to an ``ImageError``.
-    static func read(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImageError(code: .unreadable, message: "cannot read the file", path: path)
-        }
-        return [UInt8](data)
-    }
-
     /// Runs `work` on every image, two at a time (each detection itself uses every core), and prints
     /// the lines in input order. Returns 1 when any image failed.
     static func run(images: [String], context: CommandContext,

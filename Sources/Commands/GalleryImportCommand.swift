@@ -1,4 +1,5 @@
 import Administration
+import Basics
 import FaceEngine
 import FaceSearch
 import Foundation

@@ -1,8 +1,8 @@
 /// Small helpers that write JSON text with a fixed key order (the order SPEC.md shows), which
-/// `JSONEncoder` does not promise.
-enum JSONText {
+/// `JSONEncoder` does not promise: the command line's JSON lines and the benchmarks' reports.
+public enum JSONText {
     /// A JSON string literal with the required escapes.
-    static func string(_ s: String) -> String {
+    public static func string(_ s: String) -> String {
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {
@@ -21,23 +21,25 @@ enum JSONText {
     }
 
     /// A number: integers without a fraction, others with the shortest round-tripping digits.
-    static func number(_ v: Double) -> String {
+    public static func number(_ v: Double) -> String {
         guard v.isFinite else { return "null" }
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
         return "\(v)"
     }
 
-    static func number(_ v: Float) -> String {
+    /// A `Float` number with the shortest round-tripping digits.
+    public static func number(_ v: Float) -> String {
         guard v.isFinite else { return "null" }
         return "\(v)"
     }
 
     /// `{"k": v, ...}` from already-encoded values, in the given order.
-    static func object(_ fields: [(String, String)]) -> String {
+    public static func object(_ fields: [(String, String)]) -> String {
         "{" + fields.map { string($0.0) + ": " + $0.1 }.joined(separator: ", ") + "}"
     }
 
-    static func array(_ items: [String]) -> String {
+    /// `[a, b, ...]` from already-encoded values, in the given order.
+    public static func array(_ items: [String]) -> String {
         "[" + items.joined(separator: ", ") + "]"
     }
 }
