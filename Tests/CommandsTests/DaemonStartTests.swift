@@ -1,5 +1,5 @@
 @testable import Commands
-import FixtureFiles
+import TestSupport
 import Foundation
 import Glibc
 import Testing
@@ -35,7 +35,7 @@ struct DaemonStartTests {
     /// Issue #19: a spool file the service cannot write (an audit head left root's by an older frs)
     /// stops the daemon before it claims anything, naming the file, its owner and the fix; the fix it
     /// names (`frs init --daemon-user`) removes the problem. Run as the service's uid with setpriv.
-    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt))
     func anUnwritableSpoolFileIsNamedWithItsFixBeforeAnyClaim() throws {
         let tests = SpoolCommandTests()
         let dir = try tests.temporaryDirectory()
@@ -44,8 +44,8 @@ struct DaemonStartTests {
         #expect(try tests.frs(["init", "--daemon-user", "990"], in: dir).status == 0)
         let head = dir + "/spool/outbox/audit.head"
         #expect(chown(head, 0, 0) == 0 && chmod(head, 0o640) == 0)
-        func daemonAsService() throws -> SpoolCommandTests.Run {
-            try tests.frs(["setpriv", "--reuid=990", "--regid=990", "--clear-groups", SpoolCommandTests.binary,
+        func daemonAsService() throws -> Program.Run {
+            try tests.frs(["setpriv", "--reuid=990", "--regid=990", "--clear-groups", FRSBinary.path,
                            "--models", dir + "/no-models", "daemon", "--once"], in: dir, direct: true)
         }
         let refused = try daemonAsService()

@@ -6,6 +6,7 @@ import Results
 import Spool
 import Synchronization
 import SystemCalls
+import TestSupport
 import Testing
 
 /// A searcher that stops for good at its `pauseAt`-th search, after creating `marker` (a daemon
@@ -50,15 +51,15 @@ struct StatusProgressTests {
     }
 
     /// `frs ARGS` as `uid` with HOME set (where `frs submit` notes its jobs).
-    func run(_ uid: UInt32, _ arguments: [String], home: String, in dir: String) throws -> SpoolCommandTests.Run {
+    func run(_ uid: UInt32, _ arguments: [String], home: String, in dir: String) throws -> Program.Run {
         let group = RequestAnswerTests.people[uid]?.2 ?? uid
         return try answers.tests.frs(["setpriv", "--reuid=\(uid)", "--regid=\(group)", "--groups=\(group)", "--",
-                                      "/usr/bin/env", "HOME=\(home)", SpoolCommandTests.binary] + arguments,
+                                      "/usr/bin/env", "HOME=\(home)", FRSBinary.path] + arguments,
                                      in: dir, direct: true)
     }
 
-    @Test(.enabled(if: environment["FRS_PAUSE_SPOOL"] == nil && UnprivilegedSubmitTests.canSwitchUser
-                   && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: environment["FRS_PAUSE_SPOOL"] == nil && Privileges.canSwitchUser
+                   && FRSBinary.isBuilt))
     func queuedAtOnceProgressWhileRunningInterruptedAfterAKill() throws {
         let dir = try answers.tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -143,7 +144,7 @@ struct StatusProgressTests {
 struct SubmitChecksTests {
     let tests = SpoolCommandTests()
 
-    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt))
     func aShortJustificationAndAPNGAreRefusedBeforeQueuingAndAFolderIsHandedOver() throws {
         let answers = RequestAnswerTests()
         let dir = try tests.temporaryDirectory()
@@ -152,7 +153,7 @@ struct SubmitChecksTests {
         #expect(PublishedPolicy.current(SpoolLayout(root: "/nonexistent")) == nil)
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]
         _ = FileManager.default.createFile(atPath: dir + "/shot.png.jpg", contents: Data(png), attributes: [.posixPermissions: 0o644])
-        func submit(_ extra: [String], justification: String = "Suspect seen on the store camera") throws -> SpoolCommandTests.Run {
+        func submit(_ extra: [String], justification: String = "Suspect seen on the store camera") throws -> Program.Run {
             try answers.run(1000, ["submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", "24-5",
                                    "--offense", "armed robbery", "--justification", justification] + extra, in: dir)
         }

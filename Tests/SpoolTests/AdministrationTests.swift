@@ -7,6 +7,7 @@ import Glibc
 import Policy
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 /// Who can administer what (issue #19), each row of the table in ``Authority`` tried, and the CJIS

@@ -5,7 +5,7 @@ import Glibc
 import Results
 import Synchronization
 import SystemCalls
-import SpoolTestKit
+import TestSupport
 import Testing
 
 /// An overnight bulk job killed with SIGKILL at several points resumes where it stopped: no probe

@@ -8,6 +8,7 @@ import Reviews
 @testable import Sheets
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("Disclosure packet with pictures")

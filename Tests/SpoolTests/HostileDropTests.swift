@@ -9,6 +9,7 @@ import Policy
 import Results
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 extension TestSpool {

@@ -7,6 +7,7 @@ import Results
 import Reviews
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 /// Peer review under concurrency and crashes: the lead's check and the review's insert are one

@@ -10,6 +10,7 @@ import Reviews
 import Sheets
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 /// Peer review of leads (issue #12): two examiners, disputes resolved by a supervisor, the blind

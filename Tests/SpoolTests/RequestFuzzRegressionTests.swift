@@ -1,6 +1,7 @@
 import Foundation
 import Policy
 import Reviews
+import TestSupport
 import Testing
 
 /// Inputs kept from fuzzing the drop-box request parsers (`scripts/fuzz.sh requests`) in

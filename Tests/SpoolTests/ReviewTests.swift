@@ -8,6 +8,7 @@ import Results
 import Reviews
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("Examiner reviews")

@@ -2,6 +2,7 @@ import FaceSearch
 import Foundation
 import Hashing
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("SHA-256 of a file, through SystemCalls")

@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 import Policy
 import SystemCalls
+import TestSupport
 import Testing
 
 /// The security guarantees of SECURITY.md, each tested through the daemon or the claim: the uid

@@ -5,7 +5,7 @@ import Foundation
 import Glibc
 import Results
 import SystemCalls
-import SpoolTestKit
+import TestSupport
 import Testing
 
 /// Real crashes: a child process (`frs-test-child kill-at-handoff`, Tests/TestChild) runs a

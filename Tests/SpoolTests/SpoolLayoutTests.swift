@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("SpoolLayout and init")

@@ -5,6 +5,7 @@ import Glibc
 import Hashing
 import Policy
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("Spool pipeline, end to end with a test searcher")

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Results
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("Spool recovery and concurrency")

@@ -8,6 +8,7 @@ import Results
 import Reviews
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 /// Issue #22, the daemon's side: every dropped file answered once whatever ids others hold, bounded

@@ -11,6 +11,7 @@ import Reviews
 import Store
 import Synchronization
 import SystemCalls
+import TestSupport
 import Testing
 
 /// What a job may reach and who may decide on it: evidence of its own agency only, drop folders
