@@ -154,6 +154,7 @@ let package = Package(
             swiftSettings: numericSettings
         ),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Hashing"]),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
         .testTarget(
             name: "SpoolTests",
             dependencies: [

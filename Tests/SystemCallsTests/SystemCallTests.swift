@@ -5,7 +5,7 @@ import SystemCalls
 import Testing
 
 @Suite("SystemCalls")
-struct SystemCallsTests {
+struct SystemCallTests {
     func temporaryDirectory() throws -> String {
         try TemporaryDirectory.make("syscalls")
     }
