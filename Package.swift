@@ -156,6 +156,13 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Hashing"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
         .testTarget(
+            name: "FaceSearchTests",
+            dependencies: [
+                "FaceSearch", "Administration", "Spool", "Sheets", "Results", "FaceEngine", "Matching", "Imaging", "Store",
+                "Audit", "Policy", "Hashing", "SystemCalls", "Basics", "TestSupport",
+            ]
+        ),
+        .testTarget(
             name: "SpoolTests",
             dependencies: [
                 "Spool", "Administration", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
