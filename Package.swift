@@ -163,6 +163,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ReviewsTests",
+            dependencies: [
+                "Reviews", "Administration", "Spool", "Sheets", "Results", "Store", "Audit", "Policy", "Hashing", "SystemCalls",
+                "TestSupport",
+            ]
+        ),
+        .testTarget(
             name: "SpoolTests",
             dependencies: [
                 "Spool", "Administration", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
