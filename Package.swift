@@ -170,6 +170,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SheetsTests",
+            dependencies: [
+                "Sheets", "Administration", "Spool", "Reviews", "Results", "Imaging", "Store", "Hashing", "SystemCalls", "Basics",
+                "TestSupport",
+            ]
+        ),
+        .testTarget(
             name: "SpoolTests",
             dependencies: [
                 "Spool", "Administration", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
