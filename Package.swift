@@ -176,12 +176,17 @@ let package = Package(
                 "TestSupport",
             ]
         ),
+        // What drives the whole daemon: the queue, its hand-offs, recovery, kills, trust boundaries.
         .testTarget(
             name: "SpoolTests",
             dependencies: [
-                "Spool", "Administration", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
-                "Store", "SystemCalls", "FaceEngine", "Matching", "Imaging", "Hashing", "TestSupport", "ANSINIST",
+                "Spool", "Administration", "FaceSearch", "Reviews", "Results", "FaceEngine", "Imaging", "Store", "Audit",
+                "Policy", "Hashing", "SystemCalls", "Basics", "TestSupport",
             ]
+        ),
+        .testTarget(
+            name: "AdministrationTests",
+            dependencies: ["Administration", "Spool", "Store", "Audit", "Policy", "Hashing", "SystemCalls", "Basics", "TestSupport"]
         ),
         .testTarget(
             name: "CommandsTests",

@@ -13,7 +13,7 @@ import Testing
 /// Who can administer what (issue #19), each row of the table in ``Authority`` tried, and the CJIS
 /// account controls: one account one person, no reuse within a year, idle accounts disabled.
 @Suite("Administration: administrators, agency administrators, account controls")
-struct AdministrationTests {
+struct SpoolAdministrationTests {
     static let adminUID: UInt32 = 3100, agencyAdminUID: UInt32 = 3101, auditorUID: UInt32 = 3102
     static let otherAgencyAdminUID: UInt32 = 3103, bobUID: UInt32 = 3104
 
