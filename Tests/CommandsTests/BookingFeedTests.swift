@@ -13,7 +13,7 @@ import Testing
 struct BookingFeedTests {
     let tests = SpoolCommandTests()
 
-    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func feedImportsRemovesAndAnswers() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

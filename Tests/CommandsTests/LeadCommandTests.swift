@@ -128,7 +128,7 @@ struct LeadCommandTests {
         return (records.first?.leads ?? [], records.first?.decision)
     }
 
-    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func aDisputedLeadIsResolvedAndActedOnThroughTheBinary() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

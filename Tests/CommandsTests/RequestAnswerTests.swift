@@ -61,7 +61,7 @@ struct RequestAnswerTests {
         try Directory.entries(layout.incoming).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".d") }
     }
 
-    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func whatTheAuthorCanSeeIsRefusedAtOnceTheRestIsAnsweredByTheDaemon() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -164,7 +164,7 @@ extension RequestAnswerTests {
         return submit.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func supervisorsDecideWithTheFactsAndTheRequesterReadsTheDecisionAndTheNote() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -220,7 +220,7 @@ extension RequestAnswerTests {
 }
 
 extension RequestAnswerTests {
-    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func workQueuesListWhatWaitsForEachPerson() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -261,7 +261,7 @@ extension RequestAnswerTests {
 extension RequestAnswerTests {
     /// An agency without a Unix group: its board is the daemon's alone, so a supervisor's approval
     /// cannot be checked from their account and goes to the daemon, which decides.
-    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func anApprovalForAnAgencyWithoutAGroupIsLeftToTheDaemon() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -69,7 +69,7 @@ struct ReviewCommandTests {
         _ = try daemon.run()
     }
 
-    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func reviewFromTheExaminersAccountGoesThroughTheDropBoxAndShowsInStatus() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -107,7 +107,7 @@ struct ReviewCommandTests {
         #expect(try tests.frs(["audit", "report"], in: dir).output.contains("possible-match"))
     }
 
-    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func purgeIsForAdministratorsAndKeepsTheAuditLog() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

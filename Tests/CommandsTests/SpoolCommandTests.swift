@@ -138,7 +138,7 @@ struct StubSearcher: ProbeSearcher {
 struct UnprivilegedSubmitTests {
     /// `frs submit` run as uid 1000 cannot write the evidence store: its images go beside the job in
     /// the drop box, the daemon takes them in, and the uid check passes for the registered account.
-    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func submitAsAnotherAccountThenDrain() throws {
         let tests = SpoolCommandTests()
         let dir = try tests.temporaryDirectory()

@@ -144,7 +144,7 @@ struct StatusProgressTests {
 struct SubmitChecksTests {
     let tests = SpoolCommandTests()
 
-    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func aShortJustificationAndAPNGAreRefusedBeforeQueuingAndAFolderIsHandedOver() throws {
         let answers = RequestAnswerTests()
         let dir = try tests.temporaryDirectory()

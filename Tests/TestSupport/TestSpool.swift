@@ -10,9 +10,11 @@ import Reviews
 import Store
 import SystemCalls
 
-/// A spool in a fresh temporary directory with one agency, an analyst (uid 1000), a supervisor
-/// (uid 1001) and a suspended analyst (uid 1002). Handing a file to one of these uids (``drop(_:_:uid:)``,
-/// ``dropApproval(job:supervisor:approve:uid:)``) takes root; ``canChown`` says whether this process may.
+/// A spool in a fresh temporary directory with one agency, an analyst (uid 1000 as root, else this
+/// process's own uid), a supervisor (uid 1001) and a suspended analyst (uid 1002). Handing a file to
+/// another uid (``drop(_:_:uid:)``, ``dropApproval(job:supervisor:approve:uid:)``) takes root
+/// (``Privileges/isRoot``); the analyst's own files need no `chown`, so a test that drops only the
+/// analyst's jobs runs as any user.
 public final class TestSpool {
     public let root: String
     public let layout: SpoolLayout
@@ -20,7 +22,7 @@ public final class TestSpool {
     public static let now = TestClock.now
     public let now = TestSpool.now
 
-    public static let analystUID: UInt32 = 1000
+    public static let analystUID: UInt32 = Privileges.isRoot ? 1000 : getuid()
     public static let supervisorUID: UInt32 = 1001
     public static let suspendedUID: UInt32 = 1002
 
@@ -89,7 +91,7 @@ public final class TestSpool {
     @discardableResult
     public func drop(_ id: String, _ text: String, uid: UInt32 = TestSpool.analystUID) throws -> String {
         let temporary = try DurableFile.writeTemporary(Array(text.utf8), in: layout.tmp, name: id, mode: 0o644)
-        try SystemCall.run("chown", path: temporary) { chown(temporary, uid, uid) }
+        try Self.giveTo(uid, temporary)
         try DurableFile.rename(temporary, to: layout.jobFile(id, in: layout.incoming))
         return id
     }
@@ -100,6 +102,12 @@ public final class TestSpool {
                                       note: "reviewed")
         let name = try request.drop(via: layout.tmp, into: layout.incoming)
         let path = layout.incoming + "/" + name
+        try Self.giveTo(uid, path)
+    }
+
+    /// Gives the file at `path` to `uid` (its group too), unless this process is `uid` already.
+    public static func giveTo(_ uid: UInt32, _ path: String) throws {
+        guard uid != getuid() else { return }
         try SystemCall.run("chown", path: path) { chown(path, uid, uid) }
     }
 
