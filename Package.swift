@@ -153,7 +153,7 @@ let package = Package(
             dependencies: ["TestSupport", "FaceEngine", "Basics", "Imaging", "DlibFormat"],
             swiftSettings: numericSettings
         ),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "Hashing"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Hashing", "TestSupport"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
         .testTarget(
             name: "FaceSearchTests",

@@ -18,7 +18,7 @@ struct AuditMultiProcessTests {
             for i in 0..<Self.perProcess { try log.append(AuditFixtures.event(i)) }
             return
         }
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let log = try AuditLog(directory: dir.path)
         for i in 0..<Self.perProcess { try log.append(AuditFixtures.event(i)) }
@@ -29,7 +29,7 @@ struct AuditMultiProcessTests {
     @Test("two child processes and this one append at once: gapless, every record kept, chain intact")
     func threeProcesses() throws {
         guard ProcessInfo.processInfo.environment[Self.childVariable] == nil else { return }
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let log = try AuditLog(directory: dir.path, host: "parent")
         var environment = ProcessInfo.processInfo.environment

@@ -33,8 +33,9 @@ struct AuditCommandsTests {
     @Test("end to end: an intact (empty) log exits 0; a damaged one exits 1 naming file:line; no log exits 1")
     func endToEnd() throws {
         #expect(FRSBinary.isBuilt, "build frs first: \(FRSBinary.path)")
-        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("frs-audit-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let top = try TemporaryDirectory.make("audit")
+        defer { try? FileManager.default.removeItem(atPath: top) }
+        let spool = top + "/spool"
         let audit = spool + "/outbox/audit"
 
         let missing = try Self.frs(["--spool", spool, "audit", "verify"])
@@ -74,8 +75,9 @@ struct AuditReportCommandTests {
 
     @Test("end to end on an empty log")
     func endToEnd() throws {
-        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("frs-report-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let top = try TemporaryDirectory.make("report")
+        defer { try? FileManager.default.removeItem(atPath: top) }
+        let spool = top + "/spool"
         try FileManager.default.createDirectory(atPath: spool + "/outbox/audit", withIntermediateDirectories: true)
         let text = try AuditCommandsTests.frs(["--spool", spool, "audit", "report"])
         #expect(text.status == 0)

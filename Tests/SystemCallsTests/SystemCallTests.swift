@@ -149,8 +149,7 @@ struct RenameNoReplaceTests {
 
     @Test("an ACL hands a private file to one other account: owner rw, that account r, group and others nothing")
     func accessControlGrantsOneAccount() throws {
-        let dir = NSTemporaryDirectory() + "frs-acl-\(UUID().uuidString)"
-        try Directory.create(dir, mode: 0o700)
+        let dir = try TemporaryDirectory.make("acl")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/job.json"
         try DurableFile.write(Array("{}".utf8), to: path, via: dir, mode: 0o600)
