@@ -30,13 +30,7 @@ struct AuditFullDiskTests {
         }
 
         static func run(_ tool: String, _ arguments: [String]) -> Int32 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = arguments
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else { return -1 }
-            process.waitUntilExit()
-            return process.terminationStatus
+            (try? Program.run(tool, arguments))?.status ?? -1
         }
     }
 

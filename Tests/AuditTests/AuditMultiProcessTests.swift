@@ -1,5 +1,6 @@
 @testable import Audit
 import Foundation
+import TestSupport
 import Testing
 
 /// Several processes appending to one audit directory, using this test bundle itself as the
@@ -35,14 +36,7 @@ struct AuditMultiProcessTests {
         var environment = ProcessInfo.processInfo.environment
         environment[Self.childVariable] = dir.path
         let children = try (0..<2).map { _ in
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-            p.arguments = ["--testing-library", "swift-testing", "--filter", "AuditMultiProcessTests/childAppender"]
-            p.environment = environment
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            return p
+            try Program.startTestBundle(filter: "AuditMultiProcessTests/childAppender", environment: environment)
         }
         for i in 0..<Self.perProcess { try log.append(AuditFixtures.event(i)) }
         for child in children {

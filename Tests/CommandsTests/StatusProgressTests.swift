@@ -59,7 +59,7 @@ struct StatusProgressTests {
     }
 
     @Test(.enabled(if: environment["FRS_PAUSE_SPOOL"] == nil && Privileges.canSwitchUser
-                   && FRSBinary.isBuilt))
+                   && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func queuedAtOnceProgressWhileRunningInterruptedAfterAKill() throws {
         let dir = try answers.tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -105,15 +105,9 @@ struct StatusProgressTests {
         try DurableFile.write(Array(text.utf8), to: layout.jobFile(job, in: layout.incoming), via: layout.tmp, mode: 0o644)
         #expect(chown(layout.jobFile(job, in: layout.incoming), 1000, 1000) == 0)
 
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "childDaemonPausedMidBulkJob"]
         var environment = Self.environment
         environment["FRS_PAUSE_SPOOL"] = layout.root
-        child.environment = environment
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        try child.run()
+        let child = try Program.startTestBundle(filter: "childDaemonPausedMidBulkJob", environment: environment)
         for _ in 0..<1200 where !FileStatus.exists(dir + "/paused") && child.isRunning { usleep(100_000) }
         #expect(FileStatus.exists(dir + "/paused"))
 

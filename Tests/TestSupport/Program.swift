@@ -45,6 +45,29 @@ public enum Program {
                    error: String(decoding: errorReader.data, as: UTF8.self))
     }
 
+    /// Starts `executable` with `arguments` and returns at once, its output and error discarded; the caller
+    /// waits for it (`waitUntilExit`) or signals it.
+    /// - Parameter environment: its whole environment (this process's when `nil`).
+    /// - Throws: when it cannot be started.
+    public static func start(_ executable: String, _ arguments: [String],
+                             environment: [String: String]? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Starts this test bundle again, running only the tests `filter` names (a child of a multi-process
+    /// test), with `environment` (which tells the child what to do).
+    public static func startTestBundle(filter: String, environment: [String: String]) throws -> Process {
+        try start(CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", filter],
+                  environment: environment)
+    }
+
     /// Holds standard error's bytes until the reading thread is done (the group's wait orders the accesses).
     private final class ErrorReader: @unchecked Sendable {
         var data = Data()
