@@ -139,38 +139,68 @@ let package = Package(
         .executableTarget(name: "frs", dependencies: ["Commands"]),
 
         // MARK: - Tests
-        // Where tests find the fixtures and the model files (one search order for every test target).
-        .target(name: "FixtureFiles", path: "Tests/Support"),
-        // What the spool's tests and their child processes share (a stand-in searcher, a fixed clock).
-        .target(name: "SpoolTestKit", dependencies: ["Basics", "Results"], path: "Tests/SpoolTestKit"),
+        // What the tests share, written once: where the fixtures and the model files are, scratch directories,
+        // a test spool, the stand-in searchers and the fixed clock, and a runner for the built `frs`.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Administration", "Spool", "Reviews", "Results", "Audit", "Store", "Policy", "SystemCalls", "Basics"],
+            path: "Tests/TestSupport"
+        ),
         // The processes the spool's tests start and kill (daemons killed at a hand-off, draining, SIGTERM).
-        .executableTarget(name: "frs-test-child", dependencies: ["Spool", "SpoolTestKit", "Basics"], path: "Tests/TestChild"),
+        .executableTarget(name: "frs-test-child", dependencies: ["Spool", "TestSupport", "Basics"], path: "Tests/TestChild"),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
-        .testTarget(name: "DlibFormatTests", dependencies: ["FixtureFiles", "DlibFormat"], swiftSettings: numericSettings),
+        .testTarget(name: "DlibFormatTests", dependencies: ["TestSupport", "DlibFormat"], swiftSettings: numericSettings),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: numericSettings),
-        .testTarget(name: "MatchingTests", dependencies: ["Matching", "FixtureFiles"], swiftSettings: numericSettings),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Basics"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEGGuard", "FixtureFiles"], swiftSettings: numericSettings),
-        .testTarget(name: "ANSINISTTests", dependencies: ["ANSINIST", "FixtureFiles", "Hashing"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Basics", "FixtureFiles"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CJPEGGuard", "TestSupport"], swiftSettings: numericSettings),
+        .testTarget(name: "ANSINISTTests", dependencies: ["ANSINIST", "TestSupport", "Hashing"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Basics", "TestSupport"]),
         .testTarget(
             name: "FaceEngineTests",
-            dependencies: ["FixtureFiles", "FaceEngine", "Basics", "Imaging", "DlibFormat"],
+            dependencies: ["TestSupport", "FaceEngine", "Basics", "Imaging", "DlibFormat"],
             swiftSettings: numericSettings
         ),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "Hashing"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Hashing", "TestSupport"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Matching"]),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "TestSupport"]),
+        .testTarget(
+            name: "FaceSearchTests",
+            dependencies: [
+                "FaceSearch", "Administration", "Spool", "Sheets", "Results", "FaceEngine", "Matching", "Imaging", "Store",
+                "Audit", "Policy", "Hashing", "SystemCalls", "Basics", "TestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "ReviewsTests",
+            dependencies: [
+                "Reviews", "Administration", "Spool", "Sheets", "Results", "Store", "Audit", "Policy", "Hashing", "SystemCalls",
+                "TestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "SheetsTests",
+            dependencies: [
+                "Sheets", "Administration", "Spool", "Reviews", "Results", "Imaging", "Store", "Hashing", "SystemCalls", "Basics",
+                "TestSupport",
+            ]
+        ),
+        // What drives the whole daemon: the queue, its hand-offs, recovery, kills, trust boundaries.
         .testTarget(
             name: "SpoolTests",
             dependencies: [
-                "Spool", "Administration", "FaceSearch", "Sheets", "Reviews", "Results", "Basics", "Policy", "Audit",
-                "Store", "SystemCalls", "FaceEngine", "Matching", "Imaging", "Hashing", "FixtureFiles", "ANSINIST", "SpoolTestKit",
+                "Spool", "Administration", "FaceSearch", "Reviews", "Results", "FaceEngine", "Imaging", "Store", "Audit",
+                "Policy", "Hashing", "SystemCalls", "Basics", "TestSupport",
             ]
+        ),
+        .testTarget(
+            name: "AdministrationTests",
+            dependencies: ["Administration", "Spool", "Store", "Audit", "Policy", "Hashing", "SystemCalls", "Basics", "TestSupport"]
         ),
         .testTarget(
             name: "CommandsTests",
             dependencies: ["Commands", "Spool", "Reviews", "Results", "Basics", "Policy", "Audit", "SystemCalls", "Store",
-                           "FixtureFiles"]
+                           "TestSupport"]
         ),
     ]
 )

@@ -1,5 +1,5 @@
 @testable import ANSINIST
-import FixtureFiles
+import TestSupport
 import Foundation
 import Testing
 

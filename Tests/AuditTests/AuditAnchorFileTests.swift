@@ -9,7 +9,7 @@ struct AuditAnchorFileTests {
     static let day1 = AuditFixtures.day1, day2 = AuditFixtures.day2
 
     @Test func everyAppendWritesTheHeadAnchorBesideTheDirectory() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let records = try AuditFixtures.populate(dir, days: 2, perDay: 3)
         let log = try AuditLog(directory: dir.path + "/")
@@ -23,7 +23,7 @@ struct AuditAnchorFileTests {
     }
 
     @Test func aDeletedNewestDayFileFailsVerifyAndStopsAppends() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try AuditFixtures.populate(dir, days: 3, perDay: 4)
         try FileManager.default.removeItem(atPath: dir.file(Self.day2))
@@ -46,7 +46,7 @@ struct AuditAnchorFileTests {
     }
 
     @Test func aNewestDayFileCutAtALineBoundaryFailsVerifyAndStopsAppends() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try AuditFixtures.populate(dir, days: 3, perDay: 4)
         try AuditVerifierTests.edit(dir, Self.day2, { $0.removeLast() })
@@ -59,7 +59,7 @@ struct AuditAnchorFileTests {
     }
 
     @Test func aReplacedLastRecordStopsAppends() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let records = try AuditFixtures.populate(dir, days: 1, perDay: 3)
         var e = records[2].event
@@ -72,7 +72,7 @@ struct AuditAnchorFileTests {
     }
 
     @Test func aMalformedAnchorFailsClosed() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try AuditFixtures.populate(dir, days: 1, perDay: 2)
         try "garbage\n".write(toFile: dir.path + ".head", atomically: false, encoding: .utf8)
@@ -83,7 +83,7 @@ struct AuditAnchorFileTests {
     }
 
     @Test func aLogWithoutAnchorFileStillVerifiesAndGetsOne() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try AuditFixtures.populate(dir, days: 1, perDay: 2)
         try FileManager.default.removeItem(atPath: dir.path + ".head") // a log from before anchors
@@ -94,7 +94,7 @@ struct AuditAnchorFileTests {
     }
 
     @Test func theLockFileIsPrivateEvenWhenAnOlderVersionMadeIt0640() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let log = try AuditLog(directory: dir.path)
         let lock = dir.path + "/.lock"
@@ -106,7 +106,7 @@ struct AuditAnchorFileTests {
     @Test func readersTakeNoLock() throws {
         // A reader holding the lock file's flock would stall the daemon; verify and report must not
         // need it: they run while another process holds it.
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try AuditFixtures.populate(dir, days: 1, perDay: 3)
         let fd = open(dir.path + "/.lock", O_RDWR)
@@ -121,7 +121,7 @@ struct AuditAnchorFileTests {
     @Test func verifyingWhileAnotherThreadAppendsNeverFails() throws {
         // Lock-free readers see the anchor first and complete lines only: every verification of a
         // log being appended to is intact, and covers at least the records written before it began.
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let log = try AuditLog(directory: dir.path)
         try log.append(AuditFixtures.event(0))
@@ -143,7 +143,7 @@ struct AuditAnchorFileTests {
     }
 
     @Test func theJobFileHashIsRecordedInDetails() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let sha = String(repeating: "cd", count: 32)
         let event = AuditEvent(event: "job.received", actor: "jdoe", job: "j1", jobSHA256: sha)

@@ -14,7 +14,7 @@ struct AuditEventNameTests {
     }
 
     @Test func aRecordWrittenUnderANameReadsBackAsIt() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let log = try AuditLog(directory: dir.path)
         for name in [AuditEventName.jobCompleted, .userDisabledInactive, .galleryFeedRefused] {

@@ -1,5 +1,6 @@
 @testable import Audit
 import Foundation
+import TestSupport
 import Glibc
 import Testing
 
@@ -14,9 +15,9 @@ struct AuditFullDiskTests {
         let path: String
 
         init?(kibibytes: Int) {
-            path = FileManager.default.temporaryDirectory.appendingPathComponent("audit-full-\(UUID().uuidString)").path
-            guard (try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)) != nil,
-                  Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kibibytes)k", "tmpfs", path]) == 0
+            guard let made = try? TemporaryDirectory.make("audit-full") else { return nil }
+            path = made
+            guard Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kibibytes)k", "tmpfs", path]) == 0
             else {
                 try? FileManager.default.removeItem(atPath: path)
                 return nil
@@ -29,13 +30,7 @@ struct AuditFullDiskTests {
         }
 
         static func run(_ tool: String, _ arguments: [String]) -> Int32 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = arguments
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else { return -1 }
-            process.waitUntilExit()
-            return process.terminationStatus
+            (try? Program.run(tool, arguments))?.status ?? -1
         }
     }
 

@@ -7,7 +7,7 @@ import Testing
 struct AuditLogTests {
     @Test("appended records chain, read back equal, and verify")
     func appendAndVerify() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let records = try AuditFixtures.populate(dir, days: 1, perDay: 5)
         #expect(records.map(\.seq) == [1, 2, 3, 4, 5])
@@ -30,7 +30,7 @@ struct AuditLogTests {
 
     @Test("the line format: SPEC field names in a fixed order, and hash = SHA-256(prev + LF + body)")
     func lineFormat() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let log = try AuditLog(directory: dir.path, host: "h1")
         let record = try log.append(
@@ -53,7 +53,7 @@ struct AuditLogTests {
 
     @Test("escaping is deterministic and survives a round trip")
     func escaping() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let log = try AuditLog(directory: dir.path)
         let nasty = "quote\" backslash\\ newline\n cr\r tab\t nul\u{0} esc\u{1b} del\u{7f} slash/ é 😀"
@@ -70,7 +70,7 @@ struct AuditLogTests {
 
     @Test("files are 0640 and the directory 0750")
     func modes() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try AuditFixtures.populate(dir, days: 2, perDay: 1)
         let fm = FileManager.default
@@ -86,7 +86,7 @@ struct AuditLogTests {
 
     @Test("day rollover: the first record of a day links to the last of the previous day")
     func rollover() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let log = try AuditLog(directory: dir.path)
         let midnight = AuditFixtures.time(day: 1, seconds: -9 * 3600)
@@ -114,7 +114,7 @@ struct AuditLogTests {
 
     @Test("a new instance continues the chain; an empty day file is skipped")
     func continuation() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let first = try AuditFixtures.populate(dir, days: 1, perDay: 3)
         try dir.writeRaw(AuditFixtures.day1, "") // created by a process that died before writing
@@ -126,7 +126,7 @@ struct AuditLogTests {
 
     @Test("a torn last line is cut off and the recovery recorded")
     func tornTail() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let records = try AuditFixtures.populate(dir, days: 1, perDay: 3)
         let handle = try #require(FileHandle(forWritingAtPath: dir.file(AuditFixtures.day0)))
@@ -155,7 +155,7 @@ struct AuditLogTests {
 
     @Test("a torn line alone in the newest file, after an older day")
     func tornOnlyLine() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let records = try AuditFixtures.populate(dir, days: 1, perDay: 2)
         try dir.writeRaw(AuditFixtures.day1, #"{"seq":3"#)
@@ -168,7 +168,7 @@ struct AuditLogTests {
 
     @Test("an unreadable last record stops appending rather than forking the chain")
     func corruptTail() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try AuditFixtures.populate(dir, days: 1, perDay: 2)
         var lines = try dir.lines(AuditFixtures.day0)
@@ -185,7 +185,7 @@ struct AuditLogTests {
 
     @Test("an oversized event is refused; a long field is cut, saying how much")
     func tooLarge() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let log = try AuditLog(directory: dir.path)
         // Many fields, each within the bound, still make a record too large to write.
@@ -204,7 +204,7 @@ struct AuditLogTests {
 
     @Test("two logs on one directory from concurrent threads: 1,000 records, gapless")
     func concurrentAppends() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let logs = [try AuditLog(directory: dir.path, host: "a"), try AuditLog(directory: dir.path, host: "b")]
         let failures = Failures()

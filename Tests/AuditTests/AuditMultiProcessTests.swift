@@ -1,5 +1,6 @@
 @testable import Audit
 import Foundation
+import TestSupport
 import Testing
 
 /// Several processes appending to one audit directory, using this test bundle itself as the
@@ -18,7 +19,7 @@ struct AuditMultiProcessTests {
             for i in 0..<Self.perProcess { try log.append(AuditFixtures.event(i)) }
             return
         }
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let log = try AuditLog(directory: dir.path)
         for i in 0..<Self.perProcess { try log.append(AuditFixtures.event(i)) }
@@ -29,20 +30,13 @@ struct AuditMultiProcessTests {
     @Test("two child processes and this one append at once: gapless, every record kept, chain intact")
     func threeProcesses() throws {
         guard ProcessInfo.processInfo.environment[Self.childVariable] == nil else { return }
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let log = try AuditLog(directory: dir.path, host: "parent")
         var environment = ProcessInfo.processInfo.environment
         environment[Self.childVariable] = dir.path
         let children = try (0..<2).map { _ in
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-            p.arguments = ["--testing-library", "swift-testing", "--filter", "AuditMultiProcessTests/childAppender"]
-            p.environment = environment
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            return p
+            try Program.startTestBundle(filter: "AuditMultiProcessTests/childAppender", environment: environment)
         }
         for i in 0..<Self.perProcess { try log.append(AuditFixtures.event(i)) }
         for child in children {

@@ -55,7 +55,7 @@ struct AuditReportAnnualTests {
 
     @Test("searches and probable matches per offense, probe sources, outcomes per purpose, disputes, months")
     func statuteFigures() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try Self.populate(dir)
         let r = try AuditReport.make(directory: dir.path, report: AuditReport(year: 2026))
@@ -88,7 +88,7 @@ struct AuditReportAnnualTests {
 
     @Test("the HTML page: verification, charts as inline SVG, every table, text escaped")
     func html() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try Self.populate(dir)
         let log = try AuditLog(directory: dir.path)

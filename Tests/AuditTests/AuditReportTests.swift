@@ -43,7 +43,7 @@ struct AuditReportTests {
 
     @Test("tallies searches, denials, holds, dispositions and other events")
     func tallies() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try Self.populate(dir)
         let r = try AuditReport.make(directory: dir.path)
@@ -67,7 +67,7 @@ struct AuditReportTests {
 
     @Test("period bounds by UTC day")
     func period() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try Self.populate(dir)
         let first = try AuditReport.make(directory: dir.path, to: AuditFixtures.day0)
@@ -80,7 +80,7 @@ struct AuditReportTests {
 
     @Test("renderings: text rows, CSV quoting and formula neutralizing, JSON")
     func renderings() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try Self.populate(dir)
         let r = try AuditReport.make(directory: dir.path)

@@ -1,13 +1,14 @@
 @testable import Audit
 import Foundation
+import TestSupport
 
 /// A fresh temporary audit directory, removed by `cleanup()`.
 struct TempAuditDir {
     let root: String
     var path: String { root + "/outbox/audit" }
 
-    init() {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)").path
+    init() throws {
+        root = try TemporaryDirectory.make("audit")
     }
 
     func cleanup() {

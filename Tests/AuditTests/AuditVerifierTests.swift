@@ -134,7 +134,7 @@ struct AuditVerifierTests {
 
     @Test("every kind of tampering is caught at the right file:line", arguments: cases)
     func tampering(_ c: Tampering) throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let records = try AuditFixtures.populate(dir, days: 3, perDay: 4)
         #expect(AuditVerifier.verify(directory: dir.path).isIntact)
@@ -149,7 +149,7 @@ struct AuditVerifierTests {
 
     @Test("an empty or missing directory")
     func emptyDirectory() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         _ = try AuditLog(directory: dir.path)
         let result = AuditVerifier.verify(directory: dir.path)
@@ -159,7 +159,7 @@ struct AuditVerifierTests {
 
     @Test("other files in the directory are ignored")
     func otherFiles() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         try AuditFixtures.populate(dir, days: 1, perDay: 2)
         try "notes".write(toFile: dir.path + "/README", atomically: false, encoding: .utf8)
@@ -168,7 +168,7 @@ struct AuditVerifierTests {
 
     @Test("anchors catch records cut off the end and a consistently rewritten tail")
     func anchors() throws {
-        let dir = TempAuditDir()
+        let dir = try TempAuditDir()
         defer { dir.cleanup() }
         let records = try AuditFixtures.populate(dir, days: 3, perDay: 4)
         let head = try #require(AuditVerifier.verify(directory: dir.path).anchor)

@@ -1,26 +1,14 @@
 @testable import Commands
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("frs audit verify")
 struct AuditCommandsTests {
-    /// The `frs` executable built beside this test bundle.
-    static var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("frs").path
-    }
-
-    /// Runs `frs` with `arguments`; returns the exit status and standard output.
+    /// Runs the built `frs` with `arguments`; returns the exit status and standard output.
     static func frs(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try FRSBinary.run(arguments)
+        return (run.status, run.output)
     }
 
     @Test("parsing: words and --dir")
@@ -44,9 +32,10 @@ struct AuditCommandsTests {
 
     @Test("end to end: an intact (empty) log exits 0; a damaged one exits 1 naming file:line; no log exits 1")
     func endToEnd() throws {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.executable), "build frs first: \(Self.executable)")
-        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("frs-audit-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: spool) }
+        #expect(FRSBinary.isBuilt, "build frs first: \(FRSBinary.path)")
+        let top = try TemporaryDirectory.make("audit")
+        defer { try? FileManager.default.removeItem(atPath: top) }
+        let spool = top + "/spool"
         let audit = spool + "/outbox/audit"
 
         let missing = try Self.frs(["--spool", spool, "audit", "verify"])
@@ -86,8 +75,9 @@ struct AuditReportCommandTests {
 
     @Test("end to end on an empty log")
     func endToEnd() throws {
-        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("frs-report-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let top = try TemporaryDirectory.make("report")
+        defer { try? FileManager.default.removeItem(atPath: top) }
+        let spool = top + "/spool"
         try FileManager.default.createDirectory(atPath: spool + "/outbox/audit", withIntermediateDirectories: true)
         let text = try AuditCommandsTests.frs(["--spool", spool, "audit", "report"])
         #expect(text.status == 0)

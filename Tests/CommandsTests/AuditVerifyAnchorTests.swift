@@ -1,13 +1,15 @@
 import Audit
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("frs audit verify and the head anchor")
 struct AuditVerifyAnchorTests {
     /// Issue #11 item 10: deleting the newest day file used to pass `frs audit verify`.
     @Test func aDeletedNewestDayFileFailsVerifyNamingWhatIsMissing() throws {
-        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("frs-anchor-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let top = try TemporaryDirectory.make("anchor")
+        defer { try? FileManager.default.removeItem(atPath: top) }
+        let spool = top + "/spool"
         let audit = spool + "/outbox/audit"
         let log = try AuditLog(directory: audit)
         let day = 86_400.0

@@ -1,5 +1,5 @@
 @testable import Commands
-import FixtureFiles
+import TestSupport
 import Foundation
 import Glibc
 import Spool
@@ -13,7 +13,7 @@ import Testing
 struct BookingFeedTests {
     let tests = SpoolCommandTests()
 
-    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func feedImportsRemovesAndAnswers() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -28,8 +28,8 @@ struct BookingFeedTests {
         let copy = dir + "/valid1.3.an2"
         #expect(FileManager.default.createFile(atPath: copy, contents: FileManager.default.contents(atPath: source),
                                                attributes: [.posixPermissions: 0o644]))
-        func feed(_ uid: String, _ arguments: [String]) throws -> SpoolCommandTests.Run {
-            try tests.frs(["setpriv", "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", SpoolCommandTests.binary] + arguments,
+        func feed(_ uid: String, _ arguments: [String]) throws -> Program.Run {
+            try tests.frs(["setpriv", "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", FRSBinary.path] + arguments,
                           in: dir, direct: true)
         }
         let queued = try feed("3600", ["gallery", "feed", copy])

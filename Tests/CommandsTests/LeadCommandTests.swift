@@ -8,6 +8,7 @@ import Reviews
 import Spool
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("frs resolve, frs outcome, frs status --format json, frs submit --probe-source")
@@ -61,9 +62,9 @@ struct LeadCommandTests {
                                               "--probe-source", "sketch", "a"]) as? SubmitCommand).request.probeSource == "sketch")
     }
 
-    func run(_ uid: UInt32?, _ arguments: [String], in dir: String) throws -> SpoolCommandTests.Run {
+    func run(_ uid: UInt32?, _ arguments: [String], in dir: String) throws -> Program.Run {
         guard let uid else { return try tests.frs(arguments, in: dir) }
-        return try tests.frs(["setpriv", "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", SpoolCommandTests.binary]
+        return try tests.frs(["setpriv", "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", FRSBinary.path]
                              + arguments, in: dir, direct: true)
     }
 
@@ -127,7 +128,7 @@ struct LeadCommandTests {
         return (records.first?.leads ?? [], records.first?.decision)
     }
 
-    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func aDisputedLeadIsResolvedAndActedOnThroughTheBinary() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -6,6 +6,7 @@ import Results
 import Reviews
 import Spool
 import SystemCalls
+import TestSupport
 import Testing
 
 /// Issue #20: every request gets an answer its author can read — checked at once where the
@@ -23,10 +24,10 @@ struct RequestAnswerTests {
     ]
 
     /// `frs ARGS` as `uid`, a member of its agency's group only.
-    func run(_ uid: UInt32, _ arguments: [String], in dir: String) throws -> SpoolCommandTests.Run {
+    func run(_ uid: UInt32, _ arguments: [String], in dir: String) throws -> Program.Run {
         let group = Self.people[uid]?.2 ?? uid
         return try tests.frs(["setpriv", "--reuid=\(uid)", "--regid=\(group)", "--groups=\(group)", "--",
-                              SpoolCommandTests.binary] + arguments, in: dir, direct: true)
+                              FRSBinary.path] + arguments, in: dir, direct: true)
     }
 
     func drain(_ layout: SpoolLayout) throws {
@@ -60,7 +61,7 @@ struct RequestAnswerTests {
         try Directory.entries(layout.incoming).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".d") }
     }
 
-    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func whatTheAuthorCanSeeIsRefusedAtOnceTheRestIsAnsweredByTheDaemon() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -163,7 +164,7 @@ extension RequestAnswerTests {
         return submit.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func supervisorsDecideWithTheFactsAndTheRequesterReadsTheDecisionAndTheNote() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -219,7 +220,7 @@ extension RequestAnswerTests {
 }
 
 extension RequestAnswerTests {
-    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func workQueuesListWhatWaitsForEachPerson() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -260,7 +261,7 @@ extension RequestAnswerTests {
 extension RequestAnswerTests {
     /// An agency without a Unix group: its board is the daemon's alone, so a supervisor's approval
     /// cannot be checked from their account and goes to the daemon, which decides.
-    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func anApprovalForAnAgencyWithoutAGroupIsLeftToTheDaemon() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -276,7 +277,7 @@ extension RequestAnswerTests {
                                            attributes: [.posixPermissions: 0o644])
         let held = try submitHeld(dir, case: "24-3")
         try drain(layout)
-        let approve = try tests.frs(["setpriv", "--reuid=1001", "--regid=1001", "--clear-groups", "--", SpoolCommandTests.binary,
+        let approve = try tests.frs(["setpriv", "--reuid=1001", "--regid=1001", "--clear-groups", "--", FRSBinary.path,
                                      "approve", held, "--supervisor", "sroe", "--note", "ok"], in: dir, direct: true)
         #expect(approve.status == 0 && approve.output.contains("queued as"), "\(approve.error)")
         try drain(layout)
@@ -295,7 +296,7 @@ final class ManagedAtomicFlag: @unchecked Sendable {
 extension SpoolCommandTests {
     /// jdoe's job (uid 1000) of a stand-in JPEG `cam1.jpg`, submitted with `run`, drained with
     /// `drain`; its result must be completed.
-    static func submitJDoesJob(in dir: String, extra: [String] = [], run: ([String]) throws -> Run,
+    static func submitJDoesJob(in dir: String, extra: [String] = [], run: ([String]) throws -> Program.Run,
                                drain: (SpoolLayout) throws -> Void) throws -> (SpoolLayout, String, JobResult) {
         _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0] + Array("probe bytes".utf8)),
                                            attributes: [.posixPermissions: 0o644])

@@ -7,6 +7,7 @@ import Reviews
 import Spool
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("frs review and frs purge")
@@ -68,14 +69,14 @@ struct ReviewCommandTests {
         _ = try daemon.run()
     }
 
-    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func reviewFromTheExaminersAccountGoesThroughTheDropBoxAndShowsInStatus() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (layout, id, result) = try spoolWithCompletedJob(dir)
         let subject = try #require(result.probes.first?.faces.first?.candidates.last?.subject)
 
-        let queued = try tests.frs(["setpriv", "--reuid=1003", "--regid=1003", "--clear-groups", SpoolCommandTests.binary,
+        let queued = try tests.frs(["setpriv", "--reuid=1003", "--regid=1003", "--clear-groups", FRSBinary.path,
                                     "review", id, "--examiner", "eexam", "--face", "1", "--candidate", subject,
                                     "--disposition", "possible-match"], in: dir, direct: true)
         #expect(queued.status == 0, "\(queued.error)")
@@ -106,12 +107,12 @@ struct ReviewCommandTests {
         #expect(try tests.frs(["audit", "report"], in: dir).output.contains("possible-match"))
     }
 
-    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func purgeIsForAdministratorsAndKeepsTheAuditLog() throws {
         let dir = try tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (layout, id, _) = try spoolWithCompletedJob(dir)
-        let refused = try tests.frs(["setpriv", "--reuid=1003", "--regid=1003", "--clear-groups", SpoolCommandTests.binary,
+        let refused = try tests.frs(["setpriv", "--reuid=1003", "--regid=1003", "--clear-groups", FRSBinary.path,
                                      "purge", "--older-than", "0"], in: dir, direct: true)
         #expect(refused.status == 1)
         #expect(FileStatus.exists(layout.resultFile(id)))

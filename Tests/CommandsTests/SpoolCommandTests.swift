@@ -1,6 +1,6 @@
 @testable import Commands
 import Basics
-import FixtureFiles
+import TestSupport
 import Foundation
 import Glibc
 import Results
@@ -49,42 +49,23 @@ struct SpoolCommandTests {
 
     // MARK: - The built binary
 
-    struct Run {
-        var status: Int32
-        var output: String
-        var error: String
-    }
-
-    static var binary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("frs").path
-    }
-
-    /// Runs the built `frs` (or, with `direct`, the program named first, e.g. `setpriv`).
-    func frs(_ arguments: [String], in directory: String, direct: Bool = false) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: direct ? "/usr/bin/" + arguments[0] : Self.binary)
-        process.arguments = direct ? Array(arguments.dropFirst()) : arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    /// Runs the built `frs` (or, with `direct`, the program named first, e.g. `setpriv`) in `directory`, with
+    /// `FRS_SPOOL` naming its `spool`.
+    func frs(_ arguments: [String], in directory: String, direct: Bool = false) throws -> Program.Run {
         var environment = ProcessInfo.processInfo.environment
         environment["FRS_SPOOL"] = directory + "/spool"
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                   error: String(decoding: error, as: UTF8.self))
+        if direct {
+            return try Program.run("/usr/bin/" + arguments[0], Array(arguments.dropFirst()), in: directory,
+                                   environment: environment)
+        }
+        return try FRSBinary.run(arguments, in: directory, environment: environment)
     }
 
     func temporaryDirectory() throws -> String {
         try TemporaryDirectory.make("cli-test")
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: FRSBinary.isBuilt))
     func initAdministerSubmitAndStatusThroughTheBinary() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -155,11 +136,9 @@ struct StubSearcher: ProbeSearcher {
 
 @Suite("Spool commands under an unprivileged account")
 struct UnprivilegedSubmitTests {
-    static var canSwitchUser: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") }
-
     /// `frs submit` run as uid 1000 cannot write the evidence store: its images go beside the job in
     /// the drop box, the daemon takes them in, and the uid check passes for the registered account.
-    @Test(.enabled(if: canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func submitAsAnotherAccountThenDrain() throws {
         let tests = SpoolCommandTests()
         let dir = try tests.temporaryDirectory()
@@ -174,13 +153,13 @@ struct UnprivilegedSubmitTests {
         // uid 1000 cannot open the database: its `agency add` goes to the daemon, which refuses it
         // (not an administrator) in an answer only uid 1000 reads.
         let refused = try tests.frs(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "env", "FRS_WAIT=0",
-                                     SpoolCommandTests.binary, "agency", "add", "X", "--name", "X"], in: dir, direct: true)
+                                     FRSBinary.path, "agency", "add", "X", "--name", "X"], in: dir, direct: true)
         #expect(refused.status == 1)
         #expect(refused.error.contains("was handed to the daemon as admin-"), "\(refused.error)")
 
         _ = FileManager.default.createFile(atPath: dir + "/cam1.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0] + Array("probe bytes".utf8)),
                                            attributes: [.posixPermissions: 0o644])
-        let submit = try tests.frs(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", SpoolCommandTests.binary,
+        let submit = try tests.frs(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", FRSBinary.path,
                                     "submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", "24-1",
                                     "--offense", "armed robbery", "--justification", "Suspect seen on the store camera",
                                     "cam1.jpg"], in: dir, direct: true)

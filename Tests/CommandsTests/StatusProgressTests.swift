@@ -6,6 +6,7 @@ import Results
 import Spool
 import Synchronization
 import SystemCalls
+import TestSupport
 import Testing
 
 /// A searcher that stops for good at its `pauseAt`-th search, after creating `marker` (a daemon
@@ -50,15 +51,15 @@ struct StatusProgressTests {
     }
 
     /// `frs ARGS` as `uid` with HOME set (where `frs submit` notes its jobs).
-    func run(_ uid: UInt32, _ arguments: [String], home: String, in dir: String) throws -> SpoolCommandTests.Run {
+    func run(_ uid: UInt32, _ arguments: [String], home: String, in dir: String) throws -> Program.Run {
         let group = RequestAnswerTests.people[uid]?.2 ?? uid
         return try answers.tests.frs(["setpriv", "--reuid=\(uid)", "--regid=\(group)", "--groups=\(group)", "--",
-                                      "/usr/bin/env", "HOME=\(home)", SpoolCommandTests.binary] + arguments,
+                                      "/usr/bin/env", "HOME=\(home)", FRSBinary.path] + arguments,
                                      in: dir, direct: true)
     }
 
-    @Test(.enabled(if: environment["FRS_PAUSE_SPOOL"] == nil && UnprivilegedSubmitTests.canSwitchUser
-                   && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: environment["FRS_PAUSE_SPOOL"] == nil && Privileges.canSwitchUser
+                   && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func queuedAtOnceProgressWhileRunningInterruptedAfterAKill() throws {
         let dir = try answers.tests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -104,15 +105,9 @@ struct StatusProgressTests {
         try DurableFile.write(Array(text.utf8), to: layout.jobFile(job, in: layout.incoming), via: layout.tmp, mode: 0o644)
         #expect(chown(layout.jobFile(job, in: layout.incoming), 1000, 1000) == 0)
 
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "childDaemonPausedMidBulkJob"]
         var environment = Self.environment
         environment["FRS_PAUSE_SPOOL"] = layout.root
-        child.environment = environment
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        try child.run()
+        let child = try Program.startTestBundle(filter: "childDaemonPausedMidBulkJob", environment: environment)
         for _ in 0..<1200 where !FileStatus.exists(dir + "/paused") && child.isRunning { usleep(100_000) }
         #expect(FileStatus.exists(dir + "/paused"))
 
@@ -143,7 +138,7 @@ struct StatusProgressTests {
 struct SubmitChecksTests {
     let tests = SpoolCommandTests()
 
-    @Test(.enabled(if: UnprivilegedSubmitTests.canSwitchUser && FileManager.default.isExecutableFile(atPath: SpoolCommandTests.binary)))
+    @Test(.enabled(if: Privileges.canSwitchUser && FRSBinary.isBuilt, "needs root: runs frs as other accounts"))
     func aShortJustificationAndAPNGAreRefusedBeforeQueuingAndAFolderIsHandedOver() throws {
         let answers = RequestAnswerTests()
         let dir = try tests.temporaryDirectory()
@@ -152,7 +147,7 @@ struct SubmitChecksTests {
         #expect(PublishedPolicy.current(SpoolLayout(root: "/nonexistent")) == nil)
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]
         _ = FileManager.default.createFile(atPath: dir + "/shot.png.jpg", contents: Data(png), attributes: [.posixPermissions: 0o644])
-        func submit(_ extra: [String], justification: String = "Suspect seen on the store camera") throws -> SpoolCommandTests.Run {
+        func submit(_ extra: [String], justification: String = "Suspect seen on the store camera") throws -> Program.Run {
             try answers.run(1000, ["submit", "--requester", "jdoe", "--purpose", "active-investigation", "--case", "24-5",
                                    "--offense", "armed robbery", "--justification", justification] + extra, in: dir)
         }

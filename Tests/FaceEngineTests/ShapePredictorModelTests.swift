@@ -3,6 +3,7 @@ import Basics
 import DlibFormat
 import Foundation
 import Imaging
+import TestSupport
 import Testing
 
 /// Writes dlib's serialization format (DLIB-FORMAT.md §1), remembering where named items start.
@@ -149,8 +150,7 @@ struct ShapePredictorModelTests {
             #expect(error.file == "sp68.dat")
         }
         // The face engine's front door reports it as a model error naming the file.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("frs-sp68-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.make("sp68")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let models = (try GeometryFixtures.model(FaceAnalyzer.detectorFile) as NSString).deletingLastPathComponent
         for name in [FaceAnalyzer.detectorFile, FaceAnalyzer.descriptorFile] {

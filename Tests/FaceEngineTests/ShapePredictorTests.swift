@@ -1,5 +1,5 @@
 @testable import FaceEngine
-import FixtureFiles
+import TestSupport
 import Basics
 import DlibFormat
 import Foundation

@@ -1,5 +1,5 @@
 import CJPEGGuard
-import FixtureFiles
+import TestSupport
 import Foundation
 @testable import Imaging
 import Testing

@@ -1,5 +1,5 @@
 @testable import Matching
-import FixtureFiles
+import TestSupport
 import Foundation
 import Testing
 

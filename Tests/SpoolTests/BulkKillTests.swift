@@ -5,7 +5,7 @@ import Glibc
 import Results
 import Synchronization
 import SystemCalls
-import SpoolTestKit
+import TestSupport
 import Testing
 
 /// An overnight bulk job killed with SIGKILL at several points resumes where it stopped: no probe
@@ -21,13 +21,7 @@ struct BulkKillTests {
         let spool = try TestSpool()
         for i in 0..<Self.probes { try spool.addEvidence("backlog", "p\(i).jpg", bytes: Array("face \(i)".utf8)) }
         try spool.drop("bulk", TestSpool.jobJSON(probes: [], extra: ", \"probe_dir\": \"SCPD/backlog\""))
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: TestChild.path)
-        child.arguments = ["bulk-kill", spool.root, "\(killAt)", "\(Self.batchSize)"]
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        try child.run()
-        child.waitUntilExit()
+        let child = try TestChild.run(["bulk-kill", spool.root, "\(killAt)", "\(Self.batchSize)"])
         #expect(child.terminationReason == .uncaughtSignal && child.terminationStatus == SIGKILL)
 
         // What the killed run recorded.

@@ -9,6 +9,7 @@ import Policy
 import Results
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 extension TestSpool {
@@ -17,7 +18,7 @@ extension TestSpool {
     @discardableResult
     func dropNamed(_ name: String, _ text: String, uid: UInt32 = TestSpool.analystUID) throws -> UInt64 {
         let temporary = try DurableFile.writeTemporary(Array(text.utf8), in: layout.tmp, name: "named", mode: 0o644)
-        try SystemCall.run("chown", path: temporary) { chown(temporary, uid, uid) }
+        try TestSpool.giveTo(uid, temporary)
         let target = layout.incoming + "/" + name
         try DurableFile.rename(temporary, to: target)
         return try FileStatus.of(target).inode
@@ -98,7 +99,8 @@ struct HostileDropTests {
         #expect(try spool.entries(spool.layout.active).isEmpty)
     }
 
-    @Test func aSecondFileUnderAHeldJobsIDIsRefusedUnderItsOwnIdentity() throws {
+    @Test(.enabled(if: Privileges.isRoot, "needs root: gives files to other uids"))
+    func aSecondFileUnderAHeldJobsIDIsRefusedUnderItsOwnIdentity() throws {
         let spool = try TestSpool()
         let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
         let watched = "Person seen assaulting an officer at the protest on Main Street"
@@ -169,7 +171,8 @@ struct HostileDropTests {
         #expect(try spool.entries(spool.layout.active).isEmpty)
     }
 
-    @Test func anAccountsJobsBeyondItsQueueLimitAreRefusedAndAudited() throws {
+    @Test(.enabled(if: Privileges.isRoot, "needs root: gives files to other uids"))
+    func anAccountsJobsBeyondItsQueueLimitAreRefusedAndAudited() throws {
         let spool = try TestSpool()
         let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
         for i in 1...6 { try spool.drop("flood-\(i)", TestSpool.jobJSON(probes: [probe])) }
@@ -188,10 +191,10 @@ struct HostileDropTests {
         let id = "20260601T120000Z-00000000f100"
         let folder = spool.layout.dropFolder(for: id)
         try Directory.create(folder, mode: 0o711)
-        #expect(chown(folder, TestSpool.analystUID, TestSpool.analystUID) == 0)
+        try TestSpool.giveTo(TestSpool.analystUID, folder)
         for i in 0..<20 {
             try DurableFile.write(Array("face \(i)".utf8), to: folder + "/p\(i).jpg", via: folder, mode: 0o644)
-            #expect(chown(folder + "/p\(i).jpg", TestSpool.analystUID, TestSpool.analystUID) == 0)
+            try TestSpool.giveTo(TestSpool.analystUID, folder + "/p\(i).jpg")
         }
         try spool.drop(id, TestSpool.jobJSON(probes: ["\(id)/p0.jpg"]))
         try spool.drain(policy: #"{"max_probes_per_job": 5}"#)
@@ -207,9 +210,9 @@ struct HostileDropTests {
         let id = "20260601T120000Z-00000000f200"
         let folder = spool.layout.dropFolder(for: id)
         try Directory.create(folder, mode: 0o711)
-        #expect(chown(folder, TestSpool.analystUID, TestSpool.analystUID) == 0)
+        try TestSpool.giveTo(TestSpool.analystUID, folder)
         try DurableFile.write(Array("dropped face".utf8), to: folder + "/cam.jpg", via: folder, mode: 0o644)
-        #expect(chown(folder + "/cam.jpg", TestSpool.analystUID, TestSpool.analystUID) == 0)
+        try TestSpool.giveTo(TestSpool.analystUID, folder + "/cam.jpg")
         try DurableFile.write(Array("planted".utf8), to: folder + "/planted.jpg", via: folder, mode: 0o644)
         #expect(symlink("/etc/passwd", folder + "/passwd.jpg") == 0)
         try spool.drop(id, TestSpool.jobJSON(probes: ["\(id)/cam.jpg"]))

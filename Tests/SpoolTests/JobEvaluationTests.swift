@@ -3,6 +3,7 @@ import Basics
 import Foundation
 import Policy
 import Results
+import TestSupport
 import Testing
 
 /// The spool's decision as a pure function: no spool, no files.

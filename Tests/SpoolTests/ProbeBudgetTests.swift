@@ -4,7 +4,7 @@ import Spool
 import Basics
 import FaceEngine
 import FaceSearch
-import FixtureFiles
+import TestSupport
 import Foundation
 import Policy
 import Results

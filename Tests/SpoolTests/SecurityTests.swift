@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 import Policy
 import SystemCalls
+import TestSupport
 import Testing
 
 /// The security guarantees of SECURITY.md, each tested through the daemon or the claim: the uid
@@ -49,7 +50,7 @@ struct SecurityTests {
         // The target is owned by jdoe and valid: following the link would run it as jdoe.
         let target = spool.root + "-target.json"
         try DurableFile.write(Array(Self.secretJob(probe: probe).utf8), to: target, via: DurableFile.directoryName(target))
-        #expect(chown(target, TestSpool.analystUID, TestSpool.analystUID) == 0)
+        try TestSpool.giveTo(TestSpool.analystUID, target)
         #expect(symlink(target, spool.layout.jobFile("linked", in: spool.layout.incoming)) == 0)
         try spool.drain()
 
@@ -64,7 +65,8 @@ struct SecurityTests {
         #expect(!String(decoding: outbox, as: UTF8.self).contains(Self.secret))
     }
 
-    @Test func aJobFileSwappedAfterTheClaimIsJudgedByTheOpenDescriptor() throws {
+    @Test(.enabled(if: Privileges.isRoot, "needs root: gives files to other uids"))
+    func aJobFileSwappedAfterTheClaimIsJudgedByTheOpenDescriptor() throws {
         let spool = try TestSpool()
         let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
         // An outsider (uid 4242) drops jdoe's request; after the claim opened it, a file that
@@ -74,7 +76,7 @@ struct SecurityTests {
         let claimed = try JobClaimer(layout: spool.layout).claimNext { claim in
             let replacement = try DurableFile.writeTemporary(Array(Self.secretJob(probe: probe).utf8),
                                                              in: spool.layout.tmp, name: "swap", mode: 0o644)
-            #expect(chown(replacement, TestSpool.analystUID, TestSpool.analystUID) == 0)
+            try TestSpool.giveTo(TestSpool.analystUID, replacement)
             try DurableFile.rename(replacement, to: claim.path)
             // Even a stale status taken from the replaced path does not authenticate the request.
             let stale = ClaimedJob(name: claim.name, id: claim.id, kind: claim.kind, path: claim.path,
@@ -106,7 +108,8 @@ struct SecurityTests {
         #expect(try spool.entries(spool.layout.incoming).isEmpty)
     }
 
-    @Test func aRefusedJobLeavesNoDroppedImagesInTheDropBox() throws {
+    @Test(.enabled(if: Privileges.isRoot, "needs root: gives files to other uids"))
+    func aRefusedJobLeavesNoDroppedImagesInTheDropBox() throws {
         let spool = try TestSpool()
         // An unprivileged submit (uid 4242) claiming to be jdoe: its images wait in incoming/<job>.d/.
         let folder = spool.layout.dropFolder(for: "impostor")
@@ -140,7 +143,7 @@ struct SecurityTests {
                   justification: "Suspect photographed by the store camera during the robbery", maxCandidates: 10),
             images: [imageDir + "/cam1.jpg"], now: spool.now)
         let path = spool.layout.jobFile(id, in: spool.layout.incoming)
-        #expect(chown(path, TestSpool.analystUID, TestSpool.analystUID) == 0)
+        try TestSpool.giveTo(TestSpool.analystUID, path)
         try spool.drop("bad", "{not json")
         try spool.drain()
         #expect(try spool.result(id).decision == .completed)

@@ -5,7 +5,7 @@ import Foundation
 import Glibc
 import Results
 import SystemCalls
-import SpoolTestKit
+import TestSupport
 import Testing
 
 /// Real crashes: a child process (`frs-test-child kill-at-handoff`, Tests/TestChild) runs a
@@ -22,13 +22,7 @@ struct SpoolKillTests {
         for id in Self.jobs {
             try spool.drop(id, id == "job3" ? "{ malformed" : TestSpool.jobJSON(probes: [probe]))
         }
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: TestChild.path)
-        child.arguments = ["kill-at-handoff", spool.root, step.rawValue]
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        try child.run()
-        child.waitUntilExit()
+        let child = try TestChild.run(["kill-at-handoff", spool.root, step.rawValue])
         #expect(child.terminationReason == .uncaughtSignal)
         #expect(child.terminationStatus == SIGKILL)
         #expect(spool.locations(of: "job2") == ["active"])
@@ -57,15 +51,7 @@ struct SpoolProcessesTests {
         let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
         let ids = (0..<120).map { String(format: "p-%03d", $0) }
         for id in ids { try spool.drop(id, TestSpool.jobJSON(probes: [probe])) }
-        let children = (0..<3).map { _ in
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: TestChild.path)
-            child.arguments = ["drain", spool.root]
-            child.standardOutput = FileHandle.nullDevice
-            child.standardError = FileHandle.nullDevice
-            return child
-        }
-        for child in children { try child.run() }
+        let children = try (0..<3).map { _ in try TestChild.start(["drain", spool.root]) }
         for child in children {
             child.waitUntilExit()
             #expect(child.terminationReason == .exit)

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("SpoolLayout and init")
@@ -51,7 +52,7 @@ struct SpoolLayoutTests {
         }
         #expect(throws: RegistryError.duplicate("agency SCPD")) { try admin.addAgency(code: "SCPD", name: "again") }
         let records = try spool.records()
-        #expect(records.contains { $0.event.event == "admin.refused" && $0.event.actor == "uid:1000" })
+        #expect(records.contains { $0.event.event == "admin.refused" && $0.event.actor == "uid:\(TestSpool.analystUID)" })
         #expect(records.contains { $0.event.event == "agency.terminated" && $0.event.agency == "SCPD" })
         let agency = try Registry(database: try SpoolDatabase.open(spool.layout)).policyAgency("SCPD")
         #expect(agency?.terminationNotice != nil)

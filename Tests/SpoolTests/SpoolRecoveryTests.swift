@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Results
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("Spool recovery and concurrency")
@@ -76,8 +77,8 @@ struct SpoolRecoveryTests {
         let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
         let ids = (0..<200).map { String(format: "job-%03d", $0) }
         for (i, id) in ids.enumerated() {
-            // A few denials among them, to mix the paths.
-            try spool.drop(id, TestSpool.jobJSON(probes: [probe]), uid: i % 10 == 0 ? 4242 : TestSpool.analystUID)
+            // A few denials among them, to mix the paths: jobs of the suspended analyst, dropped by another uid.
+            try spool.drop(id, TestSpool.jobJSON(requester: i % 10 == 0 ? "mpoe" : "jdoe", probes: [probe]))
         }
         let now = spool.now
         let daemons = (0..<2).map { _ in

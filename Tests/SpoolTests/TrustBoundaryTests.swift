@@ -11,6 +11,7 @@ import Reviews
 import Store
 import Synchronization
 import SystemCalls
+import TestSupport
 import Testing
 
 /// What a job may reach and who may decide on it: evidence of its own agency only, drop folders
@@ -71,7 +72,8 @@ struct TrustBoundaryTests {
         #expect(rounds > 10 && swaps.load(ordering: .relaxed) > 10, "the race did not happen: \(rounds) rounds, \(swaps.load(ordering: .relaxed)) swaps")
     }
 
-    @Test func aJobMaySearchOnlyItsOwnImagesAndItsAgencysEvidence() throws {
+    @Test(.enabled(if: Privileges.isRoot, "needs root: gives files to other uids"))
+    func aJobMaySearchOnlyItsOwnImagesAndItsAgencysEvidence() throws {
         let spool = try TestSpool()
         try spool.addOtherAgency()
         let agencyProbe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("agency face".utf8))
@@ -105,15 +107,16 @@ struct TrustBoundaryTests {
         #expect(try spool.result("scpd-agency").decision == .completed)
     }
 
-    @Test func aHeldJobRunsWhatWasHeldNotWhatItsOwnerWroteLater() throws {
+    @Test(.enabled(if: Privileges.isRoot, "needs root: gives files to other uids"))
+    func aHeldJobRunsWhatWasHeldNotWhatItsOwnerWroteLater() throws {
         let spool = try TestSpool()
         let id = "20260601T120000Z-0000000000bb"
         let folder = spool.layout.dropFolder(for: id)
         try Directory.create(folder, mode: 0o711)
-        #expect(chown(folder, TestSpool.analystUID, TestSpool.analystUID) == 0)
+        try TestSpool.giveTo(TestSpool.analystUID, folder)
         let original = Array("held face".utf8)
         try DurableFile.write(original, to: folder + "/cam.jpg", via: folder, mode: 0o644)
-        #expect(chown(folder + "/cam.jpg", TestSpool.analystUID, TestSpool.analystUID) == 0)
+        try TestSpool.giveTo(TestSpool.analystUID, folder + "/cam.jpg")
         let text = TestSpool.jobJSON(justification: Self.watched, probes: ["\(id)/cam.jpg"])
         try spool.drop(id, text)
         // The requester keeps descriptors on the job file and the image.
@@ -143,7 +146,8 @@ struct TrustBoundaryTests {
         #expect(result.probes.first?.sha256 == SHA256.hex(original))
     }
 
-    @Test func anUnreadableHeldFileDoesNotLetASupervisorApproveTheirOwnJob() throws {
+    @Test(.enabled(if: Privileges.isRoot, "needs root: gives files to other uids"))
+    func anUnreadableHeldFileDoesNotLetASupervisorApproveTheirOwnJob() throws {
         let spool = try TestSpool()
         let probe = try spool.addEvidence("SCPD", "a.jpg", bytes: Array("face".utf8))
         try spool.drop("selfish", TestSpool.jobJSON(requester: "sroe", justification: Self.watched, probes: [probe]),
@@ -163,7 +167,8 @@ struct TrustBoundaryTests {
         #expect(refusal.event.reasons.contains("supervisor.self-approval"))
     }
 
-    @Test func oneUIDUnderTwoUserIDsCannotApproveOrReviewItsOwnJob() throws {
+    @Test(.enabled(if: Privileges.isRoot, "needs root: gives files to other uids"))
+    func oneUIDUnderTwoUserIDsCannotApproveOrReviewItsOwnJob() throws {
         let spool = try TestSpool()
         let now = spool.now
         let admin = try SpoolAdministration(layout: spool.layout, uid: 0, clock: { now })

@@ -1,6 +1,6 @@
 @testable import Store
 import Basics
-import FixtureFiles
+import TestSupport
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
 @testable import Store
-import FixtureFiles
+import TestSupport
 import Foundation
 import Testing
 

@@ -10,7 +10,7 @@ import Basics
 import Foundation
 import Glibc
 import Spool
-import SpoolTestKit
+import TestSupport
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {

@@ -6,6 +6,7 @@ import Results
 @testable import Sheets
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 /// The sheet beside a candidate imported from a booking system: name, date of birth, photo date,

@@ -8,6 +8,7 @@ import Results
 import Sheets
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("Examiner's sheet writer, with real images")

@@ -3,6 +3,7 @@ import Audit
 import Foundation
 import Policy
 import Reviews
+import TestSupport
 import Testing
 
 /// Drop-box requests: control characters refused in one-line fields and narratives, narratives

@@ -1,5 +1,5 @@
 @testable import Spool
-import FixtureFiles
+import TestSupport
 import Administration
 import FaceEngine
 import FaceSearch

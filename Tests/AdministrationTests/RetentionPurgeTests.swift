@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 import Hashing
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("Retention purge")

@@ -1,4 +1,4 @@
-import FixtureFiles
+import TestSupport
 import FaceSearch
 import Foundation
 import Hashing

@@ -9,6 +9,7 @@ import Policy
 @testable import Spool
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 /// The operating threshold (calibration → jobs), ranked candidate lists, and upper bounds.

@@ -7,13 +7,15 @@ import Results
 import Reviews
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 /// Peer review under concurrency and crashes: the lead's check and the review's insert are one
 /// transaction, and a request applied again after a crash completes its audit records.
 @Suite("Peer review: races and crashes")
 struct PeerReviewRaceTests {
-    @Test func threeExaminersAtOnceRecordExactlyTwoReviews() throws {
+    @Test(.enabled(if: Privileges.isRoot, "needs root: gives files to other uids"))
+    func threeExaminersAtOnceRecordExactlyTwoReviews() throws {
         let (spool, _, candidates) = try PeerReviewTests.spool()
         for (examiner, uid, disposition) in [("eexam", ReviewTests.examinerUID, ReviewRequest.Disposition.possibleMatch),
                                              ("fexam", PeerReviewTests.secondUID, .possibleMatch),
@@ -52,7 +54,8 @@ struct PeerReviewRaceTests {
         #expect(records.filter { $0.event.event == "lead.released" }.map { $0.event.details["request"] } == ["job-1-r2.review"])
     }
 
-    @Test func theSheetLockMadeByRootBelongsToTheStateDirectorysOwner() throws {
+    @Test(.enabled(if: Privileges.isRoot, "needs root: gives files to other uids"))
+    func theSheetLockMadeByRootBelongsToTheStateDirectorysOwner() throws {
         let spool = try TestSpool()
         let lock = spool.layout.state + "/sheet.lock"
         try? DurableFile.remove(lock)

@@ -1,6 +1,7 @@
 import Foundation
 import Policy
 import Reviews
+import TestSupport
 import Testing
 
 /// Inputs kept from fuzzing the drop-box request parsers (`scripts/fuzz.sh requests`) in
@@ -8,8 +9,7 @@ import Testing
 /// accepted request holds no control character and reads back the same.
 @Suite("Fuzz regressions: drop-box requests")
 struct RequestFuzzRegressionTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/fuzz/requests")
+    static let directory = URL(fileURLWithPath: FixtureFiles.fixtures).appendingPathComponent("fuzz/requests")
 
     static let inputs: [String] = {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []

@@ -9,6 +9,7 @@ import Sheets
 @testable import Spool
 import Store
 import SystemCalls
+import TestSupport
 import Testing
 
 @Suite("Calibration")

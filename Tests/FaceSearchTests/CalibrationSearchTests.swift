@@ -4,6 +4,7 @@ import Foundation
 import Results
 @testable import Spool
 import Store
+import TestSupport
 import Testing
 
 /// The real face search with a calibration: fixture photos through the face engine.

@@ -1,6 +1,6 @@
 import Basics
 @testable import FaceSearch
-import FixtureFiles
+import TestSupport
 import Foundation
 import Policy
 @testable import Matching

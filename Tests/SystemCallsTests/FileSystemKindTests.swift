@@ -1,4 +1,4 @@
-import FixtureFiles
+import TestSupport
 import Foundation
 import SystemCalls
 import Testing
