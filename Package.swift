@@ -139,15 +139,21 @@ let package = Package(
         .executableTarget(name: "frs", dependencies: ["Commands"]),
 
         // MARK: - Tests
-        // What the tests share, written once: where the fixtures and the model files are, scratch directories,
-        // a test spool, the stand-in searchers and the fixed clock, and a runner for the built `frs`.
+        // What every test target shares, written once, on Foundation alone (so a low module's tests build
+        // without the stack above it): where the fixtures and the model files are, scratch directories,
+        // NIST transactions built in memory, a runner for child processes and the built `frs`, privileges.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // What the tests of the spool and the modules on it share: a test spool, the stand-in searchers,
+        // the fixed clock.
         .target(
-            name: "TestSupport",
-            dependencies: ["Administration", "Spool", "Reviews", "Results", "Audit", "Store", "Policy", "SystemCalls", "Basics"],
-            path: "Tests/TestSupport"
+            name: "SpoolTestSupport",
+            dependencies: ["TestSupport", "Administration", "Spool", "Reviews", "Results", "Audit", "Store", "Policy",
+                           "SystemCalls", "Basics"],
+            path: "Tests/SpoolTestSupport"
         ),
         // The processes the spool's tests start and kill (daemons killed at a hand-off, draining, SIGTERM).
-        .executableTarget(name: "frs-test-child", dependencies: ["Spool", "TestSupport", "Basics"], path: "Tests/TestChild"),
+        .executableTarget(name: "frs-test-child", dependencies: ["Spool", "SpoolTestSupport", "TestSupport", "Basics"],
+                          path: "Tests/TestChild"),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "DlibFormatTests", dependencies: ["TestSupport", "DlibFormat"], swiftSettings: numericSettings),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: numericSettings),
@@ -168,21 +174,21 @@ let package = Package(
             name: "FaceSearchTests",
             dependencies: [
                 "FaceSearch", "Administration", "Spool", "Sheets", "Results", "FaceEngine", "Matching", "Imaging", "Store",
-                "Audit", "Policy", "Hashing", "SystemCalls", "Basics", "TestSupport",
+                "Audit", "Policy", "Hashing", "SystemCalls", "Basics", "SpoolTestSupport", "TestSupport",
             ]
         ),
         .testTarget(
             name: "ReviewsTests",
             dependencies: [
                 "Reviews", "Administration", "Spool", "Sheets", "Results", "Store", "Audit", "Policy", "Hashing", "SystemCalls",
-                "TestSupport",
+                "SpoolTestSupport", "TestSupport",
             ]
         ),
         .testTarget(
             name: "SheetsTests",
             dependencies: [
                 "Sheets", "Administration", "Spool", "Reviews", "Results", "Imaging", "Store", "Hashing", "SystemCalls", "Basics",
-                "TestSupport",
+                "SpoolTestSupport", "TestSupport",
             ]
         ),
         // What drives the whole daemon: the queue, its hand-offs, recovery, kills, trust boundaries.
@@ -190,12 +196,13 @@ let package = Package(
             name: "SpoolTests",
             dependencies: [
                 "Spool", "Administration", "FaceSearch", "Reviews", "Results", "FaceEngine", "Imaging", "Store", "Audit",
-                "Policy", "Hashing", "SystemCalls", "Basics", "TestSupport",
+                "Policy", "Hashing", "SystemCalls", "Basics", "SpoolTestSupport", "TestSupport",
             ]
         ),
         .testTarget(
             name: "AdministrationTests",
-            dependencies: ["Administration", "Spool", "Store", "Audit", "Policy", "Hashing", "SystemCalls", "Basics", "TestSupport"]
+            dependencies: ["Administration", "Spool", "Store", "Audit", "Policy", "Hashing", "SystemCalls", "Basics",
+                           "SpoolTestSupport", "TestSupport"]
         ),
         .testTarget(
             name: "CommandsTests",

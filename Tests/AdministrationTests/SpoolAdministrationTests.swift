@@ -7,6 +7,7 @@ import Glibc
 import Policy
 import Store
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

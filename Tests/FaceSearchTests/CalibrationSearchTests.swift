@@ -4,6 +4,7 @@ import Foundation
 import Results
 @testable import Spool
 import Store
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import Spool
+import SpoolTestSupport
 import TestSupport
 import Administration
 import FaceEngine

@@ -9,6 +9,7 @@ import Policy
 @testable import Spool
 import Store
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Basics
 @testable import FaceSearch
+import SpoolTestSupport
 import TestSupport
 import Foundation
 import Policy

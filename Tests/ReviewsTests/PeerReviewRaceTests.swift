@@ -7,6 +7,7 @@ import Results
 import Reviews
 import Store
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -10,6 +10,7 @@ import Reviews
 import Sheets
 import Store
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import Audit
 import Foundation
 import Policy
 import Reviews
+import SpoolTestSupport
 import TestSupport
 import Testing
 

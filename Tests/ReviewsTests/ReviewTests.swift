@@ -8,6 +8,7 @@ import Results
 import Reviews
 import Store
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -8,6 +8,7 @@ import Reviews
 @testable import Sheets
 import Store
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -6,6 +6,7 @@ import Results
 @testable import Sheets
 import Store
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

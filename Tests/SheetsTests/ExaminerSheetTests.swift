@@ -5,6 +5,7 @@ import Imaging
 import Results
 import Sheets
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -8,6 +8,7 @@ import Results
 import Sheets
 import Store
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

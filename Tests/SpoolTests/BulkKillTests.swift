@@ -5,6 +5,7 @@ import Glibc
 import Results
 import Synchronization
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Policy
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

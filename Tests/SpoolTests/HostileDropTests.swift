@@ -9,6 +9,7 @@ import Policy
 import Results
 import Store
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

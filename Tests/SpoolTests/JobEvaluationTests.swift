@@ -3,6 +3,7 @@ import Basics
 import Foundation
 import Policy
 import Results
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -4,6 +4,7 @@ import Spool
 import Basics
 import FaceEngine
 import FaceSearch
+import SpoolTestSupport
 import TestSupport
 import Foundation
 import Policy

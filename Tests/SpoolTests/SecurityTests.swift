@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 import Policy
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 import Results
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Store
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -5,6 +5,7 @@ import Glibc
 import Hashing
 import Policy
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -11,6 +11,7 @@ import Reviews
 import Store
 import Synchronization
 import SystemCalls
+import SpoolTestSupport
 import TestSupport
 import Testing
 

@@ -10,6 +10,8 @@ import Basics
 import Foundation
 import Glibc
 import Spool
+import SpoolTestSupport
+import SpoolTestSupport
 import TestSupport
 
 let arguments = CommandLine.arguments

@@ -1,4 +1,5 @@
 import Administration
+import TestSupport
 import Audit
 import Basics
 import Foundation
