@@ -40,18 +40,25 @@ struct SubmitCommand: Subcommand {
         image is a JPEG file. The daemon checks everything again.
         """
 
-    var request: JobSubmission.Request
+    /// The job file's fields but its probes, which the submission sets (``Spool/JobSubmission``).
+    var request: JobRequest
     var images: [String]
     /// `--probe-dir DIR`: a folder of images for a bulk job.
     var probeDirectory: String?
 
     init(arguments: inout ArgumentList) throws(UsageError) {
-        request = JobSubmission.Request(
+        request = JobRequest(
             requester: try arguments.required("--requester"), purpose: try arguments.required("--purpose"),
             caseNumber: try arguments.option("--case"), offense: try arguments.option("--offense"),
             justification: try arguments.required("--justification"),
             maxCandidates: try arguments.int("--max-candidates", in: 2...50))
-        request.probeSource = try arguments.option("--probe-source")
+        if let source = try arguments.option("--probe-source") {
+            // A sketch, composite or lookalike goes through: the daemon denies it, and the attempt is audited.
+            guard let known = ProbeSource(rawValue: source) else {
+                throw UsageError("--probe-source must be one of \(ProbeSource.accepted.map(\.rawValue).joined(separator: ", "))")
+            }
+            request.probeSource = known
+        }
         for edit in try arguments.options("--probe-edit") {
             guard let colon = edit.firstIndex(of: ":"), !edit[..<colon].trimmingCharacters(in: .whitespaces).isEmpty,
                   !edit[edit.index(after: colon)...].trimmingCharacters(in: .whitespaces).isEmpty
@@ -65,10 +72,6 @@ struct SubmitCommand: Subcommand {
 
     func validate() throws(UsageError) {
         guard !images.isEmpty || probeDirectory != nil else { throw UsageError("no probe image (or --probe-dir) given") }
-        // A sketch, composite or lookalike goes through: the daemon denies it, and the attempt is audited.
-        if let source = request.probeSource, ProbeSource(rawValue: source) == nil {
-            throw UsageError("--probe-source must be one of \(ProbeSource.accepted.map(\.rawValue).joined(separator: ", "))")
-        }
     }
 
     func run(_ context: CommandContext) throws -> Int32 {
@@ -97,7 +100,7 @@ extension SubmitCommand {
     /// What the daemon would deny a submission for that can be seen before it is queued, each in
     /// a sentence with its reason code: a justification shorter than the policy's minimum (when the
     /// policy is known: ``Spool/PublishedPolicy``), too many images, an image that is not a JPEG file.
-    static func problems(_ request: JobSubmission.Request, files: [String], bulk: Bool, policy: PublishedPolicy?) -> [String] {
+    static func problems(_ request: JobRequest, files: [String], bulk: Bool, policy: PublishedPolicy?) -> [String] {
         var problems: [String] = []
         if let minimum = policy?.minimumJustificationLength {
             let length = PolicyText.visibleLength(request.justification)

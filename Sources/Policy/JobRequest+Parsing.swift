@@ -5,16 +5,11 @@ extension JobRequest {
     public static let maximumDepth = 32
     /// Most entries accepted in `probes` (the policy's own limit is usually far lower).
     public static let maximumProbeEntries = 100_000
-    /// Longest value accepted per text field, in characters.
-    public static let maximumFieldLengths: [String: Int] = [
-        "requester": 64, "purpose": 64, "case_number": 64, "offense": 200, "justification": 4000,
-        "probes": 1024, "probe_dir": 1024,
-    ]
 
     /// Parses and checks the form of a job file.
     ///
     /// Accepts one JSON object (RFC 8259, UTF-8, at most 16 MiB, nesting at most 32 levels) with the
-    /// fields of ``knownFields``. Every problem is collected, not just the first:
+    /// fields of ``fields``, each read by its kind (``Field/Kind``). Every problem is collected, not just the first:
     /// - not JSON, not an object, a duplicated key, a wrong type, an oversized or control-character
     ///   string, a missing `version` or `requester` → `input.malformed`;
     /// - an unknown field → `input.unknown-field`, unless it asks for a protected-class filter
@@ -63,21 +58,24 @@ extension JobRequest {
     /// Collects fields and issues while reading a job object.
     private struct Builder {
         var issues: [JobParseFailure.Issue] = []
-        var version: Int?
-        var requester: String?
-        var purpose: String?
-        var caseNumber: String?
-        var offense: String?
-        var justification: String?
-        var probes: [String]?
-        var probeDir: String?
-        var maxCandidates: Int?
-        var threshold: Double?
-        var probeSource: ProbeSource?
-        var probeEdits: [ProbeEdit] = []
+        /// The request as read so far: only the properties in `given` come from the file.
+        var draft = JobRequest(requester: "", purpose: "", justification: "")
+        /// The properties read from the file with a usable value.
+        var given = Set<PartialKeyPath<JobRequest>>()
 
         mutating func issue(_ code: ReasonCode, _ field: String, _ message: String) {
             issues.append(.init(code: code, field: field, message: message))
+        }
+
+        /// Keeps a field's value.
+        mutating func set<Value>(_ slot: Slot<Value>, _ value: Value) {
+            draft[keyPath: slot] = value
+            given.insert(slot)
+        }
+
+        /// A value read from the file, `nil` when it was not given.
+        func value<Value>(_ slot: KeyPath<JobRequest, Value>) -> Value? {
+            given.contains(slot) ? draft[keyPath: slot] : nil
         }
 
         mutating func read(_ members: [(key: String, value: JSONValue)]) {
@@ -88,76 +86,87 @@ extension JobRequest {
                     issue(.inputMalformed, shownKey, "the field is given more than once")
                     continue
                 }
-                if case .null = value, JobRequest.knownFields.contains(key) { continue }
-                switch key {
-                case "version":
-                    if case .number(let text) = value, let v = Int(text) {
-                        if v == 1 { version = v } else { issue(.inputMalformed, key, "unsupported version \(Self.printable(text)); this is version 1") }
-                    } else {
-                        issue(.inputMalformed, key, "must be the integer 1, not \(Self.describe(value))")
-                    }
-                case "requester":
-                    if let s = text(key, value, singleLine: true) {
-                        if s.isEmpty { issue(.inputMalformed, key, "must not be empty") } else { requester = s }
-                    }
-                case "purpose": purpose = text(key, value, singleLine: true)
-                case "case_number": caseNumber = text(key, value, singleLine: true)
-                case "offense": offense = text(key, value, singleLine: true)
-                case "justification": justification = text(key, value, singleLine: false)
-                case "probe_dir":
-                    if let s = text(key, value, singleLine: true, trim: false) {
-                        if ProhibitedUse.isStreamURL(s) {
-                            issue(.useLiveSurveillance, key, "a live stream is not a folder of probe images; this is a batch investigative tool")
-                        } else if s.isEmpty {
-                            issue(.inputMalformed, key, "must not be empty")
-                        } else {
-                            probeDir = s
-                        }
-                    }
-                case "probes": readProbes(value)
-                case "probe_source": readProbeSource(value)
-                case "probe_edits": readProbeEdits(value)
-                case "max_candidates":
-                    if case .number(let text) = value, let v = Int(text), v >= 1 {
-                        maxCandidates = v
-                    } else {
-                        issue(.inputInvalidMaxCandidates, key, "must be a whole number from 2 to 50, not \(Self.describe(value))")
-                    }
-                case "threshold":
-                    if case .number(let text) = value, let v = Double(text), v.isFinite, v > 0, v <= 2 {
-                        threshold = v
-                    } else {
-                        issue(.inputInvalidThreshold, key, "must be a distance above 0 (default 0.6), not \(Self.describe(value))")
-                    }
-                default:
-                    let codes = ProhibitedUse.classify(key: key, value: value)
-                    if codes.contains(.useProtectedClassFilter) {
-                        issue(.useProtectedClassFilter, shownKey, "selecting or filtering by a protected class is prohibited (MOU V.2); the engine has no such filters")
-                    }
-                    if codes.contains(.useLiveSurveillance) {
-                        issue(.useLiveSurveillance, shownKey, "live or continuous surveillance is prohibited; this is a batch investigative tool")
-                    }
-                    if codes.isEmpty {
-                        issue(.inputUnknownField, shownKey, "unknown field; known fields are \(JobRequest.knownFields.sorted().joined(separator: ", "))")
-                    }
+                guard let field = JobRequest.fieldsByName[key] else {
+                    readUnknown(key, shown: shownKey, value)
+                    continue
+                }
+                if case .null = value { continue }
+                read(field, value)
+            }
+        }
+
+        /// Reads a known field by its kind.
+        mutating func read(_ field: Field, _ value: JSONValue) {
+            let key = field.name
+            switch field.kind {
+            case .formatVersion(let slot):
+                if case .number(let text) = value, let v = Int(text) {
+                    if v == 1 { set(slot, v) } else { issue(.inputMalformed, key, "unsupported version \(Self.printable(text)); this is version 1") }
+                } else {
+                    issue(.inputMalformed, key, "must be the integer 1, not \(Self.describe(value))")
+                }
+            case .text(let slot, let maximumLength, let multiline):
+                guard let s = text(key, value, maximumLength: maximumLength, singleLine: !multiline) else { return }
+                if field.isRequired, s.isEmpty { issue(.inputMalformed, key, "must not be empty") } else { set(slot, s) }
+            case .optionalText(let slot, let maximumLength):
+                // Blank is absent: `finish()` drops it, after a failure has shown what was read.
+                if let s = text(key, value, maximumLength: maximumLength, singleLine: true) { set(slot, s) }
+            case .folder(let slot, let maximumLength):
+                guard let s = text(key, value, maximumLength: maximumLength, singleLine: true, trim: false) else { return }
+                if ProhibitedUse.isStreamURL(s) {
+                    issue(.useLiveSurveillance, key, "a live stream is not a folder of probe images; this is a batch investigative tool")
+                } else if s.isEmpty {
+                    issue(.inputMalformed, key, "must not be empty")
+                } else {
+                    set(slot, s)
+                }
+            case .paths(let slot, let maximumLength): readPaths(key, slot, maximumLength: maximumLength, value)
+            case .probeSource(let slot): readProbeSource(key, slot, value)
+            case .probeEdits(let slot): readProbeEdits(key, slot, value)
+            case .candidateCount(let slot):
+                if case .number(let text) = value, let v = Int(text), v >= 1 {
+                    set(slot, v)
+                } else {
+                    issue(.inputInvalidMaxCandidates, key, "must be a whole number from 2 to 50, not \(Self.describe(value))")
+                }
+            case .distance(let slot):
+                if case .number(let text) = value, let v = Double(text), v.isFinite, v > 0, v <= 2 {
+                    set(slot, v)
+                } else {
+                    issue(.inputInvalidThreshold, key, "must be a distance above 0 (default 0.6), not \(Self.describe(value))")
                 }
             }
         }
 
-        mutating func readProbes(_ value: JSONValue) {
+        /// An unknown key: a prohibited use when it asks for one, else an unknown field.
+        mutating func readUnknown(_ key: String, shown shownKey: String, _ value: JSONValue) {
+            let codes = ProhibitedUse.classify(key: key, value: value)
+            if codes.contains(.useProtectedClassFilter) {
+                issue(.useProtectedClassFilter, shownKey, "selecting or filtering by a protected class is prohibited (MOU V.2); the engine has no such filters")
+            }
+            if codes.contains(.useLiveSurveillance) {
+                issue(.useLiveSurveillance, shownKey, "live or continuous surveillance is prohibited; this is a batch investigative tool")
+            }
+            if codes.isEmpty {
+                issue(.inputUnknownField, shownKey, "unknown field; known fields are \(JobRequest.knownFields.sorted().joined(separator: ", "))")
+            }
+        }
+
+        /// Reads a list of probe paths (`probes`): each one line, at most `maximumLength` bytes, not a stream.
+        mutating func readPaths(_ key: String, _ slot: Slot<[String]>, maximumLength: Int, _ value: JSONValue) {
             guard case .array(let items) = value else {
-                issue(.inputMalformed, "probes", "must be an array of image paths, not \(Self.describe(value))")
+                issue(.inputMalformed, key, "must be an array of image paths, not \(Self.describe(value))")
                 return
             }
             guard items.count <= JobRequest.maximumProbeEntries else {
-                issue(.inputTooManyProbes, "probes", "\(items.count) entries; at most \(JobRequest.maximumProbeEntries), use probe_dir for bulk jobs")
+                issue(.inputTooManyProbes, key, "\(items.count) entries; at most \(JobRequest.maximumProbeEntries), use \(JobRequest.fieldName(\.probeDir)) for bulk jobs")
                 return
             }
             var paths: [String] = []
             paths.reserveCapacity(items.count)
             var streamed = false
             for (i, item) in items.enumerated() {
-                let field = "probes[\(i)]"
+                let field = "\(key)[\(i)]"
                 guard case .string(let s) = item else {
                     issue(.inputMalformed, field, "must be a path string, not \(Self.describe(item))")
                     continue
@@ -168,8 +177,8 @@ extension JobRequest {
                     continue
                 }
                 if s.isEmpty { issue(.inputMalformed, field, "must not be empty"); continue }
-                if s.utf8.count > JobRequest.maximumFieldLengths["probes"]! {
-                    issue(.inputMalformed, field, "path longer than \(JobRequest.maximumFieldLengths["probes"]!) bytes")
+                if s.utf8.count > maximumLength {
+                    issue(.inputMalformed, field, "path longer than \(maximumLength) bytes")
                     continue
                 }
                 if let bad = TextSafety.firstForbidden(in: s, singleLine: true) {
@@ -178,30 +187,31 @@ extension JobRequest {
                 }
                 paths.append(s)
             }
-            probes = paths
+            set(slot, paths)
         }
 
-        mutating func readProbeSource(_ value: JSONValue) {
-            guard let text = text("probe_source", value, singleLine: true) else { return }
+        mutating func readProbeSource(_ key: String, _ slot: Slot<ProbeSource?>, _ value: JSONValue) {
+            guard let text = text(key, value, maximumLength: 1024, singleLine: true) else { return }
             guard let source = ProbeSource(rawValue: text) else {
-                issue(.inputMalformed, "probe_source", "\"\(Self.printable(text))\" is not a probe source; use one of "
+                issue(.inputMalformed, key, "\"\(Self.printable(text))\" is not a probe source; use one of "
                       + ProbeSource.accepted.map(\.rawValue).joined(separator: ", "))
                 return
             }
             if source.isRefused {
-                issue(.inputProbeSourceRefused, "probe_source",
+                issue(.inputProbeSourceRefused, key,
                       "a \(source.rawValue) is not a photo of the person sought; face recognition may not search it")
             }
-            probeSource = source
+            set(slot, source)
         }
 
-        mutating func readProbeEdits(_ value: JSONValue) {
+        mutating func readProbeEdits(_ key: String, _ slot: Slot<[ProbeEdit]>, _ value: JSONValue) {
             guard case .array(let items) = value, items.count <= ProbeEdit.maximumCount else {
-                issue(.inputMalformed, "probe_edits", "must be a list of at most \(ProbeEdit.maximumCount) {\"by\", \"edit\"} objects")
+                issue(.inputMalformed, key, "must be a list of at most \(ProbeEdit.maximumCount) {\"by\", \"edit\"} objects")
                 return
             }
+            var edits: [ProbeEdit] = []
             for (i, item) in items.enumerated() {
-                let field = "probe_edits[\(i)]"
+                let field = "\(key)[\(i)]"
                 guard case .object(let members) = item, members.count == 2,
                       case .string(let by)? = members.first(where: { $0.key == "by" })?.value,
                       case .string(let edit)? = members.first(where: { $0.key == "edit" })?.value
@@ -218,19 +228,19 @@ extension JobRequest {
                           + "(at most \(ProbeEdit.maximumLengths.edit)) must be non-empty single lines")
                     continue
                 }
-                probeEdits.append(ProbeEdit(by: trimmed.by, edit: trimmed.edit))
+                edits.append(ProbeEdit(by: trimmed.by, edit: trimmed.edit))
             }
+            set(slot, edits)
         }
 
         /// Reads a string field, checking its length and (for one-line fields) control characters.
-        mutating func text(_ key: String, _ value: JSONValue, singleLine: Bool, trim: Bool = true) -> String? {
+        mutating func text(_ key: String, _ value: JSONValue, maximumLength: Int, singleLine: Bool, trim: Bool = true) -> String? {
             guard case .string(let raw) = value else {
                 issue(.inputMalformed, key, "must be a string, not \(Self.describe(value))")
                 return nil
             }
-            let limit = JobRequest.maximumFieldLengths[key] ?? 1024
-            guard raw.count <= limit else {
-                issue(.inputMalformed, key, "longer than \(limit) characters")
+            guard raw.count <= maximumLength else {
+                issue(.inputMalformed, key, "longer than \(maximumLength) characters")
                 return nil
             }
             if let bad = TextSafety.firstForbidden(in: raw, singleLine: singleLine) {
@@ -248,25 +258,25 @@ extension JobRequest {
         }
 
         func finish() -> Result<JobRequest, JobParseFailure> {
-            var failure = JobParseFailure(issues: issues, requester: requester, purpose: purpose, caseNumber: caseNumber)
-            if version == nil, !issues.contains(where: { $0.field == "version" }) {
-                failure.issues.append(.init(code: .inputMalformed, field: "version", message: "missing; use \"version\": 1"))
+            var failure = JobParseFailure(issues: issues, requester: value(\.requester), purpose: value(\.purpose),
+                                          caseNumber: value(\.caseNumber) ?? nil)
+            for field in JobRequest.fields {
+                guard let hint = field.missingHint, !given.contains(field.kind.keyPath),
+                      !issues.contains(where: { $0.field == field.name }) else { continue }
+                failure.issues.append(.init(code: .inputMalformed, field: field.name, message: "missing; \(hint)"))
             }
-            if requester == nil, !issues.contains(where: { $0.field == "requester" }) {
-                failure.issues.append(.init(code: .inputMalformed, field: "requester", message: "missing; name the registered requester id"))
+            // A job names its probes, one by one or as a folder.
+            let (probes, probeDir) = (JobRequest.fieldName(\.probes), JobRequest.fieldName(\.probeDir))
+            let hasProbeIssue = issues.contains { $0.field == probes || $0.field.hasPrefix(probes + "[") || $0.field == probeDir }
+            if draft.probes.isEmpty, draft.probeDir == nil, !hasProbeIssue {
+                failure.issues.append(.init(code: .inputProbeMissing, field: probes, message: "no probe images: give \(probes) or \(probeDir)"))
             }
-            let hasProbeIssue = issues.contains { $0.field == "probes" || $0.field.hasPrefix("probes[") || $0.field == "probe_dir" }
-            if (probes ?? []).isEmpty, probeDir == nil, !hasProbeIssue {
-                failure.issues.append(.init(code: .inputProbeMissing, field: "probes", message: "no probe images: give probes or probe_dir"))
+            guard failure.issues.isEmpty else { return .failure(failure) }
+            var job = draft
+            for field in JobRequest.fields {
+                if case .optionalText(let slot, _) = field.kind, job[keyPath: slot]?.isEmpty == true { job[keyPath: slot] = nil }
             }
-            guard failure.issues.isEmpty, let version, let requester else { return .failure(failure) }
-            return .success(JobRequest(
-                version: version, requester: requester, purpose: purpose ?? "",
-                caseNumber: caseNumber.flatMap { $0.isEmpty ? nil : $0 },
-                offense: offense.flatMap { $0.isEmpty ? nil : $0 },
-                justification: justification ?? "", probes: probes ?? [], probeDir: probeDir,
-                maxCandidates: maxCandidates, threshold: threshold, probeSource: probeSource, probeEdits: probeEdits
-            ))
+            return .success(job)
         }
 
         /// A key or literal made safe to show in a message: control characters escaped, length capped.

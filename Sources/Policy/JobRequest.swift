@@ -1,4 +1,10 @@
-/// A parsed job file (`incoming/<job>.json`): who asks, for what purpose, and which probes.
+/// A job request: who asks, for what purpose, and which probes — the job file `frs submit` writes
+/// (`incoming/<job>.json`), the daemon parses and a disclosure packet shows.
+///
+/// Its fields are listed once, in ``fields``: the parser (`JobRequest+Parsing.swift`) accepts those
+/// keys and no others, the encoder (`JobRequest+Encoding.swift`) writes them, and the messages that
+/// name the known fields read them from there. A new field is a stored property here, its
+/// initializer parameter, and its row in ``fields``.
 ///
 /// Parsing (``parse(_:)``) checks form only — types, sizes, known fields, prohibited uses. Whether
 /// the request may run is the ``PolicyGate``'s decision, so `purpose` is kept as the raw string:
@@ -31,7 +37,7 @@ public struct JobRequest: Sendable, Equatable {
 
     public init(
         version: Int = 1, requester: String, purpose: String, caseNumber: String? = nil, offense: String? = nil,
-        justification: String, probes: [String], probeDir: String? = nil, maxCandidates: Int? = nil,
+        justification: String, probes: [String] = [], probeDir: String? = nil, maxCandidates: Int? = nil,
         threshold: Double? = nil, probeSource: ProbeSource? = nil, probeEdits: [ProbeEdit] = []
     ) {
         self.version = version
@@ -51,9 +57,20 @@ public struct JobRequest: Sendable, Equatable {
     /// The purpose, if it is one of the five authorized codes.
     public var authorizedPurpose: Purpose? { Purpose(rawValue: purpose) }
 
-    /// The job fields this version understands.
-    public static let knownFields: Set<String> = [
-        "version", "requester", "purpose", "case_number", "offense", "justification", "probes", "probe_dir",
-        "max_candidates", "threshold", "probe_source", "probe_edits",
+    /// The job file's fields, each with its key, what it holds (``Field/Kind``) and, for the two a
+    /// job must give, what a file without it is told. The one list of them: see the type's summary.
+    public static let fields: [Field] = [
+        Field("version", .formatVersion(\.version), missing: "use \"version\": 1"),
+        Field("requester", .text(\.requester, maximumLength: 64), missing: "name the registered requester id"),
+        Field("purpose", .text(\.purpose, maximumLength: 64)),
+        Field("case_number", .optionalText(\.caseNumber, maximumLength: 64)),
+        Field("offense", .optionalText(\.offense, maximumLength: 200)),
+        Field("justification", .text(\.justification, maximumLength: 4000, multiline: true)),
+        Field("probes", .paths(\.probes, maximumLength: 1024)),
+        Field("probe_dir", .folder(\.probeDir, maximumLength: 1024)),
+        Field("max_candidates", .candidateCount(\.maxCandidates)),
+        Field("threshold", .distance(\.threshold)),
+        Field("probe_source", .probeSource(\.probeSource)),
+        Field("probe_edits", .probeEdits(\.probeEdits)),
     ]
 }

@@ -122,32 +122,23 @@ public struct DisclosurePacket: Encodable, Sendable {
         }
     }
 
-    /// The request's fields.
-    public struct Request: Encodable, Sendable {
-        public var requester: String
-        public var purpose: String
-        public var caseNumber: String?
-        public var offense: String?
-        public var justification: String
-        public var probes: [String]
-        public var probeDir: String?
-        public var maxCandidates: Int?
-        public var threshold: Double?
-        public var probeSource: String?
-        public var probeEdits: [ProbeEdit]
+    /// The request as the job file said it: the job's fields (``Policy/JobRequest``, written as
+    /// ``Policy/JobRequest/Layout/disclosure``) and `job_file_sha256`.
+    public struct Request: Encodable, Sendable, Equatable {
+        /// The job file, parsed.
+        public var job: JobRequest
         /// SHA-256 of the job file's bytes.
         public var jobFileSHA256: String
 
-        enum CodingKeys: String, CodingKey {
-            case requester, purpose
-            case caseNumber = "case_number"
-            case offense, justification, probes
-            case probeDir = "probe_dir"
-            case maxCandidates = "max_candidates"
-            case threshold
-            case probeSource = "probe_source"
-            case probeEdits = "probe_edits"
-            case jobFileSHA256 = "job_file_sha256"
+        public init(job: JobRequest, jobFileSHA256: String) {
+            self.job = job
+            self.jobFileSHA256 = jobFileSHA256
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: JobRequest.FieldKey.self)
+            try job.encodeFields(into: &container, layout: .disclosure)
+            try container.encode(jobFileSHA256, forKey: JobRequest.FieldKey("job_file_sha256"))
         }
     }
 
@@ -257,11 +248,7 @@ public struct DisclosurePacket: Encodable, Sendable {
         self.result = result
         probes = try results.probes(of: result)
         if let jobFile, case .success(let parsed) = JobRequest.parse(jobFile) {
-            request = Request(
-                requester: parsed.requester, purpose: parsed.purpose, caseNumber: parsed.caseNumber, offense: parsed.offense,
-                justification: parsed.justification, probes: parsed.probes, probeDir: parsed.probeDir,
-                maxCandidates: parsed.maxCandidates, threshold: parsed.threshold, probeSource: parsed.probeSource?.rawValue,
-                probeEdits: parsed.probeEdits, jobFileSHA256: SHA256.hex(jobFile))
+            request = Request(job: parsed, jobFileSHA256: SHA256.hex(jobFile))
         }
         requester = try result.requester.flatMap { try Registry(database: database).user($0) }.map {
             Person(id: $0.id, name: $0.name, agency: $0.agency, role: $0.role, uid: $0.uid, status: $0.status,

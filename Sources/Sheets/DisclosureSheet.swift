@@ -40,12 +40,13 @@ public enum DisclosureSheet {
                 + rows.map { "<tr><th>\(e($0.0))</th><td>\(e($0.1 ?? "—"))</td></tr>\n" }.joined() + "</table>\n"
         }
         if let request = packet.request {
+            let job = request.job
             html += table("1. Request", [
-                ("Requester", request.requester), ("Purpose", request.purpose), ("Case number", request.caseNumber),
-                ("Offense", request.offense), ("Justification", request.justification),
-                ("Probes", request.probes.joined(separator: ", ")), ("Probe folder", request.probeDir),
-                ("Max candidates", request.maxCandidates.map(String.init)),
-                ("Threshold asked", request.threshold.map { String($0) } ?? "none (the operating threshold)"),
+                ("Requester", job.requester), ("Purpose", job.purpose), ("Case number", job.caseNumber),
+                ("Offense", job.offense), ("Justification", job.justification),
+                ("Probes", job.probes.joined(separator: ", ")), ("Probe folder", job.probeDir),
+                ("Max candidates", job.maxCandidates.map(String.init)),
+                ("Threshold asked", job.threshold.map { String($0) } ?? "none (the operating threshold)"),
                 ("Job file SHA-256", request.jobFileSHA256),
             ])
         } else {

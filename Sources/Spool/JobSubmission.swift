@@ -15,38 +15,17 @@ import SystemCalls
 /// and no other account can, even knowing the job id. On a filesystem without ACLs they fall back
 /// to 0644 and 0777 in the unlistable drop box, under unguessable names.
 public struct JobSubmission: Sendable {
-    /// The fields of the job file.
-    public struct Request: Sendable, Equatable {
-        public var requester: String
-        public var purpose: String
-        public var caseNumber: String?
-        public var offense: String?
-        public var justification: String
-        public var maxCandidates: Int?
-        /// `probe_source`, as given (the daemon checks it).
-        public var probeSource: String?
-        /// `probe_edits`.
-        public var probeEdits: [ProbeEdit] = []
-
-        public init(requester: String, purpose: String, caseNumber: String? = nil, offense: String? = nil,
-                    justification: String, maxCandidates: Int? = nil) {
-            self.requester = requester
-            self.purpose = purpose
-            self.caseNumber = caseNumber
-            self.offense = offense
-            self.justification = justification
-            self.maxCandidates = maxCandidates
-        }
-    }
-
     public let layout: SpoolLayout
 
     public init(layout: SpoolLayout) { self.layout = layout }
 
     /// Submits a job.
     ///
+    /// The job file is `request` with its probes set to the images handed over, written by the
+    /// encoder of the job file the daemon parses (``Policy/JobRequest/jobFileBytes()``).
+    ///
     /// - Parameters:
-    ///   - request: the job's fields.
+    ///   - request: the job's fields; its `probes` and `probe_dir` are replaced by the images handed over.
     ///   - images: paths of the probe images (read with the submitter's rights).
     ///   - now: the time, for the job id.
     /// - Returns: the job id.
@@ -54,7 +33,7 @@ public struct JobSubmission: Sendable {
     /// - Parameter probeDirectory: a folder whose images (its plain, not hidden files) are handed
     ///   over with `images` for a bulk job: they go into the job's own folder, which the job names as
     ///   its `probe_dir` (`"probe_dir": "<job>"`), each one searched and recorded in the `.jsonl`.
-    public func submit(_ request: Request, images: [String], probeDirectory: String? = nil, now: Date = Date()) throws -> String {
+    public func submit(_ request: JobRequest, images: [String], probeDirectory: String? = nil, now: Date = Date()) throws -> String {
         let id = Self.makeJobID(now: now)
         let sources = try Self.probeFiles(images: images, probeDirectory: probeDirectory)
         var names: [String] = []
@@ -102,20 +81,10 @@ public struct JobSubmission: Sendable {
             try handOver(folder + "/" + name)
         }
 
-        var source: ProbeSource?
-        if let text = request.probeSource {
-            guard let known = ProbeSource(rawValue: text) else {
-                throw SubmissionError(image: "", message: "\"\(text)\" is not a probe source (\(ProbeSource.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            source = known
-        }
-        // The job file's schema is the policy's (JobRequest+Encoding.swift), written as it is parsed.
-        let job = JobRequest(
-            requester: request.requester, purpose: request.purpose, caseNumber: request.caseNumber,
-            offense: request.offense, justification: request.justification,
-            probes: probeDirectory == nil ? names.map { "\(id)/\($0)" } : [], probeDir: probeDirectory == nil ? nil : id,
-            maxCandidates: request.maxCandidates,
-            probeSource: source, probeEdits: request.probeEdits)
+        // The job file is the policy's JobRequest, written by the encoder that mirrors its parser.
+        var job = request
+        job.probes = probeDirectory == nil ? names.map { "\(id)/\($0)" } : []
+        job.probeDir = probeDirectory == nil ? nil : id
         let bytes = try job.jobFileBytes()
         let temporary = try DurableFile.writeTemporary(bytes, in: layout.tmp, name: id, mode: private_ ? 0o600 : 0o644)
         try handOver(temporary)

@@ -48,7 +48,7 @@ struct LeadCommandTests {
             "--probe-source", "surveillance-still", "--probe-edit", "Det. Ray: cropped", "--probe-edit", "Lab:brightened",
             "a.jpg",
         ]) as? SubmitCommand)
-        #expect(submit.request.probeSource == "surveillance-still")
+        #expect(submit.request.probeSource == .surveillanceStill)
         #expect(submit.request.probeEdits == [ProbeEdit(by: "Det. Ray", edit: "cropped"), ProbeEdit(by: "Lab", edit: "brightened")])
         #expect(submit.images == ["a.jpg"])
         #expect(throws: UsageError.self) {
@@ -59,7 +59,7 @@ struct LeadCommandTests {
         }
         // A refused source is left to the daemon, which denies and audits it.
         #expect(try #require(try tests.parse(["submit", "--requester", "j", "--purpose", "p", "--justification", "y",
-                                              "--probe-source", "sketch", "a"]) as? SubmitCommand).request.probeSource == "sketch")
+                                              "--probe-source", "sketch", "a"]) as? SubmitCommand).request.probeSource == .sketch)
     }
 
     func run(_ uid: UInt32?, _ arguments: [String], in dir: String) throws -> Program.Run {

@@ -235,4 +235,20 @@ struct JobFileRoundTripTests {
         #expect(!text.contains("probe_edits") && !text.contains("threshold") && !text.contains("offense"))
         #expect(try JobRequest.parse(try minimal.jobFileBytes()).get() == minimal)
     }
+
+    @Test("the job file's keys are the fields' names; the table has a row per property")
+    func keysAreTheFieldNames() throws {
+        let full = JobRequest(
+            requester: "jdoe", purpose: "active-investigation", caseNumber: "24-1", offense: "armed robbery",
+            justification: "A justification", probes: ["a/b.jpg"], probeDir: "SCPD/backlog", maxCandidates: 12,
+            threshold: 0.55, probeSource: .photo, probeEdits: [ProbeEdit(by: "jdoe", edit: "cropped")])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(try full.jobFileBytes())) as? [String: Any])
+        #expect(Set(object.keys) == JobRequest.knownFields)
+        #expect(JobRequest.knownFields == Set(JobRequest.fields.map(\.name)))
+        #expect(JobRequest.fields.filter(\.isRequired).map(\.name) == ["version", "requester"])
+        // One row per stored property, each row its own property.
+        #expect(JobRequest.fields.count == Mirror(reflecting: full).children.count)
+        #expect(Set(JobRequest.fields.map(\.kind.keyPath)).count == JobRequest.fields.count)
+        #expect(JobRequest.fieldName(\.probeDir) == "probe_dir" && JobRequest.fieldName(\.caseNumber) == "case_number")
+    }
 }

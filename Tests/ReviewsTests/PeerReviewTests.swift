@@ -316,7 +316,7 @@ struct PeerReviewTests {
         let jobFile = try DurableFile.read(spool.layout.jobFile("job-1", in: spool.layout.done))
         let packet = try DisclosurePacket(job: "job-1", results: spool.layout.resultFiles, database: try Self.database(spool),
                                           auditDirectory: spool.layout.audit, jobFile: jobFile, peerReview: true, now: spool.now)
-        #expect(packet.request?.justification == "Suspect photographed by the store camera during the robbery")
+        #expect(packet.request?.job.justification == "Suspect photographed by the store camera during the robbery")
         #expect(packet.request?.jobFileSHA256 == SHA256.hex(jobFile))
         #expect(packet.requester?.id == "jdoe")
         #expect(packet.leads.map(\.candidate) == candidates)
