@@ -1,6 +1,7 @@
 @testable import Spool
 import Foundation
 import Policy
+import SpoolTestSupport
 import SystemCalls
 import Testing
 

@@ -2,6 +2,7 @@
 import Foundation
 import Hashing
 import Reviews
+import SpoolTestSupport
 import Testing
 
 /// The packet's `request` is read by people and tools away from the server: its keys and the way
