@@ -132,8 +132,10 @@ struct SpoolDaemonTests {
         let daemon = SpoolDaemon(
             layout: spool.layout, searcher: FakeSearcher(), configuration: .init(workers: 2, once: false),
             logger: Logger(level: .error, sink: MemorySink()), clock: { now },
-            checkpoint: { point, _ in
-                if point == .resultWritten {
+            checkpoint: { point, job in
+                // Only the first job pauses: a hook that paused whichever job came by would hang
+                // the test if the idle worker took another one.
+                if point == .resultWritten, job == "first" {
                     resultWritten.signal()
                     mayContinue.wait()
                 }
@@ -146,9 +148,11 @@ struct SpoolDaemonTests {
             returned.signal()
         }
         resultWritten.wait()
-        // Stop while the job is in flight, with a second job queued: it must not be claimed.
-        try spool.drop("second", TestSpool.jobJSON(probes: [probe]))
+        // Stop while the job is in flight, then queue a second job: neither the worker finishing
+        // the first job nor the idle one (woken by stop) may claim it. (Dropped before stop(), the
+        // idle worker could rightly have taken it first.)
         daemon.stop()
+        try spool.drop("second", TestSpool.jobJSON(probes: [probe]))
         mayContinue.signal()
         returned.wait()
         #expect(summary.withLock { $0 } == SpoolDaemon.Summary(processed: 1, failedAttempts: 0))
