@@ -150,7 +150,6 @@ struct AgencyTerminateCommand: DatedEntryCommand {
     static let entryName = "agency code"
     var entry: String
     var date: String
-    init(entry: String, date: String) { (self.entry, self.date) = (entry, date) }
 
     func record(_ administration: SpoolAdministration) throws -> String {
         try administration.terminateAgency(code: entry, noticeDate: date)
@@ -215,10 +214,13 @@ struct UserAddCommand: AdministrativeCommand {
 protocol UserStatusCommand: AdministrativeCommand {
     static var status: RequesterStatus { get }
     var id: String { get }
+    init(id: String)
 }
 
 extension UserStatusCommand {
     static var usage: String { "user \(words[1]) ID" }
+
+    init(arguments: inout ArgumentList) throws(UsageError) { self.init(id: try single(&arguments, "user id")) }
 
     func run(_ context: CommandContext) throws -> Int32 {
         try administration(context).setStatus(user: id, Self.status)
@@ -233,7 +235,6 @@ struct UserSuspendCommand: UserStatusCommand {
     static let abstract = "suspend a user's access"
     static let status = RequesterStatus.suspended
     var id: String
-    init(arguments: inout ArgumentList) throws(UsageError) { id = try single(&arguments, "user id") }
 }
 
 /// `frs user reinstate ID`
@@ -242,7 +243,6 @@ struct UserReinstateCommand: UserStatusCommand {
     static let abstract = "reinstate a suspended or revoked user"
     static let status = RequesterStatus.active
     var id: String
-    init(arguments: inout ArgumentList) throws(UsageError) { id = try single(&arguments, "user id") }
 }
 
 /// `frs user revoke ID`
@@ -251,7 +251,6 @@ struct UserRevokeCommand: UserStatusCommand {
     static let abstract = "revoke a user's access"
     static let status = RequesterStatus.revoked
     var id: String
-    init(arguments: inout ArgumentList) throws(UsageError) { id = try single(&arguments, "user id") }
 }
 
 /// `frs user train ID --date YYYY-MM-DD`
@@ -262,7 +261,6 @@ struct UserTrainCommand: DatedEntryCommand {
     static let entryName = "user id"
     var entry: String
     var date: String
-    init(entry: String, date: String) { (self.entry, self.date) = (entry, date) }
 
     func record(_ administration: SpoolAdministration) throws -> String {
         try administration.train(user: entry, date: date)
@@ -278,7 +276,6 @@ struct UserVetCommand: DatedEntryCommand {
     static let entryName = "user id"
     var entry: String
     var date: String
-    init(entry: String, date: String) { (self.entry, self.date) = (entry, date) }
 
     func record(_ administration: SpoolAdministration) throws -> String {
         try administration.vet(user: entry, date: date)

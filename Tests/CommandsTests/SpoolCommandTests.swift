@@ -54,6 +54,10 @@ struct SpoolCommandTests {
     func frs(_ arguments: [String], in directory: String, direct: Bool = false) throws -> Program.Run {
         var environment = ProcessInfo.processInfo.environment
         environment["FRS_SPOOL"] = directory + "/spool"
+        // The models the tests use wherever they are (scripts/test.sh sets FRS_MODELS; plain `swift test` may not).
+        if environment["FRS_MODELS"] == nil, let models = try? FixtureFiles.modelsDirectory() {
+            environment["FRS_MODELS"] = models
+        }
         if direct {
             return try Program.run("/usr/bin/" + arguments[0], Array(arguments.dropFirst()), in: directory,
                                    environment: environment)
