@@ -19,6 +19,8 @@ public final class FaceDetector: Sendable {
     public let network: DetectorNetwork
     /// Score map → boxes, with the model's window and NMS thresholds.
     public let decoder: DetectionDecoder
+    /// Where the pyramid tensor and the network's row buffers come from between probes.
+    let memory: ReusableMemory = .shared
 
     public init(network: DetectorNetwork) {
         self.network = network
@@ -86,10 +88,15 @@ public final class FaceDetector: Sendable {
         var input = image
         for _ in 0..<upsample { input = input.pyramidUp() }
         let mean = network.model.inputMean
-        let pyramid = TiledPyramid(
-            image: input, averageRGB: SIMD3(mean.red, mean.green, mean.blue),
-            padding: network.model.pyramidPadding, outerPadding: network.model.pyramidOuterPadding
-        )
+        // The tensor's storage comes from, and goes back to, the pool of buffers kept between
+        // probes (``NeuralNet/ReusableMemory``): no fresh pages for every probe.
+        let padding = network.model.pyramidPadding, outerPadding = network.model.pyramidOuterPadding
+        let layout = TiledPyramid.layout(imageRows: input.height, imageCols: input.width, padding: padding,
+                                         outerPadding: outerPadding)
+        var pyramid = TiledPyramid(reusing: memory.takeKept(capacity: 3 * layout.rows * layout.cols) ?? [],
+                                   padding: padding, outerPadding: outerPadding)
+        pyramid.rebuild(image: input, averageRGB: SIMD3(mean.red, mean.green, mean.blue))
+        defer { memory.recycle(pyramid.releaseStorage()) }
         pyramidSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let map = pyramid.tensor.withUnsafeBufferPointer {
             network.scores(input: $0, rows: pyramid.rows, cols: pyramid.cols, threads: threads, profile: profile)
