@@ -231,7 +231,7 @@ public struct Convolution: Sendable {
                             if usesDirectKernel {
                                 let job = DirectConvolutionJob(geometry: g, input: input, rows: rows,
                                                                weights: w.baseAddress!, epilogue: epilogue, output: output)
-                                let groups = (rows.count + DirectConvolutionJob.rowsPerGroup - 1) / DirectConvolutionJob.rowsPerGroup
+                                let groups = (rows.count + 1) / 2
                                 parallelForEach(count: groups, threads: threads) { _, group in job.run(group: group) }
                                 return
                             }
@@ -413,8 +413,7 @@ private struct ConvolutionTileJob: @unchecked Sendable {
     }
 }
 
-/// A direct single-filter convolution over a band, in groups of four output rows (the kernel's
-/// register block).
+/// A direct single-filter convolution over a band, in groups of two output rows.
 ///
 /// `@unchecked Sendable` for its raw pointers; safe because inputs are only read and each group
 /// writes its own output rows.
@@ -426,11 +425,8 @@ private struct DirectConvolutionJob: @unchecked Sendable {
     let epilogue: GEMMKernel.Epilogue
     let output: Convolution.OutputPlanes
 
-    /// Output rows per work item.
-    static let rowsPerGroup = 4
-
     func run(group: Int) {
-        let r0 = rows.lowerBound + Self.rowsPerGroup * group, r1 = min(r0 + Self.rowsPerGroup, rows.upperBound)
+        let r0 = rows.lowerBound + 2 * group, r1 = min(r0 + 2, rows.upperBound)
         DirectConvolutionKernel.rows(r0..<r1, geometry: geometry, input: input, weights: weights, epilogue: epilogue,
                                      output: output.base + (r0 - output.rowOrigin) * output.rowStride,
                                      outputRowStride: output.rowStride)

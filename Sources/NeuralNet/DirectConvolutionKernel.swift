@@ -1,8 +1,7 @@
 /// Direct (im2col-free) convolution for a layer with a single filter and horizontal stride 1,
 /// like the detector's final 9 × 9 × 45 → 1 score layer. With one filter, packing im2col panels
 /// would cost as much as the multiply itself; here each tap is one broadcast weight times
-/// contiguous input, accumulated in registers for 24 columns of four output rows at a time (each
-/// input vector loaded once for the four rows), or 32 columns of one or two rows.
+/// contiguous input, accumulated in registers for 32 output columns at a time.
 ///
 /// Memory layout it assumes:
 /// - Input band as in ``ConvolutionKernel``: channel `ch`, input row `y`, column `x` at
@@ -24,50 +23,31 @@ enum DirectConvolutionKernel {
         let cHi = max(min(ow, inCols + input.zeroRight - kw + 1 + px), cLo)
         var r = rows.lowerBound
         while r < rows.upperBound {
-            // Four output rows at once when possible (see ``chunkQuad(_:column:geometry:input:weights:)``),
-            // else two: eight independent accumulator chains (one row's four would wait on the FMA
-            // latency).
-            let quad = r + 3 < rows.upperBound && g.strideY == 1
+            // Two output rows at once when possible: eight independent accumulator chains keep both
+            // FMA pipes busy (one row's four chains would wait on the FMA latency).
             let pair = r + 1 < rows.upperBound && g.strideY == 1
-            let group = quad ? 4 : (pair ? 2 : 1)
             let out = output + (r - rows.lowerBound) * outputRowStride
             let out1 = out + outputRowStride
             var c = cLo
-            if quad {
-                let out2 = out1 + outputRowStride, out3 = out2 + outputRowStride
-                while c + 24 <= cHi {
-                    let q = chunkQuad(r, column: c, geometry: g, input: input, weights: weights)
-                    store((q.a0, q.a1, q.a2, q.a2), lanes: 3, count: 24, to: out + c, epilogue: epilogue)
-                    store((q.b0, q.b1, q.b2, q.b2), lanes: 3, count: 24, to: out1 + c, epilogue: epilogue)
-                    store((q.c0, q.c1, q.c2, q.c2), lanes: 3, count: 24, to: out2 + c, epilogue: epilogue)
-                    store((q.d0, q.d1, q.d2, q.d2), lanes: 3, count: 24, to: out3 + c, epilogue: epilogue)
-                    c += 24
+            while c + 32 <= cHi {
+                if pair {
+                    let (s0, s1) = chunkPair(r, column: c, lanes: 4, geometry: g, input: input, weights: weights)
+                    store(s0, lanes: 4, count: 32, to: out + c, epilogue: epilogue)
+                    store(s1, lanes: 4, count: 32, to: out1 + c, epilogue: epilogue)
+                } else {
+                    let sums = chunk(r, column: c, lanes: 4, geometry: g, input: input, weights: weights)
+                    store(sums, lanes: 4, count: 32, to: out + c, epilogue: epilogue)
                 }
-            } else {
-                while c + 32 <= cHi {
-                    if pair {
-                        let (s0, s1) = chunkPair(r, column: c, lanes: 4, geometry: g, input: input, weights: weights)
-                        store(s0, lanes: 4, count: 32, to: out + c, epilogue: epilogue)
-                        store(s1, lanes: 4, count: 32, to: out1 + c, epilogue: epilogue)
-                    } else {
-                        let sums = chunk(r, column: c, lanes: 4, geometry: g, input: input, weights: weights)
-                        store(sums, lanes: 4, count: 32, to: out + c, epilogue: epilogue)
-                    }
-                    c += 32
-                }
+                c += 32
             }
-            // Then 8 columns at a time (rows in pairs), and a last partial chunk if its extra lanes
-            // only read readable memory. Every chunk so far started on the 8-column grid from cLo,
-            // so these columns are the same whatever the row grouping.
+            // Then 8 columns at a time, and a last partial chunk if its extra lanes only read
+            // readable memory.
             while c < cHi && (c + 8 <= cHi || c + 7 - px + kw - 1 < inCols + input.readableRight) {
                 let count = min(8, cHi - c)
                 if pair {
-                    for pairRow in stride(from: r, to: r + group, by: 2) {
-                        let o = output + (pairRow - rows.lowerBound) * outputRowStride
-                        let (s0, s1) = chunkPair(pairRow, column: c, lanes: 1, geometry: g, input: input, weights: weights)
-                        store(s0, lanes: 1, count: count, to: o + c, epilogue: epilogue)
-                        store(s1, lanes: 1, count: count, to: o + outputRowStride + c, epilogue: epilogue)
-                    }
+                    let (s0, s1) = chunkPair(r, column: c, lanes: 1, geometry: g, input: input, weights: weights)
+                    store(s0, lanes: 1, count: count, to: out + c, epilogue: epilogue)
+                    store(s1, lanes: 1, count: count, to: out1 + c, epilogue: epilogue)
                 } else {
                     let sums = chunk(r, column: c, lanes: 1, geometry: g, input: input, weights: weights)
                     store(sums, lanes: 1, count: count, to: out + c, epilogue: epilogue)
@@ -75,85 +55,14 @@ enum DirectConvolutionKernel {
                 c += count
             }
             // Borders: one column at a time, with bounds checks.
-            for row in r..<(r + group) {
+            for row in r..<(pair ? r + 2 : r + 1) {
                 let o = output + (row - rows.lowerBound) * outputRowStride
                 for col in Array(0..<cLo) + Array(c..<ow) {
                     o[col] = scalar(row, column: col, geometry: g, input: input, weights: weights, epilogue: epilogue)
                 }
             }
-            r += group
+            r += pair ? 2 : 1
         }
-    }
-
-    /// Four output rows `r ..< r + 4` (vertical stride 1) at columns `c ..< c + 24`: twelve
-    /// independent accumulator chains (4 rows × 3 vectors), more than the FMA latency needs, and
-    /// each input vector loaded once for all four rows it feeds. Input row `r − paddingY + t` is
-    /// tap row `t − j` of output row `r + j`; walking `t` upwards (channel by channel) visits each
-    /// output row's taps in the same `(ch, ky, kx)` order as computing it alone, so the sums are
-    /// the same bits.
-    @inline(__always)
-    private static func chunkQuad(
-        _ r: Int, column c: Int, geometry g: ConvolutionGeometry, input: ConvolutionKernel.Band,
-        weights: UnsafePointer<Float>
-    ) -> QuadSums {
-        let kh = g.kernelRows, kw = g.kernelColumns
-        var q = QuadSums()
-        for ch in 0..<g.inputChannels {
-            let plane = input.base + ch * input.channelStride + c - g.paddingX
-            let wch = weights + ch * kh * kw
-            for t in 0..<(kh + 3) {
-                let iy = r - g.paddingY + t
-                guard iy >= 0 && iy < g.inputRows else { continue }
-                let src = UnsafeRawPointer(plane + (iy - input.rowOrigin) * input.rowStride)
-                if t >= 3 && t < kh {
-                    let w0 = wch + t * kw, w1 = w0 - kw, w2 = w1 - kw, w3 = w2 - kw
-                    for kx in 0..<kw {
-                        let p = src + 4 * kx
-                        let v0 = p.loadUnaligned(as: SIMD8<Float>.self)
-                        let v1 = p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-                        let v2 = p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
-                        let x0 = SIMD8<Float>(repeating: w0[kx])
-                        GEMMKernel.madd(&q.a0, x0, v0); GEMMKernel.madd(&q.a1, x0, v1); GEMMKernel.madd(&q.a2, x0, v2)
-                        let x1 = SIMD8<Float>(repeating: w1[kx])
-                        GEMMKernel.madd(&q.b0, x1, v0); GEMMKernel.madd(&q.b1, x1, v1); GEMMKernel.madd(&q.b2, x1, v2)
-                        let x2 = SIMD8<Float>(repeating: w2[kx])
-                        GEMMKernel.madd(&q.c0, x2, v0); GEMMKernel.madd(&q.c1, x2, v1); GEMMKernel.madd(&q.c2, x2, v2)
-                        let x3 = SIMD8<Float>(repeating: w3[kx])
-                        GEMMKernel.madd(&q.d0, x3, v0); GEMMKernel.madd(&q.d1, x3, v1); GEMMKernel.madd(&q.d2, x3, v2)
-                    }
-                } else {
-                    // The first and last three input rows feed fewer than four output rows.
-                    if t < kh { accumulate3(&q.a0, &q.a1, &q.a2, src: src, weights: wch + t * kw, count: kw) }
-                    if t >= 1 && t - 1 < kh { accumulate3(&q.b0, &q.b1, &q.b2, src: src, weights: wch + (t - 1) * kw, count: kw) }
-                    if t >= 2 && t - 2 < kh { accumulate3(&q.c0, &q.c1, &q.c2, src: src, weights: wch + (t - 2) * kw, count: kw) }
-                    if t >= 3 && t - 3 < kh { accumulate3(&q.d0, &q.d1, &q.d2, src: src, weights: wch + (t - 3) * kw, count: kw) }
-                }
-            }
-        }
-        return q
-    }
-
-    /// One input row's taps into one row's three accumulators (24 columns).
-    @inline(__always)
-    private static func accumulate3(
-        _ a0: inout SIMD8<Float>, _ a1: inout SIMD8<Float>, _ a2: inout SIMD8<Float>,
-        src: UnsafeRawPointer, weights w: UnsafePointer<Float>, count kw: Int
-    ) {
-        for kx in 0..<kw {
-            let wv = SIMD8<Float>(repeating: w[kx])
-            let p = src + 4 * kx
-            GEMMKernel.madd(&a0, wv, p.loadUnaligned(as: SIMD8<Float>.self))
-            GEMMKernel.madd(&a1, wv, p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
-            GEMMKernel.madd(&a2, wv, p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
-        }
-    }
-
-    /// The sums of ``chunkQuad(_:column:geometry:input:weights:)``: rows `a`…`d`, 24 columns each.
-    private struct QuadSums {
-        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>()
-        var b0 = SIMD8<Float>(), b1 = SIMD8<Float>(), b2 = SIMD8<Float>()
-        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
-        var d0 = SIMD8<Float>(), d1 = SIMD8<Float>(), d2 = SIMD8<Float>()
     }
 
     /// ``chunk(_:column:lanes:geometry:input:weights:)`` for rows `r` and `r + 1` at once
@@ -261,9 +170,9 @@ enum DirectConvolutionKernel {
     ) {
         let bias = SIMD8<Float>(repeating: epilogue.bias[0])
         let scale = SIMD8<Float>(repeating: epilogue.scale[0]), shift = SIMD8<Float>(repeating: epilogue.shift[0])
+        let all = [sums.0, sums.1, sums.2, sums.3]
         for i in 0..<lanes {
-            let sum = i == 0 ? sums.0 : (i == 1 ? sums.1 : (i == 2 ? sums.2 : sums.3))
-            var v = (sum + bias) * scale + shift
+            var v = (all[i] + bias) * scale + shift
             if epilogue.relu { v = v.replacing(with: 0, where: v .< 0) }
             let n = min(count - 8 * i, 8)
             if n == 8 {
