@@ -10,31 +10,34 @@ import Synchronization
 /// 16 % of detection CPU in a bulk run (issue #25). Callers take an array here, use it, and give
 /// it back; the next probe of about the same size reuses the pages.
 ///
-/// Policy (what a process keeps between probes): at most ``maximumBytes`` in all, by default
-/// ``bytesPerWorker`` (256 MiB) per active processor (a bulk run analyses that many probes at
-/// once); a buffer larger than ``bytesPerWorker`` is never kept (a 4 MP photo's 290 MB pyramid is
-/// freed after its probe, as before); when over the limit, the smallest buffers go first, so the
-/// pool holds the largest recent ones. Memory taken out and not given back (a crash, an early
-/// return) is simply freed by its array.
+/// Policy (what a process keeps between probes): a buffer larger than ``largestBuffer``
+/// (192 MiB by default) is never kept: it is freed after its probe, as before. That keeps a
+/// 1280 × 720 frame's pyramid (155 MB) and row buffers (about 90 MB), but not the pyramid of a
+/// 24 MP photo (detected at a reduced scale of 1500 × 1000: 251 MB) or of a 4 MP photo (663 MB),
+/// so one large probe does not pin its memory for the rest of the run. At most ``maximumBytes``
+/// are kept in all: ``bytesPerWorker`` (320 MiB by default, one 1280 × 720 probe's set) × the
+/// active processors (a bulk run analyses that many probes at once); when over, the smallest buffers go first, so the pool holds the largest
+/// recent ones. Memory taken out and not given back (an early return) is simply freed by its
+/// array.
 ///
 /// Thread-safe (a mutex around the list).
 public final class ReusableMemory: Sendable {
-    /// Default for ``bytesPerWorker``: a 1280 × 720 probe's tensor (about 150 MB) and row buffers
-    /// (about 90 MB) fit; a 4 MP probe's pyramid does not.
-    public static let defaultBytesPerWorker = 256 << 20
+    /// Defaults for ``largestBuffer`` and ``bytesPerWorker`` (see the type's policy).
+    public static let defaultLargestBuffer = 192 << 20
+    public static let defaultBytesPerWorker = 320 << 20
 
     /// The process's pool.
-    public static let shared = ReusableMemory(bytesPerWorker: defaultBytesPerWorker,
+    public static let shared = ReusableMemory(largestBuffer: defaultLargestBuffer, bytesPerWorker: defaultBytesPerWorker,
                                               workers: ProcessInfo.processInfo.activeProcessorCount)
 
-    /// Largest buffer kept.
-    public let bytesPerWorker: Int
+    /// Largest buffer kept, in bytes.
+    public let largestBuffer: Int
     /// Most bytes kept in all.
     public let maximumBytes: Int
     private let kept: Mutex<[[Float]]>
 
-    public init(bytesPerWorker: Int, workers: Int) {
-        self.bytesPerWorker = bytesPerWorker
+    public init(largestBuffer: Int, bytesPerWorker: Int, workers: Int) {
+        self.largestBuffer = largestBuffer
         maximumBytes = bytesPerWorker * max(workers, 1)
         kept = Mutex([])
     }
@@ -71,7 +74,7 @@ public final class ReusableMemory: Sendable {
     /// the next ``take(count:)`` copies it.
     public func recycle(_ array: [Float]) {
         let bytes = array.capacity * MemoryLayout<Float>.stride
-        guard bytes > 0, bytes <= bytesPerWorker else { return }
+        guard bytes > 0, bytes <= largestBuffer else { return }
         let dropped = kept.withLock { list -> [[Float]] in
             list.append(array)
             var total = list.reduce(0) { $0 + $1.capacity * MemoryLayout<Float>.stride }

@@ -8,7 +8,7 @@ struct ReusableMemoryTests {
 
     @Test("a given-back array is reused by the next take of at most its capacity, smallest fit first")
     func reuse() {
-        let pool = ReusableMemory(bytesPerWorker: 1 << 20, workers: 2)
+        let pool = ReusableMemory(largestBuffer: 1 << 20, bytesPerWorker: 1 << 20, workers: 2)
         var big = pool.take(count: 50_000)
         big[0] = 7
         pool.recycle(big)
@@ -23,9 +23,9 @@ struct ReusableMemoryTests {
         #expect(pool.takeKept(capacity: 1) == nil)
     }
 
-    @Test("buffers over the per-worker size are not kept; over the total, the smallest go first")
+    @Test("buffers over the largest size are not kept; over the total, the smallest go first")
     func limits() {
-        let pool = ReusableMemory(bytesPerWorker: 400_000, workers: 2)
+        let pool = ReusableMemory(largestBuffer: 400_000, bytesPerWorker: 400_000, workers: 2)
         pool.recycle([Float](repeating: 0, count: 100_001))  // 400 004 bytes: too large
         #expect(pool.keptBytes == 0)
         pool.recycle([Float](repeating: 0, count: 90_000))
