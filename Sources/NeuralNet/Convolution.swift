@@ -308,7 +308,7 @@ private struct ConvolutionTileJob: @unchecked Sendable {
     let output: Convolution.OutputPlanes
     let scratch: ScratchBuffers
 
-    /// Computes the strips that can be read in place (``computeInPlace(strip:source:firstTap:partial:)``),
+    /// Computes the strips that can be read in place (``computeInPlace(strips:count:source:panel:firstStrip:)``),
     /// packs the others, then multiplies those by every block of 4 filters.
     func run(worker: Int, tile: Int) {
         let nr = GEMMKernel.blockColumns, mr = GEMMKernel.blockRows
@@ -316,9 +316,14 @@ private struct ConvolutionTileJob: @unchecked Sendable {
         let panel = scratch.slice(worker)
         let s0 = tile * stripsPerTile, s1 = min(s0 + stripsPerTile, strips)
         var packed = 0
+        // Strips read in place are computed together after this loop (``computeInPlace(strips:count:source:panel:firstStrip:)``).
+        let inPlaceStrips = UnsafeMutablePointer<(strip: Int, firstTap: UnsafePointer<Float>)>.allocate(capacity: s1 - s0)
+        defer { inPlaceStrips.deallocate() }
+        var inPlaceCount = 0
         for s in s0..<s1 {
-            if let inPlace, let first = direct(s) {
-                computeInPlace(strip: s, source: inPlace, firstTap: first, partial: panel + (s - s0) * depth * nr)
+            if inPlace != nil, let first = direct(s) {
+                inPlaceStrips[inPlaceCount] = (s, first)
+                inPlaceCount += 1
                 continue
             }
             packed += 1
@@ -330,6 +335,9 @@ private struct ConvolutionTileJob: @unchecked Sendable {
                 ConvolutionKernel.packStrip(geometry, input: input, row: row, column: column, count: count,
                                             into: panel + (s - s0) * depth * nr)
             }
+        }
+        if let inPlace, inPlaceCount > 0 {
+            computeInPlace(strips: inPlaceStrips, count: inPlaceCount, source: inPlace, panel: panel, firstStrip: s0)
         }
         guard packed > 0 else { return }
         var f0 = 0
@@ -354,17 +362,19 @@ private struct ConvolutionTileJob: @unchecked Sendable {
     /// reads it, and the running sums are parked once per 200 taps.
     private static let channelsPerPart = 8
 
-    /// Computes strip `s` from its input in place (``GEMMKernel/directBlock(channels:kernelRows:kernelColumns:taps:a:input:channelStride:rowStride:partial:first:last:c:ldc:rows:columns:epilogue:)``),
-    /// channel part by channel part, every filter block per part; `partial` holds the blocks'
-    /// running sums.
+    /// Computes the tile's strips that are read in place (``GEMMKernel/directBlock(channels:kernelRows:kernelColumns:taps:a:input:channelStride:rowStride:partial:first:last:c:ldc:rows:columns:epilogue:)``):
+    /// channel part by channel part, and per part filter block by filter block, every strip of
+    /// the tile, so that a block's weights for the part (3.2 KB for 8 channels of 5 × 5) stay in
+    /// the L1 cache while all the strips use them, rather than every weight of the layer streaming
+    /// through it once per strip. Each strip's slot of `panel` holds its blocks' running sums.
+    /// Every output still gets its channels' products in increasing order: the same bits.
     private func computeInPlace(
-        strip s: Int, source: ConvolutionKernel.InPlaceInput, firstTap: UnsafePointer<Float>,
-        partial: UnsafeMutablePointer<Float>
+        strips: UnsafeMutablePointer<(strip: Int, firstTap: UnsafePointer<Float>)>, count stripCount: Int,
+        source: ConvolutionKernel.InPlaceInput, panel: UnsafeMutablePointer<Float>, firstStrip s0: Int
     ) {
         let mr = GEMMKernel.blockRows, nr = GEMMKernel.blockColumns
-        let (row, column, count) = place(s)
         let channels = geometry.inputChannels, tapsPerChannel = geometry.kernelRows * geometry.kernelColumns
-        let out = output.base + (row - output.rowOrigin) * output.rowStride + column
+        let depth = geometry.depth
         var ch0 = 0
         while ch0 < channels {
             let part = min(Self.channelsPerPart, channels - ch0)
@@ -372,14 +382,19 @@ private struct ConvolutionTileJob: @unchecked Sendable {
             while f0 < filterCount {
                 let blockEpilogue = GEMMKernel.Epilogue(bias: epilogue.bias + f0, scale: epilogue.scale + f0,
                                                         shift: epilogue.shift + f0, relu: epilogue.relu)
-                GEMMKernel.directBlock(
-                    channels: part, kernelRows: geometry.kernelRows, kernelColumns: geometry.kernelColumns,
-                    taps: source.taps, a: weights + f0 * geometry.depth + ch0 * tapsPerChannel * mr,
-                    input: firstTap + ch0 * source.channelStride,
-                    channelStride: source.channelStride, rowStride: source.rowStride,
-                    partial: partial + f0 * nr, first: ch0 == 0, last: ch0 + part == channels,
-                    c: out + f0 * output.channelStride, ldc: output.channelStride,
-                    rows: min(mr, filterCount - f0), columns: count, epilogue: blockEpilogue)
+                let a = weights + f0 * depth + ch0 * tapsPerChannel * mr
+                for i in 0..<stripCount {
+                    let (s, firstTap) = strips[i]
+                    let (row, column, count) = place(s)
+                    let out = output.base + (row - output.rowOrigin) * output.rowStride + column
+                    GEMMKernel.directBlock(
+                        channels: part, kernelRows: geometry.kernelRows, kernelColumns: geometry.kernelColumns,
+                        taps: source.taps, a: a, input: firstTap + ch0 * source.channelStride,
+                        channelStride: source.channelStride, rowStride: source.rowStride,
+                        partial: panel + (s - s0) * depth * nr + f0 * nr, first: ch0 == 0, last: ch0 + part == channels,
+                        c: out + f0 * output.channelStride, ldc: output.channelStride,
+                        rows: min(mr, filterCount - f0), columns: count, epilogue: blockEpilogue)
+                }
                 f0 += mr
             }
             ch0 += part
