@@ -10,7 +10,8 @@
 #   JPEG quality 80), then dlib 20 (pip dlib-bin + face_recognition: cnn detection with one upsample, and the
 #   descriptors) on the first M of the same files (default 8) in the same run: probes per minute of
 #   each, their ratio, and the FMA peak and load beside them; and `frs bench faces` on those M probes:
-#   each detector convolution's percent of the FMA peak measured beside it, and their median.
+#   each detector convolution's percent of the FMA peak measured beside it, and their median (in
+#   wall time, and per second of processor time).
 #   With FRS_BASELINE=/path/to/another/frs, also whether `frs faces embed` on those M probes gives
 #   the same bytes with both builds. Needs python3 with Pillow (and dlib).
 set -euo pipefail
@@ -101,6 +102,12 @@ print(f"detector convolutions on {d['images']} of the probes ({d['faces']} faces
 print(f"  median over the {len(convs)} convolutions {statistics.median(s['percent_of_peak'] for s in convs):.1f} %, "
       f"conv7 {convs[-1]['percent_of_peak']:.1f} %, all together {d['detector_convolutions_percent_of_peak']:.1f} %; "
       f"detection {d['detect_seconds']:.2f} s")
+if "fma_peak_gflops_per_cpu_second" in d:
+    print("  per second of processor time (steadier while others load the machine): "
+          + ", ".join(f"{s['stage'].split()[0]} {s['percent_of_peak_per_cpu_second']:.1f} %" for s in convs)
+          + f"; median {statistics.median(s['percent_of_peak_per_cpu_second'] for s in convs):.1f} %, "
+          f"all together {d['detector_convolutions_percent_of_peak_per_cpu_second']:.1f} % "
+          f"(peak {d['fma_peak_gflops_per_cpu_second']:.1f} GFLOP per processor-second)")
 PY
   if [ -n "${FRS_BASELINE:-}" ]; then
     # Results beside another build's (e.g. today's main): boxes, confidences and descriptors, bit for bit.

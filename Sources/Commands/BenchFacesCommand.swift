@@ -23,7 +23,11 @@ struct BenchFacesCommand: Subcommand {
         machine whose cores come and go (two vCPUs on one physical core, then on two) a peak measured
         once is no ceiling for a stage run seconds later. "fma_peak_gflops_adjacent": those peaks,
         weighted by the best runs' time (what the percentages divide by); "fma_peak_gflops": the
-        highest measured; "fma_peak_gflops_1_thread": one thread's, measured once.
+        highest measured; "fma_peak_gflops_1_thread": one thread's, measured once. The same per
+        second of the process's processor time, steadier on a machine others are loading:
+        "cpu_seconds" and "percent_of_peak_per_cpu_second" per stage,
+        "detector_convolutions_percent_of_peak_per_cpu_second", against
+        "fma_peak_gflops_per_cpu_second" (the higher of the peaks measured first and last).
 
         With --booking, per image: {"image", "width", "height", "full_seconds", "booking_seconds",
         "first_level", "fallback" (why the full pipeline ran, or null), "full_faces", "booking_faces",
@@ -53,6 +57,7 @@ struct BenchFacesCommand: Subcommand {
         let threads = ProcessInfo.processInfo.activeProcessorCount
         var peak = FaceDetector.fmaPeak(threads: threads)
         let peakOne = FaceDetector.fmaPeak(threads: 1)
+        var cpuPeak = FaceDetector.fmaPeakPerCPUSecond(threads: threads)  // per processor-second; again at the end
         var totals = (decode: 0.0, detect: 0.0, describe: 0.0, faces: 0)
         var stageTotals: [FaceDetector.StageTiming] = []
         // Per stage: Σ seconds × the peak adjacent to the run (the FLOP the peak would have done).
@@ -105,6 +110,7 @@ struct BenchFacesCommand: Subcommand {
                 for i in stageTotals.indices where i < bestStages.count {
                     stageTotals[i].seconds += bestStages[i].seconds
                     stageTotals[i].flops += bestStages[i].flops
+                    stageTotals[i].cpuSeconds += bestStages[i].cpuSeconds
                     stagePeakFlops[i] += bestStages[i].seconds * bestPeak
                 }
             }
@@ -116,6 +122,7 @@ struct BenchFacesCommand: Subcommand {
             ]))
         }
         peak = max(peak, FaceDetector.fmaPeak(threads: threads))
+        cpuPeak = max(cpuPeak, FaceDetector.fmaPeakPerCPUSecond(threads: threads))
         let stageFields = zip(stageTotals, stagePeakFlops).map { stage, peakFlops -> String in
             let gflops = stage.seconds > 0 ? stage.flops / stage.seconds / 1e9 : 0
             return JSONText.object([
@@ -123,6 +130,8 @@ struct BenchFacesCommand: Subcommand {
                 ("gflop", JSONText.number((stage.flops / 1e9 * 1000).rounded() / 1000)),
                 ("gflops", JSONText.number((gflops * 10).rounded() / 10)),
                 ("percent_of_peak", JSONText.number(peakFlops > 0 ? (stage.flops / peakFlops * 1000).rounded() / 10 : 0)),
+                ("cpu_seconds", JSONText.number(stage.cpuSeconds)),
+                ("percent_of_peak_per_cpu_second", JSONText.number(Self.percent(stage.flops, of: stage.cpuSeconds * cpuPeak))),
             ])
         }
         let convolution = zip(stageTotals, stagePeakFlops).filter { $0.0.flops > 0 }
@@ -139,6 +148,9 @@ struct BenchFacesCommand: Subcommand {
             ("detector_convolutions_gflops", JSONText.number(convSeconds > 0 ? (convFlops / convSeconds / 1e8).rounded() / 10 : 0)),
             ("detector_convolutions_percent_of_peak",
              JSONText.number(convPeakFlops > 0 ? (convFlops / convPeakFlops * 1000).rounded() / 10 : 0)),
+            ("fma_peak_gflops_per_cpu_second", JSONText.number((cpuPeak / 1e8).rounded() / 10)),
+            ("detector_convolutions_percent_of_peak_per_cpu_second",
+             JSONText.number(Self.percent(convFlops, of: convolution.reduce(0) { $0 + $1.0.cpuSeconds } * cpuPeak))),
             ("descriptor_gflops", JSONText.number((descriptorGflops * 10).rounded() / 10)),
             ("descriptor_percent_of_peak", JSONText.number((descriptorGflops * 1e9 / adjacentPeak * 1000).rounded() / 10)),
             ("model_load_seconds", JSONText.number(loadSeconds)),
@@ -211,6 +223,11 @@ struct BenchFacesCommand: Subcommand {
     static func boxText(_ face: FaceDescription) -> String {
         let b = face.box
         return JSONText.array([b.left, b.top, b.right, b.bottom].map { String($0) } + [JSONText.number(face.confidence ?? 0)])
+    }
+
+    /// `part / whole` in percent, one decimal (0 when `whole` is 0).
+    static func percent(_ part: Double, of whole: Double) -> Double {
+        whole > 0 ? (part / whole * 1000).rounded() / 10 : 0
     }
 
     static func seconds(since start: DispatchTime) -> Double {

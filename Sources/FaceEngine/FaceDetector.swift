@@ -15,6 +15,12 @@ public final class FaceDetector: Sendable {
         FMAPeakKernel.measure(threads: threads)
     }
 
+    /// The same peak per second of processor time (``NeuralNet/ProcessCPUClock``), the ceiling for
+    /// ``StageTiming/cpuSeconds``.
+    public static func fmaPeakPerCPUSecond(threads: Int) -> Double {
+        FMAPeakKernel.measurePerCPUSecond(threads: threads)
+    }
+
     /// The convolutional network.
     public let network: DetectorNetwork
     /// Score map → boxes, with the model's window and NMS thresholds.
@@ -59,6 +65,8 @@ public final class FaceDetector: Sendable {
         public var seconds: Double
         /// Floating-point operations (a multiply-add counts 2).
         public var flops: Double
+        /// Processor time of the process during the stage (all threads; 0 for the pyramid).
+        public var cpuSeconds: Double = 0
     }
 
     /// ``detect(_:upsample:threads:)`` with the time of each stage: building the pyramid, then each
@@ -71,7 +79,8 @@ public final class FaceDetector: Sendable {
         let found = detect(image, upsample: upsample, threads: threads, profile: profile, pyramidSeconds: &pyramidSeconds)
         var stages = [StageTiming(name: "pyramid", seconds: pyramidSeconds, flops: 0)]
         for (i, name) in network.stageNames.enumerated() {
-            stages.append(StageTiming(name: name, seconds: profile.seconds[i], flops: profile.flops[i]))
+            stages.append(StageTiming(name: name, seconds: profile.seconds[i], flops: profile.flops[i],
+                                      cpuSeconds: profile.cpuSeconds[i]))
         }
         return (found, stages)
     }

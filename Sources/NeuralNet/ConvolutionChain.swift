@@ -33,14 +33,19 @@ public struct ConvolutionChain: Sendable {
         public private(set) var seconds: [Double]
         /// Floating-point operations of each stage (a multiply-add counts 2).
         public private(set) var flops: [Double]
+        /// Processor time of the whole process during each stage (every thread's; see
+        /// ``ProcessCPUClock``): on a shared machine, time the stage ran rather than waited.
+        public private(set) var cpuSeconds: [Double]
 
         public init(stages: Int) {
             seconds = [Double](repeating: 0, count: stages)
             flops = [Double](repeating: 0, count: stages)
+            cpuSeconds = [Double](repeating: 0, count: stages)
         }
 
-        func add(stage: Int, seconds s: Double, flops f: Double) {
+        func add(stage: Int, seconds s: Double, cpuSeconds c: Double, flops f: Double) {
             seconds[stage] += s
+            cpuSeconds[stage] += c
             flops[stage] += f
         }
     }
@@ -205,10 +210,12 @@ public struct ConvolutionChain: Sendable {
             output = .init(base: b.origin, channelStride: b.channelStride, rowStride: b.rowStride, rowOrigin: state.lo[s])
         }
         let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+        let cpuStart = profile == nil ? 0 : ProcessCPUClock.seconds()
         stages[s].forwardRows(rows, geometry: g, input: band, output: output, scratch: scratch, threads: threads)
         if let profile {
             let flops = 2 * Double(stages[s].filterCount) * Double(g.depth) * Double(rows.count) * Double(g.outputColumns)
-            profile.add(stage: s, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, flops: flops)
+            profile.add(stage: s, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                        cpuSeconds: ProcessCPUClock.seconds() - cpuStart, flops: flops)
         }
         state.hi[s] = upTo
     }
