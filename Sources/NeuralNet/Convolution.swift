@@ -174,17 +174,25 @@ public struct Convolution: Sendable {
     /// Target size of one worker's packed panel: about half of a 512 KiB L2 cache.
     private static let panelBytes = 256 * 1024
 
-    /// Strips of 24 pixels packed together and multiplied by every filter block.
-    func stripsPerTile(depth: Int) -> Int {
-        max(1, Self.panelBytes / (depth * GEMMKernel.blockColumns * 4))
+    /// Strips of 24 pixels packed together and multiplied by every filter block; for a stride-2
+    /// layer read in place, ``inPlaceTileFactor`` times as many.
+    func stripsPerTile(geometry g: ConvolutionGeometry) -> Int {
+        let packed = max(1, Self.panelBytes / (g.depth * GEMMKernel.blockColumns * 4))
+        return readsInPlace(geometry: g) && g.strideX == 2 ? packed * Self.inPlaceTileFactor : packed
     }
+
+    /// How many times more strips a tile of a stride-2 layer read in place holds. Its strips are
+    /// computed a filter block at a time over the whole tile (the block's weights stay in L1), so
+    /// more strips per tile read the weights fewer times; the panel memory only holds their
+    /// running sums and any packed strips.
+    static let inPlaceTileFactor = 4
 
     /// Whether this layer uses ``DirectConvolutionKernel`` instead of im2col + GEMM.
     var usesDirectKernel: Bool { filterCount == 1 && strideX == 1 }
 
     /// Scratch floats one worker needs for this geometry.
     func scratchFloats(geometry g: ConvolutionGeometry) -> Int {
-        usesDirectKernel ? 0 : stripsPerTile(depth: g.depth) * g.depth * GEMMKernel.blockColumns
+        usesDirectKernel ? 0 : stripsPerTile(geometry: g) * g.depth * GEMMKernel.blockColumns
     }
 
     /// Whether strips are read from the input in place (see ``ConvolutionKernel/InPlaceInput``)
@@ -235,7 +243,7 @@ public struct Convolution: Sendable {
                                 parallelForEach(count: groups, threads: threads) { _, group in job.run(group: group) }
                                 return
                             }
-                            let perTile = stripsPerTile(depth: g.depth)
+                            let perTile = stripsPerTile(geometry: g)
                             precondition(scratch.floatsPerWorker >= perTile * g.depth * GEMMKernel.blockColumns,
                                          "scratch buffer too small")
                             let nr = GEMMKernel.blockColumns
