@@ -9,7 +9,11 @@
 #   (the johns and face_recognition portraits, scaled, over a blurred crop of the fixture dogs.jpg,
 #   JPEG quality 80), then dlib 20 (pip dlib-bin + face_recognition: cnn detection with one upsample, and the
 #   descriptors) on the first M of the same files (default 8) in the same run: probes per minute of
-#   each, their ratio, and the FMA peak and load beside them. Needs python3 with Pillow (and dlib).
+#   each, their ratio, and the FMA peak and load beside them; and `frs bench faces` on those M probes:
+#   each detector convolution's percent of the FMA peak measured beside it, and their median (in
+#   wall time, and per second of processor time).
+#   With FRS_BASELINE=/path/to/another/frs, also whether `frs faces embed` on those M probes gives
+#   the same bytes with both builds. Needs python3 with Pillow (and dlib).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 surveillance=0
@@ -71,7 +75,8 @@ cat > "$spool/tmp/bulk.json" <<JOB
 JOB
 mv "$spool/tmp/bulk.json" "$spool/incoming/bulk.json"
 start=$(date +%s.%N)
-frs daemon --once 2>"$spool/../daemon.log" >/dev/null
+/usr/bin/time -f "%U %S %M" -o "$spool/../daemon.time" .build/release/frs --spool "$spool" daemon --once \
+  2>"$spool/../daemon.log" >/dev/null
 end=$(date +%s.%N)
 lines=$(wc -l < "$spool/outbox/results/bulk.jsonl")
 faces=$(grep -o '"box"' "$spool/outbox/results/bulk.jsonl" | wc -l)
@@ -79,9 +84,41 @@ seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
 printf 'bulk run: %d probes (%d records, %d faces) against gallery %s in %.1f s = %.0f images/minute on %d cores\n' \
   "$n" "$lines" "$faces" "$gallery" "$seconds" "$(awk -v n="$n" -v s="$seconds" 'BEGIN { print n * 60 / s }')" "$(nproc)"
 grep "bulk progress" "$spool/../daemon.log" | tail -2
+read -r user sys rss < "$spool/../daemon.time"
+echo "daemon: user $user s, system $sys s (page faults, zeroing), maximum RSS $((rss / 1024)) MiB ($(nproc) workers)"
 echo "load after: $(uptime)"
 if ((surveillance)); then
-  peak=$(.build/release/frs bench faces Tests/Fixtures/images/obama_small.jpg | tail -1)
+  # The detector's convolutions on the first M of the same probes, each against the FMA peak
+  # measured beside it in this run (`frs bench faces`: per stage, then their median).
+  mapfile -t measured < <(for ((i = 0; i < m && i < n; i++)); do echo "$spool/evidence/BENCH/backlog/probe-$i.jpg"; done)
+  peak=$(.build/release/frs bench faces "${measured[@]}" | tail -1)
+  python3 - "$peak" <<'PY'
+import json, statistics, sys
+d = json.loads(sys.argv[1])
+convs = [s for s in d["stages"] if s["gflop"] > 0]
+print(f"detector convolutions on {d['images']} of the probes ({d['faces']} faces): "
+      + ", ".join(f"{s['stage'].split()[0]} {s['percent_of_peak']:.1f} %" for s in convs)
+      + f" of the FMA peak ({d['fma_peak_gflops_adjacent']:.1f} GFLOP/s on every core, measured beside each run)")
+print(f"  median over the {len(convs)} convolutions {statistics.median(s['percent_of_peak'] for s in convs):.1f} %, "
+      f"conv7 {convs[-1]['percent_of_peak']:.1f} %, all together {d['detector_convolutions_percent_of_peak']:.1f} %; "
+      f"detection {d['detect_seconds']:.2f} s")
+if "fma_peak_gflops_per_cpu_second" in d:
+    print("  per second of processor time (steadier while others load the machine): "
+          + ", ".join(f"{s['stage'].split()[0]} {s['percent_of_peak_per_cpu_second']:.1f} %" for s in convs)
+          + f"; median {statistics.median(s['percent_of_peak_per_cpu_second'] for s in convs):.1f} %, "
+          f"all together {d['detector_convolutions_percent_of_peak_per_cpu_second']:.1f} % "
+          f"(peak {d['fma_peak_gflops_per_cpu_second']:.1f} GFLOP per processor-second)")
+PY
+  if [ -n "${FRS_BASELINE:-}" ]; then
+    # Results beside another build's (e.g. today's main): boxes, confidences and descriptors, bit for bit.
+    "$FRS_BASELINE" faces embed "${measured[@]}" > "$spool/../baseline.jsonl" 2>/dev/null
+    .build/release/frs faces embed "${measured[@]}" > "$spool/../this.jsonl" 2>/dev/null
+    if cmp -s "$spool/../baseline.jsonl" "$spool/../this.jsonl"; then
+      echo "faces embed on those probes: bit-identical to $FRS_BASELINE"
+    else
+      echo "faces embed on those probes: DIFFERS from $FRS_BASELINE"
+    fi
+  fi
   python3 - "$spool/evidence/BENCH/backlog" "$m" "$n" "$seconds" "$peak" <<'PY'
 import json, sys, time
 import numpy as np

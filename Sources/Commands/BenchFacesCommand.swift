@@ -22,7 +22,11 @@ struct BenchFacesCommand: Subcommand {
         machine whose cores come and go (two vCPUs on one physical core, then on two) a peak measured
         once is no ceiling for a stage run seconds later. "fma_peak_gflops_adjacent": those peaks,
         weighted by the best runs' time (what the percentages divide by); "fma_peak_gflops": the
-        highest measured; "fma_peak_gflops_1_thread": one thread's, measured once.
+        highest measured; "fma_peak_gflops_1_thread": one thread's, measured once. The same per
+        second of the process's processor time, steadier on a machine others are loading:
+        "cpu_seconds" and "percent_of_peak_per_cpu_second" per stage,
+        "detector_convolutions_percent_of_peak_per_cpu_second", against
+        "fma_peak_gflops_per_cpu_second" (the higher of the peaks measured first and last).
 
         With --booking, per image: {"image", "width", "height", "full_seconds", "booking_seconds",
         "first_level", "fallback" (why the full pipeline ran, or null), "full_faces", "booking_faces",

@@ -15,10 +15,18 @@ public final class FaceDetector: Sendable {
         FMAPeakKernel.measure(threads: threads)
     }
 
+    /// The same peak per second of processor time (``NeuralNet/ProcessCPUClock``), the ceiling for
+    /// ``StageTiming/cpuSeconds``.
+    public static func fmaPeakPerCPUSecond(threads: Int) -> Double {
+        FMAPeakKernel.measurePerCPUSecond(threads: threads)
+    }
+
     /// The convolutional network.
     public let network: DetectorNetwork
     /// Score map → boxes, with the model's window and NMS thresholds.
     public let decoder: DetectionDecoder
+    /// Where the pyramid tensor and the network's row buffers come from between probes.
+    let memory: ReusableMemory = .shared
 
     public init(network: DetectorNetwork) {
         self.network = network
@@ -57,6 +65,8 @@ public final class FaceDetector: Sendable {
         public var seconds: Double
         /// Floating-point operations (a multiply-add counts 2).
         public var flops: Double
+        /// Processor time of the process during the stage (all threads; 0 for the pyramid).
+        public var cpuSeconds: Double = 0
     }
 
     /// ``detect(_:upsample:threads:)`` with the time of each stage: building the pyramid, then each
@@ -69,7 +79,8 @@ public final class FaceDetector: Sendable {
         let found = detect(image, upsample: upsample, threads: threads, profile: profile, pyramidSeconds: &pyramidSeconds)
         var stages = [StageTiming(name: "pyramid", seconds: pyramidSeconds, flops: 0)]
         for (i, name) in network.stageNames.enumerated() {
-            stages.append(StageTiming(name: name, seconds: profile.seconds[i], flops: profile.flops[i]))
+            stages.append(StageTiming(name: name, seconds: profile.seconds[i], flops: profile.flops[i],
+                                      cpuSeconds: profile.cpuSeconds[i]))
         }
         return (found, stages)
     }
@@ -86,10 +97,15 @@ public final class FaceDetector: Sendable {
         var input = image
         for _ in 0..<upsample { input = input.pyramidUp() }
         let mean = network.model.inputMean
-        let pyramid = TiledPyramid(
-            image: input, averageRGB: SIMD3(mean.red, mean.green, mean.blue),
-            padding: network.model.pyramidPadding, outerPadding: network.model.pyramidOuterPadding
-        )
+        // The tensor's storage comes from, and goes back to, the pool of buffers kept between
+        // probes (``NeuralNet/ReusableMemory``): no fresh pages for every probe.
+        let padding = network.model.pyramidPadding, outerPadding = network.model.pyramidOuterPadding
+        let layout = TiledPyramid.layout(imageRows: input.height, imageCols: input.width, padding: padding,
+                                         outerPadding: outerPadding)
+        var pyramid = TiledPyramid(reusing: memory.takeKept(capacity: 3 * layout.rows * layout.cols) ?? [],
+                                   padding: padding, outerPadding: outerPadding)
+        pyramid.rebuild(image: input, averageRGB: SIMD3(mean.red, mean.green, mean.blue))
+        defer { memory.recycle(pyramid.releaseStorage()) }
         pyramidSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let map = pyramid.tensor.withUnsafeBufferPointer {
             network.scores(input: $0, rows: pyramid.rows, cols: pyramid.cols, threads: threads, profile: profile)

@@ -187,6 +187,26 @@ public struct TiledPyramid: Sendable {
         }
     }
 
+    /// An empty pyramid (no levels, 0 × 0) holding `storage` for ``rebuild(image:averageRGB:)``
+    /// to reuse: a buffer kept from an earlier probe (``NeuralNet/ReusableMemory``).
+    public init(reusing storage: [Float], padding: Int = defaultPadding, outerPadding: Int = defaultOuterPadding) {
+        rows = 0
+        cols = 0
+        levelRects = []
+        self.padding = padding
+        self.outerPadding = outerPadding
+        tensor = storage
+    }
+
+    /// Takes the tensor's storage out (to give it back to a pool), leaving the pyramid empty.
+    public mutating func releaseStorage() -> [Float] {
+        rows = 0
+        cols = 0
+        levelRects = []
+        defer { tensor = [] }
+        return tensor
+    }
+
     /// Rebuilds the pyramid for another image, reusing the tensor's storage when it is large
     /// enough (no new allocation, no page faults; every element is rewritten).
     ///

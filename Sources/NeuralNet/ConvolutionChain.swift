@@ -33,14 +33,19 @@ public struct ConvolutionChain: Sendable {
         public private(set) var seconds: [Double]
         /// Floating-point operations of each stage (a multiply-add counts 2).
         public private(set) var flops: [Double]
+        /// Processor time of the whole process during each stage (every thread's; see
+        /// ``ProcessCPUClock``): on a shared machine, time the stage ran rather than waited.
+        public private(set) var cpuSeconds: [Double]
 
         public init(stages: Int) {
             seconds = [Double](repeating: 0, count: stages)
             flops = [Double](repeating: 0, count: stages)
+            cpuSeconds = [Double](repeating: 0, count: stages)
         }
 
-        func add(stage: Int, seconds s: Double, flops f: Double) {
+        func add(stage: Int, seconds s: Double, cpuSeconds c: Double, flops f: Double) {
             seconds[stage] += s
+            cpuSeconds[stage] += c
             flops[stage] += f
         }
     }
@@ -67,8 +72,10 @@ public struct ConvolutionChain: Sendable {
     ///   smaller than the chain's receptive field).
     /// - Complexity: the sum over stages of `F · C · kh · kw · OH · OW`; memory as described above.
     ///   - profile: if given, each stage's time and FLOPs are added to it.
+    ///   - memory: where the row buffers and scratch come from and go back to (see ``ReusableMemory``).
     public func forward(input: UnsafeBufferPointer<Float>, rows: Int, columns: Int, bandRows: Int = 16,
-                        threads: Int = defaultThreadCount, profile: Profile? = nil) -> Tensor {
+                        threads: Int = defaultThreadCount, profile: Profile? = nil,
+                        memory: ReusableMemory = .shared) -> Tensor {
         precondition(input.count >= inputChannels * rows * columns, "convolution chain input is too small")
         let count = stages.count
         var geometries = [ConvolutionGeometry]()
@@ -97,34 +104,48 @@ public struct ConvolutionChain: Sendable {
             scratchFloats = max(scratchFloats, stages[s].scratchFloats(geometry: geometries[s]))
             sharedFloats = max(sharedFloats, stages[s].sharedFloats(geometry: geometries[s], rows: capacity[s]))
         }
-        let scratch = ScratchBuffers(workers: threads, floatsPerWorker: scratchFloats, sharedFloats: sharedFloats)
-
         // Intermediate rows carry zero margins as wide as the next stage's padding, so that the
         // packing kernels read padding from memory instead of testing bounds; the slack at the end
         // keeps the SIMD reads past a row's end inside the allocation.
-        var buffers = [StageBuffer]()
+        var stageFloats = [Int](), margins = [Int](), rowStrides = [Int]()
         for s in 0..<count - 1 {
             let margin = stages[s + 1].paddingX
             let rowStride = geometries[s].outputColumns + 2 * margin
-            let floats = capacity[s] * rowStride * stages[s].filterCount + Self.slack
-            let memory = UnsafeMutablePointer<Float>.allocate(capacity: floats)
-            memory.initialize(repeating: 0, count: floats)
-            buffers.append(StageBuffer(memory: memory, margin: margin, rowStride: rowStride,
-                                       channelStride: capacity[s] * rowStride))
+            margins.append(margin)
+            rowStrides.append(rowStride)
+            stageFloats.append(Self.aligned(capacity[s] * rowStride * stages[s].filterCount + Self.slack))
         }
-        defer { for b in buffers { b.memory.deallocate() } }
-
+        let scratchSize = ScratchBuffers.requiredFloats(workers: threads, floatsPerWorker: scratchFloats,
+                                                        sharedFloats: sharedFloats)
+        // One arena for the row buffers and the scratch, kept between calls by the pool (no fresh
+        // pages, which the kernel would zero, for every probe); 16 floats to align its start.
+        var arena = memory.take(count: stageFloats.reduce(0, +) + scratchSize + 16)
+        defer { memory.recycle(arena) }
         let finalPlane = output.planeSize
-        output.values.withUnsafeMutableBufferPointer { out in
-            var state = BandState(lo: [Int](repeating: 0, count: count), hi: [Int](repeating: 0, count: count))
-            let finalRows = last.outputRows
-            var next = 0
-            while next < finalRows {
-                let upTo = min(next + capacity[count - 1], finalRows)
-                produce(stage: count - 1, upTo: upTo, state: &state, geometries: geometries, capacity: capacity,
-                        buffers: buffers, input: input.baseAddress!, finalOutput: out.baseAddress!,
-                        finalPlane: finalPlane, scratch: scratch, threads: threads, profile: profile)
-                next = upTo
+        arena.withUnsafeMutableBufferPointer { arenaBuffer in
+            let base = arenaBuffer.baseAddress!
+            var offset = (16 - (Int(bitPattern: base) / MemoryLayout<Float>.stride) % 16) % 16
+            var buffers = [StageBuffer]()
+            for s in 0..<count - 1 {
+                let rows = base + offset
+                rows.update(repeating: 0, count: stageFloats[s])
+                buffers.append(StageBuffer(memory: rows, margin: margins[s], rowStride: rowStrides[s],
+                                           channelStride: capacity[s] * rowStrides[s]))
+                offset += stageFloats[s]
+            }
+            let scratch = ScratchBuffers(workers: threads, floatsPerWorker: scratchFloats, sharedFloats: sharedFloats,
+                                         memory: base + offset)
+            output.values.withUnsafeMutableBufferPointer { out in
+                var state = BandState(lo: [Int](repeating: 0, count: count), hi: [Int](repeating: 0, count: count))
+                let finalRows = last.outputRows
+                var next = 0
+                while next < finalRows {
+                    let upTo = min(next + capacity[count - 1], finalRows)
+                    produce(stage: count - 1, upTo: upTo, state: &state, geometries: geometries, capacity: capacity,
+                            buffers: buffers, input: input.baseAddress!, finalOutput: out.baseAddress!,
+                            finalPlane: finalPlane, scratch: scratch, threads: threads, profile: profile)
+                    next = upTo
+                }
             }
         }
         return output
@@ -132,6 +153,9 @@ public struct ConvolutionChain: Sendable {
 
     /// Floats allocated past the last row of an intermediate buffer.
     private static let slack = 256
+
+    /// `n` rounded up to whole 64-byte lines of floats.
+    private static func aligned(_ n: Int) -> Int { (n + 15) & ~15 }
 
     /// An intermediate stage's row buffer: `capacity` rows per channel of
     /// `margin zeros | outputColumns values | margin zeros`.
@@ -186,10 +210,12 @@ public struct ConvolutionChain: Sendable {
             output = .init(base: b.origin, channelStride: b.channelStride, rowStride: b.rowStride, rowOrigin: state.lo[s])
         }
         let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+        let cpuStart = profile == nil ? 0 : ProcessCPUClock.seconds()
         stages[s].forwardRows(rows, geometry: g, input: band, output: output, scratch: scratch, threads: threads)
         if let profile {
             let flops = 2 * Double(stages[s].filterCount) * Double(g.depth) * Double(rows.count) * Double(g.outputColumns)
-            profile.add(stage: s, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, flops: flops)
+            profile.add(stage: s, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                        cpuSeconds: ProcessCPUClock.seconds() - cpuStart, flops: flops)
         }
         state.hi[s] = upTo
     }

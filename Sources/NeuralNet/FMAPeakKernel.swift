@@ -25,6 +25,21 @@ public enum FMAPeakKernel {
         return Double(workers) * Double(iterations) * 10 * 8 * 2 / seconds
     }
 
+    /// Floating-point operations per second of processor time (``ProcessCPUClock``) on `threads`
+    /// threads: the ceiling for a stage timed in processor seconds, on a machine where other
+    /// processes take turns on the cores (wall time then counts their turns too).
+    public static func measurePerCPUSecond(threads: Int, iterations: Int = 20_000_000) -> Double {
+        let workers = max(threads, 1)
+        let start = ProcessCPUClock.seconds()
+        let sink = SinkValues(count: workers)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            sink.store(w, run(iterations: iterations, seed: Float(w + 1)))
+        }
+        let seconds = ProcessCPUClock.seconds() - start
+        _ = sink.sum
+        return Double(workers) * Double(iterations) * 10 * 8 * 2 / seconds
+    }
+
     @inline(__always)
     static func madd(_ acc: inout SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) {
         #if FRS_FMA
@@ -61,4 +76,14 @@ private final class SinkValues: Sendable {
     func store(_ i: Int, _ v: Float) { values.withLock { $0[i] = v } }
 
     var sum: Float { values.withLock { $0.reduce(0, +) } }
+}
+
+/// The process's processor time (every thread's, user and system), `CLOCK_PROCESS_CPUTIME_ID`.
+public enum ProcessCPUClock {
+    /// Seconds of processor time used so far.
+    public static func seconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
 }

@@ -15,6 +15,8 @@ final class ScratchBuffers: @unchecked Sendable {
     let floatsPerWorker: Int
     let sharedFloats: Int
     private let base: UnsafeMutablePointer<Float>
+    /// Whether `base` was allocated here (else it belongs to the caller).
+    private let owned: Bool
 
     init(workers: Int, floatsPerWorker: Int, sharedFloats: Int = 0) {
         self.workers = max(workers, 1)
@@ -24,6 +26,23 @@ final class ScratchBuffers: @unchecked Sendable {
         let total = self.workers * self.floatsPerWorker + self.sharedFloats
         let raw = UnsafeMutableRawPointer.allocate(byteCount: total * 4, alignment: 64)
         self.base = raw.bindMemory(to: Float.self, capacity: total)
+        owned = true
+    }
+
+    /// The same buffers in the caller's memory: at least ``requiredFloats(workers:floatsPerWorker:sharedFloats:)``
+    /// floats at `memory`, which must outlive this object.
+    init(workers: Int, floatsPerWorker: Int, sharedFloats: Int, memory: UnsafeMutablePointer<Float>) {
+        self.workers = max(workers, 1)
+        self.floatsPerWorker = (max(floatsPerWorker, 1) + 15) & ~15
+        self.sharedFloats = (sharedFloats + 15) & ~15
+        let misalignment = (Int(bitPattern: memory) / MemoryLayout<Float>.stride) % 16
+        self.base = memory + (16 - misalignment) % 16
+        owned = false
+    }
+
+    /// Floats ``init(workers:floatsPerWorker:sharedFloats:memory:)`` needs (with its alignment).
+    static func requiredFloats(workers: Int, floatsPerWorker: Int, sharedFloats: Int) -> Int {
+        max(workers, 1) * ((max(floatsPerWorker, 1) + 15) & ~15) + ((sharedFloats + 15) & ~15) + 16
     }
 
     /// The shared region.
@@ -35,7 +54,7 @@ final class ScratchBuffers: @unchecked Sendable {
     }
 
     deinit {
-        UnsafeMutableRawPointer(base).deallocate()
+        if owned { UnsafeMutableRawPointer(base).deallocate() }
     }
 }
 
