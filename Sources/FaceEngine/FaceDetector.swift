@@ -21,6 +21,12 @@ public final class FaceDetector: Sendable {
         FMAPeakKernel.measurePerCPUSecond(threads: threads)
     }
 
+    /// Frees the buffers kept between probes (``NeuralNet/ReusableMemory``): for a process with no
+    /// probe to analyse for a while (an idle daemon), which then keeps only its models.
+    public static func releaseKeptMemory() {
+        ReusableMemory.shared.removeAll()
+    }
+
     /// The convolutional network.
     public let network: DetectorNetwork
     /// Score map → boxes, with the model's window and NMS thresholds.

@@ -68,6 +68,9 @@ public final class FaceSearcher: ProbeSearcher {
 
     public var scanPrecision: String? { precision.rawValue }
 
+    /// The detector's pyramid and row buffers kept between probes (``FaceEngine/FaceDetector/releaseKeptMemory()``).
+    public func releaseKeptMemory() { FaceDetector.releaseKeptMemory() }
+
     /// Faces in the gallery version last loaded.
     public var galleryFaces: Int { gallery.withLock { $0.matcher.gallery.count } }
 

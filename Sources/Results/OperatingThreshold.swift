@@ -190,7 +190,10 @@ public struct OperatingSearcher: ProbeSearcher {
     public var galleryVersion: Int64 { base.galleryVersion }
     public var modelIDs: [String: String] { base.modelIDs }
     public var calibration: CalibrationStatus { base.calibration }
+    public var scanPrecision: String? { base.scanPrecision }
     public var operatingThreshold: OperatingThreshold? { operating }
+
+    public func releaseKeptMemory() { base.releaseKeptMemory() }
 
     /// The distance the search is limited to for a list at `threshold`.
     func limit(_ threshold: Double) -> Double {

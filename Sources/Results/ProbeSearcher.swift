@@ -38,10 +38,15 @@ public protocol ProbeSearcher: Sendable {
     /// A default that runs ``search(imageBytes:maxCandidates:threshold:)`` in parallel is provided.
     func searchBatch(_ images: [[UInt8]], maxCandidates: Int, threshold: Double, workers: Int)
         -> [Result<[FaceResult], any Error>]
+
+    /// Frees what the searcher keeps between probes to save work (not its models or gallery):
+    /// called by a daemon worker that found nothing to do. Nothing, by default.
+    func releaseKeptMemory()
 }
 
 extension ProbeSearcher {
     public var scanPrecision: String? { nil }
+    public func releaseKeptMemory() {}
 }
 
 /// Why a probe's bytes cannot be searched: these are the requester's input errors, not faults of

@@ -245,6 +245,9 @@ public final class SpoolDaemon: Sendable {
                 usleep(100_000)
                 continue
             }
+            // Nothing to do: what the searcher keeps between probes (a detector's pyramid and row
+            // buffers, some 250 MB a worker) is given back until work comes.
+            searcher.releaseKeptMemory()
             _ = wake.wait(timeout: .now() + configuration.pollInterval)
         }
     }

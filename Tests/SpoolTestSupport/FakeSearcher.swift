@@ -8,10 +8,12 @@ import Results
 public struct FakeSearcher: ProbeSearcher {
     public var galleryVersion: Int64 = 7
     public var modelIDs: [String: String] = ["detector": "fake-detector", "descriptor": "fake-descriptor"]
+    /// Which copy of the gallery it says it scans (nil: it does not say).
+    public var scanPrecision: String?
 
     public struct EngineFault: Error { public init() {} }
 
-    public init() {}
+    public init(scanPrecision: String? = nil) { self.scanPrecision = scanPrecision }
 
     public func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
         if imageBytes.starts(with: Array("BAD".utf8)) { throw ProbeImageError.notImage("not a JPEG") }

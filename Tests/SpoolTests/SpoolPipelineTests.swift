@@ -191,6 +191,18 @@ struct SpoolPipelineTests {
         #expect(try spool.result("huge").reasons.map(\.rawValue) == ["input.probe-too-large"])
     }
 
+    /// The daemon runs each job through the operating threshold's searcher, wrapped around the
+    /// engine's: the result still says which copy of the gallery was scanned.
+    @Test func aResultSaysWhichScanTheDaemonRan() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("job1", TestSpool.jobJSON(probes: [probe]))
+        try spool.drain(searcher: FakeSearcher(scanPrecision: "f16"))
+        let result = try spool.result("job1")
+        #expect(result.decision == .completed)
+        #expect(result.scanPrecision == "f16")
+    }
+
     @Test func engineFaultsAreRetriedThenQuarantinedWithAFailedResult() throws {
         let spool = try TestSpool()
         let probe = try spool.addEvidence("case1", "f.jpg", bytes: Array("FAIL".utf8))

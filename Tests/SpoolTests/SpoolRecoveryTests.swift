@@ -5,6 +5,7 @@ import Glibc
 import Results
 import SystemCalls
 import SpoolTestSupport
+import Synchronization
 import TestSupport
 import Testing
 
@@ -118,8 +119,6 @@ struct SpoolRecoveryTests {
     }
 }
 
-import Synchronization
-
 @Suite("SpoolDaemon lifecycle and bulk jobs")
 struct SpoolDaemonTests {
     @Test func stopFinishesTheJobInFlightAndReturns() throws {
@@ -158,6 +157,34 @@ struct SpoolDaemonTests {
         #expect(summary.withLock { $0 } == SpoolDaemon.Summary(processed: 1, failedAttempts: 0))
         #expect(spool.locations(of: "first") == ["done"])
         #expect(spool.locations(of: "second") == ["incoming"])
+    }
+
+    /// A worker with nothing to do gives back what the searcher keeps between probes (the
+    /// detector's buffers), so an idle daemon holds only its models.
+    @Test func anIdleWorkerReleasesWhatTheSearcherKeepsBetweenProbes() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        try spool.drop("job1", TestSpool.jobJSON(probes: [probe]))
+        let searcher = ReleaseCountingSearcher()
+        let now = spool.now
+        let daemon = SpoolDaemon(layout: spool.layout, searcher: searcher,
+                                 configuration: .init(workers: 1, once: false, pollInterval: 0.05),
+                                 logger: Logger(level: .error, sink: MemorySink()), clock: { now })
+        let returned = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = try? daemon.run()
+            returned.signal()
+        }
+        // The job first, then idle polls: each releases.
+        let deadline = Date().addingTimeInterval(20)
+        func done() -> Bool {
+            FileStatus.exists(spool.layout.resultFile("job1")) && searcher.releasesAfterASearch.load(ordering: .relaxed) > 0
+        }
+        while Date() < deadline, !done() { usleep(20_000) }
+        daemon.stop()
+        returned.wait()
+        #expect(try spool.result("job1").decision == .completed)
+        #expect(searcher.releasesAfterASearch.load(ordering: .relaxed) > 0)
     }
 
     @Test func aBulkJobWritesOneRecordPerProbeBesideTheSummary() throws {
@@ -274,5 +301,22 @@ private struct LockLingeringSearcher: ProbeSearcher {
             close(copy)
         }
         throw FakeSearcher.EngineFault()
+    }
+}
+
+/// The stand-in searcher, counting the releases that follow a search.
+private final class ReleaseCountingSearcher: ProbeSearcher {
+    let searched = Atomic<Bool>(false)
+    let releasesAfterASearch = Atomic<Int>(0)
+    var galleryVersion: Int64 { 7 }
+    var modelIDs: [String: String] { [:] }
+
+    func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
+        searched.store(true, ordering: .relaxed)
+        return try FakeSearcher().search(imageBytes: imageBytes, maxCandidates: maxCandidates, threshold: threshold)
+    }
+
+    func releaseKeptMemory() {
+        if searched.load(ordering: .relaxed) { releasesAfterASearch.add(1, ordering: .relaxed) }
     }
 }
