@@ -14,9 +14,11 @@
 # The band of a photo is the one of its face as the full pipeline finds it (box width / image
 # width), not the one it was made for.
 #
-# Usage: scripts/bench-enroll-bands.sh [--per-band N] [--make-only]
+# Usage: scripts/bench-enroll-bands.sh [--per-band N] [--make-only | --reuse]
 #   --per-band N: N sources per band (default all); --make-only: make the photos and manifests
-#   (manifest-<band>.csv) and stop (with FRS_BENCH_DIR, for `frs bench faces --booking` on them)
+#   (manifest-<band>.csv) and stop (with FRS_BENCH_DIR, for `frs bench faces --booking` on them);
+#   --reuse: time the photos and manifests an earlier run left in FRS_BENCH_DIR (its spools,
+#   timings and logs are removed first) instead of making them again
 # FRS_BENCH_DIR=DIR keeps the photos, spools and logs in DIR (emptied first) instead of a temporary folder.
 # FRS_BIN=PATH times that frs binary instead of building this tree's release binary.
 # Exits 1, after every band, when any photo's box, landmarks or descriptor differ between the
@@ -28,26 +30,35 @@ cd "$(dirname "$0")/.."
 fixtures="${FRS_FIXTURES:-$PWD/../shared/fixtures}"
 [ -d "$fixtures" ] || fixtures=/work/shared/fixtures
 python3 -c 'import PIL' 2>/dev/null || { echo "bench-enroll-bands: needs Pillow (pip install pillow)" >&2; exit 1; }
-per_band=0 make_only=0
+per_band=0 make_only=0 reuse=0
 while (($#)); do
   case "$1" in
     --per-band) per_band=$2; shift 2 ;;
     --make-only) make_only=1; shift ;;
-    *) echo "usage: scripts/bench-enroll-bands.sh [--per-band N] [--make-only]" >&2; exit 2 ;;
+    --reuse) reuse=1; shift ;;
+    *) echo "usage: scripts/bench-enroll-bands.sh [--per-band N] [--make-only | --reuse]" >&2; exit 2 ;;
   esac
 done
+if ((reuse)) && { [ -z "${FRS_BENCH_DIR:-}" ] || ! ls "$FRS_BENCH_DIR"/manifest-*.csv >/dev/null 2>&1; }; then
+  echo "bench-enroll-bands: --reuse needs FRS_BENCH_DIR with the manifests of an earlier run" >&2; exit 2
+fi
 if [ -n "${FRS_BIN:-}" ]; then  # a binary kept aside (e.g. the one before a change), not rebuilt
   frs=$(realpath "$FRS_BIN")
 else
   swift build -c release 2>&1 | tail -1
   frs=$PWD/.build/release/frs
 fi
-if [ -n "${FRS_BENCH_DIR:-}" ]; then  # kept for a look at the photos afterwards
+if ((reuse)); then
+  work=$FRS_BENCH_DIR; rm -rf "$work"/spool-* "$work"/time-* "$work"/enroll-* "$work"/peak.json
+elif [ -n "${FRS_BENCH_DIR:-}" ]; then  # kept for a look at the photos afterwards
   work=$FRS_BENCH_DIR; rm -rf "$work"; mkdir -p "$work"
 else
   work=$(mktemp -d /tmp/frs-bench-bands-XXXXXX)
   trap 'rm -rf "$work"' EXIT
 fi
+if ((reuse)); then
+  echo "photos and manifests of an earlier run: $(ls "$work"/manifest-*.csv | wc -l) bands, $(cat "$work"/manifest-*.csv | grep -vc ^subject_id) photos"
+else
 mkdir -p "$work/sources" "$work/photos"
 
 # 1. The sources, as JPEG files (the NIST FACE records cut out of their transactions).
@@ -145,6 +156,7 @@ for b, names in manifests.items():
 print("photos by band of the full pipeline's face: " + ", ".join(f"{b} {counts[b]}" for b in sorted(counts)))
 PY
 
+fi
 ((make_only)) && exit 0
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 "$frs" bench faces --repeat 1 "$fixtures/face_recognition/examples/obama_small.jpg" | tail -1 > "$work/peak.json"

@@ -82,7 +82,7 @@ extension FaceDetector {
         let averageRGB = SIMD3(mean.red, mean.green, mean.blue)
         let stride = decoder.stride, offset = decoder.offset
         let field = 94  // receptive-field radius of a score cell (189 pixels) around its centre 8c + 14
-        let reach = field + stride  // plus a cell of slack
+        let reach = field + stride  // plus a cell of slack (the kept regions of larger levels)
         let full = TiledPyramid.layout(imageRows: 2 * image.height + 1, imageCols: 2 * image.width + 2, padding: padding,
                                        outerPadding: outer)
         // The pyramid kept for a search from `firstLevel`: whole from the level below it (step 2
@@ -195,10 +195,10 @@ extension FaceDetector {
                 }
                 levelsRun += 1
                 // The window: every input pixel those cells see, starting on the stride grid.
-                runs.append((top: max(0, (stride * cells.y.lowerBound + offset - reach) / stride * stride),
-                             left: max(0, (stride * cells.x.lowerBound + offset - reach) / stride * stride),
-                             bottom: min(full.rows, stride * cells.y.upperBound + offset + reach + 1),
-                             right: min(full.cols, stride * cells.x.upperBound + offset + reach + 1), cells: [cells]))
+                runs.append((top: max(0, (stride * cells.y.lowerBound + offset - field) / stride * stride),
+                             left: max(0, (stride * cells.x.lowerBound + offset - field) / stride * stride),
+                             bottom: min(full.rows, stride * cells.y.upperBound + offset + field + 1),
+                             right: min(full.cols, stride * cells.x.upperBound + offset + field + 1), cells: [cells]))
             }
             // One network run over the windows' union when that is no larger than the windows apart
             // (the levels sit one above the other in the tensor's right column): every cell's
