@@ -40,8 +40,8 @@ extension FaceDetector {
     ///    `doubt` trusts a result. A finer search covers only the levels no earlier search covered
     ///    (from its first level up to the previous search's first level), its wide levels in a
     ///    tensor each, and its faces join the earlier ones through the detector's non-maximum
-    ///    suppression, so that `doubt` judges the faces of every level searched. The pyramid is computed once, kept as the finest search
-    ///    needs it.
+    ///    suppression, so that `doubt` judges the faces of every level searched. The pyramid is
+    ///    computed once, kept as the finest search needs it.
     /// 2. Around the best face, on the three levels nearest its size, the network is run again on
     ///    windows of the *full* pyramid tensor (same values, same positions modulo the stride of 8),
     ///    each large enough to hold the receptive field of every score cell within ±2 cells of the
@@ -173,7 +173,7 @@ extension FaceDetector {
             // A network run: a window of the full tensor and the score cells read from it.
             typealias Run = (top: Int, left: Int, bottom: Int, right: Int, cells: [Cells])
             var runs = [Run]()
-            var read = [(cells: Cells, scores: [Float])]()  // levels whose scores a step-1 search already has
+            var read = [(cells: Cells, scores: [Float])]()  // levels whose scores are known already
             for j in js where j < full.rects.count {
                 // The face's centre on level j (inverting p ↦ 1.2·p + 0.3), then in the full tensor.
                 var x = box.center.x, y = box.center.y
