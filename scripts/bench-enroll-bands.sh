@@ -14,10 +14,15 @@
 # The band of a photo is the one of its face as the full pipeline finds it (box width / image
 # width), not the one it was made for.
 #
-# Usage: scripts/bench-enroll-bands.sh [--per-band N] [--make-only]
+# Usage: scripts/bench-enroll-bands.sh [--per-band N] [--make-only | --reuse]
 #   --per-band N: N sources per band (default all); --make-only: make the photos and manifests
-#   (manifest-<band>.csv) and stop (with FRS_BENCH_DIR, for `frs bench faces --booking` on them)
+#   (manifest-<band>.csv) and stop (with FRS_BENCH_DIR, for `frs bench faces --booking` on them);
+#   --reuse: time the photos and manifests an earlier run left in FRS_BENCH_DIR (its spools,
+#   timings and logs are removed first) instead of making them again
 # FRS_BENCH_DIR=DIR keeps the photos, spools and logs in DIR (emptied first) instead of a temporary folder.
+# FRS_BIN=PATH times that frs binary instead of building this tree's release binary.
+# Exits 1, after every band, when any photo's box, landmarks or descriptor differ between the
+# pipelines (or one pipeline enrolled a photo the other did not).
 # Models: $FRS_MODELS, else ./models, else ../shared/models. Needs python3 with Pillow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,22 +30,35 @@ cd "$(dirname "$0")/.."
 fixtures="${FRS_FIXTURES:-$PWD/../shared/fixtures}"
 [ -d "$fixtures" ] || fixtures=/work/shared/fixtures
 python3 -c 'import PIL' 2>/dev/null || { echo "bench-enroll-bands: needs Pillow (pip install pillow)" >&2; exit 1; }
-per_band=0 make_only=0
+per_band=0 make_only=0 reuse=0
 while (($#)); do
   case "$1" in
     --per-band) per_band=$2; shift 2 ;;
     --make-only) make_only=1; shift ;;
-    *) echo "usage: scripts/bench-enroll-bands.sh [--per-band N] [--make-only]" >&2; exit 2 ;;
+    --reuse) reuse=1; shift ;;
+    *) echo "usage: scripts/bench-enroll-bands.sh [--per-band N] [--make-only | --reuse]" >&2; exit 2 ;;
   esac
 done
-swift build -c release 2>&1 | tail -1
-frs=$PWD/.build/release/frs
-if [ -n "${FRS_BENCH_DIR:-}" ]; then  # kept for a look at the photos afterwards
+if ((reuse)) && { [ -z "${FRS_BENCH_DIR:-}" ] || ! ls "$FRS_BENCH_DIR"/manifest-*.csv >/dev/null 2>&1; }; then
+  echo "bench-enroll-bands: --reuse needs FRS_BENCH_DIR with the manifests of an earlier run" >&2; exit 2
+fi
+if [ -n "${FRS_BIN:-}" ]; then  # a binary kept aside (e.g. the one before a change), not rebuilt
+  frs=$(realpath "$FRS_BIN")
+else
+  swift build -c release 2>&1 | tail -1
+  frs=$PWD/.build/release/frs
+fi
+if ((reuse)); then
+  work=$FRS_BENCH_DIR; rm -rf "$work"/spool-* "$work"/time-* "$work"/enroll-* "$work"/peak.json
+elif [ -n "${FRS_BENCH_DIR:-}" ]; then  # kept for a look at the photos afterwards
   work=$FRS_BENCH_DIR; rm -rf "$work"; mkdir -p "$work"
 else
   work=$(mktemp -d /tmp/frs-bench-bands-XXXXXX)
   trap 'rm -rf "$work"' EXIT
 fi
+if ((reuse)); then
+  echo "photos and manifests of an earlier run: $(ls "$work"/manifest-*.csv | wc -l) bands, $(cat "$work"/manifest-*.csv | grep -vc ^subject_id) photos"
+else
 mkdir -p "$work/sources" "$work/photos"
 
 # 1. The sources, as JPEG files (the NIST FACE records cut out of their transactions).
@@ -138,6 +156,7 @@ for b, names in manifests.items():
 print("photos by band of the full pipeline's face: " + ", ".join(f"{b} {counts[b]}" for b in sorted(counts)))
 PY
 
+fi
 ((make_only)) && exit 0
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 "$frs" bench faces --repeat 1 "$fixtures/face_recognition/examples/obama_small.jpg" | tail -1 > "$work/peak.json"
@@ -154,6 +173,7 @@ enroll() {  # band pipeline run -> "wall cpu"
   awk '{ printf "%.2f %.2f", $1, $2 + $3 }' "$work/time-$tag"
 }
 echo "uptime: $(uptime)"
+parity_failed=""
 for band in 20-25 25-35 35-50 50+; do
   [ -f "$work/manifest-$band.csv" ] || continue
   n=$(($(wc -l < "$work/manifest-$band.csv") - 1))
@@ -161,7 +181,7 @@ for band in 20-25 25-35 35-50 50+; do
   awk -v band="$band" -v n="$n" -v a="$b1" -v f="$f1" -v b="$b2" 'BEGIN { split(a, A, " "); split(f, F, " "); split(b, B, " ");
     printf "band %-6s %3d photos: booking %.1f s / %.1f s wall (%.3f CPU-s per photo), full %.1f s wall (%.3f CPU-s per photo): %.1fx wall, %.1fx CPU\n",
       band, n, A[1], B[1], (A[2] + B[2]) / 2 / n, F[1], F[2] / n, F[1] / ((A[1] + B[1]) / 2), F[2] / ((A[2] + B[2]) / 2) }'
-  python3 - "$work/spool-$band-full-1/state/frs.sqlite" "$work/spool-$band-booking-1/state/frs.sqlite" <<'PY'
+  if python3 - "$work/spool-$band-full-1/state/frs.sqlite" "$work/spool-$band-booking-1/state/frs.sqlite" <<'PY'
 import sqlite3, sys
 def faces(db):
     q = ("SELECT i.sha256, f.box_left, f.box_top, f.box_right, f.box_bottom, f.landmarks, f.descriptor "
@@ -171,6 +191,15 @@ full, booking = faces(sys.argv[1]), faces(sys.argv[2])
 same = sum(1 for k, v in full.items() if booking.get(k) == v)
 print(f"    parity: {len(full)} enrolled by the full pipeline, {len(booking)} by the booking one, "
       f"bit-identical box, landmarks and descriptor {same}" + ("" if same == len(full) == len(booking) else "  <-- DIFFERS"))
+for k in sorted(set(full) | set(booking)):
+    if full.get(k) != booking.get(k):
+        print(f"    DIFFERS: image sha256 {k}: full {full.get(k, 'not enrolled')!s:.80} booking {booking.get(k, 'not enrolled')!s:.80}")
+sys.exit(0 if same == len(full) == len(booking) else 1)
 PY
+  then :; else parity_failed="$parity_failed $band"; fi
 done
 echo "uptime: $(uptime)"
+if [ -n "$parity_failed" ]; then
+  echo "bench-enroll-bands: PARITY FAILED in band(s)$parity_failed: the booking pipeline enrolled a different box, landmarks or descriptor than the full one" >&2
+  exit 1
+fi

@@ -17,9 +17,9 @@ public enum DetectionPipeline: String, Sendable, CaseIterable {
 ///
 /// The reduced detection (``FaceDetector/detectLargeFace(_:firstLevels:threads:doubt:)``) runs the
 /// network on the pyramid levels from the one where a face of `expectedFaceFraction` of the width
-/// matches the detector's 80-pixel window (about a third of the work of the next search), and
+/// matches the detector's 80-pixel window (about half the work of the next search), and
 /// when that finds no trusted face, from the one where the smallest expected face
-/// (`minimumFaceFraction`) does, less `levelMargin` levels. Its result is trusted only when it is
+/// (`minimumFaceFraction`) does, less `levelMargin` levels, up to the levels already searched. Its result is trusted only when it is
 /// one face, at least `minimumFaceFraction` of the width, scoring at least `minimumConfidence`,
 /// and at least `borderFraction` of its width away from every edge (a negative fraction lets the
 /// box reach that far past the edge: the re-scoring is exact there too); otherwise the photo goes

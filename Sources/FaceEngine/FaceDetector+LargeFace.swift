@@ -6,7 +6,7 @@ import NeuralNet
 extension FaceDetector {
     /// What ``detectLargeFace(_:firstLevels:threads:doubt:)`` found.
     public struct LargeFaceSearch: Sendable {
-        /// Faces found by the last step-1 search (pyramid levels `firstLevel…` only), in image
+        /// Faces found by the step-1 searches so far (pyramid levels `firstLevel…` only), in image
         /// pixels, best first.
         public var reduced: [Detection]
         /// The best face's box and score as ``detect(_:upsample:threads:)`` finds them, re-scored
@@ -17,6 +17,12 @@ extension FaceDetector {
         public var note: String?
         /// The first pyramid level of the last step-1 search.
         public var firstLevel: Int
+        /// Step-1 searches run (each on levels no earlier one covered, in one or more tensors).
+        public var searches = 0
+        /// Levels whose step-2 scores were read from a step-1 search's score map (exact there, see
+        /// ``detectLargeFace(_:firstLevels:threads:doubt:)``) or from an earlier step 2's network
+        /// run, and levels re-scored by a network run.
+        public var levelsRead = 0, levelsRun = 0
     }
 
     /// Finds large faces with a fraction of ``detect(_:upsample:threads:)``'s work (upsample 1), and
@@ -31,12 +37,20 @@ extension FaceDetector {
     ///    levels, which sit elsewhere in the small layout, so scores differ by a few thousandths and a
     ///    neighbouring score cell (a box 8 · 1.2^level pixels away) can win instead. The first levels
     ///    of `firstLevels` are tried in order (coarse to fine: each finer search costs more) until
-    ///    `doubt` trusts a result. The pyramid is computed once (and again for a finer search, which
-    ///    needs more of it kept).
+    ///    `doubt` trusts a result. A finer search covers only the levels no earlier search covered
+    ///    (from its first level up to the previous search's first level), its wide levels in a
+    ///    tensor each, and its faces join the earlier ones through the detector's non-maximum
+    ///    suppression, so that `doubt` judges the faces of every level searched. The pyramid is
+    ///    computed once, kept as the finest search needs it.
     /// 2. Around the best face, on the three levels nearest its size, the network is run again on
     ///    windows of the *full* pyramid tensor (same values, same positions modulo the stride of 8),
     ///    each large enough to hold the receptive field of every score cell within ±2 cells of the
-    ///    face. Those cells then get the full search's scores bit for bit, and the best of them is
+    ///    face. Where a step-1 search's small tensor already holds those receptive fields exactly
+    ///    as the full tensor does (inside the face's level in both, which the aligned layout puts
+    ///    at the same position modulo 8: a face well inside a level wider than about 220 pixels),
+    ///    its scores there are already the full search's and are read instead of run again; so
+    ///    are cells an earlier step 2 already re-scored (a finer search usually finds the same face).
+    ///    Those cells then get the full search's scores bit for bit, and the best of them is
     ///    the full search's box, unless it lies on the edge of what was re-scored. When it lies on
     ///    the lowest or highest level re-scored, the level beyond is re-scored too (up to three
     ///    more); on the edge of a level's cells, `exact` is `nil`. Step 2 runs after each trusted
@@ -67,13 +81,14 @@ extension FaceDetector {
         let search = 1  // levels either side of the face's size that are re-scored
         let averageRGB = SIMD3(mean.red, mean.green, mean.blue)
         let stride = decoder.stride, offset = decoder.offset
-        let reach = 94 + stride  // receptive-field radius of a score cell (189 pixels), plus a cell of slack
+        let field = 94  // receptive-field radius of a score cell (189 pixels) around its centre 8c + 14
+        let reach = field + stride  // plus a cell of slack (the kept regions of larger levels)
         let full = TiledPyramid.layout(imageRows: 2 * image.height + 1, imageCols: 2 * image.width + 2, padding: padding,
                                        outerPadding: outer)
         // The pyramid kept for a search from `firstLevel`: whole from the level below it (step 2
         // re-scores the level below the face's), and of the larger levels the parts that a
         // re-scoring window of those levels can reach in the tensor's layout (the small levels sit
-        // beside the large ones). Computed again, keeping more, for a finer search.
+        // beside the large ones). Computed once, for the finest first level: every search uses it.
         func pyramid(from firstLevel: Int) -> PyramidLevels? {
             let whole = max(0, firstLevel - search), margin = reach + 6 * stride
             var regions = [Int: FaceBox]()
@@ -93,7 +108,7 @@ extension FaceDetector {
             }
             return PyramidLevels(image: image, upsample: true, averageRGB: averageRGB, keepingFrom: whole, regions: regions)
         }
-        guard let coarsest = firstLevels.first, var levels = pyramid(from: coarsest), finest < levels.sizes.count else { return nil }
+        guard let coarsest = firstLevels.first, var levels = pyramid(from: finest), finest < levels.sizes.count else { return nil }
         // The last level searched: one past the level where a face as wide as the image matches
         // the window (a larger level's box would be wider than the image, which the full search
         // can report in principle but a booking photo's face never is).
@@ -105,6 +120,52 @@ extension FaceDetector {
         typealias Cells = (x: ClosedRange<Int>, y: ClosedRange<Int>)
         typealias Candidate = (score: Float, index: Int, window: DRect, edge: Bool)
 
+        // Step-1 searches so far: each one's small tensor layout and score map.
+        struct Searched {
+            let first: Int
+            let rects: [FaceBox]
+            let rows: Int, cols: Int
+            let scores: [Float]
+            let mapRows: Int, mapCols: Int
+        }
+        var searches = [Searched]()
+        var levelsRead = 0, levelsRun = 0
+        // Scores of the full search already computed by step-2 network runs, by score-map cell
+        // (row · columns + column): a later step 2 around the same face reads them.
+        var rescored = [Int: Float]()
+
+        // The full search's scores of `cells` of level j (full score map coordinates, row by row),
+        // read from a step-1 search's map where that is exact: the cells' receptive fields lie
+        // inside both tensors and reach no level but j in either (zeros elsewhere in both), and the
+        // level sits at the same position modulo the stride in both (the aligned layout). The
+        // network's value at a cell depends on the input inside its receptive field only, so those
+        // cells have the full search's scores bit for bit. Nil when no search qualifies.
+        func searchedScores(level j: Int, cells: Cells) -> [Float]? {
+            let target = full.rects[j]
+            let rf = FaceBox(left: stride * cells.x.lowerBound + offset - field, top: stride * cells.y.lowerBound + offset - field,
+                             right: stride * cells.x.upperBound + offset + field,
+                             bottom: stride * cells.y.upperBound + offset + field)
+            guard rf.left >= 0, rf.top >= 0, rf.right < full.cols, rf.bottom < full.rows,
+                  full.rects.indices.allSatisfy({ $0 == j || full.rects[$0].intersection(rf).isEmpty }) else { return nil }
+            for s in searches where j >= s.first && j - s.first < s.rects.count {
+                let i = j - s.first, rect = s.rects[i]
+                let dx = rect.left - target.left, dy = rect.top - target.top
+                guard dx % stride == 0, dy % stride == 0, rect.width == target.width, rect.height == target.height else { continue }
+                let moved = FaceBox(left: rf.left + dx, top: rf.top + dy, right: rf.right + dx, bottom: rf.bottom + dy)
+                guard moved.left >= 0, moved.top >= 0, moved.right < s.cols, moved.bottom < s.rows,
+                      s.rects.indices.allSatisfy({ $0 == i || s.rects[$0].intersection(moved).isEmpty }) else { continue }
+                let r0 = cells.y.lowerBound + dy / stride, c0 = cells.x.lowerBound + dx / stride
+                guard r0 >= 0, c0 >= 0, r0 + cells.y.count <= s.mapRows, c0 + cells.x.count <= s.mapCols else { continue }
+                var scores = [Float]()
+                scores.reserveCapacity(cells.x.count * cells.y.count)
+                for r in 0..<cells.y.count {
+                    for c in 0..<cells.x.count { scores.append(s.scores[(r0 + r) * s.mapCols + c0 + c]) }
+                }
+                return scores
+            }
+            return nil
+        }
+
         // Step 2's network runs for the levels `js` around `box` (upsampled image pixels): the
         // scores of the cells within ±2 of the face's centre on each level, bit for bit the full
         // search's. Nil when a window needs pyramid levels that are not kept.
@@ -112,6 +173,7 @@ extension FaceDetector {
             // A network run: a window of the full tensor and the score cells read from it.
             typealias Run = (top: Int, left: Int, bottom: Int, right: Int, cells: [Cells])
             var runs = [Run]()
+            var read = [(cells: Cells, scores: [Float])]()  // levels whose scores are known already
             for j in js where j < full.rects.count {
                 // The face's centre on level j (inverting p ↦ 1.2·p + 0.3), then in the full tensor.
                 var x = box.center.x, y = box.center.y
@@ -124,11 +186,18 @@ extension FaceDetector {
                 let cy = Int(((Double(rect.top) + y - Double(offset)) / Double(stride)).rounded())
                 let cells = (x: max(cx - 2, 0)...min(cx + 2, fullMap.cols - 1), y: max(cy - 2, 0)...min(cy + 2, fullMap.rows - 1))
                 guard !cells.x.isEmpty, !cells.y.isEmpty else { continue }
+                let known = cells.y.flatMap { r in cells.x.map { c in rescored[r * fullMap.cols + c] } }
+                if let scores = known.allSatisfy({ $0 != nil }) ? known.map({ $0! }) : searchedScores(level: j, cells: cells) {
+                    read.append((cells, scores))
+                    levelsRead += 1
+                    continue
+                }
+                levelsRun += 1
                 // The window: every input pixel those cells see, starting on the stride grid.
-                runs.append((top: max(0, (stride * cells.y.lowerBound + offset - reach) / stride * stride),
-                             left: max(0, (stride * cells.x.lowerBound + offset - reach) / stride * stride),
-                             bottom: min(full.rows, stride * cells.y.upperBound + offset + reach + 1),
-                             right: min(full.cols, stride * cells.x.upperBound + offset + reach + 1), cells: [cells]))
+                runs.append((top: max(0, (stride * cells.y.lowerBound + offset - field) / stride * stride),
+                             left: max(0, (stride * cells.x.lowerBound + offset - field) / stride * stride),
+                             bottom: min(full.rows, stride * cells.y.upperBound + offset + field + 1),
+                             right: min(full.cols, stride * cells.x.upperBound + offset + field + 1), cells: [cells]))
             }
             // One network run over the windows' union when that is no larger than the windows apart
             // (the levels sit one above the other in the tensor's right column): every cell's
@@ -163,6 +232,23 @@ extension FaceDetector {
             }
             guard let runInputs else { return nil }
             var candidates = [Candidate]()
+            func add(_ score: Float, _ r: Int, _ c: Int, _ cells: Cells) {
+                guard score > decoder.threshold else { return }
+                let px = Double(stride * c + offset), py = Double(stride * r + offset)
+                let w = DRect(left: px - hw, top: py - hh, right: px + hw, bottom: py + hh)
+                let edge = (c == cells.x.lowerBound && c > 0) || (c == cells.x.upperBound && c < fullMap.cols - 1)
+                    || (r == cells.y.lowerBound && r > 0) || (r == cells.y.upperBound && r < fullMap.rows - 1)
+                candidates.append((score, r * fullMap.cols + c, w, edge))
+            }
+            for (cells, scores) in read {
+                var k = 0
+                for r in cells.y {
+                    for c in cells.x {
+                        add(scores[k], r, c, cells)
+                        k += 1
+                    }
+                }
+            }
             for ((top, left, bottom, right, windowCells), input) in zip(runs, runInputs) {
                 let part = input.withUnsafeBufferPointer {
                     network.scores(input: $0, rows: bottom - top, cols: right - left, threads: threads)
@@ -173,12 +259,8 @@ extension FaceDetector {
                             let pr = r - top / stride, pc = c - left / stride
                             guard pr >= 0, pc >= 0, pr < part.rows, pc < part.cols else { continue }
                             let score = part.scores[pr * part.cols + pc]
-                            guard score > decoder.threshold else { continue }
-                            let px = Double(stride * c + offset), py = Double(stride * r + offset)
-                            let w = DRect(left: px - hw, top: py - hh, right: px + hw, bottom: py + hh)
-                            let edge = (c == cells.x.lowerBound && c > 0) || (c == cells.x.upperBound && c < fullMap.cols - 1)
-                                || (r == cells.y.lowerBound && r > 0) || (r == cells.y.upperBound && r < fullMap.rows - 1)
-                            candidates.append((score, r * fullMap.cols + c, w, edge))
+                            rescored[r * fullMap.cols + c] = score
+                            add(score, r, c, cells)
                         }
                     }
                 }
@@ -225,41 +307,64 @@ extension FaceDetector {
             }
         }
 
-        // Step 1: the small levels, coarse to fine, each followed by step 2 when trusted.
+        // Step 1: the small levels, coarse to fine, each followed by step 2 when trusted. Each search
+        // covers the levels from its first one up to the last one no earlier search covered, and its
+        // faces join the earlier searches' through the same non-maximum suppression, so that the
+        // searches together stand for one search of every level from the last first level on.
         var result = LargeFaceSearch(reduced: [], exact: nil, note: nil, firstLevel: finest)
-        var searched = firstLevels.filter { $0 < levels.sizes.count }
-        var n = 0
-        while n < searched.count {
-            let firstLevel = searched[n]
-            n += 1
-            if firstLevel < coarsest, let more = pyramid(from: firstLevel) {
-                levels = more
+        var queue = firstLevels.filter { $0 < levels.sizes.count }
+        var searchedFrom = lastLevel + 1  // every level from this one to `lastLevel` was searched
+        var merged = [Detection]()  // the searches' faces in upsampled image pixels, best first
+        while !queue.isEmpty {
+            let firstLevel = queue.removeFirst()
+            guard firstLevel < searchedFrom else { continue }
+            // A finer search (a few large levels) runs its levels one tensor each while they are
+            // wide: stacked in one tensor, each narrower level leaves part of the widest one's
+            // width empty (about 12 % more network work for three levels).
+            let finer = searchedFrom <= lastLevel
+            var found = [Detection]()
+            var level = firstLevel
+            while level < searchedFrom {
+                let count = finer && levels.sizes[level].cols >= 200 ? 1 : searchedFrom - level
+                let small = TiledPyramid(levels: levels, firstLevel: level, padding: padding, outerPadding: outer,
+                                         levelCount: count)
+                let map = small.tensor.withUnsafeBufferPointer {
+                    network.scores(input: $0, rows: small.rows, cols: small.cols, threads: threads)
+                }
+                if map.rows > 0 && map.cols > 0 {
+                    found += decoder.detections(scores: map.scores, rows: map.rows, cols: map.cols, levelRects: small.levelRects,
+                                                levelOffset: level)
+                }
+                searches.append(Searched(first: level, rects: small.levelRects, rows: small.rows, cols: small.cols,
+                                         scores: map.scores, mapRows: map.rows, mapCols: map.cols))
+                level += count
             }
-            let small = TiledPyramid(levels: levels, firstLevel: firstLevel, padding: padding, outerPadding: outer,
-                                     levelCount: lastLevel - firstLevel + 1)
-            let map = small.tensor.withUnsafeBufferPointer {
-                network.scores(input: $0, rows: small.rows, cols: small.cols, threads: threads)
+            searchedFrom = firstLevel
+            // Earlier faces first among equal scores (they were found first).
+            let all = (merged + found).enumerated().sorted {
+                $0.element.confidence != $1.element.confidence ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
             }
-            let found = map.rows > 0 && map.cols > 0
-                ? decoder.detections(scores: map.scores, rows: map.rows, cols: map.cols, levelRects: small.levelRects,
-                                     levelOffset: firstLevel)
-                : []
-            result.reduced = found.map { Detection(box: DetectionDecoder.rectDown($0.box, times: 1), confidence: $0.confidence) }
+            merged = []
+            for (_, d) in all where !merged.contains(where: { decoder.overlaps($0.box, d.box) }) { merged.append(d) }
+            result.reduced = merged.map { Detection(box: DetectionDecoder.rectDown($0.box, times: 1), confidence: $0.confidence) }
             result.firstLevel = firstLevel
+            result.searches += 1
             result.note = doubt(result.reduced)
-            guard result.note == nil, let best = found.first else { continue }
+            guard result.note == nil, let best = merged.first else { continue }
             let step2 = exactFace(best, firstLevel: firstLevel)
             result.exact = step2.exact
             result.note = step2.note
+            result.levelsRead = levelsRead
+            result.levelsRun = levelsRun
             // A face whose maximum lies on level `below`, under the levels searched: a finer search
             // looks there, from the level below it (every face larger than it lies on the levels
             // from there up), then from the finest first level if that one is not trusted either.
             if let below = step2.below {
                 let from = max(finest, below - 1)
-                if from < firstLevel, !searched.contains(from) {
-                    searched.insert(from, at: n)
+                if from < firstLevel, !queue.contains(from) {
+                    queue.insert(from, at: 0)
                 }
-                if n < searched.count { continue }
+                if !queue.isEmpty { continue }
             }
             return result
         }

@@ -74,6 +74,31 @@ struct BookingPhotoTests {
         #expect(a.descriptor == b.descriptor && a.descriptor?.count == 128)
     }
 
+    /// `booking-20pct.jpg` (face 20 % of the width, near the middle): the coarse search (from level
+    /// 10) finds the face a level too large and step 2 puts its maximum on level 9, so a finer
+    /// search runs from level 8, on levels 8 and 9 only (the coarse search covered the others), and
+    /// its faces join the coarse one's. The face lies well inside its levels, so step 2 reads
+    /// scores from the searches' maps (the receptive fields lie inside the face's level in both
+    /// tensors) instead of running the network again on those levels. The result is the full
+    /// detector's box and score, bit for bit.
+    @Test("a finer search covers only the levels not yet searched; step 2 reads the exact scores it already has")
+    func searchesPartitionTheLevelsAndStep2ReadsTheirScores() throws {
+        let analyzer = try FaceAnalyzerTests.analyzer.get()
+        let image = try Self.image("booking-20pct.jpg")
+        let rules = BookingPhotoRules()
+        let levels = rules.firstLevels(upsampledWidth: 2 * image.width + 2, window: 80)
+        let search = try #require(analyzer.detector.detectLargeFace(image, firstLevels: levels) {
+            rules.doubt($0, imageWidth: image.width, imageHeight: image.height)
+        })
+        let exact = try #require(search.exact, "\(search.note ?? "")")
+        #expect(levels == [10, 7] && search.searches == 2 && search.firstLevel == 8,
+                "\(search.searches) searches, from \(search.firstLevel), levels \(levels)")
+        #expect(search.levelsRead > 0, "read \(search.levelsRead), run \(search.levelsRun)")
+        let full = analyzer.detector.detect(image)
+        let largest = try #require(full.max { $0.box.area < $1.box.area })
+        #expect(largest == exact, "full \(largest), booking \(exact)")
+    }
+
     @Test("several faces, or none: falls back and answers exactly as the full pipeline",
           arguments: [("two_people.jpg", "2 faces"), ("2008_002506.jpg", "faces"), ("dogs.jpg", "no face")])
     func fallback(file: String, reason: String) throws {
