@@ -9,10 +9,11 @@ swift build --build-tests
 swift test --skip-build
 # The scripts with the real binary: a skipped one is named in the summary (and fails when CI=true).
 summary=() total_pass=0 total_fail=0
-for script in "torture.sh --quick" accounts.sh answers.sh diskfull.sh; do
+for script in "torture.sh --quick" accounts.sh answers.sh diskfull.sh demo.sh; do
   # torture: the spool under fire (a few minutes; see SECURITY.md). accounts: a service-account daemon, two
   # agencies, examiners, supervisors, auditors on distinct uids (root: setpriv). answers: requests answered where
-  # their authors look, the hand drop as README.md shows it (root: setpriv). diskfull: a full tmpfs.
+  # their authors look, the hand drop as README.md shows it (root: setpriv). diskfull: a full tmpfs. demo: README's
+  # first command, each request from its person's own account, every outcome checked (release build).
   out=$(mktemp)
   set +e
   ./scripts/$script 2>&1 | tee "$out"
