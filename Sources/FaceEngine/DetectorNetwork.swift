@@ -46,7 +46,10 @@ public final class DetectorNetwork: Sendable {
     /// 67 and 79 %, all seven convolutions in 5 % less time (`frs bench faces` on four 1280 × 720
     /// surveillance-like probes, the two settings alternated 5 times on a 2-core EPYC, load 1.7;
     /// conv7, with 4× as many small steps, fell from 73 to 67 %). 8 was no faster than 16; 32 and
-    /// 48 were in between. It also holds fewer intermediate rows.
+    /// 48 were in between. It also holds fewer intermediate rows. On small photos (obama.jpg and
+    /// obama2.jpg, `scripts/bench-faces-ab.sh`) the processor time fell about 3 % but the wall
+    /// time did not (0–5 % more): the more frequent steps' hand-overs between the threads cost
+    /// there what the cache gains.
     static let bandRows = 16
 
     /// Total stride from input tensor to score map (8).
