@@ -40,11 +40,17 @@ public final class DetectorNetwork: Sendable {
         }
     }
 
-    /// Score-map rows the chain computes per step. 64 rather than 16: fewer, larger steps of
-    /// every layer ran the detector's convolutions about 5 % faster (`frs bench faces`, the two
-    /// settings alternated 8 times on a 2-core EPYC), for about 35 MB more of intermediate rows
-    /// on a 1 MP photo (maximum RSS of `frs faces detect obama.jpg`: 301 → 336 MB).
-    static let bandRows = 64
+    /// Score-map rows the chain computes per step. 16: since the convolutions read their input
+    /// in place, smaller steps keep each layer's rows in the L2 cache, and against 64 the stride-2
+    /// layers conv2 and conv3 ran at 83 and 84 % of the FMA peak per processor-second rather than
+    /// 67 and 79 %, all seven convolutions in 5 % less time (`frs bench faces` on four 1280 × 720
+    /// surveillance-like probes, the two settings alternated 5 times on a 2-core EPYC, load 1.7;
+    /// conv7, with 4× as many small steps, fell from 73 to 67 %). 8 was no faster than 16; 32 and
+    /// 48 were in between. It also holds fewer intermediate rows. On small photos (obama.jpg and
+    /// obama2.jpg, `scripts/bench-faces-ab.sh`) the processor time fell about 3 % but the wall
+    /// time did not (0–5 % more): the more frequent steps' hand-overs between the threads cost
+    /// there what the cache gains.
+    static let bandRows = 16
 
     /// Total stride from input tensor to score map (8).
     public var outputStride: Int { chain.stages.reduce(1) { $0 * $1.strideY } }
