@@ -70,6 +70,8 @@ public final class SpoolDaemon: Sendable {
     /// Counters for the summary; workers add to them.
     private let processed = Atomic<Int>(0)
     private let failedAttempts = Atomic<Int>(0)
+    /// Workers handling a job or request now: memory the searcher keeps is released only when none is.
+    private let busyWorkers = Atomic<Int>(0)
     /// When `active/` was last searched for left-behind jobs (seconds since 1970); guarded so one
     /// worker per interval does it.
     private let lastRecovery = Mutex<Double>(0)
@@ -192,6 +194,8 @@ public final class SpoolDaemon: Sendable {
         let giveUpAfter = 3 * configuration.maxAttempts + 3
         let handle: (ClaimedJob) throws -> Void = { claim in
             do {
+                self.busyWorkers.add(1, ordering: .relaxed)
+                defer { self.busyWorkers.subtract(1, ordering: .relaxed) }
                 try processor.process(claim)
             } catch let crash as SimulatedCrash {
                 throw crash
@@ -245,9 +249,10 @@ public final class SpoolDaemon: Sendable {
                 usleep(100_000)
                 continue
             }
-            // Nothing to do: what the searcher keeps between probes (a detector's pyramid and row
-            // buffers, some 250 MB a worker) is given back until work comes.
-            searcher.releaseKeptMemory()
+            // Nothing to do anywhere: what the searcher keeps between probes (a detector's pyramid and
+            // row buffers, some 250 MB a worker) is given back until work comes. Not while another
+            // worker runs a job (one bulk job keeps its batches' buffers while the other workers idle).
+            if busyWorkers.load(ordering: .relaxed) == 0 { searcher.releaseKeptMemory() }
             _ = wake.wait(timeout: .now() + configuration.pollInterval)
         }
     }

@@ -187,6 +187,39 @@ struct SpoolDaemonTests {
         #expect(searcher.releasesAfterASearch.load(ordering: .relaxed) > 0)
     }
 
+    /// While one worker runs a job, the idle others keep their hands off what the searcher keeps
+    /// (a bulk job's batches reuse it); once no worker has work, it is released.
+    @Test func idleWorkersReleaseNothingWhileAnotherRunsAJob() throws {
+        let spool = try TestSpool()
+        let probe = try spool.addEvidence("case1", "a.jpg", bytes: Array("face".utf8))
+        let searcher = GatedSearcher()
+        let now = spool.now
+        let daemon = SpoolDaemon(layout: spool.layout, searcher: searcher,
+                                 configuration: .init(workers: 2, once: false, pollInterval: 0.02),
+                                 logger: Logger(level: .error, sink: MemorySink()), clock: { now })
+        let returned = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = try? daemon.run()
+            returned.signal()
+        }
+        // Both workers idle, releasing, before there is work (the second may start a moment later).
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, searcher.releasingThreads.withLock({ $0.count }) < 2 { usleep(10_000) }
+        try spool.drop("job1", TestSpool.jobJSON(probes: [probe]))
+        searcher.started.wait()
+        usleep(300_000)  // some 15 polls of the idle worker
+        let whileBusy = searcher.releasesWhileSearching.load(ordering: .relaxed)
+        let before = searcher.releases.load(ordering: .relaxed)
+        searcher.gate.signal()
+        while Date() < deadline, searcher.releases.load(ordering: .relaxed) == before { usleep(10_000) }
+        daemon.stop()
+        returned.wait()
+        #expect(searcher.releasingThreads.withLock { $0.count } == 2)
+        #expect(whileBusy == 0)
+        #expect(searcher.releases.load(ordering: .relaxed) > before)
+        #expect(try spool.result("job1").decision == .completed)
+    }
+
     @Test func aBulkJobWritesOneRecordPerProbeBesideTheSummary() throws {
         let spool = try TestSpool()
         for i in 0..<5 { try spool.addEvidence("backlog", "p\(i).jpg", bytes: Array("face \(i)".utf8)) }
@@ -318,5 +351,33 @@ private final class ReleaseCountingSearcher: ProbeSearcher {
 
     func releaseKeptMemory() {
         if searched.load(ordering: .relaxed) { releasesAfterASearch.add(1, ordering: .relaxed) }
+    }
+}
+
+/// A stand-in searcher whose search signals `started` and waits for `gate`; it counts the releases,
+/// and those made while a search runs.
+private final class GatedSearcher: ProbeSearcher {
+    let gate = DispatchSemaphore(value: 0)
+    let started = DispatchSemaphore(value: 0)
+    let searching = Atomic<Bool>(false)
+    let releases = Atomic<Int>(0)
+    let releasesWhileSearching = Atomic<Int>(0)
+    /// The threads (workers) that have released.
+    let releasingThreads = Mutex<Set<UInt>>([])
+    var galleryVersion: Int64 { 7 }
+    var modelIDs: [String: String] { [:] }
+
+    func search(imageBytes: [UInt8], maxCandidates: Int, threshold: Double) throws -> [FaceResult] {
+        searching.store(true, ordering: .relaxed)
+        defer { searching.store(false, ordering: .relaxed) }
+        started.signal()
+        gate.wait()
+        return try FakeSearcher().search(imageBytes: imageBytes, maxCandidates: maxCandidates, threshold: threshold)
+    }
+
+    func releaseKeptMemory() {
+        releases.add(1, ordering: .relaxed)
+        _ = releasingThreads.withLock { $0.insert(UInt(pthread_self())) }
+        if searching.load(ordering: .relaxed) { releasesWhileSearching.add(1, ordering: .relaxed) }
     }
 }
