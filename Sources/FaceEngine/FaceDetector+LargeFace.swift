@@ -23,6 +23,8 @@ extension FaceDetector {
         /// ``detectLargeFace(_:firstLevels:threads:doubt:)``) or from an earlier step 2's network
         /// run, and levels re-scored by a network run.
         public var levelsRead = 0, levelsRun = 0
+        /// Times step 2 re-scored a wider window because the maximum lay on the edge of the last.
+        public var widened = 0
     }
 
     /// Finds large faces with a fraction of ``detect(_:upsample:threads:)``'s work (upsample 1), and
@@ -53,7 +55,10 @@ extension FaceDetector {
     ///    Those cells then get the full search's scores bit for bit, and the best of them is
     ///    the full search's box, unless it lies on the edge of what was re-scored. When it lies on
     ///    the lowest or highest level re-scored, the level beyond is re-scored too (up to three
-    ///    more); on the edge of a level's cells, `exact` is `nil`. Step 2 runs after each trusted
+    ///    more); on the edge of a level's cells, every level is re-scored again within ±4 cells
+    ///    (the step-1 box was off by more than a cell or two: about one photo in 70 of
+    ///    `scripts/bench-enroll-bands.sh`'s bands, which went through the full pipeline before),
+    ///    and on the edge of those, `exact` is `nil`. Step 2 runs after each trusted
     ///    step-1 search: when the maximum lies below that search's first level (the coarse search
     ///    found a smaller face on its first level), a finer search from the level below the
     ///    maximum's is tried (every face wider than it lies on those levels), then the finest.
@@ -79,6 +84,7 @@ extension FaceDetector {
         let mean = network.model.inputMean
         let padding = network.model.pyramidPadding, outer = network.model.pyramidOuterPadding
         let search = 1  // levels either side of the face's size that are re-scored
+        let maximumRadius = 4  // score cells either side of the face re-scored at most (2 first)
         let averageRGB = SIMD3(mean.red, mean.green, mean.blue)
         let stride = decoder.stride, offset = decoder.offset
         let field = 94  // receptive-field radius of a score cell (189 pixels) around its centre 8c + 14
@@ -90,7 +96,7 @@ extension FaceDetector {
         // re-scoring window of those levels can reach in the tensor's layout (the small levels sit
         // beside the large ones). Computed once, for the finest first level: every search uses it.
         func pyramid(from firstLevel: Int) -> PyramidLevels? {
-            let whole = max(0, firstLevel - search), margin = reach + 6 * stride
+            let whole = max(0, firstLevel - search), margin = reach + (maximumRadius + 4) * stride
             var regions = [Int: FaceBox]()
             for i in 0..<min(whole, full.rects.count) {
                 let rect = full.rects[i]
@@ -129,7 +135,7 @@ extension FaceDetector {
             let mapRows: Int, mapCols: Int
         }
         var searches = [Searched]()
-        var levelsRead = 0, levelsRun = 0
+        var levelsRead = 0, levelsRun = 0, widened = 0
         // Scores of the full search already computed by step-2 network runs, by score-map cell
         // (row · columns + column): a later step 2 around the same face reads them.
         var rescored = [Int: Float]()
@@ -167,9 +173,9 @@ extension FaceDetector {
         }
 
         // Step 2's network runs for the levels `js` around `box` (upsampled image pixels): the
-        // scores of the cells within ±2 of the face's centre on each level, bit for bit the full
-        // search's. Nil when a window needs pyramid levels that are not kept.
-        func rescore(_ box: DRect, levels js: [Int]) -> [Candidate]? {
+        // scores of the cells within ±`radius` of the face's centre on each level, bit for bit the
+        // full search's. Nil when a window needs pyramid levels that are not kept.
+        func rescore(_ box: DRect, levels js: [Int], radius: Int) -> [Candidate]? {
             // A network run: a window of the full tensor and the score cells read from it.
             typealias Run = (top: Int, left: Int, bottom: Int, right: Int, cells: [Cells])
             var runs = [Run]()
@@ -184,7 +190,8 @@ extension FaceDetector {
                 let rect = full.rects[j]
                 let cx = Int(((Double(rect.left) + x - Double(offset)) / Double(stride)).rounded())
                 let cy = Int(((Double(rect.top) + y - Double(offset)) / Double(stride)).rounded())
-                let cells = (x: max(cx - 2, 0)...min(cx + 2, fullMap.cols - 1), y: max(cy - 2, 0)...min(cy + 2, fullMap.rows - 1))
+                let cells = (x: max(cx - radius, 0)...min(cx + radius, fullMap.cols - 1),
+                             y: max(cy - radius, 0)...min(cy + radius, fullMap.rows - 1))
                 guard !cells.x.isEmpty, !cells.y.isEmpty else { continue }
                 let known = cells.y.flatMap { r in cells.x.map { c in rescored[r * fullMap.cols + c] } }
                 if let scores = known.allSatisfy({ $0 != nil }) ? known.map({ $0! }) : searchedScores(level: j, cells: cells) {
@@ -276,17 +283,29 @@ extension FaceDetector {
             let level = Int((log(max(box.width - 1, 1) / Double(decoder.windowWidth - 1)) / log(decoder.pyramidScale)).rounded())
             let last = full.rects.count - 1
             var lo = max(0, level - search), hi = min(level + search, last)
-            guard lo <= hi, var candidates = rescore(box, levels: Array(lo...hi)) else {
+            var radius = 2
+            guard lo <= hi, var candidates = rescore(box, levels: Array(lo...hi), radius: radius) else {
                 return (nil, "re-scoring window reaches a large level", nil)
             }
             // When the maximum lies on the lowest or highest level re-scored, the level beyond is
             // re-scored too (a few times at most): the maximum must lie inside what was re-scored.
+            // When it lies on the edge of a level's cells, every level is re-scored twice as far
+            // around the face (once or twice: the step-1 box is rarely that far off).
             var extensions = 0
             while true {
                 guard let top = candidates.min(by: { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }) else {
                     return (nil, "no score above the threshold when re-scored", nil)
                 }
-                if top.edge { return (nil, "re-scored maximum on the window's edge", nil) }
+                if top.edge {
+                    guard radius < maximumRadius else { return (nil, "re-scored maximum on the window's edge", nil) }
+                    radius *= 2
+                    guard let wider = rescore(box, levels: Array(lo...hi), radius: radius) else {
+                        return (nil, "re-scoring window reaches a large level", nil)
+                    }
+                    candidates = wider
+                    widened += 1
+                    continue
+                }
                 // The level in the tensor's layout (the window's centre there, not the box's in the image).
                 let topLevel = DetectionDecoder.nearestRect(full.rects, top.window.center.rounded)
                 if topLevel < firstLevel { return (nil, "re-scored maximum below the levels searched", topLevel) }
@@ -299,7 +318,7 @@ extension FaceDetector {
                 guard extensions < 3 else { return (nil, "re-scored maximum on the last level searched", nil) }
                 extensions += 1
                 let next = atLow ? lo - 1 : hi + 1
-                guard let more = rescore(box, levels: [next]) else {
+                guard let more = rescore(box, levels: [next], radius: radius) else {
                     return (nil, "re-scoring window reaches a large level", nil)
                 }
                 candidates += more
@@ -356,6 +375,7 @@ extension FaceDetector {
             result.note = step2.note
             result.levelsRead = levelsRead
             result.levelsRun = levelsRun
+            result.widened = widened
             // A face whose maximum lies on level `below`, under the levels searched: a finer search
             // looks there, from the level below it (every face larger than it lies on the levels
             // from there up), then from the finest first level if that one is not trusted either.

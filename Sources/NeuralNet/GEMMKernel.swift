@@ -50,7 +50,25 @@ enum GEMMKernel {
         depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue
     ) {
-        var acc = Accumulators()
+        // A strip narrower than the block takes a narrower one (see `directBlock`).
+        if columns <= 8 {
+            Self.packed(Accumulators8.self, depth: depth, a: a, b: b, c: c, ldc: ldc, rows: rows, columns: columns,
+                        epilogue: epilogue)
+        } else if columns <= 16 {
+            Self.packed(Accumulators16.self, depth: depth, a: a, b: b, c: c, ldc: ldc, rows: rows, columns: columns,
+                        epilogue: epilogue)
+        } else {
+            Self.packed(Accumulators.self, depth: depth, a: a, b: b, c: c, ldc: ldc, rows: rows, columns: columns,
+                        epilogue: epilogue)
+        }
+    }
+
+    @inline(__always)
+    private static func packed<Sums: BlockSums>(
+        _: Sums.Type, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue
+    ) {
+        var acc = Sums()
         var pa = a
         var pb = UnsafeRawPointer(b)
         for _ in 0..<depth {
@@ -82,7 +100,33 @@ enum GEMMKernel {
         partial: UnsafeMutablePointer<Float>, first: Bool, last: Bool,
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue
     ) {
-        var acc = first ? Accumulators() : Accumulators(loading: UnsafeRawPointer(partial))
+        // A strip's last columns of a row narrower than the block (a 54-pixel row is 24 + 24 + 6)
+        // take a narrower block: the same sums for the columns there are, a third or two thirds
+        // of the work. On the booking pipeline's small tensors (rows of 30–60 pixels in conv3–6)
+        // a third of the 24-column blocks' work was for columns past the row's end.
+        if columns <= 8 {
+            Self.direct(Accumulators8.self, channels: channels, kernelRows: kh, kernelColumns: kw, taps: taps, a: a,
+                        input: input, channelStride: channelStride, rowStride: rowStride, partial: partial,
+                        first: first, last: last, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+        } else if columns <= 16 {
+            Self.direct(Accumulators16.self, channels: channels, kernelRows: kh, kernelColumns: kw, taps: taps, a: a,
+                        input: input, channelStride: channelStride, rowStride: rowStride, partial: partial,
+                        first: first, last: last, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+        } else {
+            Self.direct(Accumulators.self, channels: channels, kernelRows: kh, kernelColumns: kw, taps: taps, a: a,
+                        input: input, channelStride: channelStride, rowStride: rowStride, partial: partial,
+                        first: first, last: last, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+        }
+    }
+
+    @inline(__always)
+    private static func direct<Sums: BlockSums>(
+        _: Sums.Type, channels: Int, kernelRows kh: Int, kernelColumns kw: Int, taps: UnsafePointer<Int>,
+        a: UnsafePointer<Float>, input: UnsafePointer<Float>, channelStride: Int, rowStride: Int,
+        partial: UnsafeMutablePointer<Float>, first: Bool, last: Bool,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue
+    ) {
+        var acc = first ? Sums() : Sums(loading: UnsafeRawPointer(partial))
         var pa = a
         for ch in 0..<channels {
             var row = UnsafeRawPointer(input + ch * channelStride)
@@ -101,8 +145,121 @@ enum GEMMKernel {
         }
     }
 
+    /// The running sums of a block of 4 filters and up to 24 pixels, parked as 96 floats
+    /// (filter `m`'s at `24 · m`, the unused columns left as they are).
+    protocol BlockSums {
+        init()
+        init(loading p: UnsafeRawPointer)
+        func park(_ p: UnsafeMutableRawPointer)
+        mutating func step(a pa: UnsafePointer<Float>, b pb: UnsafeRawPointer)
+        func store(c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue)
+    }
+
+    /// A 4 × 16 block (for the last 9–16 pixels of a row).
+    struct Accumulators16: BlockSums {
+        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
+        var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
+        var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+
+        init() {}
+
+        @inline(__always)
+        init(loading p: UnsafeRawPointer) {
+            (c00, c01) = Self.row(0, from: p)
+            (c10, c11) = Self.row(1, from: p)
+            (c20, c21) = Self.row(2, from: p)
+            (c30, c31) = Self.row(3, from: p)
+        }
+
+        @inline(__always)
+        func park(_ p: UnsafeMutableRawPointer) {
+            Self.put((c00, c01), row: 0, to: p)
+            Self.put((c10, c11), row: 1, to: p)
+            Self.put((c20, c21), row: 2, to: p)
+            Self.put((c30, c31), row: 3, to: p)
+        }
+
+        @inline(__always)
+        private static func row(_ m: Int, from p: UnsafeRawPointer) -> (SIMD8<Float>, SIMD8<Float>) {
+            let q = p + 96 * m
+            return (q.loadUnaligned(as: SIMD8<Float>.self), q.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+        }
+
+        @inline(__always)
+        private static func put(_ v: (SIMD8<Float>, SIMD8<Float>), row m: Int, to p: UnsafeMutableRawPointer) {
+            let q = p + 96 * m
+            q.storeBytes(of: v.0, as: SIMD8<Float>.self)
+            q.storeBytes(of: v.1, toByteOffset: 32, as: SIMD8<Float>.self)
+        }
+
+        @inline(__always)
+        mutating func step(a pa: UnsafePointer<Float>, b pb: UnsafeRawPointer) {
+            let b0 = pb.loadUnaligned(as: SIMD8<Float>.self)
+            let b1 = pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+            let a0 = SIMD8<Float>(repeating: pa[0])
+            madd(&c00, a0, b0); madd(&c01, a0, b1)
+            let a1 = SIMD8<Float>(repeating: pa[1])
+            madd(&c10, a1, b0); madd(&c11, a1, b1)
+            let a2 = SIMD8<Float>(repeating: pa[2])
+            madd(&c20, a2, b0); madd(&c21, a2, b1)
+            let a3 = SIMD8<Float>(repeating: pa[3])
+            madd(&c30, a3, b0); madd(&c31, a3, b1)
+        }
+
+        @inline(__always)
+        func store(c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue) {
+            let z = SIMD8<Float>()
+            GEMMKernel.store(c00, c01, z, row: 0, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+            GEMMKernel.store(c10, c11, z, row: 1, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+            GEMMKernel.store(c20, c21, z, row: 2, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+            GEMMKernel.store(c30, c31, z, row: 3, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+        }
+    }
+
+    /// A 4 × 8 block (for the last 1–8 pixels of a row).
+    struct Accumulators8: BlockSums {
+        var c00 = SIMD8<Float>(), c10 = SIMD8<Float>(), c20 = SIMD8<Float>(), c30 = SIMD8<Float>()
+
+        init() {}
+
+        @inline(__always)
+        init(loading p: UnsafeRawPointer) {
+            c00 = p.loadUnaligned(as: SIMD8<Float>.self)
+            c10 = p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)
+            c20 = p.loadUnaligned(fromByteOffset: 192, as: SIMD8<Float>.self)
+            c30 = p.loadUnaligned(fromByteOffset: 288, as: SIMD8<Float>.self)
+        }
+
+        @inline(__always)
+        func park(_ p: UnsafeMutableRawPointer) {
+            p.storeBytes(of: c00, as: SIMD8<Float>.self)
+            p.storeBytes(of: c10, toByteOffset: 96, as: SIMD8<Float>.self)
+            p.storeBytes(of: c20, toByteOffset: 192, as: SIMD8<Float>.self)
+            p.storeBytes(of: c30, toByteOffset: 288, as: SIMD8<Float>.self)
+        }
+
+        @inline(__always)
+        mutating func step(a pa: UnsafePointer<Float>, b pb: UnsafeRawPointer) {
+            let b0 = pb.loadUnaligned(as: SIMD8<Float>.self)
+            madd(&c00, SIMD8<Float>(repeating: pa[0]), b0)
+            madd(&c10, SIMD8<Float>(repeating: pa[1]), b0)
+            madd(&c20, SIMD8<Float>(repeating: pa[2]), b0)
+            madd(&c30, SIMD8<Float>(repeating: pa[3]), b0)
+        }
+
+        @inline(__always)
+        func store(c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, epilogue: Epilogue) {
+            let z = SIMD8<Float>()
+            GEMMKernel.store(c00, z, z, row: 0, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+            GEMMKernel.store(c10, z, z, row: 1, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+            GEMMKernel.store(c20, z, z, row: 2, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+            GEMMKernel.store(c30, z, z, row: 3, c: c, ldc: ldc, rows: rows, columns: columns, epilogue: epilogue)
+        }
+    }
+
     /// The 4 × 24 block's sums: 12 `SIMD8<Float>` registers.
-    struct Accumulators {
+    struct Accumulators: BlockSums {
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c02 = SIMD8<Float>()
         var c10 = SIMD8<Float>(), c11 = SIMD8<Float>(), c12 = SIMD8<Float>()
         var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c22 = SIMD8<Float>()
