@@ -430,9 +430,18 @@ private struct ConvolutionTileJob: @unchecked Sendable {
             return (firstRow + p / geometry.outputColumns, p % geometry.outputColumns,
                     min(GEMMKernel.blockColumns, pixels - p))
         }
-        let row = firstRow + s / stripsPerRow
-        let column = (s % stripsPerRow) * GEMMKernel.blockColumns
-        return (row, column, min(GEMMKernel.blockColumns, geometry.outputColumns - column))
+        let nr = GEMMKernel.blockColumns, width = geometry.outputColumns
+        let row = firstRow + s / stripsPerRow, k = s % stripsPerRow
+        // A row whose last strip would hold 1-8 pixels ends in two strips of 16 and 9-16 pixels
+        // instead (a 31-pixel row: 16 + 15 rather than 24 + 7): a 4 × 16 block keeps both FMA
+        // pipes busy, while a 4 × 8 block has too few independent sums to hide the FMA latency.
+        let remainder = width % nr
+        if remainder > 0 && remainder <= 8 && stripsPerRow >= 2 && k >= stripsPerRow - 2 {
+            let start = (stripsPerRow - 2) * nr
+            return k == stripsPerRow - 2 ? (row, start, 16) : (row, start + 16, width - start - 16)
+        }
+        let column = k * nr
+        return (row, column, min(nr, width - column))
     }
 }
 
