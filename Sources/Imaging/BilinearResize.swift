@@ -38,6 +38,13 @@ public struct BilinearResize: Sendable {
         [0, 1, 3, 4, 5, 6, 7, 9], [0, 2, 3, 4, 5, 6, 8, 9],
     ]
 
+    /// The same for an output column every half source column (the detector's 2× upsampling of
+    /// the RGB photo), patterns `5…` in ``groupPatterns``: the group's samples are 16 bytes from
+    /// its first left pixel, shuffled.
+    static let upsamplePatterns: [[Int32]] = [[0, 0, 1, 1, 2, 2, 3, 3], [0, 1, 1, 2, 2, 3, 3, 4]]
+    /// ``groupPatterns``' number of the first upsampling pattern (the downscale patterns come first).
+    static let firstUpsamplePattern: UInt8 = 5
+
     /// Plans a resize from `sourceRows`×`sourceCols` to `rows`×`cols`.
     ///
     /// - Precondition: all sizes positive.
@@ -98,8 +105,13 @@ public struct BilinearResize: Sendable {
         while g + 8 <= vectorCols {
             let base = left[g]
             let offsets = (0..<8).map { left[g + $0] - base }
-            let pattern = Int(base) + 16 <= sourceCols ? Self.downscalePatterns.firstIndex(of: offsets) : nil
-            groupPatterns.append(pattern.map { UInt8($0) } ?? .max)
+            if Int(base) + 16 <= sourceCols, let p = Self.downscalePatterns.firstIndex(of: offsets) {
+                groupPatterns.append(UInt8(p))
+            } else if Int(base) + 6 <= sourceCols, let p = Self.upsamplePatterns.firstIndex(of: offsets) {
+                groupPatterns.append(Self.firstUpsamplePattern + UInt8(p))
+            } else {
+                groupPatterns.append(.max)
+            }
             g += 8
         }
         self.groupPatterns = groupPatterns
@@ -228,7 +240,7 @@ public struct BilinearResize: Sendable {
             while c + 8 <= vectorCols {
                 // A group whose left columns follow a known pattern: the 16 values from its first
                 // left column, shuffled (the same values the loads by index below would read).
-                if let patterns, patterns[c / 8] != .max {
+                if let patterns, patterns[c / 8] < BilinearResize.firstUpsamplePattern {
                     let base = Int(left[c])
                     let w = SIMD16<Float>(lowHalf: source.loadUnaligned(fromByteOffset: 4 &* base, as: SIMD8<Float>.self),
                                           highHalf: source.loadUnaligned(fromByteOffset: 4 &* base &+ 32, as: SIMD8<Float>.self))
@@ -276,6 +288,22 @@ public struct BilinearResize: Sendable {
             let right = g + vectorCols, channel = row + ch
             var c = 0
             while c + 8 <= vectorCols {
+                // A group of an upsampling: 16 bytes from its first left pixel, shuffled (the
+                // bytes the loads by index below would read).
+                if let patterns, patterns[c / 8] != .max, patterns[c / 8] >= BilinearResize.firstUpsamplePattern {
+                    let v = UnsafeRawPointer(channel + 3 &* Int(left[c])).loadUnaligned(as: SIMD16<UInt8>.self)
+                    let (l, r) = patterns[c / 8] == BilinearResize.firstUpsamplePattern
+                        ? (SIMD8<UInt8>(v[0], v[0], v[3], v[3], v[6], v[6], v[9], v[9]),
+                           SIMD8<UInt8>(v[3], v[3], v[6], v[6], v[9], v[9], v[12], v[12]))
+                        : (SIMD8<UInt8>(v[0], v[3], v[3], v[6], v[6], v[9], v[9], v[12]),
+                           SIMD8<UInt8>(v[3], v[6], v[6], v[9], v[9], v[12], v[12], v[15]))
+                    UnsafeMutableRawPointer(g + c).storeBytes(of: SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: l)),
+                                                              as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(right + c).storeBytes(of: SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: r)),
+                                                                  as: SIMD8<Float>.self)
+                    c += 8
+                    continue
+                }
                 let i = UnsafeRawPointer(left + c).loadUnaligned(as: SIMD8<Int32>.self) &* 3
                 let l = SIMD8<Float>(Float(channel[Int(i[0])]), Float(channel[Int(i[1])]), Float(channel[Int(i[2])]),
                                      Float(channel[Int(i[3])]), Float(channel[Int(i[4])]), Float(channel[Int(i[5])]),
