@@ -86,7 +86,8 @@ public struct TiledPyramid: Sendable {
 
     /// The layout of the levels `firstLevel…` of an image's pyramid: the layout of level
     /// `firstLevel` as an image, with wider gaps, and each level moved right and down by 0–7
-    /// pixels to sit at the same position modulo 8 as in the full pyramid's layout. The detector's
+    /// pixels to sit at the same position modulo 8 as in the full pyramid's layout (the tensor
+    /// grows by as much, keeping the outer padding beyond every level). The detector's
     /// score map has a stride of 8, so its cells then fall on the same points of each level.
     static func alignedLayout(
         imageRows: Int, imageCols: Int, firstLevel: Int, padding: Int, outerPadding: Int, levelCount: Int = .max
@@ -107,7 +108,11 @@ public struct TiledPyramid: Sendable {
             let dy = ((target.top - r.top) % alignment + alignment) % alignment
             rects[i] = FaceBox(left: r.left + dx, top: r.top + dy, right: r.right + dx, bottom: r.bottom + dy)
         }
-        return (rects, compact.rows + alignment, compact.cols + alignment)
+        // As large as the compact layout, and as the moved levels with the outer padding beyond
+        // them (up to 7 more rows and columns, not always 8: the network's work is the tensor's area).
+        let rows = rects.reduce(compact.rows) { max($0, $1.bottom + 1 + outerPadding) }
+        let cols = rects.reduce(compact.cols) { max($0, $1.right + 1 + outerPadding) }
+        return (rects, rows, cols)
     }
 
     /// Builds the pyramid tensor for `image` (already upsampled as the caller wishes).
