@@ -43,9 +43,9 @@ public struct ScanBenchmark: Sendable {
     public func run(_ output: BenchmarkOutput) throws -> BenchmarkVerdict {
         let rssStart = BenchmarkClock.memory("VmRSS")
         var start = BenchmarkClock.now()
-        let modelFiles = try ModelFiles(verifying: models)
+        let (modelFiles, analyzer) = try ModelFiles.verifiedAnalyzer(in: models)
         let searcher = try FaceSearcher(
-            analyzer: try FaceAnalyzer(modelsDirectory: modelFiles.directory), databasePath: databasePath,
+            analyzer: analyzer, databasePath: databasePath,
             cacheDirectory: directory + "/cache", models: modelFiles, precision: precision)
         let loadSeconds = BenchmarkClock.now() - start
         let rssLoaded = BenchmarkClock.memory("VmRSS")

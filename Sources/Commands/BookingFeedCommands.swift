@@ -123,7 +123,7 @@ enum BookingFeed {
                 case .transaction(let bytes, let name):
                     let engine = try analyzer.withLock { engine in
                         if let engine { return engine }
-                        let made = try FaceAnalyzer(modelsDirectory: try ModelFiles(verifying: models).directory)
+                        let made = try ModelFiles.verifiedAnalyzer(in: models).analyzer
                         engine = made
                         return made
                     }

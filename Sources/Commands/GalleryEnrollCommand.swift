@@ -51,7 +51,7 @@ struct GalleryEnrollCommand: AdministrativeCommand {
     func run(_ context: CommandContext) throws -> Int32 {
         let parsed = try GalleryManifest.load(path: manifest)
         // Gallery descriptors must come from the same weights as the daemon's probe descriptors.
-        let analyzer = try FaceAnalyzer(modelsDirectory: try ModelFiles(verifying: context.models).directory)
+        let analyzer = try ModelFiles.verifiedAnalyzer(in: context.models).analyzer
         let administration = try SpoolAdministration(layout: SpoolLayout(root: context.spool), uid: context.actingUID)
         let reporter = ProgressReporter(label: "enroll", unit: "images")
         let report = try administration.enrollGallery(

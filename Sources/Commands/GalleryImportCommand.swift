@@ -51,7 +51,7 @@ struct GalleryImportCommand: AdministrativeCommand {
         } catch {
             throw GalleryCommandError(message: "cannot read \(error); name transaction files or directories that hold them")
         }
-        let analyzer = try FaceAnalyzer(modelsDirectory: try ModelFiles(verifying: context.models).directory)
+        let analyzer = try ModelFiles.verifiedAnalyzer(in: context.models).analyzer
         let reporter = ProgressReporter(label: "import", unit: "transactions")
         let run = try administration.importGallery(files: files, analyzer: analyzer, pipeline: pipeline, workers: workers) {
             reporter.update(done: $0.done, total: $0.total, rate: $0.rate, eta: $0.eta)

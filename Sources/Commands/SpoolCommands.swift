@@ -148,8 +148,8 @@ enum DaemonSearcher {
     ///   not the expected file; the gallery unreadable).
     static func make(_ context: CommandContext, precision: ScanPrecision = .float16) throws -> any ProbeSearcher {
         let layout = SpoolLayout(root: context.spool)
-        let models = try ModelFiles(verifying: context.models)
-        return try FaceSearcher(analyzer: try FaceAnalyzer(modelsDirectory: models.directory),
+        let (models, analyzer) = try ModelFiles.verifiedAnalyzer(in: context.models)
+        return try FaceSearcher(analyzer: analyzer,
                                 databasePath: layout.database, cacheDirectory: layout.state + "/cache", models: models,
                                 maxProbeCPUSeconds: try layout.loadPolicy().maxProbeCPUSeconds,
                                 precision: precision)

@@ -67,4 +67,27 @@ import Testing
         #expect(throws: ModelFileError.self) { _ = try ModelFiles(verifying: dir) }
         #expect(throws: ModelFileError.self) { _ = try ModelFiles(verifying: dir + "/nowhere") }
     }
+
+    /// The engine loads beside the check: the shipped models give a working analyzer; a changed
+    /// or truncated file, or a missing one, is refused with the check's error, whatever the
+    /// loading made of it.
+    @Test func theEngineLoadsBesideTheCheckAndTheCheckDecides() throws {
+        let (files, analyzer) = try ModelFiles.verifiedAnalyzer(in: Self.modelsDirectory)
+        #expect(files == (try ModelFiles(verifying: Self.modelsDirectory)))
+        #expect(analyzer.detector.network.outputStride == 8)
+
+        let flipped = try copyOfModels(changing: ModelFiles.known[0].file) { $0[$0.count / 2] ^= 1 }
+        let truncated = try copyOfModels(changing: ModelFiles.known[2].file) { $0.removeLast($0.count / 2) }
+        let missing = try copyOfModels()
+        defer { for dir in [flipped, truncated, missing] { try? FileManager.default.removeItem(atPath: dir) } }
+        try FileManager.default.removeItem(atPath: missing + "/" + ModelFiles.known[1].file)
+        for (dir, file) in [(flipped, 0), (truncated, 2), (missing, 1)] {
+            #expect {
+                _ = try ModelFiles.verifiedAnalyzer(in: dir)
+            } throws: { error in
+                (error as? ModelFileError)?.file.hasSuffix("/" + ModelFiles.known[file].file) == true
+            }
+        }
+        #expect(throws: ModelFileError.self) { _ = try ModelFiles.verifiedAnalyzer(in: missing + "/nowhere") }
+    }
 }
