@@ -56,8 +56,10 @@ public final class DetectorNetwork: Sendable {
     /// tensors (the booking pipeline's small levels, 250–600 columns), up to 64, so that a step
     /// holds about as many values as a step of a 1200-column tensor: each step's hand-overs
     /// between the threads cost the same whatever its width, and a narrow step's rows still fit
-    /// the L2 cache. On the 20–25 % band of `scripts/bench-enroll-bands.sh` the booking searches
-    /// took about 8 % less time than with 16 (the full pipeline's tensors are wider: unchanged).
+    /// the L2 cache. On the 56 photos of `scripts/bench-enroll-bands.sh`'s 20–25 % band, one photo
+    /// at a time (`frs bench faces --booking`), the booking pipeline's wall time fell about 3 %
+    /// against 16; in `frs gallery enroll` (two photos at once) the processor time did not change
+    /// measurably (caps of 16, 32 and 64 within 1 %). The full pipeline's tensors are wider: unchanged.
     static func bandRows(columns cols: Int) -> Int {
         min(64, max(bandRows, bandRows * 1200 / max(cols, 1)))
     }
