@@ -106,6 +106,10 @@ public final class SpoolDaemon: Sendable {
     /// Whether ``stop()`` was called.
     public var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
 
+    /// Stack of each worker thread (the engine's recursion is shallow; the pyramid and tensors
+    /// live on the heap): the usual 8 MiB.
+    static let workerStackBytes = 8 << 20
+
     /// Runs the workers until stopped (or, with `once`, until nothing is left to do).
     /// - Returns: what was done.
     /// - Throws: ``DaemonError`` when any worker stopped on an error (it could not start, or, when
@@ -113,7 +117,6 @@ public final class SpoolDaemon: Sendable {
     ///   `frs daemon --once` then exits 1. The message gives the counts.
     public func run() throws -> Summary {
         let group = DispatchGroup()
-        let queue = DispatchQueue(label: "frs.daemon.workers", attributes: .concurrent)
         let startErrors = Mutex<[String]>([])
         logger.info("daemon starting", ["workers": "\(configuration.workers)", "once": "\(configuration.once)"])
         // What this account must be able to write, checked before any job is taken.
@@ -138,8 +141,12 @@ public final class SpoolDaemon: Sendable {
         } catch {
             logger.warning("cannot sweep the drop boxes", ["error": "\(error)"])
         }
+        // Each worker is a thread of its own: a worker blocks for a whole job, and on a Dispatch
+        // queue the second one waited about a second for the pool to add a thread.
         for index in 0..<configuration.workers {
-            queue.async(group: group) {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
                 do {
                     try self.work(index)
                 } catch {
@@ -147,6 +154,9 @@ public final class SpoolDaemon: Sendable {
                     startErrors.withLock { $0.append("\(error)") }
                 }
             }
+            thread.name = "frs worker \(index)"
+            thread.stackSize = Self.workerStackBytes
+            thread.start()
         }
         group.wait()
         let summary = Summary(processed: processed.load(ordering: .relaxed),
