@@ -103,11 +103,12 @@ public struct BilinearResize: Sendable {
         var groupPatterns = [UInt8]()
         var g = 0
         while g + 8 <= vectorCols {
-            let base = left[g]
-            let offsets = (0..<8).map { left[g + $0] - base }
-            if Int(base) + 16 <= sourceCols, let p = Self.downscalePatterns.firstIndex(of: offsets) {
+            // Matched in place (a plan is made per pyramid level of every photo: no array per group).
+            let base = left[g], group = g
+            func follows(_ pattern: [Int32]) -> Bool { (1..<8).allSatisfy { left[group + $0] - base == pattern[$0] } }
+            if Int(base) + 16 <= sourceCols, let p = Self.downscalePatterns.firstIndex(where: follows) {
                 groupPatterns.append(UInt8(p))
-            } else if Int(base) + 6 <= sourceCols, let p = Self.upsamplePatterns.firstIndex(of: offsets) {
+            } else if Int(base) + 6 <= sourceCols, let p = Self.upsamplePatterns.firstIndex(where: follows) {
                 groupPatterns.append(Self.firstUpsamplePattern + UInt8(p))
             } else {
                 groupPatterns.append(.max)
